@@ -1,0 +1,29 @@
+import { z } from 'zod';
+
+/** What every classifier (local rules now, AI providers later) returns, validated by this schema. */
+export const classificationSchema = z.object({
+  type: z.string().min(1),
+  title: z.string(),
+  tags: z.array(z.string()),
+  date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).nullable(),
+  correspondent: z.string().nullable(),
+  language: z.string().nullable(),
+  confidence: z.number().min(0).max(1),
+  /** Which rule or provider decided, so a user can see why. */
+  rule: z.string(),
+  classifier: z.string(),
+  fields: z.record(z.string(), z.string()),
+});
+export type Classification = z.infer<typeof classificationSchema>;
+
+export interface ClassifyInput {
+  text: string;
+  mime: string;
+  fileName: string;
+  metadata: { title?: string; author?: string; from?: string; subject?: string; date?: string };
+}
+
+export interface Classifier {
+  readonly name: string;
+  classify(input: ClassifyInput): Promise<Classification>;
+}

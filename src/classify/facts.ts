@@ -1,0 +1,127 @@
+import { foldText } from './fold.js';
+
+/** Facts read off the text by pattern: the document date, amounts, references, the sender. */
+
+const MONTHS: Record<string, number> = {
+  jan: 1, january: 1, januar: 1, janvier: 1, januari: 1, enero: 1, gennaio: 1,
+  feb: 2, february: 2, februar: 2, fevrier: 2, februari: 2, febrero: 2, febbraio: 2,
+  mar: 3, march: 3, marz: 3, mars: 3, maart: 3, marzo: 3,
+  apr: 4, april: 4, avril: 4, abril: 4, aprile: 4,
+  may: 5, mai: 5, mei: 5, mayo: 5, maggio: 5,
+  jun: 6, june: 6, juni: 6, juin: 6, junio: 6, giugno: 6,
+  jul: 7, july: 7, juli: 7, juillet: 7, julio: 7, luglio: 7,
+  aug: 8, august: 8, aout: 8, augustus: 8, agosto: 8,
+  sep: 9, sept: 9, september: 9, septembre: 9, septiembre: 9, settembre: 9,
+  oct: 10, october: 10, oktober: 10, octobre: 10, octubre: 10, ottobre: 10,
+  nov: 11, november: 11, novembre: 11, noviembre: 11,
+  dec: 12, december: 12, dezember: 12, decembre: 12, diciembre: 12, dicembre: 12,
+};
+
+interface DateCandidate {
+  iso: string;
+  index: number;
+}
+
+function isoDate(year: number, month: number, day: number): string | undefined {
+  if (year < 100) year += year < 70 ? 2000 : 1900;
+  if (year < 1900 || year > 2100 || month < 1 || month > 12 || day < 1 || day > 31) return undefined;
+  const date = new Date(Date.UTC(year, month - 1, day));
+  if (date.getUTCMonth() !== month - 1) return undefined;
+  return `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
+}
+
+export function findDates(text: string, preferMonthFirst: boolean): DateCandidate[] {
+  const folded = foldText(text);
+  const found: DateCandidate[] = [];
+  const push = (iso: string | undefined, index: number) => {
+    if (iso) found.push({ iso, index });
+  };
+  for (const match of folded.matchAll(/\b(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})\b/g)) {
+    push(isoDate(Number(match[1]), Number(match[2]), Number(match[3])), match.index);
+  }
+  for (const match of folded.matchAll(/\b(\d{1,2})([./-])(\d{1,2})\2(\d{4}|\d{2})\b/g)) {
+    const first = Number(match[1]);
+    const second = Number(match[3]);
+    const year = Number(match[4]);
+    const monthFirst = first <= 12 && (second > 12 || (preferMonthFirst && match[2] === '/'));
+    push(monthFirst ? isoDate(year, first, second) : isoDate(year, second, first), match.index);
+  }
+  for (const match of folded.matchAll(/\b(\d{1,2})(?:st|nd|rd|th|er|\.)?\s+([a-z]{3,9})\.?,?\s+(\d{4})\b/g)) {
+    const month = MONTHS[match[2] as string];
+    if (month) push(isoDate(Number(match[3]), month, Number(match[1])), match.index);
+  }
+  for (const match of folded.matchAll(/\b([a-z]{3,9})\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})\b/g)) {
+    const month = MONTHS[match[1] as string];
+    if (month) push(isoDate(Number(match[3]), month, Number(match[2])), match.index);
+  }
+  return found.sort((a, b) => a.index - b.index);
+}
+
+/** The date a document is "of": one labelled as such, else the first plausible date in it. */
+export function documentDate(text: string, preferMonthFirst: boolean, fallback?: string): string | null {
+  const head = text.slice(0, 20_000);
+  const dates = findDates(head, preferMonthFirst);
+  const folded = foldText(head);
+  const labels = [...folded.matchAll(/\b(invoice date|date of issue|issue date|issued|dated|date|datum|rechnungsdatum|factuurdatum|date de facture|fecha)\b/g)];
+  for (const label of labels) {
+    const next = dates.find((date) => date.index >= label.index && date.index - label.index < 60);
+    if (next) return next.iso;
+  }
+  if (dates[0]) return dates[0].iso;
+  if (fallback) {
+    const parsed = new Date(fallback);
+    if (!Number.isNaN(parsed.getTime())) return parsed.toISOString().slice(0, 10);
+  }
+  return null;
+}
+
+/** Amounts labelled as totals, with their currency when written next to them. */
+export function findTotal(text: string): string | undefined {
+  const pattern = /(total(?:\s+(?:due|amount|ttc|incl\.?[^\n]{0,12}))?|amount due|balance due|gesamtbetrag|rechnungsbetrag|te betalen|totaal|montant total|net a payer|do zaplaty)\s*[:=]?\s*((?:[A-Z]{3}|[$€£₹]|rs\.?)?\s*-?\d[\d.,' ]*\d(?:\s*(?:[A-Z]{3}|[$€£₹]))?)/gi;
+  let last: string | undefined;
+  for (const match of text.slice(0, 50_000).matchAll(pattern)) last = match[2]?.trim();
+  return last;
+}
+
+export function findInvoiceNumber(text: string): string | undefined {
+  const match = /\b(?:invoice|rechnung|factuur|facture|faktura|fattura|factura)[ \t]*(?:no\.?|nr\.?|number|nummer|numero|n°|#)[ \t]*[:.]?[ \t]*([A-Z0-9][A-Z0-9/_-]{2,30})/i.exec(text.slice(0, 20_000));
+  return match?.[1];
+}
+
+export function findIban(text: string): string | undefined {
+  const match = /\b([A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]{4}){2,7}(?:[ ]?[A-Z0-9]{1,4})?)\b/.exec(text.slice(0, 50_000));
+  return match?.[1]?.replace(/ /g, '');
+}
+
+const COMPANY_SUFFIX = /\b(GmbH|AG|KG|OHG|e\.\s?V\.|Inc\.?|Incorporated|Ltd\.?|Limited|LLC|L\.L\.C\.|LLP|PLC|plc|Corp\.?|Corporation|Co\.|B\.V\.|BV|N\.V\.|S\.A\.?|SA|SARL|S\.A\.R\.L\.|SAS|S\.p\.A\.|SpA|Sp\. z o\.o\.|Pvt\.? Ltd\.?|Private Limited|Oy|AB|ApS|A\/S)\b/;
+
+/** The sender: an e-mail's From, else a line near the top that names a company. */
+export function findCorrespondent(text: string, from?: string): string | null {
+  if (from) {
+    const name = /^(.*?)\s*<[^>]+>$/.exec(from)?.[1]?.replace(/^"|"$/g, '').trim();
+    return name || from;
+  }
+  const lines = text.split('\n').slice(0, 40).map((line) => line.trim()).filter((line) => line.length > 0);
+  for (const line of lines) {
+    const match = COMPANY_SUFFIX.exec(line);
+    if (!match || line.length > 120) continue;
+    // Keep the company name itself: text up to and including its legal suffix.
+    const end = match.index + match[0].length;
+    const name = line.slice(0, end).replace(/^(from|von|de|van|seller|sold by|vendor)\s*:?\s*/i, '').replace(/^[^\p{L}\p{N}]+/u, '').trim();
+    if (name.length >= 3 && /\p{L}{2}/u.test(name)) return name.slice(-80);
+  }
+  return null;
+}
+
+/** A readable title: the format's own title, else the first line that reads like one. */
+export function chooseTitle(text: string, fileName: string, metadataTitle?: string): string {
+  if (metadataTitle && !/^(untitled|microsoft word - |document\d*$|\s*$)/i.test(metadataTitle) && !/\.(docx?|pdf|xlsx?|pptx?)$/i.test(metadataTitle)) {
+    return metadataTitle.slice(0, 200);
+  }
+  for (const raw of text.split('\n').slice(0, 30)) {
+    const line = raw.replace(/\s+/g, ' ').trim();
+    const letters = line.match(/\p{L}/gu)?.length ?? 0;
+    if (line.length >= 4 && line.length <= 120 && letters >= 3 && letters / line.length > 0.5) return line;
+  }
+  return fileName.replace(/\.[^.]+$/, '');
+}

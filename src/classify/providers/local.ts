@@ -1,0 +1,115 @@
+import type { DocumentTypeRule, TagRule } from '../../config/schema.js';
+import { classificationSchema, type Classification, type Classifier, type ClassifyInput } from '../classifier.js';
+import { foldText } from '../fold.js';
+import { guessLanguage } from '../language.js';
+import { chooseTitle, documentDate, findCorrespondent, findIban, findInvoiceNumber, findTotal } from '../facts.js';
+import { FALLBACK_TYPE, mergeTypes } from '../taxonomy.js';
+
+export interface LocalClassifierOptions {
+  types: readonly DocumentTypeRule[];
+  tags: readonly TagRule[];
+  /** Score a type needs before it is chosen over "other". */
+  minScore: number;
+}
+
+/** A MIME type rule is decisive: an .eml is an e-mail whatever it says. */
+const MIME_SCORE = 100;
+/** Words near the top (letterhead, heading) say more about the type than words in the body. */
+const HEAD_CHARS = 600;
+
+interface CompiledType {
+  name: string;
+  weight: number;
+  tags: string[];
+  mimeTypes: Set<string>;
+  keywords: { text: string; pattern: RegExp }[];
+  patterns: RegExp[];
+}
+
+/** Rules over the text: works offline, never fails, and says which rule decided. */
+export class LocalClassifier implements Classifier {
+  readonly name = 'local';
+  private readonly types: CompiledType[];
+  private readonly tagRules: { tag: string; patterns: RegExp[] }[];
+
+  constructor(private readonly options: LocalClassifierOptions) {
+    this.types = mergeTypes(options.types).map((type) => ({
+      name: type.name,
+      weight: type.weight,
+      tags: type.tags,
+      mimeTypes: new Set(type.mimeTypes),
+      keywords: type.keywords.map((keyword) => ({ text: keyword, pattern: wordPattern(keyword) })),
+      patterns: type.patterns.map((pattern) => new RegExp(pattern, 'imu')),
+    }));
+    this.tagRules = options.tags.map((rule) => ({
+      tag: rule.tag,
+      patterns: [...rule.keywords.map(wordPattern), ...rule.patterns.map((pattern) => new RegExp(pattern, 'imu'))],
+    }));
+  }
+
+  async classify(input: ClassifyInput): Promise<Classification> {
+    const body = input.text.slice(0, 100_000);
+    const folded = foldText(`${input.metadata.subject ?? ''}\n${body}`);
+    const head = folded.slice(0, HEAD_CHARS);
+    const scored = this.types
+      .map((type) => scoreType(type, input, folded, head))
+      .sort((a, b) => b.score - a.score);
+    const best = scored[0];
+    const runnerUp = scored[1];
+    const chosen = best && best.score >= this.options.minScore ? best : undefined;
+    const type = chosen?.type.name ?? FALLBACK_TYPE;
+    const language = guessLanguage(body);
+    const fields: Record<string, string> = {};
+    if (type === 'invoice' || type === 'receipt') {
+      const total = findTotal(body);
+      if (total) fields.total = total;
+      const number = findInvoiceNumber(body);
+      if (number) fields.invoiceNumber = number;
+    }
+    const iban = findIban(body);
+    if (iban && (type === 'invoice' || type === 'bank-statement')) fields.iban = iban;
+    const tags = new Set<string>(chosen?.type.tags ?? []);
+    for (const rule of this.tagRules) if (rule.patterns.some((pattern) => pattern.test(folded))) tags.add(rule.tag);
+    const confidence = chosen
+      ? Math.min(0.95, 0.5 + 0.45 * (1 - (runnerUp?.score ?? 0) / chosen.score) * Math.min(1, chosen.score / (this.options.minScore * 3)))
+      : body.trim().length === 0 ? 0.2 : 0.3;
+    return classificationSchema.parse({
+      type,
+      title: chooseTitle(body, input.fileName, input.metadata.title),
+      tags: [...tags].sort(),
+      date: documentDate(body, language === 'en' || language === null, input.metadata.date),
+      correspondent: findCorrespondent(body, input.metadata.from),
+      language,
+      confidence: Math.round(confidence * 100) / 100,
+      rule: chosen ? `${chosen.type.name}: ${chosen.reasons.slice(0, 5).join(', ')}` : `no type scored ${this.options.minScore} or more`,
+      classifier: this.name,
+      fields,
+    });
+  }
+}
+
+function scoreType(type: CompiledType, input: ClassifyInput, folded: string, head: string): { type: CompiledType; score: number; reasons: string[] } {
+  let score = 0;
+  const reasons: string[] = [];
+  if (type.mimeTypes.has(input.mime)) {
+    score += MIME_SCORE;
+    reasons.push(`mime ${input.mime}`);
+  }
+  for (const keyword of type.keywords) {
+    if (!keyword.pattern.test(folded)) continue;
+    // Each keyword counts once; in the heading area it counts double.
+    score += keyword.pattern.test(head) ? 2 : 1;
+    reasons.push(`"${keyword.text}"`);
+  }
+  for (const pattern of type.patterns) {
+    if (!pattern.test(folded)) continue;
+    score += 1.5;
+    reasons.push(`/${pattern.source}/`);
+  }
+  return { type, score: score * type.weight, reasons };
+}
+
+function wordPattern(keyword: string): RegExp {
+  const escaped = foldText(keyword).replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/\s+/g, '[\\s\'’-]+');
+  return new RegExp(`(?<![\\p{L}\\p{N}])${escaped}(?![\\p{L}\\p{N}])`, 'u');
+}

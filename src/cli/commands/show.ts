@@ -1,0 +1,120 @@
+import path from 'node:path';
+import type { Command } from 'commander';
+import { createContext } from '../context.js';
+import { openCatalog } from '../catalog.js';
+import { paint, writeJson } from '../output.js';
+import { DoccatError, ExitCode } from '../../errors.js';
+import type { DocumentRow, SourceRow } from '../../db/documents.js';
+
+export async function showCommand(target: string, flags: Record<string, unknown>, command: Command): Promise<number> {
+  const withText = Boolean(flags.text);
+  const context = await createContext(command);
+  const catalog = await openCatalog(context, { readonly: true });
+  try {
+    const idMatch = /^#?[dD]?(\d+)$/.exec(target);
+    let document: DocumentRow | undefined;
+    let source: SourceRow | undefined;
+    if (idMatch) {
+      document = await catalog.repository.getDocument(Number(idMatch[1]));
+    } else {
+      source = await catalog.repository.findSourceByPath(path.resolve(target));
+      if (source?.document_id !== null && source?.document_id !== undefined) document = await catalog.repository.getDocument(source.document_id);
+    }
+    if (!document && !source) {
+      throw new DoccatError('E_NOT_FOUND', `no document ${idMatch ? `#${idMatch[1]}` : `from ${target}`} in the catalogue`, {
+        hint: idMatch ? 'check the id in the output of `doccat ingest`' : 'ingest the file first: doccat ingest PATH',
+        exitCode: ExitCode.usage,
+      });
+    }
+    if (!document && source) {
+      // A path that failed: show why, so the user can act on it.
+      const failed = {
+        path: source.path,
+        status: source.status,
+        error: { code: source.error_code, message: source.error_message, hint: source.error_hint },
+        sha256: source.sha256,
+        size: source.size,
+        lastSeen: source.last_seen,
+      };
+      if (context.output.json) writeJson({ source: failed });
+      else {
+        const color = context.output.color;
+        process.stdout.write(
+          formatPairs([
+            ['path', source.path],
+            ['status', paint(color, 'red', source.status)],
+            ['error', `${source.error_code ?? ''} ${source.error_message ?? ''}`.trim()],
+            ['hint', source.error_hint ?? ''],
+            ['size', source.size === null ? '' : `${source.size} bytes`],
+            ['last seen', source.last_seen],
+          ]),
+        );
+      }
+      return ExitCode.ok;
+    }
+    const doc = document as DocumentRow;
+    const sources = await catalog.repository.getSources(doc.id);
+    const view = documentView(doc, sources, withText);
+    if (context.output.json) {
+      writeJson({ document: view });
+      return ExitCode.ok;
+    }
+    const pairs: [string, string][] = [
+      ['id', String(doc.id)],
+      ['title', doc.title],
+      ['type', `${doc.type} (confidence ${doc.class_confidence}, ${doc.classifier}: ${doc.class_rule})`],
+      ['date', doc.document_date ?? ''],
+      ['correspondent', doc.correspondent ?? ''],
+      ['tags', (JSON.parse(doc.tags) as string[]).join(', ')],
+      ['language', doc.language ?? ''],
+      ['mime', doc.mime],
+      ['method', doc.method],
+      ['pages', String(doc.pages)],
+      ['words', String(doc.words)],
+      ['ocr confidence', doc.ocr_confidence === null ? '' : String(doc.ocr_confidence)],
+      ['size', `${doc.size} bytes`],
+      ['sha256', doc.sha256],
+      ['blob', `${doc.blob_backend}:${doc.blob_key}`],
+      ['added', doc.added_at],
+      ...Object.entries(JSON.parse(doc.fields) as Record<string, string>).map(([key, value]): [string, string] => [`field ${key}`, value]),
+      ...(JSON.parse(doc.warnings) as { code: string; message: string }[]).map((warning): [string, string] => ['warning', `${warning.code} ${warning.message}`]),
+      ...sources.map((item): [string, string] => ['source', `${item.path} (${item.status})`]),
+    ];
+    process.stdout.write(formatPairs(pairs.filter(([, value]) => value !== '')));
+    if (withText) process.stdout.write(`\n${doc.text}\n`);
+    return ExitCode.ok;
+  } finally {
+    await catalog.close();
+  }
+}
+
+function documentView(doc: DocumentRow, sources: SourceRow[], withText: boolean) {
+  return {
+    id: doc.id,
+    title: doc.title,
+    type: doc.type,
+    tags: JSON.parse(doc.tags) as string[],
+    date: doc.document_date,
+    correspondent: doc.correspondent,
+    language: doc.language,
+    classification: { classifier: doc.classifier, confidence: doc.class_confidence, rule: doc.class_rule },
+    fields: JSON.parse(doc.fields) as Record<string, string>,
+    mime: doc.mime,
+    method: doc.method,
+    pages: doc.pages,
+    words: doc.words,
+    ocrConfidence: doc.ocr_confidence,
+    size: doc.size,
+    sha256: doc.sha256,
+    blob: { backend: doc.blob_backend, key: doc.blob_key },
+    warnings: JSON.parse(doc.warnings) as { code: string; message: string }[],
+    addedAt: doc.added_at,
+    sources: sources.map((source) => ({ path: source.path, status: source.status, lastSeen: source.last_seen })),
+    ...(withText ? { text: doc.text } : {}),
+  };
+}
+
+function formatPairs(pairs: [string, string][]): string {
+  const width = Math.max(...pairs.map(([key]) => key.length));
+  return pairs.map(([key, value]) => `${key.padEnd(width)}  ${value}`).join('\n') + '\n';
+}

@@ -1,0 +1,69 @@
+import os from 'node:os';
+import type { Command } from 'commander';
+import type { Logger } from 'pino';
+import { ulid } from 'ulid';
+import { loadConfig, type LoadedConfig } from '../config/load.js';
+import { colorEnabled, type OutputMode } from './output.js';
+import { usageError } from '../errors.js';
+
+/** Options every command accepts (declared once on the program). */
+export interface GlobalOptions {
+  config?: string;
+  catalog?: string;
+  json?: boolean;
+  ndjson?: boolean;
+  quiet?: boolean;
+  verbose?: boolean;
+  logLevel?: string;
+  logFile?: string;
+  color?: boolean;
+}
+
+export interface CommandContext {
+  runId: string;
+  loaded: LoadedConfig;
+  output: OutputMode;
+  logger: Logger;
+  signal: AbortSignal;
+}
+
+let interruptController = new AbortController();
+
+/** main.ts aborts this on SIGINT/SIGTERM; long-running commands watch it. */
+export function interruptSignal(): AbortSignal {
+  return interruptController.signal;
+}
+
+export function interrupt(): void {
+  interruptController.abort();
+}
+
+export function resetInterrupt(): void {
+  interruptController = new AbortController();
+}
+
+export async function createContext(command: Command): Promise<CommandContext> {
+  const options = command.optsWithGlobals<GlobalOptions>();
+  if (options.json && options.ndjson) throw usageError('E_USAGE', '--json and --ndjson cannot be used together', 'pick one output format');
+  const runId = ulid();
+  const loaded = await loadConfig({
+    ...(options.config ? { configPath: options.config } : {}),
+    ...(options.catalog ? { catalogDir: options.catalog } : {}),
+  });
+  const { createLogger } = await import('../observability/logger.js');
+  const level = options.logLevel ?? (options.verbose ? 'info' : loaded.config.log.level);
+  const logger = createLogger({ level, file: options.logFile ?? loaded.config.log.file, runId }).child({ user: os.userInfo().username });
+  return {
+    runId,
+    loaded,
+    logger,
+    signal: interruptSignal(),
+    output: {
+      json: Boolean(options.json),
+      ndjson: Boolean(options.ndjson),
+      quiet: Boolean(options.quiet),
+      verbose: Boolean(options.verbose),
+      color: colorEnabled(process.stdout, options.color),
+    },
+  };
+}

@@ -1,0 +1,54 @@
+import { CommanderError } from 'commander';
+import { DoccatError, ExitCode } from '../errors.js';
+import { buildProgram, commandResult } from './program.js';
+import { interrupt } from './context.js';
+import { colorEnabled, paint, writeJson } from './output.js';
+
+/** The only place that calls process.exit: everything else returns or throws. */
+async function main(argv: string[]): Promise<number> {
+  let interrupts = 0;
+  const onSignal = () => {
+    interrupts += 1;
+    if (interrupts === 1) {
+      process.stderr.write('\ndoccat: interrupting: finishing in-flight work safely (press Ctrl-C again to quit at once)\n');
+      interrupt();
+    } else {
+      // Every write is a transaction or an atomic rename, so stopping here leaves nothing half-done.
+      process.exit(ExitCode.interrupted);
+    }
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  const program = buildProgram();
+  program.exitOverride();
+  program.configureOutput({ writeErr: (text) => process.stderr.write(text), writeOut: (text) => process.stdout.write(text) });
+  try {
+    await program.parseAsync(argv);
+    return commandResult.exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return ExitCode.ok;
+      return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
+    }
+    reportError(error, argv.includes('--json') || argv.includes('--ndjson'));
+    return error instanceof DoccatError ? error.exitCode : ExitCode.internal;
+  }
+}
+
+function reportError(error: unknown, json: boolean): void {
+  const color = colorEnabled(process.stderr, process.argv.includes('--no-color') ? false : undefined);
+  if (error instanceof DoccatError) {
+    process.stderr.write(`doccat: ${paint(color, 'red', error.code)} ${error.message}\n`);
+    if (error.hint) process.stderr.write(`  hint: ${error.hint}\n`);
+    if (json) writeJson({ error: error.toJSON() });
+    return;
+  }
+  const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
+  process.stderr.write(`doccat: ${paint(color, 'red', 'E_INTERNAL')} ${message}\n  hint: this is a bug in doccat; please report it\n`);
+  if (json) writeJson({ error: { code: 'E_INTERNAL', message: error instanceof Error ? error.message : String(error) } });
+}
+
+const code = await main(process.argv);
+// Let pending stdout writes flush (pipes are asynchronous) before leaving.
+process.stdout.write('', () => process.exit(code));

@@ -1,0 +1,81 @@
+import type { Ora } from 'ora';
+
+export interface ProgressState {
+  total: number;
+  done: number;
+  failed: number;
+  pagesOcr: number;
+}
+
+/**
+ * Progress on stderr while ingest runs: files done/total, pages OCRed, rate and ETA.
+ * Silent when stderr is not a terminal or with --quiet, so logs and pipes stay clean.
+ */
+export class Progress {
+  private spinner: Ora | undefined;
+  private readonly state: ProgressState = { total: 0, done: 0, failed: 0, pagesOcr: 0 };
+  private readonly started = Date.now();
+  private timer: NodeJS.Timeout | undefined;
+
+  private constructor(private readonly enabled: boolean) {}
+
+  static async create(enabled: boolean): Promise<Progress> {
+    const progress = new Progress(enabled && Boolean(process.stderr.isTTY));
+    if (progress.enabled) {
+      const { default: ora } = await import('ora');
+      progress.spinner = ora({ stream: process.stderr, text: 'finding files…', discardStdin: false }).start();
+      progress.timer = setInterval(() => progress.render(), 500);
+      progress.timer.unref();
+    }
+    return progress;
+  }
+
+  setTotal(total: number): void {
+    this.state.total = total;
+    this.render();
+  }
+
+  page(ocr: boolean): void {
+    if (ocr) this.state.pagesOcr += 1;
+  }
+
+  fileDone(failed: boolean): void {
+    this.state.done += 1;
+    if (failed) this.state.failed += 1;
+    this.render();
+  }
+
+  /** Prints a line above the spinner without garbling it. */
+  log(line: string): void {
+    if (this.spinner) {
+      this.spinner.clear();
+      process.stderr.write(`${line}\n`);
+      this.spinner.render();
+    } else {
+      process.stderr.write(`${line}\n`);
+    }
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.spinner?.stop();
+    this.spinner = undefined;
+  }
+
+  private render(): void {
+    if (!this.spinner) return;
+    const { total, done, failed, pagesOcr } = this.state;
+    const seconds = (Date.now() - this.started) / 1000;
+    const rate = seconds > 0 ? done / seconds : 0;
+    const eta = rate > 0 && total > done ? ` · ETA ${formatDuration((total - done) / rate)}` : '';
+    const failedText = failed > 0 ? ` · ${failed} failed` : '';
+    this.spinner.text = `${done}/${total} files · ${pagesOcr} pages OCRed · ${rate.toFixed(1)} files/s${eta}${failedText}`;
+  }
+}
+
+export function formatDuration(seconds: number): string {
+  if (seconds < 60) return `${Math.ceil(seconds)}s`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return `${minutes}m${String(Math.round(seconds % 60)).padStart(2, '0')}s`;
+  return `${Math.floor(minutes / 60)}h${String(minutes % 60).padStart(2, '0')}m`;
+}

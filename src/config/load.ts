@@ -1,0 +1,176 @@
+import os from 'node:os';
+import path from 'node:path';
+import { cosmiconfig } from 'cosmiconfig';
+import type { z } from 'zod';
+import { configSchema, type DoccatConfig } from './schema.js';
+import { DoccatError, ExitCode, usageError } from '../errors.js';
+
+export interface LoadedConfig {
+  config: DoccatConfig;
+  /** The file the configuration came from, if any. */
+  filepath: string | undefined;
+  /** Resolved catalogue folder (database + blobs). */
+  catalogDir: string;
+  databasePath: string;
+  blobDir: string;
+}
+
+export interface LoadOptions {
+  configPath?: string;
+  catalogDir?: string;
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+const MODULE_NAME = 'doccat';
+
+export async function loadConfig(options: LoadOptions = {}): Promise<LoadedConfig> {
+  const env = options.env ?? process.env;
+  const cwd = options.cwd ?? process.cwd();
+  const explorer = cosmiconfig(MODULE_NAME, {
+    searchPlaces: [
+      'package.json',
+      'doccat.config.json',
+      'doccat.config.yaml',
+      'doccat.config.yml',
+      'doccat.config.js',
+      'doccat.config.mjs',
+      'doccat.config.cjs',
+      '.doccatrc',
+      '.doccatrc.json',
+      '.doccatrc.yaml',
+    ],
+    searchStrategy: 'global',
+  });
+
+  let raw: unknown = {};
+  let filepath: string | undefined;
+  try {
+    const found = options.configPath
+      ? await explorer.load(path.resolve(cwd, options.configPath))
+      : await explorer.search(cwd);
+    if (found && !found.isEmpty) {
+      raw = found.config;
+      filepath = found.filepath;
+    }
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') {
+      throw usageError('E_CONFIG_NOT_FOUND', `config file not found: ${options.configPath}`, 'check the path given to --config');
+    }
+    throw usageError('E_CONFIG_INVALID', `cannot read config ${options.configPath ?? ''}: ${(error as Error).message}`.trim(), 'fix the syntax of the config file');
+  }
+
+  const withEnv = applyEnvOverrides(raw, env);
+  const parsed = configSchema.safeParse(withEnv);
+  if (!parsed.success) {
+    const where = filepath ? ` in ${filepath}` : '';
+    throw new DoccatError('E_CONFIG_INVALID', `invalid configuration${where}:\n${formatIssues(parsed.error.issues)}`, {
+      hint: 'fix the values above; doccat.config.example.json shows every option',
+      exitCode: ExitCode.usage,
+    });
+  }
+  const config = parsed.data;
+  const base = filepath ? path.dirname(filepath) : cwd;
+  const catalogDir = path.resolve(
+    cwd,
+    options.catalogDir ?? (config.catalog ? path.resolve(base, config.catalog) : defaultCatalogDir(env)),
+  );
+  return {
+    config,
+    filepath,
+    catalogDir,
+    databasePath: config.database.sqlite.path ? path.resolve(base, config.database.sqlite.path) : path.join(catalogDir, 'catalog.db'),
+    blobDir: config.storage.local.path ? path.resolve(base, config.storage.local.path) : path.join(catalogDir, 'blobs'),
+  };
+}
+
+export function defaultCatalogDir(env: NodeJS.ProcessEnv): string {
+  if (env.DOCCAT_HOME) return path.resolve(env.DOCCAT_HOME);
+  if (env.XDG_DATA_HOME) return path.join(path.resolve(env.XDG_DATA_HOME), 'doccat');
+  return path.join(os.homedir(), '.local', 'share', 'doccat');
+}
+
+export function formatIssues(issues: readonly z.core.$ZodIssue[]): string {
+  return issues
+    .map((issue) => `  ${issue.path.length > 0 ? issue.path.join('.') : '(root)'}: ${issue.message}`)
+    .join('\n');
+}
+
+/**
+ * DOCCAT_<PATH> variables override single leaves of the schema, e.g. DOCCAT_OCR_LANGUAGES=eng,deu
+ * or DOCCAT_INGEST_JOBS=4. Names come from the schema so every option has one.
+ */
+export function envOverrideNames(): Map<string, { path: string[]; kind: LeafKind }> {
+  const names = new Map<string, { path: string[]; kind: LeafKind }>();
+  walkLeaves(configSchema, [], (leafPath, kind) => {
+    const name = 'DOCCAT_' + leafPath.map((part) => part.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase()).join('_');
+    names.set(name, { path: leafPath, kind });
+  });
+  return names;
+}
+
+type LeafKind = 'string' | 'number' | 'boolean' | 'string[]' | 'other';
+
+interface SchemaDef {
+  type: string;
+  innerType?: { _zod: { def: SchemaDef } };
+  shape?: Record<string, { _zod: { def: SchemaDef } }>;
+  element?: { _zod: { def: SchemaDef } };
+}
+
+function walkLeaves(schema: { _zod: { def: unknown } }, at: string[], visit: (leafPath: string[], kind: LeafKind) => void): void {
+  let def = schema._zod.def as SchemaDef;
+  while ((def.type === 'default' || def.type === 'optional') && def.innerType) def = def.innerType._zod.def;
+  if (def.type === 'object' && def.shape) {
+    for (const [key, child] of Object.entries(def.shape)) walkLeaves(child, [...at, key], visit);
+    return;
+  }
+  if (def.type === 'array') {
+    let element = def.element?._zod.def;
+    while (element && (element.type === 'default' || element.type === 'optional') && element.innerType) element = element.innerType._zod.def;
+    visit(at, element?.type === 'string' ? 'string[]' : 'other');
+    return;
+  }
+  const kind: LeafKind = def.type === 'string' || def.type === 'enum' ? 'string' : def.type === 'number' ? 'number' : def.type === 'boolean' ? 'boolean' : 'other';
+  visit(at, kind);
+}
+
+function applyEnvOverrides(raw: unknown, env: NodeJS.ProcessEnv): unknown {
+  const result: Record<string, unknown> = isRecord(raw) ? structuredClone(raw) : {};
+  for (const [name, { path: leafPath, kind }] of envOverrideNames()) {
+    const value = env[name];
+    if (value === undefined || value === '' || kind === 'other') continue;
+    let target: Record<string, unknown> = result;
+    for (const key of leafPath.slice(0, -1)) {
+      const next = target[key];
+      if (!isRecord(next)) target[key] = {};
+      target = target[key] as Record<string, unknown>;
+    }
+    const leaf = leafPath[leafPath.length - 1] as string;
+    target[leaf] = parseEnvValue(value, kind);
+  }
+  return result;
+}
+
+function parseEnvValue(value: string, kind: LeafKind): unknown {
+  switch (kind) {
+    case 'number': {
+      const number = Number(value);
+      // Leave invalid numbers as strings so validation reports them with the variable's path.
+      return Number.isFinite(number) ? number : value;
+    }
+    case 'boolean':
+      if (/^(1|true|yes|on)$/i.test(value)) return true;
+      if (/^(0|false|no|off)$/i.test(value)) return false;
+      return value;
+    case 'string[]':
+      return value.split(',').map((part) => part.trim()).filter((part) => part.length > 0);
+    default:
+      return value;
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

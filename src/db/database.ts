@@ -1,0 +1,63 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { Kysely, Migrator, SqliteDialect } from 'kysely';
+import type { Database } from './schema.js';
+import { migrationProvider } from './migrations/index.js';
+import { DoccatError, ExitCode } from '../errors.js';
+
+export interface SqliteOptions {
+  path: string;
+  busyTimeoutMs: number;
+  readonly?: boolean;
+}
+
+export interface CatalogDatabase {
+  db: Kysely<Database>;
+  close(): Promise<void>;
+}
+
+/** Opens (and for writers, creates and migrates) the SQLite catalogue. */
+export async function openSqliteDatabase(options: SqliteOptions): Promise<CatalogDatabase> {
+  // Lazy: keeps `doccat --version` and `--help` from loading the native module.
+  const { default: BetterSqlite3 } = await import('better-sqlite3');
+  if (options.readonly && !fs.existsSync(options.path)) {
+    throw new DoccatError('E_CATALOG_NOT_FOUND', `no catalogue at ${options.path}`, {
+      hint: 'run `doccat ingest PATH` first, or point --catalog at an existing catalogue',
+      exitCode: ExitCode.usage,
+    });
+  }
+  if (!options.readonly) fs.mkdirSync(path.dirname(options.path), { recursive: true });
+  let sqlite;
+  try {
+    sqlite = new BetterSqlite3(options.path, { readonly: options.readonly ?? false, timeout: options.busyTimeoutMs });
+    if (!options.readonly) {
+      // WAL lets readers and a second writer process wait instead of failing; NORMAL is durable in WAL mode
+      // across application crashes (only an OS crash can lose the last transactions, never corrupt).
+      sqlite.pragma('journal_mode = WAL');
+      sqlite.pragma('synchronous = NORMAL');
+    }
+    sqlite.pragma('foreign_keys = ON');
+  } catch (error) {
+    throw new DoccatError('E_DATABASE_UNAVAILABLE', `cannot open the catalogue database ${options.path}: ${(error as Error).message}`, {
+      hint: 'check that the folder is writable and the file is a doccat catalogue',
+      exitCode: ExitCode.backendUnavailable,
+      cause: error,
+    });
+  }
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  if (!options.readonly) await migrateToLatest(db);
+  return { db, close: () => db.destroy() };
+}
+
+export async function migrateToLatest(db: Kysely<Database>): Promise<void> {
+  const migrator = new Migrator({ db, provider: migrationProvider });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((result) => result.status === 'Error');
+    throw new DoccatError('E_DATABASE_MIGRATION', `database migration ${failed?.migrationName ?? ''} failed: ${(error as Error).message}`.replace('  ', ' '), {
+      hint: 'the catalogue may come from a newer doccat; upgrade doccat or restore a backup',
+      exitCode: ExitCode.backendUnavailable,
+      cause: error,
+    });
+  }
+}

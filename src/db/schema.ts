@@ -1,0 +1,61 @@
+import type { Generated } from 'kysely';
+
+/** Table types for kysely. Columns are snake_case in SQL, as stored. */
+export interface DocumentsTable {
+  id: Generated<number>;
+  sha256: string;
+  size: number;
+  mime: string;
+  original_name: string;
+  blob_backend: string;
+  blob_key: string;
+  method: string;
+  pages: number;
+  words: number;
+  language: string | null;
+  ocr_confidence: number | null;
+  type: string;
+  title: string;
+  tags: string; // JSON array of strings
+  document_date: string | null;
+  correspondent: string | null;
+  class_confidence: number;
+  class_rule: string;
+  classifier: string;
+  fields: string; // JSON object
+  warnings: string; // JSON array of { code, message }
+  text: string;
+  added_at: string;
+  updated_at: string;
+}
+
+export interface SourcesTable {
+  id: Generated<number>;
+  path: string;
+  document_id: number | null;
+  sha256: string | null;
+  size: number | null;
+  mtime_ms: number | null;
+  status: 'catalogued' | 'duplicate' | 'failed';
+  error_code: string | null;
+  error_message: string | null;
+  error_hint: string | null;
+  run_id: string;
+  first_seen: string;
+  last_seen: string;
+}
+
+export interface RunsTable {
+  id: string;
+  command: string;
+  started_at: string;
+  finished_at: string | null;
+  status: string;
+  totals: string; // JSON
+}
+
+export interface Database {
+  documents: DocumentsTable;
+  sources: SourcesTable;
+  runs: RunsTable;
+}

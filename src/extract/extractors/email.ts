@@ -1,0 +1,57 @@
+import fsp from 'node:fs/promises';
+import { DoccatError } from '../../errors.js';
+import type { Extractor } from '../extractor.js';
+import { textResult } from '../extractor.js';
+import { decodeText, normalizeWhitespace } from '../decode-text.js';
+import { htmlToPlainText } from './html.js';
+
+interface MailboxLike {
+  name?: string;
+  address?: string;
+  group?: MailboxLike[];
+}
+
+function formatAddress(address: MailboxLike | undefined): string {
+  if (!address) return '';
+  if (address.group) return address.group.map(formatAddress).join(', ');
+  if (address.name && address.address) return `${address.name} <${address.address}>`;
+  return address.address ?? address.name ?? '';
+}
+
+/** RFC 822 e-mail: headers that matter, the body (plain text, else HTML as text) and attachment names. */
+export const extractEmail: Extractor = async (input) => {
+  const bytes = await fsp.readFile(input.path);
+  // Whole-file UTF-16 messages exist in the wild; decode to a string first so the parser sees headers.
+  const raw = decodeText(bytes);
+  if (raw.trim().length === 0) {
+    throw new DoccatError('E_EMAIL_EMPTY', 'the e-mail file holds only whitespace', { hint: 'the export is empty; export the message again' });
+  }
+  const { default: PostalMime } = await import('postal-mime');
+  const email = await PostalMime.parse(raw, { attachmentEncoding: 'arraybuffer' });
+  if (email.headers.length === 0) {
+    throw new DoccatError('E_EMAIL_MALFORMED', 'no e-mail headers found', { hint: 'the file is not an RFC 822 message (.eml); export it again' });
+  }
+  const contentType = email.headers.find((header) => header.key === 'content-type')?.value ?? '';
+  if (/multipart\/encrypted|application\/(pgp|pkcs7)-encrypted|smime-type\s*=\s*enveloped-data/i.test(contentType)) {
+    throw new DoccatError('E_ENCRYPTED', 'the e-mail body is encrypted (PGP/S-MIME)', { hint: 'decrypt the message with your mail client and save the decrypted copy' });
+  }
+  const from = formatAddress(email.from as MailboxLike | undefined);
+  const to = (email.to ?? []).map((address) => formatAddress(address as MailboxLike)).join(', ');
+  let body = email.text ?? '';
+  if (body.trim().length === 0 && email.html) body = (await htmlToPlainText(email.html)).text;
+  const attachmentNames = email.attachments.map((attachment) => attachment.filename).filter((name): name is string => Boolean(name));
+  const lines = [
+    from && `From: ${from}`,
+    to && `To: ${to}`,
+    email.date && `Date: ${email.date}`,
+    email.subject && `Subject: ${email.subject}`,
+    '',
+    body,
+    attachmentNames.length > 0 ? `\nAttachments: ${attachmentNames.join(', ')}` : '',
+  ].filter((line): line is string => typeof line === 'string');
+  const metadata: Record<string, string> = {};
+  if (email.subject) metadata.subject = metadata.title = email.subject;
+  if (from) metadata.from = from;
+  if (email.date) metadata.date = email.date;
+  return textResult(normalizeWhitespace(lines.join('\n')), metadata);
+};

@@ -1,0 +1,53 @@
+import fsp from 'node:fs/promises';
+import { DoccatError } from '../../errors.js';
+import type { Extractor } from '../extractor.js';
+import { ocrRasters } from '../ocr-pages.js';
+import { encodedImageToRaster, rgbaToRaster, type Raster } from '../raster.js';
+
+function requireOcr(enabled: boolean): void {
+  if (!enabled) {
+    throw new DoccatError('E_OCR_DISABLED', 'this image needs OCR, which is disabled', { hint: 'enable ocr.enabled (or drop --no-ocr) to catalogue scans' });
+  }
+}
+
+/** PNG, JPEG, WebP, BMP and GIF: one page each, straight to OCR. */
+export const extractImage: Extractor = async (input) => {
+  requireOcr(input.options.ocrEnabled);
+  const bytes = await fsp.readFile(input.path);
+  async function* pages(): AsyncIterable<{ raster: Raster }> {
+    yield { raster: await encodedImageToRaster(bytes, input.options.maxPagePixels) };
+  }
+  return ocrRasters(input, pages());
+};
+
+/** TIFF, including multi-page faxes and scanner output, decoded page by page with UTIF. */
+export const extractTiff: Extractor = async (input) => {
+  requireOcr(input.options.ocrEnabled);
+  const bytes = await fsp.readFile(input.path);
+  const UTIF = (await import('utif2')).default;
+  let ifds: ReturnType<typeof UTIF.decode>;
+  try {
+    ifds = UTIF.decode(bytes).filter((ifd) => ifd.t256 !== undefined && ifd.t257 !== undefined);
+  } catch (error) {
+    throw new DoccatError('E_IMAGE_CORRUPT', `cannot read the TIFF: ${(error as Error).message}`, { hint: 'the file is truncated or damaged; scan it again', cause: error });
+  }
+  if (ifds.length === 0) throw new DoccatError('E_IMAGE_CORRUPT', 'the TIFF holds no image', { hint: 'the file is truncated or damaged; scan it again' });
+  async function* pages(): AsyncIterable<{ raster: Raster; dpi?: number }> {
+    for (const ifd of ifds) {
+      try {
+        UTIF.decodeImage(bytes, ifd);
+      } catch (error) {
+        throw new DoccatError('E_IMAGE_CORRUPT', `cannot decode a TIFF page: ${(error as Error).message}`, { hint: 'the file is truncated or damaged; scan it again', cause: error });
+      }
+      const width = ifd.width as number;
+      const height = ifd.height as number;
+      const rgba = UTIF.toRGBA8(ifd);
+      const xResolution = (ifd.t282 as number[] | undefined)?.[0];
+      const raster = await rgbaToRaster(rgba, width, height, input.options.maxPagePixels);
+      // Free the decoded page before the next one: multi-page scans can be large.
+      delete (ifd as { data?: unknown }).data;
+      yield xResolution && xResolution > 50 ? { raster, dpi: xResolution } : { raster };
+    }
+  }
+  return ocrRasters(input, pages());
+};

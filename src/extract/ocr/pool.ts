@@ -1,0 +1,163 @@
+import type { Worker as TesseractWorker } from 'tesseract.js';
+import { DoccatError } from '../../errors.js';
+import { resolveLanguageData, type LanguageData } from './languages.js';
+
+export interface OcrPoolOptions {
+  languages: readonly string[];
+  langPath?: string;
+  size: number;
+  pageTimeoutMs: number;
+  recycleAfterPages: number;
+}
+
+export interface OcrPageResult {
+  text: string;
+  /** Tesseract's mean word confidence, 0-100. */
+  confidence: number;
+}
+
+export interface OcrEngine {
+  recognize(image: Buffer, options: { dpi?: number; signal?: AbortSignal }): Promise<OcrPageResult>;
+  readonly pagesRecognized: number;
+  close(): Promise<void>;
+}
+
+interface Slot {
+  worker: TesseractWorker | undefined;
+  pages: number;
+  busy: boolean;
+}
+
+interface Waiter {
+  resolve: (slot: Slot) => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * A fixed number of tesseract.js workers (each one a worker thread). tesseract.js's own scheduler
+ * has no per-job timeout and never replaces a worker, but its workers grow in memory and a bad
+ * image can wedge one, so this pool recycles each worker after N pages and kills it on timeout.
+ */
+export class OcrPool implements OcrEngine {
+  private readonly slots: Slot[];
+  private readonly waiters: Waiter[] = [];
+  private languageData: LanguageData | undefined;
+  private closed = false;
+  private recognized = 0;
+
+  constructor(private readonly options: OcrPoolOptions) {
+    this.slots = Array.from({ length: Math.max(1, options.size) }, () => ({ worker: undefined, pages: 0, busy: false }));
+  }
+
+  get pagesRecognized(): number {
+    return this.recognized;
+  }
+
+  /** Fails fast (before any file is processed) when the language data is missing. */
+  checkLanguages(): LanguageData {
+    this.languageData ??= resolveLanguageData(this.options.languages, this.options.langPath);
+    return this.languageData;
+  }
+
+  async recognize(image: Buffer, options: { dpi?: number; signal?: AbortSignal } = {}): Promise<OcrPageResult> {
+    if (options.signal?.aborted) throw abortError();
+    const slot = await this.acquire();
+    try {
+      const worker = await this.workerFor(slot);
+      await worker.setParameters({ user_defined_dpi: options.dpi ? String(Math.round(options.dpi)) : '0' });
+      const result = await this.withTimeout(slot, worker.recognize(image), options.signal);
+      slot.pages += 1;
+      this.recognized += 1;
+      return { text: result.data.text, confidence: result.data.confidence };
+    } catch (error) {
+      if (error instanceof DoccatError) throw error;
+      throw new DoccatError('E_OCR_FAILED', `OCR failed: ${errorMessage(error)}`, { hint: 'the image may be corrupt or in an unsupported pixel format', cause: error });
+    } finally {
+      this.release(slot);
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const waiter of this.waiters.splice(0)) waiter.reject(abortError());
+    await Promise.all(this.slots.map((slot) => this.retire(slot)));
+  }
+
+  private async workerFor(slot: Slot): Promise<TesseractWorker> {
+    if (slot.worker && slot.pages >= this.options.recycleAfterPages) await this.retire(slot);
+    if (!slot.worker) {
+      const data = this.checkLanguages();
+      const { createWorker } = await import('tesseract.js');
+      let initError: unknown;
+      const worker = await createWorker([...this.options.languages], 1, {
+        langPath: data.langPath,
+        gzip: data.gzip,
+        cacheMethod: 'none',
+        // Without an errorHandler tesseract.js throws asynchronously in the worker and kills the process.
+        errorHandler: (error: unknown) => {
+          initError = error;
+        },
+        logger: () => undefined,
+      });
+      if (initError) {
+        await worker.terminate().catch(() => undefined);
+        throw new DoccatError('E_OCR_INIT', `OCR engine failed to start: ${errorMessage(initError)}`, { hint: 'check ocr.languages and ocr.langPath' });
+      }
+      slot.worker = worker;
+      slot.pages = 0;
+    }
+    return slot.worker;
+  }
+
+  private async withTimeout<T>(slot: Slot, work: Promise<T>, signal?: AbortSignal): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    let onAbort: (() => void) | undefined;
+    const stop = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new DoccatError('E_OCR_TIMEOUT', `OCR of one page took longer than ${this.options.pageTimeoutMs} ms`, { hint: 'raise ocr.pageTimeoutMs, or lower ocr.renderDpi for very large pages' })), this.options.pageTimeoutMs);
+      onAbort = () => reject(abortError());
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+    try {
+      return await Promise.race([work, stop]);
+    } catch (error) {
+      // The worker may still be busy with the abandoned page: replace it.
+      await this.retire(slot);
+      throw error;
+    } finally {
+      clearTimeout(timer);
+      if (onAbort) signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  private async retire(slot: Slot): Promise<void> {
+    const worker = slot.worker;
+    slot.worker = undefined;
+    slot.pages = 0;
+    if (worker) await worker.terminate().catch(() => undefined);
+  }
+
+  private acquire(): Promise<Slot> {
+    if (this.closed) return Promise.reject(abortError());
+    const free = this.slots.find((slot) => !slot.busy);
+    if (free) {
+      free.busy = true;
+      return Promise.resolve(free);
+    }
+    return new Promise((resolve, reject) => this.waiters.push({ resolve, reject }));
+  }
+
+  private release(slot: Slot): void {
+    const next = this.waiters.shift();
+    if (next) next.resolve(slot);
+    else slot.busy = false;
+  }
+}
+
+export function abortError(): DoccatError {
+  return new DoccatError('E_INTERRUPTED', 'interrupted', { hint: 'run the same command again to finish the rest' });
+}
+
+function errorMessage(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return typeof error === 'string' ? error : JSON.stringify(error);
+}

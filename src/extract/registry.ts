@@ -1,0 +1,51 @@
+import type { Extractor } from './extractor.js';
+
+type Loader = () => Promise<Extractor>;
+
+const text: Loader = async () => (await import('./extractors/text.js')).extractText;
+const html: Loader = async () => (await import('./extractors/html.js')).extractHtml;
+const email: Loader = async () => (await import('./extractors/email.js')).extractEmail;
+const pdf: Loader = async () => (await import('./extractors/pdf.js')).extractPdf;
+const image: Loader = async () => (await import('./extractors/image.js')).extractImage;
+const tiff: Loader = async () => (await import('./extractors/image.js')).extractTiff;
+const office: Loader = async () => (await import('./extractors/office.js')).extractOffice;
+
+/** MIME type -> extractor, imported on first use so a text-only run never loads pdf.js or OCR. */
+const LOADERS: Record<string, Loader> = {
+  'text/plain': text,
+  'text/markdown': text,
+  'text/csv': text,
+  'text/tab-separated-values': text,
+  'application/json': text,
+  'text/html': html,
+  'message/rfc822': email,
+  'application/pdf': pdf,
+  'image/png': image,
+  'image/jpeg': image,
+  'image/webp': image,
+  'image/bmp': image,
+  'image/gif': image,
+  'image/tiff': tiff,
+  'application/vnd.openxmlformats-officedocument.wordprocessingml.document': office,
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': office,
+  'application/vnd.openxmlformats-officedocument.presentationml.presentation': office,
+  'application/vnd.oasis.opendocument.text': office,
+  'application/vnd.oasis.opendocument.spreadsheet': office,
+  'application/vnd.oasis.opendocument.presentation': office,
+  'application/rtf': office,
+  'application/epub+zip': office,
+};
+
+export function isSupportedMime(mime: string): boolean {
+  return mime in LOADERS;
+}
+
+export async function extractorFor(mime: string): Promise<Extractor | undefined> {
+  const loader = LOADERS[mime];
+  return loader ? loader() : undefined;
+}
+
+/** MIME types whose extraction may need OCR (used to start the OCR engine only when needed). */
+export function mayNeedOcr(mime: string): boolean {
+  return mime === 'application/pdf' || mime.startsWith('image/');
+}

@@ -1,0 +1,16 @@
+import pino, { type Logger } from 'pino';
+
+export interface LoggerOptions {
+  level: string;
+  file?: string | undefined;
+  runId: string;
+}
+
+/** Keys whose values are never written, wherever they appear in a log object. */
+const REDACT_PATHS = ['password', 'passwords', '*.password', '*.passwords', 'apiKey', '*.apiKey', 'authorization', '*.authorization', 'headers.authorization', 'token', '*.token', 'secret', '*.secret'];
+
+/** pino JSON logs to stderr or a file; off unless --log-level or log.level says otherwise. */
+export function createLogger(options: LoggerOptions): Logger {
+  const destination = options.file ? pino.destination({ dest: options.file, mkdir: true, sync: true }) : pino.destination({ fd: 2, sync: true });
+  return pino({ level: options.level, base: { runId: options.runId }, redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, destination);
+}

@@ -1,0 +1,253 @@
+import path from 'node:path';
+import type { Logger } from 'pino';
+import { DoccatError, ExitCode, toErrorInfo, type ErrorInfo } from '../errors.js';
+import type { Classifier } from '../classify/classifier.js';
+import type { DocumentRepository, SourceSighting } from '../db/documents.js';
+import type { ExtractOptions, ExtractResult } from '../extract/extractor.js';
+import type { OcrEngine } from '../extract/ocr/pool.js';
+import { extractorFor } from '../extract/registry.js';
+import type { BlobStore } from '../storage/blob-store.js';
+import { sha256File } from './hash.js';
+import { sniffFile, unsupportedTypeError } from './sniff.js';
+import { walkPaths, type WalkEntry, type WalkOptions } from './walk.js';
+
+export type FileStatus = 'catalogued' | 'duplicate' | 'unchanged' | 'failed' | 'new';
+
+/** One line of `ingest --ndjson` / one element of `ingest --json`'s "files". */
+export interface FileOutcome {
+  path: string;
+  status: FileStatus;
+  documentId?: number;
+  sha256?: string;
+  mime?: string;
+  type?: string;
+  title?: string;
+  method?: string;
+  pages?: number;
+  ocrPages?: number;
+  words?: number;
+  language?: string | null;
+  ocrConfidence?: number | null;
+  warnings?: { code: string; message: string }[];
+  error?: ErrorInfo;
+  durationMs: number;
+}
+
+export interface IngestOptions extends WalkOptions {
+  paths: readonly string[];
+  jobs: number;
+  dryRun: boolean;
+  maxFileSizeBytes: number;
+  extract: ExtractOptions;
+  signal: AbortSignal;
+}
+
+export interface IngestDependencies {
+  runId: string;
+  repository: DocumentRepository;
+  /** Absent in a dry run: nothing is written. */
+  store: BlobStore | undefined;
+  classifier: Classifier;
+  ocr: () => OcrEngine;
+  logger: Logger;
+}
+
+export interface IngestEvents {
+  onWalked?: (total: number) => void;
+  onPage?: (info: { ocr: boolean }) => void;
+  onFile?: (outcome: FileOutcome) => void;
+}
+
+export interface IngestSummary {
+  runId: string;
+  total: number;
+  catalogued: number;
+  duplicate: number;
+  unchanged: number;
+  failed: number;
+  new: number;
+  pages: number;
+  ocrPages: number;
+  interrupted: boolean;
+  durationMs: number;
+}
+
+/**
+ * file -> sniff -> hash -> dedupe -> extract -> classify -> put blob -> commit row.
+ * Every file's error is captured into its outcome; only errors that make every further file fail
+ * too (configuration, a backend that is gone) stop the run.
+ */
+export async function runIngest(options: IngestOptions, deps: IngestDependencies, events: IngestEvents = {}): Promise<{ summary: IngestSummary; files: FileOutcome[] }> {
+  const started = Date.now();
+  const entries = await walkPaths(options.paths, options);
+  events.onWalked?.(entries.length);
+  const files: FileOutcome[] = [];
+  let fatal: unknown;
+  let next = 0;
+
+  const worker = async () => {
+    while (next < entries.length && !options.signal.aborted && fatal === undefined) {
+      const entry = entries[next++] as WalkEntry;
+      const outcome = await processEntry(entry, options, deps, events).catch((error: unknown) => {
+        fatal ??= error;
+        return undefined;
+      });
+      if (!outcome) continue;
+      files.push(outcome);
+      events.onFile?.(outcome);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(options.jobs, entries.length)) }, worker));
+  if (fatal !== undefined) throw fatal;
+
+  const count = (status: FileStatus) => files.filter((file) => file.status === status).length;
+  return {
+    files,
+    summary: {
+      runId: deps.runId,
+      total: entries.length,
+      catalogued: count('catalogued'),
+      duplicate: count('duplicate'),
+      unchanged: count('unchanged'),
+      failed: count('failed'),
+      new: count('new'),
+      pages: files.reduce((sum, file) => sum + (file.status === 'catalogued' ? file.pages ?? 0 : 0), 0),
+      ocrPages: files.reduce((sum, file) => sum + (file.ocrPages ?? 0), 0),
+      interrupted: options.signal.aborted,
+      durationMs: Date.now() - started,
+    },
+  };
+}
+
+/** Returns undefined when the file was interrupted (it is neither done nor failed). */
+async function processEntry(entry: WalkEntry, options: IngestOptions, deps: IngestDependencies, events: IngestEvents): Promise<FileOutcome | undefined> {
+  const started = Date.now();
+  const sighting: SourceSighting = { path: entry.path, sha256: null, size: null, mtimeMs: null, runId: deps.runId };
+  const fail = async (error: unknown, extra: Partial<FileOutcome> = {}): Promise<FileOutcome | undefined> => {
+    if (error instanceof DoccatError && error.code === 'E_INTERRUPTED') return undefined;
+    if (isRunFatal(error)) throw error;
+    const info = toErrorInfo(error);
+    deps.logger.warn({ path: entry.path, code: info.code, err: info.message }, 'file failed');
+    if (!options.dryRun) await deps.repository.recordFailure(sighting, info);
+    return { path: entry.path, status: 'failed', ...extra, error: info, durationMs: Date.now() - started };
+  };
+
+  if (entry.error) return fail(new DoccatError(entry.error.code, entry.error.message, entry.error.hint === undefined ? {} : { hint: entry.error.hint }));
+  sighting.size = entry.size;
+  sighting.mtimeMs = entry.mtimeMs;
+  if (entry.size === 0) {
+    return fail(new DoccatError('E_EMPTY_FILE', 'the file is empty (0 bytes)', { hint: 'nothing to catalogue; if it is still being written, run ingest again when it is complete' }));
+  }
+  if (entry.size > options.maxFileSizeBytes) {
+    return fail(new DoccatError('E_FILE_TOO_LARGE', `the file is ${formatMb(entry.size)}, over the ${formatMb(options.maxFileSizeBytes)} limit`, { hint: 'raise ingest.maxFileSizeMb in the config if it really is a document' }));
+  }
+
+  try {
+    // Same path, same size and mtime as a file already catalogued: skip without reading it.
+    const known = await deps.repository.findSourceByPath(entry.path);
+    if (known && known.status !== 'failed' && known.document_id !== null && known.size === entry.size && known.mtime_ms === entry.mtimeMs) {
+      if (!options.dryRun) await deps.repository.touchSource(entry.path, deps.runId);
+      return { path: entry.path, status: 'unchanged', documentId: known.document_id, ...(known.sha256 ? { sha256: known.sha256 } : {}), durationMs: Date.now() - started };
+    }
+
+    const { mime } = await sniffFile(entry.path);
+    const extractor = await extractorFor(mime);
+    if (!extractor) return fail(unsupportedTypeError(mime), { mime });
+
+    const sha256 = await sha256File(entry.path, options.signal);
+    sighting.sha256 = sha256;
+    const existingId = await deps.repository.findIdBySha256(sha256);
+    if (existingId !== undefined) {
+      if (!options.dryRun) await deps.repository.recordDuplicate(sighting, existingId);
+      return { path: entry.path, status: 'duplicate', documentId: existingId, sha256, mime, durationMs: Date.now() - started };
+    }
+    if (options.dryRun) return { path: entry.path, status: 'new', sha256, mime, durationMs: Date.now() - started };
+
+    let extracted: ExtractResult;
+    try {
+      extracted = await extractor({
+        path: entry.path,
+        mime,
+        size: entry.size,
+        options: options.extract,
+        ocr: deps.ocr,
+        signal: options.signal,
+        ...(events.onPage ? { onPage: events.onPage } : {}),
+      });
+    } catch (error) {
+      return fail(error, { sha256, mime });
+    }
+    if (options.signal.aborted) return undefined;
+
+    const classification = await deps.classifier.classify({ text: extracted.text, mime, fileName: path.basename(entry.path), metadata: extracted.metadata });
+    const store = deps.store as BlobStore;
+    const put = await store.putFile(entry.path, sha256);
+    const words = countWords(extracted.text);
+    const warnings = [...extracted.warnings];
+    if (words === 0) warnings.push({ code: 'W_NO_TEXT', message: 'no text found' });
+    const committed = await deps.repository.commitDocument(
+      {
+        sha256,
+        size: put.size,
+        mime,
+        originalName: path.basename(entry.path),
+        blobBackend: store.name,
+        blobKey: put.key,
+        method: words === 0 && extracted.method === 'text' ? 'none' : extracted.method,
+        pages: extracted.pages,
+        words,
+        language: classification.language,
+        ocrConfidence: extracted.ocrConfidence,
+        type: classification.type,
+        title: classification.title,
+        tags: classification.tags,
+        documentDate: classification.date,
+        correspondent: classification.correspondent,
+        classConfidence: classification.confidence,
+        classRule: classification.rule,
+        classifier: classification.classifier,
+        fields: classification.fields,
+        warnings,
+        text: extracted.text,
+      },
+      sighting,
+    );
+    deps.logger.info({ path: entry.path, documentId: committed.documentId, type: classification.type, method: extracted.method }, 'file catalogued');
+    if (committed.duplicate) {
+      return { path: entry.path, status: 'duplicate', documentId: committed.documentId, sha256, mime, durationMs: Date.now() - started };
+    }
+    return {
+      path: entry.path,
+      status: 'catalogued',
+      documentId: committed.documentId,
+      sha256,
+      mime,
+      type: classification.type,
+      title: classification.title,
+      method: extracted.method,
+      pages: extracted.pages,
+      ocrPages: extracted.ocrPages,
+      words,
+      language: classification.language,
+      ocrConfidence: extracted.ocrConfidence,
+      warnings,
+      durationMs: Date.now() - started,
+    };
+  } catch (error) {
+    if ((error as { name?: string }).name === 'AbortError') return undefined;
+    return fail(error, sighting.sha256 ? { sha256: sighting.sha256 } : {});
+  }
+}
+
+/** Errors that would repeat for every file: stop instead of failing each one. */
+function isRunFatal(error: unknown): boolean {
+  return error instanceof DoccatError && (error.exitCode === ExitCode.usage || error.exitCode === ExitCode.backendUnavailable || error.code === 'E_OCR_INIT');
+}
+
+function countWords(text: string): number {
+  return text.match(/[\p{L}\p{N}]+/gu)?.length ?? 0;
+}
+
+function formatMb(bytes: number): string {
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
