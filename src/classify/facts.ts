@@ -93,7 +93,7 @@ export function findIban(text: string): string | undefined {
   return match?.[1]?.replace(/ /g, '');
 }
 
-const COMPANY_SUFFIX = /\b(GmbH|AG|KG|OHG|e\.\s?V\.|Inc\.?|Incorporated|Ltd\.?|Limited|LLC|L\.L\.C\.|LLP|PLC|plc|Corp\.?|Corporation|Co\.|B\.V\.|BV|N\.V\.|S\.A\.?|SA|SARL|S\.A\.R\.L\.|SAS|S\.p\.A\.|SpA|Sp\. z o\.o\.|Pvt\.? Ltd\.?|Private Limited|Oy|AB|ApS|A\/S)\b/;
+const COMPANY_SUFFIX = /(?<![\p{L}])(GmbH|AG|KG|OHG|e\.\s?V\.|Inc\.?|Incorporated|Ltd\.?|Limited|LLC|L\.L\.C\.|LLP|PLC|plc|Corp\.?|Corporation|Co\.|B\.V\.|BV|N\.V\.|S\.A\.?|SA|SARL|S\.A\.R\.L\.|SAS|S\.p\.A\.|SpA|Sp\. z o\.o\.|Pvt\.? Ltd\.?|Private Limited|Oy|AB|ApS|A\/S)(?![\p{L}\p{N}])/u;
 
 /** The sender: an e-mail's From, else a line near the top that names a company. */
 export function findCorrespondent(text: string, from?: string): string | null {

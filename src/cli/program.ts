@@ -35,6 +35,9 @@ export function buildProgram(): Command {
     .option('--log-file <path>', 'write structured logs to this file instead of stderr')
     .option('--no-color', 'disable colour (NO_COLOR is honoured too)')
     .showHelpAfterError('(run with --help for usage)')
+    // Subcommands inherit these only if they are set before the subcommands are added.
+    .exitOverride()
+    .configureOutput({ writeErr: (text) => process.stderr.write(text), writeOut: (text) => process.stdout.write(text) })
     .addHelpText('after', `
 Examples:
   $ doccat ingest ~/Scans                 catalogue a folder (recursively)

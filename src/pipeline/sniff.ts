@@ -27,7 +27,7 @@ const TEXT_MIME_BY_EXTENSION: Record<string, string> = {
  * without magic numbers: HTML, e-mail, CSV, Markdown, plain text.
  */
 export async function sniffFile(filePath: string): Promise<SniffResult> {
-  const { fileTypeFromBuffer } = await import('file-type');
+  const { fileTypeFromBuffer, fileTypeFromFile } = await import('file-type');
   const handle = await fsp.open(filePath, 'r');
   let sample: Buffer;
   try {
@@ -37,7 +37,10 @@ export async function sniffFile(filePath: string): Promise<SniffResult> {
   } finally {
     await handle.close();
   }
-  const detected = await fileTypeFromBuffer(sample);
+  // A UTF-16/32 byte-order mark can look like an MPEG frame header to magic-number sniffing.
+  if (startsWithTextBom(sample) && looksLikeText(sample)) return { mime: sniffText(sample, filePath) };
+  // fileTypeFromFile can seek: TIFF and some containers keep their signature past the sample.
+  const detected = (await fileTypeFromBuffer(sample)) ?? (sample.length === SAMPLE_BYTES ? await fileTypeFromFile(filePath) : undefined);
   if (detected) {
     if (detected.mime === 'application/x-cfb') return { mime: classifyCompoundFile(sample) };
     if (detected.mime === 'application/xml' || detected.ext === 'xml') return { mime: sniffText(sample, filePath) };
@@ -47,11 +50,15 @@ export async function sniffFile(filePath: string): Promise<SniffResult> {
   return { mime: 'application/octet-stream' };
 }
 
+function startsWithTextBom(sample: Buffer): boolean {
+  return (sample[0] === 0xff && sample[1] === 0xfe) || (sample[0] === 0xfe && sample[1] === 0xff) || (sample[0] === 0xef && sample[1] === 0xbb && sample[2] === 0xbf) || (sample[0] === 0 && sample[1] === 0 && sample[2] === 0xfe && sample[3] === 0xff);
+}
+
 function sniffText(sample: Buffer, filePath: string): string {
   const text = decodeText(sample).slice(0, 8192);
   const head = text.trimStart().slice(0, 1024).toLowerCase();
-  if (head.startsWith('<!doctype html') || head.startsWith('<html') || /<html[\s>]/.test(head) || (/^<\?xml[^>]*>\s*<html/.test(head))) return 'text/html';
   if (looksLikeEmail(text)) return 'message/rfc822';
+  if (head.startsWith('<') && /<(!doctype html|html|head|body)[\s>]/.test(head)) return 'text/html';
   const byExtension = TEXT_MIME_BY_EXTENSION[path.extname(filePath).toLowerCase()];
   if (byExtension === 'message/rfc822') return looksLikeEmail(text) ? byExtension : 'text/plain';
   return byExtension ?? 'text/plain';

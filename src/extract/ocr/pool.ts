@@ -103,6 +103,8 @@ export class OcrPool implements OcrEngine {
         await worker.terminate().catch(() => undefined);
         throw new DoccatError('E_OCR_INIT', `OCR engine failed to start: ${errorMessage(initError)}`, { hint: 'check ocr.languages and ocr.langPath' });
       }
+      // Tesseract prints diagnostics ("Image too small to scale!!") to stderr, which is ours.
+      await worker.setParameters({ debug_file: '/dev/null' } as Parameters<TesseractWorker['setParameters']>[0]);
       slot.worker = worker;
       slot.pages = 0;
     }

@@ -1,0 +1,76 @@
+import { spawn, type SpawnOptions } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const BIN = path.join(REPO_ROOT, 'bin', 'doccat.js');
+export const FIXTURES = path.join(REPO_ROOT, 'fixtures', 'documents');
+export const CORPUS = path.resolve(REPO_ROOT, '..', 'shared', 'corpus');
+
+export interface RunResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+export interface RunOptions {
+  home?: string;
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+  uid?: number;
+  gid?: number;
+  /** Called with each complete stdout line as it arrives (for --ndjson). */
+  onLine?: (line: string, child: ReturnType<typeof spawn>) => void;
+}
+
+/** Runs the built doccat binary as a user would, with its own catalogue folder. */
+export function runDoccat(args: string[], options: RunOptions = {}): Promise<RunResult> {
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', ...options.env };
+  delete env.FORCE_COLOR;
+  if (options.home) env.DOCCAT_HOME = options.home;
+  const spawnOptions: SpawnOptions = { cwd: options.cwd ?? REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] };
+  if (options.uid !== undefined) spawnOptions.uid = options.uid;
+  if (options.gid !== undefined) spawnOptions.gid = options.gid;
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], spawnOptions);
+    let stdout = '';
+    let stderr = '';
+    let pending = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      if (!options.onLine) return;
+      pending += chunk.toString();
+      let newline;
+      while ((newline = pending.indexOf('\n')) >= 0) {
+        options.onLine(pending.slice(0, newline), child);
+        pending = pending.slice(newline + 1);
+      }
+    });
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+  });
+}
+
+export function tempDir(prefix = 'doccat-test-'): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+export interface IngestJson {
+  runId: string;
+  summary: { total: number; catalogued: number; duplicate: number; unchanged: number; failed: number; new: number; ocrPages: number; interrupted: boolean };
+  files: { path: string; status: string; documentId?: number; type?: string; method?: string; pages?: number; words?: number; error?: { code: string; message: string; hint?: string } }[];
+}
+
+export function parseIngestJson(result: RunResult): IngestJson {
+  try {
+    return JSON.parse(result.stdout) as IngestJson;
+  } catch {
+    throw new Error(`not JSON (exit ${result.code}):\n${result.stdout}\n--- stderr ---\n${result.stderr}`);
+  }
+}
