@@ -1,4 +1,4 @@
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
@@ -99,7 +99,7 @@ function parsePositiveInt(value: string): number {
   const number = Number(value);
   if (!Number.isInteger(number) || number < 1) {
     // commander turns this into a usage error with exit code 2 in main.ts.
-    throw new (require('commander') as typeof import('commander')).InvalidArgumentError('must be a whole number of 1 or more');
+    throw new InvalidArgumentError('must be a whole number of 1 or more');
   }
   return number;
 }
