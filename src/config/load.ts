@@ -55,12 +55,18 @@ export async function loadConfig(options: LoadOptions = {}): Promise<LoadedConfi
     }
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
+    // A folder on the search path that this user may not read holds no config of theirs.
+    if (!options.configPath && (code === 'EACCES' || code === 'EPERM')) return finish({}, undefined, cwd, options, env);
     if (code === 'ENOENT') {
       throw usageError('E_CONFIG_NOT_FOUND', `config file not found: ${options.configPath}`, 'check the path given to --config');
     }
     throw usageError('E_CONFIG_INVALID', `cannot read config ${options.configPath ?? ''}: ${(error as Error).message}`.trim(), 'fix the syntax of the config file');
   }
 
+  return finish(raw, filepath, cwd, options, env);
+}
+
+function finish(raw: unknown, filepath: string | undefined, cwd: string, options: LoadOptions, env: NodeJS.ProcessEnv): LoadedConfig {
   const withEnv = applyEnvOverrides(raw, env);
   const parsed = configSchema.safeParse(withEnv);
   if (!parsed.success) {

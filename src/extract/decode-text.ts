@@ -28,7 +28,8 @@ export function looksLikeText(sample: Uint8Array): boolean {
   let suspicious = 0;
   for (const byte of sample) {
     if (byte === 0) return false;
-    if (byte < 7 || (byte > 13 && byte < 32 && byte !== 27)) suspicious += 1;
+    // Tab, newline, form feed, carriage return and escape occur in text; other controls do not.
+    if (byte < 32 && byte !== 9 && byte !== 10 && byte !== 12 && byte !== 13 && byte !== 27) suspicious += 1;
   }
   return suspicious / sample.length < 0.01;
 }

@@ -8,7 +8,7 @@ export async function ocrRasters(input: ExtractInput, pages: AsyncIterable<{ ras
   const confidences: number[] = [];
   for await (const { raster, dpi } of pages) {
     if (input.signal.aborted) break;
-    const result = await input.ocr().recognize(raster.png, dpi ? { dpi: dpi * raster.scale, signal: input.signal } : { signal: input.signal });
+    const result = await input.ocr().recognize(raster.image, dpi ? { dpi: dpi * raster.scale, signal: input.signal } : { signal: input.signal });
     texts.push(normalizeWhitespace(result.text));
     confidences.push(result.confidence);
     input.onPage?.({ ocr: true });

@@ -2,7 +2,7 @@ import fsp from 'node:fs/promises';
 import { DoccatError } from '../../errors.js';
 import type { Extractor } from '../extractor.js';
 import { ocrRasters } from '../ocr-pages.js';
-import { encodedImageToRaster, rgbaToRaster, type Raster } from '../raster.js';
+import { decodeToRaster, rgbaToRaster, type Raster } from '../raster.js';
 
 function requireOcr(enabled: boolean): void {
   if (!enabled) {
@@ -10,12 +10,28 @@ function requireOcr(enabled: boolean): void {
   }
 }
 
+/**
+ * Decoders render a truncated PNG or JPEG as a partial picture without complaint, which would
+ * catalogue half a page as if it were whole. Both formats have an end marker: require it.
+ */
+export function checkComplete(bytes: Buffer, mime: string): void {
+  const tail = bytes.subarray(Math.max(0, bytes.length - 4096));
+  const complete =
+    mime === 'image/png' ? tail.includes(Buffer.from('IEND', 'latin1')) : mime === 'image/jpeg' ? tail.includes(Buffer.from([0xff, 0xd9])) : true;
+  if (!complete) {
+    throw new DoccatError('E_IMAGE_TRUNCATED', `the ${mime === 'image/png' ? 'PNG' : 'JPEG'} file is truncated (its end marker is missing)`, {
+      hint: 'the copy or download was cut short; copy or scan it again',
+    });
+  }
+}
+
 /** PNG, JPEG, WebP, BMP and GIF: one page each, straight to OCR. */
 export const extractImage: Extractor = async (input) => {
   requireOcr(input.options.ocrEnabled);
   const bytes = await fsp.readFile(input.path);
+  checkComplete(bytes, input.mime);
   async function* pages(): AsyncIterable<{ raster: Raster }> {
-    yield { raster: await encodedImageToRaster(bytes, input.options.maxPagePixels) };
+    yield { raster: await decodeToRaster(bytes, input.mime, input.options.maxPagePixels) };
   }
   return ocrRasters(input, pages());
 };
@@ -43,7 +59,7 @@ export const extractTiff: Extractor = async (input) => {
       const height = ifd.height as number;
       const rgba = UTIF.toRGBA8(ifd);
       const xResolution = (ifd.t282 as number[] | undefined)?.[0];
-      const raster = await rgbaToRaster(rgba, width, height, input.options.maxPagePixels);
+      const raster = rgbaToRaster(rgba, width, height, input.options.maxPagePixels);
       // Free the decoded page before the next one: multi-page scans can be large.
       delete (ifd as { data?: unknown }).data;
       yield xResolution && xResolution > 50 ? { raster, dpi: xResolution } : { raster };

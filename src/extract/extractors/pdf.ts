@@ -6,7 +6,7 @@ import { DoccatError } from '../../errors.js';
 import type { ExtractInput, ExtractResult, ExtractWarning, Extractor } from '../extractor.js';
 import { normalizeWhitespace } from '../decode-text.js';
 import { mean } from '../ocr-pages.js';
-import { fitScale } from '../raster.js';
+import { fitScale, rgbaToRaster } from '../raster.js';
 
 type PdfJs = typeof import('pdfjs-dist/legacy/build/pdf.mjs');
 type PdfDocument = Awaited<ReturnType<PdfJs['getDocument']>['promise']>;
@@ -79,7 +79,7 @@ async function openDocument(pdfjs: PdfJs, data: Uint8Array, root: string, input:
       }
       if (name === 'InvalidPDFException' || name === 'FormatError' || name === 'UnknownErrorException') {
         throw new DoccatError('E_PDF_CORRUPT', `not a readable PDF: ${(error as Error).message}`, {
-          hint: 'the file is damaged or truncated; download or export it again (qpdf --check tells more)',
+          hint: 'the file is damaged or truncated; download or export it again; `qpdf --check FILE` tells more',
           cause: error,
         });
       }
@@ -226,6 +226,7 @@ async function ocrPage(page: PdfPage, input: ExtractInput): Promise<{ text: stri
   // pdf.js types its canvas as the DOM's; @napi-rs/canvas implements the same 2D API.
   type RenderParameters = Parameters<PdfPage['render']>[0];
   await page.render({ canvas: canvas as unknown as RenderParameters['canvas'], canvasContext: context as unknown as RenderParameters['canvasContext'], viewport, background: 'white' }).promise;
-  const png = await canvas.encode('png');
-  return input.ocr().recognize(png, { dpi: scale * 72, signal: input.signal });
+  const pixels = context.getImageData(0, 0, canvas.width, canvas.height).data;
+  const raster = rgbaToRaster(pixels, canvas.width, canvas.height, Number.MAX_SAFE_INTEGER);
+  return input.ocr().recognize(raster.image, { dpi: scale * 72, signal: input.signal });
 }

@@ -133,8 +133,21 @@ export class LocalBlobStore implements BlobStore {
     for (const name of await fsp.readdir(tempDir).catch(() => [] as string[])) {
       const filePath = path.join(tempDir, name);
       const stat = await fsp.stat(filePath).catch(() => undefined);
-      if (stat && now - stat.mtimeMs > STALE_TEMP_MS) await fsp.rm(filePath, { force: true });
+      if (!stat) continue;
+      const writerPid = Number(name.split('.')[1]);
+      if (now - stat.mtimeMs > STALE_TEMP_MS || (writerPid !== process.pid && !isProcessAlive(writerPid))) await fsp.rm(filePath, { force: true });
     }
+  }
+}
+
+/** Temp names carry the writer's pid; a temp file whose writer is gone was left by a crash. */
+function isProcessAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

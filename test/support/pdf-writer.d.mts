@@ -1,0 +1,1 @@
+export function makeTextPdf(pages: string[][], options?: { title?: string }): Buffer;
