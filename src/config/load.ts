@@ -77,18 +77,20 @@ function finish(raw: unknown, filepath: string | undefined, cwd: string, options
     });
   }
   const config = parsed.data;
+  // Relative paths in a config file are relative to that file; the catalogue's own files to it.
   const base = filepath ? path.dirname(filepath) : cwd;
-  const catalogDir = path.resolve(
-    cwd,
-    options.catalogDir ?? (config.catalog ? path.resolve(base, config.catalog) : defaultCatalogDir(env)),
-  );
+  const catalogDir = path.resolve(cwd, options.catalogDir ? expandHome(options.catalogDir) : config.catalog ? path.resolve(base, expandHome(config.catalog)) : defaultCatalogDir(env));
   return {
     config,
     filepath,
     catalogDir,
-    databasePath: config.database.sqlite.path ? path.resolve(base, config.database.sqlite.path) : path.join(catalogDir, 'catalog.db'),
-    blobDir: config.storage.local.path ? path.resolve(base, config.storage.local.path) : path.join(catalogDir, 'blobs'),
+    databasePath: config.database.sqlite.path ? path.resolve(catalogDir, expandHome(config.database.sqlite.path)) : path.join(catalogDir, 'catalog.db'),
+    blobDir: config.storage.local.path ? path.resolve(catalogDir, expandHome(config.storage.local.path)) : path.join(catalogDir, 'blobs'),
   };
+}
+
+function expandHome(filePath: string): string {
+  return filePath === '~' || filePath.startsWith('~/') ? path.join(os.homedir(), filePath.slice(1)) : filePath;
 }
 
 export function defaultCatalogDir(env: NodeJS.ProcessEnv): string {

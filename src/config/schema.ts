@@ -29,7 +29,7 @@ export const configSchema = z
       .object({
         sqlite: z
           .object({
-            path: z.string().min(1).optional().describe('SQLite file; default <catalog>/catalog.db'),
+            path: z.string().min(1).optional().describe('SQLite file, relative to the catalogue folder; default catalog.db'),
             busyTimeoutMs: z.number().int().min(0).default(10_000),
           })
           .default({ busyTimeoutMs: 10_000 }),
@@ -39,7 +39,7 @@ export const configSchema = z
       .object({
         backend: z.enum(['local']).default('local'),
         local: z
-          .object({ path: z.string().min(1).optional().describe('blob folder; default <catalog>/blobs') })
+          .object({ path: z.string().min(1).optional().describe('blob folder, relative to the catalogue folder; default blobs') })
           .default({}),
       })
       .default({ backend: 'local', local: {} }),
