@@ -75,11 +75,18 @@ export function documentDate(text: string, preferMonthFirst: boolean, fallback?:
   return null;
 }
 
-/** Amounts labelled as totals, with their currency when written next to them. */
+const TOTAL_LABEL = /(?<![\p{L}])(total(?:[ \t]+(?:due|amount|ttc|incl\.?))?|amount due|balance due|gesamtbetrag|rechnungsbetrag|te betalen|totaal|montant total|net a payer|do zaplaty)(?![\p{L}])/giu;
+/** Case-sensitive on purpose: currency codes are upper case, and words after the amount are not. */
+const AMOUNT = /^[ \t]*[:=]?[ \t]*((?:[A-Z]{3}|[$€£₹]|Rs\.?)?[ \t]*-?\d[\d.,' ]*\d(?:[ \t]*(?:[A-Z]{3}(?![A-Za-z])|[$€£₹]))?)/;
+
+/** The last amount labelled as a total (the grand total follows subtotals), with its currency. */
 export function findTotal(text: string): string | undefined {
-  const pattern = /(total(?:\s+(?:due|amount|ttc|incl\.?[^\n]{0,12}))?|amount due|balance due|gesamtbetrag|rechnungsbetrag|te betalen|totaal|montant total|net a payer|do zaplaty)\s*[:=]?\s*((?:[A-Z]{3}|[$€£₹]|rs\.?)?\s*-?\d[\d.,' ]*\d(?:\s*(?:[A-Z]{3}|[$€£₹]))?)/gi;
+  const body = text.slice(0, 50_000);
   let last: string | undefined;
-  for (const match of text.slice(0, 50_000).matchAll(pattern)) last = match[2]?.trim();
+  for (const label of body.matchAll(TOTAL_LABEL)) {
+    const amount = AMOUNT.exec(body.slice(label.index + label[0].length, label.index + label[0].length + 60));
+    if (amount?.[1]) last = amount[1].trim();
+  }
   return last;
 }
 

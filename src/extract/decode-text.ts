@@ -6,6 +6,8 @@ export function decodeText(bytes: Uint8Array, declaredCharset?: string): string 
   const bom = detectBom(bytes);
   if (bom) return decodeWith(bom.encoding, bytes.subarray(bom.length));
   if (declaredCharset) {
+    // As browsers do (WHATWG Encoding), these labels all mean windows-1252.
+    if (/^(windows-1252|cp1252|x-cp1252|iso-8859-1|iso8859-1|latin-?1|l1|us-ascii|ascii)$/i.test(declaredCharset.trim())) return decodeWindows1252(bytes);
     try {
       return new TextDecoder(declaredCharset.toLowerCase(), { fatal: false }).decode(bytes);
     } catch {
@@ -17,8 +19,15 @@ export function decodeText(bytes: Uint8Array, declaredCharset?: string): string 
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
-    return new TextDecoder('windows-1252').decode(bytes);
+    return decodeWindows1252(bytes);
   }
+}
+
+/** 0x80-0x9F of windows-1252; Node's TextDecoder treats the label as plain ISO-8859-1. */
+const CP1252_HIGH = '€\u0081‚ƒ„…†‡ˆ‰Š‹Œ\u008dŽ\u008f\u0090‘’“”•–—˜™š›œ\u009džŸ';
+
+function decodeWindows1252(bytes: Uint8Array): string {
+  return new TextDecoder('latin1').decode(bytes).replace(/[\u0080-\u009f]/g, (char) => CP1252_HIGH[char.charCodeAt(0) - 0x80] as string);
 }
 
 /** True when the bytes look like text in some encoding we can decode (no binary control bytes). */
