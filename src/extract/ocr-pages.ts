@@ -1,5 +1,6 @@
 import type { ExtractInput, ExtractResult } from './extractor.js';
-import type { Raster } from './raster.js';
+import type { OcrPageResult } from './ocr/pool.js';
+import { rotateRaster, type Raster } from './raster.js';
 import { normalizeWhitespace } from './decode-text.js';
 
 /** OCRs a sequence of page rasters one at a time (bounded memory) and builds the result. */
@@ -8,7 +9,7 @@ export async function ocrRasters(input: ExtractInput, pages: AsyncIterable<{ ras
   const confidences: number[] = [];
   for await (const { raster, dpi } of pages) {
     if (input.signal.aborted) break;
-    const result = await input.ocr().recognize(raster.image, dpi ? { dpi: dpi * raster.scale, signal: input.signal } : { signal: input.signal });
+    const result = await recognizeUpright(input, raster, dpi ? dpi * raster.scale : undefined);
     texts.push(normalizeWhitespace(result.text));
     confidences.push(result.confidence);
     input.onPage?.({ ocr: true });
@@ -22,6 +23,26 @@ export async function ocrRasters(input: ExtractInput, pages: AsyncIterable<{ ras
     metadata: {},
     warnings: [],
   };
+}
+
+/** Below this mean word confidence a page may be lying on its side or upside down. */
+const UPRIGHT_CONFIDENCE = 60;
+
+/**
+ * Reads a page and, when tesseract is unsure, reads it again turned by 180, 90 and 270 degrees
+ * and keeps the most confident reading. Scanners feed pages in every orientation, and the
+ * orientation detector (OSD) needs legacy model data that is not shipped offline.
+ */
+export async function recognizeUpright(input: ExtractInput, raster: Raster, dpi: number | undefined): Promise<OcrPageResult> {
+  const options = dpi ? { dpi, signal: input.signal } : { signal: input.signal };
+  let best = await input.ocr().recognize(raster.image, options);
+  if (best.confidence >= UPRIGHT_CONFIDENCE || !raster.gray) return best;
+  for (const degrees of [180, 90, 270] as const) {
+    const turned = await input.ocr().recognize(rotateRaster(raster, degrees).image, options);
+    if (turned.confidence > best.confidence) best = turned;
+    if (best.confidence >= UPRIGHT_CONFIDENCE + 20) break;
+  }
+  return best;
 }
 
 export function mean(values: readonly number[]): number | null {

@@ -15,6 +15,8 @@ export interface Raster {
   height: number;
   /** Scale applied to fit the pixel budget (1 when untouched). */
   scale: number;
+  /** The grayscale pixels behind `image`, kept so a page can be turned and read again. */
+  gray?: Uint8Array;
 }
 
 /** Pixels we agree to decode at all; beyond this even the decoded bitmap would not fit in memory. */
@@ -119,7 +121,26 @@ export function rgbaToRaster(pixels: Uint8Array | Uint8ClampedArray, width: numb
       gray[targetY * targetWidth + targetX] = Math.round(sum / ((y1 - y0) * (x1 - x0)));
     }
   }
-  return { image: encodeGrayPgm(gray, targetWidth, targetHeight), width: targetWidth, height: targetHeight, scale };
+  return { image: encodeGrayPgm(gray, targetWidth, targetHeight), width: targetWidth, height: targetHeight, scale, gray };
+}
+
+/** The same page turned clockwise by 90, 180 or 270 degrees. */
+export function rotateRaster(raster: Raster, degrees: 90 | 180 | 270): Raster {
+  const { gray, width, height } = raster;
+  if (!gray) return raster;
+  const turned = new Uint8Array(gray.length);
+  const quarter = degrees !== 180;
+  const outWidth = quarter ? height : width;
+  const outHeight = quarter ? width : height;
+  for (let y = 0; y < height; y += 1) {
+    for (let x = 0; x < width; x += 1) {
+      const value = gray[y * width + x] as number;
+      if (degrees === 90) turned[x * outWidth + (height - 1 - y)] = value;
+      else if (degrees === 180) turned[(height - 1 - y) * width + (width - 1 - x)] = value;
+      else turned[(width - 1 - x) * outWidth + y] = value;
+    }
+  }
+  return { image: encodeGrayPgm(turned, outWidth, outHeight), width: outWidth, height: outHeight, scale: raster.scale, gray: turned };
 }
 
 /** Binary PGM (P5): no compression to spend time on, and tesseract reads it fastest of all. */

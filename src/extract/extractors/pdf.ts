@@ -5,7 +5,7 @@ import { pathToFileURL } from 'node:url';
 import { DoccatError } from '../../errors.js';
 import type { ExtractInput, ExtractResult, ExtractWarning, Extractor } from '../extractor.js';
 import { normalizeWhitespace } from '../decode-text.js';
-import { mean } from '../ocr-pages.js';
+import { mean, recognizeUpright } from '../ocr-pages.js';
 import { fitScale, rgbaToRaster } from '../raster.js';
 
 type PdfJs = typeof import('pdfjs-dist/legacy/build/pdf.mjs');
@@ -228,5 +228,5 @@ async function ocrPage(page: PdfPage, input: ExtractInput): Promise<{ text: stri
   await page.render({ canvas: canvas as unknown as RenderParameters['canvas'], canvasContext: context as unknown as RenderParameters['canvasContext'], viewport, background: 'white' }).promise;
   const pixels = context.getImageData(0, 0, canvas.width, canvas.height).data;
   const raster = rgbaToRaster(pixels, canvas.width, canvas.height, Number.MAX_SAFE_INTEGER);
-  return input.ocr().recognize(raster.image, { dpi: scale * 72, signal: input.signal });
+  return recognizeUpright(input, raster, scale * 72);
 }

@@ -65,7 +65,8 @@ export class OcrPool implements OcrEngine {
     try {
       const worker = await this.workerFor(slot);
       await worker.setParameters({ user_defined_dpi: options.dpi ? String(Math.round(options.dpi)) : '0' });
-      const result = await this.withTimeout(slot, worker.recognize(image), options.signal);
+      // rotateAuto straightens small skews (a page fed in at an angle) before recognition.
+      const result = await this.withTimeout(slot, worker.recognize(image, { rotateAuto: true }), options.signal);
       slot.pages += 1;
       this.recognized += 1;
       return { text: result.data.text, confidence: result.data.confidence };
@@ -104,7 +105,9 @@ export class OcrPool implements OcrEngine {
         throw new DoccatError('E_OCR_INIT', `OCR engine failed to start: ${errorMessage(initError)}`, { hint: 'check ocr.languages and ocr.langPath' });
       }
       // Tesseract prints diagnostics ("Image too small to scale!!") to stderr, which is ours.
-      await worker.setParameters({ debug_file: '/dev/null' } as Parameters<TesseractWorker['setParameters']>[0]);
+      // The API defaults to one uniform block of text (PSM 6); the tesseract CLI, and real pages
+      // with columns, letterheads and tables, need automatic layout analysis (PSM 3).
+      await worker.setParameters({ debug_file: '/dev/null', tessedit_pageseg_mode: '3' } as Parameters<TesseractWorker['setParameters']>[0]);
       slot.worker = worker;
       slot.pages = 0;
     }
