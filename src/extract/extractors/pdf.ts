@@ -48,7 +48,17 @@ export const extractPdf: Extractor = async (input) => {
 };
 
 async function openDocument(pdfjs: PdfJs, data: Uint8Array, root: string, input: ExtractInput): Promise<PdfDocument> {
-  const passwords: (string | undefined)[] = [undefined, ...input.options.pdfPasswords];
+  // Some encryption revisions (AES-256 R5) make pdf.js compare the password as UTF-8 bytes in a
+  // binary string; try that form too for passwords with non-ASCII characters.
+  // AES-256 R6 also runs the password through SASLprep, which pdf.js leaves to the caller.
+  const candidates = new Set<string>();
+  for (const password of input.options.pdfPasswords) {
+    for (const form of [password, saslPrep(password)]) {
+      candidates.add(form);
+      candidates.add(Buffer.from(form, 'utf8').toString('latin1'));
+    }
+  }
+  const passwords: (string | undefined)[] = [undefined, ...candidates];
   let lastPasswordError: unknown;
   for (const password of passwords) {
     const task = pdfjs.getDocument({
@@ -94,6 +104,14 @@ async function openDocument(pdfjs: PdfJs, data: Uint8Array, root: string, input:
     hint: 'add its password to pdf.passwords in the config (or DOCCAT_PDF_PASSWORDS), or save an unencrypted copy',
     cause: lastPasswordError,
   });
+}
+
+/** RFC 4013 SASLprep, the parts that matter for passwords: drop "mapped to nothing", space, NFKC. */
+export function saslPrep(password: string): string {
+  return password
+    .replace(/[\u00AD\u034F\u1806\u180B-\u180D\u200B-\u200D\u2060\uFE00-\uFE0F\uFEFF]/g, '')
+    .replace(/[\u00A0\u1680\u2000-\u200B\u202F\u205F\u3000]/g, ' ')
+    .normalize('NFKC');
 }
 
 async function extractPages(pdfjs: PdfJs, document: PdfDocument, input: ExtractInput): Promise<ExtractResult> {
@@ -162,7 +180,7 @@ async function extractPages(pdfjs: PdfJs, document: PdfDocument, input: ExtractI
   return {
     text: texts.join('\n\f\n').trim(),
     pages: pagesRead,
-    method: ocrPages === 0 ? 'text-layer' : textPages === 0 ? 'ocr' : 'mixed',
+    method: ocrPages === 0 ? (textPages === 0 ? 'none' : 'text-layer') : textPages === 0 ? 'ocr' : 'mixed',
     ocrConfidence: mean(confidences),
     ocrPages,
     metadata,
