@@ -9,9 +9,9 @@ export interface OpenCatalog {
 }
 
 /** Opens the configured catalogue database; readers never create one. */
-export async function openCatalog(context: CommandContext, mode: { readonly: boolean }): Promise<OpenCatalog> {
+export async function openCatalog(context: CommandContext, mode: { readonly: boolean; scratch?: boolean }): Promise<OpenCatalog> {
   const { openSqliteDatabase } = await import('../db/database.js');
   const { loaded } = context;
-  const database = await openSqliteDatabase({ path: loaded.databasePath, busyTimeoutMs: loaded.config.database.sqlite.busyTimeoutMs, readonly: mode.readonly });
+  const database = await openSqliteDatabase({ path: loaded.databasePath, busyTimeoutMs: loaded.config.database.sqlite.busyTimeoutMs, readonly: mode.readonly, scratch: mode.scratch ?? false });
   return { database, repository: new DocumentRepository(database.db), close: () => database.close() };
 }

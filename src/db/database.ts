@@ -9,6 +9,8 @@ export interface SqliteOptions {
   path: string;
   busyTimeoutMs: number;
   readonly?: boolean;
+  /** For dry runs: read the catalogue if it exists, else use an empty one in memory; never write. */
+  scratch?: boolean;
 }
 
 export interface CatalogDatabase {
@@ -20,6 +22,13 @@ export interface CatalogDatabase {
 export async function openSqliteDatabase(options: SqliteOptions): Promise<CatalogDatabase> {
   // Lazy: keeps `doccat --version` and `--help` from loading the native module.
   const { default: BetterSqlite3 } = await import('better-sqlite3');
+  if (options.scratch) {
+    const exists = fs.existsSync(options.path);
+    const sqlite = new BetterSqlite3(exists ? options.path : ':memory:', { readonly: exists, timeout: options.busyTimeoutMs });
+    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+    if (!exists) await migrateToLatest(db);
+    return { db, close: () => db.destroy() };
+  }
   if (options.readonly && !fs.existsSync(options.path)) {
     throw new DoccatError('E_CATALOG_NOT_FOUND', `no catalogue at ${options.path}`, {
       hint: 'run `doccat ingest PATH` first, or point --catalog at an existing catalogue',

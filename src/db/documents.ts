@@ -1,10 +1,39 @@
-import { sql, type Kysely, type Selectable } from 'kysely';
-import type { Database, DocumentsTable, SourcesTable } from './schema.js';
+import os from 'node:os';
+import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
+import type { AuditTable, ClassificationsTable, Database, DocumentsTable, SourcesTable } from './schema.js';
 
 /** All SQL about documents and their source paths lives here. */
 
 export type DocumentRow = Selectable<DocumentsTable>;
 export type SourceRow = Selectable<SourcesTable>;
+export type ClassificationRow = Selectable<ClassificationsTable>;
+export type AuditRow = Selectable<AuditTable>;
+
+/** The fields a person can correct; once corrected by hand they are "manual". */
+export type EditableField = 'type' | 'title' | 'date' | 'correspondent' | 'tags' | `field:${string}`;
+
+export interface DocumentChanges {
+  type?: string;
+  title?: string;
+  date?: string | null;
+  correspondent?: string | null;
+  addTags?: string[];
+  removeTags?: string[];
+  /** key -> value; null removes the field. */
+  fields?: Record<string, string | null>;
+}
+
+export interface AutomaticClassification {
+  classifier: string;
+  type: string;
+  title: string;
+  tags: string[];
+  date: string | null;
+  correspondent: string | null;
+  confidence: number;
+  rule: string;
+  fields: Record<string, string>;
+}
 
 export interface NewDocument {
   sha256: string;
@@ -46,7 +75,11 @@ export interface CommitResult {
 }
 
 export class DocumentRepository {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    /** Who is acting, for the audit trail: the OS user. */
+    private readonly actor: string = safeUsername(),
+  ) {}
 
   async findIdBySha256(sha256: string): Promise<number | undefined> {
     const row = await this.db.selectFrom('documents').select('id').where('sha256', '=', sha256).executeTakeFirst();
@@ -124,6 +157,22 @@ export class DocumentRepository {
         .executeTakeFirstOrThrow();
       await sql`INSERT INTO documents_fts(rowid, title, tags, correspondent, body) VALUES (${inserted.id}, ${document.title}, ${document.tags.join(' ')}, ${document.correspondent ?? ''}, ${document.text})`.execute(trx);
       await upsertSource(trx, sighting, { status: 'catalogued', documentId: inserted.id });
+      await trx
+        .insertInto('classifications')
+        .values({
+          document_id: inserted.id,
+          classifier: document.classifier,
+          type: document.type,
+          title: document.title,
+          tags: JSON.stringify(document.tags),
+          document_date: document.documentDate,
+          correspondent: document.correspondent,
+          confidence: document.classConfidence,
+          rule: document.classRule,
+          created_at: now,
+        })
+        .execute();
+      await this.audit(trx, inserted.id, 'ingest', 'document', null, JSON.stringify({ sha256: document.sha256, path: sighting.path, type: document.type }), sighting.runId);
       return { documentId: inserted.id, duplicate: false };
     });
   }
@@ -142,12 +191,142 @@ export class DocumentRepository {
     await upsertSource(this.db, sighting, { status: 'failed', documentId: null, error });
   }
 
+  async getClassificationHistory(documentId: number): Promise<ClassificationRow[]> {
+    return this.db.selectFrom('classifications').selectAll().where('document_id', '=', documentId).orderBy('id').execute();
+  }
+
+  async getAudit(documentId: number): Promise<AuditRow[]> {
+    return this.db.selectFrom('audit').selectAll().where('document_id', '=', documentId).orderBy('id').execute();
+  }
+
+  /**
+   * Applies a person's corrections in one transaction: the row, the search index, the fields
+   * marked manual, and one audit entry per changed field. Returns the fields that changed.
+   */
+  async applyManualChanges(documentId: number, changes: DocumentChanges, command: string, runId: string): Promise<string[]> {
+    return this.db.transaction().execute(async (trx) => {
+      const row = await trx.selectFrom('documents').selectAll().where('id', '=', documentId).executeTakeFirstOrThrow();
+      const manual = new Set(JSON.parse(row.manual_fields) as string[]);
+      const updates: { type?: string; title?: string; document_date?: string | null; correspondent?: string | null; tags?: string; fields?: string } = {};
+      const changed: string[] = [];
+      const record = async (field: EditableField, oldValue: string | null, newValue: string | null) => {
+        manual.add(field);
+        if (oldValue === newValue) return;
+        changed.push(field);
+        await this.audit(trx, documentId, command, field, oldValue, newValue, runId);
+      };
+      if (changes.type !== undefined) {
+        updates.type = changes.type;
+        await record('type', row.type, changes.type);
+      }
+      if (changes.title !== undefined) {
+        updates.title = changes.title;
+        await record('title', row.title, changes.title);
+      }
+      if (changes.date !== undefined) {
+        updates.document_date = changes.date;
+        await record('date', row.document_date, changes.date);
+      }
+      if (changes.correspondent !== undefined) {
+        updates.correspondent = changes.correspondent;
+        await record('correspondent', row.correspondent, changes.correspondent);
+      }
+      if (changes.addTags?.length || changes.removeTags?.length) {
+        const tags = new Set(JSON.parse(row.tags) as string[]);
+        for (const tag of changes.addTags ?? []) tags.add(tag);
+        for (const tag of changes.removeTags ?? []) tags.delete(tag);
+        const next = JSON.stringify([...tags].sort());
+        updates.tags = next;
+        await record('tags', row.tags, next);
+      }
+      if (changes.fields && Object.keys(changes.fields).length > 0) {
+        const fields = JSON.parse(row.fields) as Record<string, string>;
+        for (const [key, value] of Object.entries(changes.fields)) {
+          const old = fields[key] ?? null;
+          if (value === null) delete fields[key];
+          else fields[key] = value;
+          await record(`field:${key}`, old, value);
+        }
+        updates.fields = JSON.stringify(fields);
+      }
+      await trx
+        .updateTable('documents')
+        .set({ ...updates, manual_fields: JSON.stringify([...manual].sort()), updated_at: new Date().toISOString() })
+        .where('id', '=', documentId)
+        .execute();
+      await this.reindex(trx, documentId);
+      return changed;
+    });
+  }
+
+  /**
+   * Records a new automatic classification (reclassify) without touching fields a person set by
+   * hand; the full result still goes into the history.
+   */
+  async applyAutomaticClassification(documentId: number, result: AutomaticClassification, runId: string): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      const row = await trx.selectFrom('documents').selectAll().where('id', '=', documentId).executeTakeFirstOrThrow();
+      const manual = new Set(JSON.parse(row.manual_fields) as string[]);
+      const fields = JSON.parse(row.fields) as Record<string, string>;
+      for (const [key, value] of Object.entries(result.fields)) if (!manual.has(`field:${key}`)) fields[key] = value;
+      const next = {
+        type: manual.has('type') ? row.type : result.type,
+        title: manual.has('title') ? row.title : result.title,
+        document_date: manual.has('date') ? row.document_date : result.date,
+        correspondent: manual.has('correspondent') ? row.correspondent : result.correspondent,
+        tags: manual.has('tags') ? row.tags : JSON.stringify([...result.tags].sort()),
+        fields: JSON.stringify(fields),
+      };
+      for (const [column, field] of [['type', 'type'], ['title', 'title'], ['document_date', 'date'], ['correspondent', 'correspondent'], ['tags', 'tags']] as const) {
+        if (row[column] !== next[column]) await this.audit(trx, documentId, `classify:${result.classifier}`, field, row[column], next[column], runId);
+      }
+      await trx
+        .updateTable('documents')
+        .set({ ...next, classifier: result.classifier, class_confidence: result.confidence, class_rule: result.rule, updated_at: new Date().toISOString() })
+        .where('id', '=', documentId)
+        .execute();
+      await trx
+        .insertInto('classifications')
+        .values({
+          document_id: documentId,
+          classifier: result.classifier,
+          type: result.type,
+          title: result.title,
+          tags: JSON.stringify(result.tags),
+          document_date: result.date,
+          correspondent: result.correspondent,
+          confidence: result.confidence,
+          rule: result.rule,
+          created_at: new Date().toISOString(),
+        })
+        .execute();
+      await this.reindex(trx, documentId);
+    });
+  }
+
+  private async reindex(trx: Transaction<Database>, documentId: number): Promise<void> {
+    const row = await trx.selectFrom('documents').select(['title', 'tags', 'correspondent']).where('id', '=', documentId).executeTakeFirstOrThrow();
+    await sql`UPDATE documents_fts SET title = ${row.title}, tags = ${(JSON.parse(row.tags) as string[]).join(' ')}, correspondent = ${row.correspondent ?? ''} WHERE rowid = ${documentId}`.execute(trx);
+  }
+
+  private async audit(db: Kysely<Database>, documentId: number | null, command: string, field: string, oldValue: string | null, newValue: string | null, runId: string): Promise<void> {
+    await db.insertInto('audit').values({ document_id: documentId, command, field, old_value: oldValue, new_value: newValue, actor: this.actor, run_id: runId, at: new Date().toISOString() }).execute();
+  }
+
   async startRun(id: string, command: string): Promise<void> {
     await this.db.insertInto('runs').values({ id, command, started_at: new Date().toISOString(), status: 'running', finished_at: null, totals: '{}' }).execute();
   }
 
   async finishRun(id: string, status: string, totals: Record<string, number>): Promise<void> {
     await this.db.updateTable('runs').set({ finished_at: new Date().toISOString(), status, totals: JSON.stringify(totals) }).where('id', '=', id).execute();
+  }
+}
+
+function safeUsername(): string {
+  try {
+    return os.userInfo().username;
+  } catch {
+    return `uid:${process.getuid?.() ?? 'unknown'}`;
   }
 }
 

@@ -27,6 +27,34 @@ export interface DocumentsTable {
   text: string;
   added_at: string;
   updated_at: string;
+  /** JSON array of the fields a person set by hand; automatic classification leaves them alone. */
+  manual_fields: Generated<string>;
+}
+
+export interface ClassificationsTable {
+  id: Generated<number>;
+  document_id: number;
+  classifier: string;
+  type: string;
+  title: string;
+  tags: string;
+  document_date: string | null;
+  correspondent: string | null;
+  confidence: number;
+  rule: string;
+  created_at: string;
+}
+
+export interface AuditTable {
+  id: Generated<number>;
+  document_id: number | null;
+  command: string;
+  field: string;
+  old_value: string | null;
+  new_value: string | null;
+  actor: string;
+  run_id: string;
+  at: string;
 }
 
 export interface SourcesTable {
@@ -58,4 +86,6 @@ export interface Database {
   documents: DocumentsTable;
   sources: SourcesTable;
   runs: RunsTable;
+  classifications: ClassificationsTable;
+  audit: AuditTable;
 }

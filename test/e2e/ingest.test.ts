@@ -112,9 +112,15 @@ describe('doccat ingest options and output', () => {
     const result = parseIngestJson(await runDoccat(['ingest', path.join(FIXTURES, 'text'), '--dry-run', '--json'], { home }));
     expect(result.summary.new).toBe(3);
     expect(result.files.every((file) => file.status === 'new')).toBe(true);
+    expect(fs.readdirSync(home)).toEqual([]);
+    // Against an existing catalogue, it reports duplicates and still changes nothing.
+    await runDoccat(['ingest', path.join(FIXTURES, 'text', 'notes.md')], { home });
+    const before = fs.statSync(path.join(home, 'catalog.db')).mtimeMs;
+    const again = parseIngestJson(await runDoccat(['ingest', path.join(FIXTURES, 'text'), '--dry-run', '--json'], { home }));
+    expect(again.summary).toMatchObject({ new: 2, unchanged: 1 });
+    expect(fs.statSync(path.join(home, 'catalog.db')).mtimeMs).toBe(before);
     const db = new Database(path.join(home, 'catalog.db'), { readonly: true });
-    expect((db.prepare('SELECT count(*) AS n FROM documents').get() as { n: number }).n).toBe(0);
-    expect((db.prepare('SELECT count(*) AS n FROM sources').get() as { n: number }).n).toBe(0);
+    expect((db.prepare('SELECT count(*) AS n FROM sources').get() as { n: number }).n).toBe(1);
     db.close();
   });
 

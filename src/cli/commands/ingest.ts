@@ -27,7 +27,7 @@ export async function ingestCommand(paths: string[], flags: Record<string, unkno
   const { output } = context;
   const jobs = options.jobs ?? config.ingest.jobs ?? Math.max(1, os.availableParallelism());
 
-  const catalog = await openCatalog(context, { readonly: false });
+  const catalog = await openCatalog(context, { readonly: false, scratch: Boolean(options.dryRun) });
   const { createBlobStore } = await import('../../storage/registry.js');
   const store = options.dryRun ? undefined : await createBlobStore({ backend: config.storage.backend, root: context.loaded.blobDir });
   const { LocalClassifier } = await import('../../classify/providers/local.js');
@@ -130,6 +130,7 @@ export async function ingestCommand(paths: string[], flags: Record<string, unkno
       `${summary.unchanged} unchanged`,
       `${summary.failed} failed`,
       ...(options.dryRun ? [`${summary.new} new (dry run: nothing written)`] : []),
+      ...(summary.interrupted ? [`${summary.total - files.length} not reached (interrupted)`] : []),
       `${summary.pages} pages (${summary.ocrPages} OCRed)`,
       `in ${formatDuration(summary.durationMs / 1000)}`,
     ];

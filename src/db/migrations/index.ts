@@ -1,9 +1,11 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import * as initial from './0001_initial.js';
+import * as auditAndHistory from './0002_audit_and_history.js';
 
 /** Numbered migrations, imported statically so they ship inside dist/ without a folder scan. */
 const MIGRATIONS: Record<string, Migration> = {
   '0001_initial': initial,
+  '0002_audit_and_history': auditAndHistory,
 };
 
 export const migrationProvider: MigrationProvider = {

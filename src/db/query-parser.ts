@@ -1,0 +1,201 @@
+import { DoccatError, ExitCode } from '../errors.js';
+
+/**
+ * The search query language, parsed into a syntax tree that each database dialect compiles with
+ * bound parameters. Grammar (implicit AND between terms; OR binds looser; `-` negates):
+ *
+ *   query   := or
+ *   or      := and ("OR" and)*
+ *   and     := unary+
+ *   unary   := "-" unary | primary
+ *   primary := "(" or ")" | field ":" value | "\"phrase\"" | word ["*"]
+ */
+
+export const FIELDS = ['type', 'tag', 'correspondent', 'date', 'after', 'before', 'added', 'method', 'mime', 'status', 'path', 'title', 'id', 'lang'] as const;
+export type FieldName = (typeof FIELDS)[number];
+
+export type QueryNode =
+  | { kind: 'term'; text: string; prefix: boolean }
+  | { kind: 'phrase'; text: string }
+  | { kind: 'field'; field: FieldName; value: string; position: number }
+  | { kind: 'not'; child: QueryNode }
+  | { kind: 'and'; children: QueryNode[] }
+  | { kind: 'or'; children: QueryNode[] };
+
+type Token =
+  | { type: 'lparen' | 'rparen' | 'or' | 'minus'; position: number }
+  | { type: 'word'; text: string; position: number }
+  | { type: 'phrase'; text: string; position: number }
+  | { type: 'field'; field: FieldName; value: string; position: number };
+
+const MAX_QUERY_LENGTH = 4096;
+const MAX_DEPTH = 32;
+
+export function syntaxError(message: string, position: number): DoccatError {
+  return new DoccatError('E_QUERY_SYNTAX', `${message} at position ${position + 1}`, {
+    hint: 'quote phrases with "...", balance parentheses, and give a value after field: (e.g. type:invoice)',
+    exitCode: ExitCode.usage,
+  });
+}
+
+function isFieldName(name: string): name is FieldName {
+  return (FIELDS as readonly string[]).includes(name);
+}
+
+function readQuoted(input: string, start: number): { text: string; end: number } {
+  // A phrase runs to the next unescaped quote; \" inside it is a literal quote.
+  let text = '';
+  let index = start + 1;
+  while (index < input.length) {
+    const char = input[index] as string;
+    if (char === '\\' && input[index + 1] === '"') {
+      text += '"';
+      index += 2;
+      continue;
+    }
+    if (char === '"') return { text, end: index + 1 };
+    text += char;
+    index += 1;
+  }
+  throw syntaxError('unterminated quote', start);
+}
+
+function tokenize(input: string): Token[] {
+  const tokens: Token[] = [];
+  let index = 0;
+  while (index < input.length) {
+    const char = input[index] as string;
+    if (/\s/.test(char)) {
+      index += 1;
+      continue;
+    }
+    if (char === '(' || char === ')') {
+      tokens.push({ type: char === '(' ? 'lparen' : 'rparen', position: index });
+      index += 1;
+      continue;
+    }
+    if (char === '"') {
+      const { text, end } = readQuoted(input, index);
+      tokens.push({ type: 'phrase', text, position: index });
+      index = end;
+      continue;
+    }
+    if (char === '-' && index + 1 < input.length && !/[\s)]/.test(input[index + 1] as string)) {
+      tokens.push({ type: 'minus', position: index });
+      index += 1;
+      continue;
+    }
+    const start = index;
+    const fieldMatch = /^([a-z]+):/i.exec(input.slice(index, index + 20));
+    if (fieldMatch && isFieldName((fieldMatch[1] as string).toLowerCase())) {
+      const field = (fieldMatch[1] as string).toLowerCase() as FieldName;
+      index += fieldMatch[0].length;
+      let value: string;
+      if (input[index] === '"') {
+        const quoted = readQuoted(input, index);
+        value = quoted.text;
+        index = quoted.end;
+      } else {
+        const valueStart = index;
+        while (index < input.length && !/[\s()]/.test(input[index] as string)) index += 1;
+        value = input.slice(valueStart, index);
+      }
+      if (value.trim() === '') throw syntaxError(`${field}: needs a value`, start);
+      tokens.push({ type: 'field', field, value, position: start });
+      continue;
+    }
+    while (index < input.length && !/[\s()"]/.test(input[index] as string)) index += 1;
+    const text = input.slice(start, index);
+    tokens.push(text === 'OR' ? { type: 'or', position: start } : { type: 'word', text, position: start });
+  }
+  return tokens;
+}
+
+export function parseQuery(input: string): QueryNode | undefined {
+  if (input.length > MAX_QUERY_LENGTH) throw syntaxError(`query longer than ${MAX_QUERY_LENGTH} characters`, MAX_QUERY_LENGTH);
+  if (input.includes('\0')) throw syntaxError('NUL character in query', input.indexOf('\0'));
+  const tokens = tokenize(input);
+  let position = 0;
+  const peek = () => tokens[position];
+
+  const parseOr = (depth: number): QueryNode => {
+    const children = [parseAnd(depth)];
+    while (peek()?.type === 'or') {
+      const orToken = tokens[position++] as Token;
+      if (!peek() || peek()?.type === 'rparen' || peek()?.type === 'or') throw syntaxError('OR needs a term after it', orToken.position);
+      children.push(parseAnd(depth));
+    }
+    return children.length === 1 ? (children[0] as QueryNode) : { kind: 'or', children };
+  };
+
+  const parseAnd = (depth: number): QueryNode => {
+    const children: QueryNode[] = [];
+    while (peek() && peek()?.type !== 'or' && peek()?.type !== 'rparen') children.push(parseUnary(depth));
+    if (children.length === 0) {
+      const token = peek();
+      throw syntaxError(token?.type === 'or' ? 'OR needs a term before it' : 'expected a term', token?.position ?? input.length);
+    }
+    return children.length === 1 ? (children[0] as QueryNode) : { kind: 'and', children };
+  };
+
+  const parseUnary = (depth: number): QueryNode => {
+    const token = peek() as Token;
+    if (token.type === 'minus') {
+      position += 1;
+      if (!peek() || peek()?.type === 'rparen' || peek()?.type === 'or') throw syntaxError('- needs a term after it', token.position);
+      return { kind: 'not', child: parseUnary(depth) };
+    }
+    return parsePrimary(depth);
+  };
+
+  const parsePrimary = (depth: number): QueryNode => {
+    const token = tokens[position++] as Token;
+    switch (token.type) {
+      case 'lparen': {
+        if (depth >= MAX_DEPTH) throw syntaxError('parentheses nested too deeply', token.position);
+        if (peek()?.type === 'rparen') throw syntaxError('empty parentheses', token.position);
+        const inner = parseOr(depth + 1);
+        if (peek()?.type !== 'rparen') throw syntaxError('missing )', token.position);
+        position += 1;
+        return inner;
+      }
+      case 'rparen':
+        throw syntaxError('unexpected )', token.position);
+      case 'phrase':
+        if (!/[\p{L}\p{N}]/u.test(token.text)) throw syntaxError('phrase has no words', token.position);
+        return { kind: 'phrase', text: token.text };
+      case 'field':
+        return { kind: 'field', field: token.field, value: token.value, position: token.position };
+      case 'word': {
+        const prefix = token.text.endsWith('*');
+        const text = prefix ? token.text.replace(/\*+$/, '') : token.text;
+        if (!/[\p{L}\p{N}]/u.test(text)) throw syntaxError(`"${token.text}" has no letters or digits`, token.position);
+        return { kind: 'term', text, prefix };
+      }
+      default:
+        throw syntaxError('unexpected operator', token.position);
+    }
+  };
+
+  if (tokens.length === 0) return undefined;
+  const tree = parseOr(0);
+  if (position < tokens.length) throw syntaxError('unexpected )', (tokens[position] as Token).position);
+  return tree;
+}
+
+/** Words and phrases the user asked for (not negated), for ranking and highlighting. */
+export function positiveTextNodes(node: QueryNode | undefined, negated = false): { text: string; prefix: boolean; phrase: boolean }[] {
+  if (!node) return [];
+  switch (node.kind) {
+    case 'term':
+      return negated ? [] : [{ text: node.text, prefix: node.prefix, phrase: false }];
+    case 'phrase':
+      return negated ? [] : [{ text: node.text, prefix: false, phrase: true }];
+    case 'field':
+      return [];
+    case 'not':
+      return positiveTextNodes(node.child, !negated);
+    default:
+      return node.children.flatMap((child) => positiveTextNodes(child, negated));
+  }
+}

@@ -1,0 +1,253 @@
+import { sql, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
+import type { Database } from './schema.js';
+import { positiveTextNodes, syntaxError, type FieldName, type QueryNode } from './query-parser.js';
+
+/**
+ * Compiles the query syntax tree to SQLite: each word or phrase becomes its own FTS5 MATCH with
+ * the text bound as a parameter and quoted as an FTS5 string, so no user input is ever read as
+ * SQL or as FTS5 syntax; field filters become ordinary predicates with bound values.
+ */
+
+export type SortOrder = 'relevance' | 'date' | 'added';
+
+export interface SearchOptions {
+  tree: QueryNode | undefined;
+  limit: number;
+  offset: number;
+  sort: SortOrder;
+  now?: Date;
+}
+
+export interface SearchHit {
+  id: number;
+  title: string;
+  type: string;
+  date: string | null;
+  correspondent: string | null;
+  tags: string[];
+  method: string;
+  mime: string;
+  addedAt: string;
+  blobKey: string;
+  /** bm25 score (lower is better) when the query has text. */
+  score: number | null;
+  /** Body excerpt around the matches, and where the matched words are in it. */
+  snippet: string | null;
+  highlights: [number, number][];
+  paths: string[];
+}
+
+export interface FailureHit {
+  path: string;
+  code: string | null;
+  message: string | null;
+  hint: string | null;
+  lastSeen: string;
+}
+
+/** Marks the snippet() boundaries with control characters that cannot occur in indexed text. */
+const MARK_START = '\u0002';
+const MARK_END = '\u0003';
+/** bm25 column weights: title, tags, correspondent, body. */
+const WEIGHTS = sql.raw('10.0, 6.0, 3.0, 1.0');
+
+export function ftsString(text: string, prefix: boolean): string {
+  return `"${text.replace(/"/g, '""')}"${prefix ? '*' : ''}`;
+}
+
+function ftsMatch(text: string, prefix: boolean): RawBuilder<SqlBool> {
+  return sql<SqlBool>`d.id IN (SELECT rowid FROM documents_fts WHERE documents_fts MATCH ${ftsString(text, prefix)})`;
+}
+
+function likeContains(value: string): string {
+  return `%${value.replace(/[\\%_]/g, (char) => `\\${char}`)}%`;
+}
+
+/** YYYY, YYYY-MM or YYYY-MM-DD, checked, returned as the earliest day it names. */
+function dateBound(field: string, value: string, position: number): string {
+  const match = /^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$/.exec(value);
+  const month = Number(match?.[2] ?? '01');
+  const day = Number(match?.[3] ?? '01');
+  if (!match || month < 1 || month > 12 || day < 1 || day > 31) throw syntaxError(`${field}: wants a date like 2024, 2024-03 or 2024-03-15, not "${value}"`, position);
+  return `${match[1]}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
+}
+
+/** The end of the period a partial date names (exclusive): 2024 -> 2025-01-01. */
+function dateEnd(value: string): string {
+  const parts = value.split('-').map(Number);
+  const [year = 0, month, day] = parts;
+  const end = parts.length === 1 ? new Date(Date.UTC(year + 1, 0, 1)) : parts.length === 2 ? new Date(Date.UTC(year, month as number, 1)) : new Date(Date.UTC(year, (month as number) - 1, (day as number) + 1));
+  return end.toISOString().slice(0, 10);
+}
+
+const DURATION_UNITS: Record<string, number> = { h: 3_600_000, d: 86_400_000, w: 7 * 86_400_000, m: 30 * 86_400_000, y: 365 * 86_400_000 };
+
+function addedSince(value: string, position: number, now: Date): string {
+  const duration = /^(\d+)([hdwmy])$/.exec(value);
+  if (duration) return new Date(now.getTime() - Number(duration[1]) * (DURATION_UNITS[duration[2] as string] as number)).toISOString();
+  return dateBound('added', value, position);
+}
+
+function compileField(field: FieldName, value: string, position: number, now: Date): RawBuilder<SqlBool> {
+  switch (field) {
+    case 'type':
+      return sql<SqlBool>`d.type = ${value.toLowerCase()}`;
+    case 'tag':
+      return sql<SqlBool>`EXISTS (SELECT 1 FROM json_each(d.tags) WHERE lower(json_each.value) = ${value.toLowerCase()})`;
+    case 'correspondent':
+      return sql<SqlBool>`d.correspondent LIKE ${likeContains(value)} ESCAPE '\\'`;
+    case 'title':
+      return sql<SqlBool>`d.title LIKE ${likeContains(value)} ESCAPE '\\'`;
+    case 'date': {
+      const start = dateBound('date', value, position);
+      return sql<SqlBool>`(d.document_date >= ${start} AND d.document_date < ${dateEnd(value)})`;
+    }
+    case 'after':
+      return sql<SqlBool>`d.document_date >= ${dateBound('after', value, position)}`;
+    case 'before':
+      return sql<SqlBool>`d.document_date < ${dateBound('before', value, position)}`;
+    case 'added':
+      return sql<SqlBool>`d.added_at >= ${addedSince(value, position, now)}`;
+    case 'method':
+      return sql<SqlBool>`d.method = ${value.toLowerCase()}`;
+    case 'mime':
+      return sql<SqlBool>`d.mime LIKE ${likeContains(value.toLowerCase())} ESCAPE '\\'`;
+    case 'lang':
+      return sql<SqlBool>`d.language = ${value.toLowerCase()}`;
+    case 'id': {
+      const id = /^[#dD]?(\d{1,15})$/.exec(value);
+      if (!id) throw syntaxError(`id: wants a document id like 12, not "${value}"`, position);
+      return sql<SqlBool>`d.id = ${Number(id[1])}`;
+    }
+    case 'status': {
+      const status = value.toLowerCase();
+      if (status === 'failed') throw syntaxError('status:failed lists files, not documents: use it alone or with path:', position);
+      if (status !== 'catalogued' && status !== 'duplicate') throw syntaxError(`status: is catalogued, duplicate or failed, not "${value}"`, position);
+      return sql<SqlBool>`EXISTS (SELECT 1 FROM sources s WHERE s.document_id = d.id AND s.status = ${status})`;
+    }
+    case 'path':
+      return sql<SqlBool>`EXISTS (SELECT 1 FROM sources s WHERE s.document_id = d.id AND s.path GLOB ${pathGlob(value)})`;
+  }
+}
+
+/** A glob that does not start at the root matches anywhere in the path, like .gitignore. */
+export function pathGlob(value: string): string {
+  return value.startsWith('/') || value.startsWith('*') ? value : `*${value}`;
+}
+
+function compile(node: QueryNode, now: Date): RawBuilder<SqlBool> {
+  switch (node.kind) {
+    case 'term':
+      return ftsMatch(node.text, node.prefix);
+    case 'phrase':
+      return ftsMatch(node.text, false);
+    case 'field':
+      return compileField(node.field, node.value, node.position, now);
+    case 'not':
+      return sql<SqlBool>`NOT (${compile(node.child, now)})`;
+    case 'and':
+      return sql<SqlBool>`(${sql.join(node.children.map((child) => compile(child, now)), sql` AND `)})`;
+    case 'or':
+      return sql<SqlBool>`(${sql.join(node.children.map((child) => compile(child, now)), sql` OR `)})`;
+  }
+}
+
+/** True when the query asks for failed files (status:failed), which are not documents. */
+export function wantsFailures(tree: QueryNode | undefined): boolean {
+  const nodes = tree?.kind === 'and' ? tree.children : tree ? [tree] : [];
+  return nodes.some((node) => node.kind === 'field' && node.field === 'status' && node.value.toLowerCase() === 'failed');
+}
+
+export async function searchFailures(db: Kysely<Database>, tree: QueryNode | undefined, limit: number, offset: number): Promise<{ total: number; hits: FailureHit[] }> {
+  const nodes = tree?.kind === 'and' ? tree.children : tree ? [tree] : [];
+  const globs: string[] = [];
+  for (const node of nodes) {
+    if (node.kind === 'field' && node.field === 'status') continue;
+    if (node.kind === 'field' && node.field === 'path') globs.push(pathGlob(node.value));
+    else throw syntaxError('status:failed can only be combined with path:', node.kind === 'field' ? node.position : 0);
+  }
+  let query = db.selectFrom('sources').where('status', '=', 'failed');
+  for (const glob of globs) query = query.where(sql<SqlBool>`path GLOB ${glob}`);
+  const total = Number((await query.select((eb) => eb.fn.countAll<number>().as('count')).executeTakeFirstOrThrow()).count);
+  const rows = await query.selectAll().orderBy('path').limit(limit).offset(offset).execute();
+  return { total, hits: rows.map((row) => ({ path: row.path, code: row.error_code, message: row.error_message, hint: row.error_hint, lastSeen: row.last_seen })) };
+}
+
+interface HitRow {
+  id: number;
+  title: string;
+  type: string;
+  document_date: string | null;
+  correspondent: string | null;
+  tags: string;
+  method: string;
+  mime: string;
+  added_at: string;
+  blob_key: string;
+  score: number | null;
+  snip: string | null;
+  paths: string | null;
+}
+
+export async function searchDocuments(db: Kysely<Database>, options: SearchOptions): Promise<{ total: number; hits: SearchHit[] }> {
+  const now = options.now ?? new Date();
+  const where = options.tree ? compile(options.tree, now) : sql<SqlBool>`1 = 1`;
+  const positive = positiveTextNodes(options.tree);
+  const rankQuery = positive.map((node) => ftsString(node.text, node.prefix)).join(' OR ');
+  const ranked = rankQuery.length > 0;
+  const rank = ranked
+    ? sql`LEFT JOIN (SELECT rowid AS rid, bm25(documents_fts, ${WEIGHTS}) AS score, snippet(documents_fts, -1, ${MARK_START}, ${MARK_END}, '…', 16) AS snip FROM documents_fts WHERE documents_fts MATCH ${rankQuery}) r ON r.rid = d.id`
+    : sql``;
+  const order =
+    options.sort === 'date'
+      ? sql`ORDER BY d.document_date IS NULL, d.document_date DESC, d.id DESC`
+      : options.sort === 'added' || !ranked
+        ? sql`ORDER BY d.added_at DESC, d.id DESC`
+        : sql`ORDER BY r.score IS NULL, r.score ASC, d.id DESC`;
+  const total = await sql<{ count: number }>`SELECT count(*) AS count FROM documents d WHERE ${where}`.execute(db);
+  const rows = await sql<HitRow>`
+    SELECT d.id, d.title, d.type, d.document_date, d.correspondent, d.tags, d.method, d.mime, d.added_at, d.blob_key,
+      ${ranked ? sql`r.score, r.snip` : sql`NULL AS score, NULL AS snip`},
+      (SELECT json_group_array(s.path) FROM sources s WHERE s.document_id = d.id) AS paths
+    FROM documents d ${rank}
+    WHERE ${where}
+    ${order}
+    LIMIT ${options.limit} OFFSET ${options.offset}`.execute(db);
+  return {
+    total: Number(total.rows[0]?.count ?? 0),
+    hits: rows.rows.map((row) => {
+      const { text, highlights } = row.snip ? parseSnippet(row.snip) : { text: null, highlights: [] };
+      return {
+        id: row.id,
+        title: row.title,
+        type: row.type,
+        date: row.document_date,
+        correspondent: row.correspondent,
+        tags: JSON.parse(row.tags) as string[],
+        method: row.method,
+        mime: row.mime,
+        addedAt: row.added_at,
+        blobKey: row.blob_key,
+        score: row.score === null ? null : Math.round(row.score * 1000) / 1000,
+        snippet: text,
+        highlights,
+        paths: row.paths ? (JSON.parse(row.paths) as string[]) : [],
+      };
+    }),
+  };
+}
+
+/** Strips the snippet markers and returns where the highlighted words are in the plain text. */
+export function parseSnippet(marked: string): { text: string; highlights: [number, number][] } {
+  let text = '';
+  const highlights: [number, number][] = [];
+  let start = -1;
+  for (const char of marked.replace(/\s+/g, ' ')) {
+    if (char === MARK_START) start = text.length;
+    else if (char === MARK_END) {
+      if (start >= 0) highlights.push([start, text.length]);
+      start = -1;
+    } else text += char;
+  }
+  return { text: text.trim() === text ? text : text, highlights };
+}
