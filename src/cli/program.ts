@@ -1,5 +1,6 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { createRequire } from 'node:module';
+import { addFilterOptions } from './filters.js';
 
 const require = createRequire(import.meta.url);
 const { version } = require('../../package.json') as { version: string };
@@ -43,6 +44,8 @@ Examples:
   $ doccat ingest ~/Scans                 catalogue a folder (recursively)
   $ doccat ingest inbox/ --ndjson | jq .  one JSON object per file, for scripts
   $ doccat show 12 --text                 what was catalogued as document 12
+  $ doccat search acme type:invoice       find documents
+  $ doccat list --status failed           files that could not be catalogued
 ${EXIT_CODES_HELP}`);
 
   program
@@ -76,7 +79,7 @@ Exit code 3 when some files failed; 130 when interrupted (run again to finish).`
   program
     .command('show')
     .description('show one document: metadata, classification, sources (and text)')
-    .argument('<id-or-path>', 'document id (e.g. 12) or a path that was ingested')
+    .argument('<id-or-path>', 'document id (12 or D12) or a path that was ingested')
     .option('--text', 'also print the extracted text')
     .addHelpText('after', `
 Examples:
@@ -86,6 +89,107 @@ Examples:
     .action(async (target: string, options: Record<string, unknown>, command: Command) => {
       const { showCommand } = await import('./commands/show.js');
       commandResult.exitCode = await showCommand(target, options, command);
+    });
+
+  addFilterOptions(
+    program
+      .command('search')
+      .description('full-text search with a small query language and filters')
+      .argument('<query...>', 'words, "phrases", prefix*, OR, -excluded, (groups), field:value filters')
+      .option('--ndjson', 'one JSON object per result')
+      .option('--paths', 'print the stored path of each result, one per line (for xargs)'),
+  )
+    .addHelpText('after', `
+Query language:
+  invoice acme          both words (accents and case do not matter: muller finds Müller)
+  "exact phrase"        the words in this order
+  insur*                words starting with insur
+  tax OR vat            either word
+  invoice -draft        without the word draft
+  (tax OR vat) 2024     grouping
+Filters (also as flags, e.g. --type invoice):
+  type:invoice tag:tax correspondent:"ACME GmbH" date:2024 after:2024-01-01 before:2024-07
+  added:7d method:ocr mime:pdf lang:de status:duplicate status:failed path:'*/2024/*' id:12
+
+Examples:
+  $ doccat search acme invoice date:2024
+  $ doccat search '"payment terms" -overdue' --type invoice --json
+  $ doccat search insurance --paths | xargs -d '\n' ls -l
+No results print nothing and exit 0; a malformed query exits 2 with E_QUERY_SYNTAX.`)
+    .action(async (query: string[], options: Record<string, unknown>, command: Command) => {
+      const { searchCommand } = await import('./commands/search.js');
+      commandResult.exitCode = await searchCommand(query, options, command);
+    });
+
+  addFilterOptions(
+    program
+      .command('list')
+      .description('list documents by filters (newest first), or failed files with --status failed')
+      .argument('[filters...]', 'field:value filters, as in search')
+      .option('--ndjson', 'one JSON object per document')
+      .option('--paths', 'print the stored path of each document, one per line'),
+  )
+    .addHelpText('after', `
+Examples:
+  $ doccat list --type invoice --date 2024
+  $ doccat list tag:tax --sort date
+  $ doccat list --status failed           files that could not be catalogued, and why
+  $ doccat list added:1d --json`)
+    .action(async (filters: string[], options: Record<string, unknown>, command: Command) => {
+      const { listCommand } = await import('./commands/search.js');
+      commandResult.exitCode = await listCommand(filters, options, command);
+    });
+
+  program
+    .command('get')
+    .description("write a document's original bytes, verified against its sha256")
+    .argument('<id>', 'document id, e.g. 12 or D12')
+    .option('-o, --output <file>', 'write to this file (- for stdout)')
+    .option('--url', 'print where the original is stored (a file path for the local store)')
+    .addHelpText('after', `
+Examples:
+  $ doccat get 12 -o invoice.pdf
+  $ doccat get D12 -o - | pdftotext - -
+  $ doccat get 12 --url`)
+    .action(async (id: string, options: Record<string, unknown>, command: Command) => {
+      const { getCommand } = await import('./commands/get.js');
+      commandResult.exitCode = await getCommand(id, options, command);
+    });
+
+  program
+    .command('tag')
+    .description('add (+tag) and remove (-tag) tags; recorded as manual and audited')
+    .argument('<items...>', 'document ids and +tag / -tag, in any order')
+    .allowUnknownOption()
+    .addHelpText('after', `
+Examples:
+  $ doccat tag 12 +tax +2024
+  $ doccat tag 12 13 14 -todo +done`)
+    .action(async (items: string[], options: Record<string, unknown>, command: Command) => {
+      const { tagCommand } = await import('./commands/edit.js');
+      commandResult.exitCode = await tagCommand(items, options, command);
+    });
+
+  program
+    .command('set')
+    .description('correct type, title, date, correspondent or fields; recorded as manual and audited')
+    .argument('<ids...>', 'document ids')
+    .option('--type <type>', 'document type, e.g. invoice')
+    .option('--title <title>', 'title')
+    .option('--date <date>', 'document date YYYY-MM-DD, or none')
+    .option('--correspondent <name>', 'sender or issuer ("" clears it)')
+    .option('--field <key=value>', 'set a field (repeatable)', (value: string, previous: string[] = []) => [...previous, value])
+    .option('--unset-field <key>', 'remove a field (repeatable)', (value: string, previous: string[] = []) => [...previous, value])
+    .addHelpText('after', `
+Manual values are shown as such by \`doccat show\` and are never overwritten by automatic
+classification.
+
+Examples:
+  $ doccat set 12 --type receipt --date 2024-03-08
+  $ doccat set 12 13 --correspondent "ACME GmbH" --field total=196.35`)
+    .action(async (ids: string[], options: Record<string, unknown>, command: Command) => {
+      const { setCommand } = await import('./commands/edit.js');
+      commandResult.exitCode = await setCommand(ids, options, command);
     });
 
   return program;

@@ -6,6 +6,7 @@ import { openCatalog } from '../catalog.js';
 import { Progress, formatDuration } from '../progress.js';
 import { paint, problemLine, renderTable, truncateMiddle, writeJson, writeNdjson } from '../output.js';
 import { ExitCode } from '../../errors.js';
+import { formatDocumentId } from '../ids.js';
 import type { FileOutcome, IngestSummary } from '../../pipeline/ingest.js';
 import type { OcrPool } from '../../extract/ocr/pool.js';
 
@@ -120,7 +121,7 @@ export async function ingestCommand(paths: string[], flags: Record<string, unkno
       file.type ?? '',
       file.method ?? '',
       file.pages ?? '',
-      file.status === 'failed' ? file.error?.code ?? '' : file.documentId !== undefined ? `#${file.documentId}` : '',
+      file.status === 'failed' ? file.error?.code ?? '' : file.documentId !== undefined ? formatDocumentId(file.documentId) : '',
     ]);
     if (rows.length > 0) process.stdout.write(`${await renderTable(['file', 'status', 'type', 'method', 'pages', 'id / error'], rows, output.color)}\n`);
     const parts = [

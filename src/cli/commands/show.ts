@@ -4,25 +4,26 @@ import { createContext } from '../context.js';
 import { openCatalog } from '../catalog.js';
 import { paint, writeJson } from '../output.js';
 import { DoccatError, ExitCode } from '../../errors.js';
-import type { DocumentRow, SourceRow } from '../../db/documents.js';
+import type { AuditRow, ClassificationRow, DocumentRow, SourceRow } from '../../db/documents.js';
+import { formatDocumentId, parseDocumentId } from '../ids.js';
 
 export async function showCommand(target: string, flags: Record<string, unknown>, command: Command): Promise<number> {
   const withText = Boolean(flags.text);
   const context = await createContext(command);
   const catalog = await openCatalog(context, { readonly: true });
   try {
-    const idMatch = /^#?[dD]?(\d+)$/.exec(target);
+    const id = parseDocumentId(target);
     let document: DocumentRow | undefined;
     let source: SourceRow | undefined;
-    if (idMatch) {
-      document = await catalog.repository.getDocument(Number(idMatch[1]));
+    if (id !== undefined && !target.includes('/')) {
+      document = await catalog.repository.getDocument(id);
     } else {
       source = await catalog.repository.findSourceByPath(path.resolve(target));
       if (source?.document_id !== null && source?.document_id !== undefined) document = await catalog.repository.getDocument(source.document_id);
     }
     if (!document && !source) {
-      throw new DoccatError('E_NOT_FOUND', `no document ${idMatch ? `#${idMatch[1]}` : `from ${target}`} in the catalogue`, {
-        hint: idMatch ? 'check the id in the output of `doccat ingest`' : 'ingest the file first: doccat ingest PATH',
+      throw new DoccatError('E_NOT_FOUND', `no document ${id !== undefined ? formatDocumentId(id) : `from ${target}`} in the catalogue`, {
+        hint: id !== undefined ? 'find ids with `doccat list` or `doccat search`' : 'ingest the file first: doccat ingest PATH',
         exitCode: ExitCode.usage,
       });
     }
@@ -54,18 +55,22 @@ export async function showCommand(target: string, flags: Record<string, unknown>
     }
     const doc = document as DocumentRow;
     const sources = await catalog.repository.getSources(doc.id);
-    const view = documentView(doc, sources, withText);
+    const history = await catalog.repository.getClassificationHistory(doc.id);
+    const audit = await catalog.repository.getAudit(doc.id);
+    const view = documentView(doc, sources, history, audit, withText);
+    const manual = new Set(view.manualFields);
+    const mark = (field: string, value: string) => (value !== '' && manual.has(field) ? `${value} (manual)` : value);
     if (context.output.json) {
       writeJson({ document: view });
       return ExitCode.ok;
     }
     const pairs: [string, string][] = [
-      ['id', String(doc.id)],
-      ['title', doc.title],
-      ['type', `${doc.type} (confidence ${doc.class_confidence}, ${doc.classifier}: ${doc.class_rule})`],
-      ['date', doc.document_date ?? ''],
-      ['correspondent', doc.correspondent ?? ''],
-      ['tags', (JSON.parse(doc.tags) as string[]).join(', ')],
+      ['id', formatDocumentId(doc.id)],
+      ['title', mark('title', doc.title)],
+      ['type', manual.has('type') ? `${doc.type} (manual)` : `${doc.type} (confidence ${doc.class_confidence}, ${doc.classifier}: ${doc.class_rule})`],
+      ['date', mark('date', doc.document_date ?? '')],
+      ['correspondent', mark('correspondent', doc.correspondent ?? '')],
+      ['tags', mark('tags', (JSON.parse(doc.tags) as string[]).join(', '))],
       ['language', doc.language ?? ''],
       ['mime', doc.mime],
       ['method', doc.method],
@@ -76,9 +81,11 @@ export async function showCommand(target: string, flags: Record<string, unknown>
       ['sha256', doc.sha256],
       ['blob', `${doc.blob_backend}:${doc.blob_key}`],
       ['added', doc.added_at],
-      ...Object.entries(JSON.parse(doc.fields) as Record<string, string>).map(([key, value]): [string, string] => [`field ${key}`, value]),
+      ...Object.entries(JSON.parse(doc.fields) as Record<string, string>).map(([key, value]): [string, string] => [`field ${key}`, mark(`field:${key}`, value)]),
       ...(JSON.parse(doc.warnings) as { code: string; message: string }[]).map((warning): [string, string] => ['warning', `${warning.code} ${warning.message}`]),
       ...sources.map((item): [string, string] => ['source', `${item.path} (${item.status})`]),
+      ...history.map((item): [string, string] => ['classified', `${item.created_at} ${item.classifier}: ${item.type} (${item.confidence})`]),
+      ...audit.filter((item) => item.command !== 'ingest').map((item): [string, string] => ['changed', `${item.at} ${item.command} ${item.field}: ${item.old_value ?? '∅'} -> ${item.new_value ?? '∅'} by ${item.actor}`]),
     ];
     process.stdout.write(formatPairs(pairs.filter(([, value]) => value !== '')));
     if (withText) process.stdout.write(`\n${doc.text}\n`);
@@ -88,9 +95,10 @@ export async function showCommand(target: string, flags: Record<string, unknown>
   }
 }
 
-function documentView(doc: DocumentRow, sources: SourceRow[], withText: boolean) {
+function documentView(doc: DocumentRow, sources: SourceRow[], history: ClassificationRow[], audit: AuditRow[], withText: boolean) {
   return {
     id: doc.id,
+    ref: formatDocumentId(doc.id),
     title: doc.title,
     type: doc.type,
     tags: JSON.parse(doc.tags) as string[],
@@ -109,7 +117,10 @@ function documentView(doc: DocumentRow, sources: SourceRow[], withText: boolean)
     blob: { backend: doc.blob_backend, key: doc.blob_key },
     warnings: JSON.parse(doc.warnings) as { code: string; message: string }[],
     addedAt: doc.added_at,
+    manualFields: JSON.parse(doc.manual_fields) as string[],
     sources: sources.map((source) => ({ path: source.path, status: source.status, lastSeen: source.last_seen })),
+    classificationHistory: history.map((item) => ({ classifier: item.classifier, type: item.type, title: item.title, tags: JSON.parse(item.tags) as string[], date: item.document_date, correspondent: item.correspondent, confidence: item.confidence, rule: item.rule, at: item.created_at })),
+    audit: audit.map((item) => ({ command: item.command, field: item.field, old: item.old_value, new: item.new_value, actor: item.actor, at: item.at, runId: item.run_id })),
     ...(withText ? { text: doc.text } : {}),
   };
 }

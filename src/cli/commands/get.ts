@@ -1,0 +1,85 @@
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { Command } from 'commander';
+import { createContext } from '../context.js';
+import { openCatalog } from '../catalog.js';
+import { resolveDocumentIds } from '../ids.js';
+import { DoccatError, ExitCode, usageError } from '../../errors.js';
+
+interface GetFlags {
+  output?: string;
+  url?: boolean;
+}
+
+/** Writes a document's original bytes, verifying their sha256 before anything is kept. */
+export async function getCommand(idText: string, flags: Record<string, unknown>, command: Command): Promise<number> {
+  const options = flags as GetFlags;
+  const context = await createContext(command);
+  const catalog = await openCatalog(context, { readonly: true });
+  try {
+    const [id] = await resolveDocumentIds(catalog.repository, [idText]);
+    const document = await catalog.repository.getDocument(id as number);
+    if (!document) throw new DoccatError('E_NOT_FOUND', `no document ${idText}`, { exitCode: ExitCode.usage });
+    const { createBlobStore } = await import('../../storage/registry.js');
+    const store = await createBlobStore({ backend: 'local', root: context.loaded.blobDir });
+    if (options.url) {
+      process.stdout.write(`${await store.locate(document.blob_key)}\n`);
+      return ExitCode.ok;
+    }
+    const open = async (): Promise<Readable> => {
+      try {
+        return await store.get(document.blob_key);
+      } catch (error) {
+        throw new DoccatError('E_BLOB_MISSING', `the original of document ${idText} is missing from the ${store.name} store (${document.blob_key})`, {
+          hint: 'restore the blob folder from a backup, or ingest the file again',
+          exitCode: ExitCode.backendUnavailable,
+          cause: error,
+        });
+      }
+    };
+    const corrupt = (actual: string) =>
+      new DoccatError('E_BLOB_CORRUPT', `the stored original of document ${idText} does not match its checksum (sha256 ${actual.slice(0, 12)}…, expected ${document.sha256.slice(0, 12)}…)`, {
+        hint: 'the blob was damaged on disk; restore it from a backup or ingest the file again',
+        exitCode: ExitCode.backendUnavailable,
+      });
+    const target = options.output;
+    if (target === undefined && process.stdout.isTTY) {
+      throw usageError('E_USAGE', 'refusing to write a binary document to the terminal', `use -o ${document.original_name} or -o - to write to stdout`);
+    }
+    if (target === undefined || target === '-') {
+      // Verify first: once bytes are on stdout they cannot be taken back.
+      const actual = await hashStream(await open());
+      if (actual !== document.sha256) throw corrupt(actual);
+      await pipeline(await open(), process.stdout, { end: false });
+      return ExitCode.ok;
+    }
+    const destination = path.resolve(target);
+    const temp = `${destination}.doccat-${process.pid}.part`;
+    const hash = createHash('sha256');
+    const source = await open();
+    source.on('data', (chunk: Buffer) => hash.update(chunk));
+    try {
+      await pipeline(source, fs.createWriteStream(temp, { flags: 'wx' }));
+      const actual = hash.digest('hex');
+      if (actual !== document.sha256) throw corrupt(actual);
+      await fsp.rename(temp, destination);
+    } catch (error) {
+      await fsp.rm(temp, { force: true });
+      throw error;
+    }
+    if (!context.output.quiet) process.stderr.write(`wrote ${document.size} bytes to ${target}\n`);
+    return ExitCode.ok;
+  } finally {
+    await catalog.close();
+  }
+}
+
+async function hashStream(stream: Readable): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of stream) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}

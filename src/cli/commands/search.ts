@@ -1,0 +1,112 @@
+import path from 'node:path';
+import type { Command } from 'commander';
+import { createContext, type CommandContext } from '../context.js';
+import { openCatalog } from '../catalog.js';
+import { buildTree, hasText, type FilterFlags } from '../filters.js';
+import { formatDocumentId } from '../ids.js';
+import { paint, renderTable, truncateMiddle, writeJson, writeNdjson } from '../output.js';
+import { ExitCode, usageError } from '../../errors.js';
+import { searchDocuments, searchFailures, wantsFailures, type SearchHit } from '../../db/search.js';
+
+interface SearchFlags extends FilterFlags {
+  ndjson?: boolean;
+  paths?: boolean;
+}
+
+export async function searchCommand(words: string[], flags: Record<string, unknown>, command: Command): Promise<number> {
+  return runSearch(words.join(' '), flags as SearchFlags, command, 'search');
+}
+
+export async function listCommand(filters: string[], flags: Record<string, unknown>, command: Command): Promise<number> {
+  return runSearch(filters.join(' '), flags as SearchFlags, command, 'list');
+}
+
+async function runSearch(query: string, flags: SearchFlags, command: Command, mode: 'search' | 'list'): Promise<number> {
+  const context = await createContext(command);
+  const tree = buildTree(query, flags);
+  if (mode === 'list' && hasText(tree)) {
+    throw usageError('E_USAGE', 'list takes filters only (type:invoice, --tag tax, ...)', 'use `doccat search WORDS` to search text');
+  }
+  if (flags.paths && (context.output.json || flags.ndjson)) throw usageError('E_USAGE', '--paths cannot be combined with --json or --ndjson', 'pick one output format');
+  const catalog = await openCatalog(context, { readonly: true });
+  try {
+    if (wantsFailures(tree)) {
+      const { total, hits } = await searchFailures(catalog.database.db, tree, flags.limit, flags.offset);
+      if (context.output.json) writeJson({ total, failures: hits });
+      else if (flags.ndjson) for (const hit of hits) writeNdjson(hit);
+      else if (flags.paths) for (const hit of hits) process.stdout.write(`${hit.path}\n`);
+      else if (hits.length > 0) {
+        process.stdout.write(`${await renderTable(['path', 'code', 'message'], hits.map((hit) => [truncateMiddle(hit.path, 60), hit.code ?? '', truncateMiddle(hit.message ?? '', 60)]), context.output.color)}\n`);
+        footer(context, hits.length, total, flags.offset);
+      }
+      return ExitCode.ok;
+    }
+    const sort = flags.sort ?? (mode === 'search' && hasText(tree) ? 'relevance' : 'added');
+    const { total, hits } = await searchDocuments(catalog.database.db, { tree, limit: flags.limit, offset: flags.offset, sort });
+    if (context.output.json) {
+      writeJson({ query, total, offset: flags.offset, results: hits.map(hitView) });
+    } else if (flags.ndjson) {
+      for (const hit of hits) writeNdjson(hitView(hit));
+    } else if (flags.paths) {
+      for (const hit of hits) process.stdout.write(`${path.join(context.loaded.blobDir, hit.blobKey)}\n`);
+    } else if (hits.length > 0) {
+      const color = context.output.color;
+      const head = ['id', 'date', 'type', 'title', 'correspondent', ...(mode === 'search' ? ['snippet'] : [])];
+      const rows = hits.map((hit) => [
+        formatDocumentId(hit.id),
+        hit.date ?? '',
+        hit.type,
+        truncateMiddle(hit.title, 40),
+        truncateMiddle(hit.correspondent ?? '', 24),
+        ...(mode === 'search' ? [renderSnippet(hit, color)] : []),
+      ]);
+      process.stdout.write(`${await renderTable(head, rows, color)}\n`);
+      footer(context, hits.length, total, flags.offset);
+    }
+    return ExitCode.ok;
+  } finally {
+    await catalog.close();
+  }
+}
+
+function footer(context: CommandContext, shown: number, total: number, offset: number): void {
+  if (!context.output.quiet && shown < total) process.stderr.write(`showing ${offset + 1}-${offset + shown} of ${total}; use --offset/--limit for more\n`);
+}
+
+function hitView(hit: SearchHit) {
+  return {
+    id: hit.id,
+    ref: formatDocumentId(hit.id),
+    title: hit.title,
+    type: hit.type,
+    date: hit.date,
+    correspondent: hit.correspondent,
+    tags: hit.tags,
+    method: hit.method,
+    mime: hit.mime,
+    addedAt: hit.addedAt,
+    score: hit.score,
+    snippet: hit.snippet,
+    highlights: hit.highlights,
+    paths: hit.paths,
+  };
+}
+
+/** About 60 characters around the first match; colour on a terminal, [brackets] otherwise. */
+export function renderSnippet(hit: Pick<SearchHit, 'snippet' | 'highlights'>, color: boolean, width = 60): string {
+  if (!hit.snippet) return '';
+  const first = hit.highlights[0]?.[0] ?? 0;
+  const start = Math.max(0, Math.min(first - 15, hit.snippet.length - width));
+  const end = Math.min(hit.snippet.length, start + width);
+  let out = start > 0 ? '…' : '';
+  let cursor = start;
+  for (const [from, to] of hit.highlights) {
+    if (to <= start || from >= end) continue;
+    out += hit.snippet.slice(cursor, Math.max(cursor, from));
+    const word = hit.snippet.slice(Math.max(from, start), Math.min(to, end));
+    out += color ? paint(true, 'yellow', paint(true, 'bold', word)) : `[${word}]`;
+    cursor = Math.min(to, end);
+  }
+  out += hit.snippet.slice(cursor, end);
+  return end < hit.snippet.length ? `${out}…` : out;
+}

@@ -1,0 +1,66 @@
+import { Option, type Command } from 'commander';
+import { parseQuery, type FieldName, type QueryNode } from '../db/query-parser.js';
+import type { SortOrder } from '../db/search.js';
+import { usageError } from '../errors.js';
+
+/** The query language's field filters, also offered as flags (--type invoice == type:invoice). */
+const FLAG_FIELDS: { flag: string; field: FieldName; description: string; repeatable?: boolean }[] = [
+  { flag: 'type', field: 'type', description: 'document type, e.g. invoice', repeatable: true },
+  { flag: 'tag', field: 'tag', description: 'has this tag (repeatable: all of them)', repeatable: true },
+  { flag: 'correspondent', field: 'correspondent', description: 'correspondent contains this' },
+  { flag: 'date', field: 'date', description: 'document date in a year, month or day: 2024, 2024-03' },
+  { flag: 'after', field: 'after', description: 'document date on or after YYYY[-MM[-DD]]' },
+  { flag: 'before', field: 'before', description: 'document date before YYYY[-MM[-DD]]' },
+  { flag: 'added', field: 'added', description: 'added within 7d, 24h, 2w, 3m, 1y, or since a date' },
+  { flag: 'method', field: 'method', description: 'text, text-layer, ocr, mixed, none' },
+  { flag: 'mime', field: 'mime', description: 'MIME type contains this: pdf, image, ...' },
+  { flag: 'lang', field: 'lang', description: 'language code: en, de, fr, ...' },
+  { flag: 'status', field: 'status', description: 'catalogued, duplicate, or failed (failed files)' },
+  { flag: 'path', field: 'path', description: 'a source path matches this glob', repeatable: true },
+];
+
+export function addFilterOptions(command: Command): Command {
+  for (const { flag, description, repeatable } of FLAG_FIELDS) {
+    const option = new Option(`--${flag} <value>`, description);
+    command.addOption(repeatable ? option.argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), value]) : option);
+  }
+  return command
+    .addOption(new Option('--sort <order>', 'relevance, date or added').choices(['relevance', 'date', 'added']))
+    .option('-n, --limit <n>', 'at most this many results', parseCount, 20)
+    .option('--offset <n>', 'skip this many results first', parseCount, 0);
+}
+
+export interface FilterFlags {
+  sort?: SortOrder;
+  limit: number;
+  offset: number;
+  [flag: string]: unknown;
+}
+
+/** Combines the parsed query with the filter flags into one tree (all ANDed). */
+export function buildTree(query: string, flags: FilterFlags): QueryNode | undefined {
+  const parsed = parseQuery(query);
+  const nodes: QueryNode[] = parsed ? [parsed] : [];
+  for (const { flag, field } of FLAG_FIELDS) {
+    const raw = flags[flag];
+    const values = Array.isArray(raw) ? (raw as string[]) : typeof raw === 'string' ? [raw] : [];
+    for (const value of values) nodes.push({ kind: 'field', field, value, position: 0 });
+  }
+  if (nodes.length === 0) return undefined;
+  return nodes.length === 1 ? nodes[0] : { kind: 'and', children: nodes };
+}
+
+/** True when the tree holds words or phrases (list accepts filters only). */
+export function hasText(node: QueryNode | undefined): boolean {
+  if (!node) return false;
+  if (node.kind === 'term' || node.kind === 'phrase') return true;
+  if (node.kind === 'field') return false;
+  if (node.kind === 'not') return hasText(node.child);
+  return node.children.some(hasText);
+}
+
+function parseCount(value: string): number {
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 0 || number > 1_000_000) throw usageError('E_USAGE', `not a count: ${value}`, 'give a whole number');
+  return number;
+}
