@@ -95,7 +95,7 @@ Examples:
     program
       .command('search')
       .description('full-text search with a small query language and filters')
-      .argument('<query...>', 'words, "phrases", prefix*, OR, -excluded, (groups), field:value filters')
+      .argument('[query...]', 'words, "phrases", prefix*, OR, -excluded, (groups), field:value filters')
       .option('--ndjson', 'one JSON object per result')
       .option('--paths', 'print the stored path of each result, one per line (for xargs)'),
   )

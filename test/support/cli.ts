@@ -29,7 +29,7 @@ export interface RunOptions {
 /** Runs the built doccat binary as a user would, with its own catalogue folder. */
 export function runDoccat(args: string[], options: RunOptions = {}): Promise<RunResult> {
   const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', ...options.env };
-  delete env.FORCE_COLOR;
+  if (options.env?.FORCE_COLOR === undefined) delete env.FORCE_COLOR;
   if (options.home) env.DOCCAT_HOME = options.home;
   const spawnOptions: SpawnOptions = { cwd: options.cwd ?? REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] };
   if (options.uid !== undefined) spawnOptions.uid = options.uid;

@@ -24,6 +24,7 @@ export async function listCommand(filters: string[], flags: Record<string, unkno
 async function runSearch(query: string, flags: SearchFlags, command: Command, mode: 'search' | 'list'): Promise<number> {
   const context = await createContext(command);
   const tree = buildTree(query, flags);
+  if (mode === 'search' && !tree) throw usageError('E_USAGE', 'nothing to search for', 'give words or filters, e.g. doccat search acme type:invoice');
   if (mode === 'list' && hasText(tree)) {
     throw usageError('E_USAGE', 'list takes filters only (type:invoice, --tag tax, ...)', 'use `doccat search WORDS` to search text');
   }

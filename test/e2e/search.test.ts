@@ -1,0 +1,158 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { FIXTURES, parseIngestJson, runDoccat, tempDir } from '../support/cli.js';
+
+interface Result {
+  id: number;
+  ref: string;
+  title: string;
+  type: string;
+  snippet: string | null;
+  highlights: [number, number][];
+  tags: string[];
+  paths: string[];
+}
+
+describe('searching and browsing a catalogue', () => {
+  const home = tempDir();
+  const inputs = tempDir('doccat-search-');
+  const ids: Record<string, number> = {};
+  const search = async (...args: string[]) => runDoccat(['search', ...args], { home });
+  const searchJson = async (...args: string[]) => {
+    const result = await search(...args, '--json');
+    expect(result.code, result.stderr).toBe(0);
+    return JSON.parse(result.stdout) as { total: number; results: Result[] };
+  };
+
+  beforeAll(async () => {
+    fs.cpSync(FIXTURES, inputs, { recursive: true });
+    fs.writeFileSync(path.join(inputs, 'broken.pdf'), '%PDF-1.7\nnot really');
+    const report = parseIngestJson(await runDoccat(['ingest', inputs, '--json'], { home }));
+    for (const file of report.files) if (file.documentId !== undefined) ids[path.relative(inputs, file.path)] = file.documentId;
+  });
+
+  it('prints a table with highlighted snippets for people', async () => {
+    const result = await search('agreement');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/\| id\s+\| date\s+\| type\s+\| title\s+\| correspondent\s+\| snippet/);
+    expect(result.stdout).toContain(`D${ids['scans/contract.tiff']}`);
+    expect(result.stdout).toMatch(/\[AGREEMENT\]/);
+    expect(result.stdout).not.toContain('\u001b[');
+  });
+
+  it('colours matches on a terminal instead of bracketing them', async () => {
+    const result = await runDoccat(['search', 'agreement'], { home, env: { NO_COLOR: '', FORCE_COLOR: '1' } });
+    expect(result.stdout).toContain('\u001b[');
+    expect(result.stdout).not.toMatch(/\[AGREEMENT\]/);
+  });
+
+  it('gives JSON with offsets instead of markers', async () => {
+    const { total, results } = await searchJson('"payment terms"');
+    expect(total).toBe(1);
+    const [hit] = results;
+    expect(hit?.id).toBe(ids['invoice-acme.pdf']);
+    expect(hit?.snippet).not.toMatch(/[[\]\u0002\u0003]/);
+    const [start, end] = hit?.highlights[0] ?? [0, 0];
+    expect(hit?.snippet?.slice(start, end)).toBe('Payment terms');
+  });
+
+  it('streams NDJSON and prints stored paths for xargs', async () => {
+    const ndjson = await search('invoice OR receipt', '--ndjson');
+    const lines = ndjson.stdout.trim().split('\n').map((line) => JSON.parse(line) as Result);
+    expect(lines.map((line) => line.id).sort()).toEqual([ids['invoice-acme.pdf'], ids['scans/receipt-scan.pdf']].sort());
+    const paths = (await search('receipt', '--paths')).stdout.trim().split('\n');
+    expect(paths).toHaveLength(1);
+    expect(fs.readFileSync(paths[0] as string)).toEqual(fs.readFileSync(path.join(FIXTURES, 'scans', 'receipt-scan.pdf')));
+  });
+
+  it('folds accents and case', async () => {
+    expect((await searchJson('MULLER')).results.map((hit) => hit.id)).toEqual([ids['text/notes.md']]);
+  });
+
+  it('takes filters in the query and as flags', async () => {
+    expect((await searchJson('type:letter')).results.map((hit) => hit.id)).toEqual([ids['scans/letter.png']]);
+    expect((await searchJson('--type', 'letter', 'thank')).results.map((hit) => hit.id)).toEqual([ids['scans/letter.png']]);
+    expect((await searchJson('method:ocr', '--sort', 'date')).results.map((hit) => hit.type)).toEqual(['contract', 'receipt', 'letter']);
+    expect((await searchJson('--mime', 'tiff')).results.map((hit) => hit.id)).toEqual([ids['scans/contract.tiff']]);
+    expect((await searchJson('--date', '2024-02')).results.map((hit) => hit.id)).toEqual([ids['scans/letter.png']]);
+    expect((await searchJson('--path', '*.eml')).results.map((hit) => hit.id)).toEqual([ids['mail/meeting.eml']]);
+  });
+
+  it('prints nothing and exits 0 when nothing matches', async () => {
+    const result = await search('xylophone');
+    expect(result).toMatchObject({ code: 0, stdout: '' });
+  });
+
+  it('reports a malformed query as E_QUERY_SYNTAX with its position, exit 2, never an SQL error', async () => {
+    for (const query of ['(invoice', '"open', 'invoice OR', "'; DROP TABLE documents; --"]) {
+      const result = await search(query);
+      expect(result.code, query).toBe(2);
+      expect(result.stderr).toMatch(/E_QUERY_SYNTAX .* at position \d+/);
+      expect(result.stderr).not.toMatch(/sqlite|SQL|fts5/i);
+    }
+    expect((await searchJson('invoice')).total).toBeGreaterThan(0);
+  });
+
+  it('lists by filters only, and lists failed files with their reason', async () => {
+    const list = await runDoccat(['list', '--type', 'invoice', '--json'], { home });
+    expect((JSON.parse(list.stdout) as { results: Result[] }).results.map((hit) => hit.id)).toEqual([ids['invoice-acme.pdf']]);
+    expect((await runDoccat(['list', 'invoice'], { home })).code).toBe(2);
+    const failed = await runDoccat(['list', '--status', 'failed', '--json'], { home });
+    expect(JSON.parse(failed.stdout)).toMatchObject({ total: 1, failures: [{ path: path.join(inputs, 'broken.pdf'), code: 'E_PDF_CORRUPT' }] });
+  });
+
+  it('writes the original bytes with get, verified', async () => {
+    const out = path.join(tempDir(), 'copy.pdf');
+    const result = await runDoccat(['get', `D${ids['invoice-acme.pdf']}`, '-o', out], { home });
+    expect(result.code, result.stderr).toBe(0);
+    expect(fs.readFileSync(out)).toEqual(fs.readFileSync(path.join(FIXTURES, 'invoice-acme.pdf')));
+    const piped = await runDoccat(['get', String(ids['text/notes.md']), '-o', '-'], { home });
+    expect(piped.stdout).toBe(fs.readFileSync(path.join(FIXTURES, 'text', 'notes.md'), 'utf8'));
+    expect((await runDoccat(['get', '#999'], { home })).code).toBe(2);
+  });
+
+  it('refuses to hand out a blob whose bytes no longer match their checksum', async () => {
+    const other = tempDir();
+    const report = parseIngestJson(await runDoccat(['ingest', path.join(FIXTURES, 'text', 'expenses.csv'), '--json'], { home: other }));
+    const id = report.files[0]?.documentId as number;
+    const blob = (await runDoccat(['get', String(id), '--url'], { home: other })).stdout.trim();
+    fs.chmodSync(blob, 0o644);
+    fs.appendFileSync(blob, 'tampered');
+    const out = path.join(tempDir(), 'bad.csv');
+    const result = await runDoccat(['get', String(id), '-o', out], { home: other });
+    expect(result.code).toBe(4);
+    expect(result.stderr).toContain('E_BLOB_CORRUPT');
+    expect(fs.existsSync(out)).toBe(false);
+    expect(fs.readdirSync(path.dirname(out))).toEqual([]);
+  });
+
+  it('records tags and corrections as manual, audits them, and keeps them on re-ingest', async () => {
+    const id = ids['scans/receipt-scan.pdf'] as number;
+    expect((await runDoccat(['tag', String(id), '+food', '+2024', '-nothing'], { home })).code).toBe(0);
+    const set = await runDoccat(['set', `D${id}`, '--type', 'invoice', '--correspondent', 'Corner Bakery', '--field', 'total=11.50 USD'], { home });
+    expect(set.stdout).toContain(`D${id}: changed type, correspondent, field:total`);
+    expect((await searchJson('tag:food type:invoice')).results.map((hit) => hit.id)).toEqual([id]);
+    expect((await searchJson('correspondent:bakery')).results.map((hit) => hit.id)).toEqual([id]);
+
+    const shown = await runDoccat(['show', String(id)], { home });
+    expect(shown.stdout).toMatch(/^type\s+invoice \(manual\)$/m);
+    expect(shown.stdout).toMatch(/^tags\s+2024, food \(manual\)$/m);
+    expect(shown.stdout).toMatch(/changed .* set type: receipt -> invoice by /);
+
+    const json = JSON.parse((await runDoccat(['show', String(id), '--json'], { home })).stdout) as { document: { manualFields: string[]; audit: { command: string; field: string }[] } };
+    expect(json.document.manualFields).toEqual(['correspondent', 'field:total', 'tags', 'type']);
+    expect(json.document.audit.map((entry) => `${entry.command}:${entry.field}`)).toEqual(['ingest:document', 'tag:tags', 'set:type', 'set:correspondent', 'set:field:total']);
+
+    await runDoccat(['ingest', inputs], { home });
+    expect((await searchJson('id:' + id)).results[0]).toMatchObject({ type: 'invoice', tags: ['2024', 'food'] });
+  });
+
+  it('rejects bad edits without changing anything', async () => {
+    const id = String(ids['text/page.html']);
+    expect((await runDoccat(['set', id, '999', '--type', 'receipt'], { home })).code).toBe(2);
+    expect((await runDoccat(['set', id, '--date', '2024-13-45'], { home })).code).toBe(2);
+    expect((await runDoccat(['tag', id, '+bad tag!'], { home })).code).toBe(2);
+    expect((await searchJson('id:' + id)).results[0]).toMatchObject({ type: 'manual', tags: [] });
+  });
+});

@@ -1,0 +1,170 @@
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
+import { openSqliteDatabase, type CatalogDatabase } from '../../../src/db/database.js';
+import { DocumentRepository, type NewDocument } from '../../../src/db/documents.js';
+import { parseQuery } from '../../../src/db/query-parser.js';
+import { searchDocuments } from '../../../src/db/search.js';
+import { DoccatError } from '../../../src/errors.js';
+import { tempDir } from '../../support/cli.js';
+
+function document(index: number, overrides: Partial<NewDocument>): NewDocument {
+  return {
+    sha256: createHash('sha256').update(`doc ${index}`).digest('hex'),
+    size: 100,
+    mime: 'application/pdf',
+    originalName: `doc-${index}.pdf`,
+    blobBackend: 'local',
+    blobKey: `sha256/x/${index}`,
+    method: 'text-layer',
+    pages: 1,
+    words: 10,
+    language: 'en',
+    ocrConfidence: null,
+    type: 'other',
+    title: `Document ${index}`,
+    tags: [],
+    documentDate: null,
+    correspondent: null,
+    classConfidence: 0.5,
+    classRule: 'test',
+    classifier: 'local',
+    fields: {},
+    warnings: [],
+    text: '',
+    ...overrides,
+  };
+}
+
+describe('search on a real SQLite catalogue', () => {
+  const dir = tempDir();
+  const dbPath = path.join(dir, 'catalog.db');
+  let catalog: CatalogDatabase;
+  let repository: DocumentRepository;
+  const search = async (query: string, sort: 'relevance' | 'date' | 'added' = 'relevance') =>
+    (await searchDocuments(catalog.db, { tree: parseQuery(query), limit: 50, offset: 0, sort, now: new Date('2030-01-01T00:00:00Z') })).hits.map((hit) => hit.title);
+
+  beforeAll(async () => {
+    catalog = await openSqliteDatabase({ path: dbPath, busyTimeoutMs: 1000 });
+    repository = new DocumentRepository(catalog.db, 'tester');
+    const docs: Partial<NewDocument>[] = [
+      { title: 'Rechnung Müller GmbH', type: 'invoice', correspondent: 'Müller GmbH', tags: ['tax'], documentDate: '2024-03-15', text: 'Rechnung für Büromaterial. Zahlungsbedingungen 14 Tage.' },
+      { title: 'Insurance policy', type: 'insurance', correspondent: 'Safe Insurance Ltd', tags: ['home'], documentDate: '2023-11-02', text: 'Your insurance premium for the home policy is due.' },
+      { title: 'Meeting notes', type: 'other', tags: [], documentDate: null, text: 'We discussed the insurance renewal and the invoice from ACME.' },
+      { title: 'ACME invoice March', type: 'invoice', correspondent: 'ACME Corp.', tags: ['tax', 'work'], documentDate: '2024-03-01', text: 'Invoice for consulting. Payment terms: 30 days. Total due 500 USD.' },
+      { title: 'Draft invoice', type: 'invoice', correspondent: 'ACME Corp.', tags: ['draft'], documentDate: '2024-04-01', method: 'ocr', mime: 'image/png', text: 'Draft of an invoice, not sent.' },
+      { title: '日本語の文書', type: 'letter', documentDate: '2022-01-01', text: '東京 の 会議 について' },
+    ];
+    for (const [index, overrides] of docs.entries()) await repository.commitDocument(document(index, overrides), { path: `/docs/2024/file-${index}.pdf`, sha256: null, size: 1, mtimeMs: 1, runId: 'r' });
+  });
+  afterAll(async () => catalog.close());
+
+  it('finds words, folding case and accents', async () => {
+    expect(await search('muller')).toEqual(['Rechnung Müller GmbH']);
+    expect(await search('BÜROMATERIAL')).toEqual(['Rechnung Müller GmbH']);
+  });
+
+  it('ranks title and tag matches above body matches', async () => {
+    const hits = await search('insurance');
+    expect(hits[0]).toBe('Insurance policy');
+    expect(hits).toContain('Meeting notes');
+  });
+
+  it('supports phrases, prefixes, OR, NOT and groups', async () => {
+    expect(await search('"payment terms"')).toEqual(['ACME invoice March']);
+    expect(await search('"terms payment"')).toEqual([]);
+    expect(await search('insur*')).toHaveLength(2);
+    expect((await search('premium OR consulting')).sort()).toEqual(['ACME invoice March', 'Insurance policy']);
+    expect((await search('invoice -draft')).sort()).toEqual(['ACME invoice March', 'Meeting notes']);
+    expect(await search('(premium OR consulting) -acme')).toEqual(['Insurance policy']);
+  });
+
+  it('applies every field filter', async () => {
+    expect((await search('type:invoice', 'date'))).toEqual(['Draft invoice', 'Rechnung Müller GmbH', 'ACME invoice March']);
+    expect((await search('tag:tax')).sort()).toEqual(['ACME invoice March', 'Rechnung Müller GmbH']);
+    expect((await search('correspondent:"acme corp"')).sort()).toEqual(['ACME invoice March', 'Draft invoice']);
+    expect(await search('date:2023')).toEqual(['Insurance policy']);
+    expect((await search('date:2024-03')).sort()).toEqual(['ACME invoice March', 'Rechnung Müller GmbH']);
+    expect((await search('after:2024-03-10 before:2024-04'))).toEqual(['Rechnung Müller GmbH']);
+    expect(await search('method:ocr')).toEqual(['Draft invoice']);
+    expect(await search('mime:png')).toEqual(['Draft invoice']);
+    expect(await search('added:7d')).toEqual([]);
+    expect(await search('added:100y')).toHaveLength(6);
+    expect(await search('status:catalogued path:*/file-3.pdf')).toEqual(['ACME invoice March']);
+    expect(await search('title:policy')).toEqual(['Insurance policy']);
+    expect(await search('id:2')).toEqual(['Insurance policy']);
+  });
+
+  it('searches non-Latin text', async () => {
+    expect(await search('東京')).toEqual(['日本語の文書']);
+  });
+
+  it('rejects bad filter values with E_QUERY_SYNTAX', async () => {
+    for (const query of ['date:yesterday', 'after:2024-13', 'status:lost', 'id:abc', 'status:failed invoice']) {
+      const error = await searchDocuments(catalog.db, { tree: parseQuery(query), limit: 5, offset: 0, sort: 'relevance' }).catch((caught: unknown) => caught);
+      expect(error, query).toBeInstanceOf(DoccatError);
+      expect((error as DoccatError).code).toBe('E_QUERY_SYNTAX');
+    }
+  });
+
+  it('survives thousands of random and hostile queries: results or E_QUERY_SYNTAX, data unchanged', async () => {
+    // In WAL mode a write may sit in the -wal file, so compare what the tables hold, and the
+    // connection's own count of changed rows.
+    const digest = async () => {
+      const tables = ['documents', 'sources', 'audit', 'classifications', 'runs', 'documents_fts'];
+      const hash = createHash('sha256');
+      for (const table of tables) hash.update(JSON.stringify((await sql.raw(`SELECT * FROM ${table} ORDER BY rowid`).execute(catalog.db)).rows));
+      return hash.digest('hex');
+    };
+    const changes = async () => Number(((await sql<{ n: number }>`SELECT total_changes() AS n`.execute(catalog.db)).rows[0] as { n: number }).n);
+    const before = await digest();
+    const changesBefore = await changes();
+    const pieces = ['"', "'", '(', ')', '-', '*', ':', 'OR', 'AND', 'NOT', 'NEAR', '^', '{', '}', '\\', ';', "'; DROP TABLE documents; --", '\0', 'type:', 'tag:"', 'date:2024', 'after:', 'path:[', 'invoice', 'müller', '東京', '%', '_', 'x'.repeat(300), '" OR 1=1 --', 'col:val', '\u0002', '\u0003', 'title:*', ' ', '  ', 'id:1', 'correspondent:"ACME'];
+    let seed = 42;
+    const random = () => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed / 0x7fffffff;
+    };
+    let answered = 0;
+    let rejected = 0;
+    for (let round = 0; round < 3000; round += 1) {
+      const length = 1 + Math.floor(random() * 8);
+      let query = Array.from({ length }, () => pieces[Math.floor(random() * pieces.length)]).join(random() < 0.5 ? ' ' : '');
+      if (round % 100 === 0) query = 'a'.repeat(5000);
+      if (round % 97 === 0) query = String.fromCharCode(...Array.from({ length: 50 }, () => Math.floor(random() * 0xffff)));
+      try {
+        const result = await searchDocuments(catalog.db, { tree: parseQuery(query), limit: 5, offset: 0, sort: 'relevance' });
+        expect(Array.isArray(result.hits)).toBe(true);
+        answered += 1;
+      } catch (error) {
+        expect(error, `query ${JSON.stringify(query)}`).toBeInstanceOf(DoccatError);
+        expect((error as DoccatError).code, `query ${JSON.stringify(query)}: ${(error as Error).message}`).toBe('E_QUERY_SYNTAX');
+        rejected += 1;
+      }
+    }
+    expect(answered).toBeGreaterThan(100);
+    expect(rejected).toBeGreaterThan(100);
+    expect(await repository.countDocuments()).toBe(6);
+    expect(await digest()).toBe(before);
+    expect(await changes()).toBe(changesBefore);
+    expect(fs.existsSync(dbPath)).toBe(true);
+  });
+
+  it('keeps manual corrections when a document is classified again automatically', async () => {
+    const id = 4;
+    await repository.applyManualChanges(id, { type: 'receipt', addTags: ['checked'] }, 'set', 'run-1');
+    await repository.applyAutomaticClassification(id, { classifier: 'local', type: 'invoice', title: 'New title', tags: ['auto'], date: '2024-03-02', correspondent: 'ACME', confidence: 0.9, rule: 'r', fields: {} }, 'run-2');
+    const row = await repository.getDocument(id);
+    expect(row).toMatchObject({ type: 'receipt', title: 'New title', document_date: '2024-03-02' });
+    expect(JSON.parse(row?.tags ?? '[]')).toEqual(['checked', 'tax', 'work']);
+    expect(JSON.parse(row?.manual_fields ?? '[]')).toEqual(['tags', 'type']);
+    const history = await repository.getClassificationHistory(id);
+    expect(history.map((item) => item.type)).toEqual(['invoice', 'invoice']);
+    const audit = await repository.getAudit(id);
+    expect(audit.filter((item) => item.command === 'set').map((item) => item.field).sort()).toEqual(['tags', 'type']);
+    expect(audit.every((item) => item.actor === 'tester')).toBe(true);
+    expect(await search('title:"New title" checked')).toEqual(['New title']);
+  });
+});
