@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Benchmarks (not tests): `npm run bench -- ocr`, `npm run bench -- ingest`, or both.
+// Benchmarks (not tests): `npm run bench -- search`, `-- ocr`, `-- ingest`, or all of them.
 // Each prints doccat's figure next to a baseline measured in the same run, and their ratio.
 import { execFile, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -15,7 +15,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const corpus = path.resolve(root, '..', 'shared', 'corpus');
 const cores = os.availableParallelism();
 const which = process.argv.slice(2).filter((arg) => !arg.startsWith('-'));
-const wanted = which.length > 0 ? which : ['ocr', 'ingest'];
+const wanted = which.length > 0 ? which : ['search', 'ocr', 'ingest'];
 
 if (!fs.existsSync(path.join(root, 'dist', 'cli', 'main.js'))) {
   console.error('bench: build first (npm run build)');
@@ -131,5 +131,116 @@ async function benchIngest() {
   fs.rmSync(dir, { recursive: true, force: true });
 }
 
+async function benchSearch() {
+  const count = Number(process.env.DOCCAT_BENCH_DOCS ?? 100_000);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'doccat-bench-search-'));
+  const env = { ...process.env, DOCCAT_HOME: dir };
+  const { openSqliteDatabase } = await import('../dist/db/database.js');
+  const { parseQuery } = await import('../dist/db/query-parser.js');
+  const { searchDocuments } = await import('../dist/db/search.js');
+  const { default: Database } = await import('better-sqlite3');
+  // Create the schema through doccat, then bulk-load synthetic rows in one transaction.
+  const catalog = await openSqliteDatabase({ path: path.join(dir, 'catalog.db'), busyTimeoutMs: 5000 });
+  await catalog.close();
+  let seed = 7;
+  const random = () => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return seed / 0x7fffffff;
+  };
+  // Zipf-distributed general vocabulary (stop words first), plus words that belong to a type:
+  // "invoice" is frequent in invoices and rare elsewhere, as in real paperwork.
+  const stopWords = 'the of and to in for on with your this that from by is are be at as we you it not or have will an'.split(' ');
+  const vocabulary = [...stopWords, ...Array.from({ length: 30_000 }, (_, index) => `w${index.toString(36)}`)];
+  const zipfTotal = vocabulary.reduce((sum, _, rank) => sum + 1 / (rank + 1), 0);
+  const cumulative = [];
+  vocabulary.reduce((sum, _, rank) => (cumulative.push((sum + 1 / (rank + 1)) / zipfTotal), sum + 1 / (rank + 1)), 0);
+  const zipfWord = () => {
+    const target = random();
+    let low = 0;
+    let high = cumulative.length - 1;
+    while (low < high) {
+      const middle = (low + high) >> 1;
+      if (cumulative[middle] < target) low = middle + 1;
+      else high = middle;
+    }
+    return vocabulary[low];
+  };
+  const domain = {
+    invoice: 'invoice total due payment terms amount vat number customer order',
+    receipt: 'receipt paid amount card thank purchase store total change',
+    letter: 'dear sincerely regards letter reply request information meeting',
+    contract: 'agreement contract parties terms termination effective clause signed',
+    'bank-statement': 'statement balance account opening closing transfer payment bank',
+    tax: 'tax return income deduction year office assessment refund',
+    insurance: 'insurance policy premium insured claim coverage renewal',
+    report: 'report summary findings analysis results quarter meeting',
+    other: 'notes list information misc',
+  };
+  const types = Object.keys(domain);
+  const domainWords = Object.fromEntries(Object.entries(domain).map(([type, words]) => [type, words.split(' ')]));
+  const documentText = (type, length) => Array.from({ length }, () => (random() < 0.08 ? domainWords[type][Math.floor(random() * domainWords[type].length)] : zipfWord())).join(' ');
+  const correspondents = ['ACME GmbH', 'Müller AG', 'Northwind Traders Ltd.', 'City Council', 'Safe Insurance Ltd', 'First Bank', null];
+  const sqlite = new Database(path.join(dir, 'catalog.db'));
+  sqlite.pragma('journal_mode = WAL');
+  const insertDocument = sqlite.prepare(`INSERT INTO documents (sha256, size, mime, original_name, blob_backend, blob_key, method, pages, words, language, ocr_confidence, type, title, tags, document_date, correspondent, class_confidence, class_rule, classifier, fields, warnings, text, added_at, updated_at)
+    VALUES (?, 1000, 'application/pdf', ?, 'local', ?, 'text-layer', 1, ?, 'en', NULL, ?, ?, ?, ?, ?, 0.8, 'bench', 'local', '{}', '[]', ?, ?, ?)`);
+  const insertFts = sqlite.prepare('INSERT INTO documents_fts (rowid, title, tags, correspondent, body) VALUES (?, ?, ?, ?, ?)');
+  const insertSource = sqlite.prepare(`INSERT INTO sources (path, document_id, sha256, size, mtime_ms, status, run_id, first_seen, last_seen) VALUES (?, ?, ?, 1000, 0, 'catalogued', 'bench', ?, ?)`);
+  let started = performance.now();
+  sqlite.transaction(() => {
+    for (let index = 0; index < count; index += 1) {
+      const length = Math.floor(40 + Math.exp(random() * 7)); // 40 to ~1100 words, most short
+      const text = documentText(types[index % types.length], length);
+      const title = `${types[index % types.length]} ${zipfWord()} ${zipfWord()}`;
+      const tags = JSON.stringify(random() < 0.3 ? ['tax'] : random() < 0.5 ? ['home', 'work'] : []);
+      const date = `${2015 + Math.floor(random() * 10)}-${String(1 + Math.floor(random() * 12)).padStart(2, '0')}-${String(1 + Math.floor(random() * 28)).padStart(2, '0')}`;
+      const correspondent = correspondents[index % correspondents.length];
+      const sha = createHash('sha256').update(String(index)).digest('hex');
+      const added = new Date(Date.now() - index * 60_000).toISOString();
+      const { lastInsertRowid } = insertDocument.run(sha, `doc-${index}.pdf`, `sha256/${sha}`, length, types[index % types.length], title, tags, date, correspondent, text, added, added);
+      insertFts.run(lastInsertRowid, title, JSON.parse(tags).join(' '), correspondent ?? '', text);
+      insertSource.run(`/archive/${2015 + (index % 10)}/doc-${index}.pdf`, lastInsertRowid, sha, added, added);
+    }
+  })();
+  sqlite.pragma('wal_checkpoint(TRUNCATE)');
+  sqlite.close();
+  console.log(`\nSearch: ${count} synthetic documents (40-1100 words, Zipf vocabulary), loaded in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+
+  // One deliberately common word ("the", in nearly every document) keeps the worst case visible.
+  const queries = ['invoice', 'payment due', '"total due"', 'insur*', 'tax OR premium', 'invoice -renewal', 'type:invoice', 'tag:tax date:2020', 'correspondent:acme invoice', 'after:2023-01-01 before:2023-07-01 receipt', 'w1a2', 'w3fa OR w9ke', 'muller', 'path:*/2019/* statement', 'the'];
+  const reader = await openSqliteDatabase({ path: path.join(dir, 'catalog.db'), busyTimeoutMs: 5000, readonly: true });
+  const latencies = [];
+  for (let round = 0; round < 20; round += 1) {
+    for (const query of queries) {
+      const begin = performance.now();
+      await searchDocuments(reader.db, { tree: parseQuery(query), limit: 20, offset: 0, sort: round % 5 === 4 ? 'date' : 'relevance' });
+      if (round > 0) latencies.push(performance.now() - begin);
+    }
+  }
+  await reader.close();
+  latencies.sort((a, b) => a - b);
+  const pick = (p) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))].toFixed(1);
+  line('query latency (in process, 15 query forms)', `p50 ${pick(50)} ms · p95 ${pick(95)} ms · p99 ${pick(99)} ms (${latencies.length} queries)`);
+
+  const time = async (file, args, extraEnv = {}) => {
+    const samples = [];
+    for (let run = 0; run < 7; run += 1) {
+      const begin = performance.now();
+      await execFileAsync(file, args, { env: { ...env, ...extraEnv }, maxBuffer: 64 * 1024 * 1024 });
+      samples.push(performance.now() - begin);
+    }
+    samples.sort((a, b) => a - b);
+    return samples[3];
+  };
+  const bare = await time(process.execPath, ['-e', '0']);
+  const version = await time(process.execPath, [path.join(root, 'bin/doccat.js'), '--version']);
+  const cold = await time(process.execPath, [path.join(root, 'bin/doccat.js'), 'search', 'invoice payment', '--json']);
+  line('node -e 0 (baseline)', `${bare.toFixed(0)} ms`);
+  line('doccat --version', `${version.toFixed(0)} ms (+${(version - bare).toFixed(0)} ms, ${(version / bare).toFixed(2)}x)`);
+  line('doccat search "invoice payment" --json', `${cold.toFixed(0)} ms (+${(cold - bare).toFixed(0)} ms, ${(cold / bare).toFixed(2)}x)`);
+  if (process.env.DOCCAT_BENCH_KEEP) console.log(`kept ${dir}`); else fs.rmSync(dir, { recursive: true, force: true });
+}
+
+if (wanted.includes('search')) await benchSearch();
 if (wanted.includes('ocr')) await benchOcr();
 if (wanted.includes('ingest')) await benchIngest();

@@ -5,6 +5,7 @@ import { ulid } from 'ulid';
 import { loadConfig, type LoadedConfig } from '../config/load.js';
 import { colorEnabled, type OutputMode } from './output.js';
 import { usageError } from '../errors.js';
+import { interruptSignal } from './interrupt.js';
 
 /** Options every command accepts (declared once on the program). */
 export interface GlobalOptions {
@@ -25,21 +26,6 @@ export interface CommandContext {
   output: OutputMode;
   logger: Logger;
   signal: AbortSignal;
-}
-
-let interruptController = new AbortController();
-
-/** main.ts aborts this on SIGINT/SIGTERM; long-running commands watch it. */
-export function interruptSignal(): AbortSignal {
-  return interruptController.signal;
-}
-
-export function interrupt(): void {
-  interruptController.abort();
-}
-
-export function resetInterrupt(): void {
-  interruptController = new AbortController();
 }
 
 export async function createContext(command: Command): Promise<CommandContext> {

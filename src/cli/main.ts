@@ -1,7 +1,7 @@
 import { CommanderError } from 'commander';
 import { DoccatError, ExitCode } from '../errors.js';
 import { buildProgram, commandResult } from './program.js';
-import { interrupt } from './context.js';
+import { interrupt } from './interrupt.js';
 import { colorEnabled, paint, writeJson } from './output.js';
 
 /** The only place that calls process.exit: everything else returns or throws. */

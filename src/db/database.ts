@@ -36,10 +36,13 @@ export async function openSqliteDatabase(options: SqliteOptions): Promise<Catalo
     });
   }
   if (!options.readonly) fs.mkdirSync(path.dirname(options.path), { recursive: true });
+  // Readers never create a catalogue, but they do bring an existing one up to date when they
+  // may write to it; only a catalogue on read-only storage is opened read-only.
+  const writable = !options.readonly || isWritable(options.path);
   let sqlite;
   try {
-    sqlite = new BetterSqlite3(options.path, { readonly: options.readonly ?? false, timeout: options.busyTimeoutMs });
-    if (!options.readonly) {
+    sqlite = new BetterSqlite3(options.path, { readonly: !writable, fileMustExist: Boolean(options.readonly), timeout: options.busyTimeoutMs });
+    if (writable) {
       // WAL lets readers and a second writer process wait instead of failing; NORMAL is durable in WAL mode
       // across application crashes (only an OS crash can lose the last transactions, never corrupt).
       sqlite.pragma('journal_mode = WAL');
@@ -54,8 +57,30 @@ export async function openSqliteDatabase(options: SqliteOptions): Promise<Catalo
     });
   }
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
-  if (!options.readonly) await migrateToLatest(db);
+  if (writable) await migrateToLatest(db);
+  else await assertCurrent(db, options.path);
   return { db, close: () => db.destroy() };
+}
+
+function isWritable(filePath: string): boolean {
+  try {
+    fs.accessSync(filePath, fs.constants.W_OK);
+    fs.accessSync(path.dirname(filePath), fs.constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function assertCurrent(db: Kysely<Database>, filePath: string): Promise<void> {
+  const migrations = await new Migrator({ db, provider: migrationProvider }).getMigrations();
+  const pending = migrations.filter((migration) => migration.executedAt === undefined);
+  if (pending.length > 0) {
+    throw new DoccatError('E_CATALOG_OUTDATED', `the catalogue ${filePath} needs ${pending.length} update(s) but is read-only here`, {
+      hint: 'run any doccat command once where the catalogue is writable, e.g. doccat ingest --dry-run .',
+      exitCode: ExitCode.backendUnavailable,
+    });
+  }
 }
 
 export async function migrateToLatest(db: Kysely<Database>): Promise<void> {

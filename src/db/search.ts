@@ -185,38 +185,102 @@ interface HitRow {
   added_at: string;
   blob_key: string;
   score: number | null;
-  snip: string | null;
   paths: string | null;
+}
+
+/**
+ * The FTS5 expression for a subtree made only of words and phrases (quoted, so user text is
+ * never FTS5 syntax), or undefined when it holds field filters or a negation FTS5 cannot say.
+ */
+export function toFtsExpression(node: QueryNode): string | undefined {
+  switch (node.kind) {
+    case 'term':
+      return ftsString(node.text, node.prefix);
+    case 'phrase':
+      return ftsString(node.text, false);
+    case 'field':
+    case 'not':
+      return undefined;
+    case 'or': {
+      const parts = node.children.map(toFtsExpression);
+      return parts.every((part) => part !== undefined) ? `(${parts.join(' OR ')})` : undefined;
+    }
+    case 'and':
+      return conjunctionToFts(node.children).residual.length === 0 ? conjunctionToFts(node.children).expression : undefined;
+  }
+}
+
+/** Splits AND-ed parts into one FTS5 expression ("a AND b NOT c") and what is left over. */
+function conjunctionToFts(parts: QueryNode[]): { expression: string | undefined; residual: QueryNode[] } {
+  const positive: string[] = [];
+  const negative: string[] = [];
+  const residual: QueryNode[] = [];
+  for (const part of parts) {
+    const expression = part.kind === 'not' ? undefined : toFtsExpression(part);
+    const negated = part.kind === 'not' ? toFtsExpression(part.child) : undefined;
+    if (expression !== undefined) positive.push(expression);
+    else if (negated !== undefined) negative.push(negated);
+    else residual.push(part);
+  }
+  if (positive.length === 0) return { expression: undefined, residual: parts };
+  const expression = `${positive.join(' AND ')}${negative.map((part) => ` NOT ${part}`).join('')}`;
+  return { expression, residual };
 }
 
 export async function searchDocuments(db: Kysely<Database>, options: SearchOptions): Promise<{ total: number; hits: SearchHit[] }> {
   const now = options.now ?? new Date();
-  const where = options.tree ? compile(options.tree, now) : sql<SqlBool>`1 = 1`;
-  const positive = positiveTextNodes(options.tree);
-  const rankQuery = positive.map((node) => ftsString(node.text, node.prefix)).join(' OR ');
-  const ranked = rankQuery.length > 0;
-  const rank = ranked
-    ? sql`LEFT JOIN (SELECT rowid AS rid, bm25(documents_fts, ${WEIGHTS}) AS score, snippet(documents_fts, -1, ${MARK_START}, ${MARK_END}, '…', 16) AS snip FROM documents_fts WHERE documents_fts MATCH ${rankQuery}) r ON r.rid = d.id`
-    : sql``;
+  const conjuncts = options.tree ? (options.tree.kind === 'and' ? options.tree.children : [options.tree]) : [];
+  const { expression, residual } = conjunctionToFts(conjuncts);
+  // Fast path: one FTS5 MATCH both selects and ranks; filters apply to its (scored) matches.
+  // Otherwise the tree is compiled whole and ranking uses the positive words separately.
+  const matchQuery = expression ?? positiveTextNodes(options.tree).map((node) => ftsString(node.text, node.prefix)).join(' OR ');
+  const ranked = matchQuery.length > 0;
+  const where = expression !== undefined
+    ? residual.length > 0 ? compile({ kind: 'and', children: residual }, now) : sql<SqlBool>`1 = 1`
+    : options.tree ? compile(options.tree, now) : sql<SqlBool>`1 = 1`;
+  // MATERIALIZED: score every match once; as a plain join SQLite re-ran the MATCH per document.
+  const withRank = ranked ? sql`WITH r AS MATERIALIZED (SELECT rowid AS rid, bm25(documents_fts, ${WEIGHTS}) AS score FROM documents_fts WHERE documents_fts MATCH ${matchQuery})` : sql``;
+  const from = expression !== undefined ? sql`r JOIN documents d ON d.id = r.rid` : ranked ? sql`documents d LEFT JOIN r ON r.rid = d.id` : sql`documents d`;
   const order =
     options.sort === 'date'
       ? sql`ORDER BY d.document_date IS NULL, d.document_date DESC, d.id DESC`
       : options.sort === 'added' || !ranked
         ? sql`ORDER BY d.added_at DESC, d.id DESC`
         : sql`ORDER BY r.score IS NULL, r.score ASC, d.id DESC`;
-  const total = await sql<{ count: number }>`SELECT count(*) AS count FROM documents d WHERE ${where}`.execute(db);
-  const rows = await sql<HitRow>`
+  const rows: { rows: (HitRow & { total: number | null })[] } = expression !== undefined && residual.length === 0 && options.sort === 'relevance'
+    ? await topMatches(db, expression, options.limit, options.offset)
+    : await sql<HitRow & { total: number | null }>`
+    ${withRank}
     SELECT d.id, d.title, d.type, d.document_date, d.correspondent, d.tags, d.method, d.mime, d.added_at, d.blob_key,
-      ${ranked ? sql`r.score, r.snip` : sql`NULL AS score, NULL AS snip`},
-      (SELECT json_group_array(s.path) FROM sources s WHERE s.document_id = d.id) AS paths
-    FROM documents d ${rank}
+      ${ranked ? sql`r.score` : sql`NULL`} AS score,
+      (SELECT json_group_array(s.path) FROM sources s WHERE s.document_id = d.id) AS paths,
+      ${ranked ? sql`count(*) OVER ()` : sql`NULL`} AS total
+    FROM ${from}
     WHERE ${where}
     ${order}
     LIMIT ${options.limit} OFFSET ${options.offset}`.execute(db);
+  let total = Number(rows.rows[0]?.total ?? 0);
+  if (rows.rows[0]?.total === null || rows.rows.length === 0) {
+    // With text, every match is scored anyway and the window counts them in the same pass.
+    // Filters alone are counted apart, so that the page query can stop early on an index.
+    const matching = expression !== undefined ? sql<SqlBool>`d.id IN (SELECT rowid FROM documents_fts WHERE documents_fts MATCH ${expression}) AND ${where}` : where;
+    const counted = await sql<{ count: number }>`SELECT count(*) AS count FROM documents d WHERE ${matching}`.execute(db);
+    total = Number(counted.rows[0]?.count ?? 0);
+  }
+  // Snippets cost a pass over each document's text: make them for the page shown only.
+  const snippets = new Map<number, string>();
+  if (ranked && rows.rows.length > 0) {
+    const ids = JSON.stringify(rows.rows.map((row) => row.id));
+    const marked = await sql<{ rid: number; snip: string }>`
+      SELECT rowid AS rid, snippet(documents_fts, -1, ${MARK_START}, ${MARK_END}, '…', 16) AS snip
+      FROM documents_fts WHERE documents_fts MATCH ${matchQuery} AND rowid IN (SELECT value FROM json_each(${ids}))`.execute(db);
+    for (const row of marked.rows) snippets.set(row.rid, row.snip);
+  }
   return {
-    total: Number(total.rows[0]?.count ?? 0),
+    total,
     hits: rows.rows.map((row) => {
-      const { text, highlights } = row.snip ? parseSnippet(row.snip) : { text: null, highlights: [] };
+      const marked = snippets.get(row.id);
+      const { text, highlights } = marked ? parseSnippet(marked) : { text: null, highlights: [] };
       return {
         id: row.id,
         title: row.title,
@@ -237,6 +301,25 @@ export async function searchDocuments(db: Kysely<Database>, options: SearchOptio
   };
 }
 
+/**
+ * Text only, by relevance: let FTS5 score and keep the top of the page itself, which is several
+ * times cheaper on common words than scoring every match through a join; counting matches
+ * without scoring them is nearly free.
+ */
+async function topMatches(db: Kysely<Database>, expression: string, limit: number, offset: number): Promise<{ rows: (HitRow & { total: number })[] }> {
+  const counted = await sql<{ count: number }>`SELECT count(*) AS count FROM documents_fts WHERE documents_fts MATCH ${expression}`.execute(db);
+  const total = Number(counted.rows[0]?.count ?? 0);
+  const page = await sql<HitRow>`
+    WITH top AS MATERIALIZED (
+      SELECT rowid AS rid, bm25(documents_fts, ${WEIGHTS}) AS score FROM documents_fts
+      WHERE documents_fts MATCH ${expression} ORDER BY score LIMIT ${limit} OFFSET ${offset})
+    SELECT d.id, d.title, d.type, d.document_date, d.correspondent, d.tags, d.method, d.mime, d.added_at, d.blob_key, top.score AS score,
+      (SELECT json_group_array(s.path) FROM sources s WHERE s.document_id = d.id) AS paths
+    FROM top JOIN documents d ON d.id = top.rid
+    ORDER BY top.score ASC, d.id DESC`.execute(db);
+  return { rows: page.rows.map((row) => ({ ...row, total })) };
+}
+
 /** Strips the snippet markers and returns where the highlighted words are in the plain text. */
 export function parseSnippet(marked: string): { text: string; highlights: [number, number][] } {
   let text = '';
@@ -249,5 +332,5 @@ export function parseSnippet(marked: string): { text: string; highlights: [numbe
       start = -1;
     } else text += char;
   }
-  return { text: text.trim() === text ? text : text, highlights };
+  return { text, highlights };
 }
