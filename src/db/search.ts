@@ -234,20 +234,24 @@ export async function searchDocuments(db: Kysely<Database>, options: SearchOptio
   // Fast path: one FTS5 MATCH both selects and ranks; filters apply to its (scored) matches.
   // Otherwise the tree is compiled whole and ranking uses the positive words separately.
   const matchQuery = expression ?? positiveTextNodes(options.tree).map((node) => ftsString(node.text, node.prefix)).join(' OR ');
-  const ranked = matchQuery.length > 0;
-  const where = expression !== undefined
+  // Scores matter only for relevance order; sorted by date or by when they were added, text is a
+  // plain filter and the page can be read off an index.
+  const byRelevance = options.sort === 'relevance';
+  const ranked = matchQuery.length > 0 && byRelevance;
+  const useExpression = expression !== undefined && byRelevance;
+  const where = useExpression
     ? residual.length > 0 ? compile({ kind: 'and', children: residual }, now) : sql<SqlBool>`1 = 1`
     : options.tree ? compile(options.tree, now) : sql<SqlBool>`1 = 1`;
   // MATERIALIZED: score every match once; as a plain join SQLite re-ran the MATCH per document.
   const withRank = ranked ? sql`WITH r AS MATERIALIZED (SELECT rowid AS rid, bm25(documents_fts, ${WEIGHTS}) AS score FROM documents_fts WHERE documents_fts MATCH ${matchQuery})` : sql``;
-  const from = expression !== undefined ? sql`r JOIN documents d ON d.id = r.rid` : ranked ? sql`documents d LEFT JOIN r ON r.rid = d.id` : sql`documents d`;
+  const from = useExpression ? sql`r JOIN documents d ON d.id = r.rid` : ranked ? sql`documents d LEFT JOIN r ON r.rid = d.id` : sql`documents d`;
   const order =
     options.sort === 'date'
       ? sql`ORDER BY d.document_date IS NULL, d.document_date DESC, d.id DESC`
       : options.sort === 'added' || !ranked
         ? sql`ORDER BY d.added_at DESC, d.id DESC`
         : sql`ORDER BY r.score IS NULL, r.score ASC, d.id DESC`;
-  const rows: { rows: (HitRow & { total: number | null })[] } = expression !== undefined && residual.length === 0 && options.sort === 'relevance'
+  const rows: { rows: (HitRow & { total: number | null })[] } = useExpression && residual.length === 0
     ? await topMatches(db, expression, options.limit, options.offset)
     : await sql<HitRow & { total: number | null }>`
     ${withRank}
@@ -263,13 +267,13 @@ export async function searchDocuments(db: Kysely<Database>, options: SearchOptio
   if (rows.rows[0]?.total === null || rows.rows.length === 0) {
     // With text, every match is scored anyway and the window counts them in the same pass.
     // Filters alone are counted apart, so that the page query can stop early on an index.
-    const matching = expression !== undefined ? sql<SqlBool>`d.id IN (SELECT rowid FROM documents_fts WHERE documents_fts MATCH ${expression}) AND ${where}` : where;
+    const matching = useExpression ? sql<SqlBool>`d.id IN (SELECT rowid FROM documents_fts WHERE documents_fts MATCH ${expression}) AND ${where}` : where;
     const counted = await sql<{ count: number }>`SELECT count(*) AS count FROM documents d WHERE ${matching}`.execute(db);
     total = Number(counted.rows[0]?.count ?? 0);
   }
   // Snippets cost a pass over each document's text: make them for the page shown only.
   const snippets = new Map<number, string>();
-  if (ranked && rows.rows.length > 0) {
+  if (matchQuery.length > 0 && rows.rows.length > 0) {
     const ids = JSON.stringify(rows.rows.map((row) => row.id));
     const marked = await sql<{ rid: number; snip: string }>`
       SELECT rowid AS rid, snippet(documents_fts, -1, ${MARK_START}, ${MARK_END}, '…', 16) AS snip
