@@ -215,21 +215,17 @@ export class DocumentRepository {
         changed.push(field);
         await this.audit(trx, documentId, command, field, oldValue, newValue, runId);
       };
-      if (changes.type !== undefined) {
-        updates.type = changes.type;
-        await record('type', row.type, changes.type);
-      }
-      if (changes.title !== undefined) {
-        updates.title = changes.title;
-        await record('title', row.title, changes.title);
-      }
-      if (changes.date !== undefined) {
-        updates.document_date = changes.date;
-        await record('date', row.document_date, changes.date);
-      }
-      if (changes.correspondent !== undefined) {
-        updates.correspondent = changes.correspondent;
-        await record('correspondent', row.correspondent, changes.correspondent);
+      const scalars = [
+        ['type', 'type'],
+        ['title', 'title'],
+        ['date', 'document_date'],
+        ['correspondent', 'correspondent'],
+      ] as const;
+      for (const [field, column] of scalars) {
+        const value = changes[field];
+        if (value === undefined) continue;
+        Object.assign(updates, { [column]: value });
+        await record(field, row[column], value);
       }
       if (changes.addTags?.length || changes.removeTags?.length) {
         const tags = new Set(JSON.parse(row.tags) as string[]);

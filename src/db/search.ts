@@ -205,8 +205,10 @@ export function toFtsExpression(node: QueryNode): string | undefined {
       const parts = node.children.map(toFtsExpression);
       return parts.every((part) => part !== undefined) ? `(${parts.join(' OR ')})` : undefined;
     }
-    case 'and':
-      return conjunctionToFts(node.children).residual.length === 0 ? conjunctionToFts(node.children).expression : undefined;
+    case 'and': {
+      const { expression, residual } = conjunctionToFts(node.children);
+      return residual.length === 0 ? expression : undefined;
+    }
   }
 }
 
