@@ -185,6 +185,7 @@ async function benchSearch() {
   const insertDocument = sqlite.prepare(`INSERT INTO documents (sha256, size, mime, original_name, blob_backend, blob_key, method, pages, words, language, ocr_confidence, type, title, tags, document_date, correspondent, class_confidence, class_rule, classifier, fields, warnings, text, added_at, updated_at)
     VALUES (?, 1000, 'application/pdf', ?, 'local', ?, 'text-layer', 1, ?, 'en', NULL, ?, ?, ?, ?, ?, 0.8, 'bench', 'local', '{}', '[]', ?, ?, ?)`);
   const insertFts = sqlite.prepare('INSERT INTO documents_fts (rowid, title, tags, correspondent, body) VALUES (?, ?, ?, ?, ?)');
+  const insertTag = sqlite.prepare('INSERT INTO document_tags (document_id, tag) VALUES (?, ?)');
   const insertSource = sqlite.prepare(`INSERT INTO sources (path, document_id, sha256, size, mtime_ms, status, run_id, first_seen, last_seen) VALUES (?, ?, ?, 1000, 0, 'catalogued', 'bench', ?, ?)`);
   let started = performance.now();
   sqlite.transaction(() => {
@@ -199,6 +200,7 @@ async function benchSearch() {
       const added = new Date(Date.now() - index * 60_000).toISOString();
       const { lastInsertRowid } = insertDocument.run(sha, `doc-${index}.pdf`, `sha256/${sha}`, length, types[index % types.length], title, tags, date, correspondent, text, added, added);
       insertFts.run(lastInsertRowid, title, JSON.parse(tags).join(' '), correspondent ?? '', text);
+      for (const tag of JSON.parse(tags)) insertTag.run(lastInsertRowid, tag);
       insertSource.run(`/archive/${2015 + (index % 10)}/doc-${index}.pdf`, lastInsertRowid, sha, added, added);
     }
   })();

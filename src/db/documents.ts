@@ -157,6 +157,7 @@ export class DocumentRepository {
         .executeTakeFirstOrThrow();
       await sql`INSERT INTO documents_fts(rowid, title, tags, correspondent, body) VALUES (${inserted.id}, ${document.title}, ${document.tags.join(' ')}, ${document.correspondent ?? ''}, ${document.text})`.execute(trx);
       await upsertSource(trx, sighting, { status: 'catalogued', documentId: inserted.id });
+      await syncTags(trx, inserted.id, document.tags);
       await trx
         .insertInto('classifications')
         .values({
@@ -300,9 +301,12 @@ export class DocumentRepository {
     });
   }
 
+  /** Brings the search index and the tag table in line with the document row. */
   private async reindex(trx: Transaction<Database>, documentId: number): Promise<void> {
     const row = await trx.selectFrom('documents').select(['title', 'tags', 'correspondent']).where('id', '=', documentId).executeTakeFirstOrThrow();
-    await sql`UPDATE documents_fts SET title = ${row.title}, tags = ${(JSON.parse(row.tags) as string[]).join(' ')}, correspondent = ${row.correspondent ?? ''} WHERE rowid = ${documentId}`.execute(trx);
+    const tags = JSON.parse(row.tags) as string[];
+    await sql`UPDATE documents_fts SET title = ${row.title}, tags = ${tags.join(' ')}, correspondent = ${row.correspondent ?? ''} WHERE rowid = ${documentId}`.execute(trx);
+    await syncTags(trx, documentId, tags);
   }
 
   private async audit(db: Kysely<Database>, documentId: number | null, command: string, field: string, oldValue: string | null, newValue: string | null, runId: string): Promise<void> {
@@ -315,6 +319,17 @@ export class DocumentRepository {
 
   async finishRun(id: string, status: string, totals: Record<string, number>): Promise<void> {
     await this.db.updateTable('runs').set({ finished_at: new Date().toISOString(), status, totals: JSON.stringify(totals) }).where('id', '=', id).execute();
+  }
+}
+
+async function syncTags(trx: Kysely<Database>, documentId: number, tags: readonly string[]): Promise<void> {
+  await trx.deleteFrom('document_tags').where('document_id', '=', documentId).execute();
+  if (tags.length > 0) {
+    await trx
+      .insertInto('document_tags')
+      .values(tags.map((tag) => ({ document_id: documentId, tag })))
+      .onConflict((conflict) => conflict.doNothing())
+      .execute();
   }
 }
 

@@ -82,10 +82,16 @@ export interface RunsTable {
   totals: string; // JSON
 }
 
+export interface DocumentTagsTable {
+  document_id: number;
+  tag: string;
+}
+
 export interface Database {
   documents: DocumentsTable;
   sources: SourcesTable;
   runs: RunsTable;
   classifications: ClassificationsTable;
   audit: AuditTable;
+  document_tags: DocumentTagsTable;
 }

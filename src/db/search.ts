@@ -93,7 +93,7 @@ function compileField(field: FieldName, value: string, position: number, now: Da
     case 'type':
       return sql<SqlBool>`d.type = ${value.toLowerCase()}`;
     case 'tag':
-      return sql<SqlBool>`EXISTS (SELECT 1 FROM json_each(d.tags) WHERE lower(json_each.value) = ${value.toLowerCase()})`;
+      return sql<SqlBool>`d.id IN (SELECT document_id FROM document_tags WHERE tag = ${value})`;
     case 'correspondent':
       return sql<SqlBool>`d.correspondent LIKE ${likeContains(value)} ESCAPE '\\'`;
     case 'title':

@@ -2,12 +2,14 @@ import type { Migration, MigrationProvider } from 'kysely';
 import * as initial from './0001_initial.js';
 import * as auditAndHistory from './0002_audit_and_history.js';
 import * as searchIndexes from './0003_search_indexes.js';
+import * as prefixIndexAndTags from './0004_prefix_index_and_tags.js';
 
 /** Numbered migrations, imported statically so they ship inside dist/ without a folder scan. */
 const MIGRATIONS: Record<string, Migration> = {
   '0001_initial': initial,
   '0002_audit_and_history': auditAndHistory,
   '0003_search_indexes': searchIndexes,
+  '0004_prefix_index_and_tags': prefixIndexAndTags,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,0 +1,55 @@
+import path from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, Migrator, SqliteDialect } from 'kysely';
+import { describe, expect, it } from 'vitest';
+import { openSqliteDatabase } from '../../../src/db/database.js';
+import { migrationProvider } from '../../../src/db/migrations/index.js';
+import { parseQuery } from '../../../src/db/query-parser.js';
+import { searchDocuments } from '../../../src/db/search.js';
+import type { Database } from '../../../src/db/schema.js';
+import { runDoccat, tempDir } from '../../support/cli.js';
+import fs from 'node:fs';
+
+async function catalogueAtFirstVersion(file: string): Promise<void> {
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: new BetterSqlite3(file) }) });
+  const { error } = await new Migrator({ db, provider: migrationProvider }).migrateTo('0001_initial');
+  expect(error).toBeUndefined();
+  const sqlite = new BetterSqlite3(file);
+  sqlite
+    .prepare(`INSERT INTO documents (sha256, size, mime, original_name, blob_backend, blob_key, method, pages, words, type, title, tags, class_confidence, class_rule, classifier, text, added_at, updated_at)
+      VALUES ('${'a'.repeat(64)}', 1, 'text/plain', 'a.txt', 'local', 'k', 'text', 1, 3, 'invoice', 'Old invoice', '["tax"]', 0.9, 'r', 'local', 'insurance premium text', '2024-01-01', '2024-01-01')`)
+    .run();
+  sqlite.prepare(`INSERT INTO documents_fts (rowid, title, tags, correspondent, body) VALUES (1, 'Old invoice', 'tax', '', 'insurance premium text')`).run();
+  sqlite.close();
+  await db.destroy();
+}
+
+describe('catalogue migrations', () => {
+  it('upgrades a catalogue made by the first version in place, keeping it searchable', async () => {
+    const file = path.join(tempDir(), 'catalog.db');
+    await catalogueAtFirstVersion(file);
+    const catalog = await openSqliteDatabase({ path: file, busyTimeoutMs: 1000, readonly: true });
+    const search = async (query: string) => (await searchDocuments(catalog.db, { tree: parseQuery(query), limit: 5, offset: 0, sort: 'relevance' })).hits.map((hit) => hit.title);
+    expect(await search('insur*')).toEqual(['Old invoice']);
+    expect(await search('tag:tax')).toEqual(['Old invoice']);
+    const history = await catalog.db.selectFrom('classifications').selectAll().execute();
+    expect(history).toHaveLength(1);
+    const row = await catalog.db.selectFrom('documents').select('manual_fields').executeTakeFirstOrThrow();
+    expect(row.manual_fields).toBe('[]');
+    await catalog.close();
+  });
+
+  it('says so, instead of failing on SQL, when an outdated catalogue is read-only', async () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'catalog.db');
+    await catalogueAtFirstVersion(file);
+    fs.chmodSync(file, 0o444);
+    fs.chmodSync(dir, 0o555);
+    // root may write anywhere, so run doccat as an unprivileged user, as a real reader would be.
+    const asUser = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+    const result = await runDoccat(['show', '1'], { home: dir, ...asUser });
+    expect(result.code, result.stderr).toBe(4);
+    expect(result.stderr).toContain('E_CATALOG_OUTDATED');
+    expect(result.stderr).not.toMatch(/no such column|SqliteError/);
+  });
+});
