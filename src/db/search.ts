@@ -244,11 +244,14 @@ export async function searchDocuments(db: Kysely<Database>, options: SearchOptio
   const ranked = matchQuery.length > 0 && byRelevance;
   const useExpression = expression !== undefined && byRelevance;
   const residualWhere = residual.length > 0 ? compile({ kind: 'and', children: residual }, now) : sql<SqlBool>`1 = 1`;
+  const textSet = expression !== undefined ? sql<SqlBool>`d.id IN (SELECT rowid FROM documents_fts WHERE documents_fts MATCH ${expression})` : undefined;
   const where = useExpression
     ? residualWhere
     : expression !== undefined
-      ? sql<SqlBool>`d.id IN (SELECT rowid FROM documents_fts WHERE documents_fts MATCH ${expression}) AND ${residualWhere}`
+      ? sql<SqlBool>`${textSet} AND ${residualWhere}`
       : options.tree ? compile(options.tree, now) : sql<SqlBool>`1 = 1`;
+  // Counting visits every match, so it always takes the text as a set, never as per-row probes.
+  const countWhere = textSet !== undefined ? sql<SqlBool>`${textSet} AND ${residualWhere}` : where;
   // MATERIALIZED: score every match once; as a plain join SQLite re-ran the MATCH per document.
   const withRank = ranked ? sql`WITH r AS MATERIALIZED (SELECT rowid AS rid, bm25(documents_fts, ${WEIGHTS}) AS score FROM documents_fts WHERE documents_fts MATCH ${matchQuery})` : sql``;
   const from = useExpression ? sql`r JOIN documents d ON d.id = r.rid` : ranked ? sql`documents d LEFT JOIN r ON r.rid = d.id` : sql`documents d`;
@@ -277,7 +280,7 @@ export async function searchDocuments(db: Kysely<Database>, options: SearchOptio
     const counted =
       expression !== undefined && residual.length === 0
         ? await sql<{ count: number }>`SELECT count(*) AS count FROM documents_fts WHERE documents_fts MATCH ${expression}`.execute(db)
-        : await sql<{ count: number }>`SELECT count(*) AS count FROM documents d WHERE ${useExpression ? sql<SqlBool>`d.id IN (SELECT rowid FROM documents_fts WHERE documents_fts MATCH ${expression}) AND ${where}` : where}`.execute(db);
+        : await sql<{ count: number }>`SELECT count(*) AS count FROM documents d WHERE ${countWhere}`.execute(db);
     total = Number(counted.rows[0]?.count ?? 0);
   }
   // Snippets cost a pass over each document's text: make them for the page shown only.
