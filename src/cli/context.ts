@@ -1,4 +1,3 @@
-import os from 'node:os';
 import type { Command } from 'commander';
 import type { Logger } from 'pino';
 import { ulid } from 'ulid';
@@ -6,6 +5,7 @@ import { loadConfig, type LoadedConfig } from '../config/load.js';
 import { colorEnabled, type OutputMode } from './output.js';
 import { usageError } from '../errors.js';
 import { interruptSignal } from './interrupt.js';
+import { currentActor } from '../observability/actor.js';
 
 /** Options every command accepts (declared once on the program). */
 export interface GlobalOptions {
@@ -38,7 +38,7 @@ export async function createContext(command: Command): Promise<CommandContext> {
   });
   const { createLogger } = await import('../observability/logger.js');
   const level = options.logLevel ?? (options.verbose ? 'info' : loaded.config.log.level);
-  const logger = createLogger({ level, file: options.logFile ?? loaded.config.log.file, runId }).child({ user: os.userInfo().username });
+  const logger = createLogger({ level, file: options.logFile ?? loaded.config.log.file, runId }).child({ user: currentActor() });
   return {
     runId,
     loaded,

@@ -1,5 +1,5 @@
-import os from 'node:os';
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
+import { currentActor } from '../observability/actor.js';
 import type { AuditTable, ClassificationsTable, Database, DocumentsTable, SourcesTable } from './schema.js';
 
 /** All SQL about documents and their source paths lives here. */
@@ -78,7 +78,7 @@ export class DocumentRepository {
   constructor(
     private readonly db: Kysely<Database>,
     /** Who is acting, for the audit trail: the OS user. */
-    private readonly actor: string = safeUsername(),
+    private readonly actor: string = currentActor(),
   ) {}
 
   async findIdBySha256(sha256: string): Promise<number | undefined> {
@@ -330,14 +330,6 @@ async function syncTags(trx: Kysely<Database>, documentId: number, tags: readonl
       .values(tags.map((tag) => ({ document_id: documentId, tag })))
       .onConflict((conflict) => conflict.doNothing())
       .execute();
-  }
-}
-
-function safeUsername(): string {
-  try {
-    return os.userInfo().username;
-  } catch {
-    return `uid:${process.getuid?.() ?? 'unknown'}`;
   }
 }
 
