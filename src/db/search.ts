@@ -261,7 +261,10 @@ export async function searchDocuments(db: Kysely<Database>, options: SearchOptio
       : options.sort === 'added' || !ranked
         ? sql`ORDER BY d.added_at DESC, d.id DESC`
         : sql`ORDER BY r.score IS NULL, r.score ASC, d.id DESC`;
-  const rows: { rows: (HitRow & { total: number | null })[] } = useExpression && residual.length === 0
+  const walked = !byRelevance && expression !== undefined && residual.length === 0 ? await walkOrderForMatches(db, expression, order, options.limit, options.offset) : undefined;
+  const rows: { rows: (HitRow & { total: number | null })[] } = walked
+    ? walked
+    : useExpression && residual.length === 0
     ? await topMatches(db, expression, options.limit, options.offset)
     : await sql<HitRow & { total: number | null }>`
     ${withRank}
@@ -315,6 +318,41 @@ export async function searchDocuments(db: Kysely<Database>, options: SearchOptio
       };
     }),
   };
+}
+
+/** Below this many matches, SQLite's own IN (...) plan is cheap enough. */
+export const SMALL_MATCH_SET = 2_000;
+const WALK_BATCH = 500;
+
+/**
+ * Text only, ordered by date or by when added, matching many documents: SQLite would index the
+ * whole match set before walking the order (50 ms for 50k matches in 100k documents). Fetching the
+ * set once and walking the order's index in batches until a page is full stops after a few
+ * hundred rows, because common words match often.
+ */
+async function walkOrderForMatches(db: Kysely<Database>, expression: string, order: RawBuilder<unknown>, limit: number, offset: number): Promise<{ rows: (HitRow & { total: number | null })[] } | undefined> {
+  const matches = (await sql<{ rid: number }>`SELECT rowid AS rid FROM documents_fts WHERE documents_fts MATCH ${expression}`.execute(db)).rows;
+  if (matches.length < SMALL_MATCH_SET) return undefined;
+  const wanted = new Set(matches.map((row) => row.rid));
+  const picked: number[] = [];
+  let skip = offset;
+  // Batches grow fourfold, so matches bunched at the far end of the order cost a linear walk,
+  // not a quadratic one.
+  for (let position = 0, size = WALK_BATCH; picked.length < limit; position += size, size *= 4) {
+    const batch = (await sql<{ id: number }>`SELECT d.id FROM documents d ${order} LIMIT ${size} OFFSET ${position}`.execute(db)).rows;
+    for (const { id } of batch) {
+      if (!wanted.has(id)) continue;
+      if (skip > 0) skip -= 1;
+      else if (picked.length < limit) picked.push(id);
+    }
+    if (batch.length < size) break;
+  }
+  const page = await sql<HitRow>`
+    SELECT d.id, d.title, d.type, d.document_date, d.correspondent, d.tags, d.method, d.mime, d.added_at, d.blob_key, NULL AS score,
+      (SELECT json_group_array(s.path) FROM sources s WHERE s.document_id = d.id) AS paths
+    FROM documents d WHERE d.id IN (SELECT value FROM json_each(${JSON.stringify(picked)}))`.execute(db);
+  const byId = new Map(page.rows.map((row) => [row.id, row]));
+  return { rows: picked.map((id) => ({ ...(byId.get(id) as HitRow), total: wanted.size })) };
 }
 
 /**

@@ -168,3 +168,33 @@ describe('search on a real SQLite catalogue', () => {
     expect(await search('title:"New title" checked')).toEqual(['New title']);
   });
 });
+
+describe('ordering many matches by date or by when added', () => {
+  it('gives the same pages as a plain sort, also past the first page', async () => {
+    const dir = tempDir();
+    const catalog = await openSqliteDatabase({ path: path.join(dir, 'catalog.db'), busyTimeoutMs: 1000 });
+    const repository = new DocumentRepository(catalog.db, 'tester');
+    // Enough matches to take the walking path; every third document lacks the word.
+    for (let index = 0; index < 3300; index += 1) {
+      const day = String(1 + (index * 7) % 28).padStart(2, '0');
+      const month = String(1 + (index * 5) % 12).padStart(2, '0');
+      await repository.commitDocument(
+        document(10_000 + index, { title: `Doc ${index}`, documentDate: index % 11 === 0 ? null : `20${10 + (index % 9)}-${month}-${day}`, text: index % 3 === 0 ? 'unrelated words' : `common word number ${index}` }),
+        { path: `/d/${index}`, sha256: null, size: 1, mtimeMs: 1, runId: 'r' },
+      );
+    }
+    const expected = (await catalog.db.selectFrom('documents').select(['id', 'document_date']).where('text', 'like', 'common%').execute())
+      .sort((a, b) => (a.document_date === b.document_date ? b.id - a.id : a.document_date === null ? 1 : b.document_date === null ? -1 : b.document_date.localeCompare(a.document_date)))
+      .map((row) => row.id);
+    expect(expected.length).toBe(2200);
+    for (const offset of [0, 20, 2150]) {
+      const result = await searchDocuments(catalog.db, { tree: parseQuery('common'), limit: 20, offset, sort: 'date' });
+      expect(result.total).toBe(2200);
+      expect(result.hits.map((hit) => hit.id)).toEqual(expected.slice(offset, offset + 20));
+      expect(result.hits[0]?.snippet).toContain('common');
+    }
+    const added = await searchDocuments(catalog.db, { tree: parseQuery('common'), limit: 5, offset: 0, sort: 'added' });
+    expect(added.hits.map((hit) => hit.id)).toEqual([...expected].sort((a, b) => b - a).slice(0, 5));
+    await catalog.close();
+  });
+});
