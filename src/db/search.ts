@@ -48,6 +48,9 @@ export interface FailureHit {
 /** Marks the snippet() boundaries with control characters that cannot occur in indexed text. */
 const MARK_START = '\u0002';
 const MARK_END = '\u0003';
+/** What every result row carries (HitRow without its score), whichever plan found it. */
+const HIT_COLUMNS = sql`d.id, d.title, d.type, d.document_date, d.correspondent, d.tags, d.method, d.mime, d.added_at, d.blob_key,
+  (SELECT json_group_array(s.path) FROM sources s WHERE s.document_id = d.id) AS paths`;
 /** bm25 column weights: title, tags, correspondent, body. */
 const WEIGHTS = sql.raw('10.0, 6.0, 3.0, 1.0');
 
@@ -268,9 +271,7 @@ export async function searchDocuments(db: Kysely<Database>, options: SearchOptio
     ? await topMatches(db, expression, options.limit, options.offset)
     : await sql<HitRow & { total: number | null }>`
     ${withRank}
-    SELECT d.id, d.title, d.type, d.document_date, d.correspondent, d.tags, d.method, d.mime, d.added_at, d.blob_key,
-      ${ranked ? sql`r.score` : sql`NULL`} AS score,
-      (SELECT json_group_array(s.path) FROM sources s WHERE s.document_id = d.id) AS paths,
+    SELECT ${HIT_COLUMNS}, ${ranked ? sql`r.score` : sql`NULL`} AS score,
       ${ranked ? sql`count(*) OVER ()` : sql`NULL`} AS total
     FROM ${from}
     WHERE ${where}
@@ -348,8 +349,7 @@ async function walkOrderForMatches(db: Kysely<Database>, expression: string, ord
     if (batch.length < size) break;
   }
   const page = await sql<HitRow>`
-    SELECT d.id, d.title, d.type, d.document_date, d.correspondent, d.tags, d.method, d.mime, d.added_at, d.blob_key, NULL AS score,
-      (SELECT json_group_array(s.path) FROM sources s WHERE s.document_id = d.id) AS paths
+    SELECT ${HIT_COLUMNS}, NULL AS score
     FROM documents d WHERE d.id IN (SELECT value FROM json_each(${JSON.stringify(picked)}))`.execute(db);
   const byId = new Map(page.rows.map((row) => [row.id, row]));
   return { rows: picked.map((id) => ({ ...(byId.get(id) as HitRow), total: wanted.size })) };
@@ -367,8 +367,7 @@ async function topMatches(db: Kysely<Database>, expression: string, limit: numbe
     WITH top AS MATERIALIZED (
       SELECT rowid AS rid, bm25(documents_fts, ${WEIGHTS}) AS score FROM documents_fts
       WHERE documents_fts MATCH ${expression} ORDER BY score LIMIT ${limit} OFFSET ${offset})
-    SELECT d.id, d.title, d.type, d.document_date, d.correspondent, d.tags, d.method, d.mime, d.added_at, d.blob_key, top.score AS score,
-      (SELECT json_group_array(s.path) FROM sources s WHERE s.document_id = d.id) AS paths
+    SELECT ${HIT_COLUMNS}, top.score AS score
     FROM top JOIN documents d ON d.id = top.rid
     ORDER BY top.score ASC, d.id DESC`.execute(db);
   return { rows: page.rows.map((row) => ({ ...row, total })) };
