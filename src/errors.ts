@@ -71,8 +71,3 @@ export function toErrorInfo(error: unknown): ErrorInfo {
       return { code: 'E_INTERNAL', message, hint: 'this is a bug in doccat; please report it with --log-level debug output' };
   }
 }
-
-/** Rebuilds a DoccatError from its plain description (worker_threads drop subclasses). */
-export function fromErrorInfo(info: ErrorInfo, exitCode: ExitCode = ExitCode.internal): DoccatError {
-  return new DoccatError(info.code, info.message, { hint: info.hint, exitCode });
-}

@@ -103,15 +103,6 @@ export class DocumentRepository {
     return Number(row.count);
   }
 
-  async countSourcesByStatus(): Promise<Record<string, number>> {
-    const rows = await this.db
-      .selectFrom('sources')
-      .select(['status', (eb) => eb.fn.countAll<number>().as('count')])
-      .groupBy('status')
-      .execute();
-    return Object.fromEntries(rows.map((row) => [row.status, Number(row.count)]));
-  }
-
   /**
    * Inserts the document, its search entry and its source path in one transaction. The blob must
    * already be durable. If the same content was committed meanwhile (another process), the path is
@@ -158,21 +149,16 @@ export class DocumentRepository {
       await sql`INSERT INTO documents_fts(rowid, title, tags, correspondent, body) VALUES (${inserted.id}, ${document.title}, ${document.tags.join(' ')}, ${document.correspondent ?? ''}, ${document.text})`.execute(trx);
       await upsertSource(trx, sighting, { status: 'catalogued', documentId: inserted.id });
       await syncTags(trx, inserted.id, document.tags);
-      await trx
-        .insertInto('classifications')
-        .values({
-          document_id: inserted.id,
-          classifier: document.classifier,
-          type: document.type,
-          title: document.title,
-          tags: JSON.stringify(document.tags),
-          document_date: document.documentDate,
-          correspondent: document.correspondent,
-          confidence: document.classConfidence,
-          rule: document.classRule,
-          created_at: now,
-        })
-        .execute();
+      await insertClassification(trx, inserted.id, {
+        classifier: document.classifier,
+        type: document.type,
+        title: document.title,
+        tags: document.tags,
+        date: document.documentDate,
+        correspondent: document.correspondent,
+        confidence: document.classConfidence,
+        rule: document.classRule,
+      });
       await this.audit(trx, inserted.id, 'ingest', 'document', null, JSON.stringify({ sha256: document.sha256, path: sighting.path, type: document.type }), sighting.runId);
       return { documentId: inserted.id, duplicate: false };
     });
@@ -282,21 +268,7 @@ export class DocumentRepository {
         .set({ ...next, classifier: result.classifier, class_confidence: result.confidence, class_rule: result.rule, updated_at: new Date().toISOString() })
         .where('id', '=', documentId)
         .execute();
-      await trx
-        .insertInto('classifications')
-        .values({
-          document_id: documentId,
-          classifier: result.classifier,
-          type: result.type,
-          title: result.title,
-          tags: JSON.stringify(result.tags),
-          document_date: result.date,
-          correspondent: result.correspondent,
-          confidence: result.confidence,
-          rule: result.rule,
-          created_at: new Date().toISOString(),
-        })
-        .execute();
+      await insertClassification(trx, documentId, result);
       await this.reindex(trx, documentId);
     });
   }
@@ -320,6 +292,25 @@ export class DocumentRepository {
   async finishRun(id: string, status: string, totals: Record<string, number>): Promise<void> {
     await this.db.updateTable('runs').set({ finished_at: new Date().toISOString(), status, totals: JSON.stringify(totals) }).where('id', '=', id).execute();
   }
+}
+
+/** One entry of a document's classification history. */
+async function insertClassification(trx: Kysely<Database>, documentId: number, result: Omit<AutomaticClassification, 'fields'>): Promise<void> {
+  await trx
+    .insertInto('classifications')
+    .values({
+      document_id: documentId,
+      classifier: result.classifier,
+      type: result.type,
+      title: result.title,
+      tags: JSON.stringify(result.tags),
+      document_date: result.date,
+      correspondent: result.correspondent,
+      confidence: result.confidence,
+      rule: result.rule,
+      created_at: new Date().toISOString(),
+    })
+    .execute();
 }
 
 async function syncTags(trx: Kysely<Database>, documentId: number, tags: readonly string[]): Promise<void> {

@@ -58,8 +58,15 @@ export function ftsString(text: string, prefix: boolean): string {
   return `"${text.replace(/"/g, '""')}"${prefix ? '*' : ''}`;
 }
 
-function ftsMatch(text: string, prefix: boolean): RawBuilder<SqlBool> {
-  return sql<SqlBool>`d.id IN (SELECT rowid FROM documents_fts WHERE documents_fts MATCH ${ftsString(text, prefix)})`;
+/** The documents matching an FTS5 expression, as a set to test d.id against. */
+function matchingIds(expression: string): RawBuilder<SqlBool> {
+  return sql<SqlBool>`d.id IN (SELECT rowid FROM documents_fts WHERE documents_fts MATCH ${expression})`;
+}
+
+/** How many documents match: FTS5 counts without scoring, which is nearly free. */
+async function countMatches(db: Kysely<Database>, expression: string): Promise<number> {
+  const counted = await sql<{ count: number }>`SELECT count(*) AS count FROM documents_fts WHERE documents_fts MATCH ${expression}`.execute(db);
+  return Number(counted.rows[0]?.count ?? 0);
 }
 
 function likeContains(value: string): string {
@@ -143,9 +150,9 @@ export function pathGlob(value: string): string {
 function compile(node: QueryNode, now: Date): RawBuilder<SqlBool> {
   switch (node.kind) {
     case 'term':
-      return ftsMatch(node.text, node.prefix);
+      return matchingIds(ftsString(node.text, node.prefix));
     case 'phrase':
-      return ftsMatch(node.text, false);
+      return matchingIds(ftsString(node.text, false));
     case 'field':
       return compileField(node.field, node.value, node.position, now);
     case 'not':
@@ -247,7 +254,7 @@ export async function searchDocuments(db: Kysely<Database>, options: SearchOptio
   const ranked = matchQuery.length > 0 && byRelevance;
   const useExpression = expression !== undefined && byRelevance;
   const residualWhere = residual.length > 0 ? compile({ kind: 'and', children: residual }, now) : sql<SqlBool>`1 = 1`;
-  const textSet = expression !== undefined ? sql<SqlBool>`d.id IN (SELECT rowid FROM documents_fts WHERE documents_fts MATCH ${expression})` : undefined;
+  const textSet = expression !== undefined ? matchingIds(expression) : undefined;
   const where = useExpression
     ? residualWhere
     : expression !== undefined
@@ -281,11 +288,10 @@ export async function searchDocuments(db: Kysely<Database>, options: SearchOptio
   if (rows.rows[0]?.total === null || rows.rows.length === 0) {
     // With text, every match is scored anyway and the window counts them in the same pass.
     // Filters alone are counted apart, so that the page query can stop early on an index.
-    const counted =
+    total =
       expression !== undefined && residual.length === 0
-        ? await sql<{ count: number }>`SELECT count(*) AS count FROM documents_fts WHERE documents_fts MATCH ${expression}`.execute(db)
-        : await sql<{ count: number }>`SELECT count(*) AS count FROM documents d WHERE ${countWhere}`.execute(db);
-    total = Number(counted.rows[0]?.count ?? 0);
+        ? await countMatches(db, expression)
+        : Number((await sql<{ count: number }>`SELECT count(*) AS count FROM documents d WHERE ${countWhere}`.execute(db)).rows[0]?.count ?? 0);
   }
   // Snippets cost a pass over each document's text: make them for the page shown only.
   const snippets = new Map<number, string>();
@@ -322,7 +328,7 @@ export async function searchDocuments(db: Kysely<Database>, options: SearchOptio
 }
 
 /** Below this many matches, SQLite's own IN (...) plan is cheap enough. */
-export const SMALL_MATCH_SET = 2_000;
+const SMALL_MATCH_SET = 2_000;
 const WALK_BATCH = 500;
 
 /**
@@ -361,8 +367,7 @@ async function walkOrderForMatches(db: Kysely<Database>, expression: string, ord
  * without scoring them is nearly free.
  */
 async function topMatches(db: Kysely<Database>, expression: string, limit: number, offset: number): Promise<{ rows: (HitRow & { total: number })[] }> {
-  const counted = await sql<{ count: number }>`SELECT count(*) AS count FROM documents_fts WHERE documents_fts MATCH ${expression}`.execute(db);
-  const total = Number(counted.rows[0]?.count ?? 0);
+  const total = await countMatches(db, expression);
   const page = await sql<HitRow>`
     WITH top AS MATERIALIZED (
       SELECT rowid AS rid, bm25(documents_fts, ${WEIGHTS}) AS score FROM documents_fts

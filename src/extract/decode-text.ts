@@ -45,7 +45,7 @@ export function looksLikeText(sample: Uint8Array): boolean {
 
 type Encoding = 'utf-8' | 'utf-16le' | 'utf-16be' | 'utf-32le' | 'utf-32be';
 
-function detectBom(bytes: Uint8Array): { encoding: Encoding; length: number } | undefined {
+export function detectBom(bytes: Uint8Array): { encoding: Encoding; length: number } | undefined {
   const [a, b, c, d] = bytes;
   if (a === 0xff && b === 0xfe && c === 0 && d === 0) return { encoding: 'utf-32le', length: 4 };
   if (a === 0 && b === 0 && c === 0xfe && d === 0xff) return { encoding: 'utf-32be', length: 4 };

@@ -36,16 +36,7 @@ const LOADERS: Record<string, Loader> = {
   'application/epub+zip': office,
 };
 
-export function isSupportedMime(mime: string): boolean {
-  return mime in LOADERS;
-}
-
 export async function extractorFor(mime: string): Promise<Extractor | undefined> {
   const loader = LOADERS[mime];
   return loader ? loader() : undefined;
-}
-
-/** MIME types whose extraction may need OCR (used to start the OCR engine only when needed). */
-export function mayNeedOcr(mime: string): boolean {
-  return mime === 'application/pdf' || mime.startsWith('image/');
 }

@@ -1,7 +1,7 @@
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { DoccatError } from '../errors.js';
-import { looksLikeText, decodeText } from '../extract/decode-text.js';
+import { detectBom, looksLikeText, decodeText } from '../extract/decode-text.js';
 
 export interface SniffResult {
   mime: string;
@@ -38,7 +38,7 @@ export async function sniffFile(filePath: string): Promise<SniffResult> {
     await handle.close();
   }
   // A UTF-16/32 byte-order mark can look like an MPEG frame header to magic-number sniffing.
-  if (startsWithTextBom(sample) && looksLikeText(sample)) return { mime: sniffText(sample, filePath) };
+  if (detectBom(sample) && looksLikeText(sample)) return { mime: sniffText(sample, filePath) };
   // fileTypeFromFile can seek: TIFF and some containers keep their signature past the sample.
   const detected = (await fileTypeFromBuffer(sample)) ?? (sample.length === SAMPLE_BYTES ? await fileTypeFromFile(filePath) : undefined);
   if (detected) {
@@ -48,10 +48,6 @@ export async function sniffFile(filePath: string): Promise<SniffResult> {
   }
   if (looksLikeText(sample)) return { mime: sniffText(sample, filePath) };
   return { mime: 'application/octet-stream' };
-}
-
-function startsWithTextBom(sample: Buffer): boolean {
-  return (sample[0] === 0xff && sample[1] === 0xfe) || (sample[0] === 0xfe && sample[1] === 0xff) || (sample[0] === 0xef && sample[1] === 0xbb && sample[2] === 0xbf) || (sample[0] === 0 && sample[1] === 0 && sample[2] === 0xfe && sample[3] === 0xff);
 }
 
 function sniffText(sample: Buffer, filePath: string): string {

@@ -16,8 +16,6 @@ const EXTENSION_BY_MIME: Record<string, string> = {
   'application/epub+zip': 'epub',
 };
 
-export const OFFICE_MIME_TYPES = Object.keys(EXTENSION_BY_MIME);
-
 /** Word, Excel, PowerPoint, OpenDocument, RTF and EPUB through officeparser (text only, no OCR). */
 export const extractOffice: Extractor = async (input) => {
   const extension = EXTENSION_BY_MIME[input.mime];
