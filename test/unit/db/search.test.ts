@@ -195,6 +195,23 @@ describe('ordering many matches by date or by when added', () => {
     }
     const added = await searchDocuments(catalog.db, { tree: parseQuery('common'), limit: 5, offset: 0, sort: 'added' });
     expect(added.hits.map((hit) => hit.id)).toEqual([...expected].sort((a, b) => b - a).slice(0, 5));
+
+    // Text and a filter on another table: one pass gives the count and the page, in the same order.
+    const inFolder = new Set((await catalog.db.selectFrom('sources').select('document_id').where('path', 'like', '/d/1%').execute()).map((row) => row.document_id));
+    const filtered = expected.filter((id) => inFolder.has(id));
+    expect(filtered.length).toBeGreaterThan(40);
+    for (const offset of [0, 20, filtered.length - 5]) {
+      const result = await searchDocuments(catalog.db, { tree: parseQuery('common path:/d/1*'), limit: 20, offset, sort: 'date' });
+      expect(result.total).toBe(filtered.length);
+      expect(result.hits.map((hit) => hit.id)).toEqual(filtered.slice(offset, offset + 20));
+    }
+    // Filters alone are counted as sets, paged by probing: both must agree with the plain answer.
+    const listed = await searchDocuments(catalog.db, { tree: parseQuery('path:/d/1*'), limit: 10, offset: 0, sort: 'added' });
+    expect(listed.total).toBe(inFolder.size);
+    expect(listed.hits.map((hit) => hit.id)).toEqual([...inFolder].sort((a, b) => b - a).slice(0, 10));
+    const combined = await searchDocuments(catalog.db, { tree: parseQuery('path:/d/1* -path:/d/10*'), limit: 10, offset: 0, sort: 'added' });
+    const notTen = new Set((await catalog.db.selectFrom('sources').select('document_id').where('path', 'like', '/d/10%').execute()).map((row) => row.document_id));
+    expect(combined.total).toBe([...inFolder].filter((id) => !notTen.has(id)).length);
     await catalog.close();
   });
 });
