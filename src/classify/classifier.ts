@@ -21,6 +21,9 @@ export interface ClassifyInput {
   mime: string;
   fileName: string;
   metadata: { title?: string; author?: string; from?: string; subject?: string; date?: string };
+  /** Ties provider calls and log lines to the run and the document. */
+  correlationId?: string;
+  signal?: AbortSignal;
 }
 
 export interface Classifier {

@@ -19,11 +19,13 @@ const FLAG_FIELDS: { flag: string; field: FieldName; description: string; repeat
   { flag: 'path', field: 'path', description: 'a source path matches this glob', repeatable: true },
 ];
 
-export function addFilterOptions(command: Command): Command {
+export function addFilterOptions(command: Command, paging = true): Command {
   for (const { flag, description, repeatable } of FLAG_FIELDS) {
     const option = new Option(`--${flag} <value>`, description);
     command.addOption(repeatable ? option.argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), value]) : option);
   }
+  // Commands that act on every match (reclassify) take the filters without pages of 20.
+  if (!paging) return command.option('-n, --limit <n>', 'at most this many documents', parseCount);
   return command
     .addOption(new Option('--sort <order>', 'relevance, date or added').choices(['relevance', 'date', 'added']))
     .option('-n, --limit <n>', 'at most this many results', parseCount, 20)

@@ -192,6 +192,31 @@ Examples:
       commandResult.exitCode = await setCommand(ids, options, command);
     });
 
+  addFilterOptions(
+    program
+      .command('reclassify')
+      .description('classify documents again with the current rules and providers; hand-set fields are kept')
+      .argument('[query...]', 'words and field:value filters, as in search (none: every document)')
+      .option('--provider <name>', 'ask only this configured provider (then the local rules)')
+      .option('--dry-run', 'show what would change; documents are not written (provider answers are cached)')
+      .option('--force', 'ask providers again even when an answer is cached')
+      .option('-j, --jobs <n>', 'documents classified at once', parsePositiveInt)
+      .option('--ndjson', 'one JSON object per document as it is done'),
+    false,
+  )
+    .addHelpText('after', `
+Prints what changes (old -> new) per document. Fields set with \`doccat set\` or \`doccat tag\`
+are never overwritten. With every provider failing, documents are classified by the local rules.
+
+Examples:
+  $ doccat reclassify type:other --dry-run
+  $ doccat reclassify --type invoice --provider claude --json
+  $ doccat reclassify added:7d --force`)
+    .action(async (query: string[], options: Record<string, unknown>, command: Command) => {
+      const { reclassifyCommand } = await import('./commands/reclassify.js');
+      commandResult.exitCode = await reclassifyCommand(query, options, command);
+    });
+
   return program;
 }
 

@@ -17,10 +17,13 @@ export class Progress {
   private readonly started = Date.now();
   private timer: NodeJS.Timeout | undefined;
 
-  private constructor(private readonly enabled: boolean) {}
+  private constructor(
+    private readonly enabled: boolean,
+    private readonly unit: string,
+  ) {}
 
-  static async create(enabled: boolean): Promise<Progress> {
-    const progress = new Progress(enabled && Boolean(process.stderr.isTTY));
+  static async create(enabled: boolean, unit = 'files'): Promise<Progress> {
+    const progress = new Progress(enabled && Boolean(process.stderr.isTTY), unit);
     if (progress.enabled) {
       const { default: ora } = await import('ora');
       progress.spinner = ora({ stream: process.stderr, text: 'finding files…', discardStdin: false }).start();
@@ -69,7 +72,8 @@ export class Progress {
     const rate = seconds > 0 ? done / seconds : 0;
     const eta = rate > 0 && total > done ? ` · ETA ${formatDuration((total - done) / rate)}` : '';
     const failedText = failed > 0 ? ` · ${failed} failed` : '';
-    this.spinner.text = `${done}/${total} files · ${pagesOcr} pages OCRed · ${rate.toFixed(1)} files/s${eta}${failedText}`;
+    const ocr = this.unit === 'files' ? ` · ${pagesOcr} pages OCRed` : '';
+    this.spinner.text = `${done}/${total} ${this.unit}${ocr} · ${rate.toFixed(1)} ${this.unit}/s${eta}${failedText}`;
   }
 }
 

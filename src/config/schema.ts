@@ -22,6 +22,36 @@ export const tagRuleSchema = z.object({
   patterns: z.array(z.string().min(1)).default([]),
 });
 
+const secretReference = z
+  .string()
+  .regex(/^(env|file):.+$/, 'a secret reference: env:NAME or file:PATH, never the secret itself');
+
+export const providerSchema = z
+  .object({
+    name: z.string().min(1).regex(/^[a-z0-9][a-z0-9-]*$/, 'lower-case letters, digits and dashes'),
+    type: z.enum(['anthropic', 'openai', 'gemini']),
+    model: z.string().min(1),
+    apiKey: secretReference.optional().describe('env:NAME or file:PATH; default env:ANTHROPIC_API_KEY, env:OPENAI_API_KEY or env:GEMINI_API_KEY'),
+    baseURL: z.string().url().optional().describe('another endpoint: a proxy, or for type openai any OpenAI-compatible server (Ollama, llama.cpp, vLLM, LM Studio)'),
+    timeoutMs: z.number().int().min(100).default(60_000),
+    maxConcurrency: z.number().int().min(1).max(256).default(4),
+    maxAttempts: z.number().int().min(1).max(10).default(4).describe('tries per document on 429, 5xx, timeouts and connection errors'),
+    rpm: z.number().positive().optional().describe('requests per minute'),
+    tpm: z.number().positive().optional().describe('tokens per minute (input + output)'),
+    dailyTokenBudget: z.number().int().positive().optional().describe('tokens per UTC day; when spent the provider is skipped'),
+    priority: z.number().int().default(100).describe('lower goes first (strategy fallback)'),
+    weight: z.number().positive().default(1).describe('share of documents (strategy weighted)'),
+    price: z
+      .object({ inputPerMTok: z.number().min(0).default(0), outputPerMTok: z.number().min(0).default(0) })
+      .default({ inputPerMTok: 0, outputPerMTok: 0 })
+      .describe('USD per million tokens, for cost estimates and strategy cheapest'),
+    breaker: z
+      .object({ failures: z.number().int().min(1).default(5), cooldownMs: z.number().int().min(100).default(30_000) })
+      .default({ failures: 5, cooldownMs: 30_000 })
+      .describe('open after this many failures in a row; try again after the cooldown'),
+  })
+  .strict();
+
 export const configSchema = z
   .object({
     catalog: z.string().min(1).optional().describe('folder that holds the database and the blobs; default $DOCCAT_HOME, $XDG_DATA_HOME/doccat or ~/.local/share/doccat'),
@@ -77,6 +107,23 @@ export const configSchema = z
         minScore: z.number().min(0).default(2),
       })
       .default({ types: [], tags: [], minScore: 2 }),
+    ai: z
+      .object({
+        providers: z.array(providerSchema).default([]).describe('AI providers; none means the local classifier only'),
+        strategy: z.enum(['fallback', 'round-robin', 'weighted', 'cheapest']).default('fallback'),
+        maxInputTokens: z.number().int().min(200).default(4000).describe('document text sent per call; first and last pages kept'),
+        maxOutputTokens: z.number().int().min(100).default(800),
+        allowNewTags: z.boolean().default(false).describe('keep tags a provider invents instead of dropping them'),
+        maxRetryAfterMs: z.number().int().min(0).default(60_000).describe('a longer retry-after skips to the next provider'),
+        retryBaseDelayMs: z.number().int().min(1).default(500).describe('first backoff delay; later ones grow fourfold with jitter, up to 30 s'),
+        redact: z
+          .object({
+            enabled: z.boolean().default(false).describe('mask e-mail addresses, phone numbers, IBANs and card numbers before sending'),
+            patterns: z.array(z.string().min(1)).default([]).describe('extra regular expressions to mask'),
+          })
+          .default({ enabled: false, patterns: [] }),
+      })
+      .default({ providers: [], strategy: 'fallback', maxInputTokens: 4000, maxOutputTokens: 800, allowNewTags: false, maxRetryAfterMs: 60_000, retryBaseDelayMs: 500, redact: { enabled: false, patterns: [] } }),
     log: z
       .object({
         level: z.enum(['silent', 'fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('silent'),
@@ -89,3 +136,5 @@ export const configSchema = z
 export type DoccatConfig = z.infer<typeof configSchema>;
 export type DocumentTypeRule = z.infer<typeof documentTypeRuleSchema>;
 export type TagRule = z.infer<typeof tagRuleSchema>;
+export type ProviderConfig = z.infer<typeof providerSchema>;
+export type AiConfig = DoccatConfig['ai'];

@@ -58,6 +58,8 @@ export interface NewDocument {
   fields: Record<string, string>;
   warnings: { code: string; message: string }[];
   text: string;
+  /** What the source said about itself (e-mail sender, PDF title), kept for reclassification. */
+  metadata: Record<string, string>;
 }
 
 export interface SourceSighting {
@@ -92,6 +94,18 @@ export class DocumentRepository {
 
   async getDocument(id: number): Promise<DocumentRow | undefined> {
     return this.db.selectFrom('documents').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  /** Tags in use, most used first: the vocabulary offered to AI providers. */
+  async knownTags(limit: number): Promise<string[]> {
+    const rows = await this.db.selectFrom('document_tags').select('tag').groupBy('tag').orderBy((eb) => eb.fn.countAll(), 'desc').orderBy('tag').limit(limit).execute();
+    return rows.map((row) => row.tag);
+  }
+
+  /** Correspondents already in the catalogue, most frequent first, so providers reuse their names. */
+  async knownCorrespondents(limit: number): Promise<string[]> {
+    const rows = await this.db.selectFrom('documents').select('correspondent').where('correspondent', 'is not', null).groupBy('correspondent').orderBy((eb) => eb.fn.countAll(), 'desc').orderBy('correspondent').limit(limit).execute();
+    return rows.map((row) => row.correspondent as string);
   }
 
   async getSources(documentId: number): Promise<SourceRow[]> {
@@ -135,6 +149,7 @@ export class DocumentRepository {
           tags: JSON.stringify(document.tags),
           document_date: document.documentDate,
           correspondent: document.correspondent,
+          metadata: JSON.stringify(document.metadata),
           class_confidence: document.classConfidence,
           class_rule: document.classRule,
           classifier: document.classifier,

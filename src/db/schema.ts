@@ -29,6 +29,8 @@ export interface DocumentsTable {
   updated_at: string;
   /** JSON array of the fields a person set by hand; automatic classification leaves them alone. */
   manual_fields: Generated<string>;
+  /** JSON object: title, author, from, subject, date as read from the source (migration 0005). */
+  metadata: Generated<string>;
 }
 
 export interface ClassificationsTable {
@@ -73,6 +75,30 @@ export interface SourcesTable {
   last_seen: string;
 }
 
+export interface AiCacheTable {
+  key: string;
+  provider: string;
+  model: string;
+  prompt_version: string;
+  result: string; // JSON Classification
+  created_at: string;
+}
+
+export interface AiCallsTable {
+  id: Generated<number>;
+  at: string;
+  provider: string;
+  model: string;
+  key_id: string;
+  latency_ms: number;
+  input_tokens: number;
+  output_tokens: number;
+  cost_usd: number;
+  outcome: string;
+  error_code: string | null;
+  correlation_id: string | null;
+}
+
 export interface RunsTable {
   id: string;
   command: string;
@@ -94,4 +120,6 @@ export interface Database {
   classifications: ClassificationsTable;
   audit: AuditTable;
   document_tags: DocumentTagsTable;
+  ai_cache: AiCacheTable;
+  ai_calls: AiCallsTable;
 }

@@ -422,6 +422,13 @@ async function topMatches(db: Kysely<Database>, expression: string, limit: numbe
   return { rows: page.rows.map((row) => ({ ...row, total })) };
 }
 
+/** Every document the query selects, oldest first: for commands that act on all of them. */
+export async function matchingDocumentIds(db: Kysely<Database>, tree: QueryNode | undefined, limit: number | undefined, now = new Date()): Promise<number[]> {
+  const where = tree ? compile(tree, now, 'set') : sql<SqlBool>`1 = 1`;
+  const rows = await sql<{ id: number }>`SELECT d.id FROM documents d WHERE ${where} ORDER BY d.id ${limit === undefined ? sql`` : sql`LIMIT ${limit}`}`.execute(db);
+  return rows.rows.map((row) => row.id);
+}
+
 /** Strips the snippet markers and returns where the highlighted words are in the plain text. */
 export function parseSnippet(marked: string): { text: string; highlights: [number, number][] } {
   let text = '';

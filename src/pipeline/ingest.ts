@@ -179,7 +179,15 @@ async function processEntry(entry: WalkEntry, options: IngestOptions, deps: Inge
     }
     if (options.signal.aborted) return undefined;
 
-    const classification = await deps.classifier.classify({ text: extracted.text, mime, fileName: path.basename(entry.path), metadata: extracted.metadata });
+    const classification = await deps.classifier.classify({
+      text: extracted.text,
+      mime,
+      fileName: path.basename(entry.path),
+      metadata: extracted.metadata,
+      correlationId: `${deps.runId}/${sha256.slice(0, 12)}`,
+      signal: options.signal,
+    });
+    if (options.signal.aborted) return undefined;
     const store = deps.store as BlobStore;
     const put = await store.putFile(entry.path, sha256);
     const words = countWords(extracted.text);
@@ -209,6 +217,7 @@ async function processEntry(entry: WalkEntry, options: IngestOptions, deps: Inge
         fields: classification.fields,
         warnings,
         text: extracted.text,
+        metadata: Object.fromEntries(Object.entries(extracted.metadata).filter((entry): entry is [string, string] => typeof entry[1] === 'string')),
       },
       sighting,
     );

@@ -31,8 +31,8 @@ export async function ingestCommand(paths: string[], flags: Record<string, unkno
   const catalog = await openCatalog(context, { readonly: false, scratch: Boolean(options.dryRun) });
   const { createBlobStore } = await import('../../storage/registry.js');
   const store = options.dryRun ? undefined : await createBlobStore({ backend: config.storage.backend, root: context.loaded.blobDir });
-  const { LocalClassifier } = await import('../../classify/providers/local.js');
-  const classifier = new LocalClassifier(config.classify);
+  const { createClassifier } = await import('../classifier.js');
+  const { classifier } = await createClassifier(context, catalog);
 
   let pool: OcrPool | undefined;
   const { OcrPool: OcrPoolClass } = await import('../../extract/ocr/pool.js');

@@ -3,6 +3,7 @@ import * as initial from './0001_initial.js';
 import * as auditAndHistory from './0002_audit_and_history.js';
 import * as searchIndexes from './0003_search_indexes.js';
 import * as prefixIndexAndTags from './0004_prefix_index_and_tags.js';
+import * as aiCallsAndCache from './0005_ai_calls_and_cache.js';
 
 /** Numbered migrations, imported statically so they ship inside dist/ without a folder scan. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -10,6 +11,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0002_audit_and_history': auditAndHistory,
   '0003_search_indexes': searchIndexes,
   '0004_prefix_index_and_tags': prefixIndexAndTags,
+  '0005_ai_calls_and_cache': aiCallsAndCache,
 };
 
 export const migrationProvider: MigrationProvider = {

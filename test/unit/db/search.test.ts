@@ -34,6 +34,7 @@ function document(index: number, overrides: Partial<NewDocument>): NewDocument {
     fields: {},
     warnings: [],
     text: '',
+    metadata: {},
     ...overrides,
   };
 }

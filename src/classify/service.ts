@@ -1,0 +1,323 @@
+import { createHash } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { AiConfig, ProviderConfig } from '../config/schema.js';
+import { resolveSecret } from '../config/secrets.js';
+import { classificationSchema, type Classification, type Classifier, type ClassifyInput } from './classifier.js';
+import { parseAnswer, type ParsedAnswer } from './parse-answer.js';
+import { cutToBudget, estimateTokens, redact } from './prepare-text.js';
+import { answerSchema, PROMPT_VERSION, repairPrompt, SCHEMA_NAME, systemPrompt, userPrompt, type Taxonomy } from './prompts/classify-v1.js';
+import { ProviderError, type ProviderClient, type ProviderFactory } from './provider.js';
+import { TokenBucket } from './rate-limit.js';
+import { providerPolicy, type ProviderPolicy } from './resilience.js';
+import { FALLBACK_TYPE } from './taxonomy.js';
+
+/**
+ * The AI classification service: one Classifier in front of every configured provider. It picks
+ * providers by strategy, guards each with its own retry/breaker/timeout/bulkhead and rate limits,
+ * validates what comes back, caches answers, records every call, and always ends with the local
+ * classifier, so a document is never left unclassified because providers failed.
+ */
+
+export interface ProviderCall {
+  at: string;
+  provider: string;
+  model: string;
+  keyId: string;
+  latencyMs: number;
+  inputTokens: number;
+  outputTokens: number;
+  costUsd: number;
+  outcome: 'ok' | 'invalid' | 'error';
+  errorCode: string | null;
+  correlationId: string | null;
+}
+
+/** Where answers are cached and calls recorded; the catalogue database implements it. */
+export interface ClassificationRecords {
+  cached(key: string): Promise<Classification | undefined>;
+  remember(entry: { key: string; provider: string; model: string; promptVersion: string; result: Classification }): Promise<void>;
+  recordCall(call: ProviderCall): Promise<void>;
+  tokensUsedSince(provider: string, since: string): Promise<number>;
+}
+
+export interface ServiceOptions {
+  ai: AiConfig;
+  taxonomy: Taxonomy;
+  local: Classifier;
+  records: ClassificationRecords;
+  logger: Logger;
+  env?: NodeJS.ProcessEnv;
+  /** Folder that file: secret references are relative to. */
+  baseDir?: string;
+  /** Ask only this provider (then the local classifier). */
+  onlyProvider?: string;
+  /** Ask the providers even when an answer is cached. */
+  force?: boolean;
+  loadProvider?: (type: ProviderConfig['type']) => Promise<ProviderFactory>;
+}
+
+const DEFAULT_KEYS: Record<ProviderConfig['type'], string> = {
+  anthropic: 'env:ANTHROPIC_API_KEY',
+  openai: 'env:OPENAI_API_KEY',
+  gemini: 'env:GEMINI_API_KEY',
+};
+
+/** Each SDK is imported on first use, so a run that never calls a provider never loads it. */
+async function loadProviderModule(type: ProviderConfig['type']): Promise<ProviderFactory> {
+  switch (type) {
+    case 'anthropic':
+      return (await import('./providers/anthropic.js')).createClient;
+    case 'openai':
+      return (await import('./providers/openai.js')).createClient;
+    case 'gemini':
+      return (await import('./providers/gemini.js')).createClient;
+  }
+}
+
+class ProviderSlot {
+  readonly name: string;
+  readonly policy: ProviderPolicy;
+  readonly requests: TokenBucket | undefined;
+  readonly tokens: TokenBucket | undefined;
+  client: Promise<ProviderClient> | undefined;
+  /** Why this provider is out for the rest of the run (a refused key, an exhausted quota). */
+  disabled: string | undefined;
+  usedToday: { day: string; tokens: number } | undefined;
+
+  constructor(
+    readonly config: ProviderConfig,
+    readonly apiKey: string | undefined,
+    readonly keyId: string,
+    readonly credential: string,
+    ai: AiConfig,
+    logger: Logger,
+  ) {
+    this.name = config.name;
+    this.requests = config.rpm ? new TokenBucket(config.rpm) : undefined;
+    this.tokens = config.tpm ? new TokenBucket(config.tpm) : undefined;
+    this.policy = providerPolicy(
+      {
+        provider: config.name,
+        maxAttempts: config.maxAttempts,
+        timeoutMs: config.timeoutMs,
+        maxConcurrency: config.maxConcurrency,
+        breakerFailures: config.breaker.failures,
+        breakerCooldownMs: config.breaker.cooldownMs,
+        baseDelayMs: ai.retryBaseDelayMs,
+        maxDelayMs: 30_000,
+        maxRetryAfterMs: ai.maxRetryAfterMs,
+      },
+      {
+        onRetry: ({ attempt, delay, error }) =>
+          logger.warn({ provider: this.name, attempt, delayMs: Math.round(delay), code: (error as ProviderError | undefined)?.code }, 'provider call failed, retrying'),
+      },
+    );
+  }
+
+  costUsd(inputTokens: number, outputTokens: number): number {
+    return (inputTokens * this.config.price.inputPerMTok + outputTokens * this.config.price.outputPerMTok) / 1_000_000;
+  }
+}
+
+export class AiClassificationService implements Classifier {
+  readonly name = 'ai';
+  private readonly slots: ProviderSlot[];
+  private readonly inFlight = new Map<string, Promise<Classification>>();
+  private readonly taxonomyKey: string;
+  private turn = 0;
+
+  constructor(private readonly options: ServiceOptions) {
+    const env = options.env ?? process.env;
+    this.slots = options.ai.providers
+      .map((config) => {
+        const credential = config.apiKey ?? DEFAULT_KEYS[config.type];
+        const secret = resolveSecret(credential, { env, ...(options.baseDir ? { baseDir: options.baseDir } : {}) });
+        // A local OpenAI-compatible server usually wants no key; the SDK still needs a string.
+        const keyless = !secret && config.type === 'openai' && config.baseURL !== undefined;
+        return new ProviderSlot(config, secret?.value ?? (keyless ? 'unused' : undefined), secret?.id ?? (keyless ? 'none' : 'missing'), credential, options.ai, options.logger);
+      })
+      .sort((a, b) => a.config.priority - b.config.priority);
+    // Settings only: the tags and correspondents the catalogue already holds grow with every
+    // document, and keying on them would make every re-run a cache miss.
+    this.taxonomyKey = sha256(JSON.stringify([options.taxonomy.types, options.ai.allowNewTags, options.ai.maxInputTokens, options.ai.maxOutputTokens, options.ai.redact]));
+  }
+
+  /** Providers with what keeps each from being asked right now, if anything. */
+  async providerStates(): Promise<{ name: string; type: string; model: string; keyId: string; unavailable: string | undefined }[]> {
+    return Promise.all(this.slots.map(async (slot) => ({ name: slot.name, type: slot.config.type, model: slot.config.model, keyId: slot.keyId, unavailable: await this.unavailable(slot, 0) })));
+  }
+
+  async classify(input: ClassifyInput): Promise<Classification> {
+    const { ai } = this.options;
+    const cut = cutToBudget(input.text, ai.maxInputTokens);
+    const text = ai.redact.enabled ? redact(cut.text, ai.redact.patterns).text : cut.text;
+    const system = systemPrompt();
+    const prompt = userPrompt(this.options.taxonomy, { text, fileName: input.fileName, mime: input.mime, truncated: cut.truncated }, ai.allowNewTags);
+    const estimate = estimateTokens(system) + estimateTokens(prompt) + ai.maxOutputTokens;
+    const documentKey = sha256(`${PROMPT_VERSION}\n${this.taxonomyKey}\n${input.mime}\n${text}`);
+    const skipped: string[] = [];
+    const local = this.options.local.classify(input);
+
+    for (const slot of this.order(estimate)) {
+      if (this.options.onlyProvider && slot.name !== this.options.onlyProvider) continue;
+      const reason = await this.unavailable(slot, estimate);
+      if (reason) {
+        skipped.push(`${slot.name}: ${reason}`);
+        continue;
+      }
+      const key = `${documentKey}:${slot.name}:${slot.config.model}`;
+      if (!this.options.force) {
+        const cached = await this.options.records.cached(key);
+        if (cached) return classificationSchema.parse({ ...cached, rule: `${cached.rule} (cached)${notes(skipped)}` });
+      }
+      try {
+        let pending = this.inFlight.get(key);
+        if (!pending) {
+          pending = this.ask(slot, system, prompt, estimate, input, await local).then(async (result) => {
+            await this.options.records.remember({ key, provider: slot.name, model: slot.config.model, promptVersion: PROMPT_VERSION, result });
+            return result;
+          });
+          this.inFlight.set(key, pending);
+          const settled = () => this.inFlight.delete(key);
+          pending.then(settled, settled);
+        }
+        const result = await pending;
+        return classificationSchema.parse({ ...result, rule: `${result.rule}${notes(skipped)}` });
+      } catch (error) {
+        if (input.signal?.aborted) throw error;
+        const hint = error instanceof ProviderError && error.hint ? ` (${error.hint})` : '';
+        const message = this.scrub(`${error instanceof Error ? error.message : String(error)}${hint}`);
+        skipped.push(message.startsWith(`${slot.name}: `) ? message : `${slot.name}: ${message}`);
+        this.options.logger.warn({ provider: slot.name, code: (error as ProviderError).code ?? 'E_INTERNAL', correlationId: input.correlationId, err: message }, 'provider gave no usable answer');
+        if (error instanceof ProviderError && (error.kind === 'auth' || error.kind === 'quota')) slot.disabled = message;
+      }
+    }
+    const fallback = await local;
+    return classificationSchema.parse({ ...fallback, rule: `${fallback.rule}${skipped.length > 0 ? `; AI skipped: ${skipped.join('; ')}` : ''}` });
+  }
+
+  /** The order to try providers in for one document, by strategy; the local classifier is last. */
+  private order(estimate: number): ProviderSlot[] {
+    const slots = [...this.slots];
+    if (slots.length < 2) return slots;
+    switch (this.options.ai.strategy) {
+      case 'fallback':
+        return slots;
+      case 'round-robin': {
+        const start = this.turn++ % slots.length;
+        return [...slots.slice(start), ...slots.slice(0, start)];
+      }
+      case 'weighted': {
+        const total = slots.reduce((sum, slot) => sum + slot.config.weight, 0);
+        let pick = Math.random() * total;
+        const first = slots.find((slot) => (pick -= slot.config.weight) < 0) ?? (slots[0] as ProviderSlot);
+        return [first, ...slots.filter((slot) => slot !== first)];
+      }
+      case 'cheapest': {
+        const output = this.options.ai.maxOutputTokens;
+        return slots.sort((a, b) => a.costUsd(estimate - output, output) - b.costUsd(estimate - output, output) || a.config.priority - b.config.priority);
+      }
+    }
+  }
+
+  private async unavailable(slot: ProviderSlot, estimate: number): Promise<string | undefined> {
+    if (slot.disabled) return slot.disabled;
+    if (!slot.apiKey) return `no API key: set ${slot.credential.replace(/^env:/, 'the environment variable ').replace(/^file:/, 'the file ')}`;
+    if (slot.policy.isOpen()) return `circuit open after ${slot.config.breaker.failures} failures in a row; tried again ${slot.config.breaker.cooldownMs / 1000} s after it opened`;
+    const budget = slot.config.dailyTokenBudget;
+    if (budget !== undefined) {
+      const used = await this.usedToday(slot);
+      if (used + estimate > budget) return `daily token budget spent (${used} of ${budget} tokens used today, UTC)`;
+    }
+    return undefined;
+  }
+
+  private async usedToday(slot: ProviderSlot): Promise<number> {
+    const day = new Date().toISOString().slice(0, 10);
+    if (slot.usedToday?.day !== day) slot.usedToday = { day, tokens: await this.options.records.tokensUsedSince(slot.name, `${day}T00:00:00.000Z`) };
+    return slot.usedToday.tokens;
+  }
+
+  /** One provider's answer: a call, and one repair call if the answer does not validate. */
+  private async ask(slot: ProviderSlot, system: string, prompt: string, estimate: number, input: ClassifyInput, local: Classification): Promise<Classification> {
+    const first = await this.call(slot, system, prompt, estimate, input);
+    let parsed = parseAnswer(first, this.options.taxonomy, FALLBACK_TYPE, this.options.ai.allowNewTags);
+    if (!parsed.ok) {
+      const repair = `${prompt}\n\n${repairPrompt(first, parsed.problems)}`;
+      const second = await this.call(slot, system, repair, estimate + estimateTokens(first), input);
+      const problems = parsed.problems;
+      parsed = parseAnswer(second, this.options.taxonomy, FALLBACK_TYPE, this.options.ai.allowNewTags);
+      if (!parsed.ok) throw new ProviderError(slot.name, 'bad-output', `answer invalid twice (${problems}; then ${parsed.problems})`);
+    }
+    return this.toClassification(slot, parsed.answer, local);
+  }
+
+  private async call(slot: ProviderSlot, system: string, prompt: string, estimate: number, input: ClassifyInput): Promise<string> {
+    slot.client ??= (this.options.loadProvider ?? loadProviderModule)(slot.config.type).then((factory) =>
+      factory({ name: slot.name, model: slot.config.model, apiKey: slot.apiKey as string, baseURL: slot.config.baseURL, timeoutMs: slot.config.timeoutMs, credential: slot.credential }),
+    );
+    const client = await slot.client;
+    return slot.policy.execute(async ({ signal }) => {
+      await slot.requests?.take(1, signal);
+      await slot.tokens?.take(estimate, signal);
+      const started = performance.now();
+      const record = (call: Pick<ProviderCall, 'inputTokens' | 'outputTokens' | 'outcome' | 'errorCode'>) =>
+        this.options.records.recordCall({
+          at: new Date().toISOString(),
+          provider: slot.name,
+          model: slot.config.model,
+          keyId: slot.keyId,
+          latencyMs: Math.round(performance.now() - started),
+          costUsd: slot.costUsd(call.inputTokens, call.outputTokens),
+          correlationId: input.correlationId ?? null,
+          ...call,
+        });
+      try {
+        const reply = await client.complete({ system, prompt, schema: answerSchema(this.options.taxonomy), schemaName: SCHEMA_NAME, maxOutputTokens: this.options.ai.maxOutputTokens, signal });
+        const used = reply.inputTokens + reply.outputTokens;
+        if (slot.usedToday) slot.usedToday.tokens += used;
+        slot.tokens?.refund(Math.max(0, estimate - used));
+        const valid = parseAnswer(reply.text, this.options.taxonomy, FALLBACK_TYPE, this.options.ai.allowNewTags).ok;
+        await record({ inputTokens: reply.inputTokens, outputTokens: reply.outputTokens, outcome: valid ? 'ok' : 'invalid', errorCode: valid ? null : 'E_PROVIDER_BAD_OUTPUT' });
+        return reply.text;
+      } catch (error) {
+        const code = error instanceof ProviderError ? error.code : signal.aborted && !input.signal?.aborted ? 'E_PROVIDER_TIMEOUT' : 'E_PROVIDER_CONNECTION';
+        await record({ inputTokens: 0, outputTokens: 0, outcome: 'error', errorCode: code });
+        if (error instanceof ProviderError || signal.aborted) throw error;
+        // Anything else from an SDK (a malformed body it could not read) is the provider's fault.
+        throw new ProviderError(slot.name, 'server', `unreadable answer: ${(error as Error).message}`, { cause: error });
+      }
+    }, input.signal);
+  }
+
+  private toClassification(slot: ProviderSlot, answer: ParsedAnswer, local: Classification): Classification {
+    // The provider decides; facts it left out come from the local rules (an IBAN, a date).
+    return classificationSchema.parse({
+      type: answer.type,
+      title: answer.title,
+      tags: answer.tags,
+      date: answer.date ?? local.date,
+      correspondent: answer.correspondent ?? local.correspondent,
+      language: answer.language ?? local.language,
+      confidence: answer.confidence,
+      rule: `${slot.config.type}:${slot.config.model} (${PROMPT_VERSION})${answer.adjustments.length > 0 ? `; ${answer.adjustments.join('; ')}` : ''}`,
+      classifier: slot.name,
+      fields: { ...local.fields, ...answer.fields },
+    });
+  }
+
+  /** Provider messages can quote the key (partly masked or not): never pass it on. */
+  private scrub(message: string): string {
+    let result = message;
+    for (const slot of this.slots) if (slot.apiKey && slot.apiKey.length >= 8) result = result.split(slot.apiKey).join('[key]');
+    return result.replace(/\b(sk|sk-ant|sk-proj|AIza)[\w*-]{8,}/g, '[key]');
+  }
+}
+
+function notes(skipped: readonly string[]): string {
+  return skipped.length > 0 ? `; skipped ${skipped.join('; ')}` : '';
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}

@@ -1,0 +1,58 @@
+import { classificationSchema, type Classification, type Classifier } from '../classify/classifier.js';
+import type { AiClassificationService, ClassificationRecords } from '../classify/service.js';
+import { AiRecordRepository } from '../db/ai-records.js';
+import { usageError } from '../errors.js';
+import type { OpenCatalog } from './catalog.js';
+import type { CommandContext } from './context.js';
+
+/** How many known tags and correspondents are offered to providers in each prompt. */
+const TAXONOMY_TAGS = 200;
+const TAXONOMY_CORRESPONDENTS = 100;
+
+/**
+ * The classifier a command uses: the local rules alone, or, with providers configured, the AI
+ * service in front of them with the catalogue as its cache and call record.
+ */
+export async function createClassifier(context: CommandContext, catalog: OpenCatalog, options: { onlyProvider?: string; force?: boolean } = {}): Promise<{ classifier: Classifier; service: AiClassificationService | undefined }> {
+  const { config, filepath } = context.loaded;
+  const { LocalClassifier } = await import('../classify/providers/local.js');
+  const local = new LocalClassifier(config.classify);
+  const names = config.ai.providers.map((provider) => provider.name);
+  if (options.onlyProvider !== undefined && !names.includes(options.onlyProvider)) {
+    throw usageError('E_PROVIDER_UNKNOWN', `no provider named "${options.onlyProvider}" is configured`, names.length > 0 ? `configured: ${names.join(', ')}` : 'add one under ai.providers in the config');
+  }
+  if (config.ai.providers.length === 0) return { classifier: local, service: undefined };
+
+  const [{ AiClassificationService }, { mergeTypes, FALLBACK_TYPE }] = await Promise.all([import('../classify/service.js'), import('../classify/taxonomy.js')]);
+  const types = mergeTypes(config.classify.types);
+  const tags = new Set<string>([...config.classify.tags.map((rule) => rule.tag), ...types.flatMap((type) => type.tags), ...(await catalog.repository.knownTags(TAXONOMY_TAGS))]);
+  const service = new AiClassificationService({
+    ai: config.ai,
+    taxonomy: {
+      types: [...types.map((type) => type.name), FALLBACK_TYPE],
+      tags: [...tags].sort(),
+      correspondents: await catalog.repository.knownCorrespondents(TAXONOMY_CORRESPONDENTS),
+    },
+    local,
+    records: classificationRecords(new AiRecordRepository(catalog.database.db)),
+    logger: context.logger,
+    ...(filepath ? { baseDir: (await import('node:path')).dirname(filepath) } : {}),
+    ...(options.onlyProvider ? { onlyProvider: options.onlyProvider } : {}),
+    ...(options.force ? { force: true } : {}),
+  });
+  return { classifier: service, service };
+}
+
+/** The catalogue's AI tables as the service's cache and call record. */
+export function classificationRecords(records: AiRecordRepository): ClassificationRecords {
+  return {
+    // A cache entry that no longer validates (an older doccat wrote it) is a miss, not an error.
+    cached: async (key) => {
+      const parsed = classificationSchema.safeParse(await records.cachedResult(key));
+      return parsed.success ? (parsed.data as Classification) : undefined;
+    },
+    remember: (entry) => records.remember(entry),
+    recordCall: (call) => records.recordCall(call),
+    tokensUsedSince: (provider, since) => records.tokensUsedSince(provider, since),
+  };
+}
