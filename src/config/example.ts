@@ -25,6 +25,32 @@ export function exampleConfig(): DoccatConfig {
         { tag: 'car', keywords: ['vehicle', 'mot', 'registration number'], patterns: [String.raw`\b[A-Z]{2}\d{2} ?[A-Z]{3}\b`] },
       ],
     },
+    ai: {
+      ...defaults.ai,
+      strategy: 'fallback',
+      providers: [
+        {
+          name: 'claude',
+          type: 'anthropic',
+          model: 'claude-haiku-4-5',
+          apiKey: 'env:ANTHROPIC_API_KEY',
+          timeoutMs: 60_000,
+          maxConcurrency: 4,
+          maxAttempts: 4,
+          rpm: 50,
+          tpm: 50_000,
+          dailyTokenBudget: 2_000_000,
+          priority: 1,
+          weight: 1,
+          price: { inputPerMTok: 1, outputPerMTok: 5 },
+          breaker: { failures: 5, cooldownMs: 30_000 },
+        },
+        { name: 'gpt', type: 'openai', model: 'gpt-4o-mini', apiKey: 'file:/run/secrets/openai_api_key', timeoutMs: 60_000, maxConcurrency: 4, maxAttempts: 4, rpm: 500, priority: 2, weight: 1, price: { inputPerMTok: 0.15, outputPerMTok: 0.6 }, breaker: { failures: 5, cooldownMs: 30_000 } },
+        { name: 'gemini', type: 'gemini', model: 'gemini-2.5-flash', apiKey: 'env:GEMINI_API_KEY', timeoutMs: 60_000, maxConcurrency: 4, maxAttempts: 4, priority: 3, weight: 1, price: { inputPerMTok: 0.3, outputPerMTok: 2.5 }, breaker: { failures: 5, cooldownMs: 30_000 } },
+        { name: 'local-llm', type: 'openai', model: 'llama3.1:8b', baseURL: 'http://127.0.0.1:11434/v1', timeoutMs: 120_000, maxConcurrency: 1, maxAttempts: 2, priority: 4, weight: 1, price: { inputPerMTok: 0, outputPerMTok: 0 }, breaker: { failures: 3, cooldownMs: 60_000 } },
+      ],
+      redact: { enabled: true, patterns: [String.raw`\bK-\d{6}\b`] },
+    },
     log: { level: 'warn', file: '/var/log/doccat.log' },
   });
 }

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { FIXTURES, parseIngestJson, runDoccat, tempDir } from '../support/cli.js';
-import { startFakeProviders, type FakeProviders } from '../support/fake-providers.js';
+import { startFakeProviders, type FakeProviders } from '../support/fake-providers.mjs';
 
 /** `doccat ingest` and `doccat reclassify` with AI providers configured, through the real binary. */
 

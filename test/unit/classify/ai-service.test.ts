@@ -10,7 +10,7 @@ import { AiClassificationService } from '../../../src/classify/service.js';
 import { configSchema, type ProviderConfig } from '../../../src/config/schema.js';
 import { AiRecordRepository } from '../../../src/db/ai-records.js';
 import { openSqliteDatabase, type CatalogDatabase } from '../../../src/db/database.js';
-import { startFakeProviders, type FakeProviders, type ProviderKind } from '../../support/fake-providers.js';
+import { startFakeProviders, type FakeProviders, type ProviderKind } from '../../support/fake-providers.mjs';
 
 /**
  * The AI service with the real Anthropic, OpenAI and Gemini SDKs, pointed at local servers that
