@@ -109,6 +109,23 @@ describe('AI classification through the real SDKs', () => {
     expect((second?.at ?? 0) - (first?.at ?? 0)).toBeGreaterThanOrEqual(950);
   });
 
+  it('retries 529 overloaded and 500, and reads retry-after-ms', async () => {
+    fake.queue('anthropic', { kind: 'status', status: 529 }, { kind: 'status', status: 500 });
+    expect((await service([provider('anthropic')]).classify(input(INVOICE))).classifier).toBe('anthropic');
+    expect(fake.count('anthropic')).toBe(3);
+    fake.queue('openai', { kind: 'status', status: 429, retryAfterMs: '600' });
+    expect((await service([provider('openai')]).classify(input(INVOICE))).classifier).toBe('openai');
+    const [first, second] = fake.requests.filter((request) => request.provider === 'openai');
+    expect((second?.at ?? 0) - (first?.at ?? 0)).toBeGreaterThanOrEqual(580);
+  });
+
+  it('does not retry a missing model (404)', async () => {
+    fake.setDefault('gemini', { kind: 'status', status: 404 });
+    const result = await service([provider('gemini')]).classify(input(INVOICE));
+    expect(fake.count('gemini')).toBe(1);
+    expect(result.rule).toMatch(/gemini: request refused \(HTTP 404\)/);
+  });
+
   it('gives up on a provider that asks for a longer pause than allowed', async () => {
     fake.queue('gemini', { kind: 'status', status: 429, retryAfter: '120' });
     const result = await service([provider('gemini'), provider('openai', { priority: 200 })]).classify(input(INVOICE));
