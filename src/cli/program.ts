@@ -145,12 +145,13 @@ Examples:
     .description("write a document's original bytes, verified against its sha256")
     .argument('<id>', 'document id, e.g. 12 or D12')
     .option('-o, --output <file>', 'write to this file (- for stdout)')
-    .option('--url', 'print where the original is stored (a file path for the local store)')
+    .option('--url', 'print where the original is: a signed URL (S3) or a file path (local)')
+    .option('--expires <seconds>', 'how long a signed URL stays valid (default: the backend\'s presignExpirySeconds)', parsePositiveInt)
     .addHelpText('after', `
 Examples:
   $ doccat get 12 -o invoice.pdf
   $ doccat get D12 -o - | pdftotext - -
-  $ doccat get 12 --url`)
+  $ doccat get 12 --url --expires 600`)
     .action(async (id: string, options: Record<string, unknown>, command: Command) => {
       const { getCommand } = await import('./commands/get.js');
       commandResult.exitCode = await getCommand(id, options, command);
@@ -215,6 +216,56 @@ Examples:
     .action(async (query: string[], options: Record<string, unknown>, command: Command) => {
       const { reclassifyCommand } = await import('./commands/reclassify.js');
       commandResult.exitCode = await reclassifyCommand(query, options, command);
+    });
+
+  const storage = program.command('storage').description('blob backends: list, migrate between them, verify, sync from the fallback');
+  storage
+    .command('list')
+    .description('configured backends with their role, document counts and a live write/read probe')
+    .action(async (options: Record<string, unknown>, command: Command) => {
+      const { listCommand } = await import('./commands/storage.js');
+      commandResult.exitCode = await listCommand(options, command);
+    });
+  storage
+    .command('migrate')
+    .description('copy blobs to another backend, verify them there, then point documents at the copies')
+    .requiredOption('--to <name>', 'destination backend')
+    .option('--from <name>', 'only blobs on this backend (default: every blob not on --to)')
+    .option('--concurrency <n>', 'blobs copied at once (default 4)', parsePositiveInt)
+    .option('--delete-source', 'delete each old copy once the new one is verified and in use')
+    .option('--dry-run', 'list what would move; copy nothing')
+    .option('--ndjson', 'one JSON object per blob as it is done')
+    .addHelpText('after', `
+Resumable: stopped by Ctrl-C, kill or an outage, the same command continues where it stopped and
+never copies a blob that is already verified at the destination.
+
+Examples:
+  $ doccat storage migrate --to s3 --dry-run
+  $ doccat storage migrate --from local --to s3 --concurrency 8 --delete-source`)
+    .action(async (options: Record<string, unknown>, command: Command) => {
+      const { migrateCommand } = await import('./commands/storage.js');
+      commandResult.exitCode = await migrateCommand(options, command);
+    });
+  storage
+    .command('verify')
+    .description("check every document's blob (exists, size, sha256 read back) and list orphan blobs")
+    .option('--repair', 'restore damaged blobs from another backend with a good copy; delete orphans older than storage.orphanGraceHours')
+    .option('--concurrency <n>', 'blobs checked at once (default 4)', parsePositiveInt)
+    .addHelpText('after', `
+Exit 0 when everything is in order, 3 when problems remain.`)
+    .action(async (options: Record<string, unknown>, command: Command) => {
+      const { verifyCommand } = await import('./commands/storage.js');
+      commandResult.exitCode = await verifyCommand(options, command);
+    });
+  storage
+    .command('sync')
+    .description('move blobs stored on the fallback backend (while the primary was down) to the primary')
+    .option('--concurrency <n>', 'blobs copied at once (default 4)', parsePositiveInt)
+    .option('--dry-run', 'list what would move; copy nothing')
+    .option('--ndjson', 'one JSON object per blob as it is done')
+    .action(async (options: Record<string, unknown>, command: Command) => {
+      const { syncCommand } = await import('./commands/storage.js');
+      commandResult.exitCode = await syncCommand(options, command);
     });
 
   return program;

@@ -62,6 +62,14 @@ export interface NewDocument {
   metadata: Record<string, string>;
 }
 
+export interface BlobLocation {
+  id: number;
+  sha256: string;
+  size: number;
+  blob_backend: string;
+  blob_key: string;
+}
+
 export interface SourceSighting {
   path: string;
   sha256: string | null;
@@ -94,6 +102,38 @@ export class DocumentRepository {
 
   async getDocument(id: number): Promise<DocumentRow | undefined> {
     return this.db.selectFrom('documents').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  /** A page of documents' blob locations, by id, optionally only those on (or not on) a backend. */
+  async blobPage(afterId: number, limit: number, filter: { on?: string; notOn?: string } = {}): Promise<BlobLocation[]> {
+    let query = this.db.selectFrom('documents').select(['id', 'sha256', 'size', 'blob_backend', 'blob_key']).where('id', '>', afterId);
+    if (filter.on !== undefined) query = query.where('blob_backend', '=', filter.on);
+    if (filter.notOn !== undefined) query = query.where('blob_backend', '!=', filter.notOn);
+    return query.orderBy('id').limit(limit).execute();
+  }
+
+  /** Documents per blob backend. */
+  async countByBackend(): Promise<Map<string, number>> {
+    const rows = await this.db.selectFrom('documents').select(['blob_backend', (eb) => eb.fn.countAll<number>().as('count')]).groupBy('blob_backend').execute();
+    return new Map(rows.map((row) => [row.blob_backend, Number(row.count)]));
+  }
+
+  /** Every blob key some document refers to, wherever its blob is. */
+  async referencedKeys(): Promise<Set<string>> {
+    return new Set((await this.db.selectFrom('documents').select('blob_key').execute()).map((row) => row.blob_key));
+  }
+
+  /**
+   * Points a document at the copy of its blob on another backend, only if it still points where
+   * the copy came from (another process may have moved it meanwhile), and audits the move.
+   */
+  async moveBlob(documentId: number, from: string, to: string, command: string, runId: string): Promise<boolean> {
+    return this.db.transaction().execute(async (trx) => {
+      const moved = await trx.updateTable('documents').set({ blob_backend: to, updated_at: new Date().toISOString() }).where('id', '=', documentId).where('blob_backend', '=', from).executeTakeFirst();
+      if (Number(moved.numUpdatedRows) === 0) return false;
+      await this.audit(trx, documentId, command, 'blob_backend', from, to, runId);
+      return true;
+    });
   }
 
   /** Tags in use, most used first: the vocabulary offered to AI providers. */

@@ -199,7 +199,7 @@ async function processEntry(entry: WalkEntry, options: IngestOptions, deps: Inge
         size: put.size,
         mime,
         originalName: path.basename(entry.path),
-        blobBackend: store.name,
+        blobBackend: put.backend,
         blobKey: put.key,
         method: words === 0 && extracted.method === 'text' ? 'none' : extracted.method,
         pages: extracted.pages,

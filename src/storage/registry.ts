@@ -1,18 +1,80 @@
+import path from 'node:path';
+import type { StorageConfig } from '../config/schema.js';
+import { resolveSecret } from '../config/secrets.js';
+import { DoccatError, ExitCode, usageError } from '../errors.js';
 import type { BlobStore } from './blob-store.js';
 
-export interface LocalStoreOptions {
-  backend: 'local';
-  root: string;
+export interface StorageSetup {
+  storage: StorageConfig;
+  /** Folder of the built-in "local" backend. */
+  blobDir: string;
+  /** Relative paths of named local backends are relative to the catalogue folder. */
+  catalogDir: string;
+  /** Folder that file: secret references are relative to. */
+  baseDir?: string;
+  env?: NodeJS.ProcessEnv;
 }
 
-export type BlobStoreOptions = LocalStoreOptions;
+export function backendNames(setup: StorageSetup): string[] {
+  return ['local', ...Object.keys(setup.storage.backends).filter((name) => name !== 'local')];
+}
 
 /** Backend name -> lazily imported implementation, so unused backends cost nothing at start-up. */
-export async function createBlobStore(options: BlobStoreOptions): Promise<BlobStore> {
-  switch (options.backend) {
+export async function createBlobStore(name: string, setup: StorageSetup): Promise<BlobStore> {
+  const configured = setup.storage.backends[name];
+  if (!configured) {
+    if (name !== 'local') throw usageError('E_STORAGE_UNKNOWN', `no storage backend named "${name}"`, `configured: ${backendNames(setup).join(', ')}`);
+    const { LocalBlobStore } = await import('./backends/local.js');
+    return LocalBlobStore.open('local', setup.blobDir);
+  }
+  switch (configured.type) {
     case 'local': {
       const { LocalBlobStore } = await import('./backends/local.js');
-      return LocalBlobStore.open(options.root);
+      return LocalBlobStore.open(name, path.resolve(setup.catalogDir, configured.path));
     }
+    case 's3': {
+      const { S3BlobStore } = await import('./backends/s3.js');
+      const secret = (reference: string | undefined) => (reference ? resolveSecret(reference, { ...(setup.env ? { env: setup.env } : {}), ...(setup.baseDir ? { baseDir: setup.baseDir } : {}) }) : undefined);
+      const accessKeyId = secret(configured.accessKeyId);
+      const secretAccessKey = secret(configured.secretAccessKey);
+      const sessionToken = secret(configured.sessionToken);
+      if ((configured.accessKeyId || configured.secretAccessKey) && (!accessKeyId || !secretAccessKey)) {
+        const missing = !accessKeyId ? configured.accessKeyId ?? 'accessKeyId' : configured.secretAccessKey ?? 'secretAccessKey';
+        throw new DoccatError('E_SECRET_MISSING', `${name}: the S3 credentials are not set (${missing} is empty or missing)`, { hint: 'set the variable or file, or remove both keys to use the AWS credential chain', exitCode: ExitCode.usage });
+      }
+      const credentials = accessKeyId && secretAccessKey ? { accessKeyId: accessKeyId.value, secretAccessKey: secretAccessKey.value, ...(sessionToken ? { sessionToken: sessionToken.value } : {}) } : undefined;
+      return new S3BlobStore(name, configured, credentials);
+    }
+  }
+}
+
+/** Opens backends on first use and keeps them for the command's lifetime. */
+export class BlobStores {
+  private readonly opened = new Map<string, Promise<BlobStore>>();
+
+  constructor(readonly setup: StorageSetup) {}
+
+  get primary(): string {
+    return this.setup.storage.backend;
+  }
+
+  open(name: string): Promise<BlobStore> {
+    let store = this.opened.get(name);
+    if (!store) {
+      store = createBlobStore(name, this.setup);
+      this.opened.set(name, store);
+      // A failed open is not remembered: the next use tries again.
+      store.catch(() => this.opened.delete(name));
+    }
+    return store;
+  }
+
+  /** The store new blobs go to: the primary, or the primary with its fallback behind it. */
+  async forWriting(): Promise<BlobStore> {
+    const primary = await this.open(this.primary);
+    const fallbackName = this.setup.storage.fallback;
+    if (!fallbackName) return primary;
+    const { FallbackBlobStore } = await import('./fallback.js');
+    return new FallbackBlobStore(primary, () => this.open(fallbackName));
   }
 }

@@ -8,11 +8,13 @@ import type { Command } from 'commander';
 import { createContext } from '../context.js';
 import { openCatalog } from '../catalog.js';
 import { resolveDocumentIds } from '../ids.js';
+import { blobStores } from '../stores.js';
 import { DoccatError, ExitCode, usageError } from '../../errors.js';
 
 interface GetFlags {
   output?: string;
   url?: boolean;
+  expires?: number;
 }
 
 /** Writes a document's original bytes, verifying their sha256 before anything is kept. */
@@ -24,18 +26,18 @@ export async function getCommand(idText: string, flags: Record<string, unknown>,
     const [id] = await resolveDocumentIds(catalog.repository, [idText]);
     const document = await catalog.repository.getDocument(id as number);
     if (!document) throw new DoccatError('E_NOT_FOUND', `no document ${idText}`, { exitCode: ExitCode.usage });
-    const { createBlobStore } = await import('../../storage/registry.js');
-    const store = await createBlobStore({ backend: 'local', root: context.loaded.blobDir });
+    const store = await (await blobStores(context)).open(document.blob_backend);
     if (options.url) {
-      process.stdout.write(`${await store.locate(document.blob_key)}\n`);
+      process.stdout.write(`${await store.locate(document.blob_key, options.expires)}\n`);
       return ExitCode.ok;
     }
     const open = async (): Promise<Readable> => {
       try {
         return await store.get(document.blob_key);
       } catch (error) {
+        if (!(error instanceof DoccatError && error.code === 'E_BLOB_MISSING')) throw error;
         throw new DoccatError('E_BLOB_MISSING', `the original of document ${idText} is missing from the ${store.name} store (${document.blob_key})`, {
-          hint: 'restore the blob folder from a backup, or ingest the file again',
+          hint: 'run `doccat storage verify --repair` to restore it from another backend, or ingest the file again',
           exitCode: ExitCode.backendUnavailable,
           cause: error,
         });

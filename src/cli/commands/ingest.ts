@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { createContext } from '../context.js';
 import { openCatalog } from '../catalog.js';
+import { blobStores } from '../stores.js';
 import { Progress, formatDuration } from '../progress.js';
 import { paint, problemLine, renderTable, truncateMiddle, writeJson, writeNdjson } from '../output.js';
 import { ExitCode } from '../../errors.js';
@@ -29,8 +30,7 @@ export async function ingestCommand(paths: string[], flags: Record<string, unkno
   const jobs = options.jobs ?? config.ingest.jobs ?? Math.max(1, os.availableParallelism());
 
   const catalog = await openCatalog(context, { readonly: false, scratch: Boolean(options.dryRun) });
-  const { createBlobStore } = await import('../../storage/registry.js');
-  const store = options.dryRun ? undefined : await createBlobStore({ backend: config.storage.backend, root: context.loaded.blobDir });
+  const store = options.dryRun ? undefined : await (await blobStores(context)).forWriting();
   const { createClassifier } = await import('../classifier.js');
   const { classifier } = await createClassifier(context, catalog);
 

@@ -1,10 +1,10 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { Transform, type Readable } from 'node:stream';
-import type { BlobHead, BlobStore, PutResult } from '../blob-store.js';
+import type { Readable } from 'node:stream';
+import { assertSafeKey, blobKey, blobMissing, checksumMismatch, hashingStream, putFileInto, type BlobHead, type BlobStore, type HealthResult, type PutResult } from '../blob-store.js';
 import { DoccatError, ExitCode } from '../../errors.js';
 
 const TEMP_DIR = '.tmp';
@@ -12,88 +12,72 @@ const TEMP_DIR = '.tmp';
 const STALE_TEMP_MS = 60 * 60 * 1000;
 
 /**
- * Content-addressed folder: blobs/sha256/ab/cd/<sha256>. Writes go to a temp file in the same
+ * Content-addressed folder: <root>/sha256/ab/cd/<sha256>. Writes go to a temp file in the same
  * filesystem, are fsynced, then renamed into place, so a blob is either absent or complete.
  */
 export class LocalBlobStore implements BlobStore {
-  readonly name = 'local';
-  readonly capabilities = { presign: false, putFromFile: true };
+  readonly type = 'local';
+  readonly capabilities = { presign: false };
 
-  private constructor(private readonly root: string) {}
+  private constructor(
+    readonly name: string,
+    private readonly root: string,
+  ) {}
 
-  static async open(root: string): Promise<LocalBlobStore> {
+  static async open(name: string, root: string): Promise<LocalBlobStore> {
     const resolved = path.resolve(root);
     try {
       await fsp.mkdir(path.join(resolved, TEMP_DIR), { recursive: true });
     } catch (error) {
-      throw new DoccatError('E_STORAGE_UNAVAILABLE', `local: cannot create blob folder ${resolved}: ${(error as Error).message}`, {
+      throw new DoccatError('E_STORAGE_UNAVAILABLE', `${name}: cannot create blob folder ${resolved}: ${(error as Error).message}`, {
         hint: 'check that the catalogue folder is writable',
         exitCode: ExitCode.backendUnavailable,
         cause: error,
       });
     }
-    const store = new LocalBlobStore(resolved);
+    const store = new LocalBlobStore(name, resolved);
     await store.removeStaleTempFiles();
     return store;
   }
 
-  keyFor(sha256: string): string {
-    if (!/^[0-9a-f]{64}$/.test(sha256)) throw new DoccatError('E_STORAGE_KEY', `local: not a sha256: ${sha256}`);
-    return `sha256/${sha256.slice(0, 2)}/${sha256.slice(2, 4)}/${sha256}`;
-  }
-
-  async putFile(filePath: string, expectedSha256: string): Promise<PutResult> {
-    const key = this.keyFor(expectedSha256);
+  async put(body: Readable, expectedSha256: string): Promise<PutResult> {
+    const key = blobKey(expectedSha256);
     const finalPath = this.pathFor(key);
-    const existing = await this.head(key);
-    if (existing) {
-      // Same key means same content, unless a previous write was torn by a crash before rename,
-      // which the temp-and-rename protocol prevents; still, verify cheaply by size.
-      const { size } = await fsp.stat(filePath);
-      if (existing.size === size) return { key, size, sha256: expectedSha256, created: false };
-    }
     await fsp.mkdir(path.dirname(finalPath), { recursive: true });
     const tempPath = path.join(this.root, TEMP_DIR, `${expectedSha256}.${process.pid}.${randomBytes(6).toString('hex')}`);
-    const hash = createHash('sha256');
-    let size = 0;
+    const hashing = hashingStream();
     try {
-      await pipeline(
-        fs.createReadStream(filePath),
-        new Transform({
-          transform(chunk: Buffer, _encoding, callback) {
-            hash.update(chunk);
-            size += chunk.length;
-            callback(null, chunk);
-          },
-        }),
-        fs.createWriteStream(tempPath, { flags: 'wx', mode: 0o644 }),
-      );
+      await pipeline(body, hashing.stream, fs.createWriteStream(tempPath, { flags: 'wx', mode: 0o644 }));
       await fsyncPath(tempPath, 'r+');
-      const actual = hash.digest('hex');
-      if (actual !== expectedSha256) {
-        throw new DoccatError('E_FILE_CHANGED', 'the file changed while it was being catalogued', {
-          hint: 'wait until the file is completely written, then run ingest again',
-        });
-      }
+      const { sha256, size } = hashing.result();
+      if (sha256 !== expectedSha256) throw checksumMismatch(this.name, key, expectedSha256, sha256);
       await fsp.rename(tempPath, finalPath);
       await fsyncPath(path.dirname(finalPath), 'r');
-      return { key, size, sha256: actual, created: true };
+      return { key, size, sha256, created: true, backend: this.name };
     } catch (error) {
       await fsp.rm(tempPath, { force: true });
       throw error;
     }
   }
 
+  putFile(filePath: string, expectedSha256: string): Promise<PutResult> {
+    return putFileInto(this, filePath, expectedSha256);
+  }
+
   async get(key: string): Promise<Readable> {
     const filePath = this.pathFor(key);
-    await fsp.access(filePath);
+    try {
+      await fsp.access(filePath);
+    } catch (error) {
+      throw blobMissing(this.name, key, error);
+    }
     return fs.createReadStream(filePath);
   }
 
   async head(key: string): Promise<BlobHead | undefined> {
     try {
       const stat = await fsp.stat(this.pathFor(key));
-      return stat.isFile() ? { key, size: stat.size } : undefined;
+      return stat.isFile() ? { key, size: stat.size, modified: stat.mtime } : undefined;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw error;
@@ -105,12 +89,11 @@ export class LocalBlobStore implements BlobStore {
   }
 
   async *list(prefix = ''): AsyncIterable<BlobHead> {
-    const base = path.join(this.root, 'sha256');
-    for await (const filePath of walkFiles(base)) {
+    for await (const filePath of walkFiles(this.root)) {
       const key = path.relative(this.root, filePath).split(path.sep).join('/');
-      if (!key.startsWith(prefix)) continue;
-      const stat = await fsp.stat(filePath);
-      yield { key, size: stat.size };
+      if (key.startsWith(`${TEMP_DIR}/`) || !key.startsWith(prefix)) continue;
+      const stat = await fsp.stat(filePath).catch(() => undefined);
+      if (stat) yield { key, size: stat.size, modified: stat.mtime };
     }
   }
 
@@ -118,11 +101,32 @@ export class LocalBlobStore implements BlobStore {
     return this.pathFor(key);
   }
 
+  async check(): Promise<HealthResult> {
+    const started = performance.now();
+    const probe = path.join(this.root, TEMP_DIR, `health.${process.pid}.${randomBytes(6).toString('hex')}`);
+    const bytes = randomBytes(64);
+    try {
+      await fsp.writeFile(probe, bytes, { flag: 'wx' });
+      const back = await fsp.readFile(probe);
+      if (!back.equals(bytes)) throw new Error('read back different bytes than were written');
+    } catch (error) {
+      throw new DoccatError('E_STORAGE_UNAVAILABLE', `${this.name}: the blob folder ${this.root} failed a write/read probe: ${(error as Error).message}`, {
+        hint: 'check free space and permissions of the folder',
+        exitCode: ExitCode.backendUnavailable,
+        cause: error,
+      });
+    } finally {
+      await fsp.rm(probe, { force: true });
+    }
+    return { latencyMs: performance.now() - started };
+  }
+
   /** Maps a key to a path, refusing any key that would escape the store's root. */
   private pathFor(key: string): string {
+    assertSafeKey(this.name, key);
     const resolved = path.resolve(this.root, key);
-    if (key.includes('\0') || !resolved.startsWith(this.root + path.sep) || resolved.startsWith(path.join(this.root, TEMP_DIR) + path.sep)) {
-      throw new DoccatError('E_STORAGE_KEY', `local: key escapes the blob folder: ${key}`);
+    if (!resolved.startsWith(this.root + path.sep) || resolved.startsWith(path.join(this.root, TEMP_DIR) + path.sep)) {
+      throw new DoccatError('E_STORAGE_KEY', `${this.name}: key escapes the blob folder: ${key}`);
     }
     return resolved;
   }

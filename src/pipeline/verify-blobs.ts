@@ -1,0 +1,133 @@
+import type { Logger } from 'pino';
+import type { BlobLocation, DocumentRepository } from '../db/documents.js';
+import { DoccatError, toErrorInfo, type ErrorInfo } from '../errors.js';
+import type { BlobStore } from '../storage/blob-store.js';
+import { copyVerified, verifyBlob, type BlobState } from '../storage/copy.js';
+
+export interface VerifyOptions {
+  repair: boolean;
+  /** Backends to look through for orphans and for good copies to repair from. */
+  backends: readonly string[];
+  orphanGraceMs: number;
+  concurrency: number;
+  signal: AbortSignal;
+  now?: Date;
+}
+
+export interface VerifyDependencies {
+  repository: DocumentRepository;
+  open(name: string): Promise<BlobStore>;
+  logger: Logger;
+}
+
+export interface BlobProblem {
+  id: number;
+  key: string;
+  backend: string;
+  problem: Exclude<BlobState, 'ok'> | 'unreadable';
+  /** With --repair: restored from this backend, or why not. */
+  repairedFrom?: string;
+  repairError?: ErrorInfo;
+}
+
+export interface Orphan {
+  backend: string;
+  key: string;
+  size: number;
+  modified: string | null;
+  removed: boolean;
+}
+
+export interface VerifyReport {
+  checked: number;
+  problems: BlobProblem[];
+  orphans: Orphan[];
+  repaired: number;
+  interrupted: boolean;
+}
+
+const PAGE = 500;
+
+/**
+ * Every document's blob exists with its size and its sha256 (read back, not trusted from
+ * metadata); blobs no document refers to are orphans. With repair, a damaged or missing blob is
+ * copied back from another backend holding a verified copy, and orphans older than the grace
+ * period (which protects ingests still running) are deleted.
+ */
+export async function verifyBlobs(options: VerifyOptions, deps: VerifyDependencies, onChecked?: (problem: BlobProblem | undefined) => void): Promise<VerifyReport> {
+  const report: VerifyReport = { checked: 0, problems: [], orphans: [], repaired: 0, interrupted: false };
+  for (let afterId = 0; !options.signal.aborted; ) {
+    const page = await deps.repository.blobPage(afterId, PAGE);
+    let next = 0;
+    const worker = async () => {
+      while (next < page.length && !options.signal.aborted) {
+        const row = page[next++] as BlobLocation;
+        const problem = await checkOne(row, options, deps);
+        report.checked += 1;
+        if (problem) {
+          report.problems.push(problem);
+          if (problem.repairedFrom) report.repaired += 1;
+        }
+        onChecked?.(problem);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(options.concurrency, page.length)) }, worker));
+    if (page.length < PAGE) break;
+    afterId = (page[page.length - 1] as BlobLocation).id;
+  }
+  if (!options.signal.aborted) report.orphans = await findOrphans(options, deps);
+  report.problems.sort((a, b) => a.id - b.id);
+  report.interrupted = options.signal.aborted;
+  return report;
+}
+
+async function checkOne(row: BlobLocation, options: VerifyOptions, deps: VerifyDependencies): Promise<BlobProblem | undefined> {
+  const store = await deps.open(row.blob_backend);
+  let state: BlobState | 'unreadable';
+  try {
+    state = await verifyBlob(store, row.blob_key, row.sha256, row.size);
+  } catch (error) {
+    // A store that cannot be reached fails every blob alike: that is an outage, not a finding.
+    if (error instanceof DoccatError && (error.code === 'E_STORAGE_UNAVAILABLE' || error.code === 'E_STORAGE_AUTH')) throw error;
+    deps.logger.warn({ documentId: row.id, backend: row.blob_backend, code: toErrorInfo(error).code }, 'blob unreadable');
+    state = 'unreadable';
+  }
+  if (state === 'ok') return undefined;
+  const problem: BlobProblem = { id: row.id, key: row.blob_key, backend: row.blob_backend, problem: state };
+  if (!options.repair) return problem;
+  for (const name of options.backends) {
+    if (name === row.blob_backend) continue;
+    try {
+      const candidate = await deps.open(name);
+      if ((await verifyBlob(candidate, row.blob_key, row.sha256, row.size)) !== 'ok') continue;
+      await copyVerified(candidate, store, row.blob_key, row.sha256, row.size);
+      return { ...problem, repairedFrom: name };
+    } catch (error) {
+      problem.repairError = toErrorInfo(error);
+    }
+  }
+  problem.repairError ??= { code: 'E_NO_GOOD_COPY', message: 'no other backend holds a copy with the right checksum', hint: 'ingest the original file again, or restore it from a backup' };
+  return problem;
+}
+
+async function findOrphans(options: VerifyOptions, deps: VerifyDependencies): Promise<Orphan[]> {
+  // A copy left on another backend by a migration without --delete-source is still referenced by
+  // its key, so it is kept as a spare; an orphan is a blob no document refers to at all.
+  const referenced = await deps.repository.referencedKeys();
+  const now = (options.now ?? new Date()).getTime();
+  const orphans: Orphan[] = [];
+  for (const name of options.backends) {
+    const store = await deps.open(name);
+    for await (const blob of store.list('sha256/')) {
+      if (referenced.has(blob.key)) continue;
+      const old = blob.modified !== undefined && now - blob.modified.getTime() > options.orphanGraceMs;
+      let removed = false;
+      if (options.repair && old) {
+        await store.delete(blob.key);
+        removed = true;
+      }
+      orphans.push({ backend: name, key: blob.key, size: blob.size, modified: blob.modified?.toISOString() ?? null, removed });
+    }
+  }
+  return orphans;
+}

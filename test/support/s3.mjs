@@ -1,0 +1,54 @@
+// A real S3 protocol server (s3rver) on 127.0.0.1 for tests and benchmarks, in a temp folder.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const runner = path.join(path.dirname(fileURLToPath(import.meta.url)), 's3rver-process.mjs');
+
+/**
+ * Starts s3rver in a child process on a free port with the given buckets. stop() and start()
+ * again keep the port and the stored objects, to simulate an outage in the middle of a command.
+ */
+export async function startS3(buckets = ['doccat']) {
+  const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'doccat-s3rver-'));
+  let child;
+  let port = 0;
+  const start = async () => {
+    child = spawn(process.execPath, ['--openssl-legacy-provider', runner, directory, String(port), ...buckets], { stdio: ['ignore', 'pipe', 'inherit'] });
+    port = await new Promise((resolve, reject) => {
+      let out = '';
+      child.stdout.on('data', (chunk) => {
+        out += chunk.toString();
+        if (out.includes('\n')) resolve(JSON.parse(out.split('\n')[0]).port);
+      });
+      child.once('exit', (code) => reject(new Error(`s3rver exited with ${code} before listening`)));
+    });
+  };
+  const stop = async () => {
+    if (!child || child.exitCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGKILL');
+    await exited;
+  };
+  await start();
+  return {
+    get endpoint() {
+      return `http://127.0.0.1:${port}`;
+    },
+    directory,
+    /** Settings for a doccat s3 backend pointed at this server. */
+    backend(bucket = buckets[0], extra = {}) {
+      return { type: 's3', bucket, endpoint: `http://127.0.0.1:${port}`, region: 'us-east-1', forcePathStyle: true, accessKeyId: 'env:DOCCAT_TEST_S3_KEY', secretAccessKey: 'env:DOCCAT_TEST_S3_SECRET', maxAttempts: 2, ...extra };
+    },
+    /** What backend() reads its credentials from (s3rver accepts these fixed ones). */
+    env: { DOCCAT_TEST_S3_KEY: 'S3RVER', DOCCAT_TEST_S3_SECRET: 'S3RVER' },
+    stop,
+    start,
+    close: async () => {
+      await stop();
+      fs.rmSync(directory, { recursive: true, force: true });
+    },
+  };
+}
