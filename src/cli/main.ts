@@ -2,7 +2,7 @@ import { CommanderError } from 'commander';
 import { DoccatError, ExitCode } from '../errors.js';
 import { buildProgram, commandResult } from './program.js';
 import { interrupt } from './interrupt.js';
-import { colorEnabled, paint, writeJson } from './output.js';
+import { colorEnabled, paint, writeJson, writeNdjson } from './output.js';
 
 /** The only place that calls process.exit: everything else returns or throws. */
 async function main(argv: string[]): Promise<number> {
@@ -29,22 +29,27 @@ async function main(argv: string[]): Promise<number> {
       if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return ExitCode.ok;
       return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
     }
-    reportError(error, argv.includes('--json') || argv.includes('--ndjson'));
+    reportError(error, argv.includes('--ndjson') ? 'ndjson' : argv.includes('--json') ? 'json' : undefined);
     return error instanceof DoccatError ? error.exitCode : ExitCode.internal;
   }
 }
 
-function reportError(error: unknown, json: boolean): void {
+/** Scripts reading --json get the error as JSON too; --ndjson streams get it as one more line. */
+function reportError(error: unknown, json: 'json' | 'ndjson' | undefined): void {
+  const emit = (value: { code: string; message: string; hint?: string }) => {
+    if (json === 'ndjson') writeNdjson({ event: 'error', error: value });
+    else if (json === 'json') writeJson({ error: value });
+  };
   const color = colorEnabled(process.stderr, process.argv.includes('--no-color') ? false : undefined);
   if (error instanceof DoccatError) {
     process.stderr.write(`doccat: ${paint(color, 'red', error.code)} ${error.message}\n`);
     if (error.hint) process.stderr.write(`  hint: ${error.hint}\n`);
-    if (json) writeJson({ error: error.toJSON() });
+    emit(error.toJSON());
     return;
   }
   const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
   process.stderr.write(`doccat: ${paint(color, 'red', 'E_INTERNAL')} ${message}\n  hint: this is a bug in doccat; please report it\n`);
-  if (json) writeJson({ error: { code: 'E_INTERNAL', message: error instanceof Error ? error.message : String(error) } });
+  emit({ code: 'E_INTERNAL', message: error instanceof Error ? error.message : String(error) });
 }
 
 const code = await main(process.argv);
