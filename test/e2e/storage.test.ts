@@ -86,6 +86,24 @@ describe('moving and checking blobs', () => {
     expect(third.summary.total).toBe(0);
   });
 
+  it('continues a migration killed with SIGKILL without copying a blob twice', async () => {
+    const setup = await catalogue(60);
+    expect(parseIngestJson(await setup.run(['ingest', setup.inputs, '--json'])).summary.catalogued).toBe(60);
+    let seen = 0;
+    const killed = await setup.run(['storage', 'migrate', '--to', 'cloud', '--ndjson', '--concurrency', '2'], (line, child) => {
+      if (line.includes('"event":"blob"') && ++seen === 20) child.kill('SIGKILL');
+    });
+    expect(killed.signal).toBe('SIGKILL');
+    const before = ndjsonMoves(killed.stdout).filter((move) => move.status === 'copied').map((move) => move.key);
+    const resumed = await setup.run(['storage', 'migrate', '--to', 'cloud', '--json']);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    const after = JSON.parse(resumed.stdout) as { summary: { copied: number; present: number }; blobs: Move[] };
+    for (const move of after.blobs.filter((item) => item.status === 'copied')) expect(before).not.toContain(move.key);
+    expect(JSON.parse((await setup.run(['storage', 'verify', '--json'])).stdout)).toMatchObject({ checked: 60, ok: 60 });
+    const counts = JSON.parse((await setup.run(['storage', 'list', '--json'])).stdout) as { backends: { name: string; documents: number }[] };
+    expect(counts.backends.find((backend) => backend.name === 'cloud')?.documents).toBe(60);
+  });
+
   it('finds a deleted and a corrupted blob, repairs both from the other backend, and removes old orphans', async () => {
     const setup = await catalogue(5, { orphanGraceHours: 0 });
     parseIngestJson(await setup.run(['ingest', setup.inputs, '--json']));
