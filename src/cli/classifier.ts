@@ -52,7 +52,20 @@ export function classificationRecords(records: AiRecordRepository): Classificati
       return parsed.success ? (parsed.data as Classification) : undefined;
     },
     remember: (entry) => records.remember(entry),
-    recordCall: (call) => records.recordCall(call),
+    recordCall: (call) =>
+      records.recordCall({
+        at: call.at,
+        provider: call.provider,
+        model: call.model,
+        key_id: call.keyId,
+        latency_ms: call.latencyMs,
+        input_tokens: call.inputTokens,
+        output_tokens: call.outputTokens,
+        cost_usd: call.costUsd,
+        outcome: call.outcome,
+        error_code: call.errorCode,
+        correlation_id: call.correlationId,
+      }),
     tokensUsedSince: (provider, since) => records.tokensUsedSince(provider, since),
   };
 }

@@ -1,20 +1,5 @@
-import type { Kysely } from 'kysely';
-import type { Database } from './schema.js';
-
-/** A provider call as stored: what, how long, how many tokens, what it cost, how it ended. */
-export interface AiCallRow {
-  at: string;
-  provider: string;
-  model: string;
-  keyId: string;
-  latencyMs: number;
-  inputTokens: number;
-  outputTokens: number;
-  costUsd: number;
-  outcome: string;
-  errorCode: string | null;
-  correlationId: string | null;
-}
+import type { Insertable, Kysely, Selectable } from 'kysely';
+import type { AiCallsTable, Database } from './schema.js';
 
 /** The AI service's cache of answers and its record of calls, in the catalogue database. */
 export class AiRecordRepository {
@@ -39,23 +24,8 @@ export class AiRecordRepository {
       .execute();
   }
 
-  async recordCall(call: AiCallRow): Promise<void> {
-    await this.db
-      .insertInto('ai_calls')
-      .values({
-        at: call.at,
-        provider: call.provider,
-        model: call.model,
-        key_id: call.keyId,
-        latency_ms: call.latencyMs,
-        input_tokens: call.inputTokens,
-        output_tokens: call.outputTokens,
-        cost_usd: call.costUsd,
-        outcome: call.outcome,
-        error_code: call.errorCode,
-        correlation_id: call.correlationId,
-      })
-      .execute();
+  async recordCall(call: Insertable<AiCallsTable>): Promise<void> {
+    await this.db.insertInto('ai_calls').values(call).execute();
   }
 
   async tokensUsedSince(provider: string, since: string): Promise<number> {
@@ -68,21 +38,9 @@ export class AiRecordRepository {
     return Number(row?.tokens ?? 0);
   }
 
-  async calls(since?: string): Promise<AiCallRow[]> {
+  async calls(since?: string): Promise<Selectable<AiCallsTable>[]> {
     let query = this.db.selectFrom('ai_calls').selectAll().orderBy('id');
     if (since) query = query.where('at', '>=', since);
-    return (await query.execute()).map((row) => ({
-      at: row.at,
-      provider: row.provider,
-      model: row.model,
-      keyId: row.key_id,
-      latencyMs: row.latency_ms,
-      inputTokens: row.input_tokens,
-      outputTokens: row.output_tokens,
-      costUsd: row.cost_usd,
-      outcome: row.outcome,
-      errorCode: row.error_code,
-      correlationId: row.correlation_id,
-    }));
+    return query.execute();
   }
 }

@@ -87,9 +87,9 @@ describe('AI classification through the real SDKs', () => {
     }
     expect(fake.requests).toHaveLength(1);
     const [call] = await calls();
-    expect(call).toMatchObject({ provider: type, outcome: 'ok', correlationId: 'run/doc.txt' });
-    expect(call?.inputTokens).toBeGreaterThan(0);
-    expect(call?.keyId).toMatch(/^env:[A-Z_]+#[0-9a-f]{6}$/);
+    expect(call).toMatchObject({ provider: type, outcome: 'ok', correlation_id: 'run/doc.txt' });
+    expect(call?.input_tokens).toBeGreaterThan(0);
+    expect(call?.key_id).toMatch(/^env:[A-Z_]+#[0-9a-f]{6}$/);
   });
 
   it('falls back in priority order and records why the first was skipped', async () => {
@@ -175,7 +175,7 @@ describe('AI classification through the real SDKs', () => {
     const result = await service([provider('gemini', { timeoutMs: 300 })]).classify(input(INVOICE));
     expect(result.classifier).toBe('gemini');
     expect(fake.count('gemini')).toBe(2);
-    expect((await calls()).map((call) => call.errorCode)).toEqual(['E_PROVIDER_TIMEOUT', null]);
+    expect((await calls()).map((call) => call.error_code)).toEqual(['E_PROVIDER_TIMEOUT', null]);
   });
 
   it('retries after a reset connection and after a body that is not JSON', async () => {
