@@ -1,4 +1,4 @@
-import { foldText } from './fold.js';
+import { foldText } from '../text/fold.js';
 
 /** Facts read off the text by pattern: the document date, amounts, references, the sender. */
 

@@ -1,4 +1,4 @@
-import { foldText } from './fold.js';
+import { foldText } from '../text/fold.js';
 
 const STOPWORDS: Record<string, string[]> = {
   en: ['the', 'and', 'of', 'to', 'in', 'is', 'for', 'that', 'with', 'this', 'on', 'are', 'be', 'as', 'by', 'your', 'you', 'from', 'it', 'not'],

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { foldText } from './fold.js';
+import { foldText } from '../text/fold.js';
 import type { Taxonomy } from './prompts/classify-v1.js';
 
 /**

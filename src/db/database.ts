@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { Kysely, Migrator, SqliteDialect } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
+import type { DialectName } from './dialect.js';
 import type { Database } from './schema.js';
 import { migrationProvider } from './migrations/index.js';
 import { DoccatError, ExitCode } from '../errors.js';
@@ -15,7 +16,60 @@ export interface SqliteOptions {
 
 export interface CatalogDatabase {
   db: Kysely<Database>;
+  dialect: DialectName;
+  /** Where it is, for messages: a file path, or a URL without its password. */
+  location: string;
   close(): Promise<void>;
+}
+
+export interface PostgresOptions {
+  url: string;
+  poolSize: number;
+  statementTimeoutMs: number;
+  /** PEM file of the CA that signed the server's certificate (sslmode verify-ca/verify-full). */
+  caFile?: string;
+  readonly?: boolean;
+}
+
+/** Opens a Postgres catalogue, creating its tables on first use (writers and readers alike). */
+export async function openPostgresDatabase(options: PostgresOptions): Promise<CatalogDatabase> {
+  const { default: pg } = await import('pg');
+  // COUNT and bigint ids come back as int8; doccat's numbers stay far below 2^53.
+  pg.types.setTypeParser(20, (value: string) => Number(value));
+  const location = redactUrl(options.url);
+  const pool = new pg.Pool({
+    connectionString: options.url,
+    max: options.poolSize,
+    statement_timeout: options.statementTimeoutMs,
+    ...(options.caFile ? { ssl: { ca: fs.readFileSync(options.caFile, 'utf8'), rejectUnauthorized: true } } : {}),
+  });
+  // An idle client that loses its server must not bring the process down.
+  pool.on('error', () => undefined);
+  try {
+    const client = await pool.connect();
+    client.release();
+  } catch (error) {
+    await pool.end().catch(() => undefined);
+    throw new DoccatError('E_DATABASE_UNAVAILABLE', `cannot connect to the catalogue database ${location}: ${(error as Error).message}`, {
+      hint: 'check database.url (host, port, user, password, database name) and that the server is running',
+      exitCode: ExitCode.backendUnavailable,
+      cause: error,
+    });
+  }
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  await migrateToLatest(db);
+  return { db, dialect: 'postgres', location, close: () => db.destroy() };
+}
+
+/** postgres://user:secret@host/db -> postgres://user:***@host/db, for messages and logs. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return '(unparseable database URL)';
+  }
 }
 
 /** Opens (and for writers, creates and migrates) the SQLite catalogue. */
@@ -27,7 +81,7 @@ export async function openSqliteDatabase(options: SqliteOptions): Promise<Catalo
     const sqlite = new BetterSqlite3(exists ? options.path : ':memory:', { readonly: exists, timeout: options.busyTimeoutMs });
     const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
     if (!exists) await migrateToLatest(db);
-    return { db, close: () => db.destroy() };
+    return { db, dialect: 'sqlite', location: options.path, close: () => db.destroy() };
   }
   if (options.readonly && !fs.existsSync(options.path)) {
     throw new DoccatError('E_CATALOG_NOT_FOUND', `no catalogue at ${options.path}`, {
@@ -64,7 +118,7 @@ export async function openSqliteDatabase(options: SqliteOptions): Promise<Catalo
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
   if (writable) await migrateToLatest(db);
   else await assertCurrent(db, options.path);
-  return { db, close: () => db.destroy() };
+  return { db, dialect: 'sqlite', location: options.path, close: () => db.destroy() };
 }
 
 /** Address space only; pages are shared with the OS cache, not copied. */

@@ -1,6 +1,7 @@
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import { currentActor } from '../observability/actor.js';
 import type { AuditTable, ClassificationsTable, Database, DocumentsTable, SourcesTable } from './schema.js';
+import { writeSearchEntry } from './search-index.js';
 
 /** All SQL about documents and their source paths lives here. */
 
@@ -201,7 +202,7 @@ export class DocumentRepository {
         })
         .returning('id')
         .executeTakeFirstOrThrow();
-      await sql`INSERT INTO documents_fts(rowid, title, tags, correspondent, body) VALUES (${inserted.id}, ${document.title}, ${document.tags.join(' ')}, ${document.correspondent ?? ''}, ${document.text})`.execute(trx);
+      await writeSearchEntry(trx, inserted.id, { title: document.title, tags: document.tags, correspondent: document.correspondent, body: document.text });
       await upsertSource(trx, sighting, { status: 'catalogued', documentId: inserted.id });
       await syncTags(trx, inserted.id, document.tags);
       await insertClassification(trx, inserted.id, {
@@ -332,7 +333,7 @@ export class DocumentRepository {
   private async reindex(trx: Transaction<Database>, documentId: number): Promise<void> {
     const row = await trx.selectFrom('documents').select(['title', 'tags', 'correspondent']).where('id', '=', documentId).executeTakeFirstOrThrow();
     const tags = JSON.parse(row.tags) as string[];
-    await sql`UPDATE documents_fts SET title = ${row.title}, tags = ${tags.join(' ')}, correspondent = ${row.correspondent ?? ''} WHERE rowid = ${documentId}`.execute(trx);
+    await writeSearchEntry(trx, documentId, { title: row.title, tags, correspondent: row.correspondent });
     await syncTags(trx, documentId, tags);
   }
 

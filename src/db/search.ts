@@ -1,6 +1,8 @@
 import { sql, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
 import type { Database } from './schema.js';
 import { positiveTextNodes, syntaxError, type FieldName, type QueryNode } from './query-parser.js';
+import { dialectOf, type DialectName } from './dialect.js';
+import { textMatchesPostgres } from './tsquery.js';
 
 /**
  * Compiles the query syntax tree to SQLite: each word or phrase becomes its own FTS5 MATCH with
@@ -104,7 +106,7 @@ function addedSince(value: string, position: number, now: Date): string {
  * whole tag list first (4 ms against 57 ms at 100k). `set` (IN ...) is for counting, which visits
  * every match anyway: EXISTS per document cost 92 ms for a path: count against 15 ms.
  */
-type Mode = 'probe' | 'set';
+export type Mode = 'probe' | 'set';
 
 /** Filters on documents' own indexed columns (migration 0003). */
 const INDEXED_FIELDS = new Set<FieldName>(['type', 'date', 'after', 'before', 'added', 'id']);
@@ -115,16 +117,18 @@ function related(mode: Mode, table: RawBuilder<unknown>, condition: RawBuilder<S
     : sql<SqlBool>`d.id IN (SELECT x.document_id FROM ${table} WHERE ${condition})`;
 }
 
-function compileField(field: FieldName, value: string, position: number, now: Date, mode: Mode): RawBuilder<SqlBool> {
+export function compileField(field: FieldName, value: string, position: number, now: Date, mode: Mode, dialect: DialectName = 'sqlite'): RawBuilder<SqlBool> {
+  // SQLite's LIKE ignores ASCII case and its document_tags.tag is NOCASE; Postgres says so.
+  const like = dialect === 'postgres' ? sql`ILIKE` : sql`LIKE`;
   switch (field) {
     case 'type':
       return sql<SqlBool>`d.type = ${value.toLowerCase()}`;
     case 'tag':
-      return related(mode, sql`document_tags x`, sql<SqlBool>`x.tag = ${value}`);
+      return related(mode, sql`document_tags x`, dialect === 'postgres' ? sql<SqlBool>`lower(x.tag) = lower(${value})` : sql<SqlBool>`x.tag = ${value}`);
     case 'correspondent':
-      return sql<SqlBool>`d.correspondent LIKE ${likeContains(value)} ESCAPE '\\'`;
+      return sql<SqlBool>`d.correspondent ${like} ${likeContains(value)} ESCAPE '\\'`;
     case 'title':
-      return sql<SqlBool>`d.title LIKE ${likeContains(value)} ESCAPE '\\'`;
+      return sql<SqlBool>`d.title ${like} ${likeContains(value)} ESCAPE '\\'`;
     case 'date': {
       const start = dateBound('date', value, position);
       return sql<SqlBool>`(d.document_date >= ${start} AND d.document_date < ${dateEnd(value)})`;
@@ -138,7 +142,7 @@ function compileField(field: FieldName, value: string, position: number, now: Da
     case 'method':
       return sql<SqlBool>`d.method = ${value.toLowerCase()}`;
     case 'mime':
-      return sql<SqlBool>`d.mime LIKE ${likeContains(value.toLowerCase())} ESCAPE '\\'`;
+      return sql<SqlBool>`d.mime ${like} ${likeContains(value.toLowerCase())} ESCAPE '\\'`;
     case 'lang':
       return sql<SqlBool>`d.language = ${value.toLowerCase()}`;
     case 'id': {
@@ -153,8 +157,34 @@ function compileField(field: FieldName, value: string, position: number, now: Da
       return related(mode, sql`sources x`, sql<SqlBool>`x.status = ${status}`);
     }
     case 'path':
-      return related(mode, sql`sources x`, sql<SqlBool>`x.path GLOB ${pathGlob(value)}`);
+      return related(mode, sql`sources x`, pathMatches(sql`x.path`, value, dialect));
   }
+}
+
+/** SQLite's GLOB, or the same pattern as a regular expression for Postgres, which has no GLOB. */
+function pathMatches(column: RawBuilder<unknown>, value: string, dialect: DialectName): RawBuilder<SqlBool> {
+  const glob = pathGlob(value);
+  return dialect === 'postgres' ? sql<SqlBool>`${column} ~ ${globToRegex(glob)}` : sql<SqlBool>`${column} GLOB ${glob}`;
+}
+
+/** GLOB semantics: * any run of characters (slashes too), ? one character, [...] a class. */
+export function globToRegex(glob: string): string {
+  let out = '^';
+  for (let index = 0; index < glob.length; index += 1) {
+    const char = glob[index] as string;
+    if (char === '*') out += '.*';
+    else if (char === '?') out += '.';
+    else if (char === '[') {
+      const close = glob.indexOf(']', index + 2);
+      if (close < 0) out += '\\[';
+      else {
+        const body = glob.slice(index + 1, close);
+        out += `[${body.startsWith('^') ? `^${body.slice(1)}` : body.replace(/\\/g, '\\\\')}]`;
+        index = close;
+      }
+    } else out += char.replace(/[.+^${}()|\\\]]/g, '\\$&');
+  }
+  return `${out}$`;
 }
 
 /** A glob that does not start at the root matches anywhere in the path, like .gitignore. */
@@ -162,20 +192,19 @@ export function pathGlob(value: string): string {
   return value.startsWith('/') || value.startsWith('*') ? value : `*${value}`;
 }
 
-function compile(node: QueryNode, now: Date, mode: Mode): RawBuilder<SqlBool> {
+export function compile(node: QueryNode, now: Date, mode: Mode, dialect: DialectName = 'sqlite'): RawBuilder<SqlBool> {
   switch (node.kind) {
     case 'term':
-      return matchingIds(ftsString(node.text, node.prefix));
     case 'phrase':
-      return matchingIds(ftsString(node.text, false));
+      return dialect === 'postgres' ? textMatchesPostgres({ text: node.text, prefix: node.kind === 'term' && node.prefix }) : matchingIds(ftsString(node.text, node.kind === 'term' && node.prefix));
     case 'field':
-      return compileField(node.field, node.value, node.position, now, mode);
+      return compileField(node.field, node.value, node.position, now, mode, dialect);
     case 'not':
-      return sql<SqlBool>`NOT (${compile(node.child, now, mode)})`;
+      return sql<SqlBool>`NOT (${compile(node.child, now, mode, dialect)})`;
     case 'and':
-      return sql<SqlBool>`(${sql.join(node.children.map((child) => compile(child, now, mode)), sql` AND `)})`;
+      return sql<SqlBool>`(${sql.join(node.children.map((child) => compile(child, now, mode, dialect)), sql` AND `)})`;
     case 'or':
-      return sql<SqlBool>`(${sql.join(node.children.map((child) => compile(child, now, mode)), sql` OR `)})`;
+      return sql<SqlBool>`(${sql.join(node.children.map((child) => compile(child, now, mode, dialect)), sql` OR `)})`;
   }
 }
 
@@ -194,13 +223,14 @@ export async function searchFailures(db: Kysely<Database>, tree: QueryNode | und
     else throw syntaxError('status:failed can only be combined with path:', node.kind === 'field' ? node.position : 0);
   }
   let query = db.selectFrom('sources').where('status', '=', 'failed');
-  for (const glob of globs) query = query.where(sql<SqlBool>`path GLOB ${glob}`);
+  const dialect = dialectOf(db);
+  for (const glob of globs) query = query.where(pathMatches(sql`path`, glob, dialect));
   const total = Number((await query.select((eb) => eb.fn.countAll<number>().as('count')).executeTakeFirstOrThrow()).count);
   const rows = await query.selectAll().orderBy('path').limit(limit).offset(offset).execute();
   return { total, hits: rows.map((row) => ({ path: row.path, code: row.error_code, message: row.error_message, hint: row.error_hint, lastSeen: row.last_seen })) };
 }
 
-interface HitRow {
+export interface HitRow {
   id: number;
   title: string;
   type: string;
@@ -257,6 +287,7 @@ function conjunctionToFts(parts: QueryNode[]): { expression: string | undefined;
 }
 
 export async function searchDocuments(db: Kysely<Database>, options: SearchOptions): Promise<{ total: number; hits: SearchHit[] }> {
+  if (dialectOf(db) === 'postgres') return (await import('./search-postgres.js')).searchPostgres(db, options);
   const now = options.now ?? new Date();
   const conjuncts = options.tree ? (options.tree.kind === 'and' ? options.tree.children : [options.tree]) : [];
   const { expression, residual } = conjunctionToFts(conjuncts);
@@ -330,28 +361,27 @@ export async function searchDocuments(db: Kysely<Database>, options: SearchOptio
       FROM documents_fts WHERE documents_fts MATCH ${matchQuery} AND ${page} IN (SELECT value FROM json_each(${ids}))`.execute(db);
     for (const row of marked.rows) snippets.set(row.rid, row.snip);
   }
+  return { total, hits: rows.rows.map((row) => toHit(row, snippets.get(row.id))) };
+}
+
+/** A result row and its marked snippet (if any) as what search returns. */
+export function toHit(row: HitRow, marked: string | undefined): SearchHit {
+  const { text, highlights } = marked ? parseSnippet(marked) : { text: null, highlights: [] };
   return {
-    total,
-    hits: rows.rows.map((row) => {
-      const marked = snippets.get(row.id);
-      const { text, highlights } = marked ? parseSnippet(marked) : { text: null, highlights: [] };
-      return {
-        id: row.id,
-        title: row.title,
-        type: row.type,
-        date: row.document_date,
-        correspondent: row.correspondent,
-        tags: JSON.parse(row.tags) as string[],
-        method: row.method,
-        mime: row.mime,
-        addedAt: row.added_at,
-        blobKey: row.blob_key,
-        score: row.score === null ? null : Math.round(row.score * 1000) / 1000,
-        snippet: text,
-        highlights,
-        paths: row.paths ? (JSON.parse(row.paths) as string[]) : [],
-      };
-    }),
+    id: row.id,
+    title: row.title,
+    type: row.type,
+    date: row.document_date,
+    correspondent: row.correspondent,
+    tags: JSON.parse(row.tags) as string[],
+    method: row.method,
+    mime: row.mime,
+    addedAt: row.added_at,
+    blobKey: row.blob_key,
+    score: row.score === null ? null : Math.round(row.score * 1000) / 1000,
+    snippet: text,
+    highlights,
+    paths: row.paths ? (JSON.parse(row.paths) as string[]) : [],
   };
 }
 
@@ -424,7 +454,7 @@ async function topMatches(db: Kysely<Database>, expression: string, limit: numbe
 
 /** Every document the query selects, oldest first: for commands that act on all of them. */
 export async function matchingDocumentIds(db: Kysely<Database>, tree: QueryNode | undefined, limit: number | undefined, now = new Date()): Promise<number[]> {
-  const where = tree ? compile(tree, now, 'set') : sql<SqlBool>`1 = 1`;
+  const where = tree ? compile(tree, now, 'set', dialectOf(db)) : sql<SqlBool>`1 = 1`;
   const rows = await sql<{ id: number }>`SELECT d.id FROM documents d WHERE ${where} ORDER BY d.id ${limit === undefined ? sql`` : sql`LIMIT ${limit}`}`.execute(db);
   return rows.rows.map((row) => row.id);
 }

@@ -1,6 +1,6 @@
 import type { DocumentTypeRule, TagRule } from '../../config/schema.js';
 import { classificationSchema, type Classification, type Classifier, type ClassifyInput } from '../classifier.js';
-import { foldText } from '../fold.js';
+import { foldText } from '../../text/fold.js';
 import { guessLanguage } from '../language.js';
 import { chooseTitle, documentDate, findCorrespondent, findIban, findInvoiceNumber, findTotal } from '../facts.js';
 import { FALLBACK_TYPE, mergeTypes } from '../taxonomy.js';

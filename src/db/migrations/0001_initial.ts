@@ -1,11 +1,15 @@
 import { sql, type Kysely } from 'kysely';
+import { columnTypes, dialectOf, primaryKey } from '../dialect.js';
 
 export async function up(db: Kysely<unknown>): Promise<void> {
+  const dialect = dialectOf(db);
+  const type = columnTypes(dialect);
+  const id = primaryKey(dialect);
   await db.schema
     .createTable('documents')
-    .addColumn('id', 'integer', (column) => column.primaryKey().autoIncrement())
+    .addColumn('id', type.id, id)
     .addColumn('sha256', 'text', (column) => column.notNull().unique())
-    .addColumn('size', 'integer', (column) => column.notNull())
+    .addColumn('size', type.bigint, (column) => column.notNull())
     .addColumn('mime', 'text', (column) => column.notNull())
     .addColumn('original_name', 'text', (column) => column.notNull())
     .addColumn('blob_backend', 'text', (column) => column.notNull())
@@ -14,13 +18,13 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('pages', 'integer', (column) => column.notNull())
     .addColumn('words', 'integer', (column) => column.notNull())
     .addColumn('language', 'text')
-    .addColumn('ocr_confidence', 'real')
+    .addColumn('ocr_confidence', type.float)
     .addColumn('type', 'text', (column) => column.notNull())
     .addColumn('title', 'text', (column) => column.notNull())
     .addColumn('tags', 'text', (column) => column.notNull().defaultTo('[]'))
     .addColumn('document_date', 'text')
     .addColumn('correspondent', 'text')
-    .addColumn('class_confidence', 'real', (column) => column.notNull())
+    .addColumn('class_confidence', type.float, (column) => column.notNull())
     .addColumn('class_rule', 'text', (column) => column.notNull())
     .addColumn('classifier', 'text', (column) => column.notNull())
     .addColumn('fields', 'text', (column) => column.notNull().defaultTo('{}'))
@@ -33,12 +37,12 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 
   await db.schema
     .createTable('sources')
-    .addColumn('id', 'integer', (column) => column.primaryKey().autoIncrement())
+    .addColumn('id', type.id, id)
     .addColumn('path', 'text', (column) => column.notNull().unique())
-    .addColumn('document_id', 'integer', (column) => column.references('documents.id').onDelete('set null'))
+    .addColumn('document_id', type.bigint, (column) => column.references('documents.id').onDelete('set null'))
     .addColumn('sha256', 'text')
-    .addColumn('size', 'integer')
-    .addColumn('mtime_ms', 'real')
+    .addColumn('size', type.bigint)
+    .addColumn('mtime_ms', type.float)
     .addColumn('status', 'text', (column) => column.notNull())
     .addColumn('error_code', 'text')
     .addColumn('error_message', 'text')
@@ -60,8 +64,15 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('totals', 'text', (column) => column.notNull().defaultTo('{}'))
     .execute();
 
-  // Full-text index; rowid is the document id. Diacritics are folded so "Muller" finds "Müller".
-  await sql`CREATE VIRTUAL TABLE documents_fts USING fts5(title, tags, correspondent, body, tokenize = 'unicode61 remove_diacritics 2')`.execute(db);
+  if (dialect === 'sqlite') {
+    // Full-text index; rowid is the document id. Diacritics are folded so "Muller" finds "Müller".
+    await sql`CREATE VIRTUAL TABLE documents_fts USING fts5(title, tags, correspondent, body, tokenize = 'unicode61 remove_diacritics 2')`.execute(db);
+  } else {
+    // One weighted tsvector per document, built from text doccat has already folded and split the
+    // same way as the query (db/fold-tokens.ts), so no extension (unaccent) or superuser is needed.
+    await sql`CREATE TABLE documents_fts (document_id bigint PRIMARY KEY REFERENCES documents(id) ON DELETE CASCADE, tsv tsvector NOT NULL)`.execute(db);
+    await sql`CREATE INDEX documents_fts_tsv ON documents_fts USING gin (tsv)`.execute(db);
+  }
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {

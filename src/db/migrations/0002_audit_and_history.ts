@@ -1,27 +1,30 @@
 import { sql, type Kysely } from 'kysely';
+import { columnTypes, dialectOf, primaryKey } from '../dialect.js';
 
 /** Manual corrections, the classification history, and an audit trail of every change. */
 export async function up(db: Kysely<unknown>): Promise<void> {
+  const dialect = dialectOf(db);
+  const type = columnTypes(dialect);
   await db.schema.alterTable('documents').addColumn('manual_fields', 'text', (column) => column.notNull().defaultTo('[]')).execute();
   await db.schema
     .createTable('classifications')
-    .addColumn('id', 'integer', (column) => column.primaryKey().autoIncrement())
-    .addColumn('document_id', 'integer', (column) => column.notNull().references('documents.id').onDelete('cascade'))
+    .addColumn('id', type.id, primaryKey(dialect))
+    .addColumn('document_id', type.bigint, (column) => column.notNull().references('documents.id').onDelete('cascade'))
     .addColumn('classifier', 'text', (column) => column.notNull())
     .addColumn('type', 'text', (column) => column.notNull())
     .addColumn('title', 'text', (column) => column.notNull())
     .addColumn('tags', 'text', (column) => column.notNull())
     .addColumn('document_date', 'text')
     .addColumn('correspondent', 'text')
-    .addColumn('confidence', 'real', (column) => column.notNull())
+    .addColumn('confidence', type.float, (column) => column.notNull())
     .addColumn('rule', 'text', (column) => column.notNull())
     .addColumn('created_at', 'text', (column) => column.notNull())
     .execute();
   await db.schema.createIndex('classifications_document').on('classifications').column('document_id').execute();
   await db.schema
     .createTable('audit')
-    .addColumn('id', 'integer', (column) => column.primaryKey().autoIncrement())
-    .addColumn('document_id', 'integer')
+    .addColumn('id', type.id, primaryKey(dialect))
+    .addColumn('document_id', type.bigint)
     .addColumn('command', 'text', (column) => column.notNull())
     .addColumn('field', 'text', (column) => column.notNull())
     .addColumn('old_value', 'text')

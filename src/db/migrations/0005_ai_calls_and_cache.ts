@@ -1,10 +1,13 @@
 import type { Kysely } from 'kysely';
+import { columnTypes, dialectOf, primaryKey } from '../dialect.js';
 
 /**
  * Provider answers cached by prompt, provider and model; a record of every provider call; and
  * the metadata read from each source (e-mail sender, PDF title), so reclassifying sees it again.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
+  const dialect = dialectOf(db);
+  const type = columnTypes(dialect);
   await db.schema.alterTable('documents').addColumn('metadata', 'text', (column) => column.notNull().defaultTo('{}')).execute();
   await db.schema
     .createTable('ai_cache')
@@ -17,15 +20,15 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .execute();
   await db.schema
     .createTable('ai_calls')
-    .addColumn('id', 'integer', (column) => column.primaryKey().autoIncrement())
+    .addColumn('id', type.id, primaryKey(dialect))
     .addColumn('at', 'text', (column) => column.notNull())
     .addColumn('provider', 'text', (column) => column.notNull())
     .addColumn('model', 'text', (column) => column.notNull())
     .addColumn('key_id', 'text', (column) => column.notNull())
-    .addColumn('latency_ms', 'integer', (column) => column.notNull())
-    .addColumn('input_tokens', 'integer', (column) => column.notNull())
-    .addColumn('output_tokens', 'integer', (column) => column.notNull())
-    .addColumn('cost_usd', 'real', (column) => column.notNull())
+    .addColumn('latency_ms', type.bigint, (column) => column.notNull())
+    .addColumn('input_tokens', type.bigint, (column) => column.notNull())
+    .addColumn('output_tokens', type.bigint, (column) => column.notNull())
+    .addColumn('cost_usd', type.float, (column) => column.notNull())
     .addColumn('outcome', 'text', (column) => column.notNull())
     .addColumn('error_code', 'text')
     .addColumn('correlation_id', 'text')

@@ -1,0 +1,45 @@
+import { sql, type Kysely, type SqlBool } from 'kysely';
+import { positiveTextNodes } from './query-parser.js';
+import type { Database } from './schema.js';
+import { compile, toHit, type HitRow, type SearchHit, type SearchOptions } from './search.js';
+import { markSnippet, rankingQuery } from './tsquery.js';
+
+/**
+ * The same query language on Postgres: the tree compiles to the same predicates, with words and
+ * phrases as tsquery matches (db/tsquery.ts). Relevance is ts_rank with title, tags and
+ * correspondent weighted above the body, returned negated so that, as with SQLite's bm25, lower
+ * is better. Snippets are cut in JavaScript from the document text.
+ */
+
+const HIT_COLUMNS = sql`d.id, d.title, d.type, d.document_date, d.correspondent, d.tags, d.method, d.mime, d.added_at, d.blob_key,
+  (SELECT json_agg(s.path)::text FROM sources s WHERE s.document_id = d.id) AS paths`;
+/** ts_rank weights for D (body), C (correspondent), B (tags), A (title). */
+const WEIGHTS = sql.raw(`'{0.1, 0.3, 0.6, 1.0}'`);
+
+export async function searchPostgres(db: Kysely<Database>, options: SearchOptions): Promise<{ total: number; hits: SearchHit[] }> {
+  const now = options.now ?? new Date();
+  const textNodes = positiveTextNodes(options.tree);
+  const where = options.tree ? compile(options.tree, now, 'probe', 'postgres') : sql<SqlBool>`TRUE`;
+  const ranking = options.sort === 'relevance' ? rankingQuery(textNodes) : undefined;
+  const order =
+    options.sort === 'date'
+      ? sql`ORDER BY d.document_date DESC NULLS LAST, d.id DESC`
+      : ranking === undefined
+        ? sql`ORDER BY d.added_at DESC, d.id DESC`
+        : sql`ORDER BY score ASC NULLS LAST, d.id DESC`;
+  const score = ranking === undefined ? sql`NULL::float8` : sql`-ts_rank(${WEIGHTS}, f.tsv, to_tsquery('simple', ${ranking}))`;
+  const from = ranking === undefined ? sql`documents d` : sql`documents d LEFT JOIN documents_fts f ON f.document_id = d.id`;
+  const rows = await sql<HitRow & { total: number }>`
+    SELECT ${HIT_COLUMNS}, ${score} AS score, count(*) OVER () AS total
+    FROM ${from}
+    WHERE ${where}
+    ${order}
+    LIMIT ${options.limit} OFFSET ${options.offset}`.execute(db);
+  const total = rows.rows[0]?.total ?? Number((await sql<{ count: number }>`SELECT count(*) AS count FROM documents d WHERE ${options.tree ? compile(options.tree, now, 'set', 'postgres') : sql<SqlBool>`TRUE`}`.execute(db)).rows[0]?.count ?? 0);
+  const texts = new Map<number, string>();
+  if (textNodes.length > 0 && rows.rows.length > 0) {
+    const found = await db.selectFrom('documents').select(['id', 'text']).where('id', 'in', rows.rows.map((row) => row.id)).execute();
+    for (const row of found) texts.set(row.id, row.text);
+  }
+  return { total, hits: rows.rows.map((row) => toHit(row, textNodes.length > 0 ? markSnippet(texts.get(row.id) ?? '', textNodes) : undefined)) };
+}

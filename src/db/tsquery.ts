@@ -1,0 +1,67 @@
+import { sql, type RawBuilder, type SqlBool } from 'kysely';
+import { searchTokens } from '../text/fold.js';
+
+/**
+ * Words and phrases of the query language as Postgres tsqueries. Tokens come from searchTokens()
+ * (letters and digits only), so nothing a user types can be tsquery syntax; the string is bound
+ * as a parameter as well.
+ */
+
+/** A word (prefix: ends in *) or a phrase (prefix false). */
+interface TextNode {
+  text: string;
+  prefix: boolean;
+}
+
+/** "Müller-Lüdenscheid*" -> "muller <-> ludenscheid:*"; undefined when the text has no word. */
+export function tsqueryFor(node: TextNode): string | undefined {
+  const words = searchTokens(node.text);
+  if (words.length === 0) return undefined;
+  if (node.prefix) words[words.length - 1] = `${words[words.length - 1]}:*`;
+  return words.join(' <-> ');
+}
+
+/** The documents a word or phrase matches, as a set to test d.id against. */
+export function textMatchesPostgres(node: TextNode): RawBuilder<SqlBool> {
+  const query = tsqueryFor(node);
+  // A "word" with no letters or digits matches nothing, as in SQLite.
+  if (query === undefined) return sql<SqlBool>`FALSE`;
+  return sql<SqlBool>`d.id IN (SELECT document_id FROM documents_fts WHERE tsv @@ to_tsquery('simple', ${query}))`;
+}
+
+/** Any of the positive words, for ranking by ts_rank. */
+export function rankingQuery(nodes: readonly TextNode[]): string | undefined {
+  const parts = nodes.map(tsqueryFor).filter((part): part is string => part !== undefined);
+  return parts.length > 0 ? parts.map((part) => `(${part})`).join(' | ') : undefined;
+}
+
+const MARK_START = '\u0002';
+const MARK_END = '\u0003';
+const SNIPPET_WORDS = 16;
+
+/**
+ * An excerpt of about sixteen words around the first match, with matched words between the same
+ * markers FTS5's snippet() uses, so both dialects' snippets go through parseSnippet().
+ */
+export function markSnippet(text: string, nodes: readonly TextNode[]): string | undefined {
+  const wanted = nodes.flatMap((node) => searchTokens(node.text).map((word, index, all) => ({ word, prefix: node.prefix && index === all.length - 1 })));
+  if (wanted.length === 0) return undefined;
+  const words = [...text.matchAll(/[\p{L}\p{N}]+/gu)];
+  const matches = (word: string) => {
+    const [folded] = searchTokens(word);
+    return folded !== undefined && wanted.some((item) => (item.prefix ? folded.startsWith(item.word) : folded === item.word));
+  };
+  const first = words.findIndex((match) => matches(match[0]));
+  if (first < 0) return undefined;
+  const start = Math.max(0, Math.min(first - 3, words.length - SNIPPET_WORDS));
+  const end = Math.min(words.length, start + SNIPPET_WORDS);
+  let out = start > 0 ? '…' : '';
+  for (let index = start; index < end; index += 1) {
+    const match = words[index] as RegExpMatchArray;
+    const from = match.index as number;
+    const upTo = index + 1 < end ? ((words[index + 1] as RegExpMatchArray).index as number) : from + match[0].length;
+    const gap = text.slice(from + match[0].length, upTo);
+    out += matches(match[0]) ? `${MARK_START}${match[0]}${MARK_END}${gap}` : `${match[0]}${gap}`;
+  }
+  return end < words.length ? `${out}…` : out;
+}

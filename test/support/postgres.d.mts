@@ -1,0 +1,6 @@
+export interface TestPostgres {
+  url: string;
+  stop(): Promise<void>;
+}
+export function startPostgres(): Promise<TestPostgres>;
+export function createDatabase(serverUrl: string, prefix?: string): Promise<string>;
