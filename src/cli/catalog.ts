@@ -1,6 +1,8 @@
+import path from 'node:path';
 import type { CommandContext } from './context.js';
 import type { CatalogDatabase } from '../db/database.js';
 import { DocumentRepository } from '../db/documents.js';
+import { DoccatError, ExitCode } from '../errors.js';
 
 export interface OpenCatalog {
   database: CatalogDatabase;
@@ -8,10 +10,32 @@ export interface OpenCatalog {
   close(): Promise<void>;
 }
 
-/** Opens the configured catalogue database; readers never create one. */
+/**
+ * Opens the configured catalogue database: Postgres when database.url is set, else the SQLite
+ * file (which readers never create). On Postgres, even a dry run creates the tables if they are
+ * missing; it never writes documents.
+ */
 export async function openCatalog(context: CommandContext, mode: { readonly: boolean; scratch?: boolean }): Promise<OpenCatalog> {
-  const { openSqliteDatabase } = await import('../db/database.js');
   const { loaded } = context;
-  const database = await openSqliteDatabase({ path: loaded.databasePath, busyTimeoutMs: loaded.config.database.sqlite.busyTimeoutMs, readonly: mode.readonly, scratch: mode.scratch ?? false });
+  const { database: settings } = loaded.config;
+  const { openPostgresDatabase, openSqliteDatabase } = await import('../db/database.js');
+  const database = settings.url
+    ? await openPostgresDatabase({
+        url: await databaseUrl(settings.url, loaded.filepath),
+        poolSize: settings.poolSize,
+        statementTimeoutMs: settings.statementTimeoutMs,
+        ...(settings.caFile ? { caFile: path.resolve(loaded.filepath ? path.dirname(loaded.filepath) : process.cwd(), settings.caFile) } : {}),
+      })
+    : await openSqliteDatabase({ path: loaded.databasePath, busyTimeoutMs: settings.sqlite.busyTimeoutMs, readonly: mode.readonly, scratch: mode.scratch ?? false });
   return { database, repository: new DocumentRepository(database.db), close: () => database.close() };
+}
+
+async function databaseUrl(setting: string, configFile: string | undefined): Promise<string> {
+  if (/^postgres(ql)?:\/\//.test(setting)) return setting;
+  const { resolveSecret } = await import('../config/secrets.js');
+  const secret = resolveSecret(setting, configFile ? { baseDir: path.dirname(configFile) } : {});
+  if (!secret) {
+    throw new DoccatError('E_SECRET_MISSING', `database.url names ${setting}, which is empty or not set`, { hint: `set it to a postgres://... URL, or remove database.url to use the SQLite catalogue`, exitCode: ExitCode.usage });
+  }
+  return secret.value;
 }

@@ -107,6 +107,14 @@ export const configSchema = z
     catalog: z.string().min(1).optional().describe('folder that holds the database and the blobs; default $DOCCAT_HOME, $XDG_DATA_HOME/doccat or ~/.local/share/doccat'),
     database: z
       .object({
+        url: z
+          .string()
+          .regex(/^(env:|file:|postgres(ql)?:\/\/)/, 'postgres://... or a secret reference (env:NAME, file:PATH) holding one')
+          .optional()
+          .describe('a Postgres catalogue instead of the SQLite file; e.g. env:DATABASE_URL. sslmode=require etc. go in the URL'),
+        poolSize: z.number().int().min(1).max(100).default(10).describe('Postgres connections per process'),
+        statementTimeoutMs: z.number().int().min(0).default(60_000).describe('Postgres statement_timeout (0: none)'),
+        caFile: z.string().min(1).optional().describe('PEM file of the CA for verifying the Postgres server certificate'),
         sqlite: z
           .object({
             path: z.string().min(1).optional().describe('SQLite file, relative to the catalogue folder; default catalog.db'),
@@ -114,7 +122,7 @@ export const configSchema = z
           })
           .default({ busyTimeoutMs: 10_000 }),
       })
-      .default({ sqlite: { busyTimeoutMs: 10_000 } }),
+      .default({ poolSize: 10, statementTimeoutMs: 60_000, sqlite: { busyTimeoutMs: 10_000 } }),
     storage: storageSchema,
     ingest: z
       .object({

@@ -41,27 +41,46 @@ const SNIPPET_WORDS = 16;
 
 /**
  * An excerpt of about sixteen words around the first match, with matched words between the same
- * markers FTS5's snippet() uses, so both dialects' snippets go through parseSnippet().
+ * markers FTS5's snippet() uses, so both dialects' snippets go through parseSnippet(). As in FTS5,
+ * a phrase is one highlight, single words are one each.
  */
 export function markSnippet(text: string, nodes: readonly TextNode[]): string | undefined {
-  const wanted = nodes.flatMap((node) => searchTokens(node.text).map((word, index, all) => ({ word, prefix: node.prefix && index === all.length - 1 })));
-  if (wanted.length === 0) return undefined;
   const words = [...text.matchAll(/[\p{L}\p{N}]+/gu)];
-  const matches = (word: string) => {
-    const [folded] = searchTokens(word);
-    return folded !== undefined && wanted.some((item) => (item.prefix ? folded.startsWith(item.word) : folded === item.word));
-  };
-  const first = words.findIndex((match) => matches(match[0]));
-  if (first < 0) return undefined;
+  const folded = words.map((match) => searchTokens(match[0])[0] ?? '');
+  const spans: [number, number][] = [];
+  for (const node of nodes) {
+    const wanted = searchTokens(node.text);
+    if (wanted.length === 0) continue;
+    for (let index = 0; index + wanted.length <= words.length; index += 1) {
+      const hit = wanted.every((word, offset) => {
+        const candidate = folded[index + offset] as string;
+        return node.prefix && offset === wanted.length - 1 ? candidate.startsWith(word) : candidate === word;
+      });
+      if (hit) spans.push([index, index + wanted.length - 1]);
+    }
+  }
+  if (spans.length === 0) return undefined;
+  const opens = new Set(spans.map(([from]) => from));
+  const closes = new Set(spans.map(([, to]) => to));
+  const first = Math.min(...opens);
   const start = Math.max(0, Math.min(first - 3, words.length - SNIPPET_WORDS));
   const end = Math.min(words.length, start + SNIPPET_WORDS);
   let out = start > 0 ? '…' : '';
+  let open = false;
   for (let index = start; index < end; index += 1) {
     const match = words[index] as RegExpMatchArray;
     const from = match.index as number;
     const upTo = index + 1 < end ? ((words[index + 1] as RegExpMatchArray).index as number) : from + match[0].length;
-    const gap = text.slice(from + match[0].length, upTo);
-    out += matches(match[0]) ? `${MARK_START}${match[0]}${MARK_END}${gap}` : `${match[0]}${gap}`;
+    if (opens.has(index) && !open) {
+      out += MARK_START;
+      open = true;
+    }
+    out += match[0];
+    if (open && (closes.has(index) || index === end - 1)) {
+      out += MARK_END;
+      open = false;
+    }
+    out += text.slice(from + match[0].length, upTo);
   }
   return end < words.length ? `${out}…` : out;
 }

@@ -1,7 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { FIXTURES, parseIngestJson, runDoccat, tempDir } from '../support/cli.js';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { FIXTURES, parseIngestJson, runDoccat, tempDir, type RunOptions } from '../support/cli.js';
+import { DIALECTS } from '../support/catalogs.js';
+import { createDatabase } from '../support/postgres.mjs';
 
 interface Result {
   id: number;
@@ -14,11 +16,15 @@ interface Result {
   paths: string[];
 }
 
-describe('searching and browsing a catalogue', () => {
+for (const dialect of DIALECTS) describe(`searching and browsing a catalogue (${dialect})`, () => {
   const home = tempDir();
   const inputs = tempDir('doccat-search-');
   const ids: Record<string, number> = {};
-  const search = async (...args: string[]) => runDoccat(['search', ...args], { home });
+  /** A Postgres catalogue is named by DOCCAT_DATABASE_URL; blobs stay in the home folder. */
+  const catalogueEnv = async (): Promise<NodeJS.ProcessEnv> => (dialect === 'postgres' ? { DOCCAT_DATABASE_URL: await createDatabase(inject('pgUrl')) } : {});
+  let env: NodeJS.ProcessEnv = {};
+  const run = (args: string[], options: RunOptions = {}) => runDoccat(args, { home, ...options, env: { ...env, ...options.env } });
+  const search = async (...args: string[]) => run(['search', ...args]);
   const searchJson = async (...args: string[]) => {
     const result = await search(...args, '--json');
     expect(result.code, result.stderr).toBe(0);
@@ -26,9 +32,10 @@ describe('searching and browsing a catalogue', () => {
   };
 
   beforeAll(async () => {
+    env = await catalogueEnv();
     fs.cpSync(FIXTURES, inputs, { recursive: true });
     fs.writeFileSync(path.join(inputs, 'broken.pdf'), '%PDF-1.7\nnot really');
-    const report = parseIngestJson(await runDoccat(['ingest', inputs, '--json'], { home }));
+    const report = parseIngestJson(await run(['ingest', inputs, '--json']));
     for (const file of report.files) if (file.documentId !== undefined) ids[path.relative(inputs, file.path)] = file.documentId;
   });
 
@@ -42,7 +49,7 @@ describe('searching and browsing a catalogue', () => {
   });
 
   it('colours matches on a terminal instead of bracketing them', async () => {
-    const result = await runDoccat(['search', 'agreement'], { home, env: { NO_COLOR: '', FORCE_COLOR: '1' } });
+    const result = await run(['search', 'agreement'], { env: { NO_COLOR: '', FORCE_COLOR: '1' } });
     expect(result.stdout).toContain('\u001b[');
     expect(result.stdout).not.toMatch(/\[AGREEMENT\]/);
   });
@@ -95,32 +102,33 @@ describe('searching and browsing a catalogue', () => {
   });
 
   it('lists by filters only, and lists failed files with their reason', async () => {
-    const list = await runDoccat(['list', '--type', 'invoice', '--json'], { home });
+    const list = await run(['list', '--type', 'invoice', '--json']);
     expect((JSON.parse(list.stdout) as { results: Result[] }).results.map((hit) => hit.id)).toEqual([ids['invoice-acme.pdf']]);
-    expect((await runDoccat(['list', 'invoice'], { home })).code).toBe(2);
-    const failed = await runDoccat(['list', '--status', 'failed', '--json'], { home });
+    expect((await run(['list', 'invoice'])).code).toBe(2);
+    const failed = await run(['list', '--status', 'failed', '--json']);
     expect(JSON.parse(failed.stdout)).toMatchObject({ total: 1, failures: [{ path: path.join(inputs, 'broken.pdf'), code: 'E_PDF_CORRUPT' }] });
   });
 
   it('writes the original bytes with get, verified', async () => {
     const out = path.join(tempDir(), 'copy.pdf');
-    const result = await runDoccat(['get', `D${ids['invoice-acme.pdf']}`, '-o', out], { home });
+    const result = await run(['get', `D${ids['invoice-acme.pdf']}`, '-o', out]);
     expect(result.code, result.stderr).toBe(0);
     expect(fs.readFileSync(out)).toEqual(fs.readFileSync(path.join(FIXTURES, 'invoice-acme.pdf')));
-    const piped = await runDoccat(['get', String(ids['text/notes.md']), '-o', '-'], { home });
+    const piped = await run(['get', String(ids['text/notes.md']), '-o', '-']);
     expect(piped.stdout).toBe(fs.readFileSync(path.join(FIXTURES, 'text', 'notes.md'), 'utf8'));
-    expect((await runDoccat(['get', '#999'], { home })).code).toBe(2);
+    expect((await run(['get', '#999'])).code).toBe(2);
   });
 
   it('refuses to hand out a blob whose bytes no longer match their checksum', async () => {
     const other = tempDir();
-    const report = parseIngestJson(await runDoccat(['ingest', path.join(FIXTURES, 'text', 'expenses.csv'), '--json'], { home: other }));
+    const otherEnv = await catalogueEnv();
+    const report = parseIngestJson(await run(['ingest', path.join(FIXTURES, 'text', 'expenses.csv'), '--json'], { home: other, env: otherEnv }));
     const id = report.files[0]?.documentId as number;
-    const blob = (await runDoccat(['get', String(id), '--url'], { home: other })).stdout.trim();
+    const blob = (await run(['get', String(id), '--url'], { home: other, env: otherEnv })).stdout.trim();
     fs.chmodSync(blob, 0o644);
     fs.appendFileSync(blob, 'tampered');
     const out = path.join(tempDir(), 'bad.csv');
-    const result = await runDoccat(['get', String(id), '-o', out], { home: other });
+    const result = await run(['get', String(id), '-o', out], { home: other, env: otherEnv });
     expect(result.code).toBe(4);
     expect(result.stderr).toContain('E_BLOB_CORRUPT');
     expect(fs.existsSync(out)).toBe(false);
@@ -129,30 +137,30 @@ describe('searching and browsing a catalogue', () => {
 
   it('records tags and corrections as manual, audits them, and keeps them on re-ingest', async () => {
     const id = ids['scans/receipt-scan.pdf'] as number;
-    expect((await runDoccat(['tag', String(id), '+food', '+2024', '-nothing'], { home })).code).toBe(0);
-    const set = await runDoccat(['set', `D${id}`, '--type', 'invoice', '--correspondent', 'Corner Bakery', '--field', 'total=11.50 USD'], { home });
+    expect((await run(['tag', String(id), '+food', '+2024', '-nothing'])).code).toBe(0);
+    const set = await run(['set', `D${id}`, '--type', 'invoice', '--correspondent', 'Corner Bakery', '--field', 'total=11.50 USD']);
     expect(set.stdout).toContain(`D${id}: changed type, correspondent, field:total`);
     expect((await searchJson('tag:food type:invoice')).results.map((hit) => hit.id)).toEqual([id]);
     expect((await searchJson('correspondent:bakery')).results.map((hit) => hit.id)).toEqual([id]);
 
-    const shown = await runDoccat(['show', String(id)], { home });
+    const shown = await run(['show', String(id)]);
     expect(shown.stdout).toMatch(/^type\s+invoice \(manual\)$/m);
     expect(shown.stdout).toMatch(/^tags\s+2024, food \(manual\)$/m);
     expect(shown.stdout).toMatch(/changed .* set type: receipt -> invoice by /);
 
-    const json = JSON.parse((await runDoccat(['show', String(id), '--json'], { home })).stdout) as { document: { manualFields: string[]; audit: { command: string; field: string }[] } };
+    const json = JSON.parse((await run(['show', String(id), '--json'])).stdout) as { document: { manualFields: string[]; audit: { command: string; field: string }[] } };
     expect(json.document.manualFields).toEqual(['correspondent', 'field:total', 'tags', 'type']);
     expect(json.document.audit.map((entry) => `${entry.command}:${entry.field}`)).toEqual(['ingest:document', 'tag:tags', 'set:type', 'set:correspondent', 'set:field:total']);
 
-    await runDoccat(['ingest', inputs], { home });
+    await run(['ingest', inputs]);
     expect((await searchJson('id:' + id)).results[0]).toMatchObject({ type: 'invoice', tags: ['2024', 'food'] });
   });
 
   it('rejects bad edits without changing anything', async () => {
     const id = String(ids['text/page.html']);
-    expect((await runDoccat(['set', id, '999', '--type', 'receipt'], { home })).code).toBe(2);
-    expect((await runDoccat(['set', id, '--date', '2024-13-45'], { home })).code).toBe(2);
-    expect((await runDoccat(['tag', id, '+bad tag!'], { home })).code).toBe(2);
+    expect((await run(['set', id, '999', '--type', 'receipt'])).code).toBe(2);
+    expect((await run(['set', id, '--date', '2024-13-45'])).code).toBe(2);
+    expect((await run(['tag', id, '+bad tag!'])).code).toBe(2);
     expect((await searchJson('id:' + id)).results[0]).toMatchObject({ type: 'manual', tags: [] });
   });
 });
