@@ -1,3 +1,5 @@
+import { sleep } from '../system/process.js';
+
 /**
  * Token buckets for requests and tokens per minute. cockatiel governs retries, the breaker,
  * timeouts and concurrency but has no rate limiter; this is the classic bucket, refilled
@@ -50,18 +52,4 @@ export class TokenBucket {
       await sleep(waitMs, signal);
     }
   }
-}
-
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason ?? new Error('aborted'));
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
-import type { DialectName } from './dialect.js';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type MigrationResultSet } from 'kysely';
+import { dialectOf, type DialectName } from './dialect.js';
 import type { Database } from './schema.js';
 import { migrationProvider } from './migrations/index.js';
 import { DoccatError, ExitCode } from '../errors.js';
@@ -121,6 +121,23 @@ export async function openSqliteDatabase(options: SqliteOptions): Promise<Catalo
   return { db, dialect: 'sqlite', location: options.path, close: () => db.destroy() };
 }
 
+/**
+ * kysely takes no lock for SQLite migrations, so two processes opening a new catalogue at once
+ * both ran them ("table already exists"). Here they run inside one BEGIN IMMEDIATE transaction:
+ * the second process waits, then finds nothing left to do; a failed migration leaves no trace.
+ */
+async function migrateSqliteExclusively(db: Kysely<Database>): Promise<MigrationResultSet> {
+  // Most opens find nothing to do: say so without taking the write lock.
+  const known = await new Migrator({ db, provider: migrationProvider }).getMigrations();
+  if (known.every((migration) => migration.executedAt !== undefined)) return { results: [] };
+  return db.connection().execute(async (connection) => {
+    await sql`BEGIN IMMEDIATE`.execute(connection);
+    const outcome = await new Migrator({ db: connection, provider: migrationProvider }).migrateToLatest();
+    await sql.raw(outcome.error ? 'ROLLBACK' : 'COMMIT').execute(connection);
+    return outcome;
+  });
+}
+
 /** Address space only; pages are shared with the OS cache, not copied. */
 const MMAP_BYTES = 1024 * 1024 * 1024;
 
@@ -146,8 +163,7 @@ async function assertCurrent(db: Kysely<Database>, filePath: string): Promise<vo
 }
 
 export async function migrateToLatest(db: Kysely<Database>): Promise<void> {
-  const migrator = new Migrator({ db, provider: migrationProvider });
-  const { error, results } = await migrator.migrateToLatest();
+  const { error, results } = dialectOf(db) === 'postgres' ? await new Migrator({ db, provider: migrationProvider }).migrateToLatest() : await migrateSqliteExclusively(db);
   if (error) {
     const failed = results?.find((result) => result.status === 'Error');
     throw new DoccatError('E_DATABASE_MIGRATION', `database migration ${failed?.migrationName ?? ''} failed: ${(error as Error).message}`.replace('  ', ' '), {

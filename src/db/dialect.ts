@@ -1,4 +1,4 @@
-import { PostgresAdapter, type ColumnDefinitionBuilder, type Kysely } from 'kysely';
+import { PostgresAdapter, sql, type ColumnDefinitionBuilder, type Kysely } from 'kysely';
 
 /**
  * What differs between the two catalogue databases, decided once from the connection, so that
@@ -26,4 +26,25 @@ export function columnTypes(dialect: DialectName): ColumnTypes {
 /** The builder for an auto-numbered primary key: bigserial on Postgres, AUTOINCREMENT on SQLite. */
 export function primaryKey(dialect: DialectName): (column: ColumnDefinitionBuilder) => ColumnDefinitionBuilder {
   return dialect === 'postgres' ? (column) => column.primaryKey() : (column) => column.primaryKey().autoIncrement();
+}
+
+/**
+ * A transaction that writes. SQLite's default BEGIN takes the write lock only at the first write,
+ * and a reader that then wants to write fails at once with "database is locked" instead of
+ * waiting for busy_timeout; BEGIN IMMEDIATE takes the lock up front, so concurrent writers
+ * (several ingest processes) queue. Postgres transactions need nothing special.
+ */
+export async function writeTransaction<DB, T>(db: Kysely<DB>, work: (trx: Kysely<DB>) => Promise<T>): Promise<T> {
+  if (dialectOf(db) === 'postgres') return db.transaction().execute(work);
+  return db.connection().execute(async (connection) => {
+    await sql`BEGIN IMMEDIATE`.execute(connection);
+    try {
+      const result = await work(connection);
+      await sql`COMMIT`.execute(connection);
+      return result;
+    } catch (error) {
+      await sql`ROLLBACK`.execute(connection).catch(() => undefined);
+      throw error;
+    }
+  });
 }

@@ -2,6 +2,7 @@ import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import { currentActor } from '../observability/actor.js';
 import type { AuditTable, ClassificationsTable, Database, DocumentsTable, SourcesTable } from './schema.js';
 import { writeSearchEntry } from './search-index.js';
+import { writeTransaction } from './dialect.js';
 
 /** All SQL about documents and their source paths lives here. */
 
@@ -129,7 +130,7 @@ export class DocumentRepository {
    * the copy came from (another process may have moved it meanwhile), and audits the move.
    */
   async moveBlob(documentId: number, from: string, to: string, command: string, runId: string): Promise<boolean> {
-    return this.db.transaction().execute(async (trx) => {
+    return writeTransaction(this.db, async (trx) => {
       const moved = await trx.updateTable('documents').set({ blob_backend: to, updated_at: new Date().toISOString() }).where('id', '=', documentId).where('blob_backend', '=', from).executeTakeFirst();
       if (Number(moved.numUpdatedRows) === 0) return false;
       await this.audit(trx, documentId, command, 'blob_backend', from, to, runId);
@@ -164,7 +165,7 @@ export class DocumentRepository {
    * recorded as a duplicate of that document instead, so content is never catalogued twice.
    */
   async commitDocument(document: NewDocument, sighting: SourceSighting): Promise<CommitResult> {
-    return this.db.transaction().execute(async (trx) => {
+    return writeTransaction(this.db, async (trx) => {
       const existing = await trx.selectFrom('documents').select('id').where('sha256', '=', document.sha256).executeTakeFirst();
       if (existing) {
         await upsertSource(trx, sighting, { status: 'duplicate', documentId: existing.id });
@@ -247,7 +248,7 @@ export class DocumentRepository {
    * marked manual, and one audit entry per changed field. Returns the fields that changed.
    */
   async applyManualChanges(documentId: number, changes: DocumentChanges, command: string, runId: string): Promise<string[]> {
-    return this.db.transaction().execute(async (trx) => {
+    return writeTransaction(this.db, async (trx) => {
       const row = await trx.selectFrom('documents').selectAll().where('id', '=', documentId).executeTakeFirstOrThrow();
       const manual = new Set(JSON.parse(row.manual_fields) as string[]);
       const updates: { type?: string; title?: string; document_date?: string | null; correspondent?: string | null; tags?: string; fields?: string } = {};
@@ -303,7 +304,7 @@ export class DocumentRepository {
    * hand; the full result still goes into the history.
    */
   async applyAutomaticClassification(documentId: number, result: AutomaticClassification, runId: string): Promise<void> {
-    await this.db.transaction().execute(async (trx) => {
+    await writeTransaction(this.db, async (trx) => {
       const row = await trx.selectFrom('documents').selectAll().where('id', '=', documentId).executeTakeFirstOrThrow();
       const manual = new Set(JSON.parse(row.manual_fields) as string[]);
       const fields = JSON.parse(row.fields) as Record<string, string>;
@@ -330,7 +331,7 @@ export class DocumentRepository {
   }
 
   /** Brings the search index and the tag table in line with the document row. */
-  private async reindex(trx: Transaction<Database>, documentId: number): Promise<void> {
+  private async reindex(trx: Kysely<Database>, documentId: number): Promise<void> {
     const row = await trx.selectFrom('documents').select(['title', 'tags', 'correspondent']).where('id', '=', documentId).executeTakeFirstOrThrow();
     const tags = JSON.parse(row.tags) as string[];
     await writeSearchEntry(trx, documentId, { title: row.title, tags, correspondent: row.correspondent });

@@ -99,6 +99,13 @@ export interface AiCallsTable {
   correlation_id: string | null;
 }
 
+export interface ClaimsTable {
+  sha256: string;
+  /** host:pid:run of the process extracting this content. */
+  owner: string;
+  expires_at: string;
+}
+
 export interface RunsTable {
   id: string;
   command: string;
@@ -122,4 +129,5 @@ export interface Database {
   document_tags: DocumentTagsTable;
   ai_cache: AiCacheTable;
   ai_calls: AiCallsTable;
+  claims: ClaimsTable;
 }

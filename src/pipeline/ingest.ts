@@ -2,10 +2,13 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import { DoccatError, ExitCode, toErrorInfo, type ErrorInfo } from '../errors.js';
 import type { Classifier } from '../classify/classifier.js';
+import type { ClaimRepository } from '../db/claims.js';
 import type { DocumentRepository, SourceSighting } from '../db/documents.js';
+import { sleep } from '../system/process.js';
 import type { ExtractOptions, ExtractResult } from '../extract/extractor.js';
 import type { OcrEngine } from '../extract/ocr/pool.js';
 import { extractorFor } from '../extract/registry.js';
+import type { Extractor } from '../extract/extractor.js';
 import type { BlobStore } from '../storage/blob-store.js';
 import { sha256File } from './hash.js';
 import { sniffFile, unsupportedTypeError } from './sniff.js';
@@ -45,6 +48,8 @@ export interface IngestOptions extends WalkOptions {
 export interface IngestDependencies {
   runId: string;
   repository: DocumentRepository;
+  /** Leases on content being extracted, shared by every process on the catalogue. */
+  claims: ClaimRepository;
   /** Absent in a dry run: nothing is written. */
   store: BlobStore | undefined;
   classifier: Classifier;
@@ -163,6 +168,58 @@ async function processEntry(entry: WalkEntry, options: IngestOptions, deps: Inge
     }
     if (options.dryRun) return { path: entry.path, status: 'new', sha256, mime, durationMs: Date.now() - started };
 
+    // Another process (or worker) may be extracting the same content right now: wait for its
+    // document rather than extracting and OCRing it a second time.
+    const claim = await claimOrWait(sha256, deps, options.signal);
+    if (claim.documentId !== undefined) {
+      await deps.repository.recordDuplicate(sighting, claim.documentId);
+      return { path: entry.path, status: 'duplicate', documentId: claim.documentId, sha256, mime, durationMs: Date.now() - started };
+    }
+    const renewal = setInterval(() => void deps.claims.renew(sha256).catch(() => undefined), CLAIM_LEASE_MS / 3);
+    try {
+      return await extractAndCommit({ path: entry.path, size: entry.size, mtimeMs: entry.mtimeMs }, sighting, sha256, mime, extractor, options, deps, events, started, fail);
+    } finally {
+      clearInterval(renewal);
+      await deps.claims.release(sha256).catch(() => undefined);
+    }
+  } catch (error) {
+    if ((error as { name?: string }).name === 'AbortError' || options.signal.aborted) return undefined;
+    return fail(error, sighting.sha256 ? { sha256: sighting.sha256 } : {});
+  }
+}
+
+/** How long a claim lasts unless renewed; renewed every third of it while work goes on. */
+export const CLAIM_LEASE_MS = 60_000;
+const CLAIM_POLL_MS = 250;
+
+async function claimOrWait(sha256: string, deps: IngestDependencies, signal: AbortSignal): Promise<{ documentId?: number }> {
+  for (;;) {
+    if (await deps.claims.claim(sha256)) {
+      // Catalogued between the dedupe check and the claim: nothing left to do.
+      const done = await deps.repository.findIdBySha256(sha256);
+      if (done === undefined) return {};
+      await deps.claims.release(sha256);
+      return { documentId: done };
+    }
+    await sleep(CLAIM_POLL_MS, signal);
+    const done = await deps.repository.findIdBySha256(sha256);
+    if (done !== undefined) return { documentId: done };
+  }
+}
+
+async function extractAndCommit(
+  entry: Extract<WalkEntry, { size: number }>,
+  sighting: SourceSighting,
+  sha256: string,
+  mime: string,
+  extractor: Extractor,
+  options: IngestOptions,
+  deps: IngestDependencies,
+  events: IngestEvents,
+  started: number,
+  fail: (error: unknown, extra?: Partial<FileOutcome>) => Promise<FileOutcome | undefined>,
+): Promise<FileOutcome | undefined> {
+  try {
     let extracted: ExtractResult;
     try {
       extracted = await extractor({

@@ -57,7 +57,8 @@ export async function ingestCommand(paths: string[], flags: Record<string, unkno
     return relative.startsWith('..') ? filePath : relative || '.';
   };
 
-  const { runIngest } = await import('../../pipeline/ingest.js');
+  const { runIngest, CLAIM_LEASE_MS } = await import('../../pipeline/ingest.js');
+  const { ClaimRepository } = await import('../../db/claims.js');
   if (!options.dryRun) await catalog.repository.startRun(context.runId, 'ingest');
   let result: { summary: IngestSummary; files: FileOutcome[] };
   try {
@@ -80,7 +81,7 @@ export async function ingestCommand(paths: string[], flags: Record<string, unkno
         },
         signal: context.signal,
       },
-      { runId: context.runId, repository: catalog.repository, store, classifier, ocr, logger: context.logger },
+      { runId: context.runId, repository: catalog.repository, claims: new ClaimRepository(catalog.database.db, context.runId, CLAIM_LEASE_MS), store, classifier, ocr, logger: context.logger },
       {
         onWalked: (total) => progress.setTotal(total),
         onPage: ({ ocr: usedOcr }) => progress.page(usedOcr),

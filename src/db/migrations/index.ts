@@ -4,6 +4,7 @@ import * as auditAndHistory from './0002_audit_and_history.js';
 import * as searchIndexes from './0003_search_indexes.js';
 import * as prefixIndexAndTags from './0004_prefix_index_and_tags.js';
 import * as aiCallsAndCache from './0005_ai_calls_and_cache.js';
+import * as claims from './0006_claims.js';
 
 /** Numbered migrations, imported statically so they ship inside dist/ without a folder scan. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -12,6 +13,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0003_search_indexes': searchIndexes,
   '0004_prefix_index_and_tags': prefixIndexAndTags,
   '0005_ai_calls_and_cache': aiCallsAndCache,
+  '0006_claims': claims,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -6,6 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
 import { assertSafeKey, blobKey, blobMissing, checksumMismatch, hashingStream, putFileInto, type BlobHead, type BlobStore, type HealthResult, type PutResult } from '../blob-store.js';
 import { DoccatError, ExitCode } from '../../errors.js';
+import { isProcessAlive } from '../../system/process.js';
 
 const TEMP_DIR = '.tmp';
 /** Temp files older than this are leftovers of a killed process and can go. */
@@ -138,20 +139,10 @@ export class LocalBlobStore implements BlobStore {
       const filePath = path.join(tempDir, name);
       const stat = await fsp.stat(filePath).catch(() => undefined);
       if (!stat) continue;
+      // Temp names carry the writer's pid; a temp file whose writer is gone was left by a crash.
       const writerPid = Number(name.split('.')[1]);
       if (now - stat.mtimeMs > STALE_TEMP_MS || (writerPid !== process.pid && !isProcessAlive(writerPid))) await fsp.rm(filePath, { force: true });
     }
-  }
-}
-
-/** Temp names carry the writer's pid; a temp file whose writer is gone was left by a crash. */
-function isProcessAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

@@ -108,17 +108,16 @@ for (const dialect of DIALECTS) describe(`search on a real ${dialect} catalogue`
 
   it('survives thousands of random and hostile queries: results or E_QUERY_SYNTAX, data unchanged', async () => {
     // In WAL mode a write may sit in the -wal file, so compare what the tables hold, and the
-    // connection's own count of changed rows (SQLite) or the server's (Postgres).
+    // connection's own count of changed rows.
     const digest = async () => {
       const tables = ['documents', 'sources', 'audit', 'classifications', 'runs', 'documents_fts', 'document_tags'];
       const hash = createHash('sha256');
       for (const table of tables) hash.update(JSON.stringify((await sql.raw(`SELECT * FROM ${table} ORDER BY 1, 2`).execute(catalog.db)).rows));
       return hash.digest('hex');
     };
-    const changes = async () =>
-      dialect === 'sqlite'
-        ? Number(((await sql<{ n: number }>`SELECT total_changes() AS n`.execute(catalog.db)).rows[0] as { n: number }).n)
-        : Number(((await sql<{ n: number }>`SELECT sum(n_tup_ins + n_tup_upd + n_tup_del) AS n FROM pg_stat_user_tables`.execute(catalog.db)).rows[0] as { n: number }).n);
+    // Postgres publishes its row counters late and per backend, so there the content digest of
+    // every table is the proof.
+    const changes = async () => (dialect === 'sqlite' ? Number(((await sql<{ n: number }>`SELECT total_changes() AS n`.execute(catalog.db)).rows[0] as { n: number }).n) : 0);
     const before = await digest();
     const changesBefore = await changes();
     const pieces = ['"', "'", '(', ')', '-', '*', ':', 'OR', 'AND', 'NOT', 'NEAR', '^', '{', '}', '\\', ';', "'; DROP TABLE documents; --", '\0', 'type:', 'tag:"', 'date:2024', 'after:', 'path:[', 'invoice', 'müller', '東京', '%', '_', 'x'.repeat(300), '" OR 1=1 --', 'col:val', '\u0002', '\u0003', 'title:*', ' ', '  ', 'id:1', 'correspondent:"ACME'];
