@@ -268,6 +268,35 @@ Exit 0 when everything is in order, 3 when problems remain.`)
       commandResult.exitCode = await syncCommand(options, command);
     });
 
+  const database = program.command('db').description('the catalogue database: status, migrations, copying between SQLite and Postgres');
+  database
+    .command('status')
+    .description('schema version, pending migrations and row counts')
+    .action(async (options: Record<string, unknown>, command: Command) => {
+      const { statusCommand } = await import('./commands/db.js');
+      commandResult.exitCode = await statusCommand(options, command);
+    });
+  database
+    .command('migrate')
+    .description('apply pending migrations (any writing command does this too)')
+    .action(async (options: Record<string, unknown>, command: Command) => {
+      const { migrateCommand } = await import('./commands/db.js');
+      commandResult.exitCode = await migrateCommand(options, command);
+    });
+  database
+    .command('copy')
+    .description('copy a whole catalogue into an empty database, keeping ids, checksums and history, then verify')
+    .requiredOption('--from <db>', 'SQLite file, postgres:// URL, or env:NAME / file:PATH holding one')
+    .requiredOption('--to <db>', 'an empty destination, same forms')
+    .addHelpText('after', `
+Examples:
+  $ doccat db copy --from ~/.local/share/doccat/catalog.db --to env:DATABASE_URL
+  $ doccat db copy --from postgres://doccat@db/doccat --to backup.db`)
+    .action(async (options: Record<string, unknown>, command: Command) => {
+      const { copyCommand } = await import('./commands/db.js');
+      commandResult.exitCode = await copyCommand(options, command);
+    });
+
   return program;
 }
 

@@ -19,6 +19,8 @@ export interface CatalogDatabase {
   dialect: DialectName;
   /** Where it is, for messages: a file path, or a URL without its password. */
   location: string;
+  /** Migrations this open applied (db migrate reports them). */
+  migrated: string[];
   close(): Promise<void>;
 }
 
@@ -57,8 +59,8 @@ export async function openPostgresDatabase(options: PostgresOptions): Promise<Ca
     });
   }
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  await migrateToLatest(db);
-  return { db, dialect: 'postgres', location, close: () => db.destroy() };
+  const migrated = await migrateToLatest(db);
+  return { db, dialect: 'postgres', location, migrated, close: () => db.destroy() };
 }
 
 /** postgres://user:secret@host/db -> postgres://user:***@host/db, for messages and logs. */
@@ -80,8 +82,8 @@ export async function openSqliteDatabase(options: SqliteOptions): Promise<Catalo
     const exists = fs.existsSync(options.path);
     const sqlite = new BetterSqlite3(exists ? options.path : ':memory:', { readonly: exists, timeout: options.busyTimeoutMs });
     const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
-    if (!exists) await migrateToLatest(db);
-    return { db, dialect: 'sqlite', location: options.path, close: () => db.destroy() };
+    const migrated = exists ? [] : await migrateToLatest(db);
+    return { db, dialect: 'sqlite', location: options.path, migrated, close: () => db.destroy() };
   }
   if (options.readonly && !fs.existsSync(options.path)) {
     throw new DoccatError('E_CATALOG_NOT_FOUND', `no catalogue at ${options.path}`, {
@@ -116,9 +118,9 @@ export async function openSqliteDatabase(options: SqliteOptions): Promise<Catalo
     });
   }
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
-  if (writable) await migrateToLatest(db);
-  else await assertCurrent(db, options.path);
-  return { db, dialect: 'sqlite', location: options.path, close: () => db.destroy() };
+  const migrated = writable ? await migrateToLatest(db) : [];
+  if (!writable) await assertCurrent(db, options.path);
+  return { db, dialect: 'sqlite', location: options.path, migrated, close: () => db.destroy() };
 }
 
 /**
@@ -162,7 +164,8 @@ async function assertCurrent(db: Kysely<Database>, filePath: string): Promise<vo
   }
 }
 
-export async function migrateToLatest(db: Kysely<Database>): Promise<void> {
+/** Brings the schema up to date; returns the names of the migrations it applied. */
+export async function migrateToLatest(db: Kysely<Database>): Promise<string[]> {
   const { error, results } = dialectOf(db) === 'postgres' ? await new Migrator({ db, provider: migrationProvider }).migrateToLatest() : await migrateSqliteExclusively(db);
   if (error) {
     const failed = results?.find((result) => result.status === 'Error');
@@ -172,4 +175,17 @@ export async function migrateToLatest(db: Kysely<Database>): Promise<void> {
       cause: error,
     });
   }
+  return (results ?? []).filter((result) => result.status === 'Success').map((result) => result.migrationName);
+}
+
+export interface SchemaStatus {
+  current: string | null;
+  applied: string[];
+  pending: string[];
+}
+
+export async function schemaStatus(db: Kysely<Database>): Promise<SchemaStatus> {
+  const migrations = await new Migrator({ db, provider: migrationProvider }).getMigrations();
+  const applied = migrations.filter((migration) => migration.executedAt !== undefined).map((migration) => migration.name);
+  return { current: applied[applied.length - 1] ?? null, applied, pending: migrations.filter((migration) => migration.executedAt === undefined).map((migration) => migration.name) };
 }

@@ -1,0 +1,92 @@
+import path from 'node:path';
+import { sql } from 'kysely';
+import type { Command } from 'commander';
+import { createContext } from '../context.js';
+import { openCatalog } from '../catalog.js';
+import { renderTable, writeJson } from '../output.js';
+import { ExitCode, usageError } from '../../errors.js';
+import type { CatalogDatabase } from '../../db/database.js';
+
+/** Schema version, pending migrations and what the catalogue holds. */
+export async function statusCommand(_flags: Record<string, unknown>, command: Command): Promise<number> {
+  const context = await createContext(command);
+  const catalog = await openCatalog(context, { readonly: true });
+  try {
+    const { schemaStatus } = await import('../../db/database.js');
+    const schema = await schemaStatus(catalog.database.db);
+    const counts: Record<string, number> = {};
+    for (const table of ['documents', 'sources', 'document_tags', 'classifications', 'audit', 'ai_calls', 'claims'] as const) {
+      counts[table] = Number((await sql<{ n: number }>`SELECT count(*) AS n FROM ${sql.table(table)}`.execute(catalog.database.db)).rows[0]?.n ?? 0);
+    }
+    const failed = Number((await catalog.database.db.selectFrom('sources').select((eb) => eb.fn.countAll<number>().as('n')).where('status', '=', 'failed').executeTakeFirstOrThrow()).n);
+    const status = { dialect: catalog.database.dialect, location: catalog.database.location, schema, counts: { ...counts, failedFiles: failed } };
+    if (context.output.json) writeJson(status);
+    else {
+      const rows: [string, string | number][] = [
+        ['database', `${status.dialect} ${status.location}`],
+        ['schema', `${schema.current ?? '(empty)'}${schema.pending.length > 0 ? ` (${schema.pending.length} pending: ${schema.pending.join(', ')})` : ' (current)'}`],
+        ...Object.entries(status.counts).map(([name, value]): [string, number] => [name, value]),
+      ];
+      process.stdout.write(`${await renderTable(['', ''], rows, context.output.color)}\n`);
+    }
+    return ExitCode.ok;
+  } finally {
+    await catalog.close();
+  }
+}
+
+/** Applies pending migrations (every writer does this too; this says what it did). */
+export async function migrateCommand(_flags: Record<string, unknown>, command: Command): Promise<number> {
+  const context = await createContext(command);
+  const catalog = await openCatalog(context, { readonly: false });
+  try {
+    const applied = catalog.database.migrated;
+    if (context.output.json) writeJson({ dialect: catalog.database.dialect, location: catalog.database.location, applied });
+    else if (!context.output.quiet) process.stderr.write(applied.length > 0 ? `applied ${applied.length} migration(s): ${applied.join(', ')}\n` : 'the catalogue schema is current\n');
+    return ExitCode.ok;
+  } finally {
+    await catalog.close();
+  }
+}
+
+interface CopyFlags {
+  from: string;
+  to: string;
+}
+
+/** Copies a whole catalogue (SQLite file or Postgres URL) into an empty one, verifying it. */
+export async function copyCommand(flags: Record<string, unknown>, command: Command): Promise<number> {
+  const options = flags as unknown as CopyFlags;
+  const context = await createContext(command);
+  const source = await openDatabase(options.from, true, context.loaded.filepath);
+  try {
+    const destination = await openDatabase(options.to, false, context.loaded.filepath);
+    try {
+      const { copyCatalogue } = await import('../../db/copy.js');
+      const report = await copyCatalogue(source.db, destination.db, (table, rows) => {
+        if (!context.output.quiet && !context.output.json) process.stderr.write(`${table}: ${rows} rows\n`);
+      });
+      if (context.output.json) writeJson({ from: source.location, to: destination.location, ...report });
+      else if (!context.output.quiet) process.stderr.write(`copied and verified: ${report.tables.documents.copied} documents from ${source.location} to ${destination.location}\n`);
+      return ExitCode.ok;
+    } finally {
+      await destination.close();
+    }
+  } finally {
+    await source.close();
+  }
+}
+
+/** A postgres:// URL, a secret reference holding one, or a SQLite file path. */
+async function openDatabase(target: string, readonly: boolean, configFile: string | undefined): Promise<CatalogDatabase> {
+  const { openPostgresDatabase, openSqliteDatabase } = await import('../../db/database.js');
+  let url = target;
+  if (/^(env|file):/.test(target)) {
+    const { resolveSecret } = await import('../../config/secrets.js');
+    const secret = resolveSecret(target, configFile ? { baseDir: path.dirname(configFile) } : {});
+    if (!secret) throw usageError('E_SECRET_MISSING', `${target} is empty or not set`, 'set it to a postgres:// URL');
+    url = secret.value;
+  }
+  if (/^postgres(ql)?:\/\//.test(url)) return openPostgresDatabase({ url, poolSize: 4, statementTimeoutMs: 0 });
+  return openSqliteDatabase({ path: path.resolve(url), busyTimeoutMs: 10_000, readonly });
+}
