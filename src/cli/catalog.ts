@@ -7,6 +7,8 @@ import { DoccatError, ExitCode } from '../errors.js';
 export interface OpenCatalog {
   database: CatalogDatabase;
   repository: DocumentRepository;
+  /** The Postgres connection string, for pg-boss's own connection; absent on SQLite. */
+  url?: string;
   close(): Promise<void>;
 }
 
@@ -19,15 +21,16 @@ export async function openCatalog(context: CommandContext, mode: { readonly: boo
   const { loaded } = context;
   const { database: settings } = loaded.config;
   const { openPostgresDatabase, openSqliteDatabase } = await import('../db/database.js');
-  const database = settings.url
+  const url = settings.url ? await databaseUrl(settings.url, loaded.filepath) : undefined;
+  const database = url
     ? await openPostgresDatabase({
-        url: await databaseUrl(settings.url, loaded.filepath),
+        url,
         poolSize: settings.poolSize,
         statementTimeoutMs: settings.statementTimeoutMs,
         ...(settings.caFile ? { caFile: path.resolve(loaded.filepath ? path.dirname(loaded.filepath) : process.cwd(), settings.caFile) } : {}),
       })
     : await openSqliteDatabase({ path: loaded.databasePath, busyTimeoutMs: settings.sqlite.busyTimeoutMs, readonly: mode.readonly, scratch: mode.scratch ?? false });
-  return { database, repository: new DocumentRepository(database.db), close: () => database.close() };
+  return { database, repository: new DocumentRepository(database.db), ...(url ? { url } : {}), close: () => database.close() };
 }
 
 async function databaseUrl(setting: string, configFile: string | undefined): Promise<string> {

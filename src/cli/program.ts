@@ -60,6 +60,7 @@ ${EXIT_CODES_HELP}`);
     .option('-j, --jobs <n>', 'files in parallel and OCR workers (default: number of cores)', parsePositiveInt)
     .option('--no-ocr', 'do not OCR (scans fail with E_OCR_DISABLED)')
     .option('--ndjson', 'print one JSON object per file as it finishes, then a summary')
+    .option('--enqueue', 'only record the files as jobs for `doccat worker` processes (the files must be readable where the workers run)')
     .addHelpText('after', `
 Examples:
   $ doccat ingest ~/Documents/Scans
@@ -266,6 +267,32 @@ Exit 0 when everything is in order, 3 when problems remain.`)
     .action(async (options: Record<string, unknown>, command: Command) => {
       const { syncCommand } = await import('./commands/storage.js');
       commandResult.exitCode = await syncCommand(options, command);
+    });
+
+  program
+    .command('worker')
+    .description('take files queued with `ingest --enqueue` and catalogue them; run on as many machines as needed')
+    .option('-c, --concurrency <n>', 'files at once and OCR workers (default: number of cores)', parsePositiveInt)
+    .option('--drain', 'exit when the queue is empty instead of waiting for more')
+    .option('--ndjson', 'one JSON object per job as it finishes')
+    .action(async (options: Record<string, unknown>, command: Command) => {
+      const { workerCommand } = await import('./commands/worker.js');
+      commandResult.exitCode = await workerCommand(options, command);
+    });
+  const queue = program.command('queue').description('the job queue of ingest --enqueue and doccat worker');
+  queue
+    .command('status')
+    .description('pending, active, completed and failed jobs, and jobs done in the last hour')
+    .action(async (options: Record<string, unknown>, command: Command) => {
+      const { queueStatusCommand } = await import('./commands/worker.js');
+      commandResult.exitCode = await queueStatusCommand(options, command);
+    });
+  queue
+    .command('retry')
+    .description('queue the failed jobs again')
+    .action(async (options: Record<string, unknown>, command: Command) => {
+      const { queueRetryCommand } = await import('./commands/worker.js');
+      commandResult.exitCode = await queueRetryCommand(options, command);
     });
 
   const database = program.command('db').description('the catalogue database: status, migrations, copying between SQLite and Postgres');

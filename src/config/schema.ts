@@ -175,6 +175,15 @@ export const configSchema = z
           .default({ enabled: false, patterns: [] }),
       })
       .default({ providers: [], strategy: 'fallback', maxInputTokens: 4000, maxOutputTokens: 800, allowNewTags: false, maxRetryAfterMs: 60_000, retryBaseDelayMs: 500, redact: { enabled: false, patterns: [] } }),
+    queue: z
+      .object({
+        maxAttempts: z.number().int().min(1).max(50).default(3).describe('tries per queued file before it is left as failed'),
+        retryDelaySeconds: z.number().int().min(1).default(30).describe('first retry delay; doubles with each attempt'),
+        expireInSeconds: z.number().int().min(5).default(900).describe('a job still running after this long is given to another worker'),
+        maintenanceIntervalSeconds: z.number().int().min(1).default(60).describe('Postgres (pg-boss): how often expired jobs are looked for'),
+      })
+      .default({ maxAttempts: 3, retryDelaySeconds: 30, expireInSeconds: 900, maintenanceIntervalSeconds: 60 })
+      .describe('ingest --enqueue and doccat worker'),
     log: z
       .object({
         level: z.enum(['silent', 'fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('silent'),

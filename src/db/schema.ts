@@ -106,6 +106,20 @@ export interface ClaimsTable {
   expires_at: string;
 }
 
+export interface JobsTable {
+  id: Generated<number>;
+  path: string;
+  /** created (waiting), active (leased), completed, failed (no attempts left) */
+  state: 'created' | 'active' | 'completed' | 'failed';
+  attempts: Generated<number>;
+  run_after: string;
+  owner: string | null;
+  lease_until: string | null;
+  error: string | null;
+  created_at: string;
+  finished_at: string | null;
+}
+
 export interface RunsTable {
   id: string;
   command: string;
@@ -130,4 +144,5 @@ export interface Database {
   ai_cache: AiCacheTable;
   ai_calls: AiCallsTable;
   claims: ClaimsTable;
+  jobs: JobsTable;
 }

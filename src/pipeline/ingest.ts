@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { DoccatError, ExitCode, toErrorInfo, type ErrorInfo } from '../errors.js';
@@ -122,6 +123,24 @@ export async function runIngest(options: IngestOptions, deps: IngestDependencies
       durationMs: Date.now() - started,
     },
   };
+}
+
+/**
+ * One file by its path, as a queued job: the same stages and outcomes as a walk gives. Throws
+ * only when the file was interrupted or the error would repeat for every file (a backend that is
+ * gone), so that the queue tries the job again later.
+ */
+export async function ingestFile(filePath: string, options: IngestOptions, deps: IngestDependencies, events: IngestEvents = {}): Promise<FileOutcome> {
+  let entry: WalkEntry;
+  try {
+    const stat = await fs.promises.stat(filePath);
+    entry = stat.isFile() ? { path: filePath, size: stat.size, mtimeMs: stat.mtimeMs } : { path: filePath, error: { code: 'E_NOT_A_FILE', message: 'not a regular file' } };
+  } catch (error) {
+    entry = { path: filePath, error: toErrorInfo(error) };
+  }
+  const outcome = await processEntry(entry, options, deps, events);
+  if (!outcome) throw new DoccatError('E_INTERRUPTED', `interrupted while ingesting ${filePath}`, { exitCode: ExitCode.interrupted });
+  return outcome;
 }
 
 /** Returns undefined when the file was interrupted (it is neither done nor failed). */

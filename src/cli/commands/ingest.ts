@@ -3,13 +3,14 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { createContext } from '../context.js';
 import { openCatalog } from '../catalog.js';
-import { blobStores } from '../stores.js';
+import { prepareIngest } from '../ingest-setup.js';
+import type { OpenCatalog } from '../catalog.js';
+import type { CommandContext } from '../context.js';
 import { Progress, formatDuration } from '../progress.js';
 import { paint, problemLine, renderTable, truncateMiddle, writeJson, writeNdjson } from '../output.js';
 import { ExitCode } from '../../errors.js';
 import { formatDocumentId } from '../ids.js';
 import type { FileOutcome, IngestSummary } from '../../pipeline/ingest.js';
-import type { OcrPool } from '../../extract/ocr/pool.js';
 
 interface IngestFlags {
   include: string[];
@@ -20,6 +21,7 @@ interface IngestFlags {
   jobs?: number;
   ocr: boolean;
   ndjson?: boolean;
+  enqueue?: boolean;
 }
 
 export async function ingestCommand(paths: string[], flags: Record<string, unknown>, command: Command): Promise<number> {
@@ -27,28 +29,11 @@ export async function ingestCommand(paths: string[], flags: Record<string, unkno
   const context = await createContext(command);
   const { config } = context.loaded;
   const { output } = context;
-  const jobs = options.jobs ?? config.ingest.jobs ?? Math.max(1, os.availableParallelism());
 
   const catalog = await openCatalog(context, { readonly: false, scratch: Boolean(options.dryRun) });
-  const store = options.dryRun ? undefined : await (await blobStores(context)).forWriting();
-  const { createClassifier } = await import('../classifier.js');
-  const { classifier } = await createClassifier(context, catalog);
-
-  let pool: OcrPool | undefined;
-  const { OcrPool: OcrPoolClass } = await import('../../extract/ocr/pool.js');
-  const ocr = () => {
-    pool ??= new OcrPoolClass({
-      languages: config.ocr.languages,
-      ...(config.ocr.langPath ? { langPath: config.ocr.langPath } : {}),
-      size: jobs,
-      pageTimeoutMs: config.ocr.pageTimeoutMs,
-      recycleAfterPages: config.ocr.recycleAfterPages,
-    });
-    return pool;
-  };
-  const ocrEnabled = config.ocr.enabled && options.ocr !== false;
-  // A missing language is a configuration error: report it once, before any file is touched.
-  if (ocrEnabled) ocr().checkLanguages();
+  if (options.enqueue) return enqueueCommand(paths, options, context, catalog);
+  const setup = await prepareIngest(context, catalog, { ...(options.jobs ? { jobs: options.jobs } : {}), dryRun: Boolean(options.dryRun), ocr: options.ocr !== false });
+  const { jobs } = setup;
 
   const progress = await Progress.create(!output.quiet);
   const cwd = process.cwd();
@@ -57,8 +42,7 @@ export async function ingestCommand(paths: string[], flags: Record<string, unkno
     return relative.startsWith('..') ? filePath : relative || '.';
   };
 
-  const { runIngest, CLAIM_LEASE_MS } = await import('../../pipeline/ingest.js');
-  const { ClaimRepository } = await import('../../db/claims.js');
+  const { runIngest } = await import('../../pipeline/ingest.js');
   if (!options.dryRun) await catalog.repository.startRun(context.runId, 'ingest');
   let result: { summary: IngestSummary; files: FileOutcome[] };
   try {
@@ -72,16 +56,10 @@ export async function ingestCommand(paths: string[], flags: Record<string, unkno
         jobs,
         dryRun: Boolean(options.dryRun),
         maxFileSizeBytes: config.ingest.maxFileSizeMb * 1024 * 1024,
-        extract: {
-          ocrEnabled,
-          renderDpi: config.ocr.renderDpi,
-          maxPagePixels: config.ocr.maxPagePixels,
-          minTextCharsPerPage: config.ocr.minTextCharsPerPage,
-          pdfPasswords: config.pdf.passwords,
-        },
+        extract: setup.extract,
         signal: context.signal,
       },
-      { runId: context.runId, repository: catalog.repository, claims: new ClaimRepository(catalog.database.db, context.runId, CLAIM_LEASE_MS), store, classifier, ocr, logger: context.logger },
+      setup.deps,
       {
         onWalked: (total) => progress.setTotal(total),
         onPage: ({ ocr: usedOcr }) => progress.page(usedOcr),
@@ -94,7 +72,7 @@ export async function ingestCommand(paths: string[], flags: Record<string, unkno
     );
   } finally {
     progress.stop();
-    await pool?.close();
+    await setup.close();
   }
   const { summary, files } = result;
   if (!options.dryRun) {
@@ -151,5 +129,32 @@ function statusText(file: FileOutcome, color: boolean): string {
       return paint(color, 'red', file.status);
     default:
       return paint(color, 'dim', file.status);
+  }
+}
+
+/** `ingest --enqueue`: records the files as jobs for `doccat worker`, extracting nothing here. */
+async function enqueueCommand(paths: string[], options: IngestFlags, context: CommandContext, catalog: OpenCatalog): Promise<number> {
+  const { config } = context.loaded;
+  try {
+    const [{ walkPaths }, { openQueue }] = await Promise.all([import('../../pipeline/walk.js'), import('../queue.js')]);
+    const entries = await walkPaths(paths, {
+      include: [...config.ingest.include, ...options.include],
+      exclude: [...config.ingest.exclude, ...options.exclude],
+      recursive: options.recursive !== false && config.ingest.recursive,
+      hidden: Boolean(options.hidden) || config.ingest.hidden,
+    });
+    const files = entries.filter((entry) => !entry.error).map((entry) => path.resolve(entry.path));
+    const queue = await openQueue(context, catalog);
+    try {
+      const enqueued = options.dryRun ? 0 : await queue.enqueue(files);
+      const summary = { files: files.length, enqueued, alreadyQueued: options.dryRun ? 0 : files.length - enqueued, unreadable: entries.length - files.length, dryRun: Boolean(options.dryRun) };
+      if (context.output.json || context.output.ndjson) writeJson(summary);
+      else if (!context.output.quiet) process.stderr.write(`${files.length} files: ${enqueued} queued for \`doccat worker\`${summary.alreadyQueued > 0 ? `, ${summary.alreadyQueued} already queued` : ''}${summary.unreadable > 0 ? `, ${summary.unreadable} unreadable` : ''}\n`);
+      return ExitCode.ok;
+    } finally {
+      await queue.close();
+    }
+  } finally {
+    await catalog.close();
   }
 }

@@ -5,6 +5,7 @@ import * as searchIndexes from './0003_search_indexes.js';
 import * as prefixIndexAndTags from './0004_prefix_index_and_tags.js';
 import * as aiCallsAndCache from './0005_ai_calls_and_cache.js';
 import * as claims from './0006_claims.js';
+import * as jobs from './0007_jobs.js';
 
 /** Numbered migrations, imported statically so they ship inside dist/ without a folder scan. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -14,6 +15,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0004_prefix_index_and_tags': prefixIndexAndTags,
   '0005_ai_calls_and_cache': aiCallsAndCache,
   '0006_claims': claims,
+  '0007_jobs': jobs,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,0 +1,94 @@
+import path from 'node:path';
+import type { Command } from 'commander';
+import { createContext } from '../context.js';
+import { openCatalog } from '../catalog.js';
+import { prepareIngest } from '../ingest-setup.js';
+import { formatDocumentId } from '../ids.js';
+import { problemLine, renderTable, writeJson, writeNdjson } from '../output.js';
+import { openQueue } from '../queue.js';
+import { ExitCode } from '../../errors.js';
+
+interface WorkerFlags {
+  concurrency?: number;
+  drain?: boolean;
+  ndjson?: boolean;
+}
+
+/** Takes queued files (ingest --enqueue) and runs each through the ingest pipeline. */
+export async function workerCommand(flags: Record<string, unknown>, command: Command): Promise<number> {
+  const options = flags as WorkerFlags;
+  const context = await createContext(command);
+  const { config } = context.loaded;
+  const catalog = await openCatalog(context, { readonly: false });
+  const setup = await prepareIngest(context, catalog, { ...(options.concurrency ? { jobs: options.concurrency } : {}), dryRun: false, ocr: true });
+  const queue = await openQueue(context, catalog);
+  const color = context.output.color && Boolean(process.stderr.isTTY);
+  const { ingestFile } = await import('../../pipeline/ingest.js');
+  let done = 0;
+  let failed = 0;
+  try {
+    await catalog.repository.startRun(context.runId, 'worker');
+    if (!context.output.quiet && !context.output.ndjson) process.stderr.write(`worker ${context.runId}: taking jobs (${setup.jobs} at a time)${options.drain ? ' until the queue is empty' : '; Ctrl-C to stop'}\n`);
+    await queue.work({ concurrency: setup.jobs, signal: context.signal, drain: Boolean(options.drain) }, async (job) => {
+      const outcome = await ingestFile(
+        job.path,
+        {
+          paths: [],
+          include: [],
+          exclude: [],
+          recursive: false,
+          hidden: true,
+          jobs: 1,
+          dryRun: false,
+          maxFileSizeBytes: config.ingest.maxFileSizeMb * 1024 * 1024,
+          extract: setup.extract,
+          signal: context.signal,
+        },
+        setup.deps,
+      );
+      done += 1;
+      if (outcome.status === 'failed') failed += 1;
+      if (context.output.ndjson) writeNdjson({ event: 'job', jobId: job.id, attempt: job.attempt, runId: context.runId, ...outcome });
+      else if (outcome.error) process.stderr.write(`${problemLine(outcome.path, outcome.error, color)}\n`);
+      else if (!context.output.quiet) process.stderr.write(`${path.basename(outcome.path)}: ${outcome.status}${outcome.documentId !== undefined ? ` ${formatDocumentId(outcome.documentId)}` : ''}\n`);
+    });
+    await catalog.repository.finishRun(context.runId, context.signal.aborted ? 'interrupted' : failed > 0 ? 'partial' : 'ok', { done, failed });
+  } finally {
+    await queue.close();
+    await setup.close();
+    await catalog.close();
+  }
+  if (context.output.json) writeJson({ runId: context.runId, done, failed, interrupted: context.signal.aborted });
+  if (context.signal.aborted) return ExitCode.interrupted;
+  return failed > 0 ? ExitCode.someFailed : ExitCode.ok;
+}
+
+export async function queueStatusCommand(_flags: Record<string, unknown>, command: Command): Promise<number> {
+  const context = await createContext(command);
+  const catalog = await openCatalog(context, { readonly: false });
+  const queue = await openQueue(context, catalog);
+  try {
+    const status = await queue.status();
+    if (context.output.json) writeJson(status);
+    else process.stdout.write(`${await renderTable(['pending', 'active', 'completed', 'failed', 'done last hour'], [[status.pending, status.active, status.completed, status.failed, status.completedLastHour]], context.output.color)}\n`);
+    return ExitCode.ok;
+  } finally {
+    await queue.close();
+    await catalog.close();
+  }
+}
+
+export async function queueRetryCommand(_flags: Record<string, unknown>, command: Command): Promise<number> {
+  const context = await createContext(command);
+  const catalog = await openCatalog(context, { readonly: false });
+  const queue = await openQueue(context, catalog);
+  try {
+    const retried = await queue.retryFailed();
+    if (context.output.json) writeJson({ retried });
+    else if (!context.output.quiet) process.stderr.write(`${retried} failed job(s) queued again\n`);
+    return ExitCode.ok;
+  } finally {
+    await queue.close();
+    await catalog.close();
+  }
+}

@@ -1,0 +1,60 @@
+import os from 'node:os';
+import type { OpenCatalog } from './catalog.js';
+import type { CommandContext } from './context.js';
+import { blobStores } from './stores.js';
+import type { ExtractOptions } from '../extract/extractor.js';
+import type { OcrPool } from '../extract/ocr/pool.js';
+import type { IngestDependencies } from '../pipeline/ingest.js';
+
+export interface IngestSetup {
+  jobs: number;
+  deps: IngestDependencies;
+  extract: ExtractOptions;
+  /** Stops OCR workers if any were started. */
+  close(): Promise<void>;
+}
+
+/**
+ * What `ingest` and `worker` both need: the blob store, the classifier, a lazily started OCR pool
+ * and the claims that keep processes from extracting the same content twice.
+ */
+export async function prepareIngest(context: CommandContext, catalog: OpenCatalog, options: { jobs?: number; dryRun: boolean; ocr: boolean }): Promise<IngestSetup> {
+  const { config } = context.loaded;
+  const jobs = options.jobs ?? config.ingest.jobs ?? Math.max(1, os.availableParallelism());
+  const store = options.dryRun ? undefined : await (await blobStores(context)).forWriting();
+  const [{ createClassifier }, { OcrPool: OcrPoolClass }, { ClaimRepository }, { CLAIM_LEASE_MS }] = await Promise.all([
+    import('./classifier.js'),
+    import('../extract/ocr/pool.js'),
+    import('../db/claims.js'),
+    import('../pipeline/ingest.js'),
+  ]);
+  const { classifier } = await createClassifier(context, catalog);
+  let pool: OcrPool | undefined;
+  const ocr = () => {
+    pool ??= new OcrPoolClass({
+      languages: config.ocr.languages,
+      ...(config.ocr.langPath ? { langPath: config.ocr.langPath } : {}),
+      size: jobs,
+      pageTimeoutMs: config.ocr.pageTimeoutMs,
+      recycleAfterPages: config.ocr.recycleAfterPages,
+    });
+    return pool;
+  };
+  const ocrEnabled = config.ocr.enabled && options.ocr;
+  // A missing language is a configuration error: report it once, before any file is touched.
+  if (ocrEnabled) ocr().checkLanguages();
+  return {
+    jobs,
+    deps: { runId: context.runId, repository: catalog.repository, claims: new ClaimRepository(catalog.database.db, context.runId, CLAIM_LEASE_MS), store, classifier, ocr, logger: context.logger },
+    extract: {
+      ocrEnabled,
+      renderDpi: config.ocr.renderDpi,
+      maxPagePixels: config.ocr.maxPagePixels,
+      minTextCharsPerPage: config.ocr.minTextCharsPerPage,
+      pdfPasswords: config.pdf.passwords,
+    },
+    close: async () => {
+      await pool?.close();
+    },
+  };
+}

@@ -1,0 +1,15 @@
+import type { OpenCatalog } from './catalog.js';
+import type { CommandContext } from './context.js';
+import type { JobQueue } from '../pipeline/queue.js';
+
+/** The catalogue's job queue: pg-boss on a Postgres catalogue, a table on a SQLite one. */
+export async function openQueue(context: CommandContext, catalog: OpenCatalog): Promise<JobQueue> {
+  const { queue } = context.loaded.config;
+  const settings = { maxAttempts: queue.maxAttempts, retryDelaySeconds: queue.retryDelaySeconds, expireInSeconds: queue.expireInSeconds };
+  if (catalog.url) {
+    const { PgBossJobQueue } = await import('../pipeline/pg-boss-queue.js');
+    return PgBossJobQueue.open(catalog.url, settings, queue.maintenanceIntervalSeconds, (error) => context.logger.warn({ err: error.message }, 'job queue error'));
+  }
+  const { TableJobQueue } = await import('../db/job-queue.js');
+  return new TableJobQueue(catalog.database.db, settings);
+}
