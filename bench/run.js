@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Benchmarks (not tests): `npm run bench -- search`, `-- classify`, `-- storage`, `-- ocr`, `-- ingest`, or all of them.
+// Benchmarks (not tests): `npm run bench -- search`, `-- db`, `-- classify`, `-- storage`, `-- ocr`, `-- ingest`, or all of them.
 // Each prints doccat's figure next to a baseline measured in the same run, and their ratio.
 import { execFile, spawnSync } from 'node:child_process';
 import crypto, { createHash } from 'node:crypto';
@@ -15,7 +15,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const corpus = path.resolve(root, '..', 'shared', 'corpus');
 const cores = os.availableParallelism();
 const which = process.argv.slice(2).filter((arg) => !arg.startsWith('-'));
-const wanted = which.length > 0 ? which : ['search', 'classify', 'storage', 'ocr', 'ingest'];
+const wanted = which.length > 0 ? which : ['search', 'db', 'classify', 'storage', 'ocr', 'ingest'];
 
 if (!fs.existsSync(path.join(root, 'dist', 'cli', 'main.js'))) {
   console.error('bench: build first (npm run build)');
@@ -131,17 +131,8 @@ async function benchIngest() {
   fs.rmSync(dir, { recursive: true, force: true });
 }
 
-async function benchSearch() {
-  const count = Number(process.env.DOCCAT_BENCH_DOCS ?? 100_000);
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'doccat-bench-search-'));
-  const env = { ...process.env, DOCCAT_HOME: dir };
-  const { openSqliteDatabase } = await import('../dist/db/database.js');
-  const { parseQuery } = await import('../dist/db/query-parser.js');
-  const { searchDocuments } = await import('../dist/db/search.js');
-  const { default: Database } = await import('better-sqlite3');
-  // Create the schema through doccat, then bulk-load synthetic rows in one transaction.
-  const catalog = await openSqliteDatabase({ path: path.join(dir, 'catalog.db'), busyTimeoutMs: 5000 });
-  await catalog.close();
+/** The same synthetic paperwork for every catalogue a benchmark fills, generated from a fixed seed. */
+function* syntheticDocuments(count) {
   let seed = 7;
   const random = () => {
     seed = (seed * 1103515245 + 12345) & 0x7fffffff;
@@ -180,46 +171,111 @@ async function benchSearch() {
   const domainWords = Object.fromEntries(Object.entries(domain).map(([type, words]) => [type, words.split(' ')]));
   const documentText = (type, length) => Array.from({ length }, () => (random() < 0.08 ? domainWords[type][Math.floor(random() * domainWords[type].length)] : zipfWord())).join(' ');
   const correspondents = ['ACME GmbH', 'Müller AG', 'Northwind Traders Ltd.', 'City Council', 'Safe Insurance Ltd', 'First Bank', null];
-  const sqlite = new Database(path.join(dir, 'catalog.db'));
+  for (let index = 0; index < count; index += 1) {
+    const length = Math.floor(40 + Math.exp(random() * 7)); // 40 to ~1100 words, most short
+    const type = types[index % types.length];
+    const text = documentText(type, length);
+    const title = `${type} ${zipfWord()} ${zipfWord()}`;
+    const tags = random() < 0.3 ? ['tax'] : random() < 0.5 ? ['home', 'work'] : [];
+    const date = `${2015 + Math.floor(random() * 10)}-${String(1 + Math.floor(random() * 12)).padStart(2, '0')}-${String(1 + Math.floor(random() * 28)).padStart(2, '0')}`;
+    const correspondent = correspondents[index % correspondents.length];
+    const sha = createHash('sha256').update(String(index)).digest('hex');
+    const added = new Date(Date.now() - index * 60_000).toISOString();
+    yield { index, length, type, text, title, tags, date, correspondent, sha, added, source: `/archive/${2015 + (index % 10)}/doc-${index}.pdf` };
+  }
+}
+
+/** Creates the schema through doccat, then bulk-loads the synthetic rows in one transaction. */
+async function loadSqlite(file, count) {
+  const { openSqliteDatabase } = await import('../dist/db/database.js');
+  const { default: Database } = await import('better-sqlite3');
+  const catalog = await openSqliteDatabase({ path: file, busyTimeoutMs: 5000 });
+  await catalog.close();
+  const sqlite = new Database(file);
   sqlite.pragma('journal_mode = WAL');
   const insertDocument = sqlite.prepare(`INSERT INTO documents (sha256, size, mime, original_name, blob_backend, blob_key, method, pages, words, language, ocr_confidence, type, title, tags, document_date, correspondent, class_confidence, class_rule, classifier, fields, warnings, text, added_at, updated_at)
     VALUES (?, 1000, 'application/pdf', ?, 'local', ?, 'text-layer', 1, ?, 'en', NULL, ?, ?, ?, ?, ?, 0.8, 'bench', 'local', '{}', '[]', ?, ?, ?)`);
   const insertFts = sqlite.prepare('INSERT INTO documents_fts (rowid, title, tags, correspondent, body) VALUES (?, ?, ?, ?, ?)');
   const insertTag = sqlite.prepare('INSERT INTO document_tags (document_id, tag) VALUES (?, ?)');
   const insertSource = sqlite.prepare(`INSERT INTO sources (path, document_id, sha256, size, mtime_ms, status, run_id, first_seen, last_seen) VALUES (?, ?, ?, 1000, 0, 'catalogued', 'bench', ?, ?)`);
-  let started = performance.now();
+  const started = performance.now();
   sqlite.transaction(() => {
-    for (let index = 0; index < count; index += 1) {
-      const length = Math.floor(40 + Math.exp(random() * 7)); // 40 to ~1100 words, most short
-      const text = documentText(types[index % types.length], length);
-      const title = `${types[index % types.length]} ${zipfWord()} ${zipfWord()}`;
-      const tags = JSON.stringify(random() < 0.3 ? ['tax'] : random() < 0.5 ? ['home', 'work'] : []);
-      const date = `${2015 + Math.floor(random() * 10)}-${String(1 + Math.floor(random() * 12)).padStart(2, '0')}-${String(1 + Math.floor(random() * 28)).padStart(2, '0')}`;
-      const correspondent = correspondents[index % correspondents.length];
-      const sha = createHash('sha256').update(String(index)).digest('hex');
-      const added = new Date(Date.now() - index * 60_000).toISOString();
-      const { lastInsertRowid } = insertDocument.run(sha, `doc-${index}.pdf`, `sha256/${sha}`, length, types[index % types.length], title, tags, date, correspondent, text, added, added);
-      insertFts.run(lastInsertRowid, title, JSON.parse(tags).join(' '), correspondent ?? '', text);
-      for (const tag of JSON.parse(tags)) insertTag.run(lastInsertRowid, tag);
-      insertSource.run(`/archive/${2015 + (index % 10)}/doc-${index}.pdf`, lastInsertRowid, sha, added, added);
+    for (const doc of syntheticDocuments(count)) {
+      const { lastInsertRowid } = insertDocument.run(doc.sha, `doc-${doc.index}.pdf`, `sha256/${doc.sha}`, doc.length, doc.type, doc.title, JSON.stringify(doc.tags), doc.date, doc.correspondent, doc.text, doc.added, doc.added);
+      insertFts.run(lastInsertRowid, doc.title, doc.tags.join(' '), doc.correspondent ?? '', doc.text);
+      for (const tag of doc.tags) insertTag.run(lastInsertRowid, tag);
+      insertSource.run(doc.source, lastInsertRowid, doc.sha, doc.added, doc.added);
     }
   })();
   sqlite.pragma('wal_checkpoint(TRUNCATE)');
   sqlite.close();
-  console.log(`\nSearch: ${count} synthetic documents (40-1100 words, Zipf vocabulary), loaded in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  return (performance.now() - started) / 1000;
+}
 
-  const queries = ['invoice', 'payment due', '"total due"', 'insur*', 'tax OR premium', 'invoice -renewal', 'type:invoice', 'tag:tax date:2020', 'correspondent:acme invoice', 'after:2023-01-01 before:2023-07-01 receipt', 'w1a2', 'w3fa OR w9ke', 'muller', 'path:*/2019/* statement'];
-  const reader = await openSqliteDatabase({ path: path.join(dir, 'catalog.db'), busyTimeoutMs: 5000, readonly: true });
+/** The same rows into a Postgres catalogue, in batches, with the tsvector doccat would write. */
+async function loadPostgres(url, count) {
+  const { openPostgresDatabase } = await import('../dist/db/database.js');
+  const { searchTokens } = await import('../dist/text/fold.js');
+  const { default: pg } = await import('pg');
+  const catalog = await openPostgresDatabase({ url, poolSize: 2, statementTimeoutMs: 0 });
+  await catalog.close();
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  const started = performance.now();
+  const words = (text) => searchTokens(text).join(' ');
+  let batch = [];
+  const flush = async () => {
+    if (batch.length === 0) return;
+    const values = [];
+    const rows = batch.map((doc, row) => {
+      const base = row * 9;
+      values.push(doc.sha, `doc-${doc.index}.pdf`, doc.length, doc.type, doc.title, JSON.stringify(doc.tags), doc.date, doc.correspondent, doc.text);
+      return `($${base + 1}, 1000, 'application/pdf', $${base + 2}, 'local', 'sha256/' || $${base + 1}, 'text-layer', 1, $${base + 3}, 'en', NULL, $${base + 4}, $${base + 5}, $${base + 6}, $${base + 7}, $${base + 8}, 0.8, 'bench', 'local', '{}', '[]', $${base + 9}, '${doc.added}', '${doc.added}')`;
+    });
+    await client.query('BEGIN');
+    const inserted = await client.query(`INSERT INTO documents (sha256, size, mime, original_name, blob_backend, blob_key, method, pages, words, language, ocr_confidence, type, title, tags, document_date, correspondent, class_confidence, class_rule, classifier, fields, warnings, text, added_at, updated_at) VALUES ${rows.join(', ')} RETURNING id`, values);
+    const ids = inserted.rows.map((row) => Number(row.id));
+    const fts = [];
+    const ftsValues = [];
+    batch.forEach((doc, row) => {
+      const base = row * 5;
+      ftsValues.push(ids[row], words(doc.title), words(doc.tags.join(' ')), words(doc.correspondent ?? ''), words(doc.text));
+      fts.push(`($${base + 1}::bigint, setweight(to_tsvector('simple', $${base + 2}), 'A') || setweight(to_tsvector('simple', $${base + 3}), 'B') || setweight(to_tsvector('simple', $${base + 4}), 'C') || setweight(to_tsvector('simple', $${base + 5}), 'D'))`);
+    });
+    await client.query(`INSERT INTO documents_fts (document_id, tsv) VALUES ${fts.join(', ')}`, ftsValues);
+    const tagRows = batch.flatMap((doc, row) => doc.tags.map((tag) => [ids[row], tag]));
+    if (tagRows.length > 0) await client.query(`INSERT INTO document_tags (document_id, tag) VALUES ${tagRows.map((_, i) => `($${i * 2 + 1}, $${i * 2 + 2})`).join(', ')}`, tagRows.flat());
+    await client.query(`INSERT INTO sources (path, document_id, sha256, size, mtime_ms, status, run_id, first_seen, last_seen) VALUES ${batch.map((_, i) => `($${i * 4 + 1}, $${i * 4 + 2}, $${i * 4 + 3}, 1000, 0, 'catalogued', 'bench', $${i * 4 + 4}, $${i * 4 + 4})`).join(', ')}`, batch.flatMap((doc, row) => [doc.source, ids[row], doc.sha, doc.added]));
+    await client.query('COMMIT');
+    batch = [];
+  };
+  for (const doc of syntheticDocuments(count)) {
+    batch.push(doc);
+    if (batch.length === 500) await flush();
+  }
+  await flush();
+  await client.query('ANALYZE');
+  await client.end();
+  return (performance.now() - started) / 1000;
+}
+
+const QUERY_MIX = ['invoice', 'payment due', '"total due"', 'insur*', 'tax OR premium', 'invoice -renewal', 'type:invoice', 'tag:tax date:2020', 'correspondent:acme invoice', 'after:2023-01-01 before:2023-07-01 receipt', 'w1a2', 'w3fa OR w9ke', 'muller', 'path:*/2019/* statement'];
+
+const percentile = (values, p) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((p / 100) * values.length))];
+
+/** The query mix, 20 timed rounds after one warm-up, four in five by relevance and one by date. */
+async function measureQueries(db) {
+  const { parseQuery } = await import('../dist/db/query-parser.js');
+  const { searchDocuments } = await import('../dist/db/search.js');
   const run = async (query, sort) => {
     const begin = performance.now();
-    await searchDocuments(reader.db, { tree: parseQuery(query), limit: 20, offset: 0, sort });
+    await searchDocuments(db, { tree: parseQuery(query), limit: 20, offset: 0, sort });
     return performance.now() - begin;
   };
   const latencies = [];
   const perForm = new Map();
   for (let round = 0; round < 21; round += 1) {
-    for (const query of queries) {
-      // Four rounds in five by relevance, one by date, as people mostly search and sometimes browse.
+    for (const query of QUERY_MIX) {
       const sort = round % 5 === 4 ? 'date' : 'relevance';
       const elapsed = await run(query, sort);
       if (round === 0) continue;
@@ -230,12 +286,23 @@ async function benchSearch() {
   }
   const worst = [];
   for (let round = 0; round < 7; round += 1) worst.push(await run('the', 'relevance'));
-  await reader.close();
-  const percentile = (values, p) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((p / 100) * values.length))];
-  line(`query mix (${queries.length} forms, in process)`, `p50 ${percentile(latencies, 50).toFixed(1)} ms · p95 ${percentile(latencies, 95).toFixed(1)} ms · p99 ${percentile(latencies, 99).toFixed(1)} ms (${latencies.length} queries)`);
   const slowest = [...perForm.entries()].map(([key, values]) => [key, percentile(values, 50)]).sort((a, b) => b[1] - a[1]).slice(0, 3);
+  return { latencies, slowest, worst: percentile(worst, 50) };
+}
+
+async function benchSearch() {
+  const count = Number(process.env.DOCCAT_BENCH_DOCS ?? 100_000);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'doccat-bench-search-'));
+  const env = { ...process.env, DOCCAT_HOME: dir };
+  const { openSqliteDatabase } = await import('../dist/db/database.js');
+  const seconds = await loadSqlite(path.join(dir, 'catalog.db'), count);
+  console.log(`\nSearch: ${count} synthetic documents (40-1100 words, Zipf vocabulary), loaded in ${seconds.toFixed(1)} s`);
+  const reader = await openSqliteDatabase({ path: path.join(dir, 'catalog.db'), busyTimeoutMs: 5000, readonly: true });
+  const { latencies, slowest, worst } = await measureQueries(reader.db);
+  await reader.close();
+  line(`query mix (${QUERY_MIX.length} forms, in process)`, `p50 ${percentile(latencies, 50).toFixed(1)} ms · p95 ${percentile(latencies, 95).toFixed(1)} ms · p99 ${percentile(latencies, 99).toFixed(1)} ms (${latencies.length} queries)`);
   line('slowest forms (median)', slowest.map(([key, value]) => `${key} ${value.toFixed(1)} ms`).join(' · '));
-  line('worst case: "the" (in every document)', `median ${percentile(worst, 50).toFixed(1)} ms`);
+  line('worst case: "the" (in every document)', `median ${worst.toFixed(1)} ms`);
 
   const time = async (file, args, extraEnv = {}) => {
     const samples = [];
@@ -354,7 +421,48 @@ async function benchStorage() {
   fs.rmSync(dir, { recursive: true, force: true });
 }
 
+async function benchDb() {
+  const count = Number(process.env.DOCCAT_BENCH_DOCS ?? 100_000);
+  const { startPostgres, createDatabase } = await import('../test/support/postgres.mjs');
+  const { openSqliteDatabase, openPostgresDatabase } = await import('../dist/db/database.js');
+  const server = await startPostgres();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'doccat-bench-db-'));
+  try {
+    console.log(`\nDatabases: ${count} synthetic documents in each, the search query mix in process, and doccat ingest of 300 text files`);
+    const sqliteLoad = await loadSqlite(path.join(dir, 'catalog.db'), count);
+    const url = await createDatabase(server.url, 'doccat_bench');
+    const postgresLoad = await loadPostgres(url, count);
+    line('bulk load', `SQLite ${sqliteLoad.toFixed(1)} s · Postgres ${postgresLoad.toFixed(1)} s`);
+    const results = {};
+    for (const [name, open] of [['SQLite', () => openSqliteDatabase({ path: path.join(dir, 'catalog.db'), busyTimeoutMs: 5000, readonly: true })], ['Postgres', () => openPostgresDatabase({ url, poolSize: 2, statementTimeoutMs: 0 })]]) {
+      const catalog = await open();
+      results[name] = await measureQueries(catalog.db);
+      await catalog.close();
+      const { latencies, slowest, worst } = results[name];
+      line(`${name}: query mix`, `p50 ${percentile(latencies, 50).toFixed(1)} ms · p95 ${percentile(latencies, 95).toFixed(1)} ms · "the" ${worst.toFixed(1)} ms`);
+      line(`${name}: slowest forms (median)`, slowest.map(([key, value]) => `${key} ${value.toFixed(1)} ms`).join(' · '));
+    }
+    line('ratio Postgres / SQLite, p50 and p95', `${(percentile(results.Postgres.latencies, 50) / percentile(results.SQLite.latencies, 50)).toFixed(2)}x · ${(percentile(results.Postgres.latencies, 95) / percentile(results.SQLite.latencies, 95)).toFixed(2)}x`);
+
+    const inputs = path.join(dir, 'inputs');
+    fs.mkdirSync(inputs);
+    for (let index = 0; index < 300; index += 1) fs.writeFileSync(path.join(inputs, `note-${index}.txt`), `Invoice ${index}: printer paper, toner and delivery. ${'Line of text. '.repeat(30 + (index % 20))}`);
+    const rate = {};
+    for (const [name, extra] of [['SQLite', { DOCCAT_HOME: path.join(dir, 'home-sqlite') }], ['Postgres', { DOCCAT_HOME: path.join(dir, 'home-pg'), DOCCAT_DATABASE_URL: await createDatabase(server.url, 'doccat_bench_ingest') }]]) {
+      const started = performance.now();
+      await execFileAsync(process.execPath, [path.join(root, 'bin/doccat.js'), 'ingest', inputs, '--json', '--quiet'], { env: { ...process.env, ...extra }, maxBuffer: 64 * 1024 * 1024 });
+      rate[name] = 300 / ((performance.now() - started) / 1000);
+      line(`${name}: ingest 300 text files`, `${rate[name].toFixed(1)} docs/s`);
+    }
+    line('ratio Postgres / SQLite, ingest', `${(rate.Postgres / rate.SQLite).toFixed(2)}x`);
+  } finally {
+    await server.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 if (wanted.includes('search')) await benchSearch();
+if (wanted.includes('db')) await benchDb();
 if (wanted.includes('storage')) await benchStorage();
 if (wanted.includes('classify')) await benchClassify();
 if (wanted.includes('ocr')) await benchOcr();

@@ -2,7 +2,7 @@ import { sql, type Kysely, type SqlBool } from 'kysely';
 import { positiveTextNodes } from './query-parser.js';
 import type { Database } from './schema.js';
 import { compile, toHit, type HitRow, type SearchHit, type SearchOptions } from './search.js';
-import { markSnippet, rankingQuery } from './tsquery.js';
+import { conjunctionToTsquery, markSnippet, rankingQuery } from './tsquery.js';
 
 /**
  * The same query language on Postgres: the tree compiles to the same predicates, with words and
@@ -19,23 +19,35 @@ const WEIGHTS = sql.raw(`'{0.1, 0.3, 0.6, 1.0}'`);
 export async function searchPostgres(db: Kysely<Database>, options: SearchOptions): Promise<{ total: number; hits: SearchHit[] }> {
   const now = options.now ?? new Date();
   const textNodes = positiveTextNodes(options.tree);
-  const where = options.tree ? compile(options.tree, now, 'probe', 'postgres') : sql<SqlBool>`TRUE`;
+  const conjuncts = options.tree ? (options.tree.kind === 'and' ? options.tree.children : [options.tree]) : [];
+  // The usual query is words AND filters: the words become one tsquery that the GIN index
+  // answers, joined to documents; the filters and anything else stay predicates.
+  const { expression, residual } = conjunctionToTsquery(conjuncts);
+  const where =
+    expression !== undefined
+      ? residual.length > 0 ? compile({ kind: 'and', children: residual }, now, 'probe', 'postgres') : sql<SqlBool>`TRUE`
+      : options.tree ? compile(options.tree, now, 'probe', 'postgres') : sql<SqlBool>`TRUE`;
   const ranking = options.sort === 'relevance' ? rankingQuery(textNodes) : undefined;
+  const joinText = expression !== undefined || ranking !== undefined;
+  const from = expression !== undefined ? sql`documents_fts f JOIN documents d ON d.id = f.document_id` : joinText ? sql`documents d LEFT JOIN documents_fts f ON f.document_id = d.id` : sql`documents d`;
+  const textWhere = expression !== undefined ? sql<SqlBool>`f.tsv @@ to_tsquery('simple', ${expression})` : sql<SqlBool>`TRUE`;
+  const score = ranking === undefined ? sql`NULL::float8` : sql`-ts_rank(${WEIGHTS}, f.tsv, to_tsquery('simple', ${ranking}))`;
   const order =
     options.sort === 'date'
-      ? sql`ORDER BY d.document_date DESC NULLS LAST, d.id DESC`
+      ? sql`ORDER BY m.document_date DESC NULLS LAST, m.id DESC`
       : ranking === undefined
-        ? sql`ORDER BY d.added_at DESC, d.id DESC`
-        : sql`ORDER BY score ASC NULLS LAST, d.id DESC`;
-  const score = ranking === undefined ? sql`NULL::float8` : sql`-ts_rank(${WEIGHTS}, f.tsv, to_tsquery('simple', ${ranking}))`;
-  const from = ranking === undefined ? sql`documents d` : sql`documents d LEFT JOIN documents_fts f ON f.document_id = d.id`;
-  const rows = await sql<HitRow & { total: number }>`
-    SELECT ${HIT_COLUMNS}, ${score} AS score, count(*) OVER () AS total
-    FROM ${from}
-    WHERE ${where}
-    ${order}
-    LIMIT ${options.limit} OFFSET ${options.offset}`.execute(db);
-  const total = rows.rows[0]?.total ?? Number((await sql<{ count: number }>`SELECT count(*) AS count FROM documents d WHERE ${options.tree ? compile(options.tree, now, 'set', 'postgres') : sql<SqlBool>`TRUE`}`.execute(db)).rows[0]?.count ?? 0);
+        ? sql`ORDER BY m.added_at DESC, m.id DESC`
+        : sql`ORDER BY m.score ASC NULLS LAST, m.id DESC`;
+  // Matches first (id, sort keys, score), then the page, and only then the page's columns: the
+  // sources subquery and the count would otherwise run for every match.
+  const rows = await sql<HitRow & { total: number; position: number }>`
+    WITH m AS MATERIALIZED (
+      SELECT d.id, d.document_date, d.added_at, ${score} AS score FROM ${from} WHERE ${textWhere} AND ${where}),
+    page AS (SELECT m.id, m.score, row_number() OVER (${order}) AS position FROM m ${order} LIMIT ${options.limit} OFFSET ${options.offset})
+    SELECT ${HIT_COLUMNS}, page.score AS score, (SELECT count(*) FROM m) AS total, page.position
+    FROM page JOIN documents d ON d.id = page.id
+    ORDER BY page.position`.execute(db);
+  const total = rows.rows[0]?.total ?? Number((await sql<{ count: number }>`SELECT count(*) AS count FROM ${from} WHERE ${textWhere} AND ${options.tree ? (expression !== undefined ? where : compile(options.tree, now, 'set', 'postgres')) : sql<SqlBool>`TRUE`}`.execute(db)).rows[0]?.count ?? 0);
   const texts = new Map<number, string>();
   if (textNodes.length > 0 && rows.rows.length > 0) {
     const found = await db.selectFrom('documents').select(['id', 'text']).where('id', 'in', rows.rows.map((row) => row.id)).execute();
