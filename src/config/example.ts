@@ -9,7 +9,6 @@ export function exampleConfig(): DoccatConfig {
   return configSchema.parse({
     ...defaults,
     catalog: '~/Documents/.doccat',
-    database: { sqlite: { ...defaults.database.sqlite, path: 'catalog.db' } },
     storage: {
       ...defaults.storage,
       backend: 'local',
@@ -75,6 +74,8 @@ export function exampleConfig(): DoccatConfig {
       ],
       redact: { enabled: true, patterns: [String.raw`\bK-\d{6}\b`] },
     },
+    database: { ...defaults.database, url: 'env:DATABASE_URL', poolSize: 10, statementTimeoutMs: 60_000, caFile: '/etc/ssl/certs/db-ca.pem', sqlite: { ...defaults.database.sqlite, path: 'catalog.db' } },
+    queue: { maxAttempts: 3, retryDelaySeconds: 30, expireInSeconds: 900, maintenanceIntervalSeconds: 60 },
     log: { level: 'warn', file: '/var/log/doccat.log' },
   });
 }

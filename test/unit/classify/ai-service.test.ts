@@ -1,6 +1,3 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -9,7 +6,8 @@ import { LocalClassifier } from '../../../src/classify/providers/local.js';
 import { AiClassificationService } from '../../../src/classify/service.js';
 import { configSchema, type ProviderConfig } from '../../../src/config/schema.js';
 import { AiRecordRepository } from '../../../src/db/ai-records.js';
-import { openSqliteDatabase, type CatalogDatabase } from '../../../src/db/database.js';
+import type { CatalogDatabase } from '../../../src/db/database.js';
+import { DIALECTS, openTestCatalog } from '../../support/catalogs.js';
 import { startFakeProviders, type FakeProviders, type ProviderKind } from '../../support/fake-providers.mjs';
 
 /**
@@ -21,23 +19,15 @@ const KEYS = { ANTHROPIC_API_KEY: 'sk-ant-test-0123456789abcdefSECRET', OPENAI_A
 const INVOICE = 'INVOICE\nInvoice number 2024-17\nACME Corporation\nTotal due: 196.35 EUR\nPayment terms: 14 days';
 
 let fake: FakeProviders;
-let dir: string;
 let catalog: CatalogDatabase;
 let logLines: string[];
 
 beforeAll(async () => {
   fake = await startFakeProviders();
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'doccat-ai-'));
 });
 afterAll(async () => {
-  await fake.close();
-  fs.rmSync(dir, { recursive: true, force: true });
-});
-beforeEach(async () => {
-  fake.reset();
   await catalog?.close();
-  catalog = await openSqliteDatabase({ path: path.join(dir, `catalog-${Date.now()}-${Math.random()}.db`), busyTimeoutMs: 1000 });
-  logLines = [];
+  await fake.close();
 });
 
 function provider(type: ProviderKind, overrides: Partial<ProviderConfig> = {}): Record<string, unknown> {
@@ -68,7 +58,14 @@ function service(providers: Record<string, unknown>[], ai: Record<string, unknow
 const input = (text: string, name = 'doc.txt') => ({ text, mime: 'text/plain', fileName: name, metadata: {}, correlationId: `run/${name}` });
 const calls = () => new AiRecordRepository(catalog.db).calls();
 
-describe('AI classification through the real SDKs', () => {
+for (const dialect of DIALECTS) describe(`AI classification through the real SDKs (${dialect} catalogue)`, () => {
+  beforeEach(async () => {
+    fake.reset();
+    await catalog?.close();
+    catalog = await openTestCatalog(dialect);
+    logLines = [];
+  });
+
   it.each(['anthropic', 'openai', 'gemini'] as const)('classifies with %s using its structured-output mode', async (type) => {
     const result = await service([provider(type)]).classify(input(INVOICE));
     expect(result).toMatchObject({ type: 'invoice', classifier: type, correspondent: 'ACME Corporation', date: '2024-03-15', tags: ['finance'] });

@@ -1,8 +1,10 @@
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, Migrator, SqliteDialect } from 'kysely';
-import { describe, expect, it } from 'vitest';
-import { openSqliteDatabase } from '../../../src/db/database.js';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { describe, expect, inject, it } from 'vitest';
+import { openPostgresDatabase, openSqliteDatabase } from '../../../src/db/database.js';
+import { writeSearchEntry } from '../../../src/db/search-index.js';
+import { createDatabase } from '../../support/postgres.mjs';
 import { migrationProvider } from '../../../src/db/migrations/index.js';
 import { parseQuery } from '../../../src/db/query-parser.js';
 import { searchDocuments } from '../../../src/db/search.js';
@@ -25,6 +27,25 @@ async function catalogueAtFirstVersion(file: string): Promise<void> {
 }
 
 describe('catalogue migrations', () => {
+  it('upgrades a Postgres catalogue made by the first version in place, keeping it searchable', async () => {
+    const url = await createDatabase(inject('pgUrl'));
+    const { default: pg } = await import('pg');
+    const first = new Kysely<Database>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: 1 }) }) });
+    const { error } = await new Migrator({ db: first, provider: migrationProvider }).migrateTo('0001_initial');
+    expect(error).toBeUndefined();
+    await sql`INSERT INTO documents (sha256, size, mime, original_name, blob_backend, blob_key, method, pages, words, type, title, tags, class_confidence, class_rule, classifier, text, added_at, updated_at)
+      VALUES (${'a'.repeat(64)}, 1, 'text/plain', 'a.txt', 'local', 'k', 'text', 1, 3, 'invoice', 'Old invoice', '["tax"]', 0.9, 'r', 'local', 'insurance premium text', '2024-01-01', '2024-01-01')`.execute(first);
+    await writeSearchEntry(first, 1, { title: 'Old invoice', tags: ['tax'], correspondent: null, body: 'insurance premium text' });
+    await first.destroy();
+    const catalog = await openPostgresDatabase({ url, poolSize: 2, statementTimeoutMs: 10_000 });
+    expect(catalog.migrated[0]).toBe('0002_audit_and_history');
+    const search = async (query: string) => (await searchDocuments(catalog.db, { tree: parseQuery(query), limit: 5, offset: 0, sort: 'relevance' })).hits.map((hit) => hit.title);
+    expect(await search('insur*')).toEqual(['Old invoice']);
+    expect(await search('tag:tax')).toEqual(['Old invoice']);
+    expect(await catalog.db.selectFrom('classifications').selectAll().execute()).toHaveLength(1);
+    await catalog.close();
+  });
+
   it('upgrades a catalogue made by the first version in place, keeping it searchable', async () => {
     const file = path.join(tempDir(), 'catalog.db');
     await catalogueAtFirstVersion(file);
