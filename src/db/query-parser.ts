@@ -199,3 +199,51 @@ export function positiveTextNodes(node: QueryNode | undefined, negated = false):
       return node.children.flatMap((child) => positiveTextNodes(child, negated));
   }
 }
+
+/** How one full-text engine writes words, alternatives and conjunctions (FTS5 MATCH, tsquery). */
+export interface TextSyntax {
+  /** A word or phrase; undefined when the engine cannot say it. */
+  word(text: string, prefix: boolean): string | undefined;
+  any(parts: readonly string[]): string;
+  all(positive: readonly string[], negative: readonly string[]): string;
+}
+
+/**
+ * A subtree made only of words, phrases, OR and AND (with NOT inside an AND) as one engine
+ * expression, or undefined when it holds field filters or a negation the engine cannot say alone.
+ */
+export function textExpression(node: QueryNode, syntax: TextSyntax): string | undefined {
+  switch (node.kind) {
+    case 'term':
+      return syntax.word(node.text, node.prefix);
+    case 'phrase':
+      return syntax.word(node.text, false);
+    case 'field':
+    case 'not':
+      return undefined;
+    case 'or': {
+      const parts = node.children.map((child) => textExpression(child, syntax));
+      return parts.every((part) => part !== undefined) ? syntax.any(parts as string[]) : undefined;
+    }
+    case 'and': {
+      const { expression, residual } = splitConjunction(node.children, syntax);
+      return residual.length === 0 ? expression : undefined;
+    }
+  }
+}
+
+/** Splits AND-ed parts into one engine expression and the parts it cannot say (field filters). */
+export function splitConjunction(parts: readonly QueryNode[], syntax: TextSyntax): { expression: string | undefined; residual: QueryNode[] } {
+  const positive: string[] = [];
+  const negative: string[] = [];
+  const residual: QueryNode[] = [];
+  for (const part of parts) {
+    const expression = part.kind === 'not' ? undefined : textExpression(part, syntax);
+    const negated = part.kind === 'not' ? textExpression(part.child, syntax) : undefined;
+    if (expression !== undefined) positive.push(expression);
+    else if (negated !== undefined) negative.push(negated);
+    else residual.push(part);
+  }
+  if (positive.length === 0) return { expression: undefined, residual: [...parts] };
+  return { expression: syntax.all(positive, negative), residual };
+}

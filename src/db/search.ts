@@ -1,6 +1,6 @@
 import { sql, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
 import type { Database } from './schema.js';
-import { positiveTextNodes, syntaxError, type FieldName, type QueryNode } from './query-parser.js';
+import { positiveTextNodes, splitConjunction, syntaxError, type FieldName, type QueryNode, type TextSyntax } from './query-parser.js';
 import { dialectOf, type DialectName } from './dialect.js';
 import { textMatchesPostgres } from './tsquery.js';
 
@@ -245,45 +245,16 @@ export interface HitRow {
   paths: string | null;
 }
 
-/**
- * The FTS5 expression for a subtree made only of words and phrases (quoted, so user text is
- * never FTS5 syntax), or undefined when it holds field filters or a negation FTS5 cannot say.
- */
-export function toFtsExpression(node: QueryNode): string | undefined {
-  switch (node.kind) {
-    case 'term':
-      return ftsString(node.text, node.prefix);
-    case 'phrase':
-      return ftsString(node.text, false);
-    case 'field':
-    case 'not':
-      return undefined;
-    case 'or': {
-      const parts = node.children.map(toFtsExpression);
-      return parts.every((part) => part !== undefined) ? `(${parts.join(' OR ')})` : undefined;
-    }
-    case 'and': {
-      const { expression, residual } = conjunctionToFts(node.children);
-      return residual.length === 0 ? expression : undefined;
-    }
-  }
-}
+/** FTS5 MATCH syntax: each word or phrase quoted as an FTS5 string, so user text is never syntax. */
+const FTS5: TextSyntax = {
+  word: (text, prefix) => ftsString(text, prefix),
+  any: (parts) => `(${parts.join(' OR ')})`,
+  all: (positive, negative) => `${positive.join(' AND ')}${negative.map((part) => ` NOT ${part}`).join('')}`,
+};
 
 /** Splits AND-ed parts into one FTS5 expression ("a AND b NOT c") and what is left over. */
 function conjunctionToFts(parts: QueryNode[]): { expression: string | undefined; residual: QueryNode[] } {
-  const positive: string[] = [];
-  const negative: string[] = [];
-  const residual: QueryNode[] = [];
-  for (const part of parts) {
-    const expression = part.kind === 'not' ? undefined : toFtsExpression(part);
-    const negated = part.kind === 'not' ? toFtsExpression(part.child) : undefined;
-    if (expression !== undefined) positive.push(expression);
-    else if (negated !== undefined) negative.push(negated);
-    else residual.push(part);
-  }
-  if (positive.length === 0) return { expression: undefined, residual: parts };
-  const expression = `${positive.join(' AND ')}${negative.map((part) => ` NOT ${part}`).join('')}`;
-  return { expression, residual };
+  return splitConjunction(parts, FTS5);
 }
 
 export async function searchDocuments(db: Kysely<Database>, options: SearchOptions): Promise<{ total: number; hits: SearchHit[] }> {

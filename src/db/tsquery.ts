@@ -1,6 +1,6 @@
 import { sql, type RawBuilder, type SqlBool } from 'kysely';
 import { searchTokens } from '../text/fold.js';
-import type { QueryNode } from './query-parser.js';
+import { splitConjunction, type QueryNode, type TextSyntax } from './query-parser.js';
 
 /**
  * Words and phrases of the query language as Postgres tsqueries. Tokens come from searchTokens()
@@ -30,45 +30,16 @@ export function textMatchesPostgres(node: TextNode): RawBuilder<SqlBool> {
   return sql<SqlBool>`d.id IN (SELECT document_id FROM documents_fts WHERE tsv @@ to_tsquery('simple', ${query}))`;
 }
 
-/**
- * A subtree of words, phrases, OR, AND and NOT as one tsquery ("a & (b | c) & !d"), so the GIN
- * index finds its documents in one probe; undefined when it holds field filters or a word
- * without letters, or would be only negative (a tsquery cannot say "everything but").
- */
-export function tsqueryExpression(node: QueryNode): string | undefined {
-  switch (node.kind) {
-    case 'term':
-      return tsqueryFor({ text: node.text, prefix: node.prefix });
-    case 'phrase':
-      return tsqueryFor({ text: node.text, prefix: false });
-    case 'field':
-    case 'not':
-      return undefined;
-    case 'or': {
-      const parts = node.children.map(tsqueryExpression);
-      return parts.every((part) => part !== undefined) ? `(${parts.join(' | ')})` : undefined;
-    }
-    case 'and': {
-      const { expression, residual } = conjunctionToTsquery(node.children);
-      return residual.length === 0 ? expression : undefined;
-    }
-  }
-}
+/** tsquery syntax; a tsquery cannot say "everything but", so negatives only join positives. */
+const TSQUERY: TextSyntax = {
+  word: (text, prefix) => tsqueryFor({ text, prefix }),
+  any: (parts) => `(${parts.join(' | ')})`,
+  all: (positive, negative) => [...positive.map((part) => `(${part})`), ...negative.map((part) => `!(${part})`)].join(' & '),
+};
 
-/** Splits AND-ed parts into one tsquery and the parts it cannot say (field filters). */
+/** Splits AND-ed parts into one tsquery ("(a) & (b | c) & !(d)") and the field filters left. */
 export function conjunctionToTsquery(parts: readonly QueryNode[]): { expression: string | undefined; residual: QueryNode[] } {
-  const positive: string[] = [];
-  const negative: string[] = [];
-  const residual: QueryNode[] = [];
-  for (const part of parts) {
-    const expression = part.kind === 'not' ? undefined : tsqueryExpression(part);
-    const negated = part.kind === 'not' ? tsqueryExpression(part.child) : undefined;
-    if (expression !== undefined) positive.push(expression);
-    else if (negated !== undefined) negative.push(`!(${negated})`);
-    else residual.push(part);
-  }
-  if (positive.length === 0) return { expression: undefined, residual: [...parts] };
-  return { expression: [...positive.map((part) => `(${part})`), ...negative].join(' & '), residual };
+  return splitConjunction(parts, TSQUERY);
 }
 
 /** Any of the positive words, for ranking by ts_rank. */
