@@ -17,7 +17,7 @@ export interface OpenCatalog {
  * file (which readers never create). On Postgres, even a dry run creates the tables if they are
  * missing; it never writes documents.
  */
-export async function openCatalog(context: CommandContext, mode: { readonly: boolean; scratch?: boolean }): Promise<OpenCatalog> {
+export async function openCatalog(context: CommandContext, mode: { readonly: boolean; scratch?: boolean; migrate?: boolean }): Promise<OpenCatalog> {
   const { loaded } = context;
   const { database: settings } = loaded.config;
   const { openPostgresDatabase, openSqliteDatabase } = await import('../db/database.js');
@@ -25,11 +25,12 @@ export async function openCatalog(context: CommandContext, mode: { readonly: boo
   const database = url
     ? await openPostgresDatabase({
         url,
+        ...(mode.migrate === false ? { migrate: false } : {}),
         poolSize: settings.poolSize,
         statementTimeoutMs: settings.statementTimeoutMs,
         ...(settings.caFile ? { caFile: path.resolve(loaded.filepath ? path.dirname(loaded.filepath) : process.cwd(), settings.caFile) } : {}),
       })
-    : await openSqliteDatabase({ path: loaded.databasePath, busyTimeoutMs: settings.sqlite.busyTimeoutMs, readonly: mode.readonly, scratch: mode.scratch ?? false });
+    : await openSqliteDatabase({ path: loaded.databasePath, busyTimeoutMs: settings.sqlite.busyTimeoutMs, readonly: mode.readonly, scratch: mode.scratch ?? false, ...(mode.migrate === false ? { migrate: false } : {}) });
   return { database, repository: new DocumentRepository(database.db), ...(url ? { url } : {}), close: () => database.close() };
 }
 

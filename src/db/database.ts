@@ -12,6 +12,8 @@ export interface SqliteOptions {
   readonly?: boolean;
   /** For dry runs: read the catalogue if it exists, else use an empty one in memory; never write. */
   scratch?: boolean;
+  /** false: open as it is, for reporting pending migrations (db status). */
+  migrate?: boolean;
 }
 
 export interface CatalogDatabase {
@@ -30,7 +32,8 @@ export interface PostgresOptions {
   statementTimeoutMs: number;
   /** PEM file of the CA that signed the server's certificate (sslmode verify-ca/verify-full). */
   caFile?: string;
-  readonly?: boolean;
+  /** false: open as it is, for reporting pending migrations (db status). */
+  migrate?: boolean;
 }
 
 /** Opens a Postgres catalogue, creating its tables on first use (writers and readers alike). */
@@ -59,7 +62,7 @@ export async function openPostgresDatabase(options: PostgresOptions): Promise<Ca
     });
   }
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  const migrated = await migrateToLatest(db);
+  const migrated = options.migrate === false ? [] : await migrateToLatest(db);
   return { db, dialect: 'postgres', location, migrated, close: () => db.destroy() };
 }
 
@@ -118,7 +121,7 @@ export async function openSqliteDatabase(options: SqliteOptions): Promise<Catalo
     });
   }
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
-  const migrated = writable ? await migrateToLatest(db) : [];
+  const migrated = writable && options.migrate !== false ? await migrateToLatest(db) : [];
   if (!writable) await assertCurrent(db, options.path);
   return { db, dialect: 'sqlite', location: options.path, migrated, close: () => db.destroy() };
 }

@@ -17,10 +17,7 @@ interface JobData {
  * pg-boss; doccat only reads its job table for `queue status`.
  */
 export class PgBossJobQueue implements JobQueue {
-  private constructor(
-    private readonly boss: PgBoss,
-    private readonly settings: QueueSettings,
-  ) {}
+  private constructor(private readonly boss: PgBoss) {}
 
   static async open(url: string, settings: QueueSettings, maintenanceIntervalSeconds: number, onError: (error: Error) => void): Promise<PgBossJobQueue> {
     const boss = new PgBoss({ connectionString: url, schema: SCHEMA, maintenanceIntervalSeconds, max: 4 });
@@ -41,7 +38,7 @@ export class PgBossJobQueue implements JobQueue {
       await boss.stop({ graceful: false, wait: false }).catch(() => undefined);
       throw new DoccatError('E_QUEUE_UNAVAILABLE', `cannot start the job queue: ${(error as Error).message}`, { hint: 'check database.url and that this user may create a schema in the database', exitCode: ExitCode.backendUnavailable, cause: error });
     }
-    return new PgBossJobQueue(boss, settings);
+    return new PgBossJobQueue(boss);
   }
 
   async enqueue(paths: readonly string[]): Promise<number> {

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type { Command } from 'commander';
 import { createContext } from '../context.js';
 import { openCatalog } from '../catalog.js';
@@ -10,22 +10,26 @@ import type { CatalogDatabase } from '../../db/database.js';
 /** Schema version, pending migrations and what the catalogue holds. */
 export async function statusCommand(_flags: Record<string, unknown>, command: Command): Promise<number> {
   const context = await createContext(command);
-  const catalog = await openCatalog(context, { readonly: true });
+  // As it is: status reports pending migrations instead of applying them.
+  const catalog = await openCatalog(context, { readonly: true, migrate: false });
   try {
     const { schemaStatus } = await import('../../db/database.js');
     const schema = await schemaStatus(catalog.database.db);
-    const counts: Record<string, number> = {};
-    for (const table of ['documents', 'sources', 'document_tags', 'classifications', 'audit', 'ai_calls', 'claims'] as const) {
-      counts[table] = Number((await sql<{ n: number }>`SELECT count(*) AS n FROM ${sql.table(table)}`.execute(catalog.database.db)).rows[0]?.n ?? 0);
-    }
-    const failed = Number((await catalog.database.db.selectFrom('sources').select((eb) => eb.fn.countAll<number>().as('n')).where('status', '=', 'failed').executeTakeFirstOrThrow()).n);
+    // A table a pending migration will create has no count yet (null).
+    const countOf = async (query: RawBuilder<{ n: number }>) => {
+      const row = (await query.execute(catalog.database.db).catch(() => ({ rows: [] as { n: number }[] }))).rows[0];
+      return row === undefined ? null : Number(row.n);
+    };
+    const counts: Record<string, number | null> = {};
+    for (const table of ['documents', 'sources', 'document_tags', 'classifications', 'audit', 'ai_calls', 'claims', 'jobs']) counts[table] = await countOf(sql<{ n: number }>`SELECT count(*) AS n FROM ${sql.table(table)}`);
+    const failed = await countOf(sql<{ n: number }>`SELECT count(*) AS n FROM sources WHERE status = 'failed'`);
     const status = { dialect: catalog.database.dialect, location: catalog.database.location, schema, counts: { ...counts, failedFiles: failed } };
     if (context.output.json) writeJson(status);
     else {
       const rows: [string, string | number][] = [
         ['database', `${status.dialect} ${status.location}`],
         ['schema', `${schema.current ?? '(empty)'}${schema.pending.length > 0 ? ` (${schema.pending.length} pending: ${schema.pending.join(', ')})` : ' (current)'}`],
-        ...Object.entries(status.counts).map(([name, value]): [string, number] => [name, value]),
+        ...Object.entries(status.counts).map(([name, value]): [string, string | number] => [name, value ?? '(not yet)']),
       ];
       process.stdout.write(`${await renderTable(['', ''], rows, context.output.color)}\n`);
     }

@@ -96,16 +96,18 @@ export class S3BlobStore implements BlobStore {
   }
 
   async head(key: string): Promise<BlobHead | undefined> {
-    try {
-      const response = await this.transient.execute(() => this.client.send(new HeadObjectCommand({ Bucket: this.config.bucket, Key: this.objectKey(key) })).catch((error: unknown) => {
-        if (isNotFound(error) && !isNoSuchBucket(error)) return undefined;
+    const lookup = async () => {
+      try {
+        return await this.client.send(new HeadObjectCommand({ Bucket: this.config.bucket, Key: this.objectKey(key) }));
+      } catch (error) {
+        // HEAD has no body, so a missing bucket also reads as 404: put() names that case.
+        if (isNotFound(error)) return undefined;
         throw this.translate(error, `look up ${key}`);
-      }));
-      if (!response) return undefined;
-      return { key, size: response.ContentLength ?? 0, ...(response.LastModified ? { modified: response.LastModified } : {}), ...(response.Metadata?.sha256 ? { sha256: response.Metadata.sha256 } : {}) };
-    } catch (error) {
-      throw this.translate(error, `look up ${key}`);
-    }
+      }
+    };
+    const response = await this.transient.execute(lookup);
+    if (!response) return undefined;
+    return { key, size: response.ContentLength ?? 0, ...(response.LastModified ? { modified: response.LastModified } : {}), ...(response.Metadata?.sha256 ? { sha256: response.Metadata.sha256 } : {}) };
   }
 
   async delete(key: string): Promise<void> {

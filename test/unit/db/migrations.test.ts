@@ -60,6 +60,18 @@ describe('catalogue migrations', () => {
     await catalog.close();
   });
 
+  it('reports pending migrations with db status, and applies them with db migrate', async () => {
+    const dir = tempDir();
+    await catalogueAtFirstVersion(path.join(dir, 'catalog.db'));
+    const status = JSON.parse((await runDoccat(['db', 'status', '--json'], { home: dir })).stdout) as { schema: { current: string; pending: string[] }; counts: Record<string, number | null> };
+    expect(status.schema.current).toBe('0001_initial');
+    expect(status.schema.pending).toContain('0007_jobs');
+    expect(status.counts).toMatchObject({ documents: 1, jobs: null });
+    const migrate = JSON.parse((await runDoccat(['db', 'migrate', '--json'], { home: dir })).stdout) as { applied: string[] };
+    expect(migrate.applied).toEqual(status.schema.pending);
+    expect(JSON.parse((await runDoccat(['db', 'status', '--json'], { home: dir })).stdout)).toMatchObject({ schema: { pending: [] }, counts: { documents: 1, jobs: 0 } });
+  });
+
   it('says so, instead of failing on SQL, when an outdated catalogue is read-only', async () => {
     const dir = tempDir();
     const file = path.join(dir, 'catalog.db');
