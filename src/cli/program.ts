@@ -270,6 +270,31 @@ Exit 0 when everything is in order, 3 when problems remain.`)
     });
 
   program
+    .command('watch')
+    .description('catalogue each file that arrives in the folders (a scanner drop folder), until stopped')
+    .argument('<dirs...>', 'folders to watch, recursively')
+    .option('--poll [ms]', 'poll instead of file events (network shares, bind mounts); default every 1000 ms', (value: string) => parsePositiveInt(value))
+    .option('--stable <ms>', 'take a file once its size and time have not changed for this long', parsePositiveInt, 2000)
+    .option('--archive <dir>', 'move each catalogued file here (keeping sub-folders; names are never overwritten)')
+    .option('--failed <dir>', 'move files that keep failing here, with <name>.error.txt beside them')
+    .option('--delete-after-ingest', 'delete each file once it is catalogued')
+    .option('-j, --jobs <n>', 'files at once and OCR workers (default: number of cores)', parsePositiveInt)
+    .option('--ndjson', 'one JSON event per file: queued, done, duplicate, unchanged, failed')
+    .addHelpText('after', `
+Files already in the folders are taken at start; partial names (*.part, *.tmp, *.crdownload, ~$*,
+dotfiles) and ingest.exclude globs are ignored. Queued files survive a restart. A failing file is
+tried queue.maxAttempts times, then moved to --failed. Ctrl-C or SIGTERM lets in-flight files
+finish or go back to the queue, and exits 0.
+
+Examples:
+  $ doccat watch ~/Scans/inbox --archive ~/Scans/done --failed ~/Scans/failed
+  $ doccat watch /mnt/scanner --poll 2000 --ndjson`)
+    .action(async (dirs: string[], options: Record<string, unknown>, command: Command) => {
+      const { watchCommand } = await import('./commands/watch.js');
+      commandResult.exitCode = await watchCommand(dirs, options, command);
+    });
+
+  program
     .command('worker')
     .description('take files queued with `ingest --enqueue` and catalogue them; run on as many machines as needed')
     .option('-c, --concurrency <n>', 'files at once and OCR workers (default: number of cores)', parsePositiveInt)

@@ -1,6 +1,6 @@
 import os from 'node:os';
 import { sql, type Kysely } from 'kysely';
-import { sleep } from '../system/process.js';
+import { isProcessAlive, sleep } from '../system/process.js';
 import { writeTransaction } from './dialect.js';
 import type { Database } from './schema.js';
 
@@ -60,6 +60,7 @@ export class TableJobQueue {
   }
 
   async work(options: { concurrency: number; signal: AbortSignal; drain: boolean }, handler: (job: IngestJob) => Promise<void>): Promise<void> {
+    await this.releaseDeadOwners();
     const worker = async () => {
       while (!options.signal.aborted) {
         const job = await this.take();
@@ -102,6 +103,20 @@ export class TableJobQueue {
 
   async close(): Promise<void> {
     // The catalogue connection belongs to the caller.
+  }
+
+  /**
+   * Jobs held by a process on this machine that no longer exists (kill -9, a crash) go back to
+   * the queue at once, rather than when their lease runs out.
+   */
+  private async releaseDeadOwners(): Promise<void> {
+    const owners = await this.db.selectFrom('jobs').select('owner').distinct().where('state', '=', 'active').where('owner', 'is not', null).execute();
+    const host = os.hostname();
+    for (const { owner } of owners) {
+      const [ownerHost, pid] = (owner as string).split(':');
+      if (ownerHost !== host || Number(pid) === process.pid || isProcessAlive(Number(pid))) continue;
+      await this.db.updateTable('jobs').set({ state: 'created', owner: null, lease_until: null }).where('state', '=', 'active').where('owner', '=', owner).execute();
+    }
   }
 
   /** The oldest job that is due, or whose worker's lease ran out. */

@@ -1,0 +1,79 @@
+import path from 'node:path';
+import type { Command } from 'commander';
+import { createContext } from '../context.js';
+import { openCatalog } from '../catalog.js';
+import { prepareIngest } from '../ingest-setup.js';
+import { formatDocumentId } from '../ids.js';
+import { problemLine, writeNdjson } from '../output.js';
+import { openQueue } from '../queue.js';
+import { ExitCode, usageError } from '../../errors.js';
+import type { WatchEvent } from '../../pipeline/watch.js';
+
+interface WatchFlags {
+  poll?: boolean | number;
+  stable: number;
+  archive?: string;
+  failed?: string;
+  deleteAfterIngest?: boolean;
+  jobs?: number;
+  ndjson?: boolean;
+}
+
+/** Catalogues each file that arrives in the folders, for as long as it runs. */
+export async function watchCommand(dirs: string[], flags: Record<string, unknown>, command: Command): Promise<number> {
+  const options = flags as unknown as WatchFlags;
+  if (options.archive && options.deleteAfterIngest) throw usageError('E_USAGE', '--archive and --delete-after-ingest cannot be used together', 'pick one');
+  const context = await createContext(command);
+  const { config } = context.loaded;
+  const catalog = await openCatalog(context, { readonly: false });
+  const setup = await prepareIngest(context, catalog, { ...(options.jobs ? { jobs: options.jobs } : {}), dryRun: false, ocr: true });
+  const queue = await openQueue(context, catalog);
+  const color = context.output.color && Boolean(process.stderr.isTTY);
+  const { ingestFile } = await import('../../pipeline/ingest.js');
+  const { watchFolders } = await import('../../pipeline/watch.js');
+  const pollMs = options.poll === true ? 1000 : typeof options.poll === 'number' ? options.poll : undefined;
+  const report = (event: WatchEvent) => {
+    if (context.output.ndjson) {
+      writeNdjson({ ...event, at: new Date().toISOString() });
+      return;
+    }
+    if (context.output.quiet) return;
+    const name = path.basename(event.path);
+    if (event.event === 'failed') process.stderr.write(`${problemLine(name, event.error ?? { code: 'E_INTERNAL', message: 'failed' }, color)}${event.final ? (event.movedTo ? ` -> ${event.movedTo}` : '') : ` (attempt ${event.attempt}, will retry)`}\n`);
+    else if (event.event !== 'queued') process.stdout.write(`${name}: ${event.event}${event.documentId !== undefined ? ` ${formatDocumentId(event.documentId)}` : ''}${event.movedTo ? ` -> ${event.movedTo}` : ''}\n`);
+  };
+  try {
+    await catalog.repository.startRun(context.runId, 'watch');
+    if (!context.output.quiet && !context.output.ndjson) process.stderr.write(`watching ${dirs.join(', ')}${pollMs ? ` (polling every ${pollMs} ms)` : ''}; Ctrl-C to stop\n`);
+    await watchFolders(
+      {
+        roots: dirs,
+        pollMs,
+        stableMs: options.stable,
+        ignore: config.ingest.exclude,
+        archiveDir: options.archive,
+        failedDir: options.failed,
+        deleteAfterIngest: Boolean(options.deleteAfterIngest),
+        concurrency: setup.jobs,
+        maxAttempts: config.queue.maxAttempts,
+        signal: context.signal,
+      },
+      queue,
+      (filePath) =>
+        ingestFile(
+          filePath,
+          { paths: [], include: [], exclude: [], recursive: false, hidden: true, jobs: 1, dryRun: false, maxFileSizeBytes: config.ingest.maxFileSizeMb * 1024 * 1024, extract: setup.extract, signal: context.signal },
+          setup.deps,
+        ),
+      report,
+      context.logger,
+    );
+    await catalog.repository.finishRun(context.runId, 'interrupted', {});
+  } finally {
+    await queue.close();
+    await setup.close();
+    await catalog.close();
+  }
+  // Stopping is how a watch ends: a clean stop is success. A second Ctrl-C exits 130 in main.ts.
+  return ExitCode.ok;
+}

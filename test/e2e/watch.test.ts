@@ -1,0 +1,149 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { BIN, REPO_ROOT, runDoccat, tempDir } from '../support/cli.js';
+
+/** `doccat watch` on real folders with real files and real timing. */
+
+interface Event {
+  event: string;
+  path: string;
+  documentId?: number;
+  movedTo?: string;
+  final?: boolean;
+  error?: { code: string };
+}
+
+/** A running `doccat watch --ndjson`, with its events as they arrive. */
+function startWatch(home: string, args: string[], configFile?: string) {
+  const events: Event[] = [];
+  const child: ChildProcess = spawn(process.execPath, [BIN, 'watch', ...args, '--ndjson', ...(configFile ? ['--config', configFile] : [])], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, NO_COLOR: '1', DOCCAT_HOME: home },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let buffer = '';
+  let stderr = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    buffer += chunk.toString();
+    let newline;
+    while ((newline = buffer.indexOf('\n')) >= 0) {
+      events.push(JSON.parse(buffer.slice(0, newline)) as Event);
+      buffer = buffer.slice(newline + 1);
+    }
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('close', (code, signal) => resolve({ code, signal })));
+  return {
+    events,
+    stderr: () => stderr,
+    /** Waits until the events satisfy the predicate (or fails after the timeout). */
+    until: async (predicate: (events: Event[]) => boolean, timeoutMs = 60_000) => {
+      const deadline = Date.now() + timeoutMs;
+      while (!predicate(events)) {
+        if (Date.now() > deadline) throw new Error(`timed out waiting; events so far:\n${events.map((event) => JSON.stringify(event)).join('\n')}\n${stderr}`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    },
+    stop: async () => {
+      child.kill('SIGINT');
+      return exited;
+    },
+    kill: async () => {
+      child.kill('SIGKILL');
+      return exited;
+    },
+  };
+}
+
+const finished = (events: Event[], name: string) => events.some((event) => ['done', 'duplicate', 'unchanged'].includes(event.event) && path.basename(event.path) === name);
+const count = (events: Event[], kind: string) => events.filter((event) => event.event === kind).length;
+
+async function documents(home: string, configFile?: string): Promise<number> {
+  const listed = await runDoccat(['list', '--json', '--limit', '1', ...(configFile ? ['--config', configFile] : [])], { home });
+  return (JSON.parse(listed.stdout) as { total: number }).total;
+}
+
+describe('watching a drop folder', () => {
+  it('takes files present at start and dropped later, ignores partial names until renamed, and archives without overwriting', async () => {
+    const home = tempDir();
+    const inbox = tempDir('doccat-inbox-');
+    const archive = tempDir('doccat-archive-');
+    fs.writeFileSync(path.join(inbox, 'before.txt'), 'Here before the watcher started.');
+    fs.mkdirSync(path.join(archive, 'scans'), { recursive: true });
+    fs.writeFileSync(path.join(archive, 'scans', 'letter.txt'), 'an older file already in the archive');
+    const watch = startWatch(home, [inbox, '--archive', archive, '--stable', '500']);
+    await watch.until((events) => finished(events, 'before.txt'));
+    fs.mkdirSync(path.join(inbox, 'scans'));
+    fs.writeFileSync(path.join(inbox, 'scans', 'letter.txt'), 'Dear Ms Berg, a new letter.');
+    fs.writeFileSync(path.join(inbox, 'download.pdf.part'), 'still downloading');
+    fs.writeFileSync(path.join(inbox, '.hidden.txt'), 'a dotfile');
+    await watch.until((events) => finished(events, 'letter.txt'));
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(watch.events.some((event) => event.path.endsWith('.part') || event.path.endsWith('.hidden.txt'))).toBe(false);
+    fs.renameSync(path.join(inbox, 'download.pdf.part'), path.join(inbox, 'download.txt'));
+    await watch.until((events) => finished(events, 'download.txt'));
+    expect(await watch.stop()).toEqual({ code: 0, signal: null });
+    expect(fs.readFileSync(path.join(archive, 'scans', 'letter.txt'), 'utf8')).toBe('an older file already in the archive');
+    expect(fs.readFileSync(path.join(archive, 'scans', 'letter (1).txt'), 'utf8')).toBe('Dear Ms Berg, a new letter.');
+    expect(fs.existsSync(path.join(archive, 'before.txt'))).toBe(true);
+    expect(fs.readdirSync(inbox).sort()).toEqual(['.hidden.txt', 'scans']);
+    expect(await documents(home)).toBe(3);
+  });
+
+  it('takes a file written slowly in chunks over 3 s once, complete', async () => {
+    const home = tempDir();
+    const inbox = tempDir('doccat-inbox-');
+    const watch = startWatch(home, [inbox, '--stable', '1000', '--poll', '200']);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const file = path.join(inbox, 'slow.txt');
+    for (let chunk = 0; chunk < 7; chunk += 1) {
+      fs.appendFileSync(file, `chunk ${chunk} of a slowly written document\n`);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    await watch.until((events) => finished(events, 'slow.txt'));
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    await watch.stop();
+    expect(count(watch.events, 'queued')).toBe(1);
+    expect(count(watch.events, 'done')).toBe(1);
+    const shown = JSON.parse((await runDoccat(['show', file, '--json', '--text'], { home })).stdout) as { document: { text: string } };
+    expect(shown.document.text).toContain('chunk 6 of a slowly written document');
+  });
+
+  it('moves a file that keeps failing to the failed folder with its reason', async () => {
+    const home = tempDir();
+    const inbox = tempDir('doccat-inbox-');
+    const failed = tempDir('doccat-failed-');
+    const configFile = path.join(home, 'doccat.config.json');
+    fs.writeFileSync(configFile, JSON.stringify({ queue: { maxAttempts: 2, retryDelaySeconds: 1 } }));
+    const watch = startWatch(home, [inbox, '--failed', failed, '--stable', '300'], configFile);
+    fs.writeFileSync(path.join(inbox, 'broken.pdf'), '%PDF-1.7\nthis is not really a PDF');
+    await watch.until((events) => events.some((event) => event.event === 'failed' && event.final === true), 30_000);
+    await watch.stop();
+    expect(watch.events.filter((event) => event.event === 'failed').map((event) => event.final)).toEqual([false, true]);
+    expect(fs.existsSync(path.join(inbox, 'broken.pdf'))).toBe(false);
+    expect(fs.existsSync(path.join(failed, 'broken.pdf'))).toBe(true);
+    expect(fs.readFileSync(path.join(failed, 'broken.pdf.error.txt'), 'utf8')).toMatch(/^E_PDF_CORRUPT\n.+\nattempts: 2\n/s);
+  });
+
+  it('catalogues a burst of 500 files once each, and after a kill -9 and restart loses none', async () => {
+    const home = tempDir();
+    const inbox = tempDir('doccat-inbox-');
+    const first = startWatch(home, [inbox, '--stable', '300']);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    for (let index = 0; index < 500; index += 1) fs.writeFileSync(path.join(inbox, `burst-${index}.txt`), `Burst document number ${index}.`);
+    await first.until((events) => count(events, 'done') >= 50, 60_000);
+    await first.kill();
+    const second = startWatch(home, [inbox, '--stable', '300']);
+    const deadline = Date.now() + 120_000;
+    while ((await documents(home)) < 500 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 500));
+    await second.stop();
+    expect(await documents(home)).toBe(500);
+    const all = JSON.parse((await runDoccat(['list', '--json', '--limit', '1000'], { home })).stdout) as { results: { paths: string[] }[] };
+    const sources = all.results.flatMap((document) => document.paths).sort();
+    expect(sources).toEqual(fs.readdirSync(inbox).map((name) => path.join(inbox, name)).sort());
+  });
+});
