@@ -38,6 +38,7 @@ function startWatch(home: string, args: string[], configFile?: string) {
   });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('close', (code, signal) => resolve({ code, signal })));
   return {
+    child,
     events,
     stderr: () => stderr,
     /** Waits until the events satisfy the predicate (or fails after the timeout). */
@@ -127,6 +128,38 @@ describe('watching a drop folder', () => {
     expect(fs.existsSync(path.join(inbox, 'broken.pdf'))).toBe(false);
     expect(fs.existsSync(path.join(failed, 'broken.pdf'))).toBe(true);
     expect(fs.readFileSync(path.join(failed, 'broken.pdf.error.txt'), 'utf8')).toMatch(/^E_PDF_CORRUPT\n.+\nattempts: 2\n/s);
+  });
+
+  it('reloads rules on SIGHUP and on a config change, and keeps them when the new config is invalid', async () => {
+    const home = tempDir();
+    const inbox = tempDir('doccat-inbox-');
+    const configFile = path.join(home, 'doccat.config.json');
+    fs.writeFileSync(configFile, JSON.stringify({}));
+    const watch = startWatch(home, [inbox, '--stable', '300'], configFile);
+    const recipe = 'Pancakes\nflour, sugar, eggs and milk; whisk the flour and sugar first.';
+    const typeOf = async (name: string) => {
+      const shown = await runDoccat(['show', path.join(inbox, name), '--json'], { home });
+      return (JSON.parse(shown.stdout) as { document?: { type: string } }).document?.type ?? shown.stdout + shown.stderr;
+    };
+    fs.writeFileSync(path.join(inbox, 'one.txt'), `${recipe} 1`);
+    await watch.until((events) => finished(events, 'one.txt'));
+    expect(await typeOf('one.txt')).toBe('other');
+
+    fs.writeFileSync(configFile, JSON.stringify({ classify: { types: [{ name: 'recipe', keywords: ['flour', 'sugar', 'whisk'] }] } }));
+    await watch.until((events) => events.some((event) => event.event === 'reloaded'));
+    watch.child.kill('SIGHUP');
+    await watch.until((events) => count(events, 'reloaded') >= 2);
+    fs.writeFileSync(path.join(inbox, 'two.txt'), `${recipe} 2`);
+    await watch.until((events) => finished(events, 'two.txt'));
+    expect(await typeOf('two.txt')).toBe('recipe');
+
+    fs.writeFileSync(configFile, JSON.stringify({ classify: { minScore: 'high' } }));
+    await watch.until((events) => events.some((event) => event.event === 'reload-failed'));
+    fs.writeFileSync(path.join(inbox, 'three.txt'), `${recipe} 3`);
+    await watch.until((events) => finished(events, 'three.txt'));
+    expect(await typeOf('three.txt')).toBe('recipe');
+    expect(watch.stderr()).toMatch(/configuration not reloaded, the running one is kept: E_CONFIG_INVALID/);
+    expect(await watch.stop()).toEqual({ code: 0, signal: null });
   });
 
   it('catalogues a burst of 500 files once each, and after a kill -9 and restart loses none', async () => {

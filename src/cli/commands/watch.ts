@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { createContext } from '../context.js';
@@ -6,7 +7,7 @@ import { prepareIngest } from '../ingest-setup.js';
 import { formatDocumentId } from '../ids.js';
 import { problemLine, writeNdjson } from '../output.js';
 import { openQueue } from '../queue.js';
-import { ExitCode, usageError } from '../../errors.js';
+import { ExitCode, toErrorInfo, usageError } from '../../errors.js';
 import type { WatchEvent } from '../../pipeline/watch.js';
 
 interface WatchFlags {
@@ -42,6 +43,36 @@ export async function watchCommand(dirs: string[], flags: Record<string, unknown
     if (event.event === 'failed') process.stderr.write(`${problemLine(name, event.error ?? { code: 'E_INTERNAL', message: 'failed' }, color)}${event.final ? (event.movedTo ? ` -> ${event.movedTo}` : '') : ` (attempt ${event.attempt}, will retry)`}\n`);
     else if (event.event !== 'queued') process.stdout.write(`${name}: ${event.event}${event.documentId !== undefined ? ` ${formatDocumentId(event.documentId)}` : ''}${event.movedTo ? ` -> ${event.movedTo}` : ''}\n`);
   };
+  // SIGHUP, or a change to the config file, reloads rules and providers; a config that does not
+  // validate is reported and the running one kept.
+  const reload = async (reason: string) => {
+    try {
+      const { loadConfig } = await import('../../config/load.js');
+      const globals = command.optsWithGlobals<{ config?: string; catalog?: string }>();
+      const next = await loadConfig({ ...(globals.config ? { configPath: globals.config } : {}), ...(globals.catalog ? { catalogDir: globals.catalog } : {}) });
+      const { createClassifier } = await import('../classifier.js');
+      setup.deps.classifier = (await createClassifier({ ...context, loaded: next }, catalog)).classifier;
+      context.logger.info({ reason }, 'configuration reloaded');
+      if (context.output.ndjson) writeNdjson({ event: 'reloaded', reason, at: new Date().toISOString() });
+      else if (!context.output.quiet) process.stderr.write(`configuration reloaded (${reason})\n`);
+    } catch (error) {
+      const info = toErrorInfo(error);
+      context.logger.error({ reason, code: info.code }, 'configuration not reloaded');
+      if (context.output.ndjson) writeNdjson({ event: 'reload-failed', reason, error: info, at: new Date().toISOString() });
+      process.stderr.write(`${problemLine('configuration not reloaded, the running one is kept', info, color)}\n`);
+    }
+  };
+  const onHangup = () => void reload('SIGHUP');
+  process.on('SIGHUP', onHangup);
+  const configFile = context.loaded.filepath;
+  let debounce: NodeJS.Timeout | undefined;
+  const configWatcher = configFile
+    ? fs.watch(path.dirname(configFile), (_event, name) => {
+        if (name !== path.basename(configFile)) return;
+        clearTimeout(debounce);
+        debounce = setTimeout(() => void reload(`${path.basename(configFile)} changed`), 300);
+      })
+    : undefined;
   try {
     await catalog.repository.startRun(context.runId, 'watch');
     if (!context.output.quiet && !context.output.ndjson) process.stderr.write(`watching ${dirs.join(', ')}${pollMs ? ` (polling every ${pollMs} ms)` : ''}; Ctrl-C to stop\n`);
@@ -70,6 +101,9 @@ export async function watchCommand(dirs: string[], flags: Record<string, unknown
     );
     await catalog.repository.finishRun(context.runId, 'interrupted', {});
   } finally {
+    process.off('SIGHUP', onHangup);
+    configWatcher?.close();
+    clearTimeout(debounce);
     await queue.close();
     await setup.close();
     await catalog.close();
