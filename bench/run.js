@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Benchmarks (not tests): `npm run bench -- search`, `-- db`, `-- classify`, `-- storage`, `-- ocr`, `-- ingest`, or all of them.
+// Benchmarks (not tests): `npm run bench -- search`, `-- db`, `-- classify`, `-- storage`, `-- watch`, `-- ocr`, `-- ingest`, or all of them.
 // Each prints doccat's figure next to a baseline measured in the same run, and their ratio.
 import { execFile, spawnSync } from 'node:child_process';
 import crypto, { createHash } from 'node:crypto';
@@ -15,7 +15,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const corpus = path.resolve(root, '..', 'shared', 'corpus');
 const cores = os.availableParallelism();
 const which = process.argv.slice(2).filter((arg) => !arg.startsWith('-'));
-const wanted = which.length > 0 ? which : ['search', 'db', 'classify', 'storage', 'ocr', 'ingest'];
+const wanted = which.length > 0 ? which : ['search', 'db', 'classify', 'storage', 'watch', 'ocr', 'ingest'];
 
 if (!fs.existsSync(path.join(root, 'dist', 'cli', 'main.js'))) {
   console.error('bench: build first (npm run build)');
@@ -461,7 +461,54 @@ async function benchDb() {
   }
 }
 
+async function benchWatch() {
+  const { spawn } = await import('node:child_process');
+  const stableMs = 200;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'doccat-bench-watch-'));
+  const inbox = path.join(dir, 'inbox');
+  fs.mkdirSync(inbox);
+  const child = spawn(process.execPath, [path.join(root, 'bin/doccat.js'), 'watch', inbox, '--ndjson', '--stable', String(stableMs)], { env: { ...process.env, DOCCAT_HOME: path.join(dir, 'home') }, stdio: ['ignore', 'pipe', 'ignore'] });
+  const done = new Map();
+  let buffer = '';
+  child.stdout.on('data', (chunk) => {
+    buffer += chunk.toString();
+    let newline;
+    while ((newline = buffer.indexOf('\n')) >= 0) {
+      const event = JSON.parse(buffer.slice(0, newline));
+      buffer = buffer.slice(newline + 1);
+      if (event.event === 'done') done.set(path.basename(event.path), Date.parse(event.at));
+    }
+  });
+  const waitFor = async (names) => {
+    while (!names.every((name) => done.has(name))) await new Promise((resolve) => setTimeout(resolve, 50));
+  };
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+  console.log(`\nWatch: one doccat watch process, --stable ${stableMs} ms, small text files`);
+  // Paced drops: the time from a file's last write to its committed row, minus the stability wait.
+  const written = new Map();
+  for (let index = 0; index < 200; index += 1) {
+    const name = `paced-${index}.txt`;
+    fs.writeFileSync(path.join(inbox, name), `Paced document ${index}. ${'Some words to index. '.repeat(20)}`);
+    written.set(name, Date.now());
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  await waitFor([...written.keys()]);
+  const latencies = [...written.entries()].map(([name, at]) => done.get(name) - at - stableMs);
+  line('write to committed row (minus stability wait)', `p50 ${percentile(latencies, 50)} ms · p95 ${percentile(latencies, 95)} ms (200 files, one every 25 ms)`);
+  // A burst: 500 files at once.
+  const burst = Array.from({ length: 500 }, (_, index) => `burst-${index}.txt`);
+  const started = Date.now();
+  for (const name of burst) fs.writeFileSync(path.join(inbox, name), `Burst document ${name}. ${'Some words to index. '.repeat(20)}`);
+  await waitFor(burst);
+  const seconds = (Math.max(...burst.map((name) => done.get(name))) - started) / 1000;
+  line('burst of 500 files', `${(500 / seconds).toFixed(1)} files/s (${seconds.toFixed(1)} s, including the ${stableMs} ms stability wait)`);
+  child.kill('SIGINT');
+  await new Promise((resolve) => child.on('close', resolve));
+  fs.rmSync(dir, { recursive: true, force: true });
+}
+
 if (wanted.includes('search')) await benchSearch();
+if (wanted.includes('watch')) await benchWatch();
 if (wanted.includes('db')) await benchDb();
 if (wanted.includes('storage')) await benchStorage();
 if (wanted.includes('classify')) await benchClassify();

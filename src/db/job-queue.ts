@@ -41,6 +41,8 @@ export interface QueueSettings {
  */
 export class TableJobQueue {
   private readonly owner = `${os.hostname()}:${process.pid}`;
+  /** Idle workers of this process, woken when this process enqueues (others poll). */
+  private readonly sleepers = new Set<() => void>();
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -56,6 +58,8 @@ export class TableJobQueue {
         await trx.insertInto('jobs').values(fresh.slice(start, start + 200).map((path) => ({ path, state: 'created' as const, run_after: now, created_at: now }))).execute();
       }
       return fresh.length;
+    }).finally(() => {
+      for (const wake of this.sleepers) wake();
     });
   }
 
@@ -66,7 +70,7 @@ export class TableJobQueue {
         const job = await this.take();
         if (!job) {
           if (options.drain && (await this.idle())) return;
-          await sleep(POLL_MS, options.signal).catch(() => undefined);
+          await this.idleWait(options.signal);
           continue;
         }
         const renewal = setInterval(() => void this.renew(job.id).catch(() => undefined), (this.settings.expireInSeconds * 1000) / 3);
@@ -86,6 +90,16 @@ export class TableJobQueue {
       }
     };
     await Promise.all(Array.from({ length: options.concurrency }, worker));
+  }
+
+  private async idleWait(signal: AbortSignal): Promise<void> {
+    let wake = () => undefined as void;
+    const woken = new Promise<void>((resolve) => {
+      wake = resolve;
+      this.sleepers.add(resolve);
+    });
+    await Promise.race([sleep(POLL_MS, signal).catch(() => undefined), woken]);
+    this.sleepers.delete(wake);
   }
 
   async status(): Promise<QueueStatus> {
