@@ -4,12 +4,14 @@ import type { CommandContext } from './context.js';
 import { blobStores } from './stores.js';
 import type { ExtractOptions } from '../extract/extractor.js';
 import type { OcrPool } from '../extract/ocr/pool.js';
-import type { IngestDependencies } from '../pipeline/ingest.js';
+import type { FileOutcome, IngestDependencies } from '../pipeline/ingest.js';
 
 export interface IngestSetup {
   jobs: number;
   deps: IngestDependencies;
   extract: ExtractOptions;
+  /** One file by path through the pipeline, as queued jobs are (worker, watch). */
+  ingestPath(filePath: string): Promise<FileOutcome>;
   /** Stops OCR workers if any were started. */
   close(): Promise<void>;
 }
@@ -22,7 +24,7 @@ export async function prepareIngest(context: CommandContext, catalog: OpenCatalo
   const { config } = context.loaded;
   const jobs = options.jobs ?? config.ingest.jobs ?? Math.max(1, os.availableParallelism());
   const store = options.dryRun ? undefined : await (await blobStores(context)).forWriting();
-  const [{ createClassifier }, { OcrPool: OcrPoolClass }, { ClaimRepository }, { CLAIM_LEASE_MS }] = await Promise.all([
+  const [{ createClassifier }, { OcrPool: OcrPoolClass }, { ClaimRepository }, { CLAIM_LEASE_MS, ingestFile }] = await Promise.all([
     import('./classifier.js'),
     import('../extract/ocr/pool.js'),
     import('../db/claims.js'),
@@ -43,16 +45,20 @@ export async function prepareIngest(context: CommandContext, catalog: OpenCatalo
   const ocrEnabled = config.ocr.enabled && options.ocr;
   // A missing language is a configuration error: report it once, before any file is touched.
   if (ocrEnabled) ocr().checkLanguages();
+  const deps: IngestDependencies = { runId: context.runId, repository: catalog.repository, claims: new ClaimRepository(catalog.database.db, context.runId, CLAIM_LEASE_MS), store, classifier, ocr, logger: context.logger };
+  const extract: ExtractOptions = {
+    ocrEnabled,
+    renderDpi: config.ocr.renderDpi,
+    maxPagePixels: config.ocr.maxPagePixels,
+    minTextCharsPerPage: config.ocr.minTextCharsPerPage,
+    pdfPasswords: config.pdf.passwords,
+  };
+  const single = { paths: [], include: [], exclude: [], recursive: false, hidden: true, jobs: 1, dryRun: false, maxFileSizeBytes: config.ingest.maxFileSizeMb * 1024 * 1024, extract, signal: context.signal };
   return {
     jobs,
-    deps: { runId: context.runId, repository: catalog.repository, claims: new ClaimRepository(catalog.database.db, context.runId, CLAIM_LEASE_MS), store, classifier, ocr, logger: context.logger },
-    extract: {
-      ocrEnabled,
-      renderDpi: config.ocr.renderDpi,
-      maxPagePixels: config.ocr.maxPagePixels,
-      minTextCharsPerPage: config.ocr.minTextCharsPerPage,
-      pdfPasswords: config.pdf.passwords,
-    },
+    deps,
+    extract,
+    ingestPath: (filePath) => ingestFile(filePath, single, deps),
     close: async () => {
       await pool?.close();
     },

@@ -30,7 +30,6 @@ export async function watchCommand(dirs: string[], flags: Record<string, unknown
   const setup = await prepareIngest(context, catalog, { ...(options.jobs ? { jobs: options.jobs } : {}), dryRun: false, ocr: true });
   const queue = await openQueue(context, catalog);
   const color = context.output.color && Boolean(process.stderr.isTTY);
-  const { ingestFile } = await import('../../pipeline/ingest.js');
   const { watchFolders } = await import('../../pipeline/watch.js');
   const pollMs = options.poll === true ? 1000 : typeof options.poll === 'number' ? options.poll : undefined;
   const report = (event: WatchEvent) => {
@@ -90,12 +89,7 @@ export async function watchCommand(dirs: string[], flags: Record<string, unknown
         signal: context.signal,
       },
       queue,
-      (filePath) =>
-        ingestFile(
-          filePath,
-          { paths: [], include: [], exclude: [], recursive: false, hidden: true, jobs: 1, dryRun: false, maxFileSizeBytes: config.ingest.maxFileSizeMb * 1024 * 1024, extract: setup.extract, signal: context.signal },
-          setup.deps,
-        ),
+      (filePath) => setup.ingestPath(filePath),
       report,
       context.logger,
     );

@@ -18,34 +18,17 @@ interface WorkerFlags {
 export async function workerCommand(flags: Record<string, unknown>, command: Command): Promise<number> {
   const options = flags as WorkerFlags;
   const context = await createContext(command);
-  const { config } = context.loaded;
   const catalog = await openCatalog(context, { readonly: false });
   const setup = await prepareIngest(context, catalog, { ...(options.concurrency ? { jobs: options.concurrency } : {}), dryRun: false, ocr: true });
   const queue = await openQueue(context, catalog);
   const color = context.output.color && Boolean(process.stderr.isTTY);
-  const { ingestFile } = await import('../../pipeline/ingest.js');
   let done = 0;
   let failed = 0;
   try {
     await catalog.repository.startRun(context.runId, 'worker');
     if (!context.output.quiet && !context.output.ndjson) process.stderr.write(`worker ${context.runId}: taking jobs (${setup.jobs} at a time)${options.drain ? ' until the queue is empty' : '; Ctrl-C to stop'}\n`);
     await queue.work({ concurrency: setup.jobs, signal: context.signal, drain: Boolean(options.drain) }, async (job) => {
-      const outcome = await ingestFile(
-        job.path,
-        {
-          paths: [],
-          include: [],
-          exclude: [],
-          recursive: false,
-          hidden: true,
-          jobs: 1,
-          dryRun: false,
-          maxFileSizeBytes: config.ingest.maxFileSizeMb * 1024 * 1024,
-          extract: setup.extract,
-          signal: context.signal,
-        },
-        setup.deps,
-      );
+      const outcome = await setup.ingestPath(job.path);
       done += 1;
       if (outcome.status === 'failed') failed += 1;
       if (context.output.ndjson) writeNdjson({ event: 'job', jobId: job.id, attempt: job.attempt, runId: context.runId, ...outcome });
