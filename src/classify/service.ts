@@ -147,6 +147,22 @@ export class AiClassificationService implements Classifier {
     return Promise.all(this.slots.map(async (slot) => ({ name: slot.name, type: slot.config.type, model: slot.config.model, keyId: slot.keyId, unavailable: await this.unavailable(slot, 0) })));
   }
 
+  /**
+   * One real, minimal classification request to a provider, past the cache and the budget check:
+   * for `doccat health --deep`. Throws what the provider answered if it did not answer usably.
+   */
+  async probe(name: string): Promise<{ type: string }> {
+    const slot = this.slots.find((candidate) => candidate.name === name);
+    if (!slot) throw new ProviderError(name, 'bad-request', 'no such provider');
+    if (!slot.apiKey) throw new ProviderError(name, 'auth', `no API key: set ${slot.credential}`);
+    const input: ClassifyInput = { text: 'Invoice 42. Total due: 10.00 EUR.', mime: 'text/plain', fileName: 'health-check.txt', metadata: {}, correlationId: 'health' };
+    const prompt = userPrompt(this.options.taxonomy, { text: input.text, fileName: input.fileName, mime: input.mime, truncated: false }, this.options.ai.allowNewTags);
+    const answer = await this.call(slot, systemPrompt(), prompt, estimateTokens(prompt) + this.options.ai.maxOutputTokens, input);
+    const parsed = parseAnswer(answer, this.options.taxonomy, FALLBACK_TYPE, this.options.ai.allowNewTags);
+    if (!parsed.ok) throw new ProviderError(name, 'bad-output', `answered, but not usably: ${parsed.problems}`);
+    return { type: parsed.answer.type };
+  }
+
   async classify(input: ClassifyInput): Promise<Classification> {
     const { ai } = this.options;
     const cut = cutToBudget(input.text, ai.maxInputTokens);

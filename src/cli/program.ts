@@ -270,6 +270,19 @@ Exit 0 when everything is in order, 3 when problems remain.`)
     });
 
   program
+    .command('health')
+    .description('check the database, blob backends, OCR, AI providers and disk space; exit 5 if anything fails')
+    .option('--deep', 'also send each AI provider a minimal request')
+    .addHelpText('after', `
+Examples:
+  $ doccat health
+  $ doccat health --json || alert-team "doccat is unhealthy"`)
+    .action(async (options: Record<string, unknown>, command: Command) => {
+      const { healthCommand } = await import('./commands/health.js');
+      commandResult.exitCode = await healthCommand(options, command);
+    });
+
+  program
     .command('watch')
     .description('catalogue each file that arrives in the folders (a scanner drop folder), until stopped')
     .argument('<dirs...>', 'folders to watch, recursively')

@@ -1,0 +1,114 @@
+import fs from 'node:fs';
+import type { Command } from 'commander';
+import { createContext } from '../context.js';
+import { openCatalog, type OpenCatalog } from '../catalog.js';
+import { paint, renderTable, writeJson } from '../output.js';
+import { blobStores } from '../stores.js';
+import { ExitCode } from '../../errors.js';
+import { OCR_PROBE_PNG, OCR_PROBE_TEXT, runCheck, type HealthCheck } from '../../observability/health.js';
+import { backendNames } from '../../storage/registry.js';
+
+interface HealthFlags {
+  deep?: boolean;
+}
+
+/** Free space under which the catalogue's disk is a failure, and under which it is a warning. */
+const DISK_FAIL_BYTES = 200 * 1024 * 1024;
+const DISK_WARN_BYTES = 2 * 1024 * 1024 * 1024;
+const OCR_TIMEOUT_MS = 60_000;
+
+/** Everything doccat needs, checked for real; exit 5 when anything fails (for cron and CI). */
+export async function healthCommand(flags: Record<string, unknown>, command: Command): Promise<number> {
+  const options = flags as HealthFlags;
+  const context = await createContext(command);
+  const { config, catalogDir } = context.loaded;
+  const checks: HealthCheck[] = [];
+  let catalog: OpenCatalog | undefined;
+
+  checks.push(
+    await runCheck('database', async () => {
+      if (!config.database.url && !fs.existsSync(context.loaded.databasePath)) {
+        return { status: 'warn', detail: `no catalogue yet at ${context.loaded.databasePath}`, hint: 'the first `doccat ingest` creates it' };
+      }
+      catalog = await openCatalog(context, { readonly: true, migrate: false });
+      const { schemaStatus } = await import('../../db/database.js');
+      const schema = await schemaStatus(catalog.database.db);
+      const where = `${catalog.database.dialect} ${catalog.database.location}`;
+      // Writers apply pending migrations themselves; only a catalogue that cannot be opened fails.
+      if (schema.pending.length > 0) return { status: 'warn', detail: `${where}: ${schema.pending.length} migration(s) pending`, hint: 'the next writing command applies them, or run `doccat db migrate`' };
+      return { detail: `${where}, schema ${schema.current ?? '(empty)'}` };
+    }),
+  );
+
+  const stores = await blobStores(context);
+  for (const name of backendNames(stores.setup)) {
+    const role = name === config.storage.backend ? 'primary' : name === config.storage.fallback ? 'fallback' : 'other';
+    checks.push(
+      await runCheck(`storage ${name}`, async () => {
+        const { latencyMs } = await (await stores.open(name)).check();
+        return { detail: `${role}: write, read back and delete in ${Math.round(latencyMs)} ms` };
+      }),
+    );
+  }
+
+  checks.push(
+    await runCheck('ocr', async () => {
+      if (!config.ocr.enabled) return { status: 'warn', detail: 'OCR is switched off (ocr.enabled: false): scans will fail', hint: 'set ocr.enabled to true' };
+      const { OcrPool } = await import('../../extract/ocr/pool.js');
+      const pool = new OcrPool({ languages: config.ocr.languages, ...(config.ocr.langPath ? { langPath: config.ocr.langPath } : {}), size: 1, pageTimeoutMs: OCR_TIMEOUT_MS, recycleAfterPages: 1 });
+      try {
+        const data = pool.checkLanguages();
+        const result = await pool.recognize(OCR_PROBE_PNG, { dpi: 300 });
+        const read = result.text.replace(/\s+/g, ' ').trim();
+        if (!read.includes(OCR_PROBE_TEXT)) return { status: 'fail', detail: `read "${read}" instead of "${OCR_PROBE_TEXT}"`, hint: 'check the language data in ocr.langPath' };
+        return { detail: `${config.ocr.languages.join('+')} from ${data.langPath}: read "${read}"` };
+      } finally {
+        await pool.close();
+      }
+    }),
+  );
+
+  if (config.ai.providers.length > 0) {
+    // Without a catalogue yet, an in-memory one stands in (nothing is written).
+    catalog ??= await openCatalog(context, { readonly: true, scratch: true });
+    const { createClassifier } = await import('../classifier.js');
+    const { service } = await createClassifier(context, catalog);
+    for (const state of (await service?.providerStates()) ?? []) {
+      checks.push(
+        await runCheck(`provider ${state.name}`, async () => {
+          const provider = config.ai.providers.find((item) => item.name === state.name);
+          const budget = provider?.dailyTokenBudget;
+          if (state.unavailable && state.keyId === 'missing') return { status: 'fail', detail: state.unavailable, hint: 'set the variable or file the apiKey reference names' };
+          if (state.unavailable) return { status: 'warn', detail: state.unavailable };
+          const base = `${state.type} ${state.model}, key ${state.keyId}${budget ? `, budget ${budget} tokens a day` : ''}`;
+          if (!options.deep) return { detail: `${base}; credentials present (--deep asks it)` };
+          const { type } = await (service as NonNullable<typeof service>).probe(state.name);
+          return { detail: `${base}; answered a test request (type ${type})` };
+        }),
+      );
+    }
+  }
+
+  checks.push(
+    await runCheck('disk', async () => {
+      fs.mkdirSync(catalogDir, { recursive: true });
+      const stats = await fs.promises.statfs(catalogDir);
+      const free = stats.bavail * stats.bsize;
+      const detail = `${(free / 1024 / 1024 / 1024).toFixed(1)} GB free under ${catalogDir}`;
+      if (free < DISK_FAIL_BYTES) return { status: 'fail', detail, hint: 'free space: ingest needs room for blobs and the database' };
+      if (free < DISK_WARN_BYTES) return { status: 'warn', detail };
+      return { detail };
+    }),
+  );
+  await (catalog as OpenCatalog | undefined)?.close();
+
+  const healthy = checks.every((check) => check.status !== 'fail');
+  if (context.output.json) writeJson({ healthy, checks });
+  else {
+    const color = context.output.color;
+    const mark = (status: HealthCheck['status']) => paint(color, status === 'ok' ? 'green' : status === 'warn' ? 'yellow' : 'red', status);
+    const rows = checks.map((check) => [check.check, mark(check.status), `${check.latencyMs} ms`, `${check.code ? `${check.code} ` : ''}${check.detail}${check.hint ? ` (${check.hint})` : ''}`]);
+    process.stdout.write(`${await renderTable(['check', 'status', 'time', 'detail'], rows, color)}\n`);
+  }
+  return healthy ? ExitCode.ok : ExitCode.unhealthy;
+}
