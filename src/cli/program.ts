@@ -269,6 +269,32 @@ Exit 0 when everything is in order, 3 when problems remain.`)
       commandResult.exitCode = await syncCommand(options, command);
     });
 
+  const configuration = program.command('config').description('the effective configuration and its secret references');
+  configuration
+    .command('show')
+    .description('every setting with its value and where it came from (default, file, environment)')
+    .action(async (options: Record<string, unknown>, command: Command) => {
+      const { configShowCommand } = await import('./commands/config.js');
+      commandResult.exitCode = await configShowCommand(options, command);
+    });
+  configuration
+    .command('check')
+    .description('validate the configuration and resolve every secret reference; exit 2 if one is missing')
+    .action(async (options: Record<string, unknown>, command: Command) => {
+      const { configCheckCommand } = await import('./commands/config.js');
+      commandResult.exitCode = await configCheckCommand(options, command);
+    });
+
+  program
+    .command('audit')
+    .description('recorded changes to documents: who, what, old -> new, when, by which command')
+    .argument('[id]', 'one document (default: the latest changes to any)')
+    .option('-n, --limit <n>', 'at most this many entries (without an id)', parsePositiveInt, 50)
+    .action(async (id: string | undefined, options: Record<string, unknown>, command: Command) => {
+      const { auditCommand } = await import('./commands/config.js');
+      commandResult.exitCode = await auditCommand(id, options, command);
+    });
+
   program
     .command('health')
     .description('check the database, blob backends, OCR, AI providers and disk space; exit 5 if anything fails')

@@ -7,6 +7,8 @@ import { DoccatError, ExitCode, usageError } from '../errors.js';
 
 export interface LoadedConfig {
   config: DoccatConfig;
+  /** The file's own settings before defaults and DOCCAT_* overrides, for `config show`. */
+  fileConfig: unknown;
   /** The file the configuration came from, if any. */
   filepath: string | undefined;
   /** Resolved catalogue folder (database + blobs). */
@@ -82,6 +84,7 @@ function finish(raw: unknown, filepath: string | undefined, cwd: string, options
   const catalogDir = path.resolve(cwd, options.catalogDir ? expandHome(options.catalogDir) : config.catalog ? path.resolve(base, expandHome(config.catalog)) : defaultCatalogDir(env));
   return {
     config,
+    fileConfig: raw,
     filepath,
     catalogDir,
     databasePath: config.database.sqlite.path ? path.resolve(catalogDir, expandHome(config.database.sqlite.path)) : path.join(catalogDir, 'catalog.db'),

@@ -243,6 +243,11 @@ export class DocumentRepository {
     return this.db.selectFrom('audit').selectAll().where('document_id', '=', documentId).orderBy('id').execute();
   }
 
+  /** The latest changes to any document, newest first. */
+  async recentAudit(limit: number): Promise<AuditRow[]> {
+    return this.db.selectFrom('audit').selectAll().orderBy('id', 'desc').limit(limit).execute();
+  }
+
   /**
    * Applies a person's corrections in one transaction: the row, the search index, the fields
    * marked manual, and one audit entry per changed field. Returns the fields that changed.

@@ -1,0 +1,104 @@
+import path from 'node:path';
+import type { Command } from 'commander';
+import { createContext } from '../context.js';
+import { openCatalog } from '../catalog.js';
+import { formatDocumentId, resolveDocumentIds } from '../ids.js';
+import { paint, renderTable, truncateMiddle, writeJson } from '../output.js';
+import { ExitCode } from '../../errors.js';
+import { envOverrideNames } from '../../config/load.js';
+import { resolveSecret } from '../../config/secrets.js';
+import { redactUrl } from '../../db/database.js';
+
+interface Setting {
+  path: string;
+  value: unknown;
+  source: string;
+}
+
+/** The effective configuration, each value with where it came from; secrets never shown. */
+export async function configShowCommand(_flags: Record<string, unknown>, command: Command): Promise<number> {
+  const context = await createContext(command);
+  const { config, fileConfig, filepath } = context.loaded;
+  const overrides = envOverrideNames();
+  const settings: Setting[] = [];
+  const walk = (value: unknown, fromFile: unknown, at: string[]) => {
+    if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+      for (const [key, child] of Object.entries(value)) walk(child, isRecord(fromFile) ? fromFile[key] : undefined, [...at, key]);
+      return;
+    }
+    const env = [...overrides.entries()].find(([name, leaf]) => leaf.path.join('.') === at.join('.') && process.env[name] !== undefined && process.env[name] !== '')?.[0];
+    settings.push({ path: at.join('.'), value: mask(at.join('.'), value), source: env ? `env ${env}` : fromFile !== undefined ? `file ${filepath ?? ''}` : 'default' });
+  };
+  walk(config, fileConfig, []);
+  if (context.output.json) writeJson({ file: filepath ?? null, catalog: context.loaded.catalogDir, settings });
+  else process.stdout.write(`${await renderTable(['setting', 'value', 'from'], settings.map((setting) => [setting.path, truncateMiddle(JSON.stringify(setting.value) ?? '', 60), setting.source]), context.output.color)}\n`);
+  return ExitCode.ok;
+}
+
+/** A URL's password is the only secret that may be written inline; references are shown as they are. */
+function mask(settingPath: string, value: unknown): unknown {
+  if (settingPath === 'database.url' && typeof value === 'string' && /^postgres/.test(value)) return redactUrl(value);
+  return value;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Validates the configuration (loading does) and resolves every secret reference it names. */
+export async function configCheckCommand(_flags: Record<string, unknown>, command: Command): Promise<number> {
+  const context = await createContext(command);
+  const { config, filepath } = context.loaded;
+  const baseDir = filepath ? path.dirname(filepath) : process.cwd();
+  const references: { setting: string; reference: string; optional: boolean }[] = [];
+  if (config.database.url && /^(env|file):/.test(config.database.url)) references.push({ setting: 'database.url', reference: config.database.url, optional: false });
+  const defaultKeys = { anthropic: 'env:ANTHROPIC_API_KEY', openai: 'env:OPENAI_API_KEY', gemini: 'env:GEMINI_API_KEY' } as const;
+  for (const provider of config.ai.providers) {
+    // A local OpenAI-compatible server needs no key.
+    references.push({ setting: `ai.providers.${provider.name}.apiKey`, reference: provider.apiKey ?? defaultKeys[provider.type], optional: provider.type === 'openai' && provider.baseURL !== undefined && provider.apiKey === undefined });
+  }
+  for (const [name, backend] of Object.entries(config.storage.backends)) {
+    if (backend.type !== 's3') continue;
+    for (const key of ['accessKeyId', 'secretAccessKey', 'sessionToken'] as const) {
+      const reference = backend[key];
+      if (reference) references.push({ setting: `storage.backends.${name}.${key}`, reference, optional: key === 'sessionToken' });
+    }
+  }
+  const results = references.map((item) => {
+    try {
+      const secret = resolveSecret(item.reference, { baseDir });
+      return { ...item, present: secret !== undefined, keyId: secret?.id ?? null, error: null as string | null };
+    } catch (error) {
+      return { ...item, present: false, keyId: null, error: (error as Error).message };
+    }
+  });
+  const missing = results.filter((item) => !item.present && !item.optional);
+  if (context.output.json) writeJson({ file: filepath ?? null, valid: true, references: results, missing: missing.map((item) => item.setting) });
+  else {
+    if (!context.output.quiet) process.stderr.write(`configuration ${filepath ?? '(defaults and environment only)'} is valid\n`);
+    if (results.length > 0) {
+      const color = context.output.color;
+      const rows = results.map((item) => [item.setting, item.reference, item.present ? paint(color, 'green', `set (${item.keyId})`) : item.optional ? paint(color, 'dim', 'not set (optional)') : paint(color, 'red', item.error ?? 'missing')]);
+      process.stdout.write(`${await renderTable(['setting', 'reference', 'state'], rows, color)}\n`);
+    }
+  }
+  return missing.length > 0 ? ExitCode.usage : ExitCode.ok;
+}
+
+/** Every recorded change to documents: who, what, old -> new, when, by which command. */
+export async function auditCommand(id: string | undefined, flags: Record<string, unknown>, command: Command): Promise<number> {
+  const context = await createContext(command);
+  const limit = Number(flags.limit ?? 50);
+  const catalog = await openCatalog(context, { readonly: true });
+  try {
+    const rows = id === undefined ? await catalog.repository.recentAudit(limit) : await catalog.repository.getAudit((await resolveDocumentIds(catalog.repository, [id]))[0] as number);
+    const entries = rows.map((row) => ({ document: row.document_id, ref: row.document_id === null ? null : formatDocumentId(row.document_id), at: row.at, actor: row.actor, command: row.command, field: row.field, old: row.old_value, new: row.new_value, runId: row.run_id }));
+    if (context.output.json) writeJson({ entries });
+    else if (entries.length > 0) {
+      process.stdout.write(`${await renderTable(['when', 'id', 'who', 'command', 'field', 'old', 'new'], entries.map((entry) => [entry.at.slice(0, 19), entry.ref ?? '', entry.actor, entry.command, entry.field, truncateMiddle(entry.old ?? '∅', 24), truncateMiddle(entry.new ?? '∅', 24)]), context.output.color)}\n`);
+    }
+    return ExitCode.ok;
+  } finally {
+    await catalog.close();
+  }
+}
