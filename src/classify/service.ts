@@ -172,7 +172,10 @@ export class AiClassificationService implements Classifier {
     const estimate = estimateTokens(system) + estimateTokens(prompt) + ai.maxOutputTokens;
     const documentKey = sha256(`${PROMPT_VERSION}\n${this.taxonomyKey}\n${input.mime}\n${text}`);
     const skipped: string[] = [];
-    const local = this.options.local.classify(input);
+    // The local rules run only when needed: to fill what a provider left out, or as the fallback;
+    // an answer from the cache already holds their facts.
+    let local: Promise<Classification> | undefined;
+    const localResult = () => (local ??= this.options.local.classify(input));
 
     for (const slot of this.order(estimate)) {
       if (this.options.onlyProvider && slot.name !== this.options.onlyProvider) continue;
@@ -189,7 +192,7 @@ export class AiClassificationService implements Classifier {
       try {
         let pending = this.inFlight.get(key);
         if (!pending) {
-          pending = this.ask(slot, system, prompt, estimate, input, await local).then(async (result) => {
+          pending = this.ask(slot, system, prompt, estimate, input, await localResult()).then(async (result) => {
             await this.options.records.remember({ key, provider: slot.name, model: slot.config.model, promptVersion: PROMPT_VERSION, result });
             return result;
           });
@@ -208,7 +211,7 @@ export class AiClassificationService implements Classifier {
         if (error instanceof ProviderError && (error.kind === 'auth' || error.kind === 'quota')) slot.disabled = message;
       }
     }
-    const fallback = await local;
+    const fallback = await localResult();
     return classificationSchema.parse({ ...fallback, rule: `${fallback.rule}${skipped.length > 0 ? `; AI skipped: ${skipped.join('; ')}` : ''}` });
   }
 

@@ -34,12 +34,14 @@ export async function openCatalog(context: CommandContext, mode: { readonly: boo
   return { database, repository: new DocumentRepository(database.db), ...(url ? { url } : {}), close: () => database.close() };
 }
 
-async function databaseUrl(setting: string, configFile: string | undefined): Promise<string> {
+/** A postgres:// URL as given, or the one an env:/file: reference holds. */
+export async function databaseUrl(setting: string, configFile: string | undefined, option = 'database.url'): Promise<string> {
   if (/^postgres(ql)?:\/\//.test(setting)) return setting;
   const { resolveSecret } = await import('../config/secrets.js');
   const secret = resolveSecret(setting, configFile ? { baseDir: path.dirname(configFile) } : {});
   if (!secret) {
-    throw new DoccatError('E_SECRET_MISSING', `database.url names ${setting}, which is empty or not set`, { hint: `set it to a postgres://... URL, or remove database.url to use the SQLite catalogue`, exitCode: ExitCode.usage });
+    const hint = option === 'database.url' ? 'set it to a postgres://... URL, or remove database.url to use the SQLite catalogue' : 'set it to a postgres://... URL';
+    throw new DoccatError('E_SECRET_MISSING', `${option} names ${setting}, which is empty or not set`, { hint, exitCode: ExitCode.usage });
   }
   return secret.value;
 }

@@ -2,9 +2,9 @@ import path from 'node:path';
 import { sql, type RawBuilder } from 'kysely';
 import type { Command } from 'commander';
 import { createContext } from '../context.js';
-import { openCatalog } from '../catalog.js';
+import { databaseUrl, openCatalog } from '../catalog.js';
 import { renderTable, writeJson } from '../output.js';
-import { ExitCode, usageError } from '../../errors.js';
+import { ExitCode } from '../../errors.js';
 import type { CatalogDatabase } from '../../db/database.js';
 
 /** Schema version, pending migrations and what the catalogue holds. */
@@ -84,13 +84,7 @@ export async function copyCommand(flags: Record<string, unknown>, command: Comma
 /** A postgres:// URL, a secret reference holding one, or a SQLite file path. */
 async function openDatabase(target: string, readonly: boolean, configFile: string | undefined): Promise<CatalogDatabase> {
   const { openPostgresDatabase, openSqliteDatabase } = await import('../../db/database.js');
-  let url = target;
-  if (/^(env|file):/.test(target)) {
-    const { resolveSecret } = await import('../../config/secrets.js');
-    const secret = resolveSecret(target, configFile ? { baseDir: path.dirname(configFile) } : {});
-    if (!secret) throw usageError('E_SECRET_MISSING', `${target} is empty or not set`, 'set it to a postgres:// URL');
-    url = secret.value;
-  }
+  const url = /^(env|file):/.test(target) ? await databaseUrl(target, configFile, readonly ? '--from' : '--to') : target;
   if (/^postgres(ql)?:\/\//.test(url)) return openPostgresDatabase({ url, poolSize: 4, statementTimeoutMs: 0 });
   return openSqliteDatabase({ path: path.resolve(url), busyTimeoutMs: 10_000, readonly });
 }

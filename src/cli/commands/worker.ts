@@ -1,12 +1,13 @@
 import path from 'node:path';
 import type { Command } from 'commander';
-import { createContext } from '../context.js';
+import { createContext, type CommandContext } from '../context.js';
 import { openCatalog } from '../catalog.js';
 import { prepareIngest } from '../ingest-setup.js';
 import { formatDocumentId } from '../ids.js';
 import { problemLine, renderTable, writeJson, writeNdjson } from '../output.js';
 import { openQueue } from '../queue.js';
 import { ExitCode } from '../../errors.js';
+import type { JobQueue } from '../../pipeline/queue.js';
 
 interface WorkerFlags {
   concurrency?: number;
@@ -46,32 +47,33 @@ export async function workerCommand(flags: Record<string, unknown>, command: Com
   return failed > 0 ? ExitCode.someFailed : ExitCode.ok;
 }
 
-export async function queueStatusCommand(_flags: Record<string, unknown>, command: Command): Promise<number> {
+/** Opens the catalogue and its queue for one short command, and closes both after it. */
+async function withQueue(command: Command, work: (queue: JobQueue, context: CommandContext) => Promise<number>): Promise<number> {
   const context = await createContext(command);
   const catalog = await openCatalog(context, { readonly: false });
   const queue = await openQueue(context, catalog);
   try {
-    const status = await queue.status();
-    if (context.output.json) writeJson(status);
-    else process.stdout.write(`${await renderTable(['pending', 'active', 'completed', 'failed', 'done last hour'], [[status.pending, status.active, status.completed, status.failed, status.completedLastHour]], context.output.color)}\n`);
-    return ExitCode.ok;
+    return await work(queue, context);
   } finally {
     await queue.close();
     await catalog.close();
   }
 }
 
+export async function queueStatusCommand(_flags: Record<string, unknown>, command: Command): Promise<number> {
+  return withQueue(command, async (queue, context) => {
+    const status = await queue.status();
+    if (context.output.json) writeJson(status);
+    else process.stdout.write(`${await renderTable(['pending', 'active', 'completed', 'failed', 'done last hour'], [[status.pending, status.active, status.completed, status.failed, status.completedLastHour]], context.output.color)}\n`);
+    return ExitCode.ok;
+  });
+}
+
 export async function queueRetryCommand(_flags: Record<string, unknown>, command: Command): Promise<number> {
-  const context = await createContext(command);
-  const catalog = await openCatalog(context, { readonly: false });
-  const queue = await openQueue(context, catalog);
-  try {
+  return withQueue(command, async (queue, context) => {
     const retried = await queue.retryFailed();
     if (context.output.json) writeJson({ retried });
     else if (!context.output.quiet) process.stderr.write(`${retried} failed job(s) queued again\n`);
     return ExitCode.ok;
-  } finally {
-    await queue.close();
-    await catalog.close();
-  }
+  });
 }
