@@ -42,6 +42,8 @@ export interface ClassificationRecords {
 
 export interface ServiceOptions {
   ai: AiConfig;
+  /** Mask personal data (built-in kinds and these patterns) before text leaves the machine. */
+  redaction?: { enabled: boolean; patterns: readonly string[] };
   taxonomy: Taxonomy;
   local: Classifier;
   records: ClassificationRecords;
@@ -74,20 +76,33 @@ async function loadProviderModule(type: ProviderConfig['type']): Promise<Provide
   }
 }
 
+/** One API key of a provider; a provider may have several that take over from each other. */
+interface ProviderKey {
+  value: string;
+  /** Reference and fingerprint, e.g. env:OPENAI_KEY_2#3fa2c1: what logs and records name. */
+  id: string;
+  reference: string;
+  client?: Promise<ProviderClient>;
+  /** Why this key is out for the rest of the run (refused, out of quota). */
+  out?: string;
+  /** A rate-limited key rests until then while another one is used. */
+  restUntil: number;
+}
+
 class ProviderSlot {
   readonly name: string;
   readonly policy: ProviderPolicy;
   readonly requests: TokenBucket | undefined;
   readonly tokens: TokenBucket | undefined;
-  client: Promise<ProviderClient> | undefined;
-  /** Why this provider is out for the rest of the run (a refused key, an exhausted quota). */
+  /** Why this provider is out for the rest of the run (every key refused, an exhausted quota). */
   disabled: string | undefined;
   usedToday: { day: string; tokens: number } | undefined;
+  private current = 0;
 
   constructor(
     readonly config: ProviderConfig,
-    readonly apiKey: string | undefined,
-    readonly keyId: string,
+    readonly keys: ProviderKey[],
+    /** The references as configured, for messages: "env:A_KEY, cmd:pass show b". */
     readonly credential: string,
     ai: AiConfig,
     logger: Logger,
@@ -114,6 +129,32 @@ class ProviderSlot {
     );
   }
 
+  get keyIds(): string {
+    return this.keys.length > 0 ? this.keys.map((key) => key.id).join(', ') : 'missing';
+  }
+
+  /** The key in use: the current one unless it is out or resting and another is not. */
+  pickKey(): ProviderKey | undefined {
+    const now = Date.now();
+    const usable = (key: ProviderKey) => key.out === undefined;
+    for (let step = 0; step < this.keys.length; step += 1) {
+      const index = (this.current + step) % this.keys.length;
+      const key = this.keys[index] as ProviderKey;
+      if (usable(key) && key.restUntil <= now) {
+        this.current = index;
+        return key;
+      }
+    }
+    // Every usable key is resting: the one free soonest (the policy's backoff does the waiting).
+    return this.keys.filter(usable).sort((a, b) => a.restUntil - b.restUntil)[0];
+  }
+
+  /** Whether another key could answer now, after `key` failed. */
+  hasOtherKey(key: ProviderKey): boolean {
+    const now = Date.now();
+    return this.keys.some((other) => other !== key && other.out === undefined && other.restUntil <= now);
+  }
+
   costUsd(inputTokens: number, outputTokens: number): number {
     return (inputTokens * this.config.price.inputPerMTok + outputTokens * this.config.price.outputPerMTok) / 1_000_000;
   }
@@ -130,21 +171,25 @@ export class AiClassificationService implements Classifier {
     const env = options.env ?? process.env;
     this.slots = options.ai.providers
       .map((config) => {
-        const credential = config.apiKey ?? DEFAULT_KEYS[config.type];
-        const secret = resolveSecret(credential, { env, ...(options.baseDir ? { baseDir: options.baseDir } : {}) });
+        const references = config.apiKey === undefined ? [DEFAULT_KEYS[config.type]] : typeof config.apiKey === 'string' ? [config.apiKey] : config.apiKey;
+        const keys: ProviderKey[] = [];
+        for (const reference of references) {
+          const secret = resolveSecret(reference, { env, ...(options.baseDir ? { baseDir: options.baseDir } : {}) });
+          if (secret) keys.push({ value: secret.value, id: secret.id, reference, restUntil: 0 });
+        }
         // A local OpenAI-compatible server usually wants no key; the SDK still needs a string.
-        const keyless = !secret && config.type === 'openai' && config.baseURL !== undefined;
-        return new ProviderSlot(config, secret?.value ?? (keyless ? 'unused' : undefined), secret?.id ?? (keyless ? 'none' : 'missing'), credential, options.ai, options.logger);
+        if (keys.length === 0 && config.type === 'openai' && config.baseURL !== undefined && config.apiKey === undefined) keys.push({ value: 'unused', id: 'none', reference: 'none', restUntil: 0 });
+        return new ProviderSlot(config, keys, references.join(', '), options.ai, options.logger);
       })
       .sort((a, b) => a.config.priority - b.config.priority);
     // Settings only: the tags and correspondents the catalogue already holds grow with every
     // document, and keying on them would make every re-run a cache miss.
-    this.taxonomyKey = sha256(JSON.stringify([options.taxonomy.types, options.ai.allowNewTags, options.ai.maxInputTokens, options.ai.maxOutputTokens, options.ai.redact]));
+    this.taxonomyKey = sha256(JSON.stringify([options.taxonomy.types, options.ai.allowNewTags, options.ai.maxInputTokens, options.ai.maxOutputTokens, options.redaction?.enabled ? options.redaction.patterns : false]));
   }
 
   /** Providers with what keeps each from being asked right now, if anything. */
   async providerStates(): Promise<{ name: string; type: string; model: string; keyId: string; unavailable: string | undefined }[]> {
-    return Promise.all(this.slots.map(async (slot) => ({ name: slot.name, type: slot.config.type, model: slot.config.model, keyId: slot.keyId, unavailable: await this.unavailable(slot, 0) })));
+    return Promise.all(this.slots.map(async (slot) => ({ name: slot.name, type: slot.config.type, model: slot.config.model, keyId: slot.keyIds, unavailable: await this.unavailable(slot, 0) })));
   }
 
   /**
@@ -154,7 +199,7 @@ export class AiClassificationService implements Classifier {
   async probe(name: string): Promise<{ type: string }> {
     const slot = this.slots.find((candidate) => candidate.name === name);
     if (!slot) throw new ProviderError(name, 'bad-request', 'no such provider');
-    if (!slot.apiKey) throw new ProviderError(name, 'auth', `no API key: set ${slot.credential}`);
+    if (slot.keys.length === 0) throw new ProviderError(name, 'auth', `no API key: set ${slot.credential}`);
     const input: ClassifyInput = { text: 'Invoice 42. Total due: 10.00 EUR.', mime: 'text/plain', fileName: 'health-check.txt', metadata: {}, correlationId: 'health' };
     const prompt = userPrompt(this.options.taxonomy, { text: input.text, fileName: input.fileName, mime: input.mime, truncated: false }, this.options.ai.allowNewTags);
     const answer = await this.call(slot, systemPrompt(), prompt, estimateTokens(prompt) + this.options.ai.maxOutputTokens, input);
@@ -166,7 +211,8 @@ export class AiClassificationService implements Classifier {
   async classify(input: ClassifyInput): Promise<Classification> {
     const { ai } = this.options;
     const cut = cutToBudget(input.text, ai.maxInputTokens);
-    const text = ai.redact.enabled ? redact(cut.text, ai.redact.patterns).text : cut.text;
+    const redaction = this.options.redaction;
+    const text = redaction?.enabled ? redact(cut.text, redaction.patterns).text : cut.text;
     const system = systemPrompt();
     const prompt = userPrompt(this.options.taxonomy, { text, fileName: input.fileName, mime: input.mime, truncated: cut.truncated }, ai.allowNewTags);
     const estimate = estimateTokens(system) + estimateTokens(prompt) + ai.maxOutputTokens;
@@ -241,7 +287,7 @@ export class AiClassificationService implements Classifier {
 
   private async unavailable(slot: ProviderSlot, estimate: number): Promise<string | undefined> {
     if (slot.disabled) return slot.disabled;
-    if (!slot.apiKey) return `no API key: set ${slot.credential.replace(/^env:/, 'the environment variable ').replace(/^file:/, 'the file ')}`;
+    if (slot.keys.length === 0) return `no API key: set ${slot.credential.replace(/^env:/, 'the environment variable ').replace(/^file:/, 'the file ')}`;
     if (slot.policy.isOpen()) return `circuit open after ${slot.config.breaker.failures} failures in a row; tried again ${slot.config.breaker.cooldownMs / 1000} s after it opened`;
     const budget = slot.config.dailyTokenBudget;
     if (budget !== undefined) {
@@ -272,41 +318,60 @@ export class AiClassificationService implements Classifier {
   }
 
   private async call(slot: ProviderSlot, system: string, prompt: string, estimate: number, input: ClassifyInput): Promise<string> {
-    slot.client ??= (this.options.loadProvider ?? loadProviderModule)(slot.config.type).then((factory) =>
-      factory({ name: slot.name, model: slot.config.model, apiKey: slot.apiKey as string, baseURL: slot.config.baseURL, timeoutMs: slot.config.timeoutMs, credential: slot.credential }),
-    );
-    const client = await slot.client;
     return slot.policy.execute(async ({ signal }) => {
       await slot.requests?.take(1, signal);
       await slot.tokens?.take(estimate, signal);
-      const started = performance.now();
-      const record = (call: Pick<ProviderCall, 'inputTokens' | 'outputTokens' | 'outcome' | 'errorCode'>) =>
-        this.options.records.recordCall({
-          at: new Date().toISOString(),
-          provider: slot.name,
-          model: slot.config.model,
-          keyId: slot.keyId,
-          latencyMs: Math.round(performance.now() - started),
-          costUsd: slot.costUsd(call.inputTokens, call.outputTokens),
-          correlationId: input.correlationId ?? null,
-          ...call,
-        });
-      try {
-        const reply = await client.complete({ system, prompt, schema: answerSchema(this.options.taxonomy), schemaName: SCHEMA_NAME, maxOutputTokens: this.options.ai.maxOutputTokens, signal });
-        const used = reply.inputTokens + reply.outputTokens;
-        if (slot.usedToday) slot.usedToday.tokens += used;
-        slot.tokens?.refund(Math.max(0, estimate - used));
-        const valid = parseAnswer(reply.text, this.options.taxonomy, FALLBACK_TYPE, this.options.ai.allowNewTags).ok;
-        await record({ inputTokens: reply.inputTokens, outputTokens: reply.outputTokens, outcome: valid ? 'ok' : 'invalid', errorCode: valid ? null : 'E_PROVIDER_BAD_OUTPUT' });
-        return reply.text;
-      } catch (error) {
-        const code = error instanceof ProviderError ? error.code : signal.aborted && !input.signal?.aborted ? 'E_PROVIDER_TIMEOUT' : 'E_PROVIDER_CONNECTION';
-        await record({ inputTokens: 0, outputTokens: 0, outcome: 'error', errorCode: code });
-        if (error instanceof ProviderError || signal.aborted) throw error;
-        // Anything else from an SDK (a malformed body it could not read) is the provider's fault.
-        throw new ProviderError(slot.name, 'server', `unreadable answer: ${(error as Error).message}`, { cause: error });
+      // With several keys, a refused, exhausted or rate-limited one hands over to the next at
+      // once; the policy's retries and backoff apply when no other key can answer.
+      for (;;) {
+        const key = slot.pickKey();
+        if (!key) throw new ProviderError(slot.name, 'auth', `every key was refused or is out of quota (${slot.credential})`);
+        try {
+          return await this.callWithKey(slot, key, system, prompt, estimate, input, signal);
+        } catch (error) {
+          if (!(error instanceof ProviderError) || input.signal?.aborted) throw error;
+          if (error.kind === 'auth' || error.kind === 'quota') key.out = error.message;
+          else if (error.kind === 'rate-limited') key.restUntil = Date.now() + (error.retryAfterMs ?? this.options.ai.retryBaseDelayMs);
+          else throw error;
+          if (!slot.hasOtherKey(key)) throw error;
+          this.options.logger.warn({ provider: slot.name, keyId: key.id, code: error.code, correlationId: input.correlationId }, 'key not usable now; the next key takes over');
+        }
       }
     }, input.signal);
+  }
+
+  private async callWithKey(slot: ProviderSlot, key: ProviderKey, system: string, prompt: string, estimate: number, input: ClassifyInput, signal: AbortSignal): Promise<string> {
+    key.client ??= (this.options.loadProvider ?? loadProviderModule)(slot.config.type).then((factory) =>
+      factory({ name: slot.name, model: slot.config.model, apiKey: key.value, baseURL: slot.config.baseURL, timeoutMs: slot.config.timeoutMs, credential: key.reference }),
+    );
+    const client = await key.client;
+    const started = performance.now();
+    const record = (call: Pick<ProviderCall, 'inputTokens' | 'outputTokens' | 'outcome' | 'errorCode'>) =>
+      this.options.records.recordCall({
+        at: new Date().toISOString(),
+        provider: slot.name,
+        model: slot.config.model,
+        keyId: key.id,
+        latencyMs: Math.round(performance.now() - started),
+        costUsd: slot.costUsd(call.inputTokens, call.outputTokens),
+        correlationId: input.correlationId ?? null,
+        ...call,
+      });
+    try {
+      const reply = await client.complete({ system, prompt, schema: answerSchema(this.options.taxonomy), schemaName: SCHEMA_NAME, maxOutputTokens: this.options.ai.maxOutputTokens, signal });
+      const used = reply.inputTokens + reply.outputTokens;
+      if (slot.usedToday) slot.usedToday.tokens += used;
+      slot.tokens?.refund(Math.max(0, estimate - used));
+      const valid = parseAnswer(reply.text, this.options.taxonomy, FALLBACK_TYPE, this.options.ai.allowNewTags).ok;
+      await record({ inputTokens: reply.inputTokens, outputTokens: reply.outputTokens, outcome: valid ? 'ok' : 'invalid', errorCode: valid ? null : 'E_PROVIDER_BAD_OUTPUT' });
+      return reply.text;
+    } catch (error) {
+      const code = error instanceof ProviderError ? error.code : signal.aborted && !input.signal?.aborted ? 'E_PROVIDER_TIMEOUT' : 'E_PROVIDER_CONNECTION';
+      await record({ inputTokens: 0, outputTokens: 0, outcome: 'error', errorCode: code });
+      if (error instanceof ProviderError || signal.aborted) throw error;
+      // Anything else from an SDK (a malformed body it could not read) is the provider's fault.
+      throw new ProviderError(slot.name, 'server', `unreadable answer: ${(error as Error).message}`, { cause: error });
+    }
   }
 
   private toClassification(slot: ProviderSlot, answer: ParsedAnswer, local: Classification): Classification {
@@ -328,7 +393,7 @@ export class AiClassificationService implements Classifier {
   /** Provider messages can quote the key (partly masked or not): never pass it on. */
   private scrub(message: string): string {
     let result = message;
-    for (const slot of this.slots) if (slot.apiKey && slot.apiKey.length >= 8) result = result.split(slot.apiKey).join('[key]');
+    for (const slot of this.slots) for (const key of slot.keys) if (key.value.length >= 8) result = result.split(key.value).join('[key]');
     return result.replace(/\b(sk|sk-ant|sk-proj|AIza)[\w*-]{8,}/g, '[key]');
   }
 }

@@ -21,13 +21,17 @@ export async function createClassifier(context: CommandContext, catalog: OpenCat
   if (options.onlyProvider !== undefined && !names.includes(options.onlyProvider)) {
     throw usageError('E_PROVIDER_UNKNOWN', `no provider named "${options.onlyProvider}" is configured`, names.length > 0 ? `configured: ${names.join(', ')}` : 'add one under ai.providers in the config');
   }
-  if (config.ai.providers.length === 0) return { classifier: local, service: undefined };
+  if (options.onlyProvider !== undefined && !config.features.ai) {
+    throw usageError('E_FEATURE_DISABLED', 'AI providers are switched off in this configuration (features.ai: false)', 'set features.ai to true (or DOCCAT_FEATURES_AI=true) to ask a provider');
+  }
+  if (config.ai.providers.length === 0 || !config.features.ai) return { classifier: local, service: undefined };
 
   const [{ AiClassificationService }, { mergeTypes, FALLBACK_TYPE }] = await Promise.all([import('../classify/service.js'), import('../classify/taxonomy.js')]);
   const types = mergeTypes(config.classify.types);
   const tags = new Set<string>([...config.classify.tags.map((rule) => rule.tag), ...types.flatMap((type) => type.tags), ...(await catalog.repository.knownTags(TAXONOMY_TAGS))]);
   const service = new AiClassificationService({
     ai: config.ai,
+    redaction: { enabled: config.features.redaction, patterns: config.redaction.patterns },
     taxonomy: {
       types: [...types.map((type) => type.name), FALLBACK_TYPE],
       tags: [...tags].sort(),

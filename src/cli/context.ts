@@ -6,11 +6,13 @@ import { colorEnabled, type OutputMode } from './output.js';
 import { usageError } from '../errors.js';
 import { interruptSignal } from './interrupt.js';
 import { currentActor } from '../observability/actor.js';
+import { configureLogRedaction } from '../observability/redact.js';
 
 /** Options every command accepts (declared once on the program). */
 export interface GlobalOptions {
   config?: string;
   catalog?: string;
+  env?: string;
   json?: boolean;
   ndjson?: boolean;
   quiet?: boolean;
@@ -28,14 +30,16 @@ export interface CommandContext {
   signal: AbortSignal;
 }
 
-export async function createContext(command: Command): Promise<CommandContext> {
-  const options = command.optsWithGlobals<GlobalOptions>();
+export async function createContext(command: Command, override: { configPath?: string } = {}): Promise<CommandContext> {
+  const options = { ...command.optsWithGlobals<GlobalOptions>(), ...(override.configPath ? { config: override.configPath } : {}) };
   if (options.json && options.ndjson) throw usageError('E_USAGE', '--json and --ndjson cannot be used together', 'pick one output format');
   const runId = ulid();
   const loaded = await loadConfig({
     ...(options.config ? { configPath: options.config } : {}),
     ...(options.catalog ? { catalogDir: options.catalog } : {}),
+    ...(options.env ? { environment: options.env } : {}),
   });
+  configureLogRedaction({ patterns: loaded.config.redaction.patterns, builtIn: loaded.config.features.redaction });
   const { createLogger } = await import('../observability/logger.js');
   const level = options.logLevel ?? (options.verbose ? 'info' : loaded.config.log.level);
   const logger = createLogger({ level, file: options.logFile ?? loaded.config.log.file, runId }).child({ user: currentActor() });

@@ -42,7 +42,7 @@ export async function prepareIngest(context: CommandContext, catalog: OpenCatalo
     });
     return pool;
   };
-  const ocrEnabled = config.ocr.enabled && options.ocr;
+  const ocrEnabled = config.features.ocr && options.ocr;
   // A missing language is a configuration error: report it once, before any file is touched.
   if (ocrEnabled) ocr().checkLanguages();
   const deps: IngestDependencies = { runId: context.runId, repository: catalog.repository, claims: new ClaimRepository(catalog.database.db, context.runId, CLAIM_LEASE_MS), store, classifier, ocr, logger: context.logger };

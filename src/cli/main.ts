@@ -2,6 +2,7 @@ import { CommanderError } from 'commander';
 import { DoccatError, ExitCode } from '../errors.js';
 import { buildProgram, commandResult } from './program.js';
 import { interrupt } from './interrupt.js';
+import { redactText } from '../observability/redact.js';
 import { colorEnabled, paint, writeJson, writeNdjson } from './output.js';
 
 /** The only place that calls process.exit: everything else returns or throws. */
@@ -42,14 +43,15 @@ function reportError(error: unknown, json: 'json' | 'ndjson' | undefined): void 
   };
   const color = colorEnabled(process.stderr, process.argv.includes('--no-color') ? false : undefined);
   if (error instanceof DoccatError) {
-    process.stderr.write(`doccat: ${paint(color, 'red', error.code)} ${error.message}\n`);
-    if (error.hint) process.stderr.write(`  hint: ${error.hint}\n`);
-    emit(error.toJSON());
+    const info = error.toJSON();
+    process.stderr.write(`doccat: ${paint(color, 'red', error.code)} ${redactText(error.message)}\n`);
+    if (error.hint) process.stderr.write(`  hint: ${redactText(error.hint)}\n`);
+    emit({ ...info, message: redactText(info.message), ...(info.hint ? { hint: redactText(info.hint) } : {}) });
     return;
   }
-  const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
+  const message = redactText(error instanceof Error ? (error.stack ?? error.message) : String(error));
   process.stderr.write(`doccat: ${paint(color, 'red', 'E_INTERNAL')} ${message}\n  hint: this is a bug in doccat; please report it\n`);
-  emit({ code: 'E_INTERNAL', message: error instanceof Error ? error.message : String(error) });
+  emit({ code: 'E_INTERNAL', message: redactText(error instanceof Error ? error.message : String(error)) });
 }
 
 const code = await main(process.argv);

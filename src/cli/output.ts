@@ -1,3 +1,4 @@
+import { redactText } from '../observability/redact.js';
 /** Writers for stdout (data) and stderr (people), aware of TTYs and NO_COLOR. */
 
 export interface OutputMode {
@@ -46,7 +47,8 @@ export async function renderTable(head: string[], rows: (string | number)[][], c
 /** One stderr line per problem: `path: CODE message (hint)`. */
 export function problemLine(subject: string, error: { code: string; message: string; hint?: string }, color: boolean): string {
   const hint = error.hint ? ` (${error.hint})` : '';
-  return `${subject}: ${paint(color, 'red', error.code)} ${error.message}${paint(color, 'dim', hint)}`;
+  // stderr is often kept (cron mail, CI logs): it gets the same redaction as the log.
+  return `${subject}: ${paint(color, 'red', error.code)} ${redactText(error.message)}${paint(color, 'dim', redactText(hint))}`;
 }
 
 export function truncateMiddle(text: string, max: number): string {

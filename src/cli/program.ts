@@ -17,7 +17,10 @@ Exit codes:
 
 Environment:
   DOCCAT_HOME      catalogue folder (default $XDG_DATA_HOME/doccat or ~/.local/share/doccat)
+  DOCCAT_ENV       the config file's environment overlay to use, like --env
   DOCCAT_<OPTION>  overrides one config option, e.g. DOCCAT_OCR_LANGUAGES=eng,deu
+Settings apply in this order, later ones winning: defaults, config file, its environments.<name>
+overlay, DOCCAT_<OPTION> variables, command-line flags.
   NO_COLOR         disables colour`;
 
 /** The command result: set by a command's action, read by main.ts. */
@@ -29,6 +32,7 @@ export function buildProgram(): Command {
     .version(version, '-V, --version')
     .option('-c, --config <path>', 'config file (default: discovered doccat.config.* or package.json "doccat")')
     .option('--catalog <dir>', 'catalogue folder holding the database and blobs')
+    .option('-e, --env <name>', 'use the config file\'s environments.<name> overlay (default $DOCCAT_ENV)')
     .option('--json', 'print one JSON document on stdout')
     .option('-q, --quiet', 'no progress or notes on stderr')
     .option('-v, --verbose', 'more detail on stderr (log level info)')
@@ -194,6 +198,24 @@ Examples:
       commandResult.exitCode = await setCommand(ids, options, command);
     });
 
+  program
+    .command('delete')
+    .alias('rm')
+    .description('remove documents from the catalogue and delete their originals; recorded in the audit trail')
+    .argument('<ids...>', 'document ids, e.g. 12 or D12')
+    .option('-y, --yes', 'do not ask (needed when stdin is not a terminal)')
+    .option('--keep-blob', 'keep the stored original (only the catalogue entry goes)')
+    .addHelpText('after', `
+The source files you ingested are not touched; ingesting them again catalogues them again.
+
+Examples:
+  $ doccat delete 12
+  $ doccat list tag:draft --json | jq -r '.results[].id' | xargs doccat delete --yes`)
+    .action(async (ids: string[], options: Record<string, unknown>, command: Command) => {
+      const { deleteCommand } = await import('./commands/delete.js');
+      commandResult.exitCode = await deleteCommand(ids, options, command);
+    });
+
   addFilterOptions(
     program
       .command('reclassify')
@@ -306,6 +328,47 @@ Examples:
     .action(async (options: Record<string, unknown>, command: Command) => {
       const { healthCommand } = await import('./commands/health.js');
       commandResult.exitCode = await healthCommand(options, command);
+    });
+
+  program
+    .command('init')
+    .description('write a config file: catalogue folder, database, storage, OCR languages, AI providers; then run the health checks')
+    .option('-y, --yes', 'ask nothing: take the flags and defaults (needed when stdin is not a terminal)')
+    .option('-o, --output <file>', 'config file to write', 'doccat.config.json')
+    .option('--force', 'replace an existing file')
+    .option('--db <kind>', 'sqlite (default) or postgres')
+    .option('--db-url <reference>', 'where the Postgres URL is: env:NAME, file:PATH or cmd:COMMAND (default env:DATABASE_URL)')
+    .option('--storage <kind>', 'local (default) or s3')
+    .option('--s3-bucket <name>', 'bucket for --storage s3')
+    .option('--s3-region <region>', 'region (default us-east-1)')
+    .option('--s3-endpoint <url>', 'endpoint of an S3-compatible store (MinIO, R2...)')
+    .option('--ocr-languages <codes>', 'tesseract language codes, e.g. eng,deu (default eng)')
+    .option('--provider <type[=ENV]>', 'anthropic, openai or gemini, with the variable holding its key (repeatable)', collect, [])
+    .option('--no-health', 'do not run the health checks afterwards')
+    .addHelpText('after', `
+Exit 0 when the file is written and healthy, 5 when it is written but a health check failed, 2 when
+a question would be needed and stdin is not a terminal.
+
+Examples:
+  $ doccat init
+  $ doccat init --yes --catalog ~/Documents/.doccat --provider anthropic
+  $ doccat init --yes --db postgres --db-url env:DATABASE_URL --storage s3 --s3-bucket my-docs -o /etc/doccat/config.json`)
+    .action(async (options: Record<string, unknown>, command: Command) => {
+      const { initCommand } = await import('./commands/init.js');
+      commandResult.exitCode = await initCommand(options, command);
+    });
+
+  program
+    .command('stats')
+    .description('documents by type, method and status; ingest throughput and stage latency; provider calls, tokens, cost; failures')
+    .option('--since <when>', 'only what happened since: 90min, 24h, 7d, 2w, 3m (months), 1y, or a date')
+    .addHelpText('after', `
+Examples:
+  $ doccat stats
+  $ doccat stats --since 24h --json | jq .throughput`)
+    .action(async (options: Record<string, unknown>, command: Command) => {
+      const { statsCommand } = await import('./commands/stats.js');
+      commandResult.exitCode = await statsCommand(options, command);
     });
 
   program

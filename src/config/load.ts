@@ -9,6 +9,9 @@ export interface LoadedConfig {
   config: DoccatConfig;
   /** The file's own settings before defaults and DOCCAT_* overrides, for `config show`. */
   fileConfig: unknown;
+  /** The environment chosen with --env or DOCCAT_ENV, and its overlay as written in the file. */
+  environment: string | undefined;
+  overlayConfig: unknown;
   /** The file the configuration came from, if any. */
   filepath: string | undefined;
   /** Resolved catalogue folder (database + blobs). */
@@ -20,6 +23,8 @@ export interface LoadedConfig {
 export interface LoadOptions {
   configPath?: string;
   catalogDir?: string;
+  /** An overlay under `environments` in the file; default $DOCCAT_ENV. */
+  environment?: string;
   cwd?: string;
   env?: NodeJS.ProcessEnv;
 }
@@ -68,16 +73,25 @@ export async function loadConfig(options: LoadOptions = {}): Promise<LoadedConfi
   return finish(raw, filepath, cwd, options, env);
 }
 
+/**
+ * Precedence, lowest first: schema defaults, the file, the file's environments.<name> overlay,
+ * DOCCAT_* variables, command-line flags (applied by the commands).
+ */
 function finish(raw: unknown, filepath: string | undefined, cwd: string, options: LoadOptions, env: NodeJS.ProcessEnv): LoadedConfig {
-  const withEnv = applyEnvOverrides(raw, env);
+  const environment = options.environment ?? (env.DOCCAT_ENV || undefined);
+  const { merged, overlay } = withEnvironment(raw, environment, filepath);
+  const withEnv = applyEnvOverrides(merged, env);
   const parsed = configSchema.safeParse(withEnv);
+  const where = filepath ? ` in ${filepath}` : '';
+  const hint = 'fix the values above; doccat.config.example.json shows every option';
   if (!parsed.success) {
-    const where = filepath ? ` in ${filepath}` : '';
-    throw new DoccatError('E_CONFIG_INVALID', `invalid configuration${where}:\n${formatIssues(parsed.error.issues)}`, {
-      hint: 'fix the values above; doccat.config.example.json shows every option',
-      exitCode: ExitCode.usage,
-    });
+    const chosen = environment ? ` (environment ${environment})` : '';
+    throw new DoccatError('E_CONFIG_INVALID', `invalid configuration${where}${chosen}:\n${formatIssues(parsed.error.issues)}`, { hint, exitCode: ExitCode.usage });
   }
+  // An overlay that is not in use today is still checked: a typo in production's settings should
+  // show up when the file is edited, not at the next deploy.
+  const overlayIssues = otherOverlayIssues(raw, environment);
+  if (overlayIssues.length > 0) throw new DoccatError('E_CONFIG_INVALID', `invalid configuration${where}:\n${overlayIssues.join('\n')}`, { hint, exitCode: ExitCode.usage });
   const config = parsed.data;
   // Relative paths in a config file are relative to that file; the catalogue's own files to it.
   const base = filepath ? path.dirname(filepath) : cwd;
@@ -85,11 +99,50 @@ function finish(raw: unknown, filepath: string | undefined, cwd: string, options
   return {
     config,
     fileConfig: raw,
+    environment,
+    overlayConfig: overlay,
     filepath,
     catalogDir,
     databasePath: config.database.sqlite.path ? path.resolve(catalogDir, expandHome(config.database.sqlite.path)) : path.join(catalogDir, 'catalog.db'),
     blobDir: config.storage.local.path ? path.resolve(catalogDir, expandHome(config.storage.local.path)) : path.join(catalogDir, 'blobs'),
   };
+}
+
+function withEnvironment(raw: unknown, name: string | undefined, filepath: string | undefined): { merged: unknown; overlay: unknown } {
+  if (name === undefined) return { merged: raw, overlay: undefined };
+  const environments = isRecord(raw) && isRecord(raw.environments) ? raw.environments : {};
+  const overlay = environments[name];
+  if (!isRecord(overlay)) {
+    const known = Object.keys(environments);
+    throw usageError(
+      'E_CONFIG_ENV_UNKNOWN',
+      `no environment "${name}" in ${filepath ?? 'the configuration (no config file was found)'}${known.length > 0 ? ` (known: ${known.join(', ')})` : ''}`,
+      known.length > 0 ? `use one of them with --env or DOCCAT_ENV` : 'add it under "environments" in the config file, or unset DOCCAT_ENV',
+    );
+  }
+  return { merged: mergeOverlay(raw, overlay), overlay };
+}
+
+function otherOverlayIssues(raw: unknown, chosen: string | undefined): string[] {
+  if (!isRecord(raw) || !isRecord(raw.environments)) return [];
+  const issues: string[] = [];
+  for (const [name, overlay] of Object.entries(raw.environments)) {
+    if (name === chosen || !isRecord(overlay)) continue;
+    const result = configSchema.safeParse(mergeOverlay(raw, overlay));
+    if (!result.success) issues.push(...result.error.issues.map((issue) => `  environments.${name}.${issue.path.join('.')}: ${issue.message}`));
+  }
+  return issues;
+}
+
+/** Objects merge key by key; arrays and values replace; null removes a setting of the base. */
+export function mergeOverlay(base: unknown, overlay: unknown): unknown {
+  if (!isRecord(overlay)) return overlay;
+  const result: Record<string, unknown> = isRecord(base) ? { ...base } : {};
+  for (const [key, value] of Object.entries(overlay)) {
+    if (value === null) delete result[key];
+    else result[key] = isRecord(value) && isRecord(result[key]) ? mergeOverlay(result[key], value) : value;
+  }
+  return result;
 }
 
 function expandHome(filePath: string): string {

@@ -24,14 +24,17 @@ export const tagRuleSchema = z.object({
 
 const secretReference = z
   .string()
-  .regex(/^(env|file):.+$/, 'a secret reference: env:NAME or file:PATH, never the secret itself');
+  .regex(/^(env|file|cmd):.+$/, 'a secret reference: env:NAME, file:PATH or cmd:COMMAND, never the secret itself');
 
 export const providerSchema = z
   .object({
     name: z.string().min(1).regex(/^[a-z0-9][a-z0-9-]*$/, 'lower-case letters, digits and dashes'),
     type: z.enum(['anthropic', 'openai', 'gemini']),
     model: z.string().min(1),
-    apiKey: secretReference.optional().describe('env:NAME or file:PATH; default env:ANTHROPIC_API_KEY, env:OPENAI_API_KEY or env:GEMINI_API_KEY'),
+    apiKey: z
+      .union([secretReference, z.array(secretReference).min(1)])
+      .optional()
+      .describe('env:NAME, file:PATH or cmd:COMMAND, or a list of them: the next key takes over when one is refused (401/403) or out of quota or rate (429); default env:ANTHROPIC_API_KEY, env:OPENAI_API_KEY or env:GEMINI_API_KEY'),
     baseURL: z.string().url().optional().describe('another endpoint: a proxy, or for type openai any OpenAI-compatible server (Ollama, llama.cpp, vLLM, LM Studio)'),
     timeoutMs: z.number().int().min(100).default(60_000),
     maxConcurrency: z.number().int().min(1).max(256).default(4),
@@ -69,7 +72,7 @@ export const s3BackendSchema = z
     endpoint: z.string().url().optional().describe('for S3-compatible stores: MinIO, Ceph, Backblaze B2, Cloudflare R2, Wasabi'),
     prefix: z.string().regex(/^(?!\/)(.*\/)?$/, 'empty, or ending in / and not starting with /').default('').describe('key prefix inside the bucket, e.g. doccat/'),
     forcePathStyle: z.boolean().default(false).describe('bucket in the path instead of the host name (MinIO and most S3-compatible stores)'),
-    accessKeyId: secretReference.optional().describe('env:NAME or file:PATH; default: the standard AWS credential chain'),
+    accessKeyId: secretReference.optional().describe('env:NAME, file:PATH or cmd:COMMAND; default: the standard AWS credential chain'),
     secretAccessKey: secretReference.optional(),
     sessionToken: secretReference.optional(),
     serverSideEncryption: z.enum(['AES256', 'aws:kms', 'aws:kms:dsse']).optional(),
@@ -102,14 +105,20 @@ const storageSchema = z
   })
   .default({ backend: 'local', local: {}, backends: {}, orphanGraceHours: 24 });
 
+const environmentName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]*$/, 'letters, digits, dashes and underscores');
+
 export const configSchema = z
   .object({
+    environments: z
+      .record(environmentName, z.record(z.string(), z.unknown()))
+      .optional()
+      .describe('named overlays on this file (production, staging...), chosen with --env or DOCCAT_ENV; each holds any of these options'),
     catalog: z.string().min(1).optional().describe('folder that holds the database and the blobs; default $DOCCAT_HOME, $XDG_DATA_HOME/doccat or ~/.local/share/doccat'),
     database: z
       .object({
         url: z
           .string()
-          .regex(/^(env:|file:|postgres(ql)?:\/\/)/, 'postgres://... or a secret reference (env:NAME, file:PATH) holding one')
+          .regex(/^(env:|file:|cmd:|postgres(ql)?:\/\/)/, 'postgres://... or a secret reference (env:NAME, file:PATH, cmd:COMMAND) holding one')
           .optional()
           .describe('a Postgres catalogue instead of the SQLite file; e.g. env:DATABASE_URL. sslmode=require etc. go in the URL'),
         poolSize: z.number().int().min(1).max(100).default(10).describe('Postgres connections per process'),
@@ -136,7 +145,6 @@ export const configSchema = z
       .default({ include: [], exclude: [], recursive: true, hidden: false, maxFileSizeMb: 512 }),
     ocr: z
       .object({
-        enabled: z.boolean().default(true),
         languages: z.array(z.string().regex(/^[a-z_]+$/)).min(1).default(['eng']),
         langPath: z.string().min(1).optional().describe('folder with <lang>.traineddata[.gz]; default: the bundled English data'),
         pageTimeoutMs: z.number().int().min(1000).default(180_000),
@@ -145,7 +153,7 @@ export const configSchema = z
         maxPagePixels: z.number().int().min(1_000_000).default(40_000_000),
         minTextCharsPerPage: z.number().int().min(0).default(16),
       })
-      .default({ enabled: true, languages: ['eng'], pageTimeoutMs: 180_000, recycleAfterPages: 40, renderDpi: 300, maxPagePixels: 40_000_000, minTextCharsPerPage: 16 }),
+      .default({ languages: ['eng'], pageTimeoutMs: 180_000, recycleAfterPages: 40, renderDpi: 300, maxPagePixels: 40_000_000, minTextCharsPerPage: 16 }),
     pdf: z
       .object({
         passwords: z.array(z.string()).default([]).describe('passwords tried in order on encrypted PDFs'),
@@ -167,14 +175,24 @@ export const configSchema = z
         allowNewTags: z.boolean().default(false).describe('keep tags a provider invents instead of dropping them'),
         maxRetryAfterMs: z.number().int().min(0).default(60_000).describe('a longer retry-after skips to the next provider'),
         retryBaseDelayMs: z.number().int().min(1).default(500).describe('first backoff delay; later ones grow fourfold with jitter, up to 30 s'),
-        redact: z
-          .object({
-            enabled: z.boolean().default(false).describe('mask e-mail addresses, phone numbers, IBANs and card numbers before sending'),
-            patterns: z.array(z.string().min(1)).default([]).describe('extra regular expressions to mask'),
-          })
-          .default({ enabled: false, patterns: [] }),
       })
-      .default({ providers: [], strategy: 'fallback', maxInputTokens: 4000, maxOutputTokens: 800, allowNewTags: false, maxRetryAfterMs: 60_000, retryBaseDelayMs: 500, redact: { enabled: false, patterns: [] } }),
+      .default({ providers: [], strategy: 'fallback', maxInputTokens: 4000, maxOutputTokens: 800, allowNewTags: false, maxRetryAfterMs: 60_000, retryBaseDelayMs: 500 }),
+    features: z
+      .object({
+        ocr: z.boolean().default(true).describe('OCR scans and image-only PDF pages; off, they fail with E_OCR_DISABLED'),
+        ai: z.boolean().default(true).describe('ask the configured AI providers; off, only the local rules classify'),
+        redaction: z.boolean().default(false).describe('mask e-mail addresses, phone numbers, IBANs and card numbers in text sent to AI providers and in logs'),
+      })
+      .default({ ocr: true, ai: true, redaction: false })
+      .describe('switch whole parts of the pipeline on or off, e.g. per environment'),
+    redaction: z
+      .object({
+        patterns: z
+          .array(z.string().min(1).refine(isRegExp, 'a valid regular expression'))
+          .default([])
+          .describe('regular expressions for personal data (customer numbers...): masked in logs always, and in text sent to AI providers with features.redaction'),
+      })
+      .default({ patterns: [] }),
     queue: z
       .object({
         maxAttempts: z.number().int().min(1).max(50).default(3).describe('tries per queued file before it is left as failed'),
@@ -192,6 +210,15 @@ export const configSchema = z
       .default({ level: 'silent' }),
   })
   .strict();
+
+function isRegExp(source: string): boolean {
+  try {
+    new RegExp(source, 'u');
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 export type DoccatConfig = z.infer<typeof configSchema>;
 export type DocumentTypeRule = z.infer<typeof documentTypeRuleSchema>;

@@ -1,11 +1,17 @@
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { DoccatError, ExitCode } from '../errors.js';
+import { registerSecret } from '../observability/redact.js';
 
 /**
- * Secrets are named by reference in configuration (env:NAME, file:PATH), never written in it;
- * what is logged about a secret is its reference and a short fingerprint, never the value.
+ * Secrets are named by reference in configuration, never written in it:
+ *   env:NAME     an environment variable
+ *   file:PATH    a file (Docker and Kubernetes secrets), relative to the config file
+ *   cmd:COMMAND  what a command prints (a password manager: `cmd:pass show doccat/openai`)
+ * What is logged about a secret is its reference and a short fingerprint, never the value; every
+ * value resolved is also masked in logs and errors.
  */
 
 export interface ResolvedSecret {
@@ -14,33 +20,73 @@ export interface ResolvedSecret {
   id: string;
 }
 
-export function resolveSecret(reference: string, options: { env?: NodeJS.ProcessEnv; baseDir?: string } = {}): ResolvedSecret | undefined {
+export interface ResolveOptions {
+  env?: NodeJS.ProcessEnv;
+  baseDir?: string;
+}
+
+export const SECRET_SCHEMES = ['env', 'file', 'cmd'] as const;
+/** A command that hangs (a locked password manager waiting for a PIN) must not hang doccat. */
+const COMMAND_TIMEOUT_MS = 30_000;
+/** Password managers are slow and may prompt: one run of each command per process. */
+const commandCache = new Map<string, string | undefined>();
+
+export function resolveSecret(reference: string, options: ResolveOptions = {}): ResolvedSecret | undefined {
   const env = options.env ?? process.env;
   const separator = reference.indexOf(':');
   const scheme = reference.slice(0, separator);
   const target = reference.slice(separator + 1);
   let value: string | undefined;
   if (scheme === 'env') value = env[target];
-  else if (scheme === 'file') {
-    const file = path.resolve(options.baseDir ?? process.cwd(), target);
-    try {
-      value = fs.readFileSync(file, 'utf8');
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT') return undefined;
-      throw new DoccatError('E_SECRET_UNREADABLE', `cannot read the secret file ${file} (${code ?? 'error'})`, {
-        hint: 'check the path and that this user may read it',
-        exitCode: ExitCode.usage,
-        cause: error,
-      });
-    }
-  } else {
-    throw new DoccatError('E_SECRET_REFERENCE', `"${scheme}:" is not a secret reference doccat knows`, { hint: 'use env:NAME or file:PATH', exitCode: ExitCode.usage });
+  else if (scheme === 'file') value = readSecretFile(path.resolve(options.baseDir ?? process.cwd(), target));
+  else if (scheme === 'cmd') value = runSecretCommand(target, options);
+  else {
+    throw new DoccatError('E_SECRET_REFERENCE', `"${scheme}:" is not a secret reference doccat knows`, { hint: 'use env:NAME, file:PATH or cmd:COMMAND', exitCode: ExitCode.usage });
   }
-  // Secret files usually end in a newline that is not part of the key.
+  // Secret files and command output usually end in a newline that is not part of the key.
   const trimmed = value?.trim();
   if (!trimmed) return undefined;
+  registerSecret(trimmed);
   return { value: trimmed, id: `${reference}#${fingerprint(trimmed)}` };
+}
+
+function readSecretFile(file: string): string | undefined {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return undefined;
+    throw new DoccatError('E_SECRET_UNREADABLE', `cannot read the secret file ${file} (${code ?? 'error'})`, {
+      hint: 'check the path and that this user may read it',
+      exitCode: ExitCode.usage,
+      cause: error,
+    });
+  }
+}
+
+function runSecretCommand(command: string, options: ResolveOptions): string | undefined {
+  if (commandCache.has(command)) return commandCache.get(command);
+  const result = spawnSync('/bin/sh', ['-c', command], {
+    cwd: options.baseDir ?? process.cwd(),
+    env: options.env ?? process.env,
+    encoding: 'utf8',
+    timeout: COMMAND_TIMEOUT_MS,
+    // stdin closed: a command that would prompt fails instead of waiting for an answer.
+    stdio: ['ignore', 'pipe', 'pipe'],
+    maxBuffer: 1024 * 1024,
+  });
+  if (result.error || result.status !== 0) {
+    const why = result.error ? ((result.error as NodeJS.ErrnoException).code === 'ETIMEDOUT' ? `timed out after ${COMMAND_TIMEOUT_MS / 1000} s` : result.error.message) : `exited with ${result.status ?? result.signal}`;
+    // stderr, not stdout: what the command printed on stdout may be (part of) the secret.
+    const detail = (result.stderr ?? '').trim().split('\n')[0]?.slice(0, 200);
+    throw new DoccatError('E_SECRET_COMMAND', `the secret command "${command}" ${why}${detail ? `: ${detail}` : ''}`, {
+      hint: 'run the command yourself; it must print the secret on stdout without asking for input',
+      exitCode: ExitCode.usage,
+    });
+  }
+  const value = result.stdout;
+  commandCache.set(command, value);
+  return value;
 }
 
 export function fingerprint(secret: string): string {

@@ -1,7 +1,7 @@
-import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
+import { sql, type Insertable, type Kysely, type Selectable, type Transaction } from 'kysely';
 import { currentActor } from '../observability/actor.js';
-import type { AuditTable, ClassificationsTable, Database, DocumentsTable, SourcesTable } from './schema.js';
-import { writeSearchEntry } from './search-index.js';
+import type { AuditTable, ClassificationsTable, Database, DocumentsTable, IngestEventsTable, SourcesTable } from './schema.js';
+import { deleteSearchEntry, writeSearchEntry } from './search-index.js';
 import { writeTransaction } from './dialect.js';
 
 /** All SQL about documents and their source paths lives here. */
@@ -126,6 +126,26 @@ export class DocumentRepository {
   }
 
   /**
+   * Removes a document and everything that hangs on it (tags, classification history, search
+   * entry, the sources that point at it) in one transaction with its audit entry; the audit
+   * entry stays. Returns where its blob is, for the caller to delete after the commit.
+   */
+  async deleteDocument(documentId: number, runId: string): Promise<{ blobBackend: string; blobKey: string } | undefined> {
+    return writeTransaction(this.db, async (trx) => {
+      const row = await trx.selectFrom('documents').select(['sha256', 'title', 'type', 'blob_backend', 'blob_key']).where('id', '=', documentId).executeTakeFirst();
+      if (!row) return undefined;
+      const paths = (await trx.selectFrom('sources').select('path').where('document_id', '=', documentId).execute()).map((source) => source.path);
+      await this.audit(trx, documentId, 'delete', 'document', JSON.stringify({ sha256: row.sha256, title: row.title, type: row.type, paths }), null, runId);
+      await trx.deleteFrom('document_tags').where('document_id', '=', documentId).execute();
+      await trx.deleteFrom('classifications').where('document_id', '=', documentId).execute();
+      await trx.deleteFrom('sources').where('document_id', '=', documentId).execute();
+      await deleteSearchEntry(trx, documentId);
+      await trx.deleteFrom('documents').where('id', '=', documentId).execute();
+      return { blobBackend: row.blob_backend, blobKey: row.blob_key };
+    });
+  }
+
+  /**
    * Points a document at the copy of its blob on another backend, only if it still points where
    * the copy came from (another process may have moved it meanwhile), and audits the move.
    */
@@ -229,6 +249,10 @@ export class DocumentRepository {
   /** Marks an already-known path as seen in this run without changing what it points to. */
   async touchSource(filePath: string, runId: string): Promise<void> {
     await this.db.updateTable('sources').set({ last_seen: new Date().toISOString(), run_id: runId }).where('path', '=', filePath).execute();
+  }
+
+  async recordIngestEvent(event: Insertable<IngestEventsTable>): Promise<void> {
+    await this.db.insertInto('ingest_events').values(event).execute();
   }
 
   async recordFailure(sighting: SourceSighting, error: { code: string; message: string; hint?: string }): Promise<void> {

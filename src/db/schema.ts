@@ -120,6 +120,30 @@ export interface JobsTable {
   finished_at: string | null;
 }
 
+export interface IngestEventsTable {
+  id: Generated<number>;
+  at: string;
+  started_at: string;
+  run_id: string;
+  correlation_id: string;
+  status: 'catalogued' | 'duplicate' | 'unchanged' | 'failed';
+  document_id: number | null;
+  error_code: string | null;
+  mime: string | null;
+  method: string | null;
+  bytes: number;
+  pages: number;
+  ocr_pages: number;
+  total_ms: number;
+  sniff_ms: number | null;
+  hash_ms: number | null;
+  extract_ms: number | null;
+  ocr_ms: number | null;
+  classify_ms: number | null;
+  store_ms: number | null;
+  commit_ms: number | null;
+}
+
 export interface RunsTable {
   id: string;
   command: string;
@@ -145,4 +169,5 @@ export interface Database {
   ai_calls: AiCallsTable;
   claims: ClaimsTable;
   jobs: JobsTable;
+  ingest_events: IngestEventsTable;
 }

@@ -43,3 +43,8 @@ export async function writeSearchEntry(db: Kysely<Database>, documentId: number,
     await sql`UPDATE documents_fts SET tsv = ${head} || ts_filter(tsv, '{d}') WHERE document_id = ${documentId}`.execute(db);
   }
 }
+
+export async function deleteSearchEntry(db: Kysely<Database>, documentId: number): Promise<void> {
+  if (dialectOf(db) === 'sqlite') await sql`DELETE FROM documents_fts WHERE rowid = ${documentId}`.execute(db);
+  else await sql`DELETE FROM documents_fts WHERE document_id = ${documentId}`.execute(db);
+}

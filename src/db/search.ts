@@ -1,3 +1,4 @@
+import { durationAgo } from '../text/duration.js';
 import { sql, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
 import type { Database } from './schema.js';
 import { positiveTextNodes, splitConjunction, syntaxError, type FieldName, type QueryNode, type TextSyntax } from './query-parser.js';
@@ -92,12 +93,8 @@ function dateEnd(value: string): string {
   return end.toISOString().slice(0, 10);
 }
 
-const DURATION_UNITS: Record<string, number> = { h: 3_600_000, d: 86_400_000, w: 7 * 86_400_000, m: 30 * 86_400_000, y: 365 * 86_400_000 };
-
 function addedSince(value: string, position: number, now: Date): string {
-  const duration = /^(\d+)([hdwmy])$/.exec(value);
-  if (duration) return new Date(now.getTime() - Number(duration[1]) * (DURATION_UNITS[duration[2] as string] as number)).toISOString();
-  return dateBound('added', value, position);
+  return durationAgo(value, now) ?? dateBound('added', value, position);
 }
 
 /**

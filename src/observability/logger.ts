@@ -1,4 +1,5 @@
 import pino, { type Logger } from 'pino';
+import { redactLogLine } from './redact.js';
 
 export interface LoggerOptions {
   level: string;
@@ -7,10 +8,22 @@ export interface LoggerOptions {
 }
 
 /** Keys whose values are never written, wherever they appear in a log object. */
-const REDACT_PATHS = ['password', 'passwords', '*.password', '*.passwords', 'apiKey', '*.apiKey', 'authorization', '*.authorization', 'headers.authorization', 'token', '*.token', 'secret', '*.secret'];
+const REDACT_PATHS = ['password', 'passwords', '*.password', '*.passwords', 'apiKey', '*.apiKey', 'authorization', '*.authorization', 'headers.authorization', 'headers["x-api-key"]', 'headers["x-goog-api-key"]', 'token', '*.token', 'secret', '*.secret'];
 
-/** pino JSON logs to stderr or a file; off unless --log-level or log.level says otherwise. */
+/**
+ * pino JSON logs to stderr or a file; off unless --log-level or log.level says otherwise. Every
+ * line passes redactLogLine before it is written, so a secret or personal datum inside a message
+ * string (an SDK error quoting a header, a URL) is masked as well as the known keys.
+ */
 export function createLogger(options: LoggerOptions): Logger {
   const destination = options.file ? pino.destination({ dest: options.file, mkdir: true, sync: true }) : pino.destination({ fd: 2, sync: true });
-  return pino({ level: options.level, base: { runId: options.runId }, redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, destination);
+  return pino(
+    {
+      level: options.level,
+      base: { runId: options.runId },
+      redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+      hooks: { streamWrite: redactLogLine },
+    },
+    destination,
+  );
 }

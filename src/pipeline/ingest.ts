@@ -21,6 +21,8 @@ export type FileStatus = 'catalogued' | 'duplicate' | 'unchanged' | 'failed' | '
 export interface FileOutcome {
   path: string;
   status: FileStatus;
+  /** Also on this file's log lines and provider call records: `<runId>-<n>`. */
+  correlationId?: string;
   documentId?: number;
   sha256?: string;
   mime?: string;
@@ -143,8 +145,82 @@ export async function ingestFile(filePath: string, options: IngestOptions, deps:
   return outcome;
 }
 
-/** Returns undefined when the file was interrupted (it is neither done nor failed). */
+export type Stage = 'sniff' | 'hash' | 'extract' | 'ocr' | 'classify' | 'store' | 'commit';
+
+/** What one file's trip through the pipeline measured. */
+interface Trace {
+  correlationId: string;
+  ms: Partial<Record<Stage, number>>;
+}
+
+let fileSequence = 0;
+
+async function timed<T>(trace: Trace, stage: Stage, work: () => Promise<T>): Promise<T> {
+  const started = performance.now();
+  try {
+    return await work();
+  } finally {
+    trace.ms[stage] = (trace.ms[stage] ?? 0) + performance.now() - started;
+  }
+}
+
+/**
+ * One file with its correlation id (on its log lines, its provider calls, its outcome) and its
+ * stage timings, recorded for `doccat stats` once the file is done.
+ */
 async function processEntry(entry: WalkEntry, options: IngestOptions, deps: IngestDependencies, events: IngestEvents): Promise<FileOutcome | undefined> {
+  fileSequence += 1;
+  const trace: Trace = { correlationId: `${deps.runId}-${fileSequence.toString(36)}`, ms: {} };
+  const startedAt = new Date();
+  const started = performance.now();
+  const engine = deps.ocr;
+  const traced: IngestDependencies = {
+    ...deps,
+    logger: deps.logger.child({ correlationId: trace.correlationId }),
+    // OCR time is the time spent inside the engine, summed over the file's pages.
+    ocr: () => {
+      const pool = engine();
+      return { recognize: (image, ocrOptions) => timed(trace, 'ocr', () => pool.recognize(image, ocrOptions)), get pagesRecognized() { return pool.pagesRecognized; }, close: () => pool.close() };
+    },
+  };
+  const outcome = await processTracedEntry(entry, options, traced, events, trace);
+  if (!outcome) return undefined;
+  outcome.correlationId = trace.correlationId;
+  // An unchanged file is a skip, not work: recording every one would add a row per file per cron
+  // run on a large folder, and would inflate the throughput figures.
+  if (!options.dryRun && outcome.status !== 'new' && outcome.status !== 'unchanged') {
+    const size = 'size' in entry ? entry.size : 0;
+    await deps.repository
+      .recordIngestEvent({
+        at: new Date().toISOString(),
+        started_at: startedAt.toISOString(),
+        run_id: deps.runId,
+        correlation_id: trace.correlationId,
+        status: outcome.status,
+        document_id: outcome.documentId ?? null,
+        error_code: outcome.error?.code ?? null,
+        mime: outcome.mime ?? null,
+        method: outcome.method ?? null,
+        bytes: size,
+        pages: outcome.pages ?? 0,
+        ocr_pages: outcome.ocrPages ?? 0,
+        total_ms: performance.now() - started,
+        sniff_ms: trace.ms.sniff ?? null,
+        hash_ms: trace.ms.hash ?? null,
+        extract_ms: trace.ms.extract ?? null,
+        ocr_ms: trace.ms.ocr ?? null,
+        classify_ms: trace.ms.classify ?? null,
+        store_ms: trace.ms.store ?? null,
+        commit_ms: trace.ms.commit ?? null,
+      })
+      // Statistics are not worth failing a catalogued file for.
+      .catch((error: unknown) => traced.logger.warn({ err: (error as Error).message }, 'could not record ingest statistics'));
+  }
+  return outcome;
+}
+
+/** Returns undefined when the file was interrupted (it is neither done nor failed). */
+async function processTracedEntry(entry: WalkEntry, options: IngestOptions, deps: IngestDependencies, events: IngestEvents, trace: Trace): Promise<FileOutcome | undefined> {
   const started = Date.now();
   const sighting: SourceSighting = { path: entry.path, sha256: null, size: null, mtimeMs: null, runId: deps.runId };
   const fail = async (error: unknown, extra: Partial<FileOutcome> = {}): Promise<FileOutcome | undefined> => {
@@ -174,11 +250,11 @@ async function processEntry(entry: WalkEntry, options: IngestOptions, deps: Inge
       return { path: entry.path, status: 'unchanged', documentId: known.document_id, ...(known.sha256 ? { sha256: known.sha256 } : {}), durationMs: Date.now() - started };
     }
 
-    const { mime } = await sniffFile(entry.path);
+    const { mime } = await timed(trace, 'sniff', () => sniffFile(entry.path));
     const extractor = await extractorFor(mime);
     if (!extractor) return fail(unsupportedTypeError(mime), { mime });
 
-    const sha256 = await sha256File(entry.path, options.signal);
+    const sha256 = await timed(trace, 'hash', () => sha256File(entry.path, options.signal));
     sighting.sha256 = sha256;
     const existingId = await deps.repository.findIdBySha256(sha256);
     if (existingId !== undefined) {
@@ -196,7 +272,7 @@ async function processEntry(entry: WalkEntry, options: IngestOptions, deps: Inge
     }
     const renewal = setInterval(() => void deps.claims.renew(sha256).catch(() => undefined), CLAIM_LEASE_MS / 3);
     try {
-      return await extractAndCommit({ path: entry.path, size: entry.size, mtimeMs: entry.mtimeMs }, sighting, sha256, mime, extractor, options, deps, events, started, fail);
+      return await extractAndCommit({ path: entry.path, size: entry.size, mtimeMs: entry.mtimeMs }, sighting, sha256, mime, extractor, options, deps, events, started, fail, trace);
     } finally {
       clearInterval(renewal);
       await deps.claims.release(sha256).catch(() => undefined);
@@ -237,11 +313,12 @@ async function extractAndCommit(
   events: IngestEvents,
   started: number,
   fail: (error: unknown, extra?: Partial<FileOutcome>) => Promise<FileOutcome | undefined>,
+  trace: Trace,
 ): Promise<FileOutcome | undefined> {
   try {
     let extracted: ExtractResult;
     try {
-      extracted = await extractor({
+      extracted = await timed(trace, 'extract', () => extractor({
         path: entry.path,
         mime,
         size: entry.size,
@@ -249,27 +326,29 @@ async function extractAndCommit(
         ocr: deps.ocr,
         signal: options.signal,
         ...(events.onPage ? { onPage: events.onPage } : {}),
-      });
+      }));
     } catch (error) {
       return fail(error, { sha256, mime });
     }
     if (options.signal.aborted) return undefined;
 
-    const classification = await deps.classifier.classify({
-      text: extracted.text,
-      mime,
-      fileName: path.basename(entry.path),
-      metadata: extracted.metadata,
-      correlationId: `${deps.runId}/${sha256.slice(0, 12)}`,
-      signal: options.signal,
-    });
+    const classification = await timed(trace, 'classify', () =>
+      deps.classifier.classify({
+        text: extracted.text,
+        mime,
+        fileName: path.basename(entry.path),
+        metadata: extracted.metadata,
+        correlationId: trace.correlationId,
+        signal: options.signal,
+      }),
+    );
     if (options.signal.aborted) return undefined;
     const store = deps.store as BlobStore;
-    const put = await store.putFile(entry.path, sha256);
+    const put = await timed(trace, 'store', () => store.putFile(entry.path, sha256));
     const words = countWords(extracted.text);
     const warnings = [...extracted.warnings];
     if (words === 0) warnings.push({ code: 'W_NO_TEXT', message: 'no text found' });
-    const committed = await deps.repository.commitDocument(
+    const committed = await timed(trace, 'commit', () => deps.repository.commitDocument(
       {
         sha256,
         size: put.size,
@@ -296,7 +375,7 @@ async function extractAndCommit(
         metadata: Object.fromEntries(Object.entries(extracted.metadata).filter((entry): entry is [string, string] => typeof entry[1] === 'string')),
       },
       sighting,
-    );
+    ));
     deps.logger.info({ path: entry.path, documentId: committed.documentId, type: classification.type, method: extracted.method }, 'file catalogued');
     if (committed.duplicate) {
       return { path: entry.path, status: 'duplicate', documentId: committed.documentId, sha256, mime, durationMs: Date.now() - started };

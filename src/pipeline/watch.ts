@@ -29,8 +29,12 @@ export interface WatchOptions {
 
 export type WatchEvent =
   | { event: 'queued'; path: string }
-  | { event: 'done' | 'duplicate' | 'unchanged'; path: string; documentId: number | undefined; durationMs: number; movedTo?: string }
-  | { event: 'failed'; path: string; error: ErrorInfo | undefined; attempt: number; final: boolean; movedTo?: string };
+  | { event: 'done' | 'duplicate' | 'unchanged'; path: string; correlationId?: string; documentId: number | undefined; durationMs: number; movedTo?: string }
+  | { event: 'failed'; path: string; correlationId?: string; error: ErrorInfo | undefined; attempt: number; final: boolean; movedTo?: string };
+
+function correlation(outcome: FileOutcome): { correlationId?: string } {
+  return outcome.correlationId ? { correlationId: outcome.correlationId } : {};
+}
 
 /** Names that are still being written or are not documents: partial downloads, editor locks. */
 const PARTIAL = ['*.part', '*.tmp', '*.crdownload', '*.download', '*.partial', '~$*', '.*'];
@@ -89,7 +93,7 @@ export async function watchFolders(
     if (outcome.status === 'failed') {
       const final = job.attempt >= options.maxAttempts;
       if (!final) {
-        onEvent({ event: 'failed', path: job.path, error: outcome.error, attempt: job.attempt, final });
+        onEvent({ event: 'failed', path: job.path, ...correlation(outcome), error: outcome.error, attempt: job.attempt, final });
         // Thrown so that the queue tries again later, with backoff.
         throw new Error(outcome.error?.message ?? 'failed');
       }
@@ -97,7 +101,7 @@ export async function watchFolders(
       if (movedTo && outcome.error) {
         await fs.promises.writeFile(`${movedTo}.error.txt`, `${outcome.error.code}\n${outcome.error.message}\n${outcome.error.hint ? `hint: ${outcome.error.hint}\n` : ''}attempts: ${job.attempt}\n`);
       }
-      onEvent({ event: 'failed', path: job.path, error: outcome.error, attempt: job.attempt, final, ...(movedTo ? { movedTo } : {}) });
+      onEvent({ event: 'failed', path: job.path, ...correlation(outcome), error: outcome.error, attempt: job.attempt, final, ...(movedTo ? { movedTo } : {}) });
       return;
     }
     // The row and the blob are committed: only now may the source go.
@@ -105,7 +109,7 @@ export async function watchFolders(
     if (options.archiveDir) movedTo = await moveAside(job.path, rootOf(job.path), options.archiveDir);
     else if (options.deleteAfterIngest) await fs.promises.rm(job.path, { force: true });
     const event = outcome.status === 'catalogued' ? 'done' : outcome.status === 'duplicate' ? 'duplicate' : 'unchanged';
-    onEvent({ event, path: job.path, documentId: outcome.documentId, durationMs: Date.now() - started, ...(movedTo ? { movedTo } : {}) });
+    onEvent({ event, path: job.path, ...correlation(outcome), documentId: outcome.documentId, durationMs: Date.now() - started, ...(movedTo ? { movedTo } : {}) });
   };
 
   const heartbeat = setInterval(() => {

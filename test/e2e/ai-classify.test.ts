@@ -6,7 +6,7 @@ import { startFakeProviders, type FakeProviders } from '../support/fake-provider
 
 /** `doccat ingest` and `doccat reclassify` with AI providers configured, through the real binary. */
 
-const KEYS = { OPENAI_API_KEY: 'sk-proj-e2e-SECRET-0123456789', GEMINI_API_KEY: 'AIza-e2e-SECRET-0123456789' };
+const KEYS = { OPENAI_API_KEY: 'sk-proj-e2e-TESTSECRET-0123456789', GEMINI_API_KEY: 'AIza-e2e-TESTSECRET-0123456789' };
 
 interface ShownDocument {
   id: number;

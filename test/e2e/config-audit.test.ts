@@ -10,12 +10,12 @@ describe('configuration and audit commands', () => {
     const home = tempDir();
     const file = path.join(home, 'doccat.config.json');
     fs.writeFileSync(file, JSON.stringify({ ingest: { jobs: 2 }, database: { url: 'postgres://doccat:hunter2@db.example.org/doccat' } }));
-    const result = await runDoccat(['config', 'show', '--json', '--config', file], { home, env: { DOCCAT_OCR_ENABLED: 'false' } });
+    const result = await runDoccat(['config', 'show', '--json', '--config', file], { home, env: { DOCCAT_FEATURES_OCR: 'false' } });
     expect(result.code, result.stderr).toBe(0);
     const settings = (JSON.parse(result.stdout) as { settings: { path: string; value: unknown; source: string }[] }).settings;
     const find = (name: string) => settings.find((setting) => setting.path === name);
     expect(find('ingest.jobs')).toEqual({ path: 'ingest.jobs', value: 2, source: `file ${file}` });
-    expect(find('ocr.enabled')).toEqual({ path: 'ocr.enabled', value: false, source: 'env DOCCAT_OCR_ENABLED' });
+    expect(find('features.ocr')).toEqual({ path: 'features.ocr', value: false, source: 'env DOCCAT_FEATURES_OCR' });
     expect(find('ocr.renderDpi')).toMatchObject({ value: 300, source: 'default' });
     expect(find('database.url')?.value).toBe('postgres://doccat:***@db.example.org/doccat');
     expect(result.stdout).not.toContain('hunter2');
@@ -24,7 +24,7 @@ describe('configuration and audit commands', () => {
   it('resolves every secret reference and names the missing ones, never their values', async () => {
     const home = tempDir();
     const file = path.join(home, 'doccat.config.json');
-    fs.writeFileSync(path.join(home, 'key.txt'), 'sk-from-file-SECRET\n');
+    fs.writeFileSync(path.join(home, 'key.txt'), 'sk-from-file-TESTSECRET\n');
     fs.writeFileSync(file, JSON.stringify({ ai: { providers: [
       { name: 'gpt', type: 'openai', model: 'gpt-4o-mini', apiKey: 'file:key.txt' },
       { name: 'claude', type: 'anthropic', model: 'claude-haiku-4-5', apiKey: 'env:CHECK_ANTHROPIC' },
@@ -35,7 +35,7 @@ describe('configuration and audit commands', () => {
     const report = JSON.parse(missing.stdout) as { missing: string[]; references: { setting: string; present: boolean; keyId: string | null }[] };
     expect(report.missing).toEqual(['ai.providers.claude.apiKey']);
     expect(report.references.find((item) => item.setting === 'ai.providers.gpt.apiKey')?.keyId).toMatch(/^file:key\.txt#[0-9a-f]{6}$/);
-    const complete = await runDoccat(['config', 'check', '--config', file], { home, env: { CHECK_ANTHROPIC: 'sk-ant-env-SECRET' } });
+    const complete = await runDoccat(['config', 'check', '--config', file], { home, env: { CHECK_ANTHROPIC: 'sk-ant-env-TESTSECRET' } });
     expect(complete.code, complete.stderr).toBe(0);
     expect(`${missing.stdout}${complete.stdout}${complete.stderr}`).not.toMatch(/SECRET/);
     const invalid = await runDoccat(['config', 'check'], { home, env: { DOCCAT_INGEST_JOBS: 'many' } });
@@ -54,6 +54,40 @@ describe('configuration and audit commands', () => {
     const latest = JSON.parse((await runDoccat(['audit', '--json', '--limit', '2'], { home })).stdout) as { entries: { field: string }[] };
     expect(latest.entries).toHaveLength(2);
     expect(latest.entries[0]?.field).toBe('title');
-    expect((await runDoccat(['audit', 'D999'], { home })).code).toBe(2);
+    expect(JSON.parse((await runDoccat(['audit', 'D999', '--json'], { home })).stdout)).toEqual({ entries: [] });
+    expect((await runDoccat(['audit', 'nonsense'], { home })).code).toBe(2);
+  });
+
+  it('deletes a document and its original, keeps its audit trail, and asks scripts for --yes', async () => {
+    const home = tempDir();
+    const inputs = tempDir('doccat-delete-inputs-');
+    fs.writeFileSync(path.join(inputs, 'draft.txt'), 'A draft about the zeppelin museum.\n');
+    fs.writeFileSync(path.join(inputs, 'keep.txt'), 'A letter about the garden.\n');
+    const report = parseIngestJson(await runDoccat(['ingest', inputs, '--json'], { home }));
+    const draft = report.files.find((file) => file.path.endsWith('draft.txt')) as { documentId: number; sha256?: string };
+    const blob = (sha: string) => path.join(home, 'blobs', 'sha256', sha.slice(0, 2), sha.slice(2, 4), sha);
+    const sha = (report.files.find((file) => file.path.endsWith('draft.txt')) as { sha256: string }).sha256;
+    expect(fs.existsSync(blob(sha))).toBe(true);
+
+    const unconfirmed = await runDoccat(['delete', String(draft.documentId)], { home });
+    expect(unconfirmed.code).toBe(2);
+    expect(unconfirmed.stderr).toMatch(/E_CONFIRM_NEEDED/);
+    expect(fs.existsSync(blob(sha))).toBe(true);
+
+    const deleted = await runDoccat(['delete', `D${draft.documentId}`, '--yes', '--json'], { home });
+    expect(deleted.code, deleted.stderr).toBe(0);
+    expect(JSON.parse(deleted.stdout).documents).toEqual([{ id: draft.documentId, ref: `D${draft.documentId}`, deleted: true, blob: 'deleted' }]);
+    expect(fs.existsSync(blob(sha))).toBe(false);
+    expect((await runDoccat(['search', 'zeppelin', '--paths'], { home })).stdout).toBe('');
+    expect((await runDoccat(['show', String(draft.documentId)], { home })).code).toBe(2);
+    const trail = JSON.parse((await runDoccat(['audit', String(draft.documentId), '--json'], { home })).stdout) as { entries: { command: string; old: string | null; new: string | null }[] };
+    expect(trail.entries.map((entry) => entry.command)).toEqual(['ingest', 'delete']);
+    expect(JSON.parse(trail.entries[1]?.old ?? '{}')).toMatchObject({ sha256: sha, paths: [path.join(inputs, 'draft.txt')] });
+    const verify = await runDoccat(['storage', 'verify'], { home });
+    expect(verify.code, verify.stdout).toBe(0);
+    // The source file is untouched; ingesting it again catalogues it again.
+    const again = parseIngestJson(await runDoccat(['ingest', inputs, '--json'], { home }));
+    expect(again.files.find((file) => file.path.endsWith('draft.txt'))?.status).toBe('catalogued');
+    expect(again.files.find((file) => file.path.endsWith('keep.txt'))?.status).toBe('unchanged');
   });
 });

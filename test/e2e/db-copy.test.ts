@@ -7,7 +7,7 @@ import { createDatabase } from '../support/postgres.mjs';
 
 /** `doccat db status|migrate|copy` between SQLite and Postgres, through the real binary. */
 
-const TABLES = ['runs', 'documents', 'sources', 'classifications', 'audit', 'document_tags', 'ai_cache', 'ai_calls'];
+const TABLES = ['runs', 'documents', 'sources', 'classifications', 'audit', 'document_tags', 'ai_cache', 'ai_calls', 'ingest_events'];
 
 function dump(file: string): Record<string, unknown[]> {
   const db = new BetterSqlite3(file, { readonly: true });

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { FIXTURES, runDoccat, tempDir } from '../support/cli.js';
 import { startFakeProviders, type FakeProviders } from '../support/fake-providers.mjs';
 import { createDatabase } from '../support/postgres.mjs';
+import { startS3 } from '../support/s3.mjs';
 
 /** `doccat health`: real checks, a table or JSON, exit 0 or 5. */
 
@@ -47,12 +48,14 @@ describe('doccat health', () => {
     expect(table.stdout).toMatch(/\| database\s+\| ok\s+\|/);
   });
 
-  it('fails with exit 5 on an unreachable backend and missing OCR data, and says which', async () => {
+  it('fails with exit 5 on a stopped S3 server and missing OCR data, and says which', async () => {
     const home = tempDir();
-    const { code, report } = await health(home, {
-      ocr: { languages: ['xyz'] },
-      storage: { backends: { cloud: { type: 's3', bucket: 'b', endpoint: 'http://127.0.0.1:9', forcePathStyle: true, accessKeyId: 'env:K', secretAccessKey: 'env:K', maxAttempts: 1 } } },
-    }, [], { K: 'key' });
+    const s3 = await startS3(['doccat']);
+    const backend = s3.backend('doccat', { maxAttempts: 1 });
+    const up = await health(home, { storage: { backends: { cloud: backend } } }, [], s3.env);
+    expect(statusOf(up.report, 'storage cloud')?.status).toBe('ok');
+    await s3.close();
+    const { code, report } = await health(home, { ocr: { languages: ['xyz'] }, storage: { backends: { cloud: backend } } }, [], s3.env);
     expect(code).toBe(5);
     expect(report.healthy).toBe(false);
     expect(statusOf(report, 'storage local')?.status).toBe('ok');
@@ -72,7 +75,7 @@ describe('doccat health', () => {
         ],
       },
     };
-    const env = { HEALTH_OPENAI_KEY: 'sk-health-SECRET' };
+    const env = { HEALTH_OPENAI_KEY: 'sk-health-TESTSECRET' };
     const shallow = await health(home, config, [], env);
     expect(shallow.code).toBe(5);
     expect(statusOf(shallow.report, 'provider gpt')?.status).toBe('ok');
@@ -87,7 +90,7 @@ describe('doccat health', () => {
     fake.setDefault('openai', { kind: 'status', status: 401 });
     const refused = await health(home, config, ['--deep'], env);
     expect(statusOf(refused.report, 'provider gpt')).toMatchObject({ status: 'fail', code: 'E_PROVIDER_AUTH' });
-    expect(JSON.stringify([shallow, deep, refused])).not.toContain('sk-health-SECRET');
+    expect(JSON.stringify([shallow, deep, refused])).not.toContain('sk-health-TESTSECRET');
     fake.reset();
   });
 
@@ -97,6 +100,28 @@ describe('doccat health', () => {
     expect((await runDoccat(['db', 'migrate', '--quiet'], { home, env: { DOCCAT_DATABASE_URL: url } })).code).toBe(0);
     const { code, report } = await health(home, {}, [], { DOCCAT_DATABASE_URL: url });
     expect(code).toBe(0);
-    expect(statusOf(report, 'database')?.detail).toMatch(/^postgres postgres:\/\/doccat@127\.0\.0\.1:\d+\/doccat_test_\w+, schema 0007_jobs$/);
+    expect(statusOf(report, 'database')?.detail).toMatch(/^postgres postgres:\/\/doccat@127\.0\.0\.1:\d+\/doccat_test_\w+, schema 0008_ingest_events$/);
+  });
+
+  it('fails the database check with exit 5 when Postgres does not answer, and never shows its password', async () => {
+    const home = tempDir();
+    const { code, report } = await health(home, { database: { url: 'env:HEALTH_DB' } }, [], { HEALTH_DB: 'postgres://doccat:hunter2@127.0.0.1:9/doccat?connect_timeout=3' });
+    expect(code).toBe(5);
+    expect(statusOf(report, 'database')).toMatchObject({ status: 'fail', code: 'E_DATABASE_UNAVAILABLE' });
+    expect(statusOf(report, 'database')?.detail).not.toContain('hunter2');
+  });
+
+  it('shows each provider\'s token use today against its budget', async () => {
+    const home = tempDir();
+    const config = { ai: { providers: [{ name: 'gpt', type: 'openai', model: 'gpt-4o-mini', baseURL: `${fake.url}/v1`, apiKey: 'env:HEALTH_OPENAI_KEY', dailyTokenBudget: 50_000 }] } };
+    const env = { HEALTH_OPENAI_KEY: 'sk-health-TESTSECRET' };
+    const inputs = tempDir('doccat-health-inputs-');
+    fs.writeFileSync(path.join(inputs, 'invoice.txt'), 'INVOICE\nTotal due: 10.00 EUR\n');
+    const file = path.join(home, 'doccat.config.json');
+    fs.writeFileSync(file, JSON.stringify(config));
+    expect((await runDoccat(['ingest', inputs, '--quiet', '--config', file], { home, env })).code).toBe(0);
+    const { report } = await health(home, config, [], env);
+    expect(statusOf(report, 'provider gpt')?.detail).toMatch(/, [1-9]\d* of 50000 tokens used today/);
+    fake.reset();
   });
 });

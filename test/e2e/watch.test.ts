@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BIN, REPO_ROOT, runDoccat, tempDir } from '../support/cli.js';
+import { captureEnv, captureOutput } from '../support/secret-scan.js';
 
 /** `doccat watch` on real folders with real files and real timing. */
 
@@ -20,7 +21,7 @@ function startWatch(home: string, args: string[], configFile?: string) {
   const events: Event[] = [];
   const child: ChildProcess = spawn(process.execPath, [BIN, 'watch', ...args, '--ndjson', ...(configFile ? ['--config', configFile] : [])], {
     cwd: REPO_ROOT,
-    env: { ...process.env, NO_COLOR: '1', DOCCAT_HOME: home },
+    env: { ...process.env, NO_COLOR: '1', DOCCAT_HOME: home, ...captureEnv(args, {}) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let buffer = '';
@@ -36,7 +37,16 @@ function startWatch(home: string, args: string[], configFile?: string) {
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr += chunk.toString();
   });
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('close', (code, signal) => resolve({ code, signal })));
+  let stdout = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+  });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('close', (code, signal) => {
+      captureOutput(['watch', ...args], stdout, stderr);
+      resolve({ code, signal });
+    }),
+  );
   return {
     child,
     events,

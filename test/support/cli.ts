@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { captureEnv, captureOutput } from './secret-scan.js';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const BIN = path.join(REPO_ROOT, 'bin', 'doccat.js');
@@ -28,7 +29,7 @@ export interface RunOptions {
 
 /** Runs the built doccat binary as a user would, with its own catalogue folder. */
 export function runDoccat(args: string[], options: RunOptions = {}): Promise<RunResult> {
-  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', ...options.env };
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', ...captureEnv(args, options.env), ...options.env };
   if (options.env?.FORCE_COLOR === undefined) delete env.FORCE_COLOR;
   if (options.home) env.DOCCAT_HOME = options.home;
   const spawnOptions: SpawnOptions = { cwd: options.cwd ?? REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] };
@@ -53,7 +54,10 @@ export function runDoccat(args: string[], options: RunOptions = {}): Promise<Run
       stderr += chunk.toString();
     });
     child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+    child.on('close', (code, signal) => {
+      captureOutput(args, stdout, stderr);
+      resolve({ code, signal, stdout, stderr });
+    });
   });
 }
 

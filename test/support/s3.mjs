@@ -8,6 +8,36 @@ import { fileURLToPath } from 'node:url';
 const runner = path.join(path.dirname(fileURLToPath(import.meta.url)), 's3rver-process.mjs');
 
 /**
+ * An S3 object appears whole or not at all; s3rver writes the content, then its metadata file, so
+ * a kill in between leaves an object whose metadata is missing or cut short, which s3rver then
+ * answers with HTTP 500 forever. Such objects are removed after a simulated outage, as the PUT
+ * that was cut off would never have become visible on S3.
+ */
+function dropIncompleteObjects(root) {
+  const walk = (folder) => {
+    for (const entry of fs.readdirSync(folder, { withFileTypes: true })) {
+      const full = path.join(folder, entry.name);
+      if (entry.isDirectory()) {
+        walk(full);
+        continue;
+      }
+      const match = /^(.*)\._S3rver_object$/.exec(entry.name);
+      if (!match) continue;
+      const metadata = path.join(folder, `${match[1]}._S3rver_metadata.json`);
+      let complete = false;
+      try {
+        JSON.parse(fs.readFileSync(metadata, 'utf8'));
+        complete = true;
+      } catch {
+        complete = false;
+      }
+      if (!complete) for (const file of [full, metadata, `${full}.md5`]) fs.rmSync(file, { force: true });
+    }
+  };
+  walk(root);
+}
+
+/**
  * Starts s3rver in a child process on a free port with the given buckets. stop() and start()
  * again keep the port and the stored objects, to simulate an outage in the middle of a command.
  */
@@ -31,6 +61,7 @@ export async function startS3(buckets = ['doccat']) {
     const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGKILL');
     await exited;
+    dropIncompleteObjects(directory);
   };
   await start();
   return {

@@ -2,9 +2,9 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { createContext } from '../context.js';
 import { openCatalog } from '../catalog.js';
-import { formatDocumentId, resolveDocumentIds } from '../ids.js';
+import { formatDocumentId, parseDocumentId } from '../ids.js';
 import { paint, renderTable, truncateMiddle, writeJson } from '../output.js';
-import { ExitCode } from '../../errors.js';
+import { ExitCode, usageError } from '../../errors.js';
 import { envOverrideNames } from '../../config/load.js';
 import { resolveSecret } from '../../config/secrets.js';
 import { redactUrl } from '../../db/database.js';
@@ -21,16 +21,19 @@ export async function configShowCommand(_flags: Record<string, unknown>, command
   const { config, fileConfig, filepath } = context.loaded;
   const overrides = envOverrideNames();
   const settings: Setting[] = [];
-  const walk = (value: unknown, fromFile: unknown, at: string[]) => {
+  const { overlayConfig, environment } = context.loaded;
+  const walk = (value: unknown, fromFile: unknown, fromOverlay: unknown, at: string[]) => {
     if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
-      for (const [key, child] of Object.entries(value)) walk(child, isRecord(fromFile) ? fromFile[key] : undefined, [...at, key]);
+      for (const [key, child] of Object.entries(value)) walk(child, isRecord(fromFile) ? fromFile[key] : undefined, isRecord(fromOverlay) ? fromOverlay[key] : undefined, [...at, key]);
       return;
     }
     const env = [...overrides.entries()].find(([name, leaf]) => leaf.path.join('.') === at.join('.') && process.env[name] !== undefined && process.env[name] !== '')?.[0];
-    settings.push({ path: at.join('.'), value: mask(at.join('.'), value), source: env ? `env ${env}` : fromFile !== undefined ? `file ${filepath ?? ''}` : 'default' });
+    const source = env ? `env ${env}` : fromOverlay !== undefined ? `file ${filepath ?? ''} (environments.${environment ?? ''})` : fromFile !== undefined ? `file ${filepath ?? ''}` : 'default';
+    settings.push({ path: at.join('.'), value: mask(at.join('.'), value), source });
   };
-  walk(config, fileConfig, []);
-  if (context.output.json) writeJson({ file: filepath ?? null, catalog: context.loaded.catalogDir, settings });
+  const { environments: _overlays, ...effective } = config;
+  walk(effective, fileConfig, overlayConfig, []);
+  if (context.output.json) writeJson({ file: filepath ?? null, environment: environment ?? null, catalog: context.loaded.catalogDir, settings });
   else process.stdout.write(`${await renderTable(['setting', 'value', 'from'], settings.map((setting) => [setting.path, truncateMiddle(JSON.stringify(setting.value) ?? '', 60), setting.source]), context.output.color)}\n`);
   return ExitCode.ok;
 }
@@ -51,11 +54,13 @@ export async function configCheckCommand(_flags: Record<string, unknown>, comman
   const { config, filepath } = context.loaded;
   const baseDir = filepath ? path.dirname(filepath) : process.cwd();
   const references: { setting: string; reference: string; optional: boolean }[] = [];
-  if (config.database.url && /^(env|file):/.test(config.database.url)) references.push({ setting: 'database.url', reference: config.database.url, optional: false });
+  if (config.database.url && /^(env|file|cmd):/.test(config.database.url)) references.push({ setting: 'database.url', reference: config.database.url, optional: false });
   const defaultKeys = { anthropic: 'env:ANTHROPIC_API_KEY', openai: 'env:OPENAI_API_KEY', gemini: 'env:GEMINI_API_KEY' } as const;
   for (const provider of config.ai.providers) {
     // A local OpenAI-compatible server needs no key.
-    references.push({ setting: `ai.providers.${provider.name}.apiKey`, reference: provider.apiKey ?? defaultKeys[provider.type], optional: provider.type === 'openai' && provider.baseURL !== undefined && provider.apiKey === undefined });
+    const keyless = provider.type === 'openai' && provider.baseURL !== undefined && provider.apiKey === undefined;
+    if (Array.isArray(provider.apiKey)) provider.apiKey.forEach((reference, index) => references.push({ setting: `ai.providers.${provider.name}.apiKey[${index}]`, reference, optional: false }));
+    else references.push({ setting: `ai.providers.${provider.name}.apiKey`, reference: provider.apiKey ?? defaultKeys[provider.type], optional: keyless });
   }
   for (const [name, backend] of Object.entries(config.storage.backends)) {
     if (backend.type !== 's3') continue;
@@ -85,13 +90,20 @@ export async function configCheckCommand(_flags: Record<string, unknown>, comman
   return missing.length > 0 ? ExitCode.usage : ExitCode.ok;
 }
 
+/** A deleted document keeps its audit trail: the id need not exist any more. */
+function auditedId(text: string): number {
+  const id = parseDocumentId(text);
+  if (id === undefined) throw usageError('E_USAGE', `not a document id: ${text}`, 'ids look like 12 or D12');
+  return id;
+}
+
 /** Every recorded change to documents: who, what, old -> new, when, by which command. */
 export async function auditCommand(id: string | undefined, flags: Record<string, unknown>, command: Command): Promise<number> {
   const context = await createContext(command);
   const limit = Number(flags.limit ?? 50);
   const catalog = await openCatalog(context, { readonly: true });
   try {
-    const rows = id === undefined ? await catalog.repository.recentAudit(limit) : await catalog.repository.getAudit((await resolveDocumentIds(catalog.repository, [id]))[0] as number);
+    const rows = id === undefined ? await catalog.repository.recentAudit(limit) : await catalog.repository.getAudit(auditedId(id));
     const entries = rows.map((row) => ({ document: row.document_id, ref: row.document_id === null ? null : formatDocumentId(row.document_id), at: row.at, actor: row.actor, command: row.command, field: row.field, old: row.old_value, new: row.new_value, runId: row.run_id }));
     if (context.output.json) writeJson({ entries });
     else if (entries.length > 0) {

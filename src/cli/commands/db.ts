@@ -21,7 +21,7 @@ export async function statusCommand(_flags: Record<string, unknown>, command: Co
       return row === undefined ? null : Number(row.n);
     };
     const counts: Record<string, number | null> = {};
-    for (const table of ['documents', 'sources', 'document_tags', 'classifications', 'audit', 'ai_calls', 'claims', 'jobs']) counts[table] = await countOf(sql<{ n: number }>`SELECT count(*) AS n FROM ${sql.table(table)}`);
+    for (const table of ['documents', 'sources', 'document_tags', 'classifications', 'audit', 'ai_calls', 'ingest_events', 'claims', 'jobs']) counts[table] = await countOf(sql<{ n: number }>`SELECT count(*) AS n FROM ${sql.table(table)}`);
     const failed = await countOf(sql<{ n: number }>`SELECT count(*) AS n FROM sources WHERE status = 'failed'`);
     const status = { dialect: catalog.database.dialect, location: catalog.database.location, schema, counts: { ...counts, failedFiles: failed } };
     if (context.output.json) writeJson(status);
@@ -84,7 +84,7 @@ export async function copyCommand(flags: Record<string, unknown>, command: Comma
 /** A postgres:// URL, a secret reference holding one, or a SQLite file path. */
 async function openDatabase(target: string, readonly: boolean, configFile: string | undefined): Promise<CatalogDatabase> {
   const { openPostgresDatabase, openSqliteDatabase } = await import('../../db/database.js');
-  const url = /^(env|file):/.test(target) ? await databaseUrl(target, configFile, readonly ? '--from' : '--to') : target;
+  const url = /^(env|file|cmd):/.test(target) ? await databaseUrl(target, configFile, readonly ? '--from' : '--to') : target;
   if (/^postgres(ql)?:\/\//.test(url)) return openPostgresDatabase({ url, poolSize: 4, statementTimeoutMs: 0 });
   return openSqliteDatabase({ path: path.resolve(url), busyTimeoutMs: 10_000, readonly });
 }

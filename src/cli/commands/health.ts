@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import type { Command } from 'commander';
-import { createContext } from '../context.js';
+import { createContext, type CommandContext } from '../context.js';
 import { openCatalog, type OpenCatalog } from '../catalog.js';
 import { paint, renderTable, writeJson } from '../output.js';
 import { blobStores } from '../stores.js';
@@ -17,10 +17,27 @@ const DISK_FAIL_BYTES = 200 * 1024 * 1024;
 const DISK_WARN_BYTES = 2 * 1024 * 1024 * 1024;
 const OCR_TIMEOUT_MS = 60_000;
 
+async function tokensUsedToday(catalog: OpenCatalog, provider: string): Promise<number> {
+  const { AiRecordRepository } = await import('../../db/ai-records.js');
+  return new AiRecordRepository(catalog.database.db).tokensUsedSince(provider, `${new Date().toISOString().slice(0, 10)}T00:00:00.000Z`);
+}
+
 /** Everything doccat needs, checked for real; exit 5 when anything fails (for cron and CI). */
 export async function healthCommand(flags: Record<string, unknown>, command: Command): Promise<number> {
-  const options = flags as HealthFlags;
   const context = await createContext(command);
+  const report = await runHealthChecks(context, flags as HealthFlags);
+  if (context.output.json) writeJson(report);
+  else process.stdout.write(await renderHealth(report.checks, context.output.color));
+  return report.healthy ? ExitCode.ok : ExitCode.unhealthy;
+}
+
+export async function renderHealth(checks: HealthCheck[], color: boolean): Promise<string> {
+  const mark = (status: HealthCheck['status']) => paint(color, status === 'ok' ? 'green' : status === 'warn' ? 'yellow' : 'red', status);
+  const rows = checks.map((check) => [check.check, mark(check.status), `${check.latencyMs} ms`, `${check.code ? `${check.code} ` : ''}${check.detail}${check.hint ? ` (${check.hint})` : ''}`]);
+  return `${await renderTable(['check', 'status', 'time', 'detail'], rows, color)}\n`;
+}
+
+export async function runHealthChecks(context: CommandContext, options: HealthFlags): Promise<{ healthy: boolean; checks: HealthCheck[] }> {
   const { config, catalogDir } = context.loaded;
   const checks: HealthCheck[] = [];
   let catalog: OpenCatalog | undefined;
@@ -53,7 +70,7 @@ export async function healthCommand(flags: Record<string, unknown>, command: Com
 
   checks.push(
     await runCheck('ocr', async () => {
-      if (!config.ocr.enabled) return { status: 'warn', detail: 'OCR is switched off (ocr.enabled: false): scans will fail', hint: 'set ocr.enabled to true' };
+      if (!config.features.ocr) return { status: 'warn', detail: 'OCR is switched off (features.ocr: false): scans will fail', hint: 'set features.ocr to true' };
       const { OcrPool } = await import('../../extract/ocr/pool.js');
       const pool = new OcrPool({ languages: config.ocr.languages, ...(config.ocr.langPath ? { langPath: config.ocr.langPath } : {}), size: 1, pageTimeoutMs: OCR_TIMEOUT_MS, recycleAfterPages: 1 });
       try {
@@ -80,7 +97,9 @@ export async function healthCommand(flags: Record<string, unknown>, command: Com
           const budget = provider?.dailyTokenBudget;
           if (state.unavailable && state.keyId === 'missing') return { status: 'fail', detail: state.unavailable, hint: 'set the variable or file the apiKey reference names' };
           if (state.unavailable) return { status: 'warn', detail: state.unavailable };
-          const base = `${state.type} ${state.model}, key ${state.keyId}${budget ? `, budget ${budget} tokens a day` : ''}`;
+          const used = budget ? await tokensUsedToday(catalog as OpenCatalog, state.name) : 0;
+          const base = `${state.type} ${state.model}, key ${state.keyId}${budget ? `, ${used} of ${budget} tokens used today` : ''}`;
+          if (budget && used >= budget) return { status: 'warn', detail: `${base}: the daily budget is spent; the provider is skipped until 00:00 UTC`, hint: 'raise dailyTokenBudget or wait' };
           if (!options.deep) return { detail: `${base}; credentials present (--deep asks it)` };
           const { type } = await (service as NonNullable<typeof service>).probe(state.name);
           return { detail: `${base}; answered a test request (type ${type})` };
@@ -102,13 +121,5 @@ export async function healthCommand(flags: Record<string, unknown>, command: Com
   );
   await (catalog as OpenCatalog | undefined)?.close();
 
-  const healthy = checks.every((check) => check.status !== 'fail');
-  if (context.output.json) writeJson({ healthy, checks });
-  else {
-    const color = context.output.color;
-    const mark = (status: HealthCheck['status']) => paint(color, status === 'ok' ? 'green' : status === 'warn' ? 'yellow' : 'red', status);
-    const rows = checks.map((check) => [check.check, mark(check.status), `${check.latencyMs} ms`, `${check.code ? `${check.code} ` : ''}${check.detail}${check.hint ? ` (${check.hint})` : ''}`]);
-    process.stdout.write(`${await renderTable(['check', 'status', 'time', 'detail'], rows, color)}\n`);
-  }
-  return healthy ? ExitCode.ok : ExitCode.unhealthy;
+  return { healthy: checks.every((check) => check.status !== 'fail'), checks };
 }

@@ -29,6 +29,8 @@ interface Change {
 interface Outcome {
   id: number;
   ref: string;
+  /** On this document's log lines and provider call records too. */
+  correlationId: string;
   title: string;
   classifier?: string;
   rule?: string;
@@ -59,7 +61,7 @@ export async function reclassifyCommand(words: string[], flags: Record<string, u
         const id = ids[next++] as number;
         const outcome = await reclassifyOne(id).catch((error: unknown): Outcome | undefined => {
           if (context.signal.aborted) return undefined;
-          return { id, ref: formatDocumentId(id), title: '', changes: [], keptManual: [], error: toErrorInfo(error) };
+          return { id, ref: formatDocumentId(id), correlationId: correlationOf(id), title: '', changes: [], keptManual: [], error: toErrorInfo(error) };
         });
         if (!outcome) continue;
         outcomes.push(outcome);
@@ -68,6 +70,7 @@ export async function reclassifyCommand(words: string[], flags: Record<string, u
         if (context.output.ndjson) writeNdjson({ event: 'document', runId: context.runId, ...outcome });
       }
     };
+    const correlationOf = (id: number) => `${context.runId}-${formatDocumentId(id)}`;
     const reclassifyOne = async (id: number): Promise<Outcome> => {
       const row = (await catalog.repository.getDocument(id)) as DocumentRow;
       const result = await classifier.classify({
@@ -75,12 +78,12 @@ export async function reclassifyCommand(words: string[], flags: Record<string, u
         mime: row.mime,
         fileName: row.original_name,
         metadata: sourceMetadata(row),
-        correlationId: `${context.runId}/${formatDocumentId(id)}`,
+        correlationId: correlationOf(id),
         signal: context.signal,
       });
       const { changes, keptManual } = compare(row, result);
       if (!options.dryRun && !context.signal.aborted) await catalog.repository.applyAutomaticClassification(id, result, context.runId);
-      return { id, ref: formatDocumentId(id), title: row.title, classifier: result.classifier, rule: result.rule, confidence: result.confidence, changes, keptManual };
+      return { id, ref: formatDocumentId(id), correlationId: correlationOf(id), title: row.title, classifier: result.classifier, rule: result.rule, confidence: result.confidence, changes, keptManual };
     };
     try {
       await Promise.all(Array.from({ length: Math.max(1, Math.min(jobs, ids.length)) }, worker));

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
+import { configureLogRedaction } from '../../observability/redact.js';
 import { createContext } from '../context.js';
 import { openCatalog } from '../catalog.js';
 import { prepareIngest } from '../ingest-setup.js';
@@ -48,9 +49,16 @@ export async function watchCommand(dirs: string[], flags: Record<string, unknown
     try {
       const { loadConfig } = await import('../../config/load.js');
       const globals = command.optsWithGlobals<{ config?: string; catalog?: string }>();
-      const next = await loadConfig({ ...(globals.config ? { configPath: globals.config } : {}), ...(globals.catalog ? { catalogDir: globals.catalog } : {}) });
+      const next = await loadConfig({
+        ...(globals.config ? { configPath: globals.config } : {}),
+        ...(globals.catalog ? { catalogDir: globals.catalog } : {}),
+        ...(context.loaded.environment ? { environment: context.loaded.environment } : {}),
+      });
       const { createClassifier } = await import('../classifier.js');
       setup.deps.classifier = (await createClassifier({ ...context, loaded: next }, catalog)).classifier;
+      // Feature flags and log redaction follow the file too; the OCR pool starts on first use.
+      setup.extract.ocrEnabled = next.config.features.ocr;
+      configureLogRedaction({ patterns: next.config.redaction.patterns, builtIn: next.config.features.redaction });
       context.logger.info({ reason }, 'configuration reloaded');
       if (context.output.ndjson) writeNdjson({ event: 'reloaded', reason, at: new Date().toISOString() });
       else if (!context.output.quiet) process.stderr.write(`configuration reloaded (${reason})\n`);

@@ -6,6 +6,7 @@ import * as prefixIndexAndTags from './0004_prefix_index_and_tags.js';
 import * as aiCallsAndCache from './0005_ai_calls_and_cache.js';
 import * as claims from './0006_claims.js';
 import * as jobs from './0007_jobs.js';
+import * as ingestEvents from './0008_ingest_events.js';
 
 /** Numbered migrations, imported statically so they ship inside dist/ without a folder scan. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -16,6 +17,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0005_ai_calls_and_cache': aiCallsAndCache,
   '0006_claims': claims,
   '0007_jobs': jobs,
+  '0008_ingest_events': ingestEvents,
 };
 
 export const migrationProvider: MigrationProvider = {

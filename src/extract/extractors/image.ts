@@ -6,7 +6,7 @@ import { decodeToRaster, rgbaToRaster, type Raster } from '../raster.js';
 
 function requireOcr(enabled: boolean): void {
   if (!enabled) {
-    throw new DoccatError('E_OCR_DISABLED', 'this image needs OCR, which is disabled', { hint: 'enable ocr.enabled (or drop --no-ocr) to catalogue scans' });
+    throw new DoccatError('E_OCR_DISABLED', 'this image needs OCR, which is disabled', { hint: 'set features.ocr to true (or drop --no-ocr) to catalogue scans' });
   }
 }
 

@@ -15,7 +15,7 @@ import { startFakeProviders, type FakeProviders, type ProviderKind } from '../..
  * speak their wire formats and misbehave on request.
  */
 
-const KEYS = { ANTHROPIC_API_KEY: 'sk-ant-test-0123456789abcdefSECRET', OPENAI_API_KEY: 'sk-proj-test-0123456789abcdefSECRET', GEMINI_API_KEY: 'AIzaTest0123456789abcdefSECRET' };
+const KEYS = { ANTHROPIC_API_KEY: 'sk-ant-test-0123456789abcdefTESTSECRET', OPENAI_API_KEY: 'sk-proj-test-0123456789abcdefTESTSECRET', GEMINI_API_KEY: 'AIzaTest0123456789abcdefTESTSECRET' };
 const INVOICE = 'INVOICE\nInvoice number 2024-17\nACME Corporation\nTotal due: 196.35 EUR\nPayment terms: 14 days';
 
 let fake: FakeProviders;
@@ -35,7 +35,7 @@ function provider(type: ProviderKind, overrides: Partial<ProviderConfig> = {}): 
   return { name: type, type, model: type === 'anthropic' ? 'claude-sonnet-4-5' : type === 'openai' ? 'gpt-4o-mini' : 'gemini-2.5-flash', baseURL, timeoutMs: 2000, maxAttempts: 3, ...overrides };
 }
 
-function service(providers: Record<string, unknown>[], ai: Record<string, unknown> = {}, options: { env?: NodeJS.ProcessEnv; force?: boolean; onlyProvider?: string } = {}) {
+function service(providers: Record<string, unknown>[], ai: Record<string, unknown> = {}, options: { env?: NodeJS.ProcessEnv; force?: boolean; onlyProvider?: string; redaction?: { enabled: boolean; patterns: string[] } } = {}) {
   const config = configSchema.parse({ ai: { providers, retryBaseDelayMs: 20, ...ai } });
   const stream = new Writable({
     write(chunk: Buffer, _encoding, done) {
@@ -52,6 +52,7 @@ function service(providers: Record<string, unknown>[], ai: Record<string, unknow
     env: options.env ?? KEYS,
     ...(options.force ? { force: true } : {}),
     ...(options.onlyProvider ? { onlyProvider: options.onlyProvider } : {}),
+    ...(options.redaction ? { redaction: options.redaction } : {}),
   });
 }
 
@@ -142,6 +143,53 @@ for (const dialect of DIALECTS) describe(`AI classification through the real SDK
     const everything = JSON.stringify([first, second, logLines, await calls()]);
     for (const key of Object.values(KEYS)) expect(everything).not.toContain(key);
     expect(everything).not.toContain('sk-fake');
+  });
+
+  describe('several keys for one provider', () => {
+    const ROTATING = { OPENAI_KEY_A: 'sk-proj-a-0123456789TESTSECRET', OPENAI_KEY_B: 'sk-proj-b-0123456789TESTSECRET' };
+    const twoKeys = () => service([provider('openai', { apiKey: ['env:OPENAI_KEY_A', 'env:OPENAI_KEY_B'] })], {}, { env: ROTATING });
+    const usedKeys = () => fake.requests.map((request) => (request.headers.authorization === `Bearer ${ROTATING.OPENAI_KEY_A}` ? 'A' : request.headers.authorization === `Bearer ${ROTATING.OPENAI_KEY_B}` ? 'B' : '?'));
+
+    it('hands over to the next key when one is refused, and keeps using it', async () => {
+      fake.queue('openai', { kind: 'status', status: 401 });
+      const ai = twoKeys();
+      expect((await ai.classify(input(INVOICE))).classifier).toBe('openai');
+      expect((await ai.classify(input('Dear Sir, thank you.', 'letter.txt'))).classifier).toBe('openai');
+      expect(usedKeys()).toEqual(['A', 'B', 'B']);
+      const recorded = await calls();
+      expect(recorded.map((call) => [call.key_id.replace(/#[0-9a-f]{6}$/, ''), call.outcome])).toEqual([
+        ['env:OPENAI_KEY_A', 'error'],
+        ['env:OPENAI_KEY_B', 'ok'],
+        ['env:OPENAI_KEY_B', 'ok'],
+      ]);
+      const log = logLines.join('');
+      expect(log).toMatch(/"keyId":"env:OPENAI_KEY_A#[0-9a-f]{6}".*the next key takes over/);
+      for (const key of Object.values(ROTATING)) expect(JSON.stringify([log, recorded])).not.toContain(key);
+    });
+
+    it('hands over at once on an exhausted quota or a rate limit, without waiting', async () => {
+      fake.queue('openai', { kind: 'status', status: 429, quota: true });
+      const ai = twoKeys();
+      await ai.classify(input(INVOICE));
+      expect(usedKeys()).toEqual(['A', 'B']);
+      fake.reset();
+      fake.queue('openai', { kind: 'status', status: 429, retryAfter: '20' });
+      const started = Date.now();
+      const fresh = twoKeys();
+      expect((await fresh.classify(input('Receipt total 3.50', 'r.txt'))).classifier).toBe('openai');
+      expect(Date.now() - started).toBeLessThan(5000);
+      expect(usedKeys()).toEqual(['A', 'B']);
+    });
+
+    it('gives up on the provider only when every key is refused', async () => {
+      fake.setDefault('openai', { kind: 'status', status: 401 });
+      const ai = twoKeys();
+      const result = await ai.classify(input(INVOICE));
+      expect(result.classifier).toBe('local');
+      expect(usedKeys()).toEqual(['A', 'B']);
+      await ai.classify(input('Dear Sir', 'letter.txt'));
+      expect(fake.count('openai')).toBe(2);
+    });
   });
 
   it('does not retry a bad request (400) but moves on', async () => {
@@ -255,7 +303,7 @@ for (const dialect of DIALECTS) describe(`AI classification through the real SDK
 
   it('masks personal data before sending when redaction is on', async () => {
     const text = `${INVOICE}\nContact: jane.doe@example.com, +49 30 1234567\nIBAN DE89 3704 0044 0532 0130 00\nCard 4111 1111 1111 1111\nCustomer no. K-778899`;
-    await service([provider('openai')], { redact: { enabled: true, patterns: ['K-\\d+'] } }).classify(input(text));
+    await service([provider('openai')], {}, { redaction: { enabled: true, patterns: ['K-\\d+'] } }).classify(input(text));
     const sent = fake.requests[0]?.prompt ?? '';
     for (const secret of ['jane.doe@example.com', '1234567', 'DE89 3704', '4111 1111', 'K-778899']) expect(sent).not.toContain(secret);
     expect(sent).toContain('[EMAIL]');

@@ -56,10 +56,10 @@ describe('configuration', () => {
   });
 
   it('lets DOCCAT_* variables override single options, typed by the schema', async () => {
-    const loaded = await loadConfig({ cwd: tempDir(), env: { DOCCAT_INGEST_JOBS: '5', DOCCAT_OCR_LANGUAGES: 'eng, deu', DOCCAT_OCR_ENABLED: 'false', DOCCAT_INGEST_MAX_FILE_SIZE_MB: '10' } });
+    const loaded = await loadConfig({ cwd: tempDir(), env: { DOCCAT_INGEST_JOBS: '5', DOCCAT_OCR_LANGUAGES: 'eng, deu', DOCCAT_FEATURES_OCR: 'false', DOCCAT_INGEST_MAX_FILE_SIZE_MB: '10' } });
     expect(loaded.config.ingest.jobs).toBe(5);
     expect(loaded.config.ocr.languages).toEqual(['eng', 'deu']);
-    expect(loaded.config.ocr.enabled).toBe(false);
+    expect(loaded.config.features.ocr).toBe(false);
     expect(loaded.config.ingest.maxFileSizeMb).toBe(10);
   });
 
@@ -87,5 +87,99 @@ describe('configuration', () => {
     const error = await loadConfig({ cwd: tempDir(), configPath: 'nope.json', env: {} }).catch((caught: unknown) => caught);
     expect((error as DoccatError).code).toBe('E_CONFIG_NOT_FOUND');
     expect((error as DoccatError).exitCode).toBe(2);
+  });
+
+  describe('environments', () => {
+    const write = (config: unknown) => {
+      const project = tempDir();
+      fs.writeFileSync(path.join(project, 'doccat.config.json'), JSON.stringify(config));
+      return project;
+    };
+    const file = {
+      ingest: { jobs: 2, exclude: ['*.tmp'] },
+      ocr: { languages: ['eng'], renderDpi: 200 },
+      database: { url: 'env:DATABASE_URL' },
+      environments: {
+        production: { ingest: { jobs: 8 }, ocr: { languages: ['eng', 'deu'] } },
+        ci: { database: { url: null }, features: { ai: false } },
+      },
+    };
+
+    it('resolves in the documented order: default < file < environment overlay < DOCCAT_* variable', async () => {
+      const project = write(file);
+      const base = await loadConfig({ cwd: project, env: {} });
+      expect(base.environment).toBeUndefined();
+      expect(base.config.ingest.jobs).toBe(2);
+      const production = await loadConfig({ cwd: project, environment: 'production', env: {} });
+      expect(production.environment).toBe('production');
+      // Objects merge key by key; arrays replace.
+      expect(production.config.ingest).toMatchObject({ jobs: 8, exclude: ['*.tmp'] });
+      expect(production.config.ocr).toMatchObject({ languages: ['eng', 'deu'], renderDpi: 200, pageTimeoutMs: 180_000 });
+      const fromVariable = await loadConfig({ cwd: project, env: { DOCCAT_ENV: 'production', DOCCAT_INGEST_JOBS: '3' } });
+      expect(fromVariable.environment).toBe('production');
+      expect(fromVariable.config.ingest.jobs).toBe(3);
+      expect(fromVariable.config.ocr.languages).toEqual(['eng', 'deu']);
+      // --env wins over DOCCAT_ENV; null in an overlay removes a setting of the base.
+      const ci = await loadConfig({ cwd: project, environment: 'ci', env: { DOCCAT_ENV: 'production' } });
+      expect(ci.config.database.url).toBeUndefined();
+      expect(ci.config.features).toEqual({ ocr: true, ai: false, redaction: false });
+    });
+
+    it('refuses an unknown environment, naming the known ones', async () => {
+      const error = (await loadConfig({ cwd: write(file), environment: 'prod', env: {} }).catch((caught: unknown) => caught)) as DoccatError;
+      expect(error.code).toBe('E_CONFIG_ENV_UNKNOWN');
+      expect(error.exitCode).toBe(2);
+      expect(error.message).toMatch(/no environment "prod" .*\(known: production, ci\)/);
+      const none = (await loadConfig({ cwd: tempDir(), env: { DOCCAT_ENV: 'staging' } }).catch((caught: unknown) => caught)) as DoccatError;
+      expect(none.code).toBe('E_CONFIG_ENV_UNKNOWN');
+    });
+
+    it('checks every overlay, also those not in use', async () => {
+      const project = write({ ...file, environments: { ...file.environments, staging: { ingest: { jobs: 'lots' } } } });
+      const error = (await loadConfig({ cwd: project, env: {} }).catch((caught: unknown) => caught)) as DoccatError;
+      expect(error.code).toBe('E_CONFIG_INVALID');
+      expect(error.message).toMatch(/^ {2}environments\.staging\.ingest\.jobs: /m);
+    });
+  });
+
+  describe('secret references', () => {
+    it('reads env:, file: and cmd: references, trimmed, and fingerprints them', async () => {
+      const { resolveSecret } = await import('../../../src/config/secrets.js');
+      const dir = tempDir();
+      fs.writeFileSync(path.join(dir, 'key'), 'from-file-TESTSECRET\n');
+      expect(resolveSecret('env:K', { env: { K: 'from-env-TESTSECRET' } })?.value).toBe('from-env-TESTSECRET');
+      expect(resolveSecret('file:key', { baseDir: dir })).toMatchObject({ value: 'from-file-TESTSECRET', id: expect.stringMatching(/^file:key#[0-9a-f]{6}$/) });
+      // A password manager is a command that prints the secret; it runs in the config's folder.
+      fs.writeFileSync(path.join(dir, 'vault.sh'), '#!/bin/sh\necho "from-cmd-TESTSECRET-$VAULT_ITEM"\n', { mode: 0o755 });
+      expect(resolveSecret('cmd:./vault.sh', { baseDir: dir, env: { ...process.env, VAULT_ITEM: 'openai' } })?.value).toBe('from-cmd-TESTSECRET-openai');
+      expect(resolveSecret('env:UNSET', { env: {} })).toBeUndefined();
+      expect(resolveSecret('cmd:printf ""', { baseDir: dir })).toBeUndefined();
+    });
+
+    it('reports a failing or waiting command without what it printed on stdout', async () => {
+      const { resolveSecret } = await import('../../../src/config/secrets.js');
+      const dir = tempDir();
+      fs.writeFileSync(path.join(dir, 'locked.sh'), '#!/bin/sh\necho half-TESTSECRET\necho "vault is locked" >&2\nexit 3\n', { mode: 0o755 });
+      const failing = (() => {
+        try {
+          resolveSecret('cmd:./locked.sh', { baseDir: dir });
+        } catch (error) {
+          return error as DoccatError;
+        }
+        return undefined;
+      })();
+      expect(failing?.code).toBe('E_SECRET_COMMAND');
+      expect(failing?.message).toMatch(/exited with 3: vault is locked/);
+      expect(failing?.message).not.toContain('half-TESTSECRET');
+      // stdin is closed: a command that asks for input gets end-of-file instead of waiting.
+      expect(() => resolveSecret('cmd:read answer && echo "$answer"', { baseDir: tempDir() })).toThrow(/exited with 1/);
+    });
+
+    it('accepts a list of keys per provider and refuses a secret written inline', () => {
+      const base = { name: 'gpt', type: 'openai', model: 'gpt-4o-mini' };
+      expect(configSchema.safeParse({ ai: { providers: [{ ...base, apiKey: ['env:A', 'cmd:pass show b', 'file:/run/secrets/c'] }] } }).success).toBe(true);
+      const inline = configSchema.safeParse({ ai: { providers: [{ ...base, apiKey: 'sk-proj-inline' }] } });
+      expect(inline.success).toBe(false);
+    });
   });
 });

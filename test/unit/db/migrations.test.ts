@@ -65,7 +65,7 @@ describe('catalogue migrations', () => {
     await catalogueAtFirstVersion(path.join(dir, 'catalog.db'));
     const status = JSON.parse((await runDoccat(['db', 'status', '--json'], { home: dir })).stdout) as { schema: { current: string; pending: string[] }; counts: Record<string, number | null> };
     expect(status.schema.current).toBe('0001_initial');
-    expect(status.schema.pending).toContain('0007_jobs');
+    expect(status.schema.pending).toContain('0008_ingest_events');
     expect(status.counts).toMatchObject({ documents: 1, jobs: null });
     const migrate = JSON.parse((await runDoccat(['db', 'migrate', '--json'], { home: dir })).stdout) as { applied: string[] };
     expect(migrate.applied).toEqual(status.schema.pending);

@@ -212,3 +212,26 @@ for (const dialect of DIALECTS) describe(`ordering many matches by date or by wh
     await catalog.close();
   });
 });
+
+for (const dialect of DIALECTS) describe(`deleting a document (${dialect})`, () => {
+  it('removes it from search, tags, history and sources in one go, and keeps its audit trail', async () => {
+    const catalog = await openTestCatalog(dialect);
+    const repository = new DocumentRepository(catalog.db, 'tester');
+    const sighting = (index: number) => ({ path: `/in/file-${index}.txt`, sha256: null, size: 1, mtimeMs: 1, runId: 'r' });
+    const gone = await repository.commitDocument(document(1, { title: 'Zeppelin tickets', tags: ['travel'], text: 'two tickets for the zeppelin' }), sighting(1));
+    const kept = await repository.commitDocument(document(2, { title: 'Zeppelin museum', tags: ['travel'], text: 'museum guide' }), sighting(2));
+    const hits = async () => (await searchDocuments(catalog.db, { tree: parseQuery('zeppelin'), limit: 10, offset: 0, sort: 'relevance' })).hits.map((hit) => hit.id);
+    expect((await hits()).sort()).toEqual([gone.documentId, kept.documentId].sort());
+
+    expect(await repository.deleteDocument(gone.documentId, 'run-2')).toEqual({ blobBackend: 'local', blobKey: 'sha256/x/1' });
+    expect(await hits()).toEqual([kept.documentId]);
+    expect(await repository.getDocument(gone.documentId)).toBeUndefined();
+    for (const table of ['document_tags', 'classifications', 'sources'] as const) {
+      expect(await catalog.db.selectFrom(table).select('document_id').where('document_id', '=', gone.documentId).execute(), table).toEqual([]);
+    }
+    expect(await repository.knownTags(10)).toEqual(['travel']);
+    expect((await repository.getAudit(gone.documentId)).map((entry) => [entry.command, entry.run_id])).toEqual([['ingest', 'r'], ['delete', 'run-2']]);
+    expect(await repository.deleteDocument(gone.documentId, 'run-3')).toBeUndefined();
+    await catalog.close();
+  });
+});

@@ -1,0 +1,156 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Command } from 'commander';
+import { createContext } from '../context.js';
+import { writeJson } from '../output.js';
+import { ExitCode, usageError } from '../../errors.js';
+import { configSchema, type ProviderConfig } from '../../config/schema.js';
+import { defaultCatalogDir, formatIssues } from '../../config/load.js';
+
+/**
+ * `doccat init`: asks (or takes from flags) where the catalogue lives, which database and blob
+ * storage, the OCR languages and the AI providers with the variables holding their keys; writes
+ * a config file that holds references only, never a secret; then runs the health checks on it.
+ */
+
+interface InitFlags {
+  yes?: boolean;
+  output?: string;
+  force?: boolean;
+  db?: string;
+  dbUrl?: string;
+  storage?: string;
+  s3Bucket?: string;
+  s3Region?: string;
+  s3Endpoint?: string;
+  ocrLanguages?: string;
+  provider?: string[];
+  health?: boolean;
+}
+
+export interface InitAnswers {
+  catalog: string | undefined;
+  db: 'sqlite' | 'postgres';
+  dbUrl: string;
+  storage: 'local' | 's3';
+  s3: { bucket: string; region: string; endpoint: string | undefined };
+  languages: string[];
+  providers: { type: ProviderConfig['type']; keyEnv: string }[];
+}
+
+const PROVIDERS: Record<ProviderConfig['type'], { name: string; model: string; keyEnv: string; label: string }> = {
+  anthropic: { name: 'claude', model: 'claude-haiku-4-5', keyEnv: 'ANTHROPIC_API_KEY', label: 'Anthropic (Claude)' },
+  openai: { name: 'gpt', model: 'gpt-4o-mini', keyEnv: 'OPENAI_API_KEY', label: 'OpenAI' },
+  gemini: { name: 'gemini', model: 'gemini-2.5-flash', keyEnv: 'GEMINI_API_KEY', label: 'Google Gemini' },
+};
+
+export async function initCommand(flags: Record<string, unknown>, command: Command): Promise<number> {
+  const options = flags as InitFlags;
+  const globals = command.optsWithGlobals<{ catalog?: string; json?: boolean; quiet?: boolean }>();
+  const file = path.resolve(options.output ?? 'doccat.config.json');
+  const fromFlags = answersFromFlags(options, globals.catalog);
+  if (!options.force && fs.existsSync(file)) {
+    throw usageError('E_INIT_EXISTS', `${file} already exists`, 'pass --force to replace it, or -o to write another file');
+  }
+
+  let answers = fromFlags;
+  if (!options.yes) {
+    // A script or cron job must never sit waiting for an answer nobody will type.
+    if (!process.stdin.isTTY || !process.stderr.isTTY) {
+      throw usageError('E_NOT_INTERACTIVE', 'doccat init asks questions, but stdin or stderr is not a terminal', 'run it in a terminal, or pass --yes with flags (doccat init --yes --db sqlite --storage local ...)');
+    }
+    const { askAnswers } = await import('../init-wizard.js');
+    const asked = await askAnswers(fromFlags, file);
+    if (!asked) {
+      process.stderr.write('init cancelled; nothing written\n');
+      return ExitCode.interrupted;
+    }
+    answers = asked;
+  }
+
+  const config = buildConfig(answers);
+  const parsed = configSchema.safeParse(config);
+  if (!parsed.success) throw usageError('E_CONFIG_INVALID', `these answers do not make a valid configuration:\n${formatIssues(parsed.error.issues)}`, 'check the values given');
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  // Written whole or not at all: a half-written config would be worse than none.
+  const temporary = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(temporary, `${JSON.stringify(config, null, 2)}\n`);
+  fs.renameSync(temporary, file);
+  if (!globals.quiet) process.stderr.write(`wrote ${file}\n`);
+
+  if (options.health === false) {
+    if (globals.json) writeJson({ file, config });
+    return ExitCode.ok;
+  }
+  const context = await createContext(command, { configPath: file });
+  const { runHealthChecks, renderHealth } = await import('./health.js');
+  const report = await runHealthChecks(context, {});
+  if (globals.json) writeJson({ file, config, ...report });
+  else process.stdout.write(await renderHealth(report.checks, context.output.color));
+  if (!report.healthy && !globals.quiet) process.stderr.write('the configuration is written, but a check failed: see above, fix it, then run `doccat health`\n');
+  return report.healthy ? ExitCode.ok : ExitCode.unhealthy;
+}
+
+function answersFromFlags(options: InitFlags, catalog: string | undefined): InitAnswers {
+  const db = options.db ?? (options.dbUrl ? 'postgres' : 'sqlite');
+  if (db !== 'sqlite' && db !== 'postgres') throw usageError('E_USAGE', `--db ${db}: use sqlite or postgres`);
+  const storage = options.storage ?? (options.s3Bucket ? 's3' : 'local');
+  if (storage !== 'local' && storage !== 's3') throw usageError('E_USAGE', `--storage ${storage}: use local or s3`);
+  if (storage === 's3' && !options.s3Bucket && options.yes) throw usageError('E_USAGE', '--storage s3 needs --s3-bucket', 'name the bucket, e.g. --s3-bucket my-documents');
+  const providers = (options.provider ?? []).map((item) => {
+    // --provider openai or --provider openai=MY_KEY_VARIABLE
+    const [type = '', keyEnv] = item.split('=');
+    if (!(type in PROVIDERS)) throw usageError('E_USAGE', `--provider ${item}: use anthropic, openai or gemini (optionally =ENV_VARIABLE)`);
+    const known = PROVIDERS[type as ProviderConfig['type']];
+    return { type: type as ProviderConfig['type'], keyEnv: keyEnv || known.keyEnv };
+  });
+  return {
+    catalog,
+    db,
+    dbUrl: options.dbUrl ?? 'env:DATABASE_URL',
+    storage,
+    s3: { bucket: options.s3Bucket ?? '', region: options.s3Region ?? 'us-east-1', endpoint: options.s3Endpoint },
+    languages: (options.ocrLanguages ?? 'eng').split(/[,+ ]+/).filter((language) => language.length > 0),
+    providers,
+  };
+}
+
+export function buildConfig(answers: InitAnswers): Record<string, unknown> {
+  const config: Record<string, unknown> = {};
+  if (answers.catalog && path.resolve(answers.catalog) !== defaultCatalogDir(process.env)) config.catalog = answers.catalog;
+  if (answers.db === 'postgres') config.database = { url: answers.dbUrl };
+  if (answers.storage === 's3') {
+    config.storage = {
+      backend: 's3',
+      backends: {
+        s3: {
+          type: 's3',
+          bucket: answers.s3.bucket,
+          region: answers.s3.region,
+          ...(answers.s3.endpoint ? { endpoint: answers.s3.endpoint, forcePathStyle: true } : {}),
+        },
+      },
+    };
+  }
+  config.ocr = { languages: answers.languages };
+  if (answers.providers.length > 0) {
+    config.ai = {
+      providers: answers.providers.map((provider, index) => ({
+        name: PROVIDERS[provider.type].name,
+        type: provider.type,
+        model: PROVIDERS[provider.type].model,
+        apiKey: `env:${provider.keyEnv}`,
+        priority: index + 1,
+      })),
+    };
+  }
+  return config;
+}
+
+export function providerChoices(): { value: ProviderConfig['type']; label: string; keyEnv: string }[] {
+  return Object.entries(PROVIDERS).map(([value, provider]) => ({ value: value as ProviderConfig['type'], label: provider.label, keyEnv: provider.keyEnv }));
+}
+
+export function checkEnvName(value: string | undefined): string | undefined {
+  return value && /^[A-Za-z_][A-Za-z0-9_]*$/.test(value) ? undefined : 'letters, digits and underscores, e.g. OPENAI_API_KEY';
+}

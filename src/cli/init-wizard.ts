@@ -1,0 +1,90 @@
+import * as prompts from '@clack/prompts';
+import { defaultCatalogDir } from '../config/load.js';
+import { checkEnvName, providerChoices, type InitAnswers } from './commands/init.js';
+
+/** The questions of `doccat init`, starting from what flags already said. Undefined if cancelled. */
+export async function askAnswers(start: InitAnswers, file: string): Promise<InitAnswers | undefined> {
+  // The wizard talks on stderr: stdout stays for the health report that follows.
+  const output = process.stderr;
+  const common = { output };
+  prompts.intro('doccat init', common);
+  const cancelled = (value: unknown): value is symbol => {
+    if (!prompts.isCancel(value)) return false;
+    prompts.cancel('nothing written', common);
+    return true;
+  };
+
+  const catalog = await prompts.text({ ...common, message: 'Where should the catalogue (database and originals) live?', initialValue: start.catalog ?? defaultCatalogDir(process.env), validate: (value) => (value && value.trim().length > 0 ? undefined : 'a folder') });
+  if (cancelled(catalog)) return undefined;
+
+  const db = await prompts.select({
+    ...common,
+    message: 'Which database?',
+    initialValue: start.db,
+    options: [
+      { value: 'sqlite' as const, label: 'SQLite', hint: 'one file in the catalogue folder; nothing to run' },
+      { value: 'postgres' as const, label: 'Postgres', hint: 'shared by several machines and workers' },
+    ],
+  });
+  if (cancelled(db)) return undefined;
+  let dbUrl = start.dbUrl;
+  if (db === 'postgres') {
+    const answer = await prompts.text({
+      ...common,
+      message: 'Where is the Postgres URL? (a reference, never the URL with its password)',
+      initialValue: start.dbUrl,
+      validate: (value) => (value && /^(env|file|cmd):.+/.test(value) ? undefined : 'env:NAME, file:PATH or cmd:COMMAND'),
+    });
+    if (cancelled(answer)) return undefined;
+    dbUrl = answer;
+  }
+
+  const storage = await prompts.select({
+    ...common,
+    message: 'Where should the original files be kept?',
+    initialValue: start.storage,
+    options: [
+      { value: 'local' as const, label: 'Local folder', hint: 'inside the catalogue folder' },
+      { value: 's3' as const, label: 'S3 or S3-compatible', hint: 'AWS, MinIO, R2, B2...; credentials from the usual AWS variables' },
+    ],
+  });
+  if (cancelled(storage)) return undefined;
+  const s3 = { ...start.s3 };
+  if (storage === 's3') {
+    const bucket = await prompts.text({ ...common, message: 'Bucket name', initialValue: s3.bucket, validate: (value) => (value && /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(value) ? undefined : 'an S3 bucket name') });
+    if (cancelled(bucket)) return undefined;
+    const region = await prompts.text({ ...common, message: 'Region', initialValue: s3.region });
+    if (cancelled(region)) return undefined;
+    const endpoint = await prompts.text({ ...common, message: 'Endpoint URL (empty for AWS)', initialValue: s3.endpoint ?? '', validate: (value) => (!value || /^https?:\/\/.+/.test(value) ? undefined : 'http(s)://host:port, or empty') });
+    if (cancelled(endpoint)) return undefined;
+    Object.assign(s3, { bucket, region, endpoint: endpoint || undefined });
+  }
+
+  const languages = await prompts.text({ ...common, message: 'OCR languages (tesseract codes, e.g. eng,deu)', initialValue: start.languages.join(','), validate: (value) => (value && /^[a-z_]+([,+ ]+[a-z_]+)*$/.test(value.trim()) ? undefined : 'codes such as eng, deu, fra') });
+  if (cancelled(languages)) return undefined;
+
+  const choices = providerChoices();
+  const picked = await prompts.multiselect({
+    ...common,
+    message: 'AI providers to classify with (none: the local rules only; space to pick, enter to go on)',
+    options: choices.map((choice) => ({ value: choice.value, label: choice.label })),
+    initialValues: start.providers.map((provider) => provider.type),
+    required: false,
+  });
+  if (cancelled(picked)) return undefined;
+  const providers: InitAnswers['providers'] = [];
+  for (const type of picked) {
+    const choice = choices.find((item) => item.value === type);
+    const keyEnv = await prompts.text({ ...common, message: `Environment variable holding the ${choice?.label ?? type} API key`, initialValue: start.providers.find((provider) => provider.type === type)?.keyEnv ?? choice?.keyEnv ?? '', validate: checkEnvName });
+    if (cancelled(keyEnv)) return undefined;
+    providers.push({ type, keyEnv });
+  }
+
+  const write = await prompts.confirm({ ...common, message: `Write ${file} and run the health checks?`, initialValue: true });
+  if (cancelled(write) || !write) {
+    if (!cancelled(write)) prompts.cancel('nothing written', common);
+    return undefined;
+  }
+  prompts.outro('writing the configuration', common);
+  return { catalog: catalog.trim(), db, dbUrl, storage, s3, languages: languages.split(/[,+ ]+/).filter((language) => language.length > 0), providers };
+}
