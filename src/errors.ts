@@ -1,3 +1,4 @@
+import { redactText } from './observability/redact.js';
 /**
  * Every error a user can see carries a stable `code`, a message and a hint saying what to do.
  * The exit code is derived from the kind of error so that only cli/main.ts decides how to exit.
@@ -51,7 +52,16 @@ export interface ErrorInfo {
 }
 
 /** Turns anything thrown into a user-facing error description; unknown errors become E_INTERNAL. */
+/**
+ * The shape stored in the catalogue and printed in JSON. Messages can quote what a server said
+ * (a URL with its password, a header): they pass the log redaction before going anywhere.
+ */
 export function toErrorInfo(error: unknown): ErrorInfo {
+  const info = describeError(error);
+  return { ...info, message: redactText(info.message), ...(info.hint === undefined ? {} : { hint: redactText(info.hint) }) };
+}
+
+function describeError(error: unknown): ErrorInfo {
   if (error instanceof DoccatError) return error.toJSON();
   const nodeCode = (error as NodeJS.ErrnoException | undefined)?.code;
   const message = error instanceof Error ? error.message : String(error);

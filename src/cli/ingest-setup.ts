@@ -42,6 +42,11 @@ export async function prepareIngest(context: CommandContext, catalog: OpenCatalo
     });
     return pool;
   };
+  if (!options.dryRun && config.stats.keepDays > 0) {
+    const { pruneRecords } = await import('../db/stats.js');
+    const removed = await pruneRecords(catalog.database.db, new Date(Date.now() - config.stats.keepDays * 86_400_000).toISOString());
+    if (removed > 0) context.logger.info({ removed, keepDays: config.stats.keepDays }, 'old ingest events and provider call records removed');
+  }
   const ocrEnabled = config.features.ocr && options.ocr;
   // A missing language is a configuration error: report it once, before any file is touched.
   if (ocrEnabled) ocr().checkLanguages();

@@ -81,6 +81,7 @@ export function exampleConfig(): DoccatConfig {
     redaction: { patterns: [String.raw`\bK-\d{6}\b`] },
     database: { ...defaults.database, url: 'env:DATABASE_URL', poolSize: 10, statementTimeoutMs: 60_000, caFile: '/etc/ssl/certs/db-ca.pem', sqlite: { ...defaults.database.sqlite, path: 'catalog.db' } },
     queue: { maxAttempts: 3, retryDelaySeconds: 30, expireInSeconds: 900, maintenanceIntervalSeconds: 60 },
+    stats: { keepDays: 365 },
     log: { level: 'warn', file: '/var/log/doccat.log' },
   });
 }

@@ -202,6 +202,12 @@ export const configSchema = z
       })
       .default({ maxAttempts: 3, retryDelaySeconds: 30, expireInSeconds: 900, maintenanceIntervalSeconds: 60 })
       .describe('ingest --enqueue and doccat worker'),
+    stats: z
+      .object({
+        keepDays: z.number().int().min(0).default(365).describe('ingest events and AI call records older than this are removed when ingest, watch or worker starts (0: keep all)'),
+      })
+      .default({ keepDays: 365 })
+      .describe('what doccat stats reads'),
     log: z
       .object({
         level: z.enum(['silent', 'fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('silent'),

@@ -67,46 +67,75 @@ export async function catalogueStats(db: Kysely<Database>, options: { since?: st
   if (since) sources = sources.where('last_seen', '>=', since);
   const sourceStatus = await sources.select((eb) => ['status as key', eb.fn.countAll<number>().as('count')]).groupBy('status').execute();
 
-  let eventQuery = db.selectFrom('ingest_events').selectAll();
-  if (since) eventQuery = eventQuery.where('at', '>=', since);
-  const events = await eventQuery.execute();
+  // Counts and sums in SQL; only the columns a percentile or the busy time needs come back whole,
+  // one at a time, so a catalogue with millions of events does not need their rows in memory.
+  let events = db.selectFrom('ingest_events');
+  if (since) events = events.where('at', '>=', since);
+  const statusRows = await events.select((eb) => ['status as key', eb.fn.countAll<number>().as('count')]).groupBy('status').execute();
+  const failureRows = await events
+    .select((eb) => [eb.fn.coalesce('error_code', eb.val('E_UNKNOWN')).as('key'), eb.fn.countAll<number>().as('count')])
+    .where('status', '=', 'failed')
+    .groupBy('error_code')
+    .execute();
+  const totals = await events
+    .select((eb) => [
+      eb.fn.countAll<number>().as('files'),
+      eb.fn.count<number>('run_id').distinct().as('runs'),
+      eb.fn.coalesce(eb.fn.sum<number>('bytes'), eb.val(0)).as('bytes'),
+      eb.fn.coalesce(eb.fn.sum<number>('pages'), eb.val(0)).as('pages'),
+      eb.fn.coalesce(eb.fn.sum<number>('ocr_pages'), eb.val(0)).as('ocrPages'),
+    ])
+    .executeTakeFirstOrThrow();
+  const intervals = await events.select(['started_at', 'at']).execute();
+  const busySeconds = busyTime(intervals.map((event) => [Date.parse(event.started_at), Date.parse(event.at)])) / 1000;
+  const files = Number(totals.files);
+  const bytes = Number(totals.bytes);
+  const catalogued = Number(statusRows.find((row) => row.key === 'catalogued')?.count ?? 0);
 
-  const statusCounts = new Map<string, number>();
-  const failureCounts = new Map<string, number>();
-  for (const event of events) {
-    statusCounts.set(event.status, (statusCounts.get(event.status) ?? 0) + 1);
-    if (event.status === 'failed') failureCounts.set(event.error_code ?? 'E_UNKNOWN', (failureCounts.get(event.error_code ?? 'E_UNKNOWN') ?? 0) + 1);
+  const stages: CatalogueStats['stages'] = [];
+  for (const stage of STAGES) {
+    const column = `${stage}_ms` as const;
+    const values = await events.select(column).where(column, 'is not', null).execute();
+    stages.push({ stage, ...percentiles(values.map((row) => Number(row[column]))) });
   }
-  const busySeconds = busyTime(events.map((event) => [Date.parse(event.started_at), Date.parse(event.at)])) / 1000;
-  const bytes = sum(events.map((event) => Number(event.bytes)));
-  const catalogued = statusCounts.get('catalogued') ?? 0;
 
-  const stages = STAGES.map((stage) => ({ stage, ...percentiles(events.map((event) => event[`${stage}_ms`]).filter((value): value is number => value !== null).map(Number)) }));
-
-  let callQuery = db.selectFrom('ai_calls').selectAll();
-  if (since) callQuery = callQuery.where('at', '>=', since);
-  const calls = await callQuery.execute();
+  let calls = db.selectFrom('ai_calls');
+  if (since) calls = calls.where('at', '>=', since);
+  const callRows = await calls
+    .select((eb) => [
+      'provider',
+      'outcome',
+      eb.fn.countAll<number>().as('calls'),
+      eb.fn.coalesce(eb.fn.sum<number>('input_tokens'), eb.val(0)).as('input'),
+      eb.fn.coalesce(eb.fn.sum<number>('output_tokens'), eb.val(0)).as('output'),
+      eb.fn.coalesce(eb.fn.sum<number>('cost_usd'), eb.val(0)).as('cost'),
+    ])
+    .groupBy(['provider', 'outcome'])
+    .execute();
   const today = `${now.toISOString().slice(0, 10)}T00:00:00.000Z`;
   const records = new AiRecordRepository(db);
-  const providerNames = [...new Set([...calls.map((call) => call.provider), ...Object.keys(options.budgets ?? {})])].sort();
+  const providerNames = [...new Set([...callRows.map((row) => row.provider), ...Object.keys(options.budgets ?? {})])].sort();
   const providers: ProviderStats[] = [];
   for (const provider of providerNames) {
-    const mine = calls.filter((call) => call.provider === provider);
-    const ok = mine.filter((call) => call.outcome === 'ok').length;
+    const mine = callRows.filter((row) => row.provider === provider);
+    const outcome = (name: string) => Number(mine.find((row) => row.outcome === name)?.calls ?? 0);
+    const total = sum(mine.map((row) => Number(row.calls)));
     const budget = options.budgets?.[provider];
+    const detail = await calls.select(['latency_ms']).where('provider', '=', provider).execute();
+    const identities = await calls.select(['model', 'key_id']).distinct().where('provider', '=', provider).execute();
     providers.push({
       provider,
-      models: [...new Set(mine.map((call) => call.model))],
-      keys: [...new Set(mine.map((call) => call.key_id))],
-      calls: mine.length,
-      ok,
-      invalid: mine.filter((call) => call.outcome === 'invalid').length,
-      errors: mine.filter((call) => call.outcome === 'error').length,
-      successRate: mine.length > 0 ? ok / mine.length : null,
-      inputTokens: sum(mine.map((call) => Number(call.input_tokens))),
-      outputTokens: sum(mine.map((call) => Number(call.output_tokens))),
-      costUsd: sum(mine.map((call) => Number(call.cost_usd))),
-      ...percentiles(mine.map((call) => Number(call.latency_ms))),
+      models: [...new Set(identities.map((row) => row.model))],
+      keys: [...new Set(identities.map((row) => row.key_id))],
+      calls: total,
+      ok: outcome('ok'),
+      invalid: outcome('invalid'),
+      errors: outcome('error'),
+      successRate: total > 0 ? outcome('ok') / total : null,
+      inputTokens: sum(mine.map((row) => Number(row.input))),
+      outputTokens: sum(mine.map((row) => Number(row.output))),
+      costUsd: sum(mine.map((row) => Number(row.cost))),
+      ...percentiles(detail.map((row) => Number(row.latency_ms))),
       budget: budget === undefined ? null : { dailyTokens: budget, usedToday: await records.tokensUsedSince(provider, today) },
     });
   }
@@ -116,24 +145,25 @@ export async function catalogueStats(db: Kysely<Database>, options: { since?: st
     until: now.toISOString(),
     documents: { total: sum(byType.map((row) => Number(row.count))), pages: Number(pageSum?.pages ?? 0), byType: counts(byType), byMethod: counts(byMethod) },
     sources: { byStatus: counts(sourceStatus) },
-    files: {
-      total: events.length,
-      byStatus: [...statusCounts].map(([key, count]) => ({ key, count })).sort(byCount),
-      pages: sum(events.map((event) => Number(event.pages))),
-      ocrPages: sum(events.map((event) => Number(event.ocr_pages))),
-      bytes,
-    },
+    files: { total: files, byStatus: counts(statusRows), pages: Number(totals.pages), ocrPages: Number(totals.ocrPages), bytes },
     throughput: {
-      runs: new Set(events.map((event) => event.run_id)).size,
+      runs: Number(totals.runs),
       busySeconds: round(busySeconds, 3),
-      filesPerSecond: busySeconds > 0 ? round(events.length / busySeconds, 2) : null,
+      filesPerSecond: busySeconds > 0 ? round(files / busySeconds, 2) : null,
       cataloguedPerSecond: busySeconds > 0 ? round(catalogued / busySeconds, 2) : null,
       megabytesPerSecond: busySeconds > 0 ? round(bytes / 1024 / 1024 / busySeconds, 2) : null,
     },
     stages,
     providers,
-    failures: [...failureCounts].map(([key, count]) => ({ key, count })).sort(byCount).slice(0, 10),
+    failures: counts(failureRows).slice(0, 10),
   };
+}
+
+/** Removes ingest events and provider call records from before `before`; returns how many. */
+export async function pruneRecords(db: Kysely<Database>, before: string): Promise<number> {
+  const events = await db.deleteFrom('ingest_events').where('at', '<', before).executeTakeFirst();
+  const calls = await db.deleteFrom('ai_calls').where('at', '<', before).executeTakeFirst();
+  return Number(events.numDeletedRows) + Number(calls.numDeletedRows);
 }
 
 /** Nearest-rank percentiles: each is a latency some file really had. */

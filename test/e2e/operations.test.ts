@@ -111,6 +111,15 @@ describe('doccat stats', () => {
     expect(table.stdout).toMatch(/\| gpt\s+\| 4\s+\| 100\.0%/);
     const bad = await runDoccat(['stats', '--since', 'yesterday'], { home });
     expect(bad.code).toBe(2);
+
+    // Records older than stats.keepDays go when the next ingest starts.
+    const old = new Database(path.join(home, 'catalog.db'));
+    old.prepare("UPDATE ingest_events SET at = '2020-01-01T00:00:00.000Z', started_at = '2020-01-01T00:00:00.000Z' WHERE status = 'failed'").run();
+    old.close();
+    await runDoccat(['ingest', tempDir('doccat-ops-none-'), '--quiet', '--config', config], { home, env: { ...env, DOCCAT_STATS_KEEP_DAYS: '30' } });
+    const pruned = JSON.parse((await runDoccat(['stats', '--json', '--config', config], { home, env })).stdout) as Stats;
+    expect(pruned.files.total).toBe(4);
+    expect(pruned.failures).toEqual([]);
   });
 });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DIALECTS, openTestCatalog } from '../../support/catalogs.js';
-import { busyTime, catalogueStats, percentiles } from '../../../src/db/stats.js';
+import { busyTime, catalogueStats, percentiles, pruneRecords } from '../../../src/db/stats.js';
 import { AiRecordRepository } from '../../../src/db/ai-records.js';
 import { DocumentRepository } from '../../../src/db/documents.js';
 
@@ -49,6 +49,10 @@ for (const dialect of DIALECTS) describe(`catalogue stats (${dialect})`, () => {
     const since = await catalogueStats(catalog.db, { since: '2026-01-15T00:00:00.000Z' });
     expect(since.files.total).toBe(1);
     expect(since.providers).toEqual([]);
+
+    // Retention: two January events and three January calls go; February stays.
+    expect(await pruneRecords(catalog.db, '2026-01-15T00:00:00.000Z')).toBe(5);
+    expect((await catalogueStats(catalog.db, {})).files.total).toBe(1);
     await catalog.close();
   });
 });
