@@ -225,6 +225,11 @@ describe('doccat init', () => {
     const healthy = await runDoccat(['init', '--yes', '--force', '--storage', 'local', '--db', 'sqlite'], { cwd: dir, home: path.join(dir, 'home') });
     expect(healthy.code, healthy.stderr).toBe(0);
     expect(JSON.parse(fs.readFileSync(file, 'utf8'))).toEqual({ ocr: { languages: ['eng'] } });
+
+    // A relative catalogue given for a file written elsewhere still means the folder it named.
+    const elsewhere = await runDoccat(['init', '--yes', '--no-health', '--catalog', './cat', '-o', 'conf/doccat.json'], { cwd: dir });
+    expect(elsewhere.code, elsewhere.stderr).toBe(0);
+    expect(JSON.parse(fs.readFileSync(path.join(dir, 'conf', 'doccat.json'), 'utf8')).catalog).toBe(path.join(dir, 'cat'));
   });
 
   it('refuses to ask when stdin is not a terminal, and writes nothing', async () => {

@@ -68,6 +68,11 @@ export async function initCommand(flags: Record<string, unknown>, command: Comma
     answers = asked;
   }
 
+  // The loader reads a relative catalogue path against the config file's folder, not the folder
+  // the wizard ran in: keep what was typed only when the two are the same.
+  if (answers.catalog && !answers.catalog.startsWith('~') && !path.isAbsolute(answers.catalog) && path.dirname(file) !== process.cwd()) {
+    answers = { ...answers, catalog: path.resolve(answers.catalog) };
+  }
   const config = buildConfig(answers);
   const parsed = configSchema.safeParse(config);
   if (!parsed.success) throw usageError('E_CONFIG_INVALID', `these answers do not make a valid configuration:\n${formatIssues(parsed.error.issues)}`, 'check the values given');
