@@ -10,6 +10,7 @@ import { ProviderError, type ProviderClient, type ProviderFactory } from './prov
 import { TokenBucket } from './rate-limit.js';
 import { providerPolicy, type ProviderPolicy } from './resilience.js';
 import { FALLBACK_TYPE } from './taxonomy.js';
+import { utcDayStart } from '../text/duration.js';
 
 /**
  * The AI classification service: one Classifier in front of every configured provider. It picks
@@ -298,8 +299,8 @@ export class AiClassificationService implements Classifier {
   }
 
   private async usedToday(slot: ProviderSlot): Promise<number> {
-    const day = new Date().toISOString().slice(0, 10);
-    if (slot.usedToday?.day !== day) slot.usedToday = { day, tokens: await this.options.records.tokensUsedSince(slot.name, `${day}T00:00:00.000Z`) };
+    const day = utcDayStart(new Date());
+    if (slot.usedToday?.day !== day) slot.usedToday = { day, tokens: await this.options.records.tokensUsedSince(slot.name, day) };
     return slot.usedToday.tokens;
   }
 

@@ -1,5 +1,5 @@
 import { CommanderError } from 'commander';
-import { DoccatError, ExitCode } from '../errors.js';
+import { DoccatError, ExitCode, toErrorInfo } from '../errors.js';
 import { buildProgram, commandResult } from './program.js';
 import { interrupt } from './interrupt.js';
 import { redactText } from '../observability/redact.js';
@@ -43,10 +43,11 @@ function reportError(error: unknown, json: 'json' | 'ndjson' | undefined): void 
   };
   const color = colorEnabled(process.stderr, process.argv.includes('--no-color') ? false : undefined);
   if (error instanceof DoccatError) {
-    const info = error.toJSON();
-    process.stderr.write(`doccat: ${paint(color, 'red', error.code)} ${redactText(error.message)}\n`);
-    if (error.hint) process.stderr.write(`  hint: ${redactText(error.hint)}\n`);
-    emit({ ...info, message: redactText(info.message), ...(info.hint ? { hint: redactText(info.hint) } : {}) });
+    // toErrorInfo redacts what the message may quote (a URL with its password, a header).
+    const info = toErrorInfo(error);
+    process.stderr.write(`doccat: ${paint(color, 'red', info.code)} ${info.message}\n`);
+    if (info.hint) process.stderr.write(`  hint: ${info.hint}\n`);
+    emit(info);
     return;
   }
   const message = redactText(error instanceof Error ? (error.stack ?? error.message) : String(error));

@@ -1,5 +1,6 @@
 import type { Insertable, Kysely, Selectable } from 'kysely';
 import type { AiCallsTable, Database } from './schema.js';
+import { utcDayStart } from '../text/duration.js';
 
 /** The AI service's cache of answers and its record of calls, in the catalogue database. */
 export class AiRecordRepository {
@@ -36,6 +37,11 @@ export class AiRecordRepository {
       .where('at', '>=', since)
       .executeTakeFirst();
     return Number(row?.tokens ?? 0);
+  }
+
+  /** Tokens used since 00:00 UTC of `now`'s day: what dailyTokenBudget limits. */
+  async tokensUsedToday(provider: string, now = new Date()): Promise<number> {
+    return this.tokensUsedSince(provider, utcDayStart(now));
   }
 
   async calls(since?: string): Promise<Selectable<AiCallsTable>[]> {

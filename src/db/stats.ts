@@ -112,7 +112,6 @@ export async function catalogueStats(db: Kysely<Database>, options: { since?: st
     ])
     .groupBy(['provider', 'outcome'])
     .execute();
-  const today = `${now.toISOString().slice(0, 10)}T00:00:00.000Z`;
   const records = new AiRecordRepository(db);
   const providerNames = [...new Set([...callRows.map((row) => row.provider), ...Object.keys(options.budgets ?? {})])].sort();
   const providers: ProviderStats[] = [];
@@ -136,7 +135,7 @@ export async function catalogueStats(db: Kysely<Database>, options: { since?: st
       outputTokens: sum(mine.map((row) => Number(row.output))),
       costUsd: sum(mine.map((row) => Number(row.cost))),
       ...percentiles(detail.map((row) => Number(row.latency_ms))),
-      budget: budget === undefined ? null : { dailyTokens: budget, usedToday: await records.tokensUsedSince(provider, today) },
+      budget: budget === undefined ? null : { dailyTokens: budget, usedToday: await records.tokensUsedToday(provider, now) },
     });
   }
 

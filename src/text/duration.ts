@@ -7,3 +7,8 @@ export function durationAgo(value: string, now: Date): string | undefined {
   if (!duration) return undefined;
   return new Date(now.getTime() - Number(duration[1]) * (DURATION_UNITS[duration[2] as string] as number)).toISOString();
 }
+
+/** 00:00 UTC of `now`'s day, as stored timestamps are written: where daily budgets start. */
+export function utcDayStart(now: Date): string {
+  return `${now.toISOString().slice(0, 10)}T00:00:00.000Z`;
+}

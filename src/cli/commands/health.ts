@@ -19,7 +19,7 @@ const OCR_TIMEOUT_MS = 60_000;
 
 async function tokensUsedToday(catalog: OpenCatalog, provider: string): Promise<number> {
   const { AiRecordRepository } = await import('../../db/ai-records.js');
-  return new AiRecordRepository(catalog.database.db).tokensUsedSince(provider, `${new Date().toISOString().slice(0, 10)}T00:00:00.000Z`);
+  return new AiRecordRepository(catalog.database.db).tokensUsedToday(provider);
 }
 
 /** Everything doccat needs, checked for real; exit 5 when anything fails (for cron and CI). */
