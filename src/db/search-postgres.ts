@@ -40,9 +40,15 @@ export async function searchPostgres(db: Kysely<Database>, options: SearchOption
         : sql`ORDER BY m.score ASC NULLS LAST, m.id DESC`;
   // Matches first (id, sort keys, score), then the page, and only then the page's columns: the
   // sources subquery and the count would otherwise run for every match.
+  // Words alone, by relevance: the index and the vectors answer it, and documents is read for
+  // the page only. Joining it for every match cost a scan of the whole table (92 -> 40 ms for a
+  // word in 11% of 100k documents).
+  const textOnly = expression !== undefined && residual.length === 0 && ranking !== undefined;
+  const matches = textOnly
+    ? sql`SELECT f.document_id AS id, NULL::text AS document_date, NULL::text AS added_at, ${score} AS score FROM documents_fts f WHERE ${textWhere}`
+    : sql`SELECT d.id, d.document_date, d.added_at, ${score} AS score FROM ${from} WHERE ${textWhere} AND ${where}`;
   const rows = await sql<HitRow & { total: number; position: number }>`
-    WITH m AS MATERIALIZED (
-      SELECT d.id, d.document_date, d.added_at, ${score} AS score FROM ${from} WHERE ${textWhere} AND ${where}),
+    WITH m AS MATERIALIZED (${matches}),
     page AS (SELECT m.id, m.score, row_number() OVER (${order}) AS position FROM m ${order} LIMIT ${options.limit} OFFSET ${options.offset})
     SELECT ${HIT_COLUMNS}, page.score AS score, (SELECT count(*) FROM m) AS total, page.position
     FROM page JOIN documents d ON d.id = page.id

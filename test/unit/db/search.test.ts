@@ -5,7 +5,7 @@ import type { CatalogDatabase } from '../../../src/db/database.js';
 import { DIALECTS, openTestCatalog } from '../../support/catalogs.js';
 import { DocumentRepository, type NewDocument } from '../../../src/db/documents.js';
 import { parseQuery } from '../../../src/db/query-parser.js';
-import { searchDocuments } from '../../../src/db/search.js';
+import { globToLike, searchDocuments } from '../../../src/db/search.js';
 import { DoccatError } from '../../../src/errors.js';
 
 function document(index: number, overrides: Partial<NewDocument>): NewDocument {
@@ -90,6 +90,11 @@ for (const dialect of DIALECTS) describe(`search on a real ${dialect} catalogue`
     expect(await search('added:7d')).toEqual([]);
     expect(await search('added:100y')).toHaveLength(6);
     expect(await search('status:catalogued path:*/file-3.pdf')).toEqual(['ACME invoice March']);
+    // ? is one character, [class] a set, and LIKE's own % and _ are plain characters in a glob.
+    expect(await search('path:*/file-?.pdf')).toHaveLength(6);
+    expect((await search('path:*/file-[34].pdf')).sort()).toEqual(['ACME invoice March', 'Draft invoice']);
+    expect(await search('path:*/file_3.pdf')).toEqual([]);
+    expect(await search('path:*/file-3%')).toEqual([]);
     expect(await search('title:policy')).toEqual(['Insurance policy']);
     expect(await search('id:2')).toEqual(['Insurance policy']);
   });
@@ -210,6 +215,15 @@ for (const dialect of DIALECTS) describe(`ordering many matches by date or by wh
     const notTen = new Set((await catalog.db.selectFrom('sources').select('document_id').where('path', 'like', '/d/10%').execute()).map((row) => row.document_id));
     expect(combined.total).toBe([...inFolder].filter((id) => !notTen.has(id)).length);
     await catalog.close();
+  });
+});
+
+describe('globs on Postgres', () => {
+  it('become LIKE patterns unless they hold a [class]', () => {
+    expect(globToLike('*/2019/*')).toBe('%/2019/%');
+    expect(globToLike('/in/a_b?100%*')).toBe('/in/a\\_b_100\\%%');
+    expect(globToLike('C:\\scans\\*')).toBe('C:\\\\scans\\\\%');
+    expect(globToLike('*/[0-9]*')).toBeUndefined();
   });
 });
 
