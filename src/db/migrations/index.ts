@@ -7,6 +7,7 @@ import * as aiCallsAndCache from './0005_ai_calls_and_cache.js';
 import * as claims from './0006_claims.js';
 import * as jobs from './0007_jobs.js';
 import * as ingestEvents from './0008_ingest_events.js';
+import * as postgresDateOrder from './0009_postgres_date_order.js';
 
 /** Numbered migrations, imported statically so they ship inside dist/ without a folder scan. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -18,6 +19,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0006_claims': claims,
   '0007_jobs': jobs,
   '0008_ingest_events': ingestEvents,
+  '0009_postgres_date_order': postgresDateOrder,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -218,6 +218,29 @@ for (const dialect of DIALECTS) describe(`ordering many matches by date or by wh
   });
 });
 
+for (const dialect of DIALECTS) describe(`a word bunched at the far end of the date order (${dialect})`, () => {
+  it('pages by date correctly, also when walking the newest documents first finds too few', async () => {
+    const catalog = await openTestCatalog(dialect);
+    const repository = new DocumentRepository(catalog.db, 'tester');
+    // 3000 documents; the word is in the 100 oldest only (3%): a walk from the newest comes back short.
+    for (let index = 0; index < 3000; index += 1) {
+      const day = new Date(Date.UTC(2000, 0, 1) + index * 86_400_000).toISOString().slice(0, 10);
+      await repository.commitDocument(document(10_000 + index, { title: `Note ${index}`, documentDate: day, text: index < 100 ? 'farendword appears here' : 'ordinary words' }), { path: `/far/${index}`, sha256: null, size: 1, mtimeMs: 1, runId: 'r' });
+    }
+    const expected = Array.from({ length: 100 }, (_, index) => `Note ${99 - index}`);
+    for (const offset of [0, 20, 90]) {
+      const result = await searchDocuments(catalog.db, { tree: parseQuery('farendword'), limit: 20, offset, sort: 'date' });
+      expect(result.total).toBe(100);
+      expect(result.hits.map((hit) => hit.title)).toEqual(expected.slice(offset, offset + 20));
+    }
+    const common = await searchDocuments(catalog.db, { tree: parseQuery('ordinary'), limit: 5, offset: 0, sort: 'date' });
+    expect(common.total).toBe(2900);
+    expect(common.hits.map((hit) => hit.title)).toEqual(['Note 2999', 'Note 2998', 'Note 2997', 'Note 2996', 'Note 2995']);
+    expect((await searchDocuments(catalog.db, { tree: parseQuery('ordinary'), limit: 5, offset: 2900, sort: 'date' })).hits).toEqual([]);
+    await catalog.close();
+  });
+});
+
 describe('globs on Postgres', () => {
   it('become LIKE patterns unless they hold a [class]', () => {
     expect(globToLike('*/2019/*')).toBe('%/2019/%');
