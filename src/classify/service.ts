@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { AiConfig, ProviderConfig } from '../config/schema.js';
+import { apiKeyReferences, type AiConfig, type ProviderConfig } from '../config/schema.js';
 import { resolveSecret } from '../config/secrets.js';
 import { classificationSchema, type Classification, type Classifier, type ClassifyInput } from './classifier.js';
 import { parseAnswer, type ParsedAnswer } from './parse-answer.js';
@@ -11,6 +11,7 @@ import { TokenBucket } from './rate-limit.js';
 import { providerPolicy, type ProviderPolicy } from './resilience.js';
 import { FALLBACK_TYPE } from './taxonomy.js';
 import { utcDayStart } from '../text/duration.js';
+import { redactText } from '../observability/redact.js';
 
 /**
  * The AI classification service: one Classifier in front of every configured provider. It picks
@@ -58,12 +59,6 @@ export interface ServiceOptions {
   force?: boolean;
   loadProvider?: (type: ProviderConfig['type']) => Promise<ProviderFactory>;
 }
-
-const DEFAULT_KEYS: Record<ProviderConfig['type'], string> = {
-  anthropic: 'env:ANTHROPIC_API_KEY',
-  openai: 'env:OPENAI_API_KEY',
-  gemini: 'env:GEMINI_API_KEY',
-};
 
 /** Each SDK is imported on first use, so a run that never calls a provider never loads it. */
 async function loadProviderModule(type: ProviderConfig['type']): Promise<ProviderFactory> {
@@ -172,14 +167,14 @@ export class AiClassificationService implements Classifier {
     const env = options.env ?? process.env;
     this.slots = options.ai.providers
       .map((config) => {
-        const references = config.apiKey === undefined ? [DEFAULT_KEYS[config.type]] : typeof config.apiKey === 'string' ? [config.apiKey] : config.apiKey;
+        const { references, keyless } = apiKeyReferences(config);
         const keys: ProviderKey[] = [];
         for (const reference of references) {
           const secret = resolveSecret(reference, { env, ...(options.baseDir ? { baseDir: options.baseDir } : {}) });
           if (secret) keys.push({ value: secret.value, id: secret.id, reference, restUntil: 0 });
         }
-        // A local OpenAI-compatible server usually wants no key; the SDK still needs a string.
-        if (keys.length === 0 && config.type === 'openai' && config.baseURL !== undefined && config.apiKey === undefined) keys.push({ value: 'unused', id: 'none', reference: 'none', restUntil: 0 });
+        // A local server that wants no key may still be given one; the SDK needs a string either way.
+        if (keys.length === 0 && keyless) keys.push({ value: 'unused', id: 'none', reference: 'none', restUntil: 0 });
         return new ProviderSlot(config, keys, references.join(', '), options.ai, options.logger);
       })
       .sort((a, b) => a.config.priority - b.config.priority);
@@ -252,7 +247,9 @@ export class AiClassificationService implements Classifier {
       } catch (error) {
         if (input.signal?.aborted) throw error;
         const hint = error instanceof ProviderError && error.hint ? ` (${error.hint})` : '';
-        const message = this.scrub(`${error instanceof Error ? error.message : String(error)}${hint}`);
+        // Provider messages can quote the key, partly masked or not: redactText masks every resolved
+        // key by value and the rest by shape.
+        const message = redactText(`${error instanceof Error ? error.message : String(error)}${hint}`);
         skipped.push(message.startsWith(`${slot.name}: `) ? message : `${slot.name}: ${message}`);
         this.options.logger.warn({ provider: slot.name, code: (error as ProviderError).code ?? 'E_INTERNAL', correlationId: input.correlationId, err: message }, 'provider gave no usable answer');
         if (error instanceof ProviderError && (error.kind === 'auth' || error.kind === 'quota')) slot.disabled = message;
@@ -391,12 +388,6 @@ export class AiClassificationService implements Classifier {
     });
   }
 
-  /** Provider messages can quote the key (partly masked or not): never pass it on. */
-  private scrub(message: string): string {
-    let result = message;
-    for (const slot of this.slots) for (const key of slot.keys) if (key.value.length >= 8) result = result.split(key.value).join('[key]');
-    return result.replace(/\b(sk|sk-ant|sk-proj|AIza)[\w*-]{8,}/g, '[key]');
-  }
 }
 
 function notes(skipped: readonly string[]): string {

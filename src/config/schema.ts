@@ -231,6 +231,22 @@ export type DocumentTypeRule = z.infer<typeof documentTypeRuleSchema>;
 export type TagRule = z.infer<typeof tagRuleSchema>;
 export type ProviderConfig = z.infer<typeof providerSchema>;
 export type StorageConfig = DoccatConfig['storage'];
+
+/** The variable each provider type's key is read from when `apiKey` is not set. */
+export const DEFAULT_API_KEY_VARIABLES: Record<ProviderConfig['type'], string> = {
+  anthropic: 'ANTHROPIC_API_KEY',
+  openai: 'OPENAI_API_KEY',
+  gemini: 'GEMINI_API_KEY',
+};
+
+/**
+ * The key references a provider names: its `apiKey` (one or a list), else its type's default
+ * variable. `keyless`: a local OpenAI-compatible server (a baseURL and no apiKey) needs none.
+ */
+export function apiKeyReferences(provider: ProviderConfig): { references: string[]; keyless: boolean } {
+  if (provider.apiKey !== undefined) return { references: typeof provider.apiKey === 'string' ? [provider.apiKey] : provider.apiKey, keyless: false };
+  return { references: [`env:${DEFAULT_API_KEY_VARIABLES[provider.type]}`], keyless: provider.type === 'openai' && provider.baseURL !== undefined };
+}
 export type S3BackendConfig = z.infer<typeof s3BackendSchema>;
 export type LocalBackendConfig = z.infer<typeof localBackendSchema>;
 export type AiConfig = DoccatConfig['ai'];

@@ -35,7 +35,7 @@ const SHAPES: [RegExp, Replacement][] = [
   [/(\b(?:X-Amz-Signature|X-Amz-Credential|X-Amz-Security-Token|Signature|AWSAccessKeyId)=)[^&\s"']+/gi, '$1[redacted]'],
   // Provider key formats: Anthropic, OpenAI, Google.
   [/\b(?:sk-ant-|sk-proj-|sk-)[A-Za-z0-9_*-]{8,}/g, '[key]'],
-  [/\bAIza[A-Za-z0-9_-]{12,}/g, '[key]'],
+  [/\bAIza[A-Za-z0-9_*-]{8,}/g, '[key]'],
   // Header names that carry keys.
   [/\b((?:x-api-key|x-goog-api-key|api[_-]?key)["']?\s*[:=]\s*["']?)[^\s"',}&]+/gi, '$1[redacted]'],
 ];

@@ -6,6 +6,7 @@ import { formatDocumentId, parseDocumentId } from '../ids.js';
 import { paint, renderTable, truncateMiddle, writeJson } from '../output.js';
 import { ExitCode, usageError } from '../../errors.js';
 import { envOverrideNames } from '../../config/load.js';
+import { apiKeyReferences } from '../../config/schema.js';
 import { resolveSecret } from '../../config/secrets.js';
 import { redactUrl } from '../../db/database.js';
 
@@ -55,12 +56,10 @@ export async function configCheckCommand(_flags: Record<string, unknown>, comman
   const baseDir = filepath ? path.dirname(filepath) : process.cwd();
   const references: { setting: string; reference: string; optional: boolean }[] = [];
   if (config.database.url && /^(env|file|cmd):/.test(config.database.url)) references.push({ setting: 'database.url', reference: config.database.url, optional: false });
-  const defaultKeys = { anthropic: 'env:ANTHROPIC_API_KEY', openai: 'env:OPENAI_API_KEY', gemini: 'env:GEMINI_API_KEY' } as const;
   for (const provider of config.ai.providers) {
-    // A local OpenAI-compatible server needs no key.
-    const keyless = provider.type === 'openai' && provider.baseURL !== undefined && provider.apiKey === undefined;
-    if (Array.isArray(provider.apiKey)) provider.apiKey.forEach((reference, index) => references.push({ setting: `ai.providers.${provider.name}.apiKey[${index}]`, reference, optional: false }));
-    else references.push({ setting: `ai.providers.${provider.name}.apiKey`, reference: provider.apiKey ?? defaultKeys[provider.type], optional: keyless });
+    const { references: keys, keyless } = apiKeyReferences(provider);
+    const setting = `ai.providers.${provider.name}.apiKey`;
+    keys.forEach((reference, index) => references.push({ setting: Array.isArray(provider.apiKey) ? `${setting}[${index}]` : setting, reference, optional: keyless }));
   }
   for (const [name, backend] of Object.entries(config.storage.backends)) {
     if (backend.type !== 's3') continue;

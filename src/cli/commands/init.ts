@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { createContext } from '../context.js';
 import { writeJson } from '../output.js';
 import { ExitCode, usageError } from '../../errors.js';
-import { configSchema, type ProviderConfig } from '../../config/schema.js';
+import { configSchema, DEFAULT_API_KEY_VARIABLES, type ProviderConfig } from '../../config/schema.js';
 import { defaultCatalogDir, formatIssues } from '../../config/load.js';
 
 /**
@@ -38,10 +38,10 @@ export interface InitAnswers {
   providers: { type: ProviderConfig['type']; keyEnv: string }[];
 }
 
-const PROVIDERS: Record<ProviderConfig['type'], { name: string; model: string; keyEnv: string; label: string }> = {
-  anthropic: { name: 'claude', model: 'claude-haiku-4-5', keyEnv: 'ANTHROPIC_API_KEY', label: 'Anthropic (Claude)' },
-  openai: { name: 'gpt', model: 'gpt-4o-mini', keyEnv: 'OPENAI_API_KEY', label: 'OpenAI' },
-  gemini: { name: 'gemini', model: 'gemini-2.5-flash', keyEnv: 'GEMINI_API_KEY', label: 'Google Gemini' },
+const PROVIDERS: Record<ProviderConfig['type'], { name: string; model: string; label: string }> = {
+  anthropic: { name: 'claude', model: 'claude-haiku-4-5', label: 'Anthropic (Claude)' },
+  openai: { name: 'gpt', model: 'gpt-4o-mini', label: 'OpenAI' },
+  gemini: { name: 'gemini', model: 'gemini-2.5-flash', label: 'Google Gemini' },
 };
 
 export async function initCommand(flags: Record<string, unknown>, command: Command): Promise<number> {
@@ -106,8 +106,8 @@ function answersFromFlags(options: InitFlags, catalog: string | undefined): Init
     // --provider openai or --provider openai=MY_KEY_VARIABLE
     const [type = '', keyEnv] = item.split('=');
     if (!(type in PROVIDERS)) throw usageError('E_USAGE', `--provider ${item}: use anthropic, openai or gemini (optionally =ENV_VARIABLE)`);
-    const known = PROVIDERS[type as ProviderConfig['type']];
-    return { type: type as ProviderConfig['type'], keyEnv: keyEnv || known.keyEnv };
+    const kind = type as ProviderConfig['type'];
+    return { type: kind, keyEnv: keyEnv || DEFAULT_API_KEY_VARIABLES[kind] };
   });
   return {
     catalog,
@@ -153,7 +153,7 @@ export function buildConfig(answers: InitAnswers): Record<string, unknown> {
 }
 
 export function providerChoices(): { value: ProviderConfig['type']; label: string; keyEnv: string }[] {
-  return Object.entries(PROVIDERS).map(([value, provider]) => ({ value: value as ProviderConfig['type'], label: provider.label, keyEnv: provider.keyEnv }));
+  return Object.entries(PROVIDERS).map(([value, provider]) => ({ value: value as ProviderConfig['type'], label: provider.label, keyEnv: DEFAULT_API_KEY_VARIABLES[value as ProviderConfig['type']] }));
 }
 
 export function checkEnvName(value: string | undefined): string | undefined {

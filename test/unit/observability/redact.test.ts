@@ -19,6 +19,7 @@ describe('log redaction', () => {
       ],
       ['401: Incorrect API key provided: sk-proj-abcdefghijklmnop1234', 'sk-proj-abcdefghijklmnop', 'Incorrect API key provided: [key]'],
       ['key=AIzaSyA1234567890abcdefghij', 'AIzaSyA1234567890', '[key]'],
+      ['API key not valid: AIza****wxyz1234', 'wxyz1234', 'not valid: [key]'],
       ['headers {"x-api-key":"anthropic-key-value-123"}', 'anthropic-key-value-123', '"x-api-key":"[redacted]"'],
     ];
     for (const [input, secret, expected] of cases) {
