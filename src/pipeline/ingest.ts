@@ -12,6 +12,7 @@ import { extractorFor } from '../extract/registry.js';
 import type { Extractor } from '../extract/extractor.js';
 import type { BlobStore } from '../storage/blob-store.js';
 import { sha256File } from './hash.js';
+import type { SourceSnapshot } from './source-identity.js';
 import { sniffFile, unsupportedTypeError } from './sniff.js';
 import { walkPaths, type WalkEntry, type WalkOptions } from './walk.js';
 
@@ -36,6 +37,8 @@ export interface FileOutcome {
   ocrConfidence?: number | null;
   warnings?: { code: string; message: string }[];
   error?: ErrorInfo;
+  /** The source file as it was read; watch only moves or deletes a path that still matches it. */
+  snapshot?: SourceSnapshot;
   durationMs: number;
 }
 
