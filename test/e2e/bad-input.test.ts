@@ -2,9 +2,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it, beforeAll } from 'vitest';
-import Database from 'better-sqlite3';
 import { FIXTURES, REPO_ROOT, parseIngestJson, runDoccat, tempDir, type IngestJson } from '../support/cli.js';
 import { makeTextPdf } from '../support/pdf-writer.mjs';
+import { blobKeysOnDisk, expectConsistentCatalogue, openCatalogDb } from '../support/catalogue-invariants.js';
 
 const LETTER_PNG = path.join(FIXTURES, 'scans', 'letter.png');
 
@@ -23,35 +23,6 @@ function distinctScans(directory: string, count: number): string[] {
 
 function failureLines(stderr: string): string[] {
   return stderr.split('\n').filter((line) => / E_[A-Z_]+ /.test(line));
-}
-
-function openCatalogDb(home: string): Database.Database {
-  return new Database(path.join(home, 'catalog.db'), { readonly: true });
-}
-
-/** The invariants a crash or interrupt must never break. */
-function expectConsistentCatalogue(home: string): void {
-  const db = openCatalogDb(home);
-  try {
-    expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
-    const documents = db.prepare('SELECT id, sha256, blob_key, size FROM documents').all() as { id: number; sha256: string; blob_key: string; size: number }[];
-    expect(new Set(documents.map((document) => document.sha256)).size).toBe(documents.length);
-    for (const document of documents) expect(fs.statSync(path.join(home, 'blobs', document.blob_key)).size).toBe(document.size);
-    const indexed = (db.prepare('SELECT count(*) AS n FROM documents_fts').get() as { n: number }).n;
-    expect(indexed).toBe(documents.length);
-    const dangling = db.prepare('SELECT count(*) AS n FROM sources WHERE status != ? AND document_id IS NULL').get('failed') as { n: number };
-    expect(dangling.n).toBe(0);
-  } finally {
-    db.close();
-  }
-}
-
-function blobKeysOnDisk(home: string): string[] {
-  const root = path.join(home, 'blobs', 'sha256');
-  if (!fs.existsSync(root)) return [];
-  return (fs.readdirSync(root, { recursive: true, withFileTypes: true }) as fs.Dirent[])
-    .filter((entry) => entry.isFile())
-    .map((entry) => path.relative(path.join(home, 'blobs'), path.join(entry.parentPath, entry.name)));
 }
 
 describe('bad input never crashes the run', () => {

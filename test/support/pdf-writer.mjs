@@ -28,16 +28,37 @@ export function makeTextPdf(pages, options = {}) {
   objects[catalogId - 1] = `<< /Type /Catalog /Pages ${pagesId} 0 R >>`;
   objects[pagesId - 1] = `<< /Type /Pages /Kids [${pageIds.map((id) => `${id} 0 R`).join(' ')}] /Count ${pageIds.length} >>`;
   const infoId = options.title ? add(`<< /Title (${escapePdfString(options.title)}) /Producer (doccat fixtures) >>`) : undefined;
+  return assemblePdf(objects, catalogId, infoId);
+}
 
-  let out = '%PDF-1.4\n%\xe2\xe3\xcf\xd3\n';
+/**
+ * Numbers the objects 1..n in order and writes the file with its cross-reference table. An object
+ * is the text between `obj` and `endobj`, or `{ dictionary, stream }` for binary stream data.
+ * @param {(string | { dictionary: string, stream: Buffer })[]} objects
+ * @param {number} rootId
+ * @param {number} [infoId]
+ * @returns {Buffer}
+ */
+export function assemblePdf(objects, rootId, infoId) {
+  const parts = [Buffer.from('%PDF-1.4\n%\xe2\xe3\xcf\xd3\n', 'latin1')];
+  let length = parts[0].length;
+  const push = (buffer) => {
+    parts.push(buffer);
+    length += buffer.length;
+  };
   const offsets = [];
   objects.forEach((body, index) => {
-    offsets.push(Buffer.byteLength(out, 'latin1'));
-    out += `${index + 1} 0 obj\n${body}\nendobj\n`;
+    offsets.push(length);
+    if (typeof body === 'string') {
+      push(Buffer.from(`${index + 1} 0 obj\n${body}\nendobj\n`, 'latin1'));
+    } else {
+      push(Buffer.from(`${index + 1} 0 obj\n${body.dictionary}\nstream\n`, 'latin1'));
+      push(body.stream);
+      push(Buffer.from('\nendstream\nendobj\n', 'latin1'));
+    }
   });
-  const xrefOffset = Buffer.byteLength(out, 'latin1');
-  out += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n`;
-  for (const offset of offsets) out += `${String(offset).padStart(10, '0')} 00000 n \n`;
-  out += `trailer\n<< /Size ${objects.length + 1} /Root ${catalogId} 0 R${infoId ? ` /Info ${infoId} 0 R` : ''} >>\nstartxref\n${xrefOffset}\n%%EOF\n`;
-  return Buffer.from(out, 'latin1');
+  const xrefOffset = length;
+  const xref = [`xref\n0 ${objects.length + 1}\n0000000000 65535 f \n`, ...offsets.map((offset) => `${String(offset).padStart(10, '0')} 00000 n \n`)].join('');
+  push(Buffer.from(`${xref}trailer\n<< /Size ${objects.length + 1} /Root ${rootId} 0 R${infoId ? ` /Info ${infoId} 0 R` : ''} >>\nstartxref\n${xrefOffset}\n%%EOF\n`, 'latin1'));
+  return Buffer.concat(parts);
 }
