@@ -102,10 +102,12 @@ export async function openSqliteDatabase(options: SqliteOptions): Promise<Catalo
   try {
     sqlite = new BetterSqlite3(options.path, { readonly: !writable, fileMustExist: Boolean(options.readonly), timeout: options.busyTimeoutMs });
     if (writable) {
-      // WAL lets readers and a second writer process wait instead of failing; NORMAL is durable in WAL mode
-      // across application crashes (only an OS crash can lose the last transactions, never corrupt).
+      // WAL lets readers and a second writer process wait instead of failing. FULL fsyncs the WAL at
+      // every commit: watch deletes or moves a source once its commit returns, and under NORMAL a
+      // power cut could still undo that commit (then `storage verify --repair` would remove the blob
+      // as an orphan, and the document would be gone). Measured: see docs/architecture.md.
       sqlite.pragma('journal_mode = WAL');
-      sqlite.pragma('synchronous = NORMAL');
+      sqlite.pragma('synchronous = FULL');
     }
     sqlite.pragma('foreign_keys = ON');
     // Searches probe many rows of large tables in a process that lives for one command: reading
