@@ -351,7 +351,9 @@ async function processTracedEntry(entry: WalkEntry, policy: SourcePolicy, option
     }
   } catch (error) {
     if ((error as { name?: string }).name === 'AbortError' || options.signal.aborted) return undefined;
-    return fail(error, sighting.sha256 ? { sha256: sighting.sha256 } : {});
+    // Awaited here: a run-fatal rejection left pending across the awaits in finally would count
+    // as unhandled and end the process.
+    return await fail(error, sighting.sha256 ? { sha256: sighting.sha256 } : {});
   } finally {
     if (opened) await closeQuietly(opened.handle);
     await staged?.remove().catch(() => undefined);

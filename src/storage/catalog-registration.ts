@@ -31,3 +31,75 @@ export async function otherCatalogs(store: BlobStore, catalogId: string): Promis
   }
   return others;
 }
+
+/**
+ * A store that registers the catalogue before its first write, so that a store which is down
+ * fails at that write (where the fallback store and job retries take over), not when opened.
+ */
+export class RegisteringBlobStore implements BlobStore {
+  private registered: Promise<void> | undefined;
+
+  constructor(
+    private readonly inner: BlobStore,
+    private readonly catalogId: string,
+  ) {}
+
+  get name(): string {
+    return this.inner.name;
+  }
+
+  get type(): BlobStore['type'] {
+    return this.inner.type;
+  }
+
+  get capabilities(): BlobStore['capabilities'] {
+    return this.inner.capabilities;
+  }
+
+  private ensureRegistered(): Promise<void> {
+    if (!this.registered) {
+      this.registered = registerCatalog(this.inner, this.catalogId);
+      // Not remembered when it failed: the next write tries again.
+      this.registered.catch(() => (this.registered = undefined));
+    }
+    return this.registered;
+  }
+
+  async put(...args: Parameters<BlobStore['put']>): ReturnType<BlobStore['put']> {
+    await this.ensureRegistered();
+    return this.inner.put(...args);
+  }
+
+  async putFile(...args: Parameters<BlobStore['putFile']>): ReturnType<BlobStore['putFile']> {
+    await this.ensureRegistered();
+    return this.inner.putFile(...args);
+  }
+
+  putSmall(...args: Parameters<BlobStore['putSmall']>): ReturnType<BlobStore['putSmall']> {
+    return this.inner.putSmall(...args);
+  }
+
+  get(...args: Parameters<BlobStore['get']>): ReturnType<BlobStore['get']> {
+    return this.inner.get(...args);
+  }
+
+  head(...args: Parameters<BlobStore['head']>): ReturnType<BlobStore['head']> {
+    return this.inner.head(...args);
+  }
+
+  delete(...args: Parameters<BlobStore['delete']>): ReturnType<BlobStore['delete']> {
+    return this.inner.delete(...args);
+  }
+
+  list(...args: Parameters<BlobStore['list']>): ReturnType<BlobStore['list']> {
+    return this.inner.list(...args);
+  }
+
+  locate(...args: Parameters<BlobStore['locate']>): ReturnType<BlobStore['locate']> {
+    return this.inner.locate(...args);
+  }
+
+  check(): ReturnType<BlobStore['check']> {
+    return this.inner.check();
+  }
+}

@@ -3,7 +3,7 @@ import type { StorageConfig } from '../config/schema.js';
 import { resolveSecret } from '../config/secrets.js';
 import { DoccatError, ExitCode, usageError } from '../errors.js';
 import type { BlobStore } from './blob-store.js';
-import { otherCatalogs, registerCatalog } from './catalog-registration.js';
+import { otherCatalogs, RegisteringBlobStore } from './catalog-registration.js';
 
 export interface StorageSetup {
   storage: StorageConfig;
@@ -74,10 +74,7 @@ export class BlobStores {
     let store = this.opened.get(name);
     if (!store) {
       const catalog = this.catalog;
-      store = createBlobStore(name, this.setup).then(async (opened) => {
-        if (catalog?.register) await registerCatalog(opened, catalog.id);
-        return opened;
-      });
+      store = createBlobStore(name, this.setup).then((opened) => (catalog?.register ? new RegisteringBlobStore(opened, catalog.id) : opened));
       this.opened.set(name, store);
       // A failed open is not remembered: the next use tries again.
       store.catch(() => this.opened.delete(name));
