@@ -286,10 +286,12 @@ async function processTracedEntry(entry: WalkEntry, policy: SourcePolicy, option
   try {
     // The same file (device and inode), size, mtime and ctime as a path already catalogued:
     // skip without reading it. A file replaced by another with the same size and mtime is not.
+    // Looked at again now: the walk may have been a long time ago.
+    const current = snapshotOf(await (entry.viaLink ? fs.promises.stat : fs.promises.lstat)(entry.path, { bigint: true }));
     const known = await deps.repository.findSourceByPath(entry.path);
-    if (known && isUnchanged(known, entry.snapshot)) {
+    if (known && isUnchanged(known, current)) {
       if (!options.dryRun) await deps.repository.touchSource(entry.path, deps.runId);
-      return { path: entry.path, status: 'unchanged', documentId: known.document_id as number, ...(known.sha256 ? { sha256: known.sha256 } : {}), snapshot: entry.snapshot, durationMs: Date.now() - started };
+      return { path: entry.path, status: 'unchanged', documentId: known.document_id as number, ...(known.sha256 ? { sha256: known.sha256 } : {}), snapshot: current, durationMs: Date.now() - started };
     }
 
     // Opened once and read once: every later stage reads the private copy (or, in a dry run,
