@@ -286,7 +286,7 @@ async function processTracedEntry(entry: WalkEntry, policy: SourcePolicy, option
   try {
     // The same file (device and inode), size, mtime and ctime as a path already catalogued:
     // skip without reading it. A file replaced by another with the same size and mtime is not.
-    // Looked at again now: the walk may have been a long time ago.
+    // Looked at now, not as the walk saw it: that may have been long ago.
     const current = snapshotOf(await (entry.viaLink ? fs.promises.stat : fs.promises.lstat)(entry.path, { bigint: true }));
     const known = await deps.repository.findSourceByPath(entry.path);
     if (known && isUnchanged(known, current)) {
@@ -306,11 +306,12 @@ async function processTracedEntry(entry: WalkEntry, policy: SourcePolicy, option
     const limits = { maxBytes: options.maxFileSizeBytes, signal: options.signal };
     let sha256: string;
     let mime: string;
-    if (options.dryRun || !deps.staging) {
+    if (options.dryRun) {
       sha256 = (await timed(trace, 'hash', () => hashSource(source.source, limits))).sha256;
       ({ mime } = await timed(trace, 'sniff', () => sniffHandle(source.source.handle, entry.path)));
     } else {
       const staging = deps.staging;
+      if (!staging) throw new Error('ingest: a run that writes needs a staging area (IngestDependencies.staging)');
       staged = await timed(trace, 'hash', () => staging.stage(source.source, limits));
       sha256 = staged.sha256;
       await closeQuietly(opened.handle);

@@ -165,6 +165,7 @@ export async function walkPaths(inputs: readonly string[], options: WalkOptions,
       entries.push({ path: link.path, error: target.error.code === 'E_SYMLINK_LOOP' ? LINK_LOOP : target.error });
       return;
     }
+    if (target.stat.isDirectory() && !options.recursive) return;
     if (!policy.followSymlinks && !isInsideRoots(policy, target.real)) {
       if (wanted(link.path, link.root)) entries.push({ path: link.path, skipped: linkOutsideWarning() });
       return;
