@@ -3,8 +3,9 @@ import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { parseIngestJson, runDoccat, tempDir, type IngestJson } from '../support/cli.js';
+import { createDatabase } from '../support/postgres.mjs';
 
 /**
  * What `doccat ingest` takes from a folder someone else writes into: regular files inside the
@@ -22,8 +23,8 @@ function writeFile(directory: string, name: string, content: string | Buffer): s
   return filePath;
 }
 
-async function search(home: string, query: string): Promise<{ total: number }> {
-  const result = await runDoccat(['search', query, '--json'], { home });
+async function search(home: string, query: string, env: NodeJS.ProcessEnv = {}): Promise<{ total: number }> {
+  const result = await runDoccat(['search', query, '--json'], { home, env });
   expect(result.code, result.stderr).toBe(0);
   return JSON.parse(result.stdout) as { total: number };
 }
@@ -144,45 +145,50 @@ describe('symbolic links and special files', () => {
   });
 });
 
-describe('a changed file is read again', () => {
-  it('re-reads a file replaced by another of the same size and modification time', async () => {
-    const inputs = tempDir('doccat-replace-');
-    const renamed = writeFile(inputs, 'renamed.txt', 'alpha content one');
-    const rewritten = writeFile(inputs, 'rewritten.txt', 'gamma content two');
-    const home = tempDir();
-    expect(report(await runDoccat(['ingest', inputs, '--json'], { home })).summary.catalogued).toBe(2);
+for (const dialect of ['sqlite', 'postgres'] as const) {
+  describe(`a changed file is read again (${dialect})`, () => {
+    const catalogue = async () => ({ home: tempDir(), env: dialect === 'postgres' ? { DOCCAT_DATABASE_URL: await createDatabase(inject('pgUrl')) } : {} });
 
-    // Another file renamed into place (a new inode), with the old size and mtime (touch -r).
-    const replacement = writeFile(tempDir(), 'replacement.txt', 'bravo content one');
-    execFileSync('touch', ['-r', renamed, replacement]);
-    fs.renameSync(replacement, renamed);
-    // The same inode rewritten in place, its mtime set back: only ctime tells.
-    const reference = writeFile(tempDir(), 'reference', '');
-    execFileSync('touch', ['-r', rewritten, reference]);
-    fs.writeFileSync(rewritten, 'delta content two');
-    execFileSync('touch', ['-r', reference, rewritten]);
+    it('re-reads a file replaced by another of the same size and modification time', async () => {
+      const inputs = tempDir('doccat-replace-');
+      const renamed = writeFile(inputs, 'renamed.txt', 'alpha content one');
+      const rewritten = writeFile(inputs, 'rewritten.txt', 'gamma content two');
+      const { home, env } = await catalogue();
+      expect(report(await runDoccat(['ingest', inputs, '--json'], { home, env })).summary.catalogued).toBe(2);
 
-    const again = report(await runDoccat(['ingest', inputs, '--json'], { home }));
-    expect(again.summary).toMatchObject({ catalogued: 2, unchanged: 0 });
-    expect((await search(home, 'bravo')).total).toBe(1);
-    expect((await search(home, 'delta')).total).toBe(1);
+      // Another file renamed into place (a new inode), with the old size and mtime (touch -r).
+      const replacement = writeFile(tempDir(), 'replacement.txt', 'bravo content one');
+      execFileSync('touch', ['-r', renamed, replacement]);
+      fs.renameSync(replacement, renamed);
+      // The same inode rewritten in place, its mtime set back: only ctime tells.
+      const reference = writeFile(tempDir(), 'reference', '');
+      execFileSync('touch', ['-r', rewritten, reference]);
+      fs.writeFileSync(rewritten, 'delta content two');
+      execFileSync('touch', ['-r', reference, rewritten]);
+
+      const again = report(await runDoccat(['ingest', inputs, '--json'], { home, env }));
+      expect(again.summary).toMatchObject({ catalogued: 2, unchanged: 0 });
+      expect((await search(home, 'bravo', env)).total).toBe(1);
+      expect((await search(home, 'delta', env)).total).toBe(1);
+    });
+
+    it('calls a touched file with the same content unchanged, and its source stays catalogued', async () => {
+      const inputs = tempDir('doccat-touch-');
+      const note = writeFile(inputs, 'note.txt', 'Minutes of the residents meeting.');
+      const { home, env } = await catalogue();
+      const first = report(await runDoccat(['ingest', inputs, '--json'], { home, env }));
+      const future = new Date(Date.now() + 60_000);
+      fs.utimesSync(note, future, future);
+      const again = report(await runDoccat(['ingest', inputs, '--json'], { home, env }));
+      expect(again.files).toEqual([expect.objectContaining({ path: note, status: 'unchanged', documentId: first.files[0]?.documentId })]);
+      const shown = JSON.parse((await runDoccat(['show', String(first.files[0]?.documentId), '--json'], { home, env })).stdout) as { document: { sources: { path: string; status: string }[] } };
+      expect(shown.document.sources).toEqual([expect.objectContaining({ path: note, status: 'catalogued' })]);
+      // Refreshed: the third run is decided without reading the file.
+      const third = report(await runDoccat(['ingest', inputs, '--json'], { home, env }));
+      expect(third.summary).toMatchObject({ unchanged: 1 });
+    });
   });
-
-  it('calls a touched file with the same content unchanged, and its source stays catalogued', async () => {
-    const inputs = tempDir('doccat-touch-');
-    const note = writeFile(inputs, 'note.txt', 'Minutes of the residents meeting.');
-    const home = tempDir();
-    const first = report(await runDoccat(['ingest', inputs, '--json'], { home }));
-    const future = new Date(Date.now() + 60_000);
-    fs.utimesSync(note, future, future);
-    const again = report(await runDoccat(['ingest', inputs, '--json'], { home }));
-    expect(again.files).toEqual([expect.objectContaining({ path: note, status: 'unchanged', documentId: first.files[0]?.documentId })]);
-    expect(catalogueRows(home, 'SELECT status FROM sources WHERE path = ?', note)).toEqual([{ status: 'catalogued' }]);
-    // Refreshed: the third run is decided without reading the file.
-    const third = report(await runDoccat(['ingest', inputs, '--json'], { home }));
-    expect(third.summary).toMatchObject({ unchanged: 1 });
-  });
-});
+}
 
 describe('a file read once', () => {
   it('never pairs the text of one content with the stored bytes of another while files are swapped', async () => {
