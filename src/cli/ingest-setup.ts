@@ -1,4 +1,5 @@
 import os from 'node:os';
+import path from 'node:path';
 import type { OpenCatalog } from './catalog.js';
 import type { CommandContext } from './context.js';
 import { blobStores } from './stores.js';
@@ -20,10 +21,14 @@ export interface IngestSetup {
  * What `ingest` and `worker` both need: the blob store, the classifier, a lazily started OCR pool
  * and the claims that keep processes from extracting the same content twice.
  */
-export async function prepareIngest(context: CommandContext, catalog: OpenCatalog, options: { jobs?: number; dryRun: boolean; ocr: boolean }): Promise<IngestSetup> {
+export async function prepareIngest(context: CommandContext, catalog: OpenCatalog, options: { jobs?: number; dryRun: boolean; ocr: boolean; roots?: readonly string[] }): Promise<IngestSetup> {
   const { config } = context.loaded;
   const jobs = options.jobs ?? config.ingest.jobs ?? Math.max(1, os.availableParallelism());
-  const store = options.dryRun ? undefined : await (await blobStores(context)).forWriting();
+  // Writers register the catalogue in each store they write to (see storage/catalog-registration.ts).
+  const store = options.dryRun ? undefined : await (await blobStores(context, { catalog, register: true })).forWriting();
+  const { StagingArea } = await import('../pipeline/source-file.js');
+  // Sources are copied here once, privately; a dry run writes nothing and reads through the descriptor.
+  const staging = options.dryRun ? undefined : await StagingArea.open(path.join(context.loaded.catalogDir, '.staging'));
   const [{ createClassifier }, { OcrPool: OcrPoolClass }, { ClaimRepository }, { CLAIM_LEASE_MS, ingestFile }] = await Promise.all([
     import('./classifier.js'),
     import('../extract/ocr/pool.js'),
@@ -50,7 +55,7 @@ export async function prepareIngest(context: CommandContext, catalog: OpenCatalo
   const ocrEnabled = config.features.ocr && options.ocr;
   // A missing language is a configuration error: report it once, before any file is touched.
   if (ocrEnabled) ocr().checkLanguages();
-  const deps: IngestDependencies = { runId: context.runId, repository: catalog.repository, claims: new ClaimRepository(catalog.database.db, context.runId, CLAIM_LEASE_MS), store, classifier, ocr, logger: context.logger };
+  const deps: IngestDependencies = { runId: context.runId, repository: catalog.repository, claims: new ClaimRepository(catalog.database.db, context.runId, CLAIM_LEASE_MS), store, staging, classifier, ocr, logger: context.logger };
   const extract: ExtractOptions = {
     ocrEnabled,
     renderDpi: config.ocr.renderDpi,
@@ -58,7 +63,8 @@ export async function prepareIngest(context: CommandContext, catalog: OpenCatalo
     minTextCharsPerPage: config.ocr.minTextCharsPerPage,
     pdfPasswords: config.pdf.passwords,
   };
-  const single = { paths: [], include: [], exclude: [], recursive: false, hidden: true, jobs: 1, dryRun: false, maxFileSizeBytes: config.ingest.maxFileSizeMb * 1024 * 1024, extract, signal: context.signal };
+  // ingestPath follows a link only into these folders (watch's drop folders), or with followSymlinks.
+  const single = { paths: options.roots ?? [], include: [], exclude: [], recursive: false, hidden: true, followSymlinks: config.ingest.followSymlinks, jobs: 1, dryRun: false, maxFileSizeBytes: config.ingest.maxFileSizeMb * 1024 * 1024, extract, signal: context.signal };
   return {
     jobs,
     deps,

@@ -60,6 +60,7 @@ ${EXIT_CODES_HELP}`);
     .option('--exclude <glob>', 'skip files and folders matching (repeatable)', collect, [])
     .option('--no-recursive', 'do not descend into sub-folders')
     .option('--hidden', 'include dotfiles and dot-folders')
+    .option('--follow-symlinks', 'follow symbolic links out of the folders given (links inside them are followed anyway)')
     .option('--dry-run', 'report what would be catalogued; write nothing')
     .option('-j, --jobs <n>', 'files in parallel and OCR workers (default: number of cores)', parsePositiveInt)
     .option('--no-ocr', 'do not OCR (scans fail with E_OCR_DISABLED)')
@@ -73,9 +74,10 @@ Examples:
   $ doccat ingest build/artifacts --ndjson --quiet > catalogue.ndjson
 
 Output: a table (file, status, type, method, pages) and totals on stdout; progress and one line per
-failed file on stderr. Statuses: catalogued, duplicate (content already catalogued from another path),
-unchanged (this path was catalogued before and has not changed), failed, new (--dry-run only).
-Exit code 3 when some files failed; 130 when interrupted (run again to finish).`)
+failed or skipped file on stderr. Statuses: catalogued, duplicate (content already catalogued from
+another path), unchanged (this path was catalogued before and has not changed), failed, skipped (not
+read on purpose: a link out of the folders given, a pipe, socket or device), new (--dry-run only).
+Exit code 3 when some files failed (skipped files do not count); 130 when interrupted (run again to finish).`)
     .action(async (paths: string[], options: Record<string, unknown>, command: Command) => {
       const { ingestCommand } = await import('./commands/ingest.js');
       commandResult.exitCode = await ingestCommand(paths, options, command);

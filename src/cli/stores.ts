@@ -1,10 +1,16 @@
 import path from 'node:path';
 import type { BlobStores } from '../storage/registry.js';
+import type { OpenCatalog } from './catalog.js';
 import type { CommandContext } from './context.js';
 
-/** The configured blob backends, opened lazily by name. */
-export async function blobStores(context: CommandContext): Promise<BlobStores> {
+/**
+ * The configured blob backends, opened lazily by name. Commands that write or delete blobs name
+ * their catalogue: writers register it in each store they open, and nobody deletes blobs from a
+ * store that another catalogue has registered in.
+ */
+export async function blobStores(context: CommandContext, catalog?: { catalog: OpenCatalog; register: boolean }): Promise<BlobStores> {
   const { BlobStores: Stores } = await import('../storage/registry.js');
   const { config, blobDir, catalogDir, filepath } = context.loaded;
-  return new Stores({ storage: config.storage, blobDir, catalogDir, ...(filepath ? { baseDir: path.dirname(filepath) } : {}) });
+  const identity = catalog ? { id: await catalog.catalog.repository.catalogId(), register: catalog.register } : undefined;
+  return new Stores({ storage: config.storage, blobDir, catalogDir, ...(filepath ? { baseDir: path.dirname(filepath) } : {}) }, identity);
 }

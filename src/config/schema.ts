@@ -140,9 +140,10 @@ export const configSchema = z
         exclude: globList.default([]),
         recursive: z.boolean().default(true),
         hidden: z.boolean().default(false).describe('also take dotfiles and dot-folders'),
+        followSymlinks: z.boolean().default(false).describe('follow symbolic links that lead out of the folders given (links inside them are always followed)'),
         maxFileSizeMb: z.number().positive().default(512),
       })
-      .default({ include: [], exclude: [], recursive: true, hidden: false, maxFileSizeMb: 512 }),
+      .default({ include: [], exclude: [], recursive: true, hidden: false, followSymlinks: false, maxFileSizeMb: 512 }),
     ocr: z
       .object({
         languages: z.array(z.string().regex(/^[a-z_]+$/)).min(1).default(['eng']),

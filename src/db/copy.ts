@@ -48,6 +48,9 @@ export async function copyCatalogue(from: Kysely<Database>, to: Kysely<Database>
     tables[table] = { source: await count(from, table), copied };
     onTable?.(table, copied);
   }
+  // The copy is the same catalogue: it keeps the id its blob stores know it by (migration 0010).
+  const id = await from.selectFrom('catalog_meta').select('value').where('key', '=', 'catalog_id').executeTakeFirst();
+  if (id) await to.updateTable('catalog_meta').set({ value: id.value }).where('key', '=', 'catalog_id').execute();
   if (dialectOf(to) === 'postgres') {
     for (const table of SEQUENCED) await sql`SELECT setval(pg_get_serial_sequence(${table}, 'id'), coalesce((SELECT max(id) FROM ${sql.table(table)}), 0) + 1, false)`.execute(to);
   }

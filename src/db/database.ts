@@ -102,10 +102,13 @@ export async function openSqliteDatabase(options: SqliteOptions): Promise<Catalo
   try {
     sqlite = new BetterSqlite3(options.path, { readonly: !writable, fileMustExist: Boolean(options.readonly), timeout: options.busyTimeoutMs });
     if (writable) {
-      // WAL lets readers and a second writer process wait instead of failing; NORMAL is durable in WAL mode
-      // across application crashes (only an OS crash can lose the last transactions, never corrupt).
+      // WAL lets readers and a second writer process wait instead of failing. FULL fsyncs the WAL at
+      // every commit: watch deletes or moves a source once its commit returns, and under NORMAL a
+      // power cut could still undo that commit (then `storage verify --repair` would remove the blob
+      // as an orphan, and the document would be gone). It costs about four more fsyncs of the WAL
+      // per file ingested (claim, release, commit, statistics row): 1843 instead of 640 for 300 PDFs.
       sqlite.pragma('journal_mode = WAL');
-      sqlite.pragma('synchronous = NORMAL');
+      sqlite.pragma('synchronous = FULL');
     }
     sqlite.pragma('foreign_keys = ON');
     // Searches probe many rows of large tables in a process that lives for one command: reading

@@ -77,13 +77,24 @@ export interface SourceSighting {
   sha256: string | null;
   size: number | null;
   mtimeMs: number | null;
+  /** `<dev>:<ino>` of the file read, and its ctime: with size and mtime, what "unchanged" compares. */
+  fileId?: string | null;
+  ctimeMs?: number | null;
   runId: string;
 }
+
+/**
+ * What recording a path with content already catalogued amounted to: `unchanged` when the path
+ * already pointed at that document (it keeps its status), `duplicate` when it is another path.
+ */
+export type SightingStatus = 'duplicate' | 'unchanged';
 
 export interface CommitResult {
   documentId: number;
   /** True when another path (or another process) had already catalogued the same content. */
   duplicate: boolean;
+  /** True when that other process had catalogued it from this very path. */
+  unchanged?: boolean;
 }
 
 export class DocumentRepository {
@@ -100,6 +111,17 @@ export class DocumentRepository {
 
   async findSourceByPath(filePath: string): Promise<SourceRow | undefined> {
     return this.db.selectFrom('sources').selectAll().where('path', '=', filePath).executeTakeFirst();
+  }
+
+  /** The catalogue's id (migration 0010), which its blob stores know it by. */
+  async catalogId(): Promise<string> {
+    const row = await this.db.selectFrom('catalog_meta').select('value').where('key', '=', 'catalog_id').executeTakeFirstOrThrow();
+    return row.value;
+  }
+
+  /** True when some document's blob is stored under this key (on any backend). */
+  async isBlobKeyReferenced(key: string): Promise<boolean> {
+    return (await this.db.selectFrom('documents').select('id').where('blob_key', '=', key).limit(1).executeTakeFirst()) !== undefined;
   }
 
   async getDocument(id: number): Promise<DocumentRow | undefined> {
@@ -130,7 +152,7 @@ export class DocumentRepository {
    * entry, the sources that point at it) in one transaction with its audit entry; the audit
    * entry stays. Returns where its blob is, for the caller to delete after the commit.
    */
-  async deleteDocument(documentId: number, runId: string): Promise<{ blobBackend: string; blobKey: string } | undefined> {
+  async deleteDocument(documentId: number, runId: string): Promise<{ sha256: string; blobBackend: string; blobKey: string } | undefined> {
     return writeTransaction(this.db, async (trx) => {
       const row = await trx.selectFrom('documents').select(['sha256', 'title', 'type', 'blob_backend', 'blob_key']).where('id', '=', documentId).executeTakeFirst();
       if (!row) return undefined;
@@ -141,7 +163,7 @@ export class DocumentRepository {
       await trx.deleteFrom('sources').where('document_id', '=', documentId).execute();
       await deleteSearchEntry(trx, documentId);
       await trx.deleteFrom('documents').where('id', '=', documentId).execute();
-      return { blobBackend: row.blob_backend, blobKey: row.blob_key };
+      return { sha256: row.sha256, blobBackend: row.blob_backend, blobKey: row.blob_key };
     });
   }
 
@@ -188,8 +210,8 @@ export class DocumentRepository {
     return writeTransaction(this.db, async (trx) => {
       const existing = await trx.selectFrom('documents').select('id').where('sha256', '=', document.sha256).executeTakeFirst();
       if (existing) {
-        await upsertSource(trx, sighting, { status: 'duplicate', documentId: existing.id });
-        return { documentId: existing.id, duplicate: true };
+        const status = await upsertSource(trx, sighting, { status: 'duplicate', documentId: existing.id });
+        return { documentId: existing.id, duplicate: true, unchanged: status !== 'duplicate' };
       }
       const now = new Date().toISOString();
       const inserted = await trx
@@ -241,9 +263,15 @@ export class DocumentRepository {
     });
   }
 
-  /** Records another path holding content that is already catalogued. */
-  async recordDuplicate(sighting: SourceSighting, documentId: number): Promise<void> {
-    await upsertSource(this.db, sighting, { status: 'duplicate', documentId });
+  /**
+   * Records a path holding content that is already catalogued: a duplicate when it is another
+   * path; when the path already points at that document (read again after a touch, or catalogued
+   * meanwhile by another process from the same path) it keeps its status, with its file facts
+   * refreshed, and the sighting is `unchanged`. A document's own source never becomes a
+   * duplicate of it.
+   */
+  async recordDuplicate(sighting: SourceSighting, documentId: number): Promise<SightingStatus> {
+    return writeTransaction(this.db, async (trx) => ((await upsertSource(trx, sighting, { status: 'duplicate', documentId })) === 'duplicate' ? 'duplicate' : 'unchanged'));
   }
 
   /** Marks an already-known path as seen in this run without changing what it points to. */
@@ -256,7 +284,9 @@ export class DocumentRepository {
   }
 
   async recordFailure(sighting: SourceSighting, error: { code: string; message: string; hint?: string }): Promise<void> {
-    await upsertSource(this.db, sighting, { status: 'failed', documentId: null, error });
+    await writeTransaction(this.db, async (trx) => {
+      await upsertSource(trx, sighting, { status: 'failed', documentId: null, error });
+    });
   }
 
   async getClassificationHistory(documentId: number): Promise<ClassificationRow[]> {
@@ -410,17 +440,27 @@ async function syncTags(trx: Kysely<Database>, documentId: number, tags: readonl
   }
 }
 
+/**
+ * Records what a path holds now. A `duplicate` of the document the path already points at keeps
+ * the path's status (decided in the statement itself, so that concurrent writers agree); a path
+ * that was a document's catalogued source and now holds something else hands that role to the
+ * document's oldest duplicate, so a document with sources always has a catalogued one. Returns
+ * the status the row has now. Run inside a write transaction.
+ */
 async function upsertSource(
   db: Kysely<Database>,
   sighting: SourceSighting,
   outcome: { status: SourceRow['status']; documentId: number | null; error?: { code: string; message: string; hint?: string } },
-): Promise<void> {
+): Promise<SourceRow['status']> {
+  const previous = await db.selectFrom('sources').select(['document_id', 'status']).where('path', '=', sighting.path).executeTakeFirst();
   const now = new Date().toISOString();
   const values = {
     document_id: outcome.documentId,
     sha256: sighting.sha256,
     size: sighting.size,
     mtime_ms: sighting.mtimeMs,
+    file_id: sighting.fileId ?? null,
+    ctime_ms: sighting.ctimeMs ?? null,
     status: outcome.status,
     error_code: outcome.error?.code ?? null,
     error_message: outcome.error?.message ?? null,
@@ -428,9 +468,25 @@ async function upsertSource(
     run_id: sighting.runId,
     last_seen: now,
   };
-  await db
+  const status =
+    outcome.status === 'duplicate' && outcome.documentId !== null
+      ? sql<SourceRow['status']>`CASE WHEN sources.document_id = ${outcome.documentId} AND sources.status <> 'failed' THEN sources.status ELSE 'duplicate' END`
+      : outcome.status;
+  const row = await db
     .insertInto('sources')
     .values({ path: sighting.path, first_seen: now, ...values })
-    .onConflict((conflict) => conflict.column('path').doUpdateSet(values))
-    .execute();
+    .onConflict((conflict) => conflict.column('path').doUpdateSet({ ...values, status }))
+    .returning('status')
+    .executeTakeFirstOrThrow();
+  if (previous?.status === 'catalogued' && previous.document_id !== null && previous.document_id !== outcome.documentId) {
+    await promoteDuplicate(db, previous.document_id);
+  }
+  return row.status;
+}
+
+/** Makes the oldest duplicate source of a document its catalogued one, if it has none left. */
+async function promoteDuplicate(db: Kysely<Database>, documentId: number): Promise<void> {
+  await sql`UPDATE sources SET status = 'catalogued'
+    WHERE id = (SELECT min(id) FROM sources WHERE document_id = ${documentId} AND status = 'duplicate')
+      AND NOT EXISTS (SELECT 1 FROM sources WHERE document_id = ${documentId} AND status = 'catalogued')`.execute(db);
 }

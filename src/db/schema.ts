@@ -66,6 +66,9 @@ export interface SourcesTable {
   sha256: string | null;
   size: number | null;
   mtime_ms: number | null;
+  /** `<dev>:<ino>` of the file read (migration 0010); null for rows from before. */
+  file_id: Generated<string | null>;
+  ctime_ms: Generated<number | null>;
   status: 'catalogued' | 'duplicate' | 'failed';
   error_code: string | null;
   error_message: string | null;
@@ -158,6 +161,12 @@ export interface DocumentTagsTable {
   tag: string;
 }
 
+/** Facts about the catalogue itself (migration 0010): catalog_id. */
+export interface CatalogMetaTable {
+  key: string;
+  value: string;
+}
+
 export interface Database {
   documents: DocumentsTable;
   sources: SourcesTable;
@@ -170,4 +179,5 @@ export interface Database {
   claims: ClaimsTable;
   jobs: JobsTable;
   ingest_events: IngestEventsTable;
+  catalog_meta: CatalogMetaTable;
 }

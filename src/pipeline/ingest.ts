@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import type { FileHandle } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import { DoccatError, ExitCode, toErrorInfo, type ErrorInfo } from '../errors.js';
 import type { Classifier } from '../classify/classifier.js';
@@ -11,12 +12,13 @@ import type { OcrEngine } from '../extract/ocr/pool.js';
 import { extractorFor } from '../extract/registry.js';
 import type { Extractor } from '../extract/extractor.js';
 import type { BlobStore } from '../storage/blob-store.js';
-import { sha256File } from './hash.js';
-import type { SourceSnapshot } from './source-identity.js';
-import { sniffFile, unsupportedTypeError } from './sniff.js';
-import { walkPaths, type WalkEntry, type WalkOptions } from './walk.js';
+import { hashSource, openSource, tooLarge, type OpenedSource, type StagedFile, type StagingArea } from './source-file.js';
+import { snapshotOf, type SourceSnapshot } from './source-identity.js';
+import { sniffFile, sniffHandle, unsupportedTypeError } from './sniff.js';
+import { isInsideRoots, linkOutsideWarning, notRegularFileWarning, sourcePolicy, walkPaths, type SourcePolicy, type WalkEntry, type WalkedFile, type WalkOptions } from './walk.js';
 
-export type FileStatus = 'catalogued' | 'duplicate' | 'unchanged' | 'failed' | 'new';
+/** `skipped`: not read on purpose (a link out of the folders given, a pipe): a warning, not a failure. */
+export type FileStatus = 'catalogued' | 'duplicate' | 'unchanged' | 'failed' | 'skipped' | 'new';
 
 /** One line of `ingest --ndjson` / one element of `ingest --json`'s "files". */
 export interface FileOutcome {
@@ -36,6 +38,7 @@ export interface FileOutcome {
   language?: string | null;
   ocrConfidence?: number | null;
   warnings?: { code: string; message: string }[];
+  /** Why the file failed, or for `skipped`, why it was not read. */
   error?: ErrorInfo;
   /** The source file as it was read; watch only moves or deletes a path that still matches it. */
   snapshot?: SourceSnapshot;
@@ -58,6 +61,8 @@ export interface IngestDependencies {
   claims: ClaimRepository;
   /** Absent in a dry run: nothing is written. */
   store: BlobStore | undefined;
+  /** Where each source is copied once, privately, for every later stage; absent in a dry run. */
+  staging?: StagingArea | undefined;
   classifier: Classifier;
   ocr: () => OcrEngine;
   logger: Logger;
@@ -76,6 +81,7 @@ export interface IngestSummary {
   duplicate: number;
   unchanged: number;
   failed: number;
+  skipped: number;
   new: number;
   pages: number;
   ocrPages: number;
@@ -90,7 +96,10 @@ export interface IngestSummary {
  */
 export async function runIngest(options: IngestOptions, deps: IngestDependencies, events: IngestEvents = {}): Promise<{ summary: IngestSummary; files: FileOutcome[] }> {
   const started = Date.now();
-  const entries = await walkPaths(options.paths, options);
+  const policy = await sourcePolicy(options.paths, options.followSymlinks ?? false);
+  let folders = 0;
+  const entries = await walkPaths(options.paths, { ...options, onFolder: () => (folders += 1) }, policy);
+  deps.logger.debug({ folders, entries: entries.length }, 'walk finished');
   events.onWalked?.(entries.length);
   const files: FileOutcome[] = [];
   let fatal: unknown;
@@ -99,7 +108,7 @@ export async function runIngest(options: IngestOptions, deps: IngestDependencies
   const worker = async () => {
     while (next < entries.length && !options.signal.aborted && fatal === undefined) {
       const entry = entries[next++] as WalkEntry;
-      const outcome = await processEntry(entry, options, deps, events).catch((error: unknown) => {
+      const outcome = await processEntry(entry, policy, options, deps, events).catch((error: unknown) => {
         fatal ??= error;
         return undefined;
       });
@@ -121,6 +130,7 @@ export async function runIngest(options: IngestOptions, deps: IngestDependencies
       duplicate: count('duplicate'),
       unchanged: count('unchanged'),
       failed: count('failed'),
+      skipped: count('skipped'),
       new: count('new'),
       pages: files.reduce((sum, file) => sum + (file.status === 'catalogued' ? file.pages ?? 0 : 0), 0),
       ocrPages: files.reduce((sum, file) => sum + (file.ocrPages ?? 0), 0),
@@ -136,16 +146,31 @@ export async function runIngest(options: IngestOptions, deps: IngestDependencies
  * gone), so that the queue tries the job again later.
  */
 export async function ingestFile(filePath: string, options: IngestOptions, deps: IngestDependencies, events: IngestEvents = {}): Promise<FileOutcome> {
-  let entry: WalkEntry;
-  try {
-    const stat = await fs.promises.stat(filePath);
-    entry = stat.isFile() ? { path: filePath, size: stat.size, mtimeMs: stat.mtimeMs } : { path: filePath, error: { code: 'E_NOT_A_FILE', message: 'not a regular file' } };
-  } catch (error) {
-    entry = { path: filePath, error: toErrorInfo(error) };
-  }
-  const outcome = await processEntry(entry, options, deps, events);
+  const policy = await sourcePolicy(options.paths, options.followSymlinks ?? false);
+  const outcome = await processEntry(await entryFor(path.resolve(filePath), policy), policy, options, deps, events);
   if (!outcome) throw new DoccatError('E_INTERRUPTED', `interrupted while ingesting ${filePath}`, { exitCode: ExitCode.interrupted });
   return outcome;
+}
+
+/**
+ * A queued path as the walk would list it. A link is followed only into the roots (the paths in
+ * the options; with none, only with followSymlinks); a pipe or device is skipped.
+ */
+async function entryFor(filePath: string, policy: SourcePolicy): Promise<WalkEntry> {
+  try {
+    const link = await fs.promises.lstat(filePath, { bigint: true });
+    let stat = link;
+    if (link.isSymbolicLink()) {
+      if (!policy.followSymlinks && !isInsideRoots(policy, await fs.promises.realpath(filePath))) return { path: filePath, skipped: linkOutsideWarning() };
+      stat = await fs.promises.stat(filePath, { bigint: true });
+    }
+    if (stat.isDirectory()) return { path: filePath, error: { code: 'E_NOT_A_FILE', message: 'is a directory', hint: 'queue the files in it, not the folder' } };
+    if (!stat.isFile()) return { path: filePath, skipped: notRegularFileWarning(stat) };
+    const snapshot = snapshotOf(stat);
+    return { path: filePath, size: snapshot.size, mtimeMs: snapshot.mtimeMs, snapshot, viaLink: link.isSymbolicLink() };
+  } catch (error) {
+    return { path: filePath, error: toErrorInfo(error) };
+  }
 }
 
 export type Stage = 'sniff' | 'hash' | 'extract' | 'ocr' | 'classify' | 'store' | 'commit';
@@ -171,7 +196,7 @@ async function timed<T>(trace: Trace, stage: Stage, work: () => Promise<T>): Pro
  * One file with its correlation id (on its log lines, its provider calls, its outcome) and its
  * stage timings, recorded for `doccat stats` once the file is done.
  */
-async function processEntry(entry: WalkEntry, options: IngestOptions, deps: IngestDependencies, events: IngestEvents): Promise<FileOutcome | undefined> {
+async function processEntry(entry: WalkEntry, policy: SourcePolicy, options: IngestOptions, deps: IngestDependencies, events: IngestEvents): Promise<FileOutcome | undefined> {
   fileSequence += 1;
   const trace: Trace = { correlationId: `${deps.runId}-${fileSequence.toString(36)}`, ms: {} };
   const startedAt = new Date();
@@ -186,13 +211,13 @@ async function processEntry(entry: WalkEntry, options: IngestOptions, deps: Inge
       return { recognize: (image, ocrOptions) => timed(trace, 'ocr', () => pool.recognize(image, ocrOptions)), get pagesRecognized() { return pool.pagesRecognized; }, close: () => pool.close() };
     },
   };
-  const outcome = await processTracedEntry(entry, options, traced, events, trace);
+  const outcome = await processTracedEntry(entry, policy, options, traced, events, trace);
   if (!outcome) return undefined;
   outcome.correlationId = trace.correlationId;
   // An unchanged file is a skip, not work: recording every one would add a row per file per cron
   // run on a large folder, and would inflate the throughput figures.
-  if (!options.dryRun && outcome.status !== 'new' && outcome.status !== 'unchanged') {
-    const size = 'size' in entry ? entry.size : 0;
+  if (!options.dryRun && outcome.status !== 'new' && outcome.status !== 'unchanged' && outcome.status !== 'skipped') {
+    const size = outcome.snapshot?.size ?? ('size' in entry ? entry.size : 0);
     await deps.repository
       .recordIngestEvent({
         at: new Date().toISOString(),
@@ -223,67 +248,128 @@ async function processEntry(entry: WalkEntry, options: IngestOptions, deps: Inge
 }
 
 /** Returns undefined when the file was interrupted (it is neither done nor failed). */
-async function processTracedEntry(entry: WalkEntry, options: IngestOptions, deps: IngestDependencies, events: IngestEvents, trace: Trace): Promise<FileOutcome | undefined> {
+async function processTracedEntry(entry: WalkEntry, policy: SourcePolicy, options: IngestOptions, deps: IngestDependencies, events: IngestEvents, trace: Trace): Promise<FileOutcome | undefined> {
   const started = Date.now();
   const sighting: SourceSighting = { path: entry.path, sha256: null, size: null, mtimeMs: null, runId: deps.runId };
+  /** Set once the file is open: what it was when read (watch acts only on a path that still is). */
+  let snapshot: SourceSnapshot | undefined;
+  const read = (): Partial<FileOutcome> => (snapshot ? { snapshot } : {});
   const fail = async (error: unknown, extra: Partial<FileOutcome> = {}): Promise<FileOutcome | undefined> => {
     if (error instanceof DoccatError && error.code === 'E_INTERRUPTED') return undefined;
     if (isRunFatal(error)) throw error;
     const info = toErrorInfo(error);
     deps.logger.warn({ path: entry.path, code: info.code, err: info.message }, 'file failed');
     if (!options.dryRun) await deps.repository.recordFailure(sighting, info);
-    return { path: entry.path, status: 'failed', ...extra, error: info, durationMs: Date.now() - started };
+    return { path: entry.path, status: 'failed', ...read(), ...extra, error: info, durationMs: Date.now() - started };
+  };
+  // Not recorded as a source: there is nothing to retry, and nothing was read.
+  const skip = (warning: ErrorInfo): FileOutcome => {
+    deps.logger.info({ path: entry.path, code: warning.code }, 'file skipped');
+    return { path: entry.path, status: 'skipped', error: warning, durationMs: Date.now() - started };
   };
 
   if (entry.error) return fail(new DoccatError(entry.error.code, entry.error.message, entry.error.hint === undefined ? {} : { hint: entry.error.hint }));
-  sighting.size = entry.size;
-  sighting.mtimeMs = entry.mtimeMs;
-  if (entry.size === 0) {
-    return fail(new DoccatError('E_EMPTY_FILE', 'the file is empty (0 bytes)', { hint: 'nothing to catalogue; if it is still being written, run ingest again when it is complete' }));
-  }
-  if (entry.size > options.maxFileSizeBytes) {
-    return fail(new DoccatError('E_FILE_TOO_LARGE', `the file is ${formatMb(entry.size)}, over the ${formatMb(options.maxFileSizeBytes)} limit`, { hint: 'raise ingest.maxFileSizeMb in the config if it really is a document' }));
-  }
+  if (entry.skipped) return skip(entry.skipped);
+  const describe = (seen: SourceSnapshot) => Object.assign(sighting, { size: seen.size, mtimeMs: seen.mtimeMs, fileId: seen.fileId, ctimeMs: seen.ctimeMs });
+  describe(entry.snapshot);
+  const sizeProblem = (size: number) =>
+    size === 0
+      ? new DoccatError('E_EMPTY_FILE', 'the file is empty (0 bytes)', { hint: 'nothing to catalogue; if it is still being written, run ingest again when it is complete' })
+      : size > options.maxFileSizeBytes
+        ? tooLarge(size, options.maxFileSizeBytes)
+        : undefined;
+  const walkedProblem = sizeProblem(entry.size);
+  if (walkedProblem) return fail(walkedProblem);
 
+  let opened: OpenedSource | undefined;
+  let staged: StagedFile | undefined;
   try {
-    // Same path, same size and mtime as a file already catalogued: skip without reading it.
+    // The same file (device and inode), size, mtime and ctime as a path already catalogued:
+    // skip without reading it. A file replaced by another with the same size and mtime is not.
+    // Looked at now, not as the walk saw it: that may have been long ago.
+    const current = snapshotOf(await (entry.viaLink ? fs.promises.stat : fs.promises.lstat)(entry.path, { bigint: true }));
     const known = await deps.repository.findSourceByPath(entry.path);
-    if (known && known.status !== 'failed' && known.document_id !== null && known.size === entry.size && known.mtime_ms === entry.mtimeMs) {
+    if (known && isUnchanged(known, current)) {
       if (!options.dryRun) await deps.repository.touchSource(entry.path, deps.runId);
-      return { path: entry.path, status: 'unchanged', documentId: known.document_id, ...(known.sha256 ? { sha256: known.sha256 } : {}), durationMs: Date.now() - started };
+      return { path: entry.path, status: 'unchanged', documentId: known.document_id as number, ...(known.sha256 ? { sha256: known.sha256 } : {}), snapshot: current, durationMs: Date.now() - started };
     }
 
-    const { mime } = await timed(trace, 'sniff', () => sniffFile(entry.path));
-    const extractor = await extractorFor(mime);
-    if (!extractor) return fail(unsupportedTypeError(mime), { mime });
-
-    const sha256 = await timed(trace, 'hash', () => sha256File(entry.path, options.signal));
+    // Opened once and read once: every later stage reads the private copy (or, in a dry run,
+    // the descriptor), so the bytes hashed are the bytes extracted and stored.
+    const source = await openSource(entry.path, policy, entry.viaLink);
+    if ('skipped' in source) return skip(source.skipped);
+    opened = source.source;
+    snapshot = opened.snapshot;
+    describe(snapshot);
+    const openedProblem = sizeProblem(snapshot.size);
+    if (openedProblem) return await fail(openedProblem);
+    const limits = { maxBytes: options.maxFileSizeBytes, signal: options.signal };
+    let sha256: string;
+    let mime: string;
+    if (options.dryRun) {
+      sha256 = (await timed(trace, 'hash', () => hashSource(source.source, limits))).sha256;
+      ({ mime } = await timed(trace, 'sniff', () => sniffHandle(source.source.handle, entry.path)));
+    } else {
+      const staging = deps.staging;
+      if (!staging) throw new Error('ingest: a run that writes needs a staging area (IngestDependencies.staging)');
+      staged = await timed(trace, 'hash', () => staging.stage(source.source, limits));
+      sha256 = staged.sha256;
+      await closeQuietly(opened.handle);
+      opened = undefined;
+      const stagedPath = staged.path;
+      ({ mime } = await timed(trace, 'sniff', () => sniffFile(stagedPath, entry.path)));
+    }
     sighting.sha256 = sha256;
+    // Read again (it looked changed) and found to be the content this path already holds.
+    if (known && known.status !== 'failed' && known.document_id !== null && known.sha256 === sha256) {
+      if (!options.dryRun) await deps.repository.recordDuplicate(sighting, known.document_id);
+      return { path: entry.path, status: 'unchanged', documentId: known.document_id, sha256, mime, ...read(), durationMs: Date.now() - started };
+    }
+    const extractor = await extractorFor(mime);
+    if (!extractor) return await fail(unsupportedTypeError(mime), { mime });
+
     const existingId = await deps.repository.findIdBySha256(sha256);
     if (existingId !== undefined) {
-      if (!options.dryRun) await deps.repository.recordDuplicate(sighting, existingId);
-      return { path: entry.path, status: 'duplicate', documentId: existingId, sha256, mime, durationMs: Date.now() - started };
+      const status = options.dryRun ? 'duplicate' : await deps.repository.recordDuplicate(sighting, existingId);
+      return { path: entry.path, status, documentId: existingId, sha256, mime, ...read(), durationMs: Date.now() - started };
     }
-    if (options.dryRun) return { path: entry.path, status: 'new', sha256, mime, durationMs: Date.now() - started };
+    if (options.dryRun || !staged) return { path: entry.path, status: 'new', sha256, mime, ...read(), durationMs: Date.now() - started };
 
     // Another process (or worker) may be extracting the same content right now: wait for its
-    // document rather than extracting and OCRing it a second time.
+    // document rather than extracting and OCRing it a second time. The claim is held from
+    // before the blob is stored until after the row is committed, so that `doccat delete` and
+    // `storage verify --repair` leave that blob alone meanwhile.
     const claim = await claimOrWait(sha256, deps, options.signal);
     if (claim.documentId !== undefined) {
-      await deps.repository.recordDuplicate(sighting, claim.documentId);
-      return { path: entry.path, status: 'duplicate', documentId: claim.documentId, sha256, mime, durationMs: Date.now() - started };
+      const status = await deps.repository.recordDuplicate(sighting, claim.documentId);
+      return { path: entry.path, status, documentId: claim.documentId, sha256, mime, ...read(), durationMs: Date.now() - started };
     }
     const renewal = setInterval(() => void deps.claims.renew(sha256).catch(() => undefined), CLAIM_LEASE_MS / 3);
     try {
-      return await extractAndCommit({ path: entry.path, size: entry.size, mtimeMs: entry.mtimeMs }, sighting, sha256, mime, extractor, options, deps, events, started, fail, trace);
+      const outcome = await extractAndCommit({ path: entry.path, size: staged.size, mtimeMs: sighting.mtimeMs ?? entry.mtimeMs }, staged, sighting, sha256, mime, extractor, options, deps, events, started, fail, trace);
+      return outcome && { ...outcome, ...read() };
     } finally {
       clearInterval(renewal);
       await deps.claims.release(sha256).catch(() => undefined);
     }
   } catch (error) {
     if ((error as { name?: string }).name === 'AbortError' || options.signal.aborted) return undefined;
-    return fail(error, sighting.sha256 ? { sha256: sighting.sha256 } : {});
+    // Awaited here: a run-fatal rejection left pending across the awaits in finally would count
+    // as unhandled and end the process.
+    return await fail(error, sighting.sha256 ? { sha256: sighting.sha256 } : {});
+  } finally {
+    if (opened) await closeQuietly(opened.handle);
+    await staged?.remove().catch(() => undefined);
   }
+}
+
+/** The path names the same file, unmodified, as when it was catalogued. */
+function isUnchanged(known: { status: string; document_id: number | null; file_id: string | null; size: number | null; mtime_ms: number | null; ctime_ms: number | null }, seen: SourceSnapshot): boolean {
+  return known.status !== 'failed' && known.document_id !== null && known.file_id === seen.fileId && known.size === seen.size && known.mtime_ms === seen.mtimeMs && known.ctime_ms === seen.ctimeMs;
+}
+
+async function closeQuietly(handle: FileHandle): Promise<void> {
+  await handle.close().catch(() => undefined);
 }
 
 /** How long a claim lasts unless renewed; renewed every third of it while work goes on. */
@@ -306,7 +392,8 @@ async function claimOrWait(sha256: string, deps: IngestDependencies, signal: Abo
 }
 
 async function extractAndCommit(
-  entry: Extract<WalkEntry, { size: number }>,
+  entry: Pick<WalkedFile, 'path' | 'size' | 'mtimeMs'>,
+  staged: StagedFile,
   sighting: SourceSighting,
   sha256: string,
   mime: string,
@@ -322,7 +409,8 @@ async function extractAndCommit(
     let extracted: ExtractResult;
     try {
       extracted = await timed(trace, 'extract', () => extractor({
-        path: entry.path,
+        // The staged copy: the bytes that were hashed and will be stored.
+        path: staged.path,
         mime,
         size: entry.size,
         options: options.extract,
@@ -347,7 +435,8 @@ async function extractAndCommit(
     );
     if (options.signal.aborted) return undefined;
     const store = deps.store as BlobStore;
-    const put = await timed(trace, 'store', () => store.putFile(entry.path, sha256));
+    // Given away: the local store renames the staged copy into place instead of copying it.
+    const put = await timed(trace, 'store', () => store.putFile(staged.path, sha256, { take: true }));
     const words = countWords(extracted.text);
     const warnings = [...extracted.warnings];
     if (words === 0) warnings.push({ code: 'W_NO_TEXT', message: 'no text found' });
@@ -381,7 +470,7 @@ async function extractAndCommit(
     ));
     deps.logger.info({ path: entry.path, documentId: committed.documentId, type: classification.type, method: extracted.method }, 'file catalogued');
     if (committed.duplicate) {
-      return { path: entry.path, status: 'duplicate', documentId: committed.documentId, sha256, mime, durationMs: Date.now() - started };
+      return { path: entry.path, status: committed.unchanged ? 'unchanged' : 'duplicate', documentId: committed.documentId, sha256, mime, durationMs: Date.now() - started };
     }
     return {
       path: entry.path,
@@ -415,6 +504,3 @@ function countWords(text: string): number {
   return text.match(/[\p{L}\p{N}]+/gu)?.length ?? 0;
 }
 
-function formatMb(bytes: number): string {
-  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
-}

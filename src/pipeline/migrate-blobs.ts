@@ -21,6 +21,8 @@ export interface MigrateDependencies {
   repository: DocumentRepository;
   open(name: string): Promise<BlobStore>;
   logger: Logger;
+  /** Other catalogues registered in a store: with them, the old copy is not deleted (it may be theirs). */
+  otherCatalogs?(name: string): Promise<readonly string[]>;
 }
 
 export interface BlobMove {
@@ -32,6 +34,8 @@ export interface BlobMove {
   status: 'copied' | 'present' | 'planned' | 'failed';
   bytes: number;
   sourceDeleted: boolean;
+  /** With deleteSource: the old copy was kept because another catalogue uses that store. */
+  sourceKept?: 'shared';
   error?: ErrorInfo;
 }
 
@@ -76,12 +80,16 @@ export async function migrateBlobs(options: MigrateOptions, deps: MigrateDepende
     const status = await copyVerified(source, destination, row.blob_key, row.sha256, row.size);
     const moved = await deps.repository.moveBlob(row.id, row.blob_backend, options.to, options.command, options.runId);
     let sourceDeleted = false;
+    let sourceKept: 'shared' | undefined;
     // Only a copy that is verified and that the row now points at makes the old one redundant.
     if (moved && options.deleteSource) {
-      await source.delete(row.blob_key);
-      sourceDeleted = true;
+      if (((await deps.otherCatalogs?.(row.blob_backend)) ?? []).length > 0) sourceKept = 'shared';
+      else {
+        await source.delete(row.blob_key);
+        sourceDeleted = true;
+      }
     }
-    return { ...base, status, bytes: status === 'copied' ? row.size : 0, sourceDeleted };
+    return { ...base, status, bytes: status === 'copied' ? row.size : 0, sourceDeleted, ...(sourceKept ? { sourceKept } : {}) };
   };
 
   const worker = async () => {

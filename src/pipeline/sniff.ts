@@ -1,4 +1,5 @@
-import fsp from 'node:fs/promises';
+import fsp, { type FileHandle } from 'node:fs/promises';
+import type { FileTypeResult } from 'file-type';
 import path from 'node:path';
 import { DoccatError } from '../errors.js';
 import { detectBom, looksLikeText, decodeText } from '../extract/decode-text.js';
@@ -24,29 +25,50 @@ const TEXT_MIME_BY_EXTENSION: Record<string, string> = {
 
 /**
  * Detects what a file is from its bytes (file-type), falling back to text heuristics for formats
- * without magic numbers: HTML, e-mail, CSV, Markdown, plain text.
+ * without magic numbers: HTML, e-mail, CSV, Markdown, plain text. `name` (the source's own name,
+ * when filePath is a staged copy) refines text by its extension.
  */
-export async function sniffFile(filePath: string): Promise<SniffResult> {
-  const { fileTypeFromBuffer, fileTypeFromFile } = await import('file-type');
+export async function sniffFile(filePath: string, name: string = filePath): Promise<SniffResult> {
+  const { fileTypeFromFile } = await import('file-type');
   const handle = await fsp.open(filePath, 'r');
-  let sample: Buffer;
   try {
-    const buffer = Buffer.alloc(SAMPLE_BYTES);
-    const { bytesRead } = await handle.read(buffer, 0, SAMPLE_BYTES, 0);
-    sample = buffer.subarray(0, bytesRead);
+    // fileTypeFromFile can seek: TIFF and some containers keep their signature past the sample.
+    return await sniffSample(await readSample(handle), name, () => fileTypeFromFile(filePath));
   } finally {
     await handle.close();
   }
+}
+
+/** sniffFile for a file that is already open (a dry run reads the source through its descriptor). */
+export async function sniffHandle(handle: FileHandle, name: string): Promise<SniffResult> {
+  const { fileTypeFromStream } = await import('file-type');
+  return sniffSample(await readSample(handle), name, async () => {
+    const stream = handle.createReadStream({ start: 0, autoClose: false });
+    try {
+      return await fileTypeFromStream(stream);
+    } finally {
+      stream.destroy();
+    }
+  });
+}
+
+async function readSample(handle: FileHandle): Promise<Buffer> {
+  const buffer = Buffer.alloc(SAMPLE_BYTES);
+  const { bytesRead } = await handle.read(buffer, 0, SAMPLE_BYTES, 0);
+  return buffer.subarray(0, bytesRead);
+}
+
+async function sniffSample(sample: Buffer, name: string, detectFurther: () => Promise<FileTypeResult | undefined>): Promise<SniffResult> {
+  const { fileTypeFromBuffer } = await import('file-type');
   // A UTF-16/32 byte-order mark can look like an MPEG frame header to magic-number sniffing.
-  if (detectBom(sample) && looksLikeText(sample)) return { mime: sniffText(sample, filePath) };
-  // fileTypeFromFile can seek: TIFF and some containers keep their signature past the sample.
-  const detected = (await fileTypeFromBuffer(sample)) ?? (sample.length === SAMPLE_BYTES ? await fileTypeFromFile(filePath) : undefined);
+  if (detectBom(sample) && looksLikeText(sample)) return { mime: sniffText(sample, name) };
+  const detected = (await fileTypeFromBuffer(sample)) ?? (sample.length === SAMPLE_BYTES ? await detectFurther() : undefined);
   if (detected) {
     if (detected.mime === 'application/x-cfb') return { mime: classifyCompoundFile(sample) };
-    if (detected.mime === 'application/xml' || detected.ext === 'xml') return { mime: sniffText(sample, filePath) };
+    if (detected.mime === 'application/xml' || detected.ext === 'xml') return { mime: sniffText(sample, name) };
     return { mime: detected.mime };
   }
-  if (looksLikeText(sample)) return { mime: sniffText(sample, filePath) };
+  if (looksLikeText(sample)) return { mime: sniffText(sample, name) };
   return { mime: 'application/octet-stream' };
 }
 

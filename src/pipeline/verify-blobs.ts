@@ -1,8 +1,10 @@
 import type { Logger } from 'pino';
+import type { ClaimRepository } from '../db/claims.js';
 import type { BlobLocation, DocumentRepository } from '../db/documents.js';
 import { DoccatError, toErrorInfo, type ErrorInfo } from '../errors.js';
 import type { BlobStore } from '../storage/blob-store.js';
 import { copyVerified, verifyBlob, type BlobState } from '../storage/copy.js';
+import { removeUnusedBlob, type BlobKeptReason } from './remove-blob.js';
 
 export interface VerifyOptions {
   repair: boolean;
@@ -18,6 +20,10 @@ export interface VerifyDependencies {
   repository: DocumentRepository;
   open(name: string): Promise<BlobStore>;
   logger: Logger;
+  /** For repair: an orphan's content claim is taken before it is deleted (pipeline/remove-blob.ts). */
+  claims?: ClaimRepository;
+  /** For repair: other catalogues registered in a store; none of its orphans is deleted then. */
+  otherCatalogs?(name: string): Promise<readonly string[]>;
 }
 
 export interface BlobProblem {
@@ -36,6 +42,8 @@ export interface Orphan {
   size: number;
   modified: string | null;
   removed: boolean;
+  /** With --repair, why an orphan old enough to go was kept. */
+  kept?: Exclude<BlobKeptReason, 'referenced'>;
 }
 
 export interface VerifyReport {
@@ -118,15 +126,22 @@ async function findOrphans(options: VerifyOptions, deps: VerifyDependencies): Pr
   const orphans: Orphan[] = [];
   for (const name of options.backends) {
     const store = await deps.open(name);
+    // Blobs another catalogue may have written: not this catalogue's to judge, nor to delete.
+    const shared = ((await deps.otherCatalogs?.(name)) ?? []).length > 0;
     for await (const blob of store.list('sha256/')) {
       if (referenced.has(blob.key)) continue;
       const old = blob.modified !== undefined && now - blob.modified.getTime() > options.orphanGraceMs;
-      let removed = false;
-      if (options.repair && old) {
-        await store.delete(blob.key);
-        removed = true;
+      const orphan: Orphan = { backend: name, key: blob.key, size: blob.size, modified: blob.modified?.toISOString() ?? null, removed: false };
+      if (shared) orphan.kept = 'shared';
+      else if (options.repair && old) {
+        if (!deps.claims) throw new Error('verifyBlobs: repair needs claims');
+        const removal = await removeUnusedBlob(store, blob.key, { repository: deps.repository, claims: deps.claims, otherCatalogs: () => deps.otherCatalogs?.(name) ?? Promise.resolve([]) });
+        if (removal.removed) orphan.removed = true;
+        // Committed by an ingest since the list of referenced keys was read: not an orphan.
+        else if (removal.kept === 'referenced') continue;
+        else orphan.kept = removal.kept;
       }
-      orphans.push({ backend: name, key: blob.key, size: blob.size, modified: blob.modified?.toISOString() ?? null, removed });
+      orphans.push(orphan);
     }
   }
   return orphans;

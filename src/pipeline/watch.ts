@@ -90,6 +90,11 @@ export async function watchFolders(
     const started = Date.now();
     if (!fs.existsSync(job.path)) return; // taken away before its turn; nothing to do
     const outcome = await ingest(job.path);
+    // Not read on purpose (a link out of the drop folder, a pipe): never moved or deleted.
+    if (outcome.status === 'skipped') {
+      logger.warn({ path: job.path, code: outcome.error?.code }, 'not a regular file inside the watched folders; left alone');
+      return;
+    }
     if (outcome.status === 'failed') {
       const final = job.attempt >= options.maxAttempts;
       if (!final) {

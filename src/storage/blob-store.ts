@@ -26,6 +26,11 @@ export interface PutResult {
   backend: string;
 }
 
+export interface PutFileOptions {
+  /** The caller hashed exactly this file and gives it away: the store may rename it into place. */
+  take?: boolean;
+}
+
 export interface HealthResult {
   latencyMs: number;
 }
@@ -41,8 +46,16 @@ export interface BlobStore {
   readonly capabilities: BlobCapabilities;
   /** Streams the bytes in under keyFor(expectedSha256), computing the hash on the way in. */
   put(body: Readable, expectedSha256: string): Promise<PutResult>;
-  /** put() from a file, skipping the upload when the blob is already there. */
-  putFile(filePath: string, expectedSha256: string): Promise<PutResult>;
+  /**
+   * put() from a file, usually a private staged copy whose sha256 was computed from these very
+   * bytes. The upload is skipped only where the store can prove the blob there has this sha256
+   * (S3's recorded metadata and size); the local backend writes it again instead, atomically,
+   * which also heals a damaged copy. With `take`, the store may move the file into place instead
+   * of copying it (local, same filesystem): the file is gone afterwards.
+   */
+  putFile(filePath: string, expectedSha256: string, options?: PutFileOptions): Promise<PutResult>;
+  /** A small object under a key outside sha256/, such as a catalogue's registration. */
+  putSmall(key: string, bytes: Buffer): Promise<void>;
   /** The bytes; E_BLOB_MISSING when there is no such blob. */
   get(key: string): Promise<Readable>;
   head(key: string): Promise<BlobHead | undefined>;
@@ -92,24 +105,30 @@ export function checksumMismatch(backend: string, key: string, expected: string,
 }
 
 /**
- * putFile for any backend: skip when the blob is there with the file's size, and say that a hash
- * mismatch while reading a file means the file changed under us.
+ * putFile for a backend that records each blob's sha256 (S3 object metadata): skip the upload
+ * when the blob there has this file's size and its recorded sha256 is the one expected; a blob
+ * without a recorded hash is not trusted and is written again. A hash mismatch while reading a
+ * file means the file changed under us.
  */
 export async function putFileInto(store: BlobStore, filePath: string, expectedSha256: string): Promise<PutResult> {
   const key = blobKey(expectedSha256);
   const [existing, stat] = await Promise.all([store.head(key), fs.promises.stat(filePath)]);
-  // Same key means same content; a torn or foreign object would differ in size or recorded hash.
-  if (existing && existing.size === stat.size && (existing.sha256 === undefined || existing.sha256 === expectedSha256)) {
+  if (existing && existing.size === stat.size && existing.sha256 === expectedSha256) {
     return { key, size: stat.size, sha256: expectedSha256, created: false, backend: store.name };
   }
   try {
-    return await store.put(fs.createReadStream(filePath), expectedSha256);
+    const put = await store.put(fs.createReadStream(filePath), expectedSha256);
+    return { ...put, created: existing === undefined };
   } catch (error) {
-    if (error instanceof DoccatError && error.code === 'E_CHECKSUM_MISMATCH') {
-      throw new DoccatError('E_FILE_CHANGED', 'the file changed while it was being catalogued', { hint: 'wait until the file is completely written, then run ingest again', cause: error });
-    }
-    throw error;
+    throw fileChangedIfMismatch(error);
   }
+}
+
+export function fileChangedIfMismatch(error: unknown): unknown {
+  if (error instanceof DoccatError && error.code === 'E_CHECKSUM_MISMATCH') {
+    return new DoccatError('E_FILE_CHANGED', 'the file changed while it was being catalogued', { hint: 'wait until the file is completely written, then run ingest again', cause: error });
+  }
+  return error;
 }
 
 export function blobMissing(backend: string, key: string, cause?: unknown): DoccatError {

@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import { DoccatError } from '../errors.js';
-import type { BlobHead, BlobStore, HealthResult, PutResult } from './blob-store.js';
+import type { BlobHead, BlobStore, HealthResult, PutFileOptions, PutResult } from './blob-store.js';
 
 /** After the primary failed, new blobs go straight to the fallback for this long. */
 const PRIMARY_RETRY_MS = 30_000;
@@ -32,16 +32,21 @@ export class FallbackBlobStore implements BlobStore {
     return this.primary.put(body, expectedSha256);
   }
 
-  async putFile(filePath: string, expectedSha256: string): Promise<PutResult> {
+  async putFile(filePath: string, expectedSha256: string, options?: PutFileOptions): Promise<PutResult> {
     if (performance.now() >= this.primaryDownUntil) {
       try {
-        return await this.primary.putFile(filePath, expectedSha256);
+        // A store that fails has not taken the file (the rename is its last step): it is still there.
+        return await this.primary.putFile(filePath, expectedSha256, options);
       } catch (error) {
         if (!(error instanceof DoccatError && error.code === 'E_STORAGE_UNAVAILABLE')) throw error;
         this.primaryDownUntil = performance.now() + PRIMARY_RETRY_MS;
       }
     }
-    return (await this.fallback()).putFile(filePath, expectedSha256);
+    return (await this.fallback()).putFile(filePath, expectedSha256, options);
+  }
+
+  putSmall(key: string, bytes: Buffer): Promise<void> {
+    return this.primary.putSmall(key, bytes);
   }
 
   get(key: string): Promise<Readable> {

@@ -3,6 +3,7 @@ import type { StorageConfig } from '../config/schema.js';
 import { resolveSecret } from '../config/secrets.js';
 import { DoccatError, ExitCode, usageError } from '../errors.js';
 import type { BlobStore } from './blob-store.js';
+import { otherCatalogs, RegisteringBlobStore } from './catalog-registration.js';
 
 export interface StorageSetup {
   storage: StorageConfig;
@@ -48,11 +49,22 @@ export async function createBlobStore(name: string, setup: StorageSetup): Promis
   }
 }
 
+/** The catalogue a command works for, as the blob stores it opens should know it. */
+export interface CatalogIdentity {
+  id: string;
+  /** Leave the catalogue's registration in each store opened: the command writes blobs. */
+  register: boolean;
+}
+
 /** Opens backends on first use and keeps them for the command's lifetime. */
 export class BlobStores {
   private readonly opened = new Map<string, Promise<BlobStore>>();
+  private readonly shared = new Map<string, Promise<string[]>>();
 
-  constructor(readonly setup: StorageSetup) {}
+  constructor(
+    readonly setup: StorageSetup,
+    readonly catalog?: CatalogIdentity,
+  ) {}
 
   get primary(): string {
     return this.setup.storage.backend;
@@ -61,12 +73,27 @@ export class BlobStores {
   open(name: string): Promise<BlobStore> {
     let store = this.opened.get(name);
     if (!store) {
-      store = createBlobStore(name, this.setup);
+      const catalog = this.catalog;
+      store = createBlobStore(name, this.setup).then((opened) => (catalog?.register ? new RegisteringBlobStore(opened, catalog.id) : opened));
       this.opened.set(name, store);
       // A failed open is not remembered: the next use tries again.
       store.catch(() => this.opened.delete(name));
     }
     return store;
+  }
+
+  /**
+   * The other catalogues registered in a store (looked up once per command). Blobs are never
+   * deleted from a store another catalogue writes to: a blob this one does not know may be its.
+   */
+  otherCatalogsIn(name: string): Promise<string[]> {
+    let others = this.shared.get(name);
+    if (!others) {
+      others = this.open(name).then((store) => otherCatalogs(store, this.catalog?.id ?? ''));
+      this.shared.set(name, others);
+      others.catch(() => this.shared.delete(name));
+    }
+    return others;
   }
 
   /** The store new blobs go to: the primary, or the primary with its fallback behind it. */

@@ -1,5 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import Database from 'better-sqlite3';
+import pg from 'pg';
 import { PNG } from 'pngjs';
 import { describe, expect, inject, it } from 'vitest';
 import { parseIngestJson, runDoccat, tempDir, type RunResult } from '../support/cli.js';
@@ -47,12 +49,34 @@ function totals(results: RunResult[]): Totals {
   );
 }
 
-async function checkCatalogue(home: string, env: NodeJS.ProcessEnv): Promise<void> {
+/** Documents none of whose sources is `catalogued` (only duplicates of themselves, or none). */
+async function documentsWithoutCataloguedSource(home: string, env: NodeJS.ProcessEnv): Promise<{ id: number; statuses: string | null }[]> {
+  const query = `SELECT d.id AS id, (SELECT string_agg(s.status, ',') FROM sources s WHERE s.document_id = d.id) AS statuses FROM documents d
+    WHERE NOT EXISTS (SELECT 1 FROM sources s WHERE s.document_id = d.id AND s.status = 'catalogued') ORDER BY d.id`;
+  if (env.DOCCAT_DATABASE_URL) {
+    const client = new pg.Client({ connectionString: env.DOCCAT_DATABASE_URL });
+    await client.connect();
+    try {
+      return (await client.query<{ id: number; statuses: string | null }>(query)).rows;
+    } finally {
+      await client.end();
+    }
+  }
+  const db = new Database(path.join(home, 'catalog.db'), { readonly: true });
+  try {
+    return db.prepare(query.replace("string_agg(s.status, ',')", "group_concat(s.status, ',')")).all() as { id: number; statuses: string | null }[];
+  } finally {
+    db.close();
+  }
+}
+
+async function checkCatalogue(home: string, env: NodeJS.ProcessEnv, documents = TEXTS + IMAGES): Promise<void> {
   const listed = JSON.parse((await runDoccat(['list', '--json', '--limit', '1'], { home, env })).stdout) as { total: number };
-  expect(listed.total).toBe(TEXTS + IMAGES);
+  expect(listed.total).toBe(documents);
   const verify = await runDoccat(['storage', 'verify', '--json'], { home, env });
   expect(verify.code, verify.stderr).toBe(0);
-  expect(JSON.parse(verify.stdout)).toMatchObject({ checked: TEXTS + IMAGES, problems: [], orphans: [] });
+  expect(JSON.parse(verify.stdout)).toMatchObject({ checked: documents, problems: [], orphans: [] });
+  expect(await documentsWithoutCataloguedSource(home, env)).toEqual([]);
 }
 
 const cases = [
@@ -75,6 +99,21 @@ for (const { dialect, processes } of cases) {
       // Every scan is one page, OCRed by exactly one of the processes.
       expect(sum.ocrPages).toBe(IMAGES);
       await checkCatalogue(home, env);
+    });
+
+    it('leaves every document a catalogued source when the folders given overlap', async () => {
+      const home = tempDir();
+      const env = await catalogueEnv();
+      const dir = tempDir('doccat-overlap-');
+      const count = 120;
+      // Half the notes in a sub-folder: one process walks it alone, the others walk it as part of
+      // the whole, so the same paths reach several processes at different moments.
+      for (let index = 0; index < count; index += 1) fs.mkdirSync(path.join(dir, index % 2 ? 'sub' : '.'), { recursive: true });
+      for (let index = 0; index < count; index += 1) fs.writeFileSync(path.join(dir, index % 2 ? 'sub' : '.', `note-${index}.txt`), `Overlap note ${index}\n${'Shared folder text. '.repeat(5 + (index % 3))}`);
+      const folders = [dir, path.join(dir, 'sub'), dir, path.join(dir, 'sub')].slice(0, Math.max(2, processes));
+      const results = await Promise.all(folders.map((folder) => runDoccat(['ingest', folder, '--json', '--jobs', '2'], { home, env })));
+      for (const result of results) expect(result.code, result.stderr).toBe(0);
+      await checkCatalogue(home, env, count);
     });
 
     if (dialect === 'postgres') {

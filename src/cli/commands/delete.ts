@@ -5,6 +5,7 @@ import { formatDocumentId, resolveDocumentIds } from '../ids.js';
 import { problemLine, writeJson } from '../output.js';
 import { blobStores } from '../stores.js';
 import { ExitCode, toErrorInfo, usageError } from '../../errors.js';
+import type { BlobKeptReason } from '../../pipeline/remove-blob.js';
 
 interface DeleteFlags {
   yes?: boolean;
@@ -35,8 +36,10 @@ export async function deleteCommand(idTexts: string[], flags: Record<string, unk
         return ExitCode.ok;
       }
     }
-    const stores = await blobStores(context);
-    const results: { id: number; ref: string; deleted: boolean; blob: 'deleted' | 'kept' | 'failed'; error?: { code: string; message: string } }[] = [];
+    const stores = await blobStores(context, { catalog, register: false });
+    const [{ ClaimRepository }, { keptHint, removeUnusedBlob, REMOVAL_CLAIM_MS }] = await Promise.all([import('../../db/claims.js'), import('../../pipeline/remove-blob.js')]);
+    const claims = new ClaimRepository(catalog.database.db, context.runId, REMOVAL_CLAIM_MS);
+    const results: { id: number; ref: string; deleted: boolean; blob: 'deleted' | 'kept' | 'failed'; reason?: BlobKeptReason | 'requested'; error?: { code: string; message: string } }[] = [];
     for (const id of ids) {
       const removed = await catalog.repository.deleteDocument(id, context.runId);
       if (!removed) {
@@ -44,12 +47,22 @@ export async function deleteCommand(idTexts: string[], flags: Record<string, unk
         continue;
       }
       if (options.keepBlob) {
-        results.push({ id, ref: formatDocumentId(id), deleted: true, blob: 'kept' });
+        results.push({ id, ref: formatDocumentId(id), deleted: true, blob: 'kept', reason: 'requested' });
         continue;
       }
       try {
-        await (await stores.open(removed.blobBackend)).delete(removed.blobKey);
-        results.push({ id, ref: formatDocumentId(id), deleted: true, blob: 'deleted' });
+        // Not while an ingest stores the same content, nor from a store another catalogue uses.
+        const removal = await removeUnusedBlob(await stores.open(removed.blobBackend), removed.blobKey, {
+          repository: catalog.repository,
+          claims,
+          otherCatalogs: () => stores.otherCatalogsIn(removed.blobBackend),
+        });
+        if (removal.removed) {
+          results.push({ id, ref: formatDocumentId(id), deleted: true, blob: 'deleted' });
+        } else {
+          results.push({ id, ref: formatDocumentId(id), deleted: true, blob: 'kept', reason: removal.kept });
+          if (!context.output.quiet) process.stderr.write(`${formatDocumentId(id)}: deleted from the catalogue; its original was kept (${keptHint(removal.kept)})\n`);
+        }
       } catch (error) {
         const info = toErrorInfo(error);
         process.stderr.write(`${problemLine(`${formatDocumentId(id)}: deleted from the catalogue, but its original was not`, { ...info, hint: 'run `doccat storage verify --repair` later to remove it' }, context.output.color)}\n`);

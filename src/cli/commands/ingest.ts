@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
@@ -17,6 +18,7 @@ interface IngestFlags {
   exclude: string[];
   recursive: boolean;
   hidden?: boolean;
+  followSymlinks?: boolean;
   dryRun?: boolean;
   jobs?: number;
   ocr: boolean;
@@ -53,6 +55,7 @@ export async function ingestCommand(paths: string[], flags: Record<string, unkno
         exclude: [...config.ingest.exclude, ...options.exclude],
         recursive: options.recursive !== false && config.ingest.recursive,
         hidden: Boolean(options.hidden) || config.ingest.hidden,
+        followSymlinks: Boolean(options.followSymlinks) || config.ingest.followSymlinks,
         jobs,
         dryRun: Boolean(options.dryRun),
         maxFileSizeBytes: config.ingest.maxFileSizeMb * 1024 * 1024,
@@ -82,6 +85,7 @@ export async function ingestCommand(paths: string[], flags: Record<string, unkno
       duplicate: summary.duplicate,
       unchanged: summary.unchanged,
       failed: summary.failed,
+      skipped: summary.skipped,
       ocrPages: summary.ocrPages,
     });
   }
@@ -100,7 +104,7 @@ export async function ingestCommand(paths: string[], flags: Record<string, unkno
       file.type ?? '',
       file.method ?? '',
       file.pages ?? '',
-      file.status === 'failed' ? file.error?.code ?? '' : file.documentId !== undefined ? formatDocumentId(file.documentId) : '',
+      file.status === 'failed' || file.status === 'skipped' ? file.error?.code ?? '' : file.documentId !== undefined ? formatDocumentId(file.documentId) : '',
     ]);
     if (rows.length > 0) process.stdout.write(`${await renderTable(['file', 'status', 'type', 'method', 'pages', 'id / error'], rows, output.color)}\n`);
     const parts = [
@@ -109,6 +113,7 @@ export async function ingestCommand(paths: string[], flags: Record<string, unkno
       `${summary.duplicate} duplicate`,
       `${summary.unchanged} unchanged`,
       `${summary.failed} failed`,
+      ...(summary.skipped > 0 ? [`${summary.skipped} skipped`] : []),
       ...(options.dryRun ? [`${summary.new} new (dry run: nothing written)`] : []),
       ...(summary.interrupted ? [`${summary.total - files.length} not reached (interrupted)`] : []),
       `${summary.pages} pages (${summary.ocrPages} OCRed)`,
@@ -136,20 +141,24 @@ function statusText(file: FileOutcome, color: boolean): string {
 async function enqueueCommand(paths: string[], options: IngestFlags, context: CommandContext, catalog: OpenCatalog): Promise<number> {
   const { config } = context.loaded;
   try {
-    const [{ walkPaths }, { openQueue }] = await Promise.all([import('../../pipeline/walk.js'), import('../queue.js')]);
+    const [{ walkPaths, isWalkedFile }, { openQueue }] = await Promise.all([import('../../pipeline/walk.js'), import('../queue.js')]);
     const entries = await walkPaths(paths, {
       include: [...config.ingest.include, ...options.include],
       exclude: [...config.ingest.exclude, ...options.exclude],
       recursive: options.recursive !== false && config.ingest.recursive,
       hidden: Boolean(options.hidden) || config.ingest.hidden,
+      followSymlinks: Boolean(options.followSymlinks) || config.ingest.followSymlinks,
     });
-    const files = entries.filter((entry) => !entry.error).map((entry) => path.resolve(entry.path));
+    // A file reached through a link the walk chose to follow is queued by its real path: the
+    // worker does not know the folders given here, and follows no link out of its own.
+    const files = await Promise.all(entries.filter(isWalkedFile).map(async (entry) => (entry.viaLink ? fs.promises.realpath(entry.path).catch(() => entry.path) : path.resolve(entry.path))));
     const queue = await openQueue(context, catalog);
     try {
       const enqueued = options.dryRun ? 0 : await queue.enqueue(files);
-      const summary = { files: files.length, enqueued, alreadyQueued: options.dryRun ? 0 : files.length - enqueued, unreadable: entries.length - files.length, dryRun: Boolean(options.dryRun) };
+      const skipped = entries.filter((entry) => entry.skipped !== undefined).length;
+      const summary = { files: files.length, enqueued, alreadyQueued: options.dryRun ? 0 : files.length - enqueued, unreadable: entries.length - files.length - skipped, skipped, dryRun: Boolean(options.dryRun) };
       if (context.output.json || context.output.ndjson) writeJson(summary);
-      else if (!context.output.quiet) process.stderr.write(`${files.length} files: ${enqueued} queued for \`doccat worker\`${summary.alreadyQueued > 0 ? `, ${summary.alreadyQueued} already queued` : ''}${summary.unreadable > 0 ? `, ${summary.unreadable} unreadable` : ''}\n`);
+      else if (!context.output.quiet) process.stderr.write(`${files.length} files: ${enqueued} queued for \`doccat worker\`${summary.alreadyQueued > 0 ? `, ${summary.alreadyQueued} already queued` : ''}${summary.unreadable > 0 ? `, ${summary.unreadable} unreadable` : ''}${skipped > 0 ? `, ${skipped} skipped` : ''}\n`);
       return ExitCode.ok;
     } finally {
       await queue.close();

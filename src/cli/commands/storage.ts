@@ -33,8 +33,7 @@ export async function syncCommand(flags: Record<string, unknown>, command: Comma
 }
 
 async function moveBlobs(context: CommandContext, options: MigrateFlags & { command: string }): Promise<number> {
-  const stores = await blobStores(context);
-  const names = backendNames(stores.setup);
+  const names = backendNames((await blobStores(context)).setup);
   for (const name of [options.to, options.from]) {
     if (name !== undefined && !names.includes(name)) throw usageError('E_STORAGE_UNKNOWN', `no storage backend named "${name}"`, `configured: ${names.join(', ')}`);
   }
@@ -44,6 +43,8 @@ async function moveBlobs(context: CommandContext, options: MigrateFlags & { comm
   const color = context.output.color && Boolean(process.stderr.isTTY);
   const moves: BlobMove[] = [];
   try {
+    // The destination is written to: it gets this catalogue's registration.
+    const stores = await blobStores(context, { catalog, register: !options.dryRun });
     if (!options.dryRun) await catalog.repository.startRun(context.runId, options.command);
     const { migrateBlobs } = await import('../../pipeline/migrate-blobs.js');
     let summary;
@@ -59,7 +60,7 @@ async function moveBlobs(context: CommandContext, options: MigrateFlags & { comm
           runId: context.runId,
           command: options.command,
         },
-        { repository: catalog.repository, open: (name) => stores.open(name), logger: context.logger },
+        { repository: catalog.repository, open: (name) => stores.open(name), logger: context.logger, otherCatalogs: (name) => stores.otherCatalogsIn(name) },
         (move) => {
           moves.push(move);
           progress.fileDone(move.status === 'failed');
@@ -105,11 +106,14 @@ interface VerifyFlags {
 export async function verifyCommand(flags: Record<string, unknown>, command: Command): Promise<number> {
   const options = flags as VerifyFlags;
   const context = await createContext(command);
-  const stores = await blobStores(context);
   const catalog = await openCatalog(context, { readonly: !options.repair });
   const progress = await Progress.create(!context.output.quiet, 'blobs');
   const color = context.output.color && Boolean(process.stderr.isTTY);
   try {
+    // Repair writes blobs (copies restored from another backend) and deletes orphans.
+    const stores = await blobStores(context, { catalog, register: Boolean(options.repair) });
+    const { ClaimRepository } = await import('../../db/claims.js');
+    const { REMOVAL_CLAIM_MS, keptHint } = await import('../../pipeline/remove-blob.js');
     const total = [...(await catalog.repository.countByBackend()).values()].reduce((sum, count) => sum + count, 0);
     progress.setTotal(total);
     const { verifyBlobs } = await import('../../pipeline/verify-blobs.js');
@@ -123,14 +127,21 @@ export async function verifyCommand(flags: Record<string, unknown>, command: Com
           concurrency: options.concurrency ?? 4,
           signal: context.signal,
         },
-        { repository: catalog.repository, open: (name) => stores.open(name), logger: context.logger },
+        {
+          repository: catalog.repository,
+          open: (name) => stores.open(name),
+          logger: context.logger,
+          otherCatalogs: (name: string) => stores.otherCatalogsIn(name),
+          ...(options.repair ? { claims: new ClaimRepository(catalog.database.db, context.runId, REMOVAL_CLAIM_MS) } : {}),
+        },
         (problem) => progress.fileDone(problem !== undefined && problem.repairedFrom === undefined),
       );
     } finally {
       progress.stop();
     }
     const unresolved = report.problems.filter((problem) => !problem.repairedFrom);
-    const orphansLeft = report.orphans.filter((orphan) => !orphan.removed);
+    // Blobs in a store another catalogue shares are not this catalogue's orphans to clear.
+    const orphansLeft = report.orphans.filter((orphan) => !orphan.removed && orphan.kept !== 'shared');
     if (context.output.json) {
       writeJson({ checked: report.checked, ok: report.checked - report.problems.length, problems: report.problems, orphans: report.orphans, repaired: report.repaired, interrupted: report.interrupted });
     } else {
@@ -139,13 +150,17 @@ export async function verifyCommand(flags: Record<string, unknown>, command: Com
         process.stdout.write(`${await renderTable(['id', 'backend', 'problem', 'key', 'repair'], rows, context.output.color)}\n`);
       }
       if (report.orphans.length > 0) {
-        const rows = report.orphans.map((orphan) => [orphan.backend, truncateMiddle(orphan.key, 50), orphan.size, orphan.modified ?? '', orphan.removed ? 'removed' : '']);
+        const rows = report.orphans.map((orphan) => [orphan.backend, truncateMiddle(orphan.key, 50), orphan.size, orphan.modified ?? '', orphan.removed ? 'removed' : orphan.kept ? `kept (${orphan.kept})` : '']);
         process.stdout.write(`${await renderTable(['backend', 'orphan blob', 'bytes', 'modified', ''], rows, context.output.color)}\n`);
       }
       if (!context.output.quiet) {
         const line = `${report.checked} blobs checked: ${report.checked - report.problems.length} ok, ${report.problems.length} with problems${report.repaired > 0 ? ` (${report.repaired} repaired)` : ''}, ${report.orphans.length} orphans${report.orphans.length - orphansLeft.length > 0 ? ` (${report.orphans.length - orphansLeft.length} removed)` : ''}`;
         process.stderr.write(`${paint(color, 'bold', line)}\n`);
         if (unresolved.length > 0 && !options.repair) process.stderr.write('run `doccat storage verify --repair` to restore damaged blobs from another backend\n');
+        for (const reason of ['shared', 'in-use'] as const) {
+          const kept = report.orphans.filter((orphan) => orphan.kept === reason).length;
+          if (kept > 0) process.stderr.write(`${kept} orphan blob(s) kept: ${keptHint(reason)}\n`);
+        }
       }
     }
     if (report.interrupted) return ExitCode.interrupted;

@@ -8,6 +8,7 @@ import * as claims from './0006_claims.js';
 import * as jobs from './0007_jobs.js';
 import * as ingestEvents from './0008_ingest_events.js';
 import * as postgresDateOrder from './0009_postgres_date_order.js';
+import * as fileIdentityAndCatalogId from './0010_file_identity_and_catalog_id.js';
 
 /** Numbered migrations, imported statically so they ship inside dist/ without a folder scan. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -20,6 +21,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0007_jobs': jobs,
   '0008_ingest_events': ingestEvents,
   '0009_postgres_date_order': postgresDateOrder,
+  '0010_file_identity_and_catalog_id': fileIdentityAndCatalogId,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -4,7 +4,7 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
-import { assertSafeKey, blobKey, blobMissing, checksumMismatch, hashingStream, putFileInto, type BlobHead, type BlobStore, type HealthResult, type PutResult } from '../blob-store.js';
+import { assertSafeKey, blobKey, blobMissing, checksumMismatch, fileChangedIfMismatch, hashingStream, type BlobHead, type BlobStore, type HealthResult, type PutFileOptions, type PutResult } from '../blob-store.js';
 import { DoccatError, ExitCode } from '../../errors.js';
 import { isProcessAlive } from '../../system/process.js';
 
@@ -12,9 +12,14 @@ const TEMP_DIR = '.tmp';
 /** Temp files older than this are leftovers of a killed process and can go. */
 const STALE_TEMP_MS = 60 * 60 * 1000;
 
+/** Blobs are the user's documents: readable by the owner only. */
+const FILE_MODE = 0o600;
+const FOLDER_MODE = 0o700;
+
 /**
  * Content-addressed folder: <root>/sha256/ab/cd/<sha256>. Writes go to a temp file in the same
  * filesystem, are fsynced, then renamed into place, so a blob is either absent or complete.
+ * Files are 0600 in folders 0700.
  */
 export class LocalBlobStore implements BlobStore {
   readonly type = 'local';
@@ -28,7 +33,7 @@ export class LocalBlobStore implements BlobStore {
   static async open(name: string, root: string): Promise<LocalBlobStore> {
     const resolved = path.resolve(root);
     try {
-      await fsp.mkdir(path.join(resolved, TEMP_DIR), { recursive: true });
+      await fsp.mkdir(path.join(resolved, TEMP_DIR), { recursive: true, mode: FOLDER_MODE });
     } catch (error) {
       throw new DoccatError('E_STORAGE_UNAVAILABLE', `${name}: cannot create blob folder ${resolved}: ${(error as Error).message}`, {
         hint: 'check that the catalogue folder is writable',
@@ -44,11 +49,11 @@ export class LocalBlobStore implements BlobStore {
   async put(body: Readable, expectedSha256: string): Promise<PutResult> {
     const key = blobKey(expectedSha256);
     const finalPath = this.pathFor(key);
-    await fsp.mkdir(path.dirname(finalPath), { recursive: true });
-    const tempPath = path.join(this.root, TEMP_DIR, `${expectedSha256}.${process.pid}.${randomBytes(6).toString('hex')}`);
+    await fsp.mkdir(path.dirname(finalPath), { recursive: true, mode: FOLDER_MODE });
+    const tempPath = this.tempPath(expectedSha256);
     const hashing = hashingStream();
     try {
-      await pipeline(body, hashing.stream, fs.createWriteStream(tempPath, { flags: 'wx', mode: 0o644 }));
+      await pipeline(body, hashing.stream, fs.createWriteStream(tempPath, { flags: 'wx', mode: FILE_MODE }));
       await fsyncPath(tempPath, 'r+');
       const { sha256, size } = hashing.result();
       if (sha256 !== expectedSha256) throw checksumMismatch(this.name, key, expectedSha256, sha256);
@@ -61,8 +66,55 @@ export class LocalBlobStore implements BlobStore {
     }
   }
 
-  putFile(filePath: string, expectedSha256: string): Promise<PutResult> {
-    return putFileInto(this, filePath, expectedSha256);
+  /**
+   * Always writes: a blob already under the key is replaced atomically by the verified bytes, so
+   * a damaged copy of the right size is healed instead of trusted. A file given away (`take`) is
+   * renamed into place, which costs no copy on the same filesystem.
+   */
+  async putFile(filePath: string, expectedSha256: string, options: PutFileOptions = {}): Promise<PutResult> {
+    const key = blobKey(expectedSha256);
+    const existed = (await this.head(key)) !== undefined;
+    if (options.take) {
+      const finalPath = this.pathFor(key);
+      await fsp.mkdir(path.dirname(finalPath), { recursive: true, mode: FOLDER_MODE });
+      const handle = await fsp.open(filePath, 'r+');
+      let size: number;
+      try {
+        await handle.chmod(FILE_MODE);
+        await handle.sync();
+        size = (await handle.stat()).size;
+      } finally {
+        await handle.close();
+      }
+      try {
+        await fsp.rename(filePath, finalPath);
+        await fsyncPath(path.dirname(finalPath), 'r');
+        return { key, size, sha256: expectedSha256, created: !existed, backend: this.name };
+      } catch (error) {
+        // Another filesystem: copy it like any other file.
+        if ((error as NodeJS.ErrnoException).code !== 'EXDEV') throw error;
+      }
+    }
+    try {
+      return { ...(await this.put(fs.createReadStream(filePath), expectedSha256)), created: !existed };
+    } catch (error) {
+      throw fileChangedIfMismatch(error);
+    }
+  }
+
+  async putSmall(key: string, bytes: Buffer): Promise<void> {
+    const finalPath = this.pathFor(key);
+    await fsp.mkdir(path.dirname(finalPath), { recursive: true, mode: FOLDER_MODE });
+    const tempPath = this.tempPath('small');
+    try {
+      await fsp.writeFile(tempPath, bytes, { flag: 'wx', mode: FILE_MODE });
+      await fsyncPath(tempPath, 'r+');
+      await fsp.rename(tempPath, finalPath);
+      await fsyncPath(path.dirname(finalPath), 'r');
+    } catch (error) {
+      await fsp.rm(tempPath, { force: true });
+      throw error;
+    }
   }
 
   async get(key: string): Promise<Readable> {
@@ -90,7 +142,10 @@ export class LocalBlobStore implements BlobStore {
   }
 
   async *list(prefix = ''): AsyncIterable<BlobHead> {
-    for await (const filePath of walkFiles(this.root)) {
+    // Start below the folders the prefix names: listing catalogs/ must not walk every blob.
+    const folder = prefix.includes('/') ? prefix.slice(0, prefix.lastIndexOf('/')) : '';
+    if (folder !== '') assertSafeKey(this.name, folder);
+    for await (const filePath of walkFiles(path.join(this.root, folder))) {
       const key = path.relative(this.root, filePath).split(path.sep).join('/');
       if (key.startsWith(`${TEMP_DIR}/`) || !key.startsWith(prefix)) continue;
       const stat = await fsp.stat(filePath).catch(() => undefined);
@@ -120,6 +175,11 @@ export class LocalBlobStore implements BlobStore {
       await fsp.rm(probe, { force: true });
     }
     return { latencyMs: performance.now() - started };
+  }
+
+  /** Temp names carry the writer's pid, so that leftovers of a killed writer can be removed. */
+  private tempPath(label: string): string {
+    return path.join(this.root, TEMP_DIR, `${label}.${process.pid}.${randomBytes(6).toString('hex')}`);
   }
 
   /** Maps a key to a path, refusing any key that would escape the store's root. */

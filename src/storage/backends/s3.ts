@@ -81,8 +81,17 @@ export class S3BlobStore implements BlobStore {
     return { key, size, sha256, created: true, backend: this.name };
   }
 
+  /** Uploads from the file; `take` changes nothing here: the caller removes the file afterwards. */
   putFile(filePath: string, expectedSha256: string): Promise<PutResult> {
     return this.transient.execute(() => putFileInto(this, filePath, expectedSha256));
+  }
+
+  async putSmall(key: string, bytes: Buffer): Promise<void> {
+    try {
+      await this.client.send(new PutObjectCommand({ Bucket: this.config.bucket, Key: this.objectKey(key), Body: bytes, ContentType: 'application/json', ...(this.config.serverSideEncryption ? { ServerSideEncryption: this.config.serverSideEncryption } : {}), ...(this.config.kmsKeyId ? { SSEKMSKeyId: this.config.kmsKeyId } : {}) }));
+    } catch (error) {
+      throw this.translate(error, `write ${key}`);
+    }
   }
 
   async get(key: string): Promise<Readable> {

@@ -260,7 +260,7 @@ for (const dialect of DIALECTS) describe(`deleting a document (${dialect})`, () 
     const hits = async () => (await searchDocuments(catalog.db, { tree: parseQuery('zeppelin'), limit: 10, offset: 0, sort: 'relevance' })).hits.map((hit) => hit.id);
     expect((await hits()).sort()).toEqual([gone.documentId, kept.documentId].sort());
 
-    expect(await repository.deleteDocument(gone.documentId, 'run-2')).toEqual({ blobBackend: 'local', blobKey: 'sha256/x/1' });
+    expect(await repository.deleteDocument(gone.documentId, 'run-2')).toEqual({ sha256: document(1, {}).sha256, blobBackend: 'local', blobKey: 'sha256/x/1' });
     expect(await hits()).toEqual([kept.documentId]);
     expect(await repository.getDocument(gone.documentId)).toBeUndefined();
     for (const table of ['document_tags', 'classifications', 'sources'] as const) {
