@@ -346,10 +346,10 @@ async function benchClassify() {
   // Baseline: the same requests straight through the SDK, no service around it.
   const client = new OpenAI({ apiKey: 'bench', baseURL: `${fake.url}/v1`, maxRetries: 0 });
   let started = performance.now();
-  await mapLimit(texts, concurrency, (text) => client.chat.completions.create({ model: 'bench', messages: [{ role: 'user', content: text }], response_format: { type: 'json_object' } }));
+  await mapLimit(texts, concurrency, (text) => client.chat.completions.create({ model: 'gpt-5.6-luna', messages: [{ role: 'user', content: text }], response_format: { type: 'json_object' } }));
   const directSeconds = (performance.now() - started) / 1000;
 
-  const config = configSchema.parse({ ai: { providers: [{ name: 'bench', type: 'openai', model: 'bench', baseURL: `${fake.url}/v1`, maxConcurrency: concurrency }] } });
+  const config = configSchema.parse({ ai: { providers: [{ name: 'bench', type: 'openai', model: 'gpt-5.6-luna', baseURL: `${fake.url}/v1`, maxConcurrency: concurrency }] } });
   const service = new AiClassificationService({
     ai: config.ai,
     taxonomy: { types: ['invoice', 'receipt', 'letter', 'other'], tags: ['finance'], correspondents: [] },
