@@ -206,11 +206,17 @@ export class AiClassificationService implements Classifier {
     const answer = await this.answer(slot, systemPrompt(), prompt, estimateTokens(prompt) + this.options.ai.maxOutputTokens, input);
     const parsed = parseAnswer(answer, this.options.taxonomy, FALLBACK_TYPE, this.options.ai.allowNewTags);
     if (!parsed.ok) throw new ProviderError(name, 'bad-output', `answered, but not usably: ${parsed.problems}`);
-    // What the provider says about the model: its model lookup, or what came with the answer.
+    // What the provider says about the model: its model lookup, or what came with the answer. The
+    // model answered, so a lookup that fails (a proxy without a models endpoint) is only noted.
     const key = slot.pickKey();
     const client = key ? await this.clientFor(slot, key) : undefined;
-    const model = (await client?.describeModel?.(AbortSignal.timeout(slot.config.timeoutMs))) ?? slot.lastModelStatus;
-    return { type: parsed.answer.type, model };
+    let model: ModelLifecycle | undefined;
+    try {
+      model = await client?.describeModel?.(AbortSignal.timeout(slot.config.timeoutMs));
+    } catch (error) {
+      model = { state: 'unknown', detail: `no answer about the model (${redactText(error instanceof Error ? error.message : String(error))})` };
+    }
+    return { type: parsed.answer.type, model: model ?? slot.lastModelStatus };
   }
 
   async classify(input: ClassifyInput): Promise<Classification> {

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { FIXTURES, runDoccat, tempDir } from '../support/cli.js';
 import { startFakeProviders, type FakeProviders } from '../support/fake-providers.mjs';
 import { createDatabase } from '../support/postgres.mjs';
@@ -19,6 +19,10 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await fake.close();
+});
+// The fakes refuse what the real services refuse: doccat must never have sent such a request.
+afterEach(() => {
+  expect(fake.rejections).toEqual([]);
 });
 
 async function health(home: string, config: Record<string, unknown>, args: string[] = [], env: NodeJS.ProcessEnv = {}) {

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { BIN, FIXTURES, REPO_ROOT, parseIngestJson, runDoccat, tempDir } from '../support/cli.js';
 import { startFakeProviders, type FakeProviders } from '../support/fake-providers.mjs';
 
@@ -28,6 +28,10 @@ afterAll(async () => {
   await fake.close();
 });
 beforeEach(() => fake.reset());
+// The fakes refuse what the real services refuse: doccat must never have sent such a request.
+afterEach(() => {
+  expect(fake.rejections).toEqual([]);
+});
 
 function writeConfig(home: string, config: Record<string, unknown>): string {
   const file = path.join(home, 'doccat.config.json');
