@@ -98,6 +98,7 @@ class ProviderSlot {
   usedToday: { day: string; tokens: number } | undefined;
   /** What the provider last said about the model along with an answer (Gemini's modelStatus). */
   lastModelStatus: ModelLifecycle | undefined;
+  factory: Promise<ProviderFactory> | undefined;
   private current = 0;
 
   constructor(
@@ -347,6 +348,8 @@ export class AiClassificationService implements Classifier {
   }
 
   private async call(slot: ProviderSlot, system: string, prompt: string, estimate: number, input: ClassifyInput, maxOutputTokens = this.options.ai.maxOutputTokens): Promise<string> {
+    // The SDK is imported before the clock starts: a slow first import is not the provider's timeout.
+    await this.factoryFor(slot);
     return slot.policy.execute(async ({ signal }) => {
       await slot.requests?.take(1, signal);
       await slot.tokens?.take(estimate, signal);
@@ -369,8 +372,13 @@ export class AiClassificationService implements Classifier {
     }, input.signal);
   }
 
+  private factoryFor(slot: ProviderSlot): Promise<ProviderFactory> {
+    slot.factory ??= (this.options.loadProvider ?? loadProviderModule)(slot.config.type);
+    return slot.factory;
+  }
+
   private clientFor(slot: ProviderSlot, key: ProviderKey): Promise<ProviderClient> {
-    key.client ??= (this.options.loadProvider ?? loadProviderModule)(slot.config.type).then((factory) =>
+    key.client ??= this.factoryFor(slot).then((factory) =>
       factory({ name: slot.name, model: slot.config.model, apiKey: key.value, baseURL: slot.config.baseURL, timeoutMs: slot.config.timeoutMs, credential: key.reference }),
     );
     return key.client;
