@@ -15,15 +15,32 @@ export interface ProviderRequest {
   signal: AbortSignal;
 }
 
-export interface ProviderReply {
+export interface TokenUsage {
+  inputTokens: number;
+  /** Everything billed as output: the answer and any reasoning or thoughts spent before it. */
+  outputTokens: number;
+}
+
+export interface ProviderReply extends TokenUsage {
   /** The answer as text (JSON, possibly wrapped); the service parses and validates it. */
   text: string;
-  inputTokens: number;
-  outputTokens: number;
+  /** What the provider said about the model in its answer (Gemini's modelStatus), if anything. */
+  model?: ModelLifecycle;
+}
+
+/** Where a model stands in its provider's lifecycle, as the provider or its SDK says. */
+export interface ModelLifecycle {
+  state: 'active' | 'deprecated' | 'retired' | 'unknown';
+  /** ISO date of the announced retirement or shutdown, if one is announced. */
+  retiresAt?: string;
+  /** What the provider said, in its words (lifecycle, shutdown_date, modelStage). */
+  detail: string;
 }
 
 export interface ProviderClient {
   complete(request: ProviderRequest): Promise<ProviderReply>;
+  /** Asks the provider about the configured model (health --deep); undefined when it cannot say. */
+  describeModel?(signal: AbortSignal): Promise<ModelLifecycle | undefined>;
 }
 
 export interface ProviderConnection {
@@ -38,7 +55,12 @@ export interface ProviderConnection {
 
 export type ProviderFactory = (connection: ProviderConnection) => ProviderClient;
 
-export type ProviderErrorKind = 'rate-limited' | 'quota' | 'overloaded' | 'server' | 'timeout' | 'connection' | 'auth' | 'bad-request' | 'bad-output';
+/**
+ * `refused`: the model declined or a safety filter blocked the answer; `truncated`: the answer was
+ * cut off by the output limit (or thinking took all of it). Both are answers, billed, that the
+ * next classifier has to make up for.
+ */
+export type ProviderErrorKind = 'rate-limited' | 'quota' | 'overloaded' | 'server' | 'timeout' | 'connection' | 'auth' | 'bad-request' | 'bad-output' | 'refused' | 'truncated';
 
 const CODES: Record<ProviderErrorKind, string> = {
   'rate-limited': 'E_PROVIDER_RATE_LIMITED',
@@ -50,6 +72,8 @@ const CODES: Record<ProviderErrorKind, string> = {
   auth: 'E_PROVIDER_AUTH',
   'bad-request': 'E_PROVIDER_BAD_REQUEST',
   'bad-output': 'E_PROVIDER_BAD_OUTPUT',
+  refused: 'E_PROVIDER_REFUSED',
+  truncated: 'E_PROVIDER_TRUNCATED',
 };
 
 /** Worth trying again with the same provider after a pause. */
@@ -62,14 +86,17 @@ export class ProviderError extends DoccatError {
   readonly kind: ProviderErrorKind;
   readonly status: number | undefined;
   readonly retryAfterMs: number | undefined;
+  /** Tokens the failed call was billed for (a refusal, a cut-off answer), so they are counted. */
+  readonly usage: TokenUsage | undefined;
 
-  constructor(provider: string, kind: ProviderErrorKind, message: string, options: { status?: number; retryAfterMs?: number; hint?: string; cause?: unknown } = {}) {
+  constructor(provider: string, kind: ProviderErrorKind, message: string, options: { status?: number; retryAfterMs?: number; hint?: string; cause?: unknown; usage?: TokenUsage } = {}) {
     super(CODES[kind], `${provider}: ${message}`, { exitCode: ExitCode.backendUnavailable, ...(options.hint ? { hint: options.hint } : {}), cause: options.cause });
     this.name = 'ProviderError';
     this.provider = provider;
     this.kind = kind;
     this.status = options.status;
     this.retryAfterMs = options.retryAfterMs;
+    this.usage = options.usage;
   }
 
   get retryable(): boolean {
@@ -79,37 +106,4 @@ export class ProviderError extends DoccatError {
   get unhealthy(): boolean {
     return UNHEALTHY.has(this.kind);
   }
-}
-
-/**
- * The common reading of an HTTP failure. `retry-after-ms` (OpenAI) is more precise than
- * `retry-after`, which may be seconds or an HTTP date.
- */
-export function httpFailure(provider: string, status: number | undefined, headers: { get(name: string): string | null } | undefined, message: string, options: { credential?: string; quota?: boolean; cause?: unknown } = {}): ProviderError {
-  const retryAfterMs = readRetryAfter(headers);
-  const base = { cause: options.cause, ...(status === undefined ? {} : { status }), ...(retryAfterMs === undefined ? {} : { retryAfterMs }) };
-  if (status === 401 || status === 403) {
-    return new ProviderError(provider, 'auth', `the API key was refused (HTTP ${status})`, {
-      ...base,
-      hint: `check the key in ${options.credential ?? 'the provider\'s apiKey reference'}: it may be wrong, revoked or lack access to this model`,
-    });
-  }
-  if (status === 429 && options.quota) return new ProviderError(provider, 'quota', `quota exhausted: ${message}`, { ...base, hint: 'add credit or raise the quota with the provider, or lower its priority' });
-  if (status === 429) return new ProviderError(provider, 'rate-limited', `rate limited (HTTP 429): ${message}`, base);
-  if (status === 529) return new ProviderError(provider, 'overloaded', `overloaded (HTTP 529): ${message}`, base);
-  if (status === 408) return new ProviderError(provider, 'timeout', `request timed out (HTTP 408)`, base);
-  if (status !== undefined && status >= 500) return new ProviderError(provider, 'server', `server error (HTTP ${status}): ${message}`, base);
-  if (status !== undefined) return new ProviderError(provider, 'bad-request', `request refused (HTTP ${status}): ${message}`, { ...base, hint: 'check the model name and the provider settings' });
-  return new ProviderError(provider, 'connection', `no answer: ${message}`, { ...base, hint: 'check the network and the provider\'s baseURL' });
-}
-
-export function readRetryAfter(headers: { get(name: string): string | null } | undefined): number | undefined {
-  const milliseconds = Number(headers?.get('retry-after-ms') ?? Number.NaN);
-  if (Number.isFinite(milliseconds) && milliseconds >= 0) return milliseconds;
-  const value = headers?.get('retry-after');
-  if (!value) return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
 }

@@ -6,7 +6,7 @@ import { classificationSchema, type Classification, type Classifier, type Classi
 import { parseAnswer, type ParsedAnswer } from './parse-answer.js';
 import { cutToBudget, estimateTokens, redact } from './prepare-text.js';
 import { answerSchema, PROMPT_VERSION, repairPrompt, SCHEMA_NAME, systemPrompt, userPrompt, type Taxonomy } from './prompts/classify-v1.js';
-import { ProviderError, type ProviderClient, type ProviderFactory } from './provider.js';
+import { ProviderError, type ModelLifecycle, type ProviderClient, type ProviderFactory, type TokenUsage } from './provider.js';
 import { TokenBucket } from './rate-limit.js';
 import { providerPolicy, type ProviderPolicy } from './resilience.js';
 import { FALLBACK_TYPE } from './taxonomy.js';
@@ -85,6 +85,9 @@ interface ProviderKey {
   restUntil: number;
 }
 
+/** An answer cut off by the output limit is asked for once more with this many times the budget. */
+const TRUNCATED_BUDGET_GROWTH = 4;
+
 class ProviderSlot {
   readonly name: string;
   readonly policy: ProviderPolicy;
@@ -93,6 +96,9 @@ class ProviderSlot {
   /** Why this provider is out for the rest of the run (every key refused, an exhausted quota). */
   disabled: string | undefined;
   usedToday: { day: string; tokens: number } | undefined;
+  /** What the provider last said about the model along with an answer (Gemini's modelStatus). */
+  lastModelStatus: ModelLifecycle | undefined;
+  factory: Promise<ProviderFactory> | undefined;
   private current = 0;
 
   constructor(
@@ -192,16 +198,26 @@ export class AiClassificationService implements Classifier {
    * One real, minimal classification request to a provider, past the cache and the budget check:
    * for `doccat health --deep`. Throws what the provider answered if it did not answer usably.
    */
-  async probe(name: string): Promise<{ type: string }> {
+  async probe(name: string): Promise<{ type: string; model: ModelLifecycle | undefined }> {
     const slot = this.slots.find((candidate) => candidate.name === name);
     if (!slot) throw new ProviderError(name, 'bad-request', 'no such provider');
     if (slot.keys.length === 0) throw new ProviderError(name, 'auth', `no API key: set ${slot.credential}`);
     const input: ClassifyInput = { text: 'Invoice 42. Total due: 10.00 EUR.', mime: 'text/plain', fileName: 'health-check.txt', metadata: {}, correlationId: 'health' };
     const prompt = userPrompt(this.options.taxonomy, { text: input.text, fileName: input.fileName, mime: input.mime, truncated: false }, this.options.ai.allowNewTags);
-    const answer = await this.call(slot, systemPrompt(), prompt, estimateTokens(prompt) + this.options.ai.maxOutputTokens, input);
+    const answer = await this.answer(slot, systemPrompt(), prompt, estimateTokens(prompt) + this.options.ai.maxOutputTokens, input);
     const parsed = parseAnswer(answer, this.options.taxonomy, FALLBACK_TYPE, this.options.ai.allowNewTags);
     if (!parsed.ok) throw new ProviderError(name, 'bad-output', `answered, but not usably: ${parsed.problems}`);
-    return { type: parsed.answer.type };
+    // What the provider says about the model: its model lookup, or what came with the answer. The
+    // model answered, so a lookup that fails (a proxy without a models endpoint) is only noted.
+    const key = slot.pickKey();
+    const client = key ? await this.clientFor(slot, key) : undefined;
+    let model: ModelLifecycle | undefined;
+    try {
+      model = await client?.describeModel?.(AbortSignal.timeout(slot.config.timeoutMs));
+    } catch (error) {
+      model = { state: 'unknown', detail: `no answer about the model (${redactText(error instanceof Error ? error.message : String(error))})` };
+    }
+    return { type: parsed.answer.type, model: model ?? slot.lastModelStatus };
   }
 
   async classify(input: ClassifyInput): Promise<Classification> {
@@ -303,11 +319,11 @@ export class AiClassificationService implements Classifier {
 
   /** One provider's answer: a call, and one repair call if the answer does not validate. */
   private async ask(slot: ProviderSlot, system: string, prompt: string, estimate: number, input: ClassifyInput, local: Classification): Promise<Classification> {
-    const first = await this.call(slot, system, prompt, estimate, input);
+    const first = await this.answer(slot, system, prompt, estimate, input);
     let parsed = parseAnswer(first, this.options.taxonomy, FALLBACK_TYPE, this.options.ai.allowNewTags);
     if (!parsed.ok) {
       const repair = `${prompt}\n\n${repairPrompt(first, parsed.problems)}`;
-      const second = await this.call(slot, system, repair, estimate + estimateTokens(first), input);
+      const second = await this.answer(slot, system, repair, estimate + estimateTokens(first), input);
       const problems = parsed.problems;
       parsed = parseAnswer(second, this.options.taxonomy, FALLBACK_TYPE, this.options.ai.allowNewTags);
       if (!parsed.ok) throw new ProviderError(slot.name, 'bad-output', `answer invalid twice (${problems}; then ${parsed.problems})`);
@@ -315,7 +331,25 @@ export class AiClassificationService implements Classifier {
     return this.toClassification(slot, parsed.answer, local);
   }
 
-  private async call(slot: ProviderSlot, system: string, prompt: string, estimate: number, input: ClassifyInput): Promise<string> {
+  /**
+   * One answer: a call, and once more with a larger output budget when the answer was cut off
+   * (thoughts or reasoning took the tokens, or the answer ran over); cut off again, it is the
+   * provider's failure and the next classifier answers.
+   */
+  private async answer(slot: ProviderSlot, system: string, prompt: string, estimate: number, input: ClassifyInput): Promise<string> {
+    const budget = this.options.ai.maxOutputTokens;
+    try {
+      return await this.call(slot, system, prompt, estimate, input, budget);
+    } catch (error) {
+      if (!(error instanceof ProviderError) || error.kind !== 'truncated' || input.signal?.aborted) throw error;
+      this.options.logger.warn({ provider: slot.name, code: error.code, correlationId: input.correlationId, err: error.message }, 'answer cut off by the output limit; asking once more with a larger budget');
+      return this.call(slot, system, prompt, estimate + budget * (TRUNCATED_BUDGET_GROWTH - 1), input, budget * TRUNCATED_BUDGET_GROWTH);
+    }
+  }
+
+  private async call(slot: ProviderSlot, system: string, prompt: string, estimate: number, input: ClassifyInput, maxOutputTokens = this.options.ai.maxOutputTokens): Promise<string> {
+    // The SDK is imported before the clock starts: a slow first import is not the provider's timeout.
+    await this.factoryFor(slot);
     return slot.policy.execute(async ({ signal }) => {
       await slot.requests?.take(1, signal);
       await slot.tokens?.take(estimate, signal);
@@ -325,7 +359,7 @@ export class AiClassificationService implements Classifier {
         const key = slot.pickKey();
         if (!key) throw new ProviderError(slot.name, 'auth', `every key was refused or is out of quota (${slot.credential})`);
         try {
-          return await this.callWithKey(slot, key, system, prompt, estimate, input, signal);
+          return await this.callWithKey(slot, key, { system, prompt, estimate, maxOutputTokens }, input, signal);
         } catch (error) {
           if (!(error instanceof ProviderError) || input.signal?.aborted) throw error;
           if (error.kind === 'auth' || error.kind === 'quota') key.out = error.message;
@@ -338,11 +372,20 @@ export class AiClassificationService implements Classifier {
     }, input.signal);
   }
 
-  private async callWithKey(slot: ProviderSlot, key: ProviderKey, system: string, prompt: string, estimate: number, input: ClassifyInput, signal: AbortSignal): Promise<string> {
-    key.client ??= (this.options.loadProvider ?? loadProviderModule)(slot.config.type).then((factory) =>
+  private factoryFor(slot: ProviderSlot): Promise<ProviderFactory> {
+    slot.factory ??= (this.options.loadProvider ?? loadProviderModule)(slot.config.type);
+    return slot.factory;
+  }
+
+  private clientFor(slot: ProviderSlot, key: ProviderKey): Promise<ProviderClient> {
+    key.client ??= this.factoryFor(slot).then((factory) =>
       factory({ name: slot.name, model: slot.config.model, apiKey: key.value, baseURL: slot.config.baseURL, timeoutMs: slot.config.timeoutMs, credential: key.reference }),
     );
-    const client = await key.client;
+    return key.client;
+  }
+
+  private async callWithKey(slot: ProviderSlot, key: ProviderKey, request: { system: string; prompt: string; estimate: number; maxOutputTokens: number }, input: ClassifyInput, signal: AbortSignal): Promise<string> {
+    const client = await this.clientFor(slot, key);
     const started = performance.now();
     const record = (call: Pick<ProviderCall, 'inputTokens' | 'outputTokens' | 'outcome' | 'errorCode'>) =>
       this.options.records.recordCall({
@@ -355,20 +398,36 @@ export class AiClassificationService implements Classifier {
         correlationId: input.correlationId ?? null,
         ...call,
       });
-    try {
-      const reply = await client.complete({ system, prompt, schema: answerSchema(this.options.taxonomy), schemaName: SCHEMA_NAME, maxOutputTokens: this.options.ai.maxOutputTokens, signal });
-      const used = reply.inputTokens + reply.outputTokens;
+    // Tokens billed count towards today's use and the rate limit, whether the answer was usable or not.
+    const spent = (usage: TokenUsage) => {
+      const used = usage.inputTokens + usage.outputTokens;
       if (slot.usedToday) slot.usedToday.tokens += used;
-      slot.tokens?.refund(Math.max(0, estimate - used));
+      slot.tokens?.refund(Math.max(0, request.estimate - used));
+    };
+    try {
+      const reply = await client.complete({ system: request.system, prompt: request.prompt, schema: answerSchema(this.options.taxonomy), schemaName: SCHEMA_NAME, maxOutputTokens: request.maxOutputTokens, signal });
+      spent(reply);
+      if (reply.model) this.noteModelStatus(slot, reply.model);
       const valid = parseAnswer(reply.text, this.options.taxonomy, FALLBACK_TYPE, this.options.ai.allowNewTags).ok;
       await record({ inputTokens: reply.inputTokens, outputTokens: reply.outputTokens, outcome: valid ? 'ok' : 'invalid', errorCode: valid ? null : 'E_PROVIDER_BAD_OUTPUT' });
       return reply.text;
     } catch (error) {
       const code = error instanceof ProviderError ? error.code : signal.aborted && !input.signal?.aborted ? 'E_PROVIDER_TIMEOUT' : 'E_PROVIDER_CONNECTION';
-      await record({ inputTokens: 0, outputTokens: 0, outcome: 'error', errorCode: code });
+      const usage = error instanceof ProviderError ? error.usage : undefined;
+      if (usage) spent(usage);
+      await record({ inputTokens: usage?.inputTokens ?? 0, outputTokens: usage?.outputTokens ?? 0, outcome: 'error', errorCode: code });
       if (error instanceof ProviderError || signal.aborted) throw error;
       // Anything else from an SDK (a malformed body it could not read) is the provider's fault.
       throw new ProviderError(slot.name, 'server', `unreadable answer: ${(error as Error).message}`, { cause: error });
+    }
+  }
+
+  /** A provider that says its model is deprecated is worth one warning per run, not one per call. */
+  private noteModelStatus(slot: ProviderSlot, model: ModelLifecycle): void {
+    const first = slot.lastModelStatus === undefined;
+    slot.lastModelStatus = model;
+    if (first && (model.state === 'deprecated' || model.state === 'retired')) {
+      this.options.logger.warn({ provider: slot.name, model: slot.config.model, status: model.detail }, `the provider says model ${slot.config.model} is ${model.state}${model.retiresAt ? ` (retires ${model.retiresAt})` : ''}`);
     }
   }
 

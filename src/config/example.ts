@@ -1,4 +1,5 @@
 import { configSchema, type DoccatConfig } from './schema.js';
+import { DEFAULT_MODELS, DEFAULT_PRICES } from '../classify/models.js';
 
 /**
  * The content of doccat.config.example.json: every default from the schema, plus an example
@@ -59,7 +60,7 @@ export function exampleConfig(): DoccatConfig {
         {
           name: 'claude',
           type: 'anthropic',
-          model: 'claude-haiku-4-5',
+          model: DEFAULT_MODELS.anthropic,
           apiKey: ['env:ANTHROPIC_API_KEY', 'env:ANTHROPIC_API_KEY_SPARE'],
           timeoutMs: 60_000,
           maxConcurrency: 4,
@@ -69,11 +70,11 @@ export function exampleConfig(): DoccatConfig {
           dailyTokenBudget: 2_000_000,
           priority: 1,
           weight: 1,
-          price: { inputPerMTok: 1, outputPerMTok: 5 },
+          price: DEFAULT_PRICES.anthropic,
           breaker: { failures: 5, cooldownMs: 30_000 },
         },
-        { name: 'gpt', type: 'openai', model: 'gpt-4o-mini', apiKey: 'file:/run/secrets/openai_api_key', timeoutMs: 60_000, maxConcurrency: 4, maxAttempts: 4, rpm: 500, priority: 2, weight: 1, price: { inputPerMTok: 0.15, outputPerMTok: 0.6 }, breaker: { failures: 5, cooldownMs: 30_000 } },
-        { name: 'gemini', type: 'gemini', model: 'gemini-2.5-flash', apiKey: 'cmd:pass show doccat/gemini', timeoutMs: 60_000, maxConcurrency: 4, maxAttempts: 4, priority: 3, weight: 1, price: { inputPerMTok: 0.3, outputPerMTok: 2.5 }, breaker: { failures: 5, cooldownMs: 30_000 } },
+        { name: 'gpt', type: 'openai', model: DEFAULT_MODELS.openai, apiKey: 'file:/run/secrets/openai_api_key', timeoutMs: 60_000, maxConcurrency: 4, maxAttempts: 4, rpm: 500, priority: 2, weight: 1, price: DEFAULT_PRICES.openai, breaker: { failures: 5, cooldownMs: 30_000 } },
+        { name: 'gemini', type: 'gemini', model: DEFAULT_MODELS.gemini, apiKey: 'cmd:pass show doccat/gemini', timeoutMs: 60_000, maxConcurrency: 4, maxAttempts: 4, priority: 3, weight: 1, price: DEFAULT_PRICES.gemini, breaker: { failures: 5, cooldownMs: 30_000 } },
         { name: 'local-llm', type: 'openai', model: 'llama3.1:8b', baseURL: 'http://127.0.0.1:11434/v1', timeoutMs: 120_000, maxConcurrency: 1, maxAttempts: 2, priority: 4, weight: 1, price: { inputPerMTok: 0, outputPerMTok: 0 }, breaker: { failures: 3, cooldownMs: 60_000 } },
       ],
     },

@@ -15,8 +15,9 @@ export function redactPii(text: string, extraPatterns: readonly string[], builtI
   for (const [label, pattern] of builtIn ? BUILT_IN_PATTERNS : []) {
     result = result.replace(pattern, (match) => {
       if (label === 'CARD' && !luhn(match)) return match;
-      // Dates and amounts look like phone numbers; a phone number has at least 7 digits.
-      if (label === 'PHONE' && (match.replace(/\D/g, '').length < 7 || /^\d{4}-\d{2}-\d{2}$/.test(match) || /^\d{1,2}[./]\d{1,2}[./]\d{2,4}$/.test(match))) return match;
+      // Dates and amounts look like phone numbers; a phone number has 7 to 15 digits (E.164
+      // allows no more), so a longer run (an order or account number) is not one.
+      if (label === 'PHONE' && (!between(match.replace(/\D/g, '').length, 7, 15) || /^\d{4}-\d{2}-\d{2}$/.test(match) || /^\d{1,2}[./]\d{1,2}[./]\d{2,4}$/.test(match))) return match;
       masked += 1;
       return `[${label}]`;
     });
@@ -28,6 +29,10 @@ export function redactPii(text: string, extraPatterns: readonly string[], builtI
     });
   }
   return { text: result, masked };
+}
+
+function between(value: number, low: number, high: number): boolean {
+  return value >= low && value <= high;
 }
 
 function luhn(candidate: string): boolean {

@@ -102,12 +102,17 @@ describe.skipIf(!corpusAvailable)('the whole corpus, ingested as a new user woul
     expect(fileFor({ path: 'ocrmypdf/vector.pdf' } as ManifestRow)?.method).toMatch(/^(ocr|mixed)$/);
   });
 
-  it('labels at least 85% of the labelled documents as the manifest does', () => {
+  it('labels the labelled documents as the manifest does: 90% of all, 88% of those that are not "other"', () => {
     const labelled = manifest.filter((row) => row.label !== 'form' && ['catalogued'].includes(fileFor(row)?.status ?? ''));
     const right = labelled.filter((row) => fileFor(row)?.type === row.label);
+    // Two thirds of the labels are "other": labelling by MIME type alone gets 82% of all (48% of
+    // the rest), so the figure that shows the rules at work is the one without "other".
+    const typed = labelled.filter((row) => row.label !== 'other');
+    const typedRight = typed.filter((row) => fileFor(row)?.type === row.label);
     const wrong = labelled.filter((row) => fileFor(row)?.type !== row.label).map((row) => `${row.path}: ${row.label} -> ${fileFor(row)?.type}`);
-    console.log(`labels: ${right.length}/${labelled.length} right; wrong:\n  ${wrong.join('\n  ')}`);
-    expect(right.length / labelled.length).toBeGreaterThanOrEqual(0.85);
+    console.log(`labels: ${right.length}/${labelled.length} right; not "other": ${typedRight.length}/${typed.length} right; wrong:\n  ${wrong.join('\n  ')}`);
+    expect(right.length / labelled.length).toBeGreaterThanOrEqual(0.9);
+    expect(typedRight.length / typed.length).toBeGreaterThanOrEqual(0.88);
   });
 
   it('opens encrypted PDFs with configured passwords', async () => {

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { FIXTURES, parseIngestJson, runDoccat, tempDir } from '../support/cli.js';
 import { startFakeProviders, type FakeProviders } from '../support/fake-providers.mjs';
 
@@ -31,6 +31,10 @@ afterAll(async () => {
   await fake.close();
 });
 beforeEach(() => fake.reset());
+// The fakes refuse what the real services refuse: doccat must never have sent such a request.
+afterEach(() => {
+  expect(fake.rejections).toEqual([]);
+});
 
 function setup(): { home: string; inputs: string; config: string; logFile: string } {
   const home = tempDir();
@@ -46,8 +50,8 @@ function setup(): { home: string; inputs: string; config: string; logFile: strin
       ai: {
         retryBaseDelayMs: 10,
         providers: [
-          { name: 'gpt', type: 'openai', model: 'gpt-4o-mini', baseURL: `${fake.url}/v1`, apiKey: 'env:OPENAI_API_KEY', maxAttempts: 2, priority: 1 },
-          { name: 'gemini', type: 'gemini', model: 'gemini-2.5-flash', baseURL: fake.url, maxAttempts: 2, priority: 2 },
+          { name: 'gpt', type: 'openai', model: 'gpt-5.6-luna', baseURL: `${fake.url}/v1`, apiKey: 'env:OPENAI_API_KEY', maxAttempts: 2, priority: 1 },
+          { name: 'gemini', type: 'gemini', model: 'gemini-3.5-flash-lite', baseURL: fake.url, maxAttempts: 2, priority: 2 },
         ],
       },
     }),
@@ -122,6 +126,35 @@ describe('classifying with AI providers', () => {
     for (const key of Object.values(KEYS)) expect(written).not.toContain(key);
     expect(written).not.toContain('SECRET');
     expect(written).toMatch(/env:OPENAI_API_KEY/);
+  });
+
+  it("sends each SDK's official-endpoint request, pointed at the fakes only by the SDKs' own base-URL variables", async () => {
+    const home = tempDir();
+    const inputs = tempDir('doccat-ai-official-');
+    fs.writeFileSync(path.join(inputs, 'invoice.txt'), 'INVOICE\nInvoice number 2024-17\nACME Corporation\nTotal due: 196.35 EUR\n');
+    const config = path.join(home, 'doccat.config.json');
+    // No baseURL: doccat talks to api.openai.com, api.anthropic.com and generativelanguage.googleapis.com as far as it knows.
+    fs.writeFileSync(config, JSON.stringify({ ai: { retryBaseDelayMs: 10, providers: [
+      { name: 'gpt', type: 'openai', model: 'gpt-5.6-luna', priority: 1 },
+      { name: 'claude', type: 'anthropic', model: 'claude-haiku-5-5', priority: 2 },
+      { name: 'gemini', type: 'gemini', model: 'gemini-3.5-flash-lite', priority: 3 },
+    ] } }));
+    const env = { ...fake.officialEndpointEnv(), OPENAI_API_KEY: 'sk-proj-official-TESTSECRET', ANTHROPIC_API_KEY: 'sk-ant-official-TESTSECRET', GEMINI_API_KEY: 'AIza-official-TESTSECRET' };
+    expect((await runDoccat(['ingest', inputs, '--quiet', '--config', config], { home, env })).code).toBe(0);
+    for (const name of ['claude', 'gemini']) {
+      const run = await runDoccat(['reclassify', '--provider', name, '--force', '--json', '--config', config], { home, env });
+      expect(run.code, run.stderr).toBe(0);
+      expect((JSON.parse(run.stdout) as ReclassifyJson).documents.map((document) => document.classifier)).toEqual([name]);
+    }
+    const [openai, anthropic, gemini] = (['openai', 'anthropic', 'gemini'] as const).map((provider) => fake.requests.find((request) => request.provider === provider));
+    expect(openai).toMatchObject({ path: '/v1/chat/completions', headers: { authorization: `Bearer ${env.OPENAI_API_KEY}` } });
+    expect(openai?.body).toMatchObject({ model: 'gpt-5.6-luna', reasoning_effort: 'low', response_format: { type: 'json_schema', json_schema: { name: 'record_classification', strict: true } } });
+    expect(openai?.body.max_completion_tokens).toBeGreaterThan(0);
+    expect(openai?.body).not.toHaveProperty('max_tokens');
+    expect(anthropic).toMatchObject({ path: '/v1/messages', headers: { authorization: `Bearer ${env.ANTHROPIC_API_KEY}`, 'anthropic-version': expect.any(String) } });
+    expect(anthropic?.body).toMatchObject({ model: 'claude-haiku-5-5', max_tokens: 800, thinking: { type: 'disabled' }, tool_choice: { type: 'tool', name: 'record_classification' } });
+    expect(gemini).toMatchObject({ path: '/v1beta/models/gemini-3.5-flash-lite:generateContent', headers: { 'x-goog-api-key': env.GEMINI_API_KEY } });
+    expect(gemini?.body.generationConfig).toMatchObject({ responseMimeType: 'application/json', thinkingConfig: { thinkingLevel: 'MINIMAL' } });
   });
 
   it('refuses an unknown --provider with a usage error', async () => {

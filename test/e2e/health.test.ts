@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { FIXTURES, runDoccat, tempDir } from '../support/cli.js';
 import { startFakeProviders, type FakeProviders } from '../support/fake-providers.mjs';
 import { createDatabase } from '../support/postgres.mjs';
@@ -19,6 +19,10 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await fake.close();
+});
+// The fakes refuse what the real services refuse: doccat must never have sent such a request.
+afterEach(() => {
+  expect(fake.rejections).toEqual([]);
 });
 
 async function health(home: string, config: Record<string, unknown>, args: string[] = [], env: NodeJS.ProcessEnv = {}) {
@@ -70,8 +74,8 @@ describe('doccat health', () => {
       ai: {
         retryBaseDelayMs: 10,
         providers: [
-          { name: 'gpt', type: 'openai', model: 'gpt-4o-mini', baseURL: `${fake.url}/v1`, apiKey: 'env:HEALTH_OPENAI_KEY', maxAttempts: 1 },
-          { name: 'claude', type: 'anthropic', model: 'claude-haiku-4-5', baseURL: fake.url, apiKey: 'env:HEALTH_MISSING_KEY', maxAttempts: 1 },
+          { name: 'gpt', type: 'openai', model: 'gpt-5.6-luna', baseURL: `${fake.url}/v1`, apiKey: 'env:HEALTH_OPENAI_KEY', maxAttempts: 1 },
+          { name: 'claude', type: 'anthropic', model: 'claude-haiku-5-5', baseURL: fake.url, apiKey: 'env:HEALTH_MISSING_KEY', maxAttempts: 1 },
         ],
       },
     };
@@ -94,6 +98,52 @@ describe('doccat health', () => {
     fake.reset();
   });
 
+  it('warns, without failing, about a configured model the installed SDK lists as deprecated', async () => {
+    fake.reset();
+    const home = tempDir();
+    const config = { ai: { providers: [{ name: 'claude', type: 'anthropic', model: 'claude-sonnet-4-5', baseURL: fake.url, apiKey: 'env:HEALTH_CLAUDE_KEY' }] } };
+    const env = { HEALTH_CLAUDE_KEY: 'sk-ant-health-TESTSECRET' };
+    const file = path.join(home, 'doccat.config.json');
+    fs.writeFileSync(file, JSON.stringify(config));
+    const check = await runDoccat(['config', 'check', '--json', '--config', file], { home, env });
+    expect(check.code, check.stderr).toBe(0);
+    expect((JSON.parse(check.stdout) as { warnings: { setting: string; message: string; hint: string }[] }).warnings).toEqual([
+      { setting: 'ai.providers.claude.model', model: 'claude-sonnet-4-5', message: expect.stringMatching(/^claude-sonnet-4-5 is deprecated and reaches end of life on November 30th, 2026 \(@anthropic-ai\/sdk \d+\.\d+\.\d+\)$/), hint: 'choose a current model, e.g. claude-haiku-5-5' },
+    ]);
+    const text = await runDoccat(['config', 'check', '--config', file], { home, env });
+    expect(text.code).toBe(0);
+    expect(text.stderr).toMatch(/warning: ai\.providers\.claude\.model: claude-sonnet-4-5 is deprecated/);
+    const { code, report } = await health(home, config, [], env);
+    expect(code).toBe(0);
+    expect(statusOf(report, 'provider claude')).toMatchObject({ status: 'warn', detail: expect.stringMatching(/claude-sonnet-4-5 is deprecated and reaches end of life on November 30th, 2026/) });
+    expect(fake.count('anthropic')).toBe(0);
+  });
+
+  it('reports with --deep what each provider says about its model', async () => {
+    fake.reset();
+    const home = tempDir();
+    const keys = { HEALTH_OPENAI_KEY: 'sk-health-TESTSECRET', HEALTH_CLAUDE_KEY: 'sk-ant-health-TESTSECRET', HEALTH_GEMINI_KEY: 'AIza-health-TESTSECRET' };
+    const providers = (models: Record<string, string>) => [
+      { name: 'gpt', type: 'openai', model: models.openai, baseURL: `${fake.url}/v1`, apiKey: 'env:HEALTH_OPENAI_KEY', maxAttempts: 1 },
+      { name: 'claude', type: 'anthropic', model: models.anthropic, baseURL: fake.url, apiKey: 'env:HEALTH_CLAUDE_KEY', maxAttempts: 1 },
+      { name: 'gemini', type: 'gemini', model: models.gemini, baseURL: fake.url, apiKey: 'env:HEALTH_GEMINI_KEY', maxAttempts: 1 },
+    ];
+    const current = await health(home, { ai: { providers: providers({ openai: 'gpt-5.6-luna', anthropic: 'claude-haiku-5-5', gemini: 'gemini-3.5-flash-lite' }) } }, ['--deep'], keys);
+    expect(statusOf(current.report, 'provider gpt')).toMatchObject({ status: 'ok', detail: expect.stringMatching(/the provider says: no shutdown date announced$/) });
+    expect(statusOf(current.report, 'provider claude')).toMatchObject({ status: 'ok', detail: expect.stringMatching(/the provider says: lifecycle active$/) });
+    expect(statusOf(current.report, 'provider gemini')).toMatchObject({ status: 'ok', detail: expect.stringMatching(/answered a test request \(type invoice\)$/) });
+
+    // Models on their way out: the provider's own words, as a warning.
+    const old = await health(home, { ai: { providers: providers({ openai: 'gpt-4o-mini', anthropic: 'claude-sonnet-4-5', gemini: 'gemini-2.5-flash' }) } }, ['--deep'], keys);
+    expect(statusOf(old.report, 'provider gpt')).toMatchObject({ status: 'warn', detail: expect.stringMatching(/the provider says: shutdown_date 2027-01-14$/) });
+    expect(statusOf(old.report, 'provider claude')).toMatchObject({ status: 'warn', detail: expect.stringMatching(/the provider says: lifecycle deprecated, retires 2026-11-30T00:00:00Z$/) });
+    expect(statusOf(old.report, 'provider gemini')).toMatchObject({ status: 'warn', detail: expect.stringMatching(/the provider says: modelStage DEPRECATED, retirement 2026-12-01T00:00:00Z/) });
+    expect(old.code).toBe(0);
+    expect(fake.modelLookups.map((lookup) => `${lookup.provider} ${lookup.model}`).sort()).toEqual(['anthropic claude-haiku-5-5', 'anthropic claude-sonnet-4-5', 'openai gpt-4o-mini', 'openai gpt-5.6-luna']);
+    expect(fake.rejections).toEqual([]);
+    fake.reset();
+  });
+
   it('checks a Postgres catalogue', async () => {
     const home = tempDir();
     const url = await createDatabase(inject('pgUrl'));
@@ -113,7 +163,7 @@ describe('doccat health', () => {
 
   it('shows each provider\'s token use today against its budget', async () => {
     const home = tempDir();
-    const config = { ai: { providers: [{ name: 'gpt', type: 'openai', model: 'gpt-4o-mini', baseURL: `${fake.url}/v1`, apiKey: 'env:HEALTH_OPENAI_KEY', dailyTokenBudget: 50_000 }] } };
+    const config = { ai: { providers: [{ name: 'gpt', type: 'openai', model: 'gpt-5.6-luna', baseURL: `${fake.url}/v1`, apiKey: 'env:HEALTH_OPENAI_KEY', dailyTokenBudget: 50_000 }] } };
     const env = { HEALTH_OPENAI_KEY: 'sk-health-TESTSECRET' };
     const inputs = tempDir('doccat-health-inputs-');
     fs.writeFileSync(path.join(inputs, 'invoice.txt'), 'INVOICE\nTotal due: 10.00 EUR\n');

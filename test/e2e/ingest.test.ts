@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it, beforeAll } from 'vitest';
@@ -16,9 +17,22 @@ const EXPECTED_TYPES: Record<string, string> = {
   'text/page.html': 'manual',
 };
 
+/** Each fixture's bytes (as a sha256), size and modification time, to compare after ingesting. */
+function snapshot(folder: string): Record<string, { sha256: string; size: number; mtimeMs: number }> {
+  const files = fs.readdirSync(folder, { recursive: true, withFileTypes: true }).filter((entry) => entry.isFile());
+  return Object.fromEntries(
+    files.map((entry) => {
+      const file = path.join(entry.parentPath, entry.name);
+      const stat = fs.statSync(file);
+      return [path.relative(folder, file), { sha256: createHash('sha256').update(fs.readFileSync(file)).digest('hex'), size: stat.size, mtimeMs: stat.mtimeMs }];
+    }),
+  );
+}
+
 describe('doccat ingest on the bundled fixtures', () => {
   const home = tempDir();
   let first: ReturnType<typeof parseIngestJson>;
+  const before = snapshot(FIXTURES);
 
   beforeAll(async () => {
     const result = await runDoccat(['ingest', FIXTURES, '--json'], { home });
@@ -101,8 +115,9 @@ describe('doccat ingest on the bundled fixtures', () => {
   });
 
   it('leaves the source files untouched', () => {
-    const files = fs.readdirSync(FIXTURES, { recursive: true, withFileTypes: true }).filter((entry) => entry.isFile());
-    expect(files.length).toBe(first.summary.total);
+    // After ingesting them twice and once more as a copy: same files, same bytes, same mtimes.
+    expect(Object.keys(before)).toHaveLength(first.summary.total);
+    expect(snapshot(FIXTURES)).toEqual(before);
   });
 });
 

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { BIN, FIXTURES, REPO_ROOT, parseIngestJson, runDoccat, tempDir } from '../support/cli.js';
 import { startFakeProviders, type FakeProviders } from '../support/fake-providers.mjs';
 
@@ -28,6 +28,10 @@ afterAll(async () => {
   await fake.close();
 });
 beforeEach(() => fake.reset());
+// The fakes refuse what the real services refuse: doccat must never have sent such a request.
+afterEach(() => {
+  expect(fake.rejections).toEqual([]);
+});
 
 function writeConfig(home: string, config: Record<string, unknown>): string {
   const file = path.join(home, 'doccat.config.json');
@@ -45,7 +49,7 @@ function inputsFolder(): string {
   return inputs;
 }
 
-const gpt = (extra: Record<string, unknown> = {}) => ({ name: 'gpt', type: 'openai', model: 'gpt-4o-mini', baseURL: `${fake.url}/v1`, apiKey: 'env:OPS_OPENAI_KEY', maxAttempts: 1, price: { inputPerMTok: 1, outputPerMTok: 4 }, ...extra });
+const gpt = (extra: Record<string, unknown> = {}) => ({ name: 'gpt', type: 'openai', model: 'gpt-5.6-luna', baseURL: `${fake.url}/v1`, apiKey: 'env:OPS_OPENAI_KEY', maxAttempts: 1, price: { inputPerMTok: 1, outputPerMTok: 4 }, ...extra });
 
 describe('doccat stats', () => {
   it('reports figures that match a known ingest, with correlation ids shared by output, log and provider records', async () => {
@@ -210,7 +214,7 @@ describe('doccat init', () => {
     const result = await runDoccat(['init', '--yes', '--json', '--catalog', './catalogue', '--provider', 'openai=MY_OPENAI_KEY', '--ocr-languages', 'eng'], { cwd: dir, home: path.join(dir, 'home') });
     const file = path.join(dir, 'doccat.config.json');
     const written = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
-    expect(written).toEqual({ catalog: './catalogue', ocr: { languages: ['eng'] }, ai: { providers: [{ name: 'gpt', type: 'openai', model: 'gpt-4o-mini', apiKey: 'env:MY_OPENAI_KEY', priority: 1 }] } });
+    expect(written).toEqual({ catalog: './catalogue', ocr: { languages: ['eng'] }, ai: { providers: [{ name: 'gpt', type: 'openai', model: 'gpt-5.6-luna', apiKey: 'env:MY_OPENAI_KEY', priority: 1 }] } });
     // The key is not set yet: written, and health says so with exit 5.
     expect(result.code).toBe(5);
     const report = JSON.parse(result.stdout) as { file: string; healthy: boolean; checks: { check: string; status: string; detail: string }[] };
@@ -282,8 +286,8 @@ describe('doccat init', () => {
       ocr: { languages: ['eng', 'deu'] },
       ai: {
         providers: [
-          { name: 'claude', type: 'anthropic', model: 'claude-haiku-4-5', apiKey: 'env:ANTHROPIC_API_KEY', priority: 1 },
-          { name: 'gemini', type: 'gemini', model: 'gemini-2.5-flash', apiKey: 'env:MY_GEMINI', priority: 2 },
+          { name: 'claude', type: 'anthropic', model: 'claude-haiku-5-5', apiKey: 'env:ANTHROPIC_API_KEY', priority: 1 },
+          { name: 'gemini', type: 'gemini', model: 'gemini-3.5-flash-lite', apiKey: 'env:MY_GEMINI', priority: 2 },
         ],
       },
     });

@@ -1,14 +1,13 @@
 import http from 'node:http';
 /**
- * One local HTTP server speaking the wire formats of the three providers, for the real SDKs to
- * talk to through their base-URL options:
- *   Anthropic  POST /v1/messages
- *   OpenAI     POST /v1/chat/completions
- *   Gemini     POST /v1beta/models/{model}:generateContent
- * Bodies and error envelopes are shaped like the real APIs'. Each provider has a queue of
- * behaviours (one per request) and a default for when the queue is empty.
+ * One local HTTP server speaking the wire formats of the three providers, strict about what it
+ * accepts (keys, required fields and headers, strict schemas, parameters per model, known models)
+ * and able to answer as the real services do in their edge cases. See fake-providers.mjs.
  */
 export type ProviderKind = 'anthropic' | 'openai' | 'gemini';
+export type OpenaiReply = 'invalid-key' | 'rate-limit' | 'insufficient_quota' | 'credit_balance_exhausted' | 'organization_usage_limit_exceeded' | 'organization_spend_limit_exceeded' | 'project_spend_limit_exceeded' | 'overloaded' | 'refusal' | 'length' | 'content-filter';
+export type AnthropicReply = 'invalid-key' | 'rate-limit' | 'enforced_spend_limit_reached' | 'contract_spend_limit_reached' | 'ramp_limit_exceeded' | 'billing' | 'overloaded' | 'refusal' | 'max-tokens';
+export type GeminiReply = 'invalid-key' | 'rate-limit' | 'quota-per-minute' | 'quota-per-day' | 'quota-zero' | 'billing-required' | 'overloaded' | 'safety' | 'blocked' | 'max-tokens';
 export type Behaviour = {
     kind: 'ok';
     answer?: Record<string, unknown>;
@@ -17,12 +16,19 @@ export type Behaviour = {
  | {
     kind: 'answer-text';
     text: string;
-} | {
+}
+/** A real-world reply by name; retryAfter in seconds, where the service puts it. */
+ | {
+    kind: 'reply';
+    name: OpenaiReply | AnthropicReply | GeminiReply;
+    retryAfter?: number;
+}
+/** A generic error of this status in the provider's envelope (Gemini: retryAfter as RetryInfo). */
+ | {
     kind: 'status';
     status: number;
     retryAfter?: string;
     retryAfterMs?: string;
-    quota?: boolean;
 } | {
     kind: 'stall';
     ms: number;
@@ -33,6 +39,26 @@ export type Behaviour = {
  | {
     kind: 'garbage';
 };
+export interface OpenaiModel {
+    reasoning?: { efforts: string[]; default: string };
+    shutdownDate?: string;
+    retired?: boolean;
+}
+export interface AnthropicModel {
+    thinking?: { default: 'adaptive' | 'disabled'; canDisable: boolean };
+    lifecycle?: 'active' | 'deprecated' | 'retired';
+    retiresAt?: string;
+}
+export interface GeminiModel {
+    thinking?: { control: 'level'; levels: string[]; default: string } | { control: 'budget'; min: number; max: number; canDisable: boolean; dynamic: number };
+    modelStatus?: { modelStage: string; retirementTime?: string; message?: string };
+    retired?: boolean;
+}
+export interface ModelTables {
+    openai: Record<string, OpenaiModel>;
+    anthropic: Record<string, AnthropicModel>;
+    gemini: Record<string, GeminiModel>;
+}
 export interface ReceivedRequest {
     provider: ProviderKind;
     path: string;
@@ -42,16 +68,34 @@ export interface ReceivedRequest {
     prompt: string;
     at: number;
 }
+export interface Rejection {
+    provider: ProviderKind;
+    path: string;
+    status: number;
+    message: string;
+    body: Record<string, unknown>;
+}
 export interface FakeProviders {
     url: string;
+    /** Generation requests the fake accepted (refused ones are in rejections). */
     requests: ReceivedRequest[];
-    /** Queue behaviours for the next requests to this provider. */
+    modelLookups: { provider: ProviderKind; model: string; headers: http.IncomingHttpHeaders }[];
+    /** Requests the fake refused as the real service would: a test expecting none checks this is empty. */
+    rejections: Rejection[];
+    /** Each SDK's own base-URL variable pointed here, so doccat sends its official-endpoint requests. */
+    officialEndpointEnv(): Record<string, string>;
+    /** Queue behaviours for the next generation requests to this provider. */
     queue(provider: ProviderKind, ...behaviours: Behaviour[]): void;
     setDefault(provider: ProviderKind, behaviour: Behaviour): void;
+    setModels<P extends ProviderKind>(provider: P, table: ModelTables[P]): void;
+    /** Only these keys are accepted (any key when never set). */
+    setKeys(provider: ProviderKind, keys: string[]): void;
     count(provider: ProviderKind): number;
     reset(): void;
     close(): Promise<void>;
 }
+export declare const REPLIES: Record<ProviderKind, string[]>;
 /** Answers like a sensible model would: the type from the words in the document. */
 export declare function defaultAnswer(prompt: string): Record<string, unknown>;
-export declare function startFakeProviders(): Promise<FakeProviders>;
+export declare function defaultModels(): ModelTables;
+export declare function startFakeProviders(options?: { models?: Partial<ModelTables>; keys?: Partial<Record<ProviderKind, string[]>> }): Promise<FakeProviders>;

@@ -34,7 +34,11 @@ function runAsServerUser(command, args) {
   return result.stdout;
 }
 
-export async function startPostgres() {
+/**
+ * `durable: true` keeps PostgreSQL's default fsync and synchronous_commit (for benchmarks that
+ * report figures a user would see); without it the server runs with fsync off.
+ */
+export async function startPostgres(options = {}) {
   if (process.env.DOCCAT_TEST_PG_URL) return { url: process.env.DOCCAT_TEST_PG_URL, stop: async () => undefined };
   const bin = serverBinaries();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'doccat-pg-'));
@@ -46,8 +50,9 @@ export async function startPostgres() {
   const data = path.join(dir, 'data');
   runAsServerUser(path.join(bin, 'initdb'), ['-D', data, '-U', 'doccat', '--auth=trust', '-E', 'UTF8', '--no-locale', '--no-sync']);
   const port = await freePort();
-  // fsync off: the data folder is thrown away, and durability is not what these tests measure.
-  runAsServerUser(path.join(bin, 'pg_ctl'), ['-D', data, '-l', path.join(dir, 'server.log'), '-w', '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200`, 'start']);
+  // fsync off for tests: the data folder is thrown away, and durability is not what they measure.
+  const durability = options.durable ? '' : ' -c fsync=off';
+  runAsServerUser(path.join(bin, 'pg_ctl'), ['-D', data, '-l', path.join(dir, 'server.log'), '-w', '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1${durability} -c max_connections=200`, 'start']);
   return {
     url: `postgres://doccat@127.0.0.1:${port}/postgres`,
     stop: async () => {

@@ -7,6 +7,7 @@ import { paint, renderTable, truncateMiddle, writeJson } from '../output.js';
 import { ExitCode, usageError } from '../../errors.js';
 import { envOverrideNames } from '../../config/load.js';
 import { apiKeyReferences } from '../../config/schema.js';
+import { modelWarnings } from '../model-warnings.js';
 import { resolveSecret } from '../../config/secrets.js';
 import { redactUrl } from '../../db/database.js';
 
@@ -77,9 +78,12 @@ export async function configCheckCommand(_flags: Record<string, unknown>, comman
     }
   });
   const missing = results.filter((item) => !item.present && !item.optional);
-  if (context.output.json) writeJson({ file: filepath ?? null, valid: true, references: results, missing: missing.map((item) => item.setting) });
+  // A deprecated model still answers, until the day it does not: a warning, not a failure.
+  const warnings = await modelWarnings(config.ai.providers);
+  if (context.output.json) writeJson({ file: filepath ?? null, valid: true, references: results, missing: missing.map((item) => item.setting), warnings });
   else {
     if (!context.output.quiet) process.stderr.write(`configuration ${filepath ?? '(defaults and environment only)'} is valid\n`);
+    for (const warning of warnings) process.stderr.write(`warning: ${warning.setting}: ${warning.message} (${warning.hint})\n`);
     if (results.length > 0) {
       const color = context.output.color;
       const rows = results.map((item) => [item.setting, item.reference, item.present ? paint(color, 'green', `set (${item.keyId})`) : item.optional ? paint(color, 'dim', 'not set (optional)') : paint(color, 'red', item.error ?? 'missing')]);

@@ -90,6 +90,8 @@ export async function runHealthChecks(context: CommandContext, options: HealthFl
     catalog ??= await openCatalog(context, { readonly: true, scratch: true });
     const { createClassifier } = await import('../classifier.js');
     const { service } = await createClassifier(context, catalog);
+    const { modelWarnings } = await import('../model-warnings.js');
+    const deprecated = await modelWarnings(config.ai.providers);
     for (const state of (await service?.providerStates()) ?? []) {
       checks.push(
         await runCheck(`provider ${state.name}`, async () => {
@@ -100,9 +102,14 @@ export async function runHealthChecks(context: CommandContext, options: HealthFl
           const used = budget ? await tokensUsedToday(catalog as OpenCatalog, state.name) : 0;
           const base = `${state.type} ${state.model}, key ${state.keyId}${budget ? `, ${used} of ${budget} tokens used today` : ''}`;
           if (budget && used >= budget) return { status: 'warn', detail: `${base}: the daily budget is spent; the provider is skipped until 00:00 UTC`, hint: 'raise dailyTokenBudget or wait' };
-          if (!options.deep) return { detail: `${base}; credentials present (--deep asks it)` };
-          const { type } = await (service as NonNullable<typeof service>).probe(state.name);
-          return { detail: `${base}; answered a test request (type ${type})` };
+          const warning = deprecated.find((item) => item.setting === `ai.providers.${state.name}.model`);
+          const sdkSays = warning ? `; ${warning.message}` : '';
+          if (!options.deep) return { ...(warning ? { status: 'warn' as const, hint: warning.hint } : {}), detail: `${base}${sdkSays}; credentials present (--deep asks it)` };
+          const { type, model } = await (service as NonNullable<typeof service>).probe(state.name);
+          const providerSays = model ? `; the provider says: ${model.detail}` : '';
+          const outdated = warning !== undefined || model?.state === 'deprecated' || model?.state === 'retired';
+          const hint = warning?.hint ?? 'choose a current model before the provider retires this one';
+          return { ...(outdated ? { status: 'warn' as const, hint } : {}), detail: `${base}${sdkSays}; answered a test request (type ${type})${providerSays}` };
         }),
       );
     }

@@ -6,6 +6,7 @@ import { writeJson } from '../output.js';
 import { ExitCode, usageError } from '../../errors.js';
 import { configSchema, DEFAULT_API_KEY_VARIABLES, type ProviderConfig } from '../../config/schema.js';
 import { defaultCatalogDir, formatIssues } from '../../config/load.js';
+import { DEFAULT_MODELS } from '../../classify/models.js';
 
 /**
  * `doccat init`: asks (or takes from flags) where the catalogue lives, which database and blob
@@ -39,9 +40,9 @@ export interface InitAnswers {
 }
 
 const PROVIDERS: Record<ProviderConfig['type'], { name: string; model: string; label: string }> = {
-  anthropic: { name: 'claude', model: 'claude-haiku-4-5', label: 'Anthropic (Claude)' },
-  openai: { name: 'gpt', model: 'gpt-4o-mini', label: 'OpenAI' },
-  gemini: { name: 'gemini', model: 'gemini-2.5-flash', label: 'Google Gemini' },
+  anthropic: { name: 'claude', model: DEFAULT_MODELS.anthropic, label: 'Anthropic (Claude)' },
+  openai: { name: 'gpt', model: DEFAULT_MODELS.openai, label: 'OpenAI' },
+  gemini: { name: 'gemini', model: DEFAULT_MODELS.gemini, label: 'Google Gemini' },
 };
 
 export async function initCommand(flags: Record<string, unknown>, command: Command): Promise<number> {

@@ -1,26 +1,19 @@
-import { Writable } from 'node:stream';
-import { pino } from 'pino';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { classificationRecords } from '../../../src/cli/classifier.js';
-import { LocalClassifier } from '../../../src/classify/providers/local.js';
-import { AiClassificationService } from '../../../src/classify/service.js';
-import { configSchema, type ProviderConfig } from '../../../src/config/schema.js';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { ProviderConfig } from '../../../src/config/schema.js';
 import { AiRecordRepository } from '../../../src/db/ai-records.js';
 import type { CatalogDatabase } from '../../../src/db/database.js';
 import { DIALECTS, openTestCatalog } from '../../support/catalogs.js';
 import { startFakeProviders, type FakeProviders, type ProviderKind } from '../../support/fake-providers.mjs';
+import { input, INVOICE, KEYS, makeService, providerConfig, type Harness } from './harness.js';
 
 /**
  * The AI service with the real Anthropic, OpenAI and Gemini SDKs, pointed at local servers that
- * speak their wire formats and misbehave on request.
+ * speak their wire formats, refuse what the real services refuse, and misbehave on request.
  */
-
-const KEYS = { ANTHROPIC_API_KEY: 'sk-ant-test-0123456789abcdefTESTSECRET', OPENAI_API_KEY: 'sk-proj-test-0123456789abcdefTESTSECRET', GEMINI_API_KEY: 'AIzaTest0123456789abcdefTESTSECRET' };
-const INVOICE = 'INVOICE\nInvoice number 2024-17\nACME Corporation\nTotal due: 196.35 EUR\nPayment terms: 14 days';
 
 let fake: FakeProviders;
 let catalog: CatalogDatabase;
-let logLines: string[];
+const harness: Harness = { get fake() { return fake; }, catalog: () => catalog, logLines: [] };
 
 beforeAll(async () => {
   fake = await startFakeProviders();
@@ -29,34 +22,13 @@ afterAll(async () => {
   await catalog?.close();
   await fake.close();
 });
+// Whatever a test provokes, doccat itself must never send a request the real service would refuse.
+afterEach(() => {
+  expect(fake.rejections).toEqual([]);
+});
 
-function provider(type: ProviderKind, overrides: Partial<ProviderConfig> = {}): Record<string, unknown> {
-  const baseURL = type === 'openai' ? `${fake.url}/v1` : fake.url;
-  return { name: type, type, model: type === 'anthropic' ? 'claude-sonnet-4-5' : type === 'openai' ? 'gpt-4o-mini' : 'gemini-2.5-flash', baseURL, timeoutMs: 2000, maxAttempts: 3, ...overrides };
-}
-
-function service(providers: Record<string, unknown>[], ai: Record<string, unknown> = {}, options: { env?: NodeJS.ProcessEnv; force?: boolean; onlyProvider?: string; redaction?: { enabled: boolean; patterns: string[] } } = {}) {
-  const config = configSchema.parse({ ai: { providers, retryBaseDelayMs: 20, ...ai } });
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      logLines.push(chunk.toString());
-      done();
-    },
-  });
-  return new AiClassificationService({
-    ai: config.ai,
-    taxonomy: { types: ['invoice', 'receipt', 'letter', 'other'], tags: ['finance', 'tax', 'home'], correspondents: ['ACME Corporation'] },
-    local: new LocalClassifier(config.classify),
-    records: classificationRecords(new AiRecordRepository(catalog.db)),
-    logger: pino({ level: 'debug' }, stream),
-    env: options.env ?? KEYS,
-    ...(options.force ? { force: true } : {}),
-    ...(options.onlyProvider ? { onlyProvider: options.onlyProvider } : {}),
-    ...(options.redaction ? { redaction: options.redaction } : {}),
-  });
-}
-
-const input = (text: string, name = 'doc.txt') => ({ text, mime: 'text/plain', fileName: name, metadata: {}, correlationId: `run/${name}` });
+const provider = (type: ProviderKind, overrides: Partial<ProviderConfig> = {}) => providerConfig(fake, type, overrides);
+const service = (providers: Record<string, unknown>[], ai: Record<string, unknown> = {}, options: Parameters<typeof makeService>[3] = {}) => makeService(harness, providers, ai, options);
 const calls = () => new AiRecordRepository(catalog.db).calls();
 
 for (const dialect of DIALECTS) describe(`AI classification through the real SDKs (${dialect} catalogue)`, () => {
@@ -64,7 +36,7 @@ for (const dialect of DIALECTS) describe(`AI classification through the real SDK
     fake.reset();
     await catalog?.close();
     catalog = await openTestCatalog(dialect);
-    logLines = [];
+    harness.logLines.length = 0;
   });
 
   it.each(['anthropic', 'openai', 'gemini'] as const)('classifies with %s using its structured-output mode', async (type) => {
@@ -140,7 +112,7 @@ for (const dialect of DIALECTS) describe(`AI classification through the real SDK
     expect(first.classifier).toBe('local');
     expect(first.rule).toMatch(/the API key was refused \(HTTP 401\).*env:OPENAI_API_KEY/);
     expect(second.rule).toMatch(/openai: .*refused/);
-    const everything = JSON.stringify([first, second, logLines, await calls()]);
+    const everything = JSON.stringify([first, second, harness.logLines, await calls()]);
     for (const key of Object.values(KEYS)) expect(everything).not.toContain(key);
     expect(everything).not.toContain('sk-fake');
   });
@@ -162,13 +134,13 @@ for (const dialect of DIALECTS) describe(`AI classification through the real SDK
         ['env:OPENAI_KEY_B', 'ok'],
         ['env:OPENAI_KEY_B', 'ok'],
       ]);
-      const log = logLines.join('');
+      const log = harness.logLines.join('');
       expect(log).toMatch(/"keyId":"env:OPENAI_KEY_A#[0-9a-f]{6}".*the next key takes over/);
       for (const key of Object.values(ROTATING)) expect(JSON.stringify([log, recorded])).not.toContain(key);
     });
 
     it('hands over at once on an exhausted quota or a rate limit, without waiting', async () => {
-      fake.queue('openai', { kind: 'status', status: 429, quota: true });
+      fake.queue('openai', { kind: 'reply', name: 'insufficient_quota' });
       const ai = twoKeys();
       await ai.classify(input(INVOICE));
       expect(usedKeys()).toEqual(['A', 'B']);

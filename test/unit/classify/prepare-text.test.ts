@@ -10,8 +10,9 @@ describe('what is sent to providers', () => {
   });
 
   it('leaves dates, amounts, short numbers and non-card digit runs alone', () => {
+    // 1234 5678 9012 3456 fails the card checksum, and at 16 digits it is no phone number either.
     const text = 'Date 2024-03-15 and 15.03.2024, total 1,234.56 EUR, invoice 2024-17, order 1234 5678 9012 3456';
-    expect(redact(text, []).text).toBe(text.replace('1234 5678 9012 3456', '[PHONE]'));
+    expect(redact(text, [])).toEqual({ text, masked: 0 });
   });
 
   it('applies configured patterns', () => {

@@ -1,5 +1,6 @@
-import { Writable } from 'node:stream';
-import pino from 'pino';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { configureLogRedaction, redactLogLine, redactText } from '../../../src/observability/redact.js';
 import { resolveSecret } from '../../../src/config/secrets.js';
@@ -47,20 +48,19 @@ describe('log redaction', () => {
   });
 
   it('applies to every line the logger writes, message and fields alike', () => {
-    const lines: string[] = [];
-    const logger = pino(
-      { hooks: { streamWrite: redactLogLine }, redact: { paths: ['apiKey'], censor: '[redacted]' } },
-      new Writable({
-        write(chunk: Buffer, _encoding, done) {
-          lines.push(chunk.toString());
-          done();
-        },
-      }),
+    // The logger doccat itself uses, writing to a file as with --log-file.
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'doccat-log-')), 'run.log');
+    const logger = createLogger({ level: 'warn', file, runId: 'run-1' });
+    logger.warn(
+      { apiKey: 'sk-ant-abcdefghijkl12345', headers: { 'x-api-key': 'anthropic-key-value-123', authorization: 'Bearer hdr-TESTSECRET' }, url: 'postgres://u:pw-TESTSECRET@h/db', err: 'Authorization: Bearer abcdefghijkl' },
+      'request to https://x/y?X-Amz-Signature=feedbeef failed',
     );
-    logger.warn({ apiKey: 'sk-ant-abcdefghijkl12345', url: 'postgres://u:pw-TESTSECRET@h/db', err: 'Authorization: Bearer abcdefghijkl' }, 'request to https://x/y?X-Amz-Signature=feedbeef failed');
-    const line = lines.join('');
-    expect(line).not.toMatch(/sk-ant-abc|pw-TESTSECRET|abcdefghijkl|feedbeef/);
-    expect(JSON.parse(line)).toMatchObject({ apiKey: '[redacted]', url: 'postgres://u:***@h/db' });
-    expect(typeof createLogger).toBe('function');
+    logger.info({ apiKey: 'sk-ant-below-the-level' }, 'not written');
+    const text = fs.readFileSync(file, 'utf8');
+    expect(text).not.toMatch(/sk-ant-|anthropic-key-value|hdr-TESTSECRET|pw-TESTSECRET|abcdefghijkl|feedbeef/);
+    const lines = text.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({ runId: 'run-1', apiKey: '[redacted]', headers: { 'x-api-key': '[redacted]', authorization: '[redacted]' }, url: 'postgres://u:***@h/db', err: 'Authorization: Bearer [redacted]' });
+    expect(lines[0]?.msg).toBe('request to https://x/y?X-Amz-Signature=[redacted] failed');
   });
 });
