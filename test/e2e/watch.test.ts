@@ -1,74 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BIN, REPO_ROOT, runDoccat, tempDir } from '../support/cli.js';
-import { captureEnv, captureOutput } from '../support/secret-scan.js';
+import { runDoccat, tempDir } from '../support/cli.js';
+import { startWatch, type WatchEvent as Event } from '../support/watch.js';
 
 /** `doccat watch` on real folders with real files and real timing. */
-
-interface Event {
-  event: string;
-  path: string;
-  documentId?: number;
-  movedTo?: string;
-  final?: boolean;
-  error?: { code: string };
-}
-
-/** A running `doccat watch --ndjson`, with its events as they arrive. */
-function startWatch(home: string, args: string[], configFile?: string) {
-  const events: Event[] = [];
-  const child: ChildProcess = spawn(process.execPath, [BIN, 'watch', ...args, '--ndjson', ...(configFile ? ['--config', configFile] : [])], {
-    cwd: REPO_ROOT,
-    env: { ...process.env, NO_COLOR: '1', DOCCAT_HOME: home, ...captureEnv(args, {}) },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let buffer = '';
-  let stderr = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
-    buffer += chunk.toString();
-    let newline;
-    while ((newline = buffer.indexOf('\n')) >= 0) {
-      events.push(JSON.parse(buffer.slice(0, newline)) as Event);
-      buffer = buffer.slice(newline + 1);
-    }
-  });
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  let stdout = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString();
-  });
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.on('close', (code, signal) => {
-      captureOutput(['watch', ...args], stdout, stderr);
-      resolve({ code, signal });
-    }),
-  );
-  return {
-    child,
-    events,
-    stderr: () => stderr,
-    /** Waits until the events satisfy the predicate (or fails after the timeout). */
-    until: async (predicate: (events: Event[]) => boolean, timeoutMs = 60_000) => {
-      const deadline = Date.now() + timeoutMs;
-      while (!predicate(events)) {
-        if (Date.now() > deadline) throw new Error(`timed out waiting; events so far:\n${events.map((event) => JSON.stringify(event)).join('\n')}\n${stderr}`);
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-    },
-    stop: async () => {
-      child.kill('SIGINT');
-      return exited;
-    },
-    kill: async () => {
-      child.kill('SIGKILL');
-      return exited;
-    },
-  };
-}
 
 const finished = (events: Event[], name: string) => events.some((event) => ['done', 'duplicate', 'unchanged'].includes(event.event) && path.basename(event.path) === name);
 const count = (events: Event[], kind: string) => events.filter((event) => event.event === kind).length;
