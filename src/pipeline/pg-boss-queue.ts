@@ -85,6 +85,9 @@ export class PgBossJobQueue implements JobQueue {
           const ingestJob: IngestJob = { id: job.id, path: job.data.path, attempt: job.retryCount + 1 };
           const stops = await this.countStop(job);
           if (job.retryCount >= this.settings.maxAttempts) {
+            // pg-boss gave up on the last attempt's handler (it ran past expireInSeconds) and retried
+            // it: that attempt failed rather than stopped, so the job fails for good as it is.
+            if (!isExpiredOutput(job.output)) throw new DoccatError('E_JOB_FAILED', outputMessage(job.output) ?? 'the last attempt failed', { hint: '`doccat queue retry` puts it back in the queue' });
             const error = workerStoppedError(job.retryCount, stops, undefined);
             await options.onDeadLetter?.({ ...ingestJob, attempt: job.retryCount }, error).catch(() => undefined);
             // retryCount = retryLimit: pg-boss fails it for good and copies it to the dead letters.
@@ -195,6 +198,12 @@ export class PgBossJobQueue implements JobQueue {
 function isExpiredOutput(output: unknown): boolean {
   const value = (output as { value?: { message?: unknown } } | null | undefined)?.value;
   return value?.message === EXPIRED;
+}
+
+/** The message of a failure pg-boss recorded (a serialized error). */
+function outputMessage(output: unknown): string | undefined {
+  const message = (output as { message?: unknown } | null | undefined)?.message;
+  return typeof message === 'string' ? message : undefined;
 }
 
 async function ensureQueue(boss: PgBoss, name: string, options: Omit<PgBoss.Queue, 'name'>): Promise<void> {
