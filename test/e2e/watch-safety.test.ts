@@ -231,3 +231,26 @@ describe('watch and a file that crashes the process', () => {
     await third.kill();
   });
 });
+
+describe('watch reloading its configuration', () => {
+  it('refuses a reloaded config that others can write and that names a cmd: secret, and keeps the running one', async () => {
+    const home = tempDir();
+    const inbox = tempDir('doccat-inbox-');
+    const marker = path.join(home, 'MARKER');
+    const configFile = path.join(home, 'doccat.config.json');
+    fs.writeFileSync(configFile, JSON.stringify({}));
+    const watch = startWatch(home, [inbox, '--stable', '300'], configFile);
+    fs.writeFileSync(path.join(inbox, 'ready.txt'), 'The watcher is running.');
+    await watch.until((events) => finished(events, 'ready.txt'));
+    fs.writeFileSync(configFile, JSON.stringify({ ai: { providers: [{ name: 'x', type: 'openai', model: 'm', apiKey: `cmd:touch ${marker}` }] } }));
+    fs.chmodSync(configFile, 0o666);
+    watch.child.kill('SIGHUP');
+    await watch.until((events) => events.some((event) => event.event === 'reload-failed'));
+    expect(watch.events.filter((event) => event.event === 'reload-failed').every((event) => event.error?.code === 'E_CONFIG_UNSAFE')).toBe(true);
+    expect(watch.events.some((event) => event.event === 'reloaded')).toBe(false);
+    fs.writeFileSync(path.join(inbox, 'after.txt'), 'Still catalogued with the running configuration.');
+    await watch.until((events) => finished(events, 'after.txt'));
+    expect(await watch.stop()).toEqual({ code: 0, signal: null });
+    expect(fs.existsSync(marker)).toBe(false);
+  });
+});
