@@ -6,8 +6,8 @@ import { prepareIngest } from '../ingest-setup.js';
 import { formatDocumentId } from '../ids.js';
 import { problemLine, renderTable, writeJson, writeNdjson } from '../output.js';
 import { openQueue } from '../queue.js';
-import { ExitCode } from '../../errors.js';
-import type { JobQueue } from '../../pipeline/queue.js';
+import { ExitCode, type ErrorInfo } from '../../errors.js';
+import type { IngestJob, JobQueue } from '../../pipeline/queue.js';
 
 interface WorkerFlags {
   concurrency?: number;
@@ -29,7 +29,7 @@ export async function workerCommand(flags: Record<string, unknown>, command: Com
     await catalog.repository.startRun(context.runId, 'worker');
     if (!context.output.quiet && !context.output.ndjson) process.stderr.write(`worker ${context.runId}: taking jobs (${setup.jobs} at a time)${options.drain ? ' until the queue is empty' : '; Ctrl-C to stop'}\n`);
     // A job whose worker kept dying on it is not run again (queue.maxAttempts); it is reported here.
-    const onDeadLetter = async (job: { id: string; path: string; attempt: number }, error: { code: string; message: string; hint?: string }) => {
+    const onDeadLetter = async (job: IngestJob, error: ErrorInfo) => {
       failed += 1;
       context.logger.error({ path: job.path, code: error.code }, error.message);
       if (context.output.ndjson) writeNdjson({ event: 'job', jobId: job.id, attempt: job.attempt, runId: context.runId, path: job.path, status: 'failed', error });
