@@ -39,12 +39,13 @@ export interface WorkOptions {
   onDeadLetter?: (job: IngestJob, error: ErrorInfo) => Promise<void>;
 }
 
+/** The code of a job dead-lettered because its worker kept stopping on it. */
+export const WORKER_STOPPED = 'E_WORKER_STOPPED';
+
 /**
  * Why a job was dead-lettered without being run. `stops` is how many of its attempts ended with
  * the worker gone, when known.
  */
-export const WORKER_STOPPED = 'E_WORKER_STOPPED';
-
 export function workerStoppedError(attempts: number, stops: number | undefined, earlier: string | undefined): ErrorInfo {
   const times = (count: number) => `${count} time${count === 1 ? '' : 's'}`;
   const message =

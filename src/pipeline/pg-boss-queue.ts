@@ -176,6 +176,7 @@ export class PgBossJobQueue implements JobQueue {
    * Back in the queue as if never taken: pg-boss adds a retry at the next take of a job that has
    * started before, so the count is taken back here (a first try becomes "created" again).
    * Completing the job afterwards (pg-boss does, as the handler returns) finds it no longer active.
+   * The output goes too: an expiry it shows was counted as a stop when this attempt was taken.
    */
   private async putBack(id: string): Promise<void> {
     await this.boss.getDb().executeSql(
@@ -183,7 +184,8 @@ export class PgBossJobQueue implements JobQueue {
          state = (CASE WHEN retry_count = 0 THEN 'created' ELSE 'retry' END)::${SCHEMA}.job_state,
          started_on = CASE WHEN retry_count = 0 THEN NULL ELSE started_on END,
          retry_count = GREATEST(retry_count - 1, 0),
-         start_after = now()
+         start_after = now(),
+         output = NULL
        WHERE name = $1 AND id = $2 AND state = 'active'`,
       [QUEUE, id],
     );
