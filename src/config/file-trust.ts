@@ -31,7 +31,7 @@ export function trustProblem(file: string): TrustProblem | undefined {
   for (const folder of folders) {
     const folderStat = fs.statSync(folder);
     if (folderStat.uid !== uid && folderStat.uid !== 0) {
-      return { reason: `its folder ${folder} belongs to another user (uid ${folderStat.uid}), who could replace it`, fix: `move it to a folder of your own, e.g. ${userConfigHint()}` };
+      return { reason: `its folder ${folder} belongs to another user (uid ${folderStat.uid}), who could replace it`, fix: 'move it to a folder of your own, e.g. ~/.config/doccat/' };
     }
     // In a sticky folder only the file's owner (checked above) may rename or delete it.
     const sticky = (folderStat.mode & 0o1000) !== 0;
@@ -52,10 +52,6 @@ function userName(uid: number): string {
   } catch {
     return String(uid);
   }
-}
-
-function userConfigHint(): string {
-  return '~/.config/doccat/config.json';
 }
 
 function shellQuote(text: string): string {
