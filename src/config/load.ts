@@ -1,7 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
-import { cosmiconfig } from 'cosmiconfig';
 import type { z } from 'zod';
+import { findConfigFile, readConfigFile } from './config-file.js';
 import { configSchema, type DoccatConfig } from './schema.js';
 import { DoccatError, ExitCode, usageError } from '../errors.js';
 
@@ -29,48 +29,11 @@ export interface LoadOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-const MODULE_NAME = 'doccat';
-
 export async function loadConfig(options: LoadOptions = {}): Promise<LoadedConfig> {
   const env = options.env ?? process.env;
   const cwd = options.cwd ?? process.cwd();
-  const explorer = cosmiconfig(MODULE_NAME, {
-    searchPlaces: [
-      'package.json',
-      'doccat.config.json',
-      'doccat.config.yaml',
-      'doccat.config.yml',
-      'doccat.config.js',
-      'doccat.config.mjs',
-      'doccat.config.cjs',
-      '.doccatrc',
-      '.doccatrc.json',
-      '.doccatrc.yaml',
-    ],
-    searchStrategy: 'global',
-  });
-
-  let raw: unknown = {};
-  let filepath: string | undefined;
-  try {
-    const found = options.configPath
-      ? await explorer.load(path.resolve(cwd, options.configPath))
-      : await explorer.search(cwd);
-    if (found && !found.isEmpty) {
-      raw = found.config;
-      filepath = found.filepath;
-    }
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    // A folder on the search path that this user may not read holds no config of theirs.
-    if (!options.configPath && (code === 'EACCES' || code === 'EPERM')) return finish({}, undefined, cwd, options, env);
-    if (code === 'ENOENT') {
-      throw usageError('E_CONFIG_NOT_FOUND', `config file not found: ${options.configPath}`, 'check the path given to --config');
-    }
-    throw usageError('E_CONFIG_INVALID', `cannot read config ${options.configPath ?? ''}: ${(error as Error).message}`.trim(), 'fix the syntax of the config file');
-  }
-
-  return finish(raw, filepath, cwd, options, env);
+  const found = options.configPath ? await readConfigFile(path.resolve(cwd, options.configPath), { explicit: true }) : await findConfigFile(cwd, env);
+  return finish(found?.config ?? {}, found?.filepath, cwd, options, env);
 }
 
 /**

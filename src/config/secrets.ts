@@ -11,7 +11,9 @@ import { registerSecret } from '../observability/redact.js';
  *   file:PATH    a file (Docker and Kubernetes secrets), relative to the config file
  *   cmd:COMMAND  what a command prints (a password manager: `cmd:pass show doccat/openai`)
  * What is logged about a secret is its reference and a short fingerprint, never the value; every
- * value resolved is also masked in logs and errors.
+ * value resolved is also masked in logs and errors. A `cmd:` reference reaches this module only
+ * from a config file no one else can change (config/config-file.ts checks that when it reads the
+ * file), from a DOCCAT_* variable or from a flag: those are the user's own.
  */
 
 export interface ResolvedSecret {

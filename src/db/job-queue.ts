@@ -1,5 +1,6 @@
 import os from 'node:os';
 import { sql, type Kysely } from 'kysely';
+import type { ErrorInfo } from '../errors.js';
 import { isProcessAlive, sleep } from '../system/process.js';
 import { writeTransaction } from './dialect.js';
 import type { Database } from './schema.js';
@@ -22,6 +23,40 @@ export interface QueueStatus {
   failed: number;
   /** Jobs completed in the last hour. */
   completedLastHour: number;
+}
+
+export interface WorkOptions {
+  concurrency: number;
+  signal: AbortSignal;
+  /** Return once nothing is waiting or running. */
+  drain: boolean;
+  /**
+   * Called for a job taken when its attempts are already at `maxAttempts` and the last of them
+   * never reported back: the process running it stopped (a crash, kill -9, out of memory), most
+   * likely because of the file. The job is not run again but left as failed (`doccat queue
+   * retry` puts it back); watch moves the file to --failed here. Errors thrown are ignored.
+   */
+  onDeadLetter?: (job: IngestJob, error: ErrorInfo) => Promise<void>;
+}
+
+/** The code of a job dead-lettered because its worker kept stopping on it. */
+export const WORKER_STOPPED = 'E_WORKER_STOPPED';
+
+/**
+ * Why a job was dead-lettered without being run. `stops` is how many of its attempts ended with
+ * the worker gone, when known.
+ */
+export function workerStoppedError(attempts: number, stops: number | undefined, earlier: string | undefined): ErrorInfo {
+  const times = (count: number) => `${count} time${count === 1 ? '' : 's'}`;
+  const message =
+    stops !== undefined && stops >= attempts
+      ? `the worker stopped ${times(attempts)} while processing it`
+      : `the worker stopped ${stops !== undefined ? `${times(stops)} in ${attempts} attempts` : `on the last of ${attempts} attempts`} while processing it${earlier ? ` (an earlier attempt failed: ${earlier})` : ''}`;
+  return {
+    code: WORKER_STOPPED,
+    message,
+    hint: 'the file may crash doccat (memory, a bug): it is not tried again; see the log, then `doccat queue retry` to try it once more',
+  };
 }
 
 export interface QueueSettings {
@@ -63,14 +98,19 @@ export class TableJobQueue {
     });
   }
 
-  async work(options: { concurrency: number; signal: AbortSignal; drain: boolean }, handler: (job: IngestJob) => Promise<void>): Promise<void> {
+  async work(options: WorkOptions, handler: (job: IngestJob) => Promise<void>): Promise<void> {
     await this.releaseDeadOwners();
     const worker = async () => {
       while (!options.signal.aborted) {
-        const job = await this.take();
-        if (!job) {
+        const taken = await this.take();
+        if (!taken) {
           if (options.drain && (await this.idle())) return;
           await this.idleWait(options.signal);
+          continue;
+        }
+        const { job, stopped } = taken;
+        if (stopped) {
+          await this.deadLetter(job, stopped, options.onDeadLetter);
           continue;
         }
         const renewal = setInterval(() => void this.renew(job.id).catch(() => undefined), (this.settings.expireInSeconds * 1000) / 3);
@@ -133,22 +173,60 @@ export class TableJobQueue {
     }
   }
 
-  /** The oldest job that is due, or whose worker's lease ran out. */
-  private async take(): Promise<IngestJob | undefined> {
+  /**
+   * The oldest job that is due, or whose worker's lease ran out. The attempt is counted here, when
+   * it starts, so that one that never ends (the process died) still counts. A job whose attempts
+   * are all used up comes back only when the last one never ended (an ended last attempt marks
+   * it failed): it is leased without a new attempt and returned as `stopped`, to be dead-lettered.
+   */
+  private async take(): Promise<{ job: IngestJob; stopped?: ErrorInfo } | undefined> {
     return writeTransaction(this.db, async (trx) => {
       const now = new Date().toISOString();
       const row = await trx
         .selectFrom('jobs')
-        .select(['id', 'path', 'attempts'])
+        .select(['id', 'path', 'attempts', 'error'])
         .where((eb) => eb.or([eb.and([eb('state', '=', 'created'), eb('run_after', '<=', now)]), eb.and([eb('state', '=', 'active'), eb('lease_until', '<', now)])]))
         .orderBy('id')
         .limit(1)
         .executeTakeFirst();
       if (!row) return undefined;
       const lease = new Date(Date.now() + this.settings.expireInSeconds * 1000).toISOString();
+      if (row.attempts >= this.settings.maxAttempts) {
+        await trx.updateTable('jobs').set({ state: 'active', owner: this.owner, lease_until: lease }).where('id', '=', row.id).execute();
+        // error is set only by an attempt that ended in failure: without one, every attempt stopped.
+        const stopped = workerStoppedError(row.attempts, row.error === null ? row.attempts : undefined, row.error ?? undefined);
+        return { job: { id: String(row.id), path: row.path, attempt: row.attempts }, stopped };
+      }
       await trx.updateTable('jobs').set({ state: 'active', owner: this.owner, lease_until: lease, attempts: sql`attempts + 1` }).where('id', '=', row.id).execute();
-      return { id: String(row.id), path: row.path, attempt: row.attempts + 1 };
+      return { job: { id: String(row.id), path: row.path, attempt: row.attempts + 1 } };
     });
+  }
+
+  /** The caller's part first (moving the file aside), then failed: a crash between retakes it. */
+  private async deadLetter(job: IngestJob, error: ErrorInfo, onDeadLetter: WorkOptions['onDeadLetter']): Promise<void> {
+    await onDeadLetter?.(job, error).catch(() => undefined);
+    const now = new Date().toISOString();
+    // Prefixed with the code, which deadLetteredAt() looks for; other failures keep the bare message.
+    await this.db.updateTable('jobs').set({ state: 'failed', error: `${error.code}: ${error.message}`, owner: null, lease_until: null, finished_at: now }).where('id', '=', Number(job.id)).execute();
+  }
+
+  async deadLetteredAt(paths: readonly string[]): Promise<Map<string, number>> {
+    const found = new Map<string, number>();
+    const unique = [...new Set(paths)];
+    for (let start = 0; start < unique.length; start += 500) {
+      const rows = await this.db
+        .selectFrom('jobs')
+        .select(['path', 'finished_at'])
+        .where('state', '=', 'failed')
+        .where('error', 'like', `${WORKER_STOPPED}:%`)
+        .where('path', 'in', unique.slice(start, start + 500))
+        .execute();
+      for (const row of rows) {
+        const at = row.finished_at ? Date.parse(row.finished_at) : 0;
+        found.set(row.path, Math.max(found.get(row.path) ?? 0, at));
+      }
+    }
+    return found;
   }
 
   private async renew(id: string): Promise<void> {

@@ -3,14 +3,18 @@ import path from 'node:path';
 import picomatch from 'picomatch';
 import type { Logger } from 'pino';
 import type { ErrorInfo } from '../errors.js';
+import { admissible, checkSource, containedFolder, isInside, isRefusal, moveInto, realFolder, RefusedError, writeNote, type Refusal } from './contained-files.js';
 import type { FileOutcome } from './ingest.js';
 import type { IngestJob, JobQueue } from './queue.js';
+import type { SourceSnapshot } from './source-identity.js';
 
 /**
  * A drop folder, watched: a file is queued (durably, in the catalogue) once its size and mtime
- * have been stable for a while and it can be opened; workers take queued files through the same
- * pipeline as `doccat ingest`. Done files are archived or deleted only after their row and blob
- * are committed; a file that keeps failing goes to the failed folder with the reason beside it.
+ * have been stable for a while and it is a regular file that opens; workers take queued files
+ * through the same pipeline as `doccat ingest`. Done files are archived or deleted only after their
+ * row and blob are committed; a file that keeps failing, or whose worker keeps dying on it, goes
+ * to the failed folder with the reason beside it. Nothing outside the watched, archive and failed
+ * folders is touched (pipeline/contained-files.ts).
  */
 
 export interface WatchOptions {
@@ -30,7 +34,11 @@ export interface WatchOptions {
 export type WatchEvent =
   | { event: 'queued'; path: string }
   | { event: 'done' | 'duplicate' | 'unchanged'; path: string; correlationId?: string; documentId: number | undefined; durationMs: number; movedTo?: string }
-  | { event: 'failed'; path: string; correlationId?: string; error: ErrorInfo | undefined; attempt: number; final: boolean; movedTo?: string };
+  | { event: 'failed'; path: string; correlationId?: string; error: ErrorInfo | undefined; attempt: number; final: boolean; movedTo?: string }
+  /** Not queued: not a regular file (a FIFO, socket, device or link). Once per path. */
+  | { event: 'skipped'; path: string; code: string; message: string }
+  /** Left where it is instead of being archived, deleted or moved to the failed folder. */
+  | { event: 'kept'; path: string; code: string; message: string; action: 'archive' | 'delete' | 'failed' };
 
 function correlation(outcome: FileOutcome): { correlationId?: string } {
   return outcome.correlationId ? { correlationId: outcome.correlationId } : {};
@@ -47,34 +55,71 @@ export async function watchFolders(
   logger: Logger,
 ): Promise<void> {
   const { watch } = await import('chokidar');
-  const roots = options.roots.map((root) => path.resolve(root));
+  // Real paths: a drop folder given through a link is watched where it is, and every containment
+  // check compares real paths.
+  const roots = options.roots.map(realFolder);
   const skipped = picomatch([...PARTIAL, ...options.ignore], { dot: true, basename: true });
-  const internal = [options.archiveDir, options.failedDir].filter((dir): dir is string => dir !== undefined).map((dir) => path.resolve(dir));
+  for (const dir of [options.archiveDir, options.failedDir]) if (dir) await fs.promises.mkdir(dir, { recursive: true });
+  const internal = [options.archiveDir, options.failedDir].filter((dir): dir is string => dir !== undefined).map(realFolder);
   const ignored = (candidate: string) => {
     const resolved = path.resolve(candidate);
     if (roots.includes(resolved)) return false;
     // The archive and failed folders may sit inside a watched folder: never take files from them.
-    return internal.some((dir) => resolved === dir || resolved.startsWith(dir + path.sep)) || skipped(path.basename(resolved));
+    return internal.some((dir) => isInside(resolved, dir)) || skipped(path.basename(resolved));
   };
   const watcher = watch(roots, {
     ignored,
     ignoreInitial: false,
+    // A link inside the drop folder is reported as itself (and not taken), never walked into.
+    followSymlinks: false,
     usePolling: options.pollMs !== undefined,
     ...(options.pollMs !== undefined ? { interval: options.pollMs, binaryInterval: options.pollMs } : {}),
     awaitWriteFinish: { stabilityThreshold: options.stableMs, pollInterval: Math.min(100, options.stableMs) },
   });
   // One enqueue at a time: the queue dedupes waiting paths, and bursts arrive as one batch.
   let pending = new Set<string>();
+  const warned = new Set<string>();
   let flushing: Promise<void> = Promise.resolve();
   const flush = () => {
     flushing = flushing.then(async () => {
       const batch = [...pending];
       pending = new Set();
       if (batch.length === 0) return;
-      const readable = batch.filter(canRead);
-      await queue.enqueue(readable);
-      for (const file of readable) onEvent({ event: 'queued', path: file });
+      const regular: string[] = [];
+      for (const file of batch) {
+        const verdict = await admissible(file);
+        if (verdict === 'ok') {
+          regular.push(file);
+          warned.delete(file);
+        } else if (verdict !== 'busy' && !warned.has(file)) {
+          warned.add(file);
+          logger.warn({ path: file, code: verdict.code }, verdict.message);
+          onEvent({ event: 'skipped', path: file, ...verdict });
+        }
+      }
+      if (regular.length === 0) return;
+      const fresh = await notDeadLettered(regular);
+      await queue.enqueue(fresh);
+      for (const file of fresh) onEvent({ event: 'queued', path: file });
     }).catch((error: unknown) => logger.error({ err: (error as Error).message }, 'could not queue files'));
+  };
+  // A file whose worker kept dying on it stays out of the queue until it changes (a new ctime):
+  // without --failed it is still here at the next start, which would begin the loop again.
+  const notDeadLettered = async (files: string[]): Promise<string[]> => {
+    const dead = await queue.deadLetteredAt(files);
+    const fresh: string[] = [];
+    for (const file of files) {
+      const at = dead.get(file);
+      const changed = at === undefined ? true : await fs.promises.lstat(file).then((stat) => stat.ctimeMs > at, () => false);
+      if (changed) fresh.push(file);
+      else if (!warned.has(file)) {
+        warned.add(file);
+        const message = 'doccat stopped while processing this file queue.maxAttempts times before: it is taken again once it changes, or after `doccat queue retry`';
+        logger.warn({ path: file, code: 'W_DEAD_LETTERED' }, message);
+        onEvent({ event: 'skipped', path: file, code: 'W_DEAD_LETTERED', message });
+      }
+    }
+    return fresh;
   };
   const take = (file: string) => {
     pending.add(path.resolve(file));
@@ -85,10 +130,50 @@ export async function watchFolders(
   watcher.on('error', (error) => logger.warn({ err: (error as Error).message }, 'watcher error'));
   const ready = new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
 
-  const rootOf = (file: string) => roots.find((root) => file.startsWith(root + path.sep)) ?? path.dirname(file);
+  const keep = (file: string, action: 'archive' | 'delete' | 'failed', refusal: Refusal) => {
+    logger.warn({ path: file, code: refusal.code, action }, `left in place: ${refusal.message}`);
+    onEvent({ event: 'kept', path: file, action, ...refusal });
+  };
+  /** Moves a source into the archive or failed folder, keeping its path below its root. */
+  const relocate = async (file: string, target: string, snapshot: SourceSnapshot | 'not-needed' | undefined, action: 'archive' | 'failed'): Promise<string | undefined> => {
+    try {
+      const source = await checkSource(file, roots, snapshot);
+      if (isRefusal(source)) {
+        keep(file, action, source);
+        return undefined;
+      }
+      const folder = await containedFolder(target, path.dirname(path.relative(source.root, source.realPath)));
+      return await moveInto(source, folder, snapshot === 'not-needed' ? undefined : snapshot);
+    } catch (error) {
+      if (error instanceof RefusedError) {
+        keep(file, action, error.refusal);
+        return undefined;
+      }
+      throw error;
+    }
+  };
+  /** To the failed folder with `<name>.error.txt` beside it, when there is a failed folder. */
+  const moveToFailed = async (file: string, error: ErrorInfo | undefined, attempt: number, snapshot: SourceSnapshot | undefined): Promise<string | undefined> => {
+    if (!options.failedDir) return undefined;
+    // A failed file's content is in no document: any regular file at the path may go, unless it
+    // is known to have been replaced since (then the new file gets its own turn).
+    const movedTo = await relocate(file, options.failedDir, snapshot ?? 'not-needed', 'failed');
+    if (movedTo && error) await writeNote(movedTo, `${error.code}\n${error.message}\n${error.hint ? `hint: ${error.hint}\n` : ''}attempts: ${attempt}\n`);
+    return movedTo;
+  };
   const handle = async (job: IngestJob) => {
     const started = Date.now();
-    if (!fs.existsSync(job.path)) return; // taken away before its turn; nothing to do
+    let stat: fs.Stats;
+    try {
+      stat = await fs.promises.lstat(job.path);
+    } catch {
+      return; // taken away before its turn; nothing to do
+    }
+    // Swapped for a FIFO, a link... since it was queued: the pipeline never opens it.
+    if (!stat.isFile()) {
+      onEvent({ event: 'skipped', path: job.path, code: 'W_NOT_REGULAR_FILE', message: 'no longer a regular file: not taken' });
+      return;
+    }
     const outcome = await ingest(job.path);
     // Not read on purpose (a link out of the drop folder, a pipe): never moved or deleted.
     if (outcome.status === 'skipped') {
@@ -102,19 +187,30 @@ export async function watchFolders(
         // Thrown so that the queue tries again later, with backoff.
         throw new Error(outcome.error?.message ?? 'failed');
       }
-      const movedTo = options.failedDir ? await moveAside(job.path, rootOf(job.path), options.failedDir) : undefined;
-      if (movedTo && outcome.error) {
-        await fs.promises.writeFile(`${movedTo}.error.txt`, `${outcome.error.code}\n${outcome.error.message}\n${outcome.error.hint ? `hint: ${outcome.error.hint}\n` : ''}attempts: ${job.attempt}\n`);
-      }
+      const movedTo = await moveToFailed(job.path, outcome.error, job.attempt, outcome.snapshot);
       onEvent({ event: 'failed', path: job.path, ...correlation(outcome), error: outcome.error, attempt: job.attempt, final, ...(movedTo ? { movedTo } : {}) });
       return;
     }
-    // The row and the blob are committed: only now may the source go.
+    // The row and the blob are committed: only now may the source go, and only if it is still
+    // the file that was read.
     let movedTo: string | undefined;
-    if (options.archiveDir) movedTo = await moveAside(job.path, rootOf(job.path), options.archiveDir);
-    else if (options.deleteAfterIngest) await fs.promises.rm(job.path, { force: true });
+    if (options.archiveDir) movedTo = await relocate(job.path, options.archiveDir, outcome.snapshot, 'archive');
+    else if (options.deleteAfterIngest) {
+      const source = await checkSource(job.path, roots, outcome.snapshot);
+      if (isRefusal(source)) keep(job.path, 'delete', source);
+      else await fs.promises.unlink(source.realPath);
+    }
     const event = outcome.status === 'catalogued' ? 'done' : outcome.status === 'duplicate' ? 'duplicate' : 'unchanged';
     onEvent({ event, path: job.path, ...correlation(outcome), documentId: outcome.documentId, durationMs: Date.now() - started, ...(movedTo ? { movedTo } : {}) });
+  };
+  // A file whose worker kept dying on it (a crash, kill -9, out of memory) is not run again.
+  const onDeadLetter = async (job: IngestJob, error: ErrorInfo) => {
+    logger.error({ path: job.path, code: error.code }, error.message);
+    const movedTo = await moveToFailed(job.path, error, job.attempt, undefined).catch((moveError: unknown) => {
+      logger.error({ path: job.path, err: (moveError as Error).message }, 'could not move to the failed folder');
+      return undefined;
+    });
+    onEvent({ event: 'failed', path: job.path, error, attempt: job.attempt, final: true, ...(movedTo ? { movedTo } : {}) });
   };
 
   const heartbeat = setInterval(() => {
@@ -123,54 +219,10 @@ export async function watchFolders(
   heartbeat.unref();
   try {
     await ready;
-    await queue.work({ concurrency: options.concurrency, signal: options.signal, drain: false }, handle);
+    await queue.work({ concurrency: options.concurrency, signal: options.signal, drain: false, onDeadLetter }, handle);
   } finally {
     clearInterval(heartbeat);
     await watcher.close();
     await flushing;
-  }
-}
-
-function canRead(file: string): boolean {
-  try {
-    fs.closeSync(fs.openSync(file, 'r'));
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/**
- * Moves a file into `target`, keeping its path relative to the watched root; an existing name
- * is never overwritten: " (1)", " (2)" ... go before the extension.
- */
-export async function moveAside(file: string, root: string, target: string): Promise<string> {
-  const relative = path.relative(root, file);
-  const destination = path.join(path.resolve(target), relative.startsWith('..') ? path.basename(file) : relative);
-  await fs.promises.mkdir(path.dirname(destination), { recursive: true });
-  const { dir, name, ext } = path.parse(destination);
-  for (let copy = 0; ; copy += 1) {
-    const candidate = copy === 0 ? destination : path.join(dir, `${name} (${copy})${ext}`);
-    try {
-      // Link-then-unlink: fails instead of replacing an existing file (rename would replace it).
-      await fs.promises.link(file, candidate);
-      await fs.promises.rm(file);
-      return candidate;
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'EEXIST') continue;
-      if (code === 'EXDEV' || code === 'EPERM') {
-        // Another filesystem: copy without overwriting, then remove the original.
-        try {
-          await fs.promises.copyFile(file, candidate, fs.constants.COPYFILE_EXCL);
-        } catch (copyError) {
-          if ((copyError as NodeJS.ErrnoException).code === 'EEXIST') continue;
-          throw copyError;
-        }
-        await fs.promises.rm(file);
-        return candidate;
-      }
-      throw error;
-    }
   }
 }

@@ -1,74 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BIN, REPO_ROOT, runDoccat, tempDir } from '../support/cli.js';
-import { captureEnv, captureOutput } from '../support/secret-scan.js';
+import { runDoccat, tempDir } from '../support/cli.js';
+import { startWatch, type WatchEvent as Event } from '../support/watch.js';
 
 /** `doccat watch` on real folders with real files and real timing. */
-
-interface Event {
-  event: string;
-  path: string;
-  documentId?: number;
-  movedTo?: string;
-  final?: boolean;
-  error?: { code: string };
-}
-
-/** A running `doccat watch --ndjson`, with its events as they arrive. */
-function startWatch(home: string, args: string[], configFile?: string) {
-  const events: Event[] = [];
-  const child: ChildProcess = spawn(process.execPath, [BIN, 'watch', ...args, '--ndjson', ...(configFile ? ['--config', configFile] : [])], {
-    cwd: REPO_ROOT,
-    env: { ...process.env, NO_COLOR: '1', DOCCAT_HOME: home, ...captureEnv(args, {}) },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let buffer = '';
-  let stderr = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
-    buffer += chunk.toString();
-    let newline;
-    while ((newline = buffer.indexOf('\n')) >= 0) {
-      events.push(JSON.parse(buffer.slice(0, newline)) as Event);
-      buffer = buffer.slice(newline + 1);
-    }
-  });
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  let stdout = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString();
-  });
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.on('close', (code, signal) => {
-      captureOutput(['watch', ...args], stdout, stderr);
-      resolve({ code, signal });
-    }),
-  );
-  return {
-    child,
-    events,
-    stderr: () => stderr,
-    /** Waits until the events satisfy the predicate (or fails after the timeout). */
-    until: async (predicate: (events: Event[]) => boolean, timeoutMs = 60_000) => {
-      const deadline = Date.now() + timeoutMs;
-      while (!predicate(events)) {
-        if (Date.now() > deadline) throw new Error(`timed out waiting; events so far:\n${events.map((event) => JSON.stringify(event)).join('\n')}\n${stderr}`);
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-    },
-    stop: async () => {
-      child.kill('SIGINT');
-      return exited;
-    },
-    kill: async () => {
-      child.kill('SIGKILL');
-      return exited;
-    },
-  };
-}
 
 const finished = (events: Event[], name: string) => events.some((event) => ['done', 'duplicate', 'unchanged'].includes(event.event) && path.basename(event.path) === name);
 const count = (events: Event[], kind: string) => events.filter((event) => event.event === kind).length;
@@ -109,7 +45,9 @@ describe('watching a drop folder', () => {
     const home = tempDir();
     const inbox = tempDir('doccat-inbox-');
     const watch = startWatch(home, [inbox, '--stable', '1000', '--poll', '200']);
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+    // Only once the watcher runs: a file already there at start is taken as it is, without waiting.
+    fs.writeFileSync(path.join(inbox, 'ready.txt'), 'The watcher is running.');
+    await watch.until((events) => finished(events, 'ready.txt'));
     const file = path.join(inbox, 'slow.txt');
     for (let chunk = 0; chunk < 7; chunk += 1) {
       fs.appendFileSync(file, `chunk ${chunk} of a slowly written document\n`);
@@ -118,8 +56,9 @@ describe('watching a drop folder', () => {
     await watch.until((events) => finished(events, 'slow.txt'));
     await new Promise((resolve) => setTimeout(resolve, 1500));
     await watch.stop();
-    expect(count(watch.events, 'queued')).toBe(1);
-    expect(count(watch.events, 'done')).toBe(1);
+    const slow = watch.events.filter((event) => path.basename(event.path) === 'slow.txt');
+    expect(count(slow, 'queued')).toBe(1);
+    expect(count(slow, 'done')).toBe(1);
     const shown = JSON.parse((await runDoccat(['show', file, '--json', '--text'], { home })).stdout) as { document: { text: string } };
     expect(shown.document.text).toContain('chunk 6 of a slowly written document');
   });

@@ -41,6 +41,8 @@ export async function watchCommand(dirs: string[], flags: Record<string, unknown
     if (context.output.quiet) return;
     const name = path.basename(event.path);
     if (event.event === 'failed') process.stderr.write(`${problemLine(name, event.error ?? { code: 'E_INTERNAL', message: 'failed' }, color)}${event.final ? (event.movedTo ? ` -> ${event.movedTo}` : '') : ` (attempt ${event.attempt}, will retry)`}\n`);
+    else if (event.event === 'skipped') process.stderr.write(`${problemLine(name, event, color)}\n`);
+    else if (event.event === 'kept') process.stderr.write(`${problemLine(`${name}: left in place, not ${event.action === 'delete' ? 'deleted' : event.action === 'archive' ? 'archived' : 'moved to the failed folder'}`, event, color)}\n`);
     else if (event.event !== 'queued') process.stdout.write(`${name}: ${event.event}${event.documentId !== undefined ? ` ${formatDocumentId(event.documentId)}` : ''}${event.movedTo ? ` -> ${event.movedTo}` : ''}\n`);
   };
   // SIGHUP, or a change to the config file, reloads rules and providers; a config that does not

@@ -6,8 +6,8 @@ import { prepareIngest } from '../ingest-setup.js';
 import { formatDocumentId } from '../ids.js';
 import { problemLine, renderTable, writeJson, writeNdjson } from '../output.js';
 import { openQueue } from '../queue.js';
-import { ExitCode } from '../../errors.js';
-import type { JobQueue } from '../../pipeline/queue.js';
+import { ExitCode, type ErrorInfo } from '../../errors.js';
+import type { IngestJob, JobQueue } from '../../pipeline/queue.js';
 
 interface WorkerFlags {
   concurrency?: number;
@@ -28,7 +28,14 @@ export async function workerCommand(flags: Record<string, unknown>, command: Com
   try {
     await catalog.repository.startRun(context.runId, 'worker');
     if (!context.output.quiet && !context.output.ndjson) process.stderr.write(`worker ${context.runId}: taking jobs (${setup.jobs} at a time)${options.drain ? ' until the queue is empty' : '; Ctrl-C to stop'}\n`);
-    await queue.work({ concurrency: setup.jobs, signal: context.signal, drain: Boolean(options.drain) }, async (job) => {
+    // A job whose worker kept dying on it is not run again (queue.maxAttempts); it is reported here.
+    const onDeadLetter = async (job: IngestJob, error: ErrorInfo) => {
+      failed += 1;
+      context.logger.error({ path: job.path, code: error.code }, error.message);
+      if (context.output.ndjson) writeNdjson({ event: 'job', jobId: job.id, attempt: job.attempt, runId: context.runId, path: job.path, status: 'failed', error });
+      else process.stderr.write(`${problemLine(job.path, error, color)}\n`);
+    };
+    await queue.work({ concurrency: setup.jobs, signal: context.signal, drain: Boolean(options.drain), onDeadLetter }, async (job) => {
       const outcome = await setup.ingestPath(job.path);
       done += 1;
       if (outcome.status === 'failed') failed += 1;

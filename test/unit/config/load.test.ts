@@ -34,16 +34,19 @@ describe('configuration', () => {
     for (const { path: optionPath } of envOverrideNames().values()) expect(shown(optionPath.join('.')), optionPath.join('.')).toBe(true);
   });
 
-  it('discovers doccat.config.json upwards from the working folder and resolves paths against it', async () => {
+  it('finds doccat.config.json in the working folder, not above it, and resolves paths against it', async () => {
     const project = tempDir();
     fs.writeFileSync(path.join(project, 'doccat.config.json'), JSON.stringify({ catalog: 'cat', ingest: { jobs: 3 } }));
-    const nested = path.join(project, 'a', 'b');
-    fs.mkdirSync(nested, { recursive: true });
-    const loaded = await loadConfig({ cwd: nested, env: {} });
+    const loaded = await loadConfig({ cwd: project, env: {} });
     expect(loaded.filepath).toBe(path.join(project, 'doccat.config.json'));
     expect(loaded.config.ingest.jobs).toBe(3);
     expect(loaded.catalogDir).toBe(path.join(project, 'cat'));
     expect(loaded.databasePath).toBe(path.join(project, 'cat', 'catalog.db'));
+    const nested = path.join(project, 'a', 'b');
+    fs.mkdirSync(nested, { recursive: true });
+    const below = await loadConfig({ cwd: nested, env: { XDG_CONFIG_HOME: tempDir() } });
+    expect(below.filepath).toBeUndefined();
+    expect(below.config.ingest.jobs).toBeUndefined();
   });
 
   it('reads a "doccat" key in package.json and YAML files', async () => {
