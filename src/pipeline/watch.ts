@@ -177,7 +177,8 @@ export async function watchFolders(
     const outcome = await ingest(job.path);
     // Not read on purpose (a link out of the drop folder, a pipe): never moved or deleted.
     if (outcome.status === 'skipped') {
-      logger.warn({ path: job.path, code: outcome.error?.code }, 'not a regular file inside the watched folders; left alone');
+      const warning = outcome.error;
+      onEvent({ event: 'skipped', path: job.path, code: warning?.code ?? 'W_NOT_REGULAR_FILE', message: warning?.message ?? 'not a regular file inside the watched folders: left alone' });
       return;
     }
     if (outcome.status === 'failed') {

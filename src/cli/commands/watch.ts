@@ -28,7 +28,7 @@ export async function watchCommand(dirs: string[], flags: Record<string, unknown
   const context = await createContext(command);
   const { config } = context.loaded;
   const catalog = await openCatalog(context, { readonly: false });
-  const setup = await prepareIngest(context, catalog, { ...(options.jobs ? { jobs: options.jobs } : {}), dryRun: false, ocr: true });
+  const setup = await prepareIngest(context, catalog, { ...(options.jobs ? { jobs: options.jobs } : {}), dryRun: false, ocr: true, roots: dirs });
   const queue = await openQueue(context, catalog);
   const color = context.output.color && Boolean(process.stderr.isTTY);
   const { watchFolders } = await import('../../pipeline/watch.js');
