@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { jsonForTerminal, terminalSafe } from '../../../src/text/terminal.js';
+
+/** What a terminal acts on: C0 but newline and tab, DEL, C1, line separators, bidi controls. */
+const ACTED_ON = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+
+describe('text on its way to a terminal', () => {
+  it('shows every control character of a field as a JSON-style escape, newlines and tabs too', () => {
+    expect(terminalSafe('a\u001b]52;c;aGk=\u0007b')).toBe('a\\u001b]52;c;aGk=\\u0007b');
+    expect(terminalSafe('\u009b2J \u0085 \u007f')).toBe('\\u009b2J \\u0085 \\u007f');
+    expect(terminalSafe('report-\u202efdp.exe \u2066x\u2069')).toBe('report-\\u202efdp.exe \\u2066x\\u2069');
+    expect(terminalSafe('one\ntwo\tthree\r\n\b\f')).toBe('one\\ntwo\\tthree\\r\\n\\b\\f');
+    expect(terminalSafe('Müller 東京 ‏ok')).toBe('Müller 東京 ‏ok');
+  });
+
+  it('keeps newlines, tabs and CR LF in multi-line text, but not a lone CR that would overwrite a line', () => {
+    expect(terminalSafe('a\nb\tc\r\nd\re\u001b[2J', { multiline: true })).toBe('a\nb\tc\r\nd\\re\\u001b[2J');
+  });
+
+  it("keeps, drops or escapes doccat's own styles, and nothing else that starts with ESC", () => {
+    const styled = '\u001b[31mfailed\u001b[39m \u001b[8mhidden\u001b[28m \u001b[1;31mx';
+    expect(terminalSafe(styled)).toBe('\u001b[31mfailed\u001b[39m \\u001b[8mhidden\\u001b[28m \\u001b[1;31mx');
+    expect(terminalSafe(styled, { styles: 'drop' })).toBe('failed \\u001b[8mhidden\\u001b[28m \\u001b[1;31mx');
+    expect(terminalSafe(styled, { styles: 'escape' })).toBe('\\u001b[31mfailed\\u001b[39m \\u001b[8mhidden\\u001b[28m \\u001b[1;31mx');
+    // The spinner's exit hook shows the cursor again; hiding it is not let through.
+    expect(terminalSafe('\u001b[?25h\u001b[?25l', { styles: 'drop' })).toBe('\u001b[?25h\\u001b[?25l');
+  });
+
+  it('leaves no character a terminal acts on, for every code point up to U+FFFF', () => {
+    const all = Array.from({ length: 0x10000 }, (_, code) => (code >= 0xd800 && code <= 0xdfff ? '' : String.fromCharCode(code))).join('');
+    expect(terminalSafe(all, { styles: 'escape' })).not.toMatch(ACTED_ON);
+    expect(terminalSafe(all, { multiline: true, styles: 'drop' })).not.toMatch(ACTED_ON);
+  });
+
+  it('writes JSON that a terminal can show raw and that parses back to exactly the same data', () => {
+    const all = Array.from({ length: 0x10000 }, (_, code) => (code >= 0xd800 && code <= 0xdfff ? '' : String.fromCharCode(code))).join('');
+    const value = { title: all, nested: [`osc \u001b]52;c;aGk=\u0007 c1 \u009b bidi \u202e ls \u2028`] };
+    const json = jsonForTerminal(JSON.stringify(value, null, 2));
+    expect(json.replace(/\n/g, '')).not.toMatch(ACTED_ON);
+    expect(JSON.parse(json)).toEqual(value);
+    expect(jsonForTerminal(JSON.stringify('\u0085\u2029'))).toBe('"\\u0085\\u2029"');
+  });
+});
