@@ -1,6 +1,6 @@
 import tty from 'node:tty';
 import { redactText } from '../observability/redact.js';
-import { jsonForTerminal, STYLE_CODES, terminalSafe } from '../text/terminal.js';
+import { jsonForTerminal, STYLE_CODES, styleSequence, terminalSafe } from '../text/terminal.js';
 /** Writers for stdout (data) and stderr (people), aware of TTYs and NO_COLOR. */
 
 export interface OutputMode {
@@ -24,7 +24,7 @@ export function paint(enabled: boolean, style: Style, text: string): string {
   const safe = terminalSafe(text);
   if (!enabled) return safe;
   const [open, close] = STYLE_CODES[style];
-  return `\u001b[${open}m${safe}\u001b[${close}m`;
+  return `${styleSequence(open)}${safe}${styleSequence(close)}`;
 }
 
 /** Data stays exact; what JSON leaves raw and a terminal would act on is written as \u escapes. */
@@ -42,13 +42,14 @@ let unguarded: NodeJS.WriteStream | undefined;
  * The terminal boundary, set up once by main.ts: whatever any part of doccat writes as text to
  * stdout or stderr passes terminalSafe, so a file name or a document's title can never reach the
  * terminal as an escape sequence, whichever printer (a table, a problem line, a watch line, an
- * error, a future command) put it there. Newlines and tabs stay; doccat's own styles stay where
- * that stream has colour and are dropped where it has none. Bytes (doccat get -o -) pass as
- * they are; JSON has nothing left to change (writeJson).
+ * error, a future command) put it there. Newlines and tabs stay; doccat's own styles (marked by
+ * paint) become plain style sequences where that stream has colour and are dropped where it has
+ * none, while one inside a name is escaped. Bytes (doccat get -o -) pass as they are; JSON has
+ * nothing left to change (writeJson).
  */
 export function guardTerminalOutput(colorFlag: boolean | undefined): void {
   for (const stream of [process.stdout, process.stderr]) {
-    const styles = colorEnabled(stream, colorFlag) ? 'keep' : 'drop';
+    const styles = colorEnabled(stream, colorFlag) ? 'emit' : 'drop';
     const write = stream.write.bind(stream) as (chunk: unknown, encoding?: unknown, callback?: unknown) => boolean;
     const guarded = (chunk: unknown, encoding?: unknown, callback?: unknown): boolean => {
       const text = typeof chunk === 'string' && (typeof encoding !== 'string' || /^utf-?8$/i.test(encoding));
@@ -82,8 +83,8 @@ export async function renderTable(head: string[], rows: (string | number)[][], c
 
 /** One stderr line per problem: `path: CODE message (hint)`. */
 export function problemLine(subject: string, error: { code: string; message: string; hint?: string }, color: boolean): string {
-  // One line whatever the name or message holds, styles included.
-  const safe = (text: string) => terminalSafe(text, { styles: 'escape' });
+  // One line whatever the name or message holds.
+  const safe = terminalSafe;
   const hint = error.hint ? ` (${safe(error.hint)})` : '';
   // stderr is often kept (cron mail, CI logs): it gets the same redaction as the log.
   return `${safe(subject)}: ${paint(color, 'red', safe(error.code))} ${redactText(safe(error.message))}${paint(color, 'dim', redactText(hint))}`;
@@ -91,7 +92,7 @@ export function problemLine(subject: string, error: { code: string; message: str
 
 /** A field shortened for a table: made safe first, so that escapes count in its length. */
 export function truncateMiddle(field: string, max: number): string {
-  const text = terminalSafe(field, { styles: 'escape' });
+  const text = terminalSafe(field);
   if (text.length <= max) return text;
   const keep = max - 1;
   return `${text.slice(0, Math.ceil(keep / 3))}…${text.slice(text.length - Math.floor((keep * 2) / 3))}`;

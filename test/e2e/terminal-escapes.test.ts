@@ -25,6 +25,8 @@ const NAMES = {
   csi: `csi-${CSI}${C1_CSI}.txt`,
   bidi: `invoice-${BIDI}fdp.exe.txt`,
   broken: `broken-\u001b]0;pwned\u0007.pdf`,
+  // A colour of doccat's own palette: still not doccat's to print.
+  styled: 'styled-\u001b[31mred\u001b[39m.txt',
 };
 
 function expectNoRawControl(result: RunResult, what: string): void {
@@ -44,6 +46,7 @@ describe('escape sequences from file names and documents never reach a terminal'
     fs.writeFileSync(path.join(inputs, NAMES.osc), 'Clipboard note about terminals and escapes.\n');
     fs.writeFileSync(path.join(inputs, NAMES.csi), 'Screen note about terminals and clearing.\n');
     fs.writeFileSync(path.join(inputs, NAMES.bidi), 'Bidi note about terminals and reordering.\n');
+    fs.writeFileSync(path.join(inputs, NAMES.styled), 'Styled note about terminals and colours.\n');
     fs.writeFileSync(path.join(inputs, NAMES.broken), '%PDF-1.7\nnot really');
     // The first line of a text file becomes its title: C1 CSI and a bidi override in it.
     fs.writeFileSync(path.join(inputs, 'heading.txt'), `Heading ${C1_CSI} and ${BIDI}evil end\nsecond line about terminals\n`);
@@ -73,6 +76,15 @@ describe('escape sequences from file names and documents never reach a terminal'
     expect(result.stdout).toContain('csi-\\u001b[2J\\u001b[H\\u009b31m.txt');
     expect(result.stdout).toContain('invoice-\\u202efdp.exe.txt');
     expect(result.stderr).toContain('broken-\\u001b]0;pwned\\u0007.pdf: E_PDF_CORRUPT');
+  });
+
+  it('with colour, prints only its own styles: a style sequence in a name is escaped like any other', async () => {
+    const result = await runDoccat(['ingest', inputs], { home: tempDir(), env: { NO_COLOR: '', FORCE_COLOR: '1' } });
+    expect(result.stdout).toContain('\u001b[32mcatalogued\u001b[39m');
+    expect(result.stdout).toContain('styled-\\u001b[31mred\\u001b[39m.txt');
+    for (const text of [result.stdout, result.stderr]) {
+      expect(text.replace(/\u001b\[(?:1|2|22|31|32|33|36|39)m/g, '')).not.toMatch(RAW_CONTROL);
+    }
   });
 
   it('list, search, show and audit print titles, correspondents, snippets and paths escaped', async () => {

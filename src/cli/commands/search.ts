@@ -103,7 +103,7 @@ export function renderSnippet(hit: Pick<SearchHit, 'snippet' | 'highlights'>, co
   let out = start > 0 ? '…' : '';
   let cursor = start;
   // Pieces of document text are made safe before the highlights are styled around them.
-  const piece = (from: number, to: number) => terminalSafe((hit.snippet as string).slice(from, to), { styles: 'escape' });
+  const piece = (from: number, to: number) => terminalSafe((hit.snippet as string).slice(from, to));
   for (const [from, to] of hit.highlights) {
     if (to <= start || from >= end) continue;
     out += piece(cursor, Math.max(cursor, from));

@@ -129,7 +129,7 @@ function documentView(doc: DocumentRow, sources: SourceRow[], history: Classific
 function formatPairs(pairs: [string, string, Style?][], color = false): string {
   const width = Math.max(...pairs.map(([key]) => key.length));
   return pairs.map(([key, value, style]) => {
-    const safe = terminalSafe(value, { styles: 'escape' });
+    const safe = terminalSafe(value);
     return `${key.padEnd(width)}  ${style ? paint(color, style, safe) : safe}`;
   }).join('\n') + '\n';
 }

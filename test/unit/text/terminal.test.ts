@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { jsonForTerminal, terminalSafe } from '../../../src/text/terminal.js';
+import { jsonForTerminal, styleSequence, terminalSafe } from '../../../src/text/terminal.js';
 
 /** What a terminal acts on: C0 but newline and tab, DEL, C1, line separators, bidi controls. */
 const ACTED_ON = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
@@ -17,18 +17,24 @@ describe('text on its way to a terminal', () => {
     expect(terminalSafe('a\nb\tc\r\nd\re\u001b[2J', { multiline: true })).toBe('a\nb\tc\r\nd\\re\\u001b[2J');
   });
 
-  it("keeps, drops or escapes doccat's own styles, and nothing else that starts with ESC", () => {
-    const styled = '\u001b[31mfailed\u001b[39m \u001b[8mhidden\u001b[28m \u001b[1;31mx';
-    expect(terminalSafe(styled)).toBe('\u001b[31mfailed\u001b[39m \\u001b[8mhidden\\u001b[28m \\u001b[1;31mx');
-    expect(terminalSafe(styled, { styles: 'drop' })).toBe('failed \\u001b[8mhidden\\u001b[28m \\u001b[1;31mx');
-    expect(terminalSafe(styled, { styles: 'escape' })).toBe('\\u001b[31mfailed\\u001b[39m \\u001b[8mhidden\\u001b[28m \\u001b[1;31mx');
-    // The spinner's exit hook shows the cursor again; hiding it is not let through.
+  it("lets only doccat's own marked styles through: kept marked in a field, plain or dropped at the terminal", () => {
+    const own = `${styleSequence(31)}failed${styleSequence(39)}`;
+    const forged = '\u001b[31mforged\u001b[39m \u001b[8mhidden';
+    expect(terminalSafe(`${own} ${forged}`)).toBe(`${own} \\u001b[31mforged\\u001b[39m \\u001b[8mhidden`);
+    expect(terminalSafe(`${own} ${forged}`, { styles: 'emit' })).toBe('\u001b[31mfailed\u001b[39m \\u001b[31mforged\\u001b[39m \\u001b[8mhidden');
+    expect(terminalSafe(`${own} ${forged}`, { styles: 'drop' })).toBe('failed \\u001b[31mforged\\u001b[39m \\u001b[8mhidden');
+    // A field made safe twice, or painted twice (nested styles), keeps its styles.
+    expect(terminalSafe(terminalSafe(own), { styles: 'emit' })).toBe('\u001b[31mfailed\u001b[39m');
+    // The spinner's exit hook shows the cursor again at the boundary; in a field it is escaped,
+    // and hiding the cursor is never let through.
     expect(terminalSafe('\u001b[?25h\u001b[?25l', { styles: 'drop' })).toBe('\u001b[?25h\\u001b[?25l');
+    expect(terminalSafe('\u001b[?25h')).toBe('\\u001b[?25h');
   });
 
   it('leaves no character a terminal acts on, for every code point up to U+FFFF', () => {
     const all = Array.from({ length: 0x10000 }, (_, code) => (code >= 0xd800 && code <= 0xdfff ? '' : String.fromCharCode(code))).join('');
-    expect(terminalSafe(all, { styles: 'escape' })).not.toMatch(ACTED_ON);
+    expect(terminalSafe(all)).not.toMatch(ACTED_ON);
+    expect(terminalSafe(all, { styles: 'emit' })).not.toMatch(ACTED_ON);
     expect(terminalSafe(all, { multiline: true, styles: 'drop' })).not.toMatch(ACTED_ON);
   });
 
