@@ -83,11 +83,10 @@ export async function renderTable(head: string[], rows: (string | number)[][], c
 
 /** One stderr line per problem: `path: CODE message (hint)`. */
 export function problemLine(subject: string, error: { code: string; message: string; hint?: string }, color: boolean): string {
-  // One line whatever the name or message holds.
-  const safe = terminalSafe;
-  const hint = error.hint ? ` (${safe(error.hint)})` : '';
-  // stderr is often kept (cron mail, CI logs): it gets the same redaction as the log.
-  return `${safe(subject)}: ${paint(color, 'red', safe(error.code))} ${redactText(safe(error.message))}${paint(color, 'dim', redactText(hint))}`;
+  // stderr is often kept (cron mail, CI logs): it gets the same redaction as the log. And it is
+  // one line, whatever the name or the message holds.
+  const hint = error.hint ? ` (${terminalSafe(redactText(error.hint))})` : '';
+  return `${terminalSafe(subject)}: ${paint(color, 'red', error.code)} ${terminalSafe(redactText(error.message))}${paint(color, 'dim', hint)}`;
 }
 
 /** A field shortened for a table: made safe first, so that escapes count in its length. */

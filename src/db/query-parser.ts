@@ -9,6 +9,9 @@ import { DoccatError, ExitCode } from '../errors.js';
  *   and     := unary+
  *   unary   := "-" unary | primary
  *   primary := "(" or ")" | field ":" value | "\"phrase\"" | word ["*"]
+ *
+ * The tree has no redundant structure: runs of "-" collapse (--x is x) and a group inside a group
+ * of the same kind merges into it. Its size is bounded (MAX_TERMS, MAX_DEPTH).
  */
 
 export const FIELDS = ['type', 'tag', 'correspondent', 'date', 'after', 'before', 'added', 'method', 'mime', 'status', 'path', 'title', 'id', 'lang'] as const;

@@ -92,7 +92,8 @@ export async function initCommand(flags: Record<string, unknown>, command: Comma
   writePrivateFile(file, `${JSON.stringify(config, null, 2)}\n`);
   if (!globals.quiet) process.stderr.write(`wrote ${file}\n`);
   for (const [name, value] of Object.entries(exports)) {
-    process.stderr.write(`the database URL holds a password, so ${path.basename(file)} reads it from $${name} instead; set it wherever doccat runs (*** is the password you gave):\n  export ${name}='${value}'\n`);
+    // Not a note that --quiet silences: without the variable the file written does not work.
+    process.stderr.write(`the database URL holds a password, which is not written to ${path.basename(file)}: it names $${name} instead. Set that variable wherever doccat runs (*** stands for the password you gave):\n  export ${name}='${value}'\n`);
   }
   const exported = Object.keys(exports).length > 0 ? { exports } : {};
 
