@@ -1,11 +1,13 @@
 import * as prompts from '@clack/prompts';
 import { defaultCatalogDir } from '../config/load.js';
 import { checkEnvName, providerChoices, type InitAnswers } from './commands/init.js';
+import { unguardedStderr } from './output.js';
 
 /** The questions of `doccat init`, starting from what flags already said. Undefined if cancelled. */
 export async function askAnswers(start: InitAnswers, file: string): Promise<InitAnswers | undefined> {
-  // The wizard talks on stderr: stdout stays for the health report that follows.
-  const output = process.stderr;
+  // The wizard talks on stderr: stdout stays for the health report that follows. It draws with
+  // escape sequences of its own, so it writes past the guard (cli/output.ts) that escapes them.
+  const output = unguardedStderr();
   const common = { output };
   prompts.intro('doccat init', common);
   const cancelled = (value: unknown): value is symbol => {

@@ -3,10 +3,11 @@ import { DoccatError, ExitCode, toErrorInfo } from '../errors.js';
 import { buildProgram, commandResult } from './program.js';
 import { interrupt } from './interrupt.js';
 import { redactText } from '../observability/redact.js';
-import { colorEnabled, paint, writeJson, writeNdjson } from './output.js';
+import { colorEnabled, guardTerminalOutput, paint, writeJson, writeNdjson } from './output.js';
 
 /** The only place that calls process.exit: everything else returns or throws. */
 async function main(argv: string[]): Promise<number> {
+  guardTerminalOutput(argv.includes('--no-color') ? false : undefined);
   let interrupts = 0;
   const onSignal = () => {
     interrupts += 1;

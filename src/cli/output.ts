@@ -1,4 +1,6 @@
+import tty from 'node:tty';
 import { redactText } from '../observability/redact.js';
+import { jsonForTerminal, STYLE_CODES, styleSequence, terminalSafe } from '../text/terminal.js';
 /** Writers for stdout (data) and stderr (people), aware of TTYs and NO_COLOR. */
 
 export interface OutputMode {
@@ -16,21 +18,55 @@ export function colorEnabled(stream: NodeJS.WriteStream, flag: boolean | undefin
   return Boolean(stream.isTTY);
 }
 
-const STYLES = { red: [31, 39], green: [32, 39], yellow: [33, 39], dim: [2, 22], bold: [1, 22], cyan: [36, 39] } as const;
-export type Style = keyof typeof STYLES;
+export type Style = keyof typeof STYLE_CODES;
 
 export function paint(enabled: boolean, style: Style, text: string): string {
-  if (!enabled) return text;
-  const [open, close] = STYLES[style];
-  return `\u001b[${open}m${text}\u001b[${close}m`;
+  const safe = terminalSafe(text);
+  if (!enabled) return safe;
+  const [open, close] = STYLE_CODES[style];
+  return `${styleSequence(open)}${safe}${styleSequence(close)}`;
 }
 
+/** Data stays exact; what JSON leaves raw and a terminal would act on is written as \u escapes. */
 export function writeJson(value: unknown): void {
-  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+  process.stdout.write(`${jsonForTerminal(JSON.stringify(value, null, 2))}\n`);
 }
 
 export function writeNdjson(value: unknown): void {
-  process.stdout.write(`${JSON.stringify(value)}\n`);
+  process.stdout.write(`${jsonForTerminal(JSON.stringify(value))}\n`);
+}
+
+let unguarded: NodeJS.WriteStream | undefined;
+
+/**
+ * The terminal boundary, set up once by main.ts: whatever any part of doccat writes as text to
+ * stdout or stderr passes terminalSafe, so a file name or a document's title can never reach the
+ * terminal as an escape sequence, whichever printer (a table, a problem line, a watch line, an
+ * error, a future command) put it there. Newlines and tabs stay; doccat's own styles (marked by
+ * paint) become plain style sequences where that stream has colour and are dropped where it has
+ * none, while one inside a name is escaped. Bytes (doccat get -o -) pass as they are; JSON has
+ * nothing left to change (writeJson).
+ */
+export function guardTerminalOutput(colorFlag: boolean | undefined): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    const styles = colorEnabled(stream, colorFlag) ? 'emit' : 'drop';
+    const write = stream.write.bind(stream) as (chunk: unknown, encoding?: unknown, callback?: unknown) => boolean;
+    const guarded = (chunk: unknown, encoding?: unknown, callback?: unknown): boolean => {
+      const text = typeof chunk === 'string' && (typeof encoding !== 'string' || /^utf-?8$/i.test(encoding));
+      return write(text ? terminalSafe(chunk, { multiline: true, styles }) : chunk, encoding, callback);
+    };
+    stream.write = guarded as typeof stream.write;
+  }
+}
+
+/**
+ * stderr without the guard, for the progress spinner and the init wizard, whose cursor movements
+ * are doccat's own and show nothing read from files. Both run on a terminal only.
+ */
+export function unguardedStderr(): NodeJS.WriteStream {
+  if (!process.stderr.isTTY) return process.stderr;
+  unguarded ??= new tty.WriteStream(2);
+  return unguarded;
 }
 
 export async function renderTable(head: string[], rows: (string | number)[][], color: boolean): Promise<string> {
@@ -40,18 +76,22 @@ export async function renderTable(head: string[], rows: (string | number)[][], c
     style: { head: [], border: [], compact: true },
     chars: color ? {} : { top: '-', 'top-mid': '+', 'top-left': '+', 'top-right': '+', bottom: '-', 'bottom-mid': '+', 'bottom-left': '+', 'bottom-right': '+', left: '|', 'left-mid': '+', mid: '-', 'mid-mid': '+', right: '|', 'right-mid': '+', middle: '|' },
   });
-  for (const row of rows) table.push(row.map(String));
+  // Cells are made safe before the layout, so widths are those of what is shown.
+  for (const row of rows) table.push(row.map((cell) => terminalSafe(String(cell))));
   return table.toString();
 }
 
 /** One stderr line per problem: `path: CODE message (hint)`. */
 export function problemLine(subject: string, error: { code: string; message: string; hint?: string }, color: boolean): string {
-  const hint = error.hint ? ` (${error.hint})` : '';
-  // stderr is often kept (cron mail, CI logs): it gets the same redaction as the log.
-  return `${subject}: ${paint(color, 'red', error.code)} ${redactText(error.message)}${paint(color, 'dim', redactText(hint))}`;
+  // stderr is often kept (cron mail, CI logs): it gets the same redaction as the log. And it is
+  // one line, whatever the name or the message holds.
+  const hint = error.hint ? ` (${terminalSafe(redactText(error.hint))})` : '';
+  return `${terminalSafe(subject)}: ${paint(color, 'red', error.code)} ${terminalSafe(redactText(error.message))}${paint(color, 'dim', hint)}`;
 }
 
-export function truncateMiddle(text: string, max: number): string {
+/** A field shortened for a table: made safe first, so that escapes count in its length. */
+export function truncateMiddle(field: string, max: number): string {
+  const text = terminalSafe(field);
   if (text.length <= max) return text;
   const keep = max - 1;
   return `${text.slice(0, Math.ceil(keep / 3))}…${text.slice(text.length - Math.floor((keep * 2) / 3))}`;

@@ -122,7 +122,8 @@ Examples:
   $ doccat search acme invoice date:2024
   $ doccat search '"payment terms" -overdue' --type invoice --json
   $ doccat search insurance --paths | xargs -d '\n' ls -l
-No results print nothing and exit 0; a malformed query exits 2 with E_QUERY_SYNTAX.`)
+No results print nothing and exit 0; a malformed query exits 2 with E_QUERY_SYNTAX, one with more
+than 32 words, phrases and filters or 32 levels of parentheses with E_QUERY_TOO_COMPLEX.`)
     .action(async (query: string[], options: Record<string, unknown>, command: Command) => {
       const { searchCommand } = await import('./commands/search.js');
       commandResult.exitCode = await searchCommand(query, options, command);

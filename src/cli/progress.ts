@@ -26,7 +26,8 @@ export class Progress {
     const progress = new Progress(enabled && Boolean(process.stderr.isTTY), unit);
     if (progress.enabled) {
       const { default: ora } = await import('ora');
-      progress.spinner = ora({ stream: process.stderr, text: 'finding files…', discardStdin: false }).start();
+      const { unguardedStderr } = await import('./output.js');
+      progress.spinner = ora({ stream: unguardedStderr(), text: 'finding files…', discardStdin: false }).start();
       progress.timer = setInterval(() => progress.render(), 500);
       progress.timer.unref();
     }

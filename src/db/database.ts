@@ -94,12 +94,16 @@ export async function openSqliteDatabase(options: SqliteOptions): Promise<Catalo
       exitCode: ExitCode.usage,
     });
   }
-  if (!options.readonly) fs.mkdirSync(path.dirname(options.path), { recursive: true });
+  // Private by default: the catalogue holds the text of every document. A new folder is 0700 and
+  // a new database file 0600 (SQLite gives its -wal and -shm the database file's permissions);
+  // an existing catalogue keeps its own, since it may be shared on purpose (`doccat health` warns).
+  if (!options.readonly) fs.mkdirSync(path.dirname(options.path), { recursive: true, mode: 0o700 });
   // Readers never create a catalogue, but they do bring an existing one up to date when they
   // may write to it; only a catalogue on read-only storage is opened read-only.
   const writable = !options.readonly || isWritable(options.path);
   let sqlite;
   try {
+    if (!options.readonly) createPrivateFile(options.path);
     sqlite = new BetterSqlite3(options.path, { readonly: !writable, fileMustExist: Boolean(options.readonly), timeout: options.busyTimeoutMs });
     if (writable) {
       // WAL lets readers and a second writer process wait instead of failing. FULL fsyncs the WAL at
@@ -148,6 +152,15 @@ async function migrateSqliteExclusively(db: Kysely<Database>): Promise<Migration
 
 /** Address space only; pages are shared with the OS cache, not copied. */
 const MMAP_BYTES = 1024 * 1024 * 1024;
+
+/** An empty file only its owner may read and write (SQLite takes an empty file as a new database). */
+function createPrivateFile(filePath: string): void {
+  try {
+    fs.closeSync(fs.openSync(filePath, 'wx', 0o600));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
+}
 
 function isWritable(filePath: string): boolean {
   try {

@@ -9,6 +9,9 @@ import { DoccatError, ExitCode } from '../errors.js';
  *   and     := unary+
  *   unary   := "-" unary | primary
  *   primary := "(" or ")" | field ":" value | "\"phrase\"" | word ["*"]
+ *
+ * The tree has no redundant structure: runs of "-" collapse (--x is x) and a group inside a group
+ * of the same kind merges into it. Its size is bounded (MAX_TERMS, MAX_DEPTH).
  */
 
 export const FIELDS = ['type', 'tag', 'correspondent', 'date', 'after', 'before', 'added', 'method', 'mime', 'status', 'path', 'title', 'id', 'lang'] as const;
@@ -29,11 +32,25 @@ type Token =
   | { type: 'field'; field: FieldName; value: string; position: number };
 
 const MAX_QUERY_LENGTH = 4096;
-const MAX_DEPTH = 32;
+/**
+ * Bounds on what one query may ask, so that no query can exhaust an engine: nested NOTs deeper
+ * than about 500 overflowed SQLite's parser ("Recursion limit"), AND chains of about 1000 its
+ * expression depth, NOT chains of 256 FTS5's; and Postgres plans each filter on another table as
+ * a join, which took 1.5 s for 32 ANDed tag: filters and 12.8 s for 64 (empty catalogue).
+ */
+export const MAX_DEPTH = 32;
+export const MAX_TERMS = 32;
 
 export function syntaxError(message: string, position: number): DoccatError {
   return new DoccatError('E_QUERY_SYNTAX', `${message} at position ${position + 1}`, {
     hint: 'quote phrases with "...", balance parentheses, and give a value after field: (e.g. type:invoice)',
+    exitCode: ExitCode.usage,
+  });
+}
+
+export function tooComplexError(message: string, position: number): DoccatError {
+  return new DoccatError('E_QUERY_TOO_COMPLEX', `${message} at position ${position + 1}`, {
+    hint: `search with at most ${MAX_TERMS} words, phrases and filters and at most ${MAX_DEPTH} levels of parentheses; a quoted "phrase" counts as one`,
     exitCode: ExitCode.usage,
   });
 }
@@ -116,7 +133,12 @@ export function parseQuery(input: string): QueryNode | undefined {
   if (input.includes('\0')) throw syntaxError('NUL character in query', input.indexOf('\0'));
   const tokens = tokenize(input);
   let position = 0;
+  let terms = 0;
   const peek = () => tokens[position];
+  const countTerm = (token: Token) => {
+    terms += 1;
+    if (terms > MAX_TERMS) throw tooComplexError(`more than ${MAX_TERMS} words, phrases and filters`, token.position);
+  };
 
   const parseOr = (depth: number): QueryNode => {
     const children = [parseAnd(depth)];
@@ -125,7 +147,7 @@ export function parseQuery(input: string): QueryNode | undefined {
       if (!peek() || peek()?.type === 'rparen' || peek()?.type === 'or') throw syntaxError('OR needs a term after it', orToken.position);
       children.push(parseAnd(depth));
     }
-    return children.length === 1 ? (children[0] as QueryNode) : { kind: 'or', children };
+    return joined('or', children);
   };
 
   const parseAnd = (depth: number): QueryNode => {
@@ -135,24 +157,27 @@ export function parseQuery(input: string): QueryNode | undefined {
       const token = peek();
       throw syntaxError(token?.type === 'or' ? 'OR needs a term before it' : 'expected a term', token?.position ?? input.length);
     }
-    return children.length === 1 ? (children[0] as QueryNode) : { kind: 'and', children };
+    return joined('and', children);
   };
 
   const parseUnary = (depth: number): QueryNode => {
-    const token = peek() as Token;
-    if (token.type === 'minus') {
-      position += 1;
+    // A run of minus signs is read in a loop and collapsed: "--x" is x, so no chain of them
+    // nests, however long.
+    let negations = 0;
+    while (peek()?.type === 'minus') {
+      const token = tokens[position++] as Token;
+      negations += 1;
       if (!peek() || peek()?.type === 'rparen' || peek()?.type === 'or') throw syntaxError('- needs a term after it', token.position);
-      return { kind: 'not', child: parseUnary(depth) };
     }
-    return parsePrimary(depth);
+    const primary = parsePrimary(depth);
+    return negations % 2 === 1 ? negate(primary) : primary;
   };
 
   const parsePrimary = (depth: number): QueryNode => {
     const token = tokens[position++] as Token;
     switch (token.type) {
       case 'lparen': {
-        if (depth >= MAX_DEPTH) throw syntaxError('parentheses nested too deeply', token.position);
+        if (depth >= MAX_DEPTH) throw tooComplexError(`parentheses nested more than ${MAX_DEPTH} deep`, token.position);
         if (peek()?.type === 'rparen') throw syntaxError('empty parentheses', token.position);
         const inner = parseOr(depth + 1);
         if (peek()?.type !== 'rparen') throw syntaxError('missing )', token.position);
@@ -163,13 +188,16 @@ export function parseQuery(input: string): QueryNode | undefined {
         throw syntaxError('unexpected )', token.position);
       case 'phrase':
         if (!/[\p{L}\p{N}]/u.test(token.text)) throw syntaxError('phrase has no words', token.position);
+        countTerm(token);
         return { kind: 'phrase', text: token.text };
       case 'field':
+        countTerm(token);
         return { kind: 'field', field: token.field, value: token.value, position: token.position };
       case 'word': {
         const prefix = token.text.endsWith('*');
         const text = prefix ? token.text.replace(/\*+$/, '') : token.text;
         if (!/[\p{L}\p{N}]/u.test(text)) throw syntaxError(`"${token.text}" has no letters or digits`, token.position);
+        countTerm(token);
         return { kind: 'term', text, prefix };
       }
       default:
@@ -181,6 +209,52 @@ export function parseQuery(input: string): QueryNode | undefined {
   const tree = parseOr(0);
   if (position < tokens.length) throw syntaxError('unexpected )', (tokens[position] as Token).position);
   return tree;
+}
+
+/** NOT of a node; NOT NOT x is x. */
+function negate(node: QueryNode): QueryNode {
+  return node.kind === 'not' ? node.child : { kind: 'not', child: node };
+}
+
+/** AND or OR of nodes, taking a group of the same kind into this one: (a (b c)) is (a b c). */
+function joined(kind: 'and' | 'or', nodes: readonly QueryNode[]): QueryNode {
+  const children = nodes.flatMap((node) => (node.kind === kind ? node.children : [node]));
+  return children.length === 1 ? (children[0] as QueryNode) : { kind, children };
+}
+
+/**
+ * A tree built elsewhere (the parsed query ANDed with filter flags), brought to the parser's
+ * shape, with the same bounds: what every compiler gets.
+ */
+export function boundedQuery(tree: QueryNode | undefined): QueryNode | undefined {
+  if (!tree) return undefined;
+  let terms = 0;
+  const visit = (node: QueryNode, depth: number): QueryNode => {
+    // One level of parentheses holds at most a NOT, an OR and an AND on the way down.
+    if (depth > 3 * MAX_DEPTH + 2) throw tooComplexError(`query nested more than ${MAX_DEPTH} deep`, 0);
+    switch (node.kind) {
+      case 'term':
+      case 'phrase':
+      case 'field':
+        terms += 1;
+        if (terms > MAX_TERMS) throw tooComplexError(`more than ${MAX_TERMS} words, phrases and filters`, node.kind === 'field' ? node.position : 0);
+        return node;
+      case 'not': {
+        // Runs of NOT collapse here too, without counting as nesting.
+        let inner: QueryNode = node;
+        let negations = 0;
+        while (inner.kind === 'not') {
+          inner = inner.child;
+          negations += 1;
+        }
+        const visited = visit(inner, depth + 1);
+        return negations % 2 === 1 ? negate(visited) : visited;
+      }
+      default:
+        return joined(node.kind, node.children.map((child) => visit(child, depth + 1)));
+    }
+  };
+  return visit(tree, 0);
 }
 
 /** Words and phrases the user asked for (not negated), for ranking and highlighting. */

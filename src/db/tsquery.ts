@@ -27,11 +27,16 @@ export function textMatchesPostgres(node: TextNode): RawBuilder<SqlBool> {
   const query = tsqueryFor(node);
   // A "word" with no letters or digits matches nothing, as in SQLite.
   if (query === undefined) return sql<SqlBool>`FALSE`;
-  return sql<SqlBool>`d.id IN (SELECT document_id FROM documents_fts WHERE tsv @@ to_tsquery('simple', ${query}))`;
+  return tsqueryMatches(query);
+}
+
+/** The documents a tsquery built by TSQUERY matches, as a set to test d.id against. */
+export function tsqueryMatches(expression: string): RawBuilder<SqlBool> {
+  return sql<SqlBool>`d.id IN (SELECT document_id FROM documents_fts WHERE tsv @@ to_tsquery('simple', ${expression}))`;
 }
 
 /** tsquery syntax; a tsquery cannot say "everything but", so negatives only join positives. */
-const TSQUERY: TextSyntax = {
+export const TSQUERY: TextSyntax = {
   word: (text, prefix) => tsqueryFor({ text, prefix }),
   any: (parts) => `(${parts.join(' | ')})`,
   all: (positive, negative) => [...positive.map((part) => `(${part})`), ...negative.map((part) => `!(${part})`)].join(' & '),

@@ -13,10 +13,11 @@ const REDACT_PATHS = ['password', 'passwords', '*.password', '*.passwords', 'api
 /**
  * pino JSON logs to stderr or a file; off unless --log-level or log.level says otherwise. Every
  * line passes redactLogLine before it is written, so a secret or personal datum inside a message
- * string (an SDK error quoting a header, a URL) is masked as well as the known keys.
+ * string (an SDK error quoting a header, a URL) is masked as well as the known keys. A log file
+ * doccat creates is 0600: its lines name documents, paths and errors.
  */
 export function createLogger(options: LoggerOptions): Logger {
-  const destination = options.file ? pino.destination({ dest: options.file, mkdir: true, sync: true }) : pino.destination({ fd: 2, sync: true });
+  const destination = options.file ? pino.destination({ dest: options.file, mkdir: true, sync: true, mode: 0o600 }) : pino.destination({ fd: 2, sync: true });
   return pino(
     {
       level: options.level,

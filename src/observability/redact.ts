@@ -1,4 +1,5 @@
 import { redactPii } from '../text/pii.js';
+import { jsonForTerminal } from '../text/terminal.js';
 
 /**
  * The last filter before anything reaches a log or stderr. Secrets doccat resolved itself are
@@ -60,7 +61,8 @@ export function redactLogLine(line: string): string {
   } catch {
     return redactText(line);
   }
-  return `${JSON.stringify(redactValue(parsed))}\n`;
+  // Logs often go to a terminal (stderr): no raw C1 or bidi control from a document reaches it.
+  return `${jsonForTerminal(JSON.stringify(redactValue(parsed)))}\n`;
 }
 
 function redactValue(value: unknown): unknown {

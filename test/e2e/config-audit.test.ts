@@ -21,6 +21,41 @@ describe('configuration and audit commands', () => {
     expect(result.stdout).not.toContain('hunter2');
   });
 
+  it('masks every secret-bearing value, in the table and in JSON: PDF passwords and credentials in any URL', async () => {
+    const home = tempDir();
+    const file = path.join(home, 'doccat.config.json');
+    fs.writeFileSync(file, JSON.stringify({
+      pdf: { passwords: ['pdf-TESTSECRET-1', 'pdf-TESTSECRET-2'] },
+      database: { url: 'postgres://doccat:db-TESTSECRET@db.example.org/doccat?sslpassword=ssl-TESTSECRET&sslmode=require' },
+      storage: { backends: { minio: { type: 's3', bucket: 'docs', endpoint: 'http://minio:s3-TESTSECRET@nas.local:9000', accessKeyId: 'env:MINIO_KEY' } } },
+      ai: { providers: [
+        { name: 'proxy', type: 'openai', model: 'gpt-4o-mini', apiKey: 'env:OPENAI_API_KEY', baseURL: 'https://proxy-user:proxy-TESTSECRET@proxy.example.org/v1' },
+        { name: 'tokened', type: 'openai', model: 'gpt-4o-mini', apiKey: 'cmd:fetch-key https://token-TESTSECRET@vault.example.org/key', baseURL: 'https://token-TESTSECRET@proxy.example.org/v1' },
+      ] },
+    }));
+    const json = await runDoccat(['config', 'show', '--json', '--config', file], { home });
+    const table = await runDoccat(['config', 'show', '--config', file], { home });
+    for (const result of [json, table]) {
+      expect(result.code, result.stderr).toBe(0);
+      expect(`${result.stdout}${result.stderr}`).not.toMatch(/TESTSECRET/);
+    }
+    const settings = (JSON.parse(json.stdout) as { settings: { path: string; value: unknown }[] }).settings;
+    const value = (name: string) => settings.find((setting) => setting.path === name)?.value;
+    expect(value('pdf.passwords')).toEqual(['***', '***']);
+    expect(value('database.url')).toBe('postgres://doccat:***@db.example.org/doccat?sslpassword=***&sslmode=require');
+    expect(value('storage.backends.minio.endpoint')).toBe('http://minio:***@nas.local:9000');
+    expect(value('storage.backends.minio.accessKeyId')).toBe('env:MINIO_KEY');
+    expect(value('ai.providers')).toMatchObject([
+      { apiKey: 'env:OPENAI_API_KEY', baseURL: 'https://proxy-user:***@proxy.example.org/v1' },
+      { apiKey: 'cmd:fetch-key https://***@vault.example.org/key', baseURL: 'https://***@proxy.example.org/v1' },
+    ]);
+    expect(table.stdout).toMatch(/pdf\.passwords\s+\| \["\*\*\*","\*\*\*"\]/);
+
+    // A password given by DOCCAT_PDF_PASSWORDS is masked the same way.
+    const fromEnv = await runDoccat(['config', 'show', '--json'], { home, cwd: home, env: { DOCCAT_PDF_PASSWORDS: 'env-TESTSECRET' } });
+    expect(fromEnv.stdout).not.toMatch(/TESTSECRET/);
+  });
+
   it('resolves every secret reference and names the missing ones, never their values', async () => {
     const home = tempDir();
     const file = path.join(home, 'doccat.config.json');

@@ -46,6 +46,7 @@ describe('doccat health', () => {
       ['storage local', 'ok'],
       ['ocr', 'ok'],
       ['disk', 'ok'],
+      ['permissions', 'ok'],
     ]);
     expect(statusOf(report, 'ocr')?.detail).toContain('HEALTH 42');
     const table = await runDoccat(['health'], { home });

@@ -101,6 +101,21 @@ for (const dialect of DIALECTS) describe(`searching and browsing a catalogue (${
     expect((await searchJson('invoice')).total).toBeGreaterThan(0);
   });
 
+  it('answers a query of 3,000 minus signs and refuses 3,000 parentheses with E_QUERY_TOO_COMPLEX, exit 2', async () => {
+    const expected = (await searchJson('agreement')).results.map((hit) => hit.id);
+    // A run of minus signs crashed SQLite's parser (E_INTERNAL "Recursion limit"); pairs cancel.
+    const minus = await search('--json', '--', `${'-'.repeat(3000)}agreement`);
+    expect(minus.code, minus.stderr).toBe(0);
+    expect((JSON.parse(minus.stdout) as { results: Result[] }).results.map((hit) => hit.id)).toEqual(expected);
+    const deep = await search(`${'('.repeat(3000)}agreement`);
+    expect(deep.code).toBe(2);
+    expect(deep.stderr).toMatch(/E_QUERY_TOO_COMPLEX parentheses nested more than 32 deep at position 33\n  hint: search with at most 32 words/);
+    const many = await search('--json', '--', Array.from({ length: 40 }, (_, index) => `-word${index}`).join(' '));
+    expect(many.code).toBe(2);
+    expect(JSON.parse(many.stdout)).toMatchObject({ error: { code: 'E_QUERY_TOO_COMPLEX' } });
+    for (const result of [deep, many]) expect(result.stderr).not.toMatch(/E_INTERNAL|sqlite|SQL|fts5/i);
+  });
+
   it('lists by filters only, and lists failed files with their reason', async () => {
     const list = await run(['list', '--type', 'invoice', '--json']);
     expect((JSON.parse(list.stdout) as { results: Result[] }).results.map((hit) => hit.id)).toEqual([ids['invoice-acme.pdf']]);

@@ -9,7 +9,7 @@ import { envOverrideNames } from '../../config/load.js';
 import { apiKeyReferences } from '../../config/schema.js';
 import { modelWarnings } from '../model-warnings.js';
 import { resolveSecret } from '../../config/secrets.js';
-import { redactUrl } from '../../db/database.js';
+import { maskSetting, maskUrlCredentials } from '../../config/mask.js';
 
 interface Setting {
   path: string;
@@ -31,19 +31,13 @@ export async function configShowCommand(_flags: Record<string, unknown>, command
     }
     const env = [...overrides.entries()].find(([name, leaf]) => leaf.path.join('.') === at.join('.') && process.env[name] !== undefined && process.env[name] !== '')?.[0];
     const source = env ? `env ${env}` : fromOverlay !== undefined ? `file ${filepath ?? ''} (environments.${environment ?? ''})` : fromFile !== undefined ? `file ${filepath ?? ''}` : 'default';
-    settings.push({ path: at.join('.'), value: mask(at.join('.'), value), source });
+    settings.push({ path: at.join('.'), value: maskSetting(at.join('.'), value), source });
   };
   const { environments: _overlays, ...effective } = config;
   walk(effective, fileConfig, overlayConfig, []);
   if (context.output.json) writeJson({ file: filepath ?? null, environment: environment ?? null, catalog: context.loaded.catalogDir, settings });
   else process.stdout.write(`${await renderTable(['setting', 'value', 'from'], settings.map((setting) => [setting.path, truncateMiddle(JSON.stringify(setting.value) ?? '', 60), setting.source]), context.output.color)}\n`);
   return ExitCode.ok;
-}
-
-/** A URL's password is the only secret that may be written inline; references are shown as they are. */
-function mask(settingPath: string, value: unknown): unknown {
-  if (settingPath === 'database.url' && typeof value === 'string' && /^postgres/.test(value)) return redactUrl(value);
-  return value;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -69,9 +63,11 @@ export async function configCheckCommand(_flags: Record<string, unknown>, comman
       if (reference) references.push({ setting: `storage.backends.${name}.${key}`, reference, optional: key === 'sessionToken' });
     }
   }
-  const results = references.map((item) => {
+  const results = references.map((reference) => {
+    // A cmd: reference's command line may quote a URL with its password.
+    const item = { ...reference, reference: maskUrlCredentials(reference.reference) };
     try {
-      const secret = resolveSecret(item.reference, { baseDir });
+      const secret = resolveSecret(reference.reference, { baseDir });
       return { ...item, present: secret !== undefined, keyId: secret?.id ?? null, error: null as string | null };
     } catch (error) {
       return { ...item, present: false, keyId: null, error: (error as Error).message };

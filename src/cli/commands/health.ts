@@ -1,11 +1,12 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import type { Command } from 'commander';
 import { createContext, type CommandContext } from '../context.js';
 import { openCatalog, type OpenCatalog } from '../catalog.js';
 import { paint, renderTable, writeJson } from '../output.js';
 import { blobStores } from '../stores.js';
 import { ExitCode } from '../../errors.js';
-import { OCR_PROBE_PNG, OCR_PROBE_TEXT, runCheck, type HealthCheck } from '../../observability/health.js';
+import { OCR_PROBE_PNG, OCR_PROBE_TEXT, runCheck, type CheckResult, type HealthCheck } from '../../observability/health.js';
 import { backendNames } from '../../storage/registry.js';
 
 interface HealthFlags {
@@ -117,7 +118,7 @@ export async function runHealthChecks(context: CommandContext, options: HealthFl
 
   checks.push(
     await runCheck('disk', async () => {
-      fs.mkdirSync(catalogDir, { recursive: true });
+      fs.mkdirSync(catalogDir, { recursive: true, mode: 0o700 });
       const stats = await fs.promises.statfs(catalogDir);
       const free = stats.bavail * stats.bsize;
       const detail = `${(free / 1024 / 1024 / 1024).toFixed(1)} GB free under ${catalogDir}`;
@@ -126,7 +127,40 @@ export async function runHealthChecks(context: CommandContext, options: HealthFl
       return { detail };
     }),
   );
+  checks.push(await runCheck('permissions', async () => permissionsCheck(context)));
   await (catalog as OpenCatalog | undefined)?.close();
 
   return { healthy: checks.every((check) => check.status !== 'fail'), checks };
+}
+
+/**
+ * doccat creates the catalogue folder 0700 and the SQLite files 0600, but never changes an
+ * existing catalogue's permissions, which may be shared on purpose: other users able to read or
+ * write it is a warning, not a failure (exit 5 is for what stops doccat from working).
+ */
+function permissionsCheck(context: CommandContext): CheckResult {
+  const { catalogDir, databasePath, config } = context.loaded;
+  const sqlite = !config.database.url;
+  const folders = [...new Set([catalogDir, ...(sqlite ? [path.dirname(databasePath)] : [])])];
+  const files = sqlite ? [databasePath, `${databasePath}-wal`, `${databasePath}-shm`] : [];
+  const exposed = (paths: string[]) =>
+    paths.flatMap((item) => {
+      const mode = fs.statSync(item, { throwIfNoEntry: false })?.mode;
+      return mode !== undefined && (mode & 0o077) !== 0 ? [{ item, mode: mode & 0o777 }] : [];
+    });
+  const openFolders = exposed(folders);
+  const openFiles = exposed(files);
+  const checked = sqlite ? 'the catalogue folder and database' : 'the catalogue folder';
+  if (openFolders.length + openFiles.length === 0) return { detail: `${checked}: only their owner may read or write them` };
+  const quote = (item: string) => `'${item.replace(/'/g, `'\\''`)}'`;
+  const commands = [
+    ...(openFolders.length > 0 ? [`chmod 700 ${openFolders.map(({ item }) => quote(item)).join(' ')}`] : []),
+    // -wal and -shm come and go with connections; the glob takes those present.
+    ...(openFiles.length > 0 ? [`chmod 600 ${quote(databasePath)}*`] : []),
+  ];
+  return {
+    status: 'warn',
+    detail: `other users may read or write ${[...openFolders, ...openFiles].map(({ item, mode }) => `${item} (${mode.toString(8).padStart(4, '0')})`).join(', ')}`,
+    hint: `${commands.join(' && ')}, unless the catalogue is shared on purpose`,
+  };
 }

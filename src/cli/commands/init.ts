@@ -5,8 +5,10 @@ import { createContext } from '../context.js';
 import { writeJson } from '../output.js';
 import { ExitCode, usageError } from '../../errors.js';
 import { configSchema, DEFAULT_API_KEY_VARIABLES, type ProviderConfig } from '../../config/schema.js';
-import { defaultCatalogDir, formatIssues } from '../../config/load.js';
+import { defaultCatalogDir, envOverrideNames, formatIssues } from '../../config/load.js';
 import { DEFAULT_MODELS } from '../../classify/models.js';
+import { maskUrlCredentials } from '../../config/mask.js';
+import { registerSecret } from '../../observability/redact.js';
 
 /**
  * `doccat init`: asks (or takes from flags) where the catalogue lives, which database and blob
@@ -74,27 +76,59 @@ export async function initCommand(flags: Record<string, unknown>, command: Comma
   if (answers.catalog && !answers.catalog.startsWith('~') && !path.isAbsolute(answers.catalog) && path.dirname(file) !== process.cwd()) {
     answers = { ...answers, catalog: path.resolve(answers.catalog) };
   }
+  if (answers.storage === 's3' && answers.s3.endpoint && maskUrlCredentials(answers.s3.endpoint) !== answers.s3.endpoint) {
+    throw usageError('E_USAGE', 'the S3 endpoint URL holds credentials, which would be written into the config file', 'give the endpoint without user:password@; credentials come from accessKeyId/secretAccessKey references or the AWS variables');
+  }
+  // A password given on the command line is not written down: the file names the variable that
+  // holds the URL, which is also the variable that overrides database.url.
+  const exports: Record<string, string> = {};
+  const databaseUrl = answers.dbUrl;
+  if (answers.db === 'postgres' && !/^(env|file|cmd):/.test(databaseUrl) && maskUrlCredentials(databaseUrl) !== databaseUrl) {
+    exports[DATABASE_URL_VARIABLE] = maskUrlCredentials(databaseUrl);
+    answers = { ...answers, dbUrl: `env:${DATABASE_URL_VARIABLE}` };
+  }
   const config = buildConfig(answers);
   const parsed = configSchema.safeParse(config);
   if (!parsed.success) throw usageError('E_CONFIG_INVALID', `these answers do not make a valid configuration:\n${formatIssues(parsed.error.issues)}`, 'check the values given');
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  // Written whole or not at all: a half-written config would be worse than none.
-  const temporary = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(temporary, `${JSON.stringify(config, null, 2)}\n`);
-  fs.renameSync(temporary, file);
+  writePrivateFile(file, `${JSON.stringify(config, null, 2)}\n`);
   if (!globals.quiet) process.stderr.write(`wrote ${file}\n`);
+  for (const [name, value] of Object.entries(exports)) {
+    // Not a note that --quiet silences: without the variable the file written does not work.
+    process.stderr.write(`the database URL holds a password, which is not written to ${path.basename(file)}: it names $${name} instead. Set that variable wherever doccat runs (*** stands for the password you gave):\n  export ${name}='${value}'\n`);
+  }
+  const exported = Object.keys(exports).length > 0 ? { exports } : {};
 
   if (options.health === false) {
-    if (globals.json) writeJson({ file, config });
+    if (globals.json) writeJson({ file, config, ...exported });
     return ExitCode.ok;
+  }
+  // The health check runs on the URL as given, through the variable the file names.
+  if (exports[DATABASE_URL_VARIABLE] !== undefined) {
+    registerSecret(databaseUrl);
+    process.env[DATABASE_URL_VARIABLE] = databaseUrl;
   }
   const context = await createContext(command, { configPath: file });
   const { runHealthChecks, renderHealth } = await import('./health.js');
   const report = await runHealthChecks(context, {});
-  if (globals.json) writeJson({ file, config, ...report });
+  if (globals.json) writeJson({ file, config, ...exported, ...report });
   else process.stdout.write(await renderHealth(report.checks, context.output.color));
   if (!report.healthy && !globals.quiet) process.stderr.write('the configuration is written, but a check failed: see above, fix it, then run `doccat health`\n');
   return report.healthy ? ExitCode.ok : ExitCode.unhealthy;
+}
+
+/** database.url's DOCCAT_* override: the variable init points an inline URL's password at. */
+const DATABASE_URL_VARIABLE = [...envOverrideNames()].find(([, leaf]) => leaf.path.join('.') === 'database.url')?.[0] ?? 'DOCCAT_DATABASE_URL';
+
+/**
+ * Written whole or not at all (a half-written config would be worse than none), and readable by
+ * its owner only: a config names where the catalogue and its secrets are.
+ */
+function writePrivateFile(file: string, text: string): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  const temporary = `${file}.${process.pid}.tmp`;
+  fs.rmSync(temporary, { force: true });
+  fs.writeFileSync(temporary, text, { flag: 'wx', mode: 0o600 });
+  fs.renameSync(temporary, file);
 }
 
 function answersFromFlags(options: InitFlags, catalog: string | undefined): InitAnswers {

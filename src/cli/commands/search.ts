@@ -6,6 +6,7 @@ import { buildTree, hasText, type FilterFlags } from '../filters.js';
 import { formatDocumentId } from '../ids.js';
 import { paint, renderTable, truncateMiddle, writeJson, writeNdjson } from '../output.js';
 import { ExitCode, usageError } from '../../errors.js';
+import { terminalSafe } from '../../text/terminal.js';
 import { searchDocuments, searchFailures, wantsFailures, type SearchHit } from '../../db/search.js';
 
 interface SearchFlags extends FilterFlags {
@@ -101,13 +102,15 @@ export function renderSnippet(hit: Pick<SearchHit, 'snippet' | 'highlights'>, co
   const end = Math.min(hit.snippet.length, start + width);
   let out = start > 0 ? '…' : '';
   let cursor = start;
+  // Pieces of document text are made safe before the highlights are styled around them.
+  const piece = (from: number, to: number) => terminalSafe((hit.snippet as string).slice(from, to));
   for (const [from, to] of hit.highlights) {
     if (to <= start || from >= end) continue;
-    out += hit.snippet.slice(cursor, Math.max(cursor, from));
-    const word = hit.snippet.slice(Math.max(from, start), Math.min(to, end));
+    out += piece(cursor, Math.max(cursor, from));
+    const word = piece(Math.max(from, start), Math.min(to, end));
     out += color ? paint(true, 'yellow', paint(true, 'bold', word)) : `[${word}]`;
     cursor = Math.min(to, end);
   }
-  out += hit.snippet.slice(cursor, end);
+  out += piece(cursor, end);
   return end < hit.snippet.length ? `${out}…` : out;
 }

@@ -2,7 +2,8 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { createContext } from '../context.js';
 import { openCatalog } from '../catalog.js';
-import { paint, writeJson } from '../output.js';
+import { paint, writeJson, type Style } from '../output.js';
+import { terminalSafe } from '../../text/terminal.js';
 import { DoccatError, ExitCode } from '../../errors.js';
 import type { AuditRow, ClassificationRow, DocumentRow, SourceRow } from '../../db/documents.js';
 import { formatDocumentId, parseDocumentId } from '../ids.js';
@@ -39,16 +40,15 @@ export async function showCommand(target: string, flags: Record<string, unknown>
       };
       if (context.output.json) writeJson({ source: failed });
       else {
-        const color = context.output.color;
         process.stdout.write(
           formatPairs([
             ['path', source.path],
-            ['status', paint(color, 'red', source.status)],
+            ['status', source.status, 'red'],
             ['error', `${source.error_code ?? ''} ${source.error_message ?? ''}`.trim()],
             ['hint', source.error_hint ?? ''],
             ['size', source.size === null ? '' : `${source.size} bytes`],
             ['last seen', source.last_seen],
-          ]),
+          ], context.output.color),
         );
       }
       return ExitCode.ok;
@@ -125,7 +125,11 @@ function documentView(doc: DocumentRow, sources: SourceRow[], history: Classific
   };
 }
 
-function formatPairs(pairs: [string, string][]): string {
+/** One line per field, whatever a value holds; a value's style is applied after it is made safe. */
+function formatPairs(pairs: [string, string, Style?][], color = false): string {
   const width = Math.max(...pairs.map(([key]) => key.length));
-  return pairs.map(([key, value]) => `${key.padEnd(width)}  ${value}`).join('\n') + '\n';
+  return pairs.map(([key, value, style]) => {
+    const safe = terminalSafe(value);
+    return `${key.padEnd(width)}  ${style ? paint(color, style, safe) : safe}`;
+  }).join('\n') + '\n';
 }

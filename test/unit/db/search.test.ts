@@ -4,8 +4,8 @@ import { sql } from 'kysely';
 import type { CatalogDatabase } from '../../../src/db/database.js';
 import { DIALECTS, openTestCatalog } from '../../support/catalogs.js';
 import { DocumentRepository, type NewDocument } from '../../../src/db/documents.js';
-import { parseQuery } from '../../../src/db/query-parser.js';
-import { globToLike, searchDocuments } from '../../../src/db/search.js';
+import { MAX_DEPTH, MAX_TERMS, parseQuery, type QueryNode } from '../../../src/db/query-parser.js';
+import { globToLike, matchingDocumentIds, searchDocuments } from '../../../src/db/search.js';
 import { DoccatError } from '../../../src/errors.js';
 
 function document(index: number, overrides: Partial<NewDocument>): NewDocument {
@@ -153,6 +153,31 @@ for (const dialect of DIALECTS) describe(`search on a real ${dialect} catalogue`
     expect(await repository.countDocuments()).toBe(6);
     expect(await digest()).toBe(before);
     expect(await changes()).toBe(changesBefore);
+  });
+
+  it('answers the most complex queries the bounds allow, collapsing redundant negation, and refuses more with E_QUERY_TOO_COMPLEX', async () => {
+    const sorted = async (query: string) => (await search(query)).sort();
+    // 3,000 minus signs crashed SQLite's parser ("Recursion limit", E_INTERNAL).
+    expect(await sorted(`${'-'.repeat(3000)}insurance`)).toEqual(await sorted('insurance'));
+    const withoutInsurance = await sorted('-insurance');
+    expect(withoutInsurance).toHaveLength(4);
+    expect(await sorted(`${'-'.repeat(2999)}insurance`)).toEqual(withoutInsurance);
+    const words = (count: number) => Array.from({ length: count }, (_, index) => `nowhere${index}`);
+    expect(await sorted([...words(MAX_TERMS - 1), 'insurance'].join(' OR '))).toEqual(await sorted('insurance'));
+    expect(await sorted(['insurance', ...words(MAX_TERMS - 1).map((word) => `-${word}`)].join(' '))).toEqual(await sorted('insurance'));
+    expect(await sorted(words(MAX_TERMS).map((word) => `-${word}`).join(' '))).toHaveLength(6);
+    expect(await sorted(Array.from({ length: MAX_TERMS }, () => 'tag:tax').join(' '))).toEqual(['ACME invoice March', 'Rechnung Müller GmbH']);
+    // type:none OR NOT (type:none OR NOT (... insurance)): 31 negations, so NOT insurance.
+    expect(await sorted(`${'(type:none OR -'.repeat(MAX_DEPTH - 1)}(insurance)${')'.repeat(MAX_DEPTH - 1)}`)).toEqual(withoutInsurance);
+    expect(await search(`${'(type:none OR -'.repeat(MAX_DEPTH - 1)}(insurance)${')'.repeat(MAX_DEPTH - 1)}`, 'date')).toHaveLength(4);
+
+    // A tree made outside the parser (the query ANDed with filter flags) has the same bounds.
+    const tooMany: QueryNode = { kind: 'and', children: Array.from({ length: MAX_TERMS + 1 }, (): QueryNode => ({ kind: 'field', field: 'tag', value: 'tax', position: 0 })) };
+    for (const attempt of [searchDocuments(catalog.db, { tree: tooMany, limit: 5, offset: 0, sort: 'relevance' }), matchingDocumentIds(catalog.db, tooMany, 5)]) {
+      const error = await attempt.catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(DoccatError);
+      expect((error as DoccatError).code).toBe('E_QUERY_TOO_COMPLEX');
+    }
   });
 
   it('keeps manual corrections when a document is classified again automatically', async () => {
