@@ -168,12 +168,13 @@ for (const dialect of DIALECTS) describe(`searching and browsing a catalogue (${
     expect(json.document.audit.map((entry) => `${entry.command}:${entry.field}`)).toEqual(['ingest:document', 'tag:tags', 'set:type', 'set:correspondent', 'set:field:total']);
 
     // A newer modification time makes doccat read the file again (an unchanged one is skipped
-    // unread): what it reads must not overwrite what was set by hand.
+    // unread); it hashes to the document the path already holds, so it stays `unchanged`, and
+    // what it read must not overwrite what was set by hand.
     const receipt = path.join(inputs, 'scans', 'receipt-scan.pdf');
     const later = new Date(Date.now() + 60_000);
     fs.utimesSync(receipt, later, later);
     const again = parseIngestJson(await run(['ingest', inputs, '--json']));
-    expect(again.files.find((file) => file.path === receipt)).toMatchObject({ status: 'duplicate', documentId: id });
+    expect(again.files.find((file) => file.path === receipt)).toMatchObject({ status: 'unchanged', documentId: id });
     expect((await searchJson('id:' + id)).results[0]).toMatchObject({ type: 'invoice', tags: ['2024', 'food'] });
     const after = JSON.parse((await run(['show', String(id), '--json'])).stdout) as { document: { manualFields: string[]; correspondent: string; fields: Record<string, string> } };
     expect(after.document).toMatchObject({ manualFields: ['correspondent', 'field:total', 'tags', 'type'], correspondent: 'Corner Bakery', fields: { total: '11.50 USD' } });
