@@ -12,7 +12,7 @@ export interface IngestSetup {
   extract: ExtractOptions;
   /** One file by path through the pipeline, as queued jobs are (worker, watch). */
   ingestPath(filePath: string): Promise<FileOutcome>;
-  /** Stops OCR workers if any were started. */
+  /** Stops the extraction processes and OCR workers if any were started. */
   close(): Promise<void>;
 }
 
@@ -24,9 +24,10 @@ export async function prepareIngest(context: CommandContext, catalog: OpenCatalo
   const { config } = context.loaded;
   const jobs = options.jobs ?? config.ingest.jobs ?? Math.max(1, os.availableParallelism());
   const store = options.dryRun ? undefined : await (await blobStores(context)).forWriting();
-  const [{ createClassifier }, { OcrPool: OcrPoolClass }, { ClaimRepository }, { CLAIM_LEASE_MS, ingestFile }] = await Promise.all([
+  const [{ createClassifier }, { OcrPool: OcrPoolClass }, { createExtractionPool }, { ClaimRepository }, { CLAIM_LEASE_MS, ingestFile }] = await Promise.all([
     import('./classifier.js'),
     import('../extract/ocr/pool.js'),
+    import('../extract/isolation/pool.js'),
     import('../db/claims.js'),
     import('../pipeline/ingest.js'),
   ]);
@@ -50,13 +51,19 @@ export async function prepareIngest(context: CommandContext, catalog: OpenCatalo
   const ocrEnabled = config.features.ocr && options.ocr;
   // A missing language is a configuration error: report it once, before any file is touched.
   if (ocrEnabled) ocr().checkLanguages();
-  const deps: IngestDependencies = { runId: context.runId, repository: catalog.repository, claims: new ClaimRepository(catalog.database.db, context.runId, CLAIM_LEASE_MS), store, classifier, ocr, logger: context.logger };
+  // Every file is extracted in a child process with a deadline and a memory cap (started on first use).
+  const extraction = createExtractionPool({ size: jobs, fileTimeoutMs: config.ingest.fileTimeoutMs, maxMemoryMb: config.ingest.maxMemoryMb, logger: context.logger });
+  const deps: IngestDependencies = { runId: context.runId, repository: catalog.repository, claims: new ClaimRepository(catalog.database.db, context.runId, CLAIM_LEASE_MS), store, classifier, ocr, extraction, logger: context.logger };
   const extract: ExtractOptions = {
     ocrEnabled,
     renderDpi: config.ocr.renderDpi,
     maxPagePixels: config.ocr.maxPagePixels,
     minTextCharsPerPage: config.ocr.minTextCharsPerPage,
     pdfPasswords: config.pdf.passwords,
+    maxPages: config.pdf.maxPages,
+    maxImagePixels: config.ocr.maxImagePixels,
+    maxUnpackedBytes: config.ingest.maxUnpackedMb * 1024 * 1024,
+    maxTextBytes: Math.floor(config.ingest.maxTextMb * 1024 * 1024),
   };
   const single = { paths: [], include: [], exclude: [], recursive: false, hidden: true, jobs: 1, dryRun: false, maxFileSizeBytes: config.ingest.maxFileSizeMb * 1024 * 1024, extract, signal: context.signal };
   return {
@@ -65,6 +72,7 @@ export async function prepareIngest(context: CommandContext, catalog: OpenCatalo
     extract,
     ingestPath: (filePath) => ingestFile(filePath, single, deps),
     close: async () => {
+      await extraction.close();
       await pool?.close();
     },
   };

@@ -8,8 +8,8 @@ import type { DocumentRepository, SourceSighting } from '../db/documents.js';
 import { sleep } from '../system/process.js';
 import type { ExtractOptions, ExtractResult } from '../extract/extractor.js';
 import type { OcrEngine } from '../extract/ocr/pool.js';
-import { extractorFor } from '../extract/registry.js';
-import type { Extractor } from '../extract/extractor.js';
+import { hasExtractor } from '../extract/registry.js';
+import type { ExtractionPool } from '../extract/isolation/pool.js';
 import type { BlobStore } from '../storage/blob-store.js';
 import { sha256File } from './hash.js';
 import type { SourceSnapshot } from './source-identity.js';
@@ -60,6 +60,8 @@ export interface IngestDependencies {
   store: BlobStore | undefined;
   classifier: Classifier;
   ocr: () => OcrEngine;
+  /** Extraction in child processes, each file with a deadline and a memory cap. */
+  extraction: ExtractionPool;
   logger: Logger;
 }
 
@@ -254,8 +256,7 @@ async function processTracedEntry(entry: WalkEntry, options: IngestOptions, deps
     }
 
     const { mime } = await timed(trace, 'sniff', () => sniffFile(entry.path));
-    const extractor = await extractorFor(mime);
-    if (!extractor) return fail(unsupportedTypeError(mime), { mime });
+    if (!hasExtractor(mime)) return fail(unsupportedTypeError(mime), { mime });
 
     const sha256 = await timed(trace, 'hash', () => sha256File(entry.path, options.signal));
     sighting.sha256 = sha256;
@@ -275,7 +276,7 @@ async function processTracedEntry(entry: WalkEntry, options: IngestOptions, deps
     }
     const renewal = setInterval(() => void deps.claims.renew(sha256).catch(() => undefined), CLAIM_LEASE_MS / 3);
     try {
-      return await extractAndCommit({ path: entry.path, size: entry.size, mtimeMs: entry.mtimeMs }, sighting, sha256, mime, extractor, options, deps, events, started, fail, trace);
+      return await extractAndCommit({ path: entry.path, size: entry.size, mtimeMs: entry.mtimeMs }, sighting, sha256, mime, options, deps, events, started, fail, trace);
     } finally {
       clearInterval(renewal);
       await deps.claims.release(sha256).catch(() => undefined);
@@ -310,7 +311,6 @@ async function extractAndCommit(
   sighting: SourceSighting,
   sha256: string,
   mime: string,
-  extractor: Extractor,
   options: IngestOptions,
   deps: IngestDependencies,
   events: IngestEvents,
@@ -321,7 +321,7 @@ async function extractAndCommit(
   try {
     let extracted: ExtractResult;
     try {
-      extracted = await timed(trace, 'extract', () => extractor({
+      extracted = await timed(trace, 'extract', () => deps.extraction.extract({
         path: entry.path,
         mime,
         size: entry.size,

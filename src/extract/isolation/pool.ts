@@ -1,0 +1,255 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { Logger } from 'pino';
+import { DoccatError, toErrorInfo, type ErrorInfo } from '../../errors.js';
+import type { ExtractInput, ExtractResult } from '../extractor.js';
+import { abortError } from '../ocr/pool.js';
+import { residentBytes } from './process-memory.js';
+import type { ChildMessage, IsolatedExtractInput, OcrRequest, ParentMessage } from './protocol.js';
+
+export interface ExtractionPoolOptions {
+  /** Extraction processes at most (the ingest's jobs); each is started on first use. */
+  size: number;
+  /**
+   * How long one file's extraction may work. The clock stops while the child waits for the
+   * parent's OCR: each OCR page has its own limit (ocr.pageTimeoutMs), and a long scan must not
+   * run out of time because it is long or because other files' pages are queued for the same
+   * OCR workers. What is left is the child's own work (parsing, decoding, rendering), which is a
+   * few seconds per page on a legitimate file and unbounded only on a file that makes a decoder
+   * spin, which is what this limit is for.
+   */
+  fileTimeoutMs: number;
+  /** Resident memory one child may use; its V8 heap gets the same cap. */
+  maxMemoryMb: number;
+  /** A child is replaced after this many files, so that what pdf.js and the allocator keep does not pile up. */
+  recycleAfterFiles?: number;
+  logger?: Pick<Logger, 'debug' | 'warn'>;
+}
+
+export interface ExtractionPool {
+  /** Extracts one file in a child process; `ocr`, `signal` and `onPage` stay in this process. */
+  extract(input: ExtractInput): Promise<ExtractResult>;
+  /** Kills the children. */
+  close(): Promise<void>;
+}
+
+const CHILD_ENTRY = fileURLToPath(new URL('./child.js', import.meta.url));
+const MEMORY_POLL_MS = 100;
+const DEFAULT_RECYCLE_AFTER_FILES = 50;
+const STDERR_TAIL_BYTES = 4096;
+
+interface Slot {
+  child: ChildProcess | undefined;
+  files: number;
+  busy: boolean;
+  stderrTail: string;
+}
+
+/**
+ * A pool of long-lived extraction processes (child_process.fork), one file at a time each.
+ * Processes, not worker threads: a worker's resourceLimits bound only the V8 heap (decoded
+ * images and the canvas live outside it), a segfault in a native module ends the whole process
+ * a worker lives in, and terminate() cannot interrupt native code. A child can be SIGKILLed.
+ */
+export function createExtractionPool(options: ExtractionPoolOptions): ExtractionPool {
+  const slots: Slot[] = Array.from({ length: Math.max(1, options.size) }, () => ({ child: undefined, files: 0, busy: false, stderrTail: '' }));
+  const waiters: { resolve: (slot: Slot) => void; reject: (error: unknown) => void }[] = [];
+  const capBytes = options.maxMemoryMb * 1024 * 1024;
+  const recycleAfter = options.recycleAfterFiles ?? DEFAULT_RECYCLE_AFTER_FILES;
+  let closed = false;
+
+  // process.exit (a second Ctrl-C) runs no async cleanup: kill the children synchronously.
+  const killAll = () => {
+    for (const slot of slots) slot.child?.kill('SIGKILL');
+  };
+  process.on('exit', killAll);
+
+  function spawnChild(slot: Slot): ChildProcess {
+    const child = fork(CHILD_ENTRY, [], {
+      serialization: 'advanced',
+      // The parent's flags (a test runner's loaders, --inspect) are not the child's business.
+      execArgv: [`--max-old-space-size=${options.maxMemoryMb}`],
+      // stdout is ours for data; stderr carries pdf.js warnings and, when a child dies, why.
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+    });
+    child.stderr?.setEncoding('utf8');
+    child.stderr?.on('data', (chunk: string) => {
+      slot.stderrTail = (slot.stderrTail + chunk).slice(-STDERR_TAIL_BYTES);
+    });
+    // A send to a child that just died emits 'error'; its 'exit' tells the file what happened.
+    child.on('error', (error) => options.logger?.debug({ err: error.message }, 'extraction process error'));
+    child.once('exit', () => {
+      if (slot.child === child) slot.child = undefined;
+    });
+    slot.child = child;
+    slot.files = 0;
+    return child;
+  }
+
+  function retire(slot: Slot): void {
+    const child = slot.child;
+    slot.child = undefined;
+    child?.kill('SIGKILL');
+  }
+
+  function acquire(): Promise<Slot> {
+    if (closed) return Promise.reject(abortError());
+    const free = slots.find((slot) => !slot.busy);
+    if (free) {
+      free.busy = true;
+      return Promise.resolve(free);
+    }
+    return new Promise((resolve, reject) => waiters.push({ resolve, reject }));
+  }
+
+  function release(slot: Slot): void {
+    const next = waiters.shift();
+    if (next) next.resolve(slot);
+    else slot.busy = false;
+  }
+
+  function runFile(slot: Slot, input: ExtractInput): Promise<ExtractResult> {
+    const child = slot.child ?? spawnChild(slot);
+    slot.stderrTail = '';
+    return new Promise<ExtractResult>((resolve, reject) => {
+      let settled = false;
+      let deadline: NodeJS.Timeout | undefined;
+      let workedMs = 0;
+      let runningSince = Date.now();
+      let ocrWaiting = 0;
+      // OCR errors are the parent's own: rethrow the original (it carries its exit code).
+      const ocrErrors: DoccatError[] = [];
+
+      const finish = (error: unknown, result?: ExtractResult) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(deadline);
+        clearInterval(memoryPoll);
+        input.signal.removeEventListener('abort', onAbort);
+        child.off('message', onMessage);
+        child.off('exit', onExit);
+        if (result) resolve(result);
+        else reject(error);
+      };
+      const killWith = (error: DoccatError) => {
+        retire(slot);
+        finish(error);
+      };
+      const armDeadline = () => {
+        runningSince = Date.now();
+        deadline = setTimeout(
+          () => killWith(new DoccatError('E_FILE_TIMEOUT', `extracting the file took longer than ${options.fileTimeoutMs} ms (time spent on OCR not counted)`, {
+            hint: 'the file may make a decoder loop; if it is a document that really needs longer, raise ingest.fileTimeoutMs',
+          })),
+          Math.max(0, options.fileTimeoutMs - workedMs),
+        );
+      };
+      const pauseDeadline = () => {
+        clearTimeout(deadline);
+        workedMs += Date.now() - runningSince;
+      };
+      const onAbort = () => killWith(abortError());
+      const memoryPoll = setInterval(() => {
+        const rss = child.pid === undefined ? undefined : residentBytes(child.pid);
+        if (rss !== undefined && rss > capBytes) killWith(memoryError(options.maxMemoryMb));
+      }, MEMORY_POLL_MS);
+
+      const answerOcr = (request: OcrRequest) => {
+        if (ocrWaiting++ === 0) pauseDeadline();
+        const image = Buffer.from(request.image.buffer, request.image.byteOffset, request.image.byteLength);
+        input
+          .ocr()
+          .recognize(image, { ...(request.dpi === undefined ? {} : { dpi: request.dpi }), signal: input.signal })
+          .then(
+            (result) => post(child, { type: 'ocr-result', id: request.id, result: { text: result.text, confidence: result.confidence } }),
+            (error: unknown) => {
+              if (error instanceof DoccatError) ocrErrors.push(error);
+              post(child, { type: 'ocr-failed', id: request.id, error: toErrorInfo(error) });
+            },
+          )
+          .finally(() => {
+            if (!settled && --ocrWaiting === 0) armDeadline();
+          });
+      };
+      const onMessage = (message: ChildMessage) => {
+        switch (message.type) {
+          case 'page':
+            input.onPage?.({ ocr: message.ocr });
+            break;
+          case 'ocr':
+            answerOcr(message);
+            break;
+          case 'done':
+            finish(undefined, message.result);
+            break;
+          case 'failed':
+            finish(ocrErrors.find((error) => error.code === message.error.code && error.message === message.error.message) ?? rebuildError(message.error));
+            break;
+        }
+      };
+      const onExit = (code: number | null, signal: NodeJS.Signals | null) => {
+        if (input.signal.aborted) finish(abortError());
+        // V8 ran out of its --max-old-space-size heap before our RSS poll saw it.
+        else if (/heap out of memory|Allocation failed/i.test(slot.stderrTail)) finish(memoryError(options.maxMemoryMb));
+        else finish(crashError(code, signal, slot.stderrTail));
+      };
+
+      input.signal.addEventListener('abort', onAbort, { once: true });
+      child.on('message', onMessage);
+      child.once('exit', onExit);
+      armDeadline();
+      post(child, { type: 'extract', input: isolatedInput(input) });
+    });
+  }
+
+  return {
+    async extract(input) {
+      if (input.signal.aborted) throw abortError();
+      const slot = await acquire();
+      try {
+        // A child killed for a timeout or its memory, or one that crashed, is gone; one that
+        // reported a bad file (corrupt, encrypted) is fine and keeps serving.
+        const result = await runFile(slot, input);
+        slot.files += 1;
+        // A child that kept much of its cap after a big file would carry it into the next one.
+        const rss = slot.child?.pid === undefined ? undefined : residentBytes(slot.child.pid);
+        if (slot.files >= recycleAfter || (rss !== undefined && rss > capBytes / 2)) retire(slot);
+        return result;
+      } finally {
+        release(slot);
+      }
+    },
+    async close() {
+      closed = true;
+      for (const waiter of waiters.splice(0)) waiter.reject(abortError());
+      for (const slot of slots) retire(slot);
+      process.off('exit', killAll);
+    },
+  };
+}
+
+function post(child: ChildProcess, message: ParentMessage): void {
+  if (child.connected) child.send(message);
+}
+
+function isolatedInput(input: ExtractInput): IsolatedExtractInput {
+  return { path: input.path, mime: input.mime, size: input.size, options: input.options };
+}
+
+function rebuildError(info: ErrorInfo): DoccatError {
+  return new DoccatError(info.code, info.message, info.hint === undefined ? {} : { hint: info.hint });
+}
+
+function memoryError(maxMemoryMb: number): DoccatError {
+  return new DoccatError('E_TOO_LARGE', `extracting the file needed more than the limit of ${maxMemoryMb} MB of memory`, {
+    hint: 'raise ingest.maxMemoryMb if this really is a document you want catalogued (each of the -j extraction processes may use that much)',
+  });
+}
+
+function crashError(code: number | null, signal: NodeJS.Signals | null, stderrTail: string): DoccatError {
+  const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
+  const lastLine = stderrTail.trim().split('\n').filter((line) => !line.startsWith('Warning:')).pop();
+  return new DoccatError('E_EXTRACT_CRASHED', `the extraction process ${how}${lastLine ? ` (${lastLine.slice(0, 200)})` : ''}`, {
+    hint: 'a decoder crashed on this file; the rest of the run went on. If the file opens in other programs, please report it',
+  });
+}
