@@ -37,6 +37,12 @@ const CHILD_ENTRY = fileURLToPath(new URL('./child.js', import.meta.url));
 const MEMORY_POLL_MS = 100;
 const DEFAULT_RECYCLE_AFTER_FILES = 50;
 const STDERR_TAIL_BYTES = 4096;
+/**
+ * A child still this large after a file (pdf.js and its libraries loaded take about 150 MB) kept
+ * what a big file made it allocate: the allocator seldom gives that back, and the next file would
+ * start from there. A new process costs a few hundred milliseconds.
+ */
+const RECYCLE_ABOVE_BYTES = 320 * 1024 * 1024;
 
 interface Slot {
   child: ChildProcess | undefined;
@@ -68,7 +74,9 @@ export function createExtractionPool(options: ExtractionPoolOptions): Extraction
     const child = fork(CHILD_ENTRY, [], {
       serialization: 'advanced',
       // The parent's flags (a test runner's loaders, --inspect) are not the child's business.
-      execArgv: [`--max-old-space-size=${options.maxMemoryMb}`],
+      // --expose-gc: extractors hand a large decoded image back at once (pdf.ts) instead of
+      // holding it until V8 feels pressure, which in a process with a roomy heap may be never.
+      execArgv: [`--max-old-space-size=${options.maxMemoryMb}`, '--expose-gc'],
       // stdout is ours for data; stderr carries pdf.js warnings and, when a child dies, why.
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
     });
@@ -213,7 +221,7 @@ export function createExtractionPool(options: ExtractionPoolOptions): Extraction
         slot.files += 1;
         // A child that kept much of its cap after a big file would carry it into the next one.
         const rss = slot.child?.pid === undefined ? undefined : residentBytes(slot.child.pid);
-        if (slot.files >= recycleAfter || (rss !== undefined && rss > capBytes / 2)) retire(slot);
+        if (slot.files >= recycleAfter || (rss !== undefined && rss > Math.min(RECYCLE_ABOVE_BYTES, capBytes / 2))) retire(slot);
         return result;
       } finally {
         release(slot);
