@@ -30,6 +30,7 @@ process.on('message', (message: ParentMessage) => {
   if (ocr.settle(message)) return;
   if (message.type === 'extract') void extract(message.input);
 });
+send({ type: 'ready' });
 
 async function extract(input: IsolatedExtractInput): Promise<void> {
   try {

@@ -46,6 +46,8 @@ const RECYCLE_ABOVE_BYTES = 320 * 1024 * 1024;
 
 interface Slot {
   child: ChildProcess | undefined;
+  /** Resolves when the child has loaded (its 'ready' message), or when it ended before that. */
+  ready: Promise<void>;
   files: number;
   busy: boolean;
   stderrTail: string;
@@ -58,7 +60,7 @@ interface Slot {
  * a worker lives in, and terminate() cannot interrupt native code. A child can be SIGKILLed.
  */
 export function createExtractionPool(options: ExtractionPoolOptions): ExtractionPool {
-  const slots: Slot[] = Array.from({ length: Math.max(1, options.size) }, () => ({ child: undefined, files: 0, busy: false, stderrTail: '' }));
+  const slots: Slot[] = Array.from({ length: Math.max(1, options.size) }, () => ({ child: undefined, ready: Promise.resolve(), files: 0, busy: false, stderrTail: '' }));
   const waiters: { resolve: (slot: Slot) => void; reject: (error: unknown) => void }[] = [];
   const capBytes = options.maxMemoryMb * 1024 * 1024;
   const recycleAfter = options.recycleAfterFiles ?? DEFAULT_RECYCLE_AFTER_FILES;
@@ -86,6 +88,15 @@ export function createExtractionPool(options: ExtractionPoolOptions): Extraction
     });
     // A send to a child that just died emits 'error'; its 'exit' tells the file what happened.
     child.on('error', (error) => options.logger?.debug({ err: error.message }, 'extraction process error'));
+    slot.ready = new Promise((resolve) => {
+      const onReady = (message: ChildMessage) => {
+        if (message.type !== 'ready') return;
+        child.off('message', onReady);
+        resolve();
+      };
+      child.on('message', onReady);
+      child.once('exit', () => resolve());
+    });
     child.once('exit', () => {
       if (slot.child === child) slot.child = undefined;
     });
@@ -116,9 +127,13 @@ export function createExtractionPool(options: ExtractionPoolOptions): Extraction
     else slot.busy = false;
   }
 
-  function runFile(slot: Slot, input: ExtractInput): Promise<ExtractResult> {
+  async function runFile(slot: Slot, input: ExtractInput): Promise<ExtractResult> {
     const child = slot.child ?? spawnChild(slot);
     slot.stderrTail = '';
+    await slot.ready;
+    if (input.signal.aborted) throw abortError();
+    // It ended while starting (a broken install, no memory for another process).
+    if (child.exitCode !== null || child.signalCode !== null) throw crashError(child.exitCode, child.signalCode, slot.stderrTail);
     return new Promise<ExtractResult>((resolve, reject) => {
       let settled = false;
       let deadline: NodeJS.Timeout | undefined;
@@ -189,6 +204,8 @@ export function createExtractionPool(options: ExtractionPoolOptions): Extraction
             break;
           case 'done':
             finish(undefined, message.result);
+            break;
+          case 'ready':
             break;
           case 'failed':
             finish(ocrErrors.find((error) => error.code === message.error.code && error.message === message.error.message) ?? rebuildError(message.error));

@@ -27,6 +27,8 @@ export type ParentMessage =
   | { type: 'ocr-failed'; id: number; error: ErrorInfo };
 
 export type ChildMessage =
+  /** Sent once the child has loaded: a file's deadline does not include starting a process. */
+  | { type: 'ready' }
   | OcrRequest
   | { type: 'page'; ocr: boolean }
   | { type: 'done'; result: ExtractResult }
