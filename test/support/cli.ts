@@ -25,6 +25,8 @@ export interface RunOptions {
   gid?: number;
   /** Called with each complete stdout line as it arrives (for --ndjson). */
   onLine?: (line: string, child: ReturnType<typeof spawn>) => void;
+  /** Called once the process is started (to watch its memory, or signal it). */
+  onSpawn?: (child: ReturnType<typeof spawn>) => void;
 }
 
 /** Runs the built doccat binary as a user would, with its own catalogue folder. */
@@ -37,6 +39,7 @@ export function runDoccat(args: string[], options: RunOptions = {}): Promise<Run
   if (options.gid !== undefined) spawnOptions.gid = options.gid;
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], spawnOptions);
+    options.onSpawn?.(child);
     let stdout = '';
     let stderr = '';
     let pending = '';
