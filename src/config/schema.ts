@@ -164,7 +164,7 @@ export const configSchema = z
         pageTimeoutMs: z.number().int().min(1000).default(180_000),
         recycleAfterPages: z.number().int().min(1).default(40),
         renderDpi: z.number().int().min(72).max(600).default(300),
-        maxPagePixels: z.number().int().min(1_000_000).default(16_000_000).describe('pages and images are scaled down to at most this many pixels before OCR (16 M: A3 at 300 dpi)'),
+        maxPagePixels: z.number().int().min(1_000_000).default(18_000_000).describe('pages and images are scaled down to at most this many pixels before OCR (18 M: A3 at 300 dpi); more costs OCR memory and time, not accuracy'),
         maxImagePixels: z
           .number()
           .int()
@@ -173,7 +173,7 @@ export const configSchema = z
           .describe('images (PNG, JPEG, GIF, TIFF pages, images inside PDFs) with more pixels are not decoded (read from the header first): E_TOO_LARGE'),
         minTextCharsPerPage: z.number().int().min(0).default(16),
       })
-      .default({ languages: ['eng'], pageTimeoutMs: 180_000, recycleAfterPages: 40, renderDpi: 300, maxPagePixels: 16_000_000, maxImagePixels: 100_000_000, minTextCharsPerPage: 16 }),
+      .default({ languages: ['eng'], pageTimeoutMs: 180_000, recycleAfterPages: 40, renderDpi: 300, maxPagePixels: 18_000_000, maxImagePixels: 100_000_000, minTextCharsPerPage: 16 }),
     pdf: z
       .object({
         passwords: z.array(z.string()).default([]).describe('passwords tried in order on encrypted PDFs'),

@@ -140,12 +140,16 @@ export function createExtractionPool(options: ExtractionPoolOptions): Extraction
       let workedMs = 0;
       let runningSince = Date.now();
       let ocrWaiting = 0;
+      // Pages still being recognised for a file that has ended (killed, crashed) are dropped.
+      const fileEnded = new AbortController();
+      const ocrSignal = AbortSignal.any([input.signal, fileEnded.signal]);
       // OCR errors are the parent's own: rethrow the original (it carries its exit code).
       const ocrErrors: DoccatError[] = [];
 
       const finish = (error: unknown, result?: ExtractResult) => {
         if (settled) return;
         settled = true;
+        if (ocrWaiting > 0) fileEnded.abort();
         clearTimeout(deadline);
         clearInterval(memoryPoll);
         input.signal.removeEventListener('abort', onAbort);
@@ -180,9 +184,8 @@ export function createExtractionPool(options: ExtractionPoolOptions): Extraction
       const answerOcr = (request: OcrRequest) => {
         if (ocrWaiting++ === 0) pauseDeadline();
         const image = Buffer.from(request.image.buffer, request.image.byteOffset, request.image.byteLength);
-        input
-          .ocr()
-          .recognize(image, { ...(request.dpi === undefined ? {} : { dpi: request.dpi }), signal: input.signal })
+        Promise.resolve()
+          .then(() => input.ocr().recognize(image, { ...(request.dpi === undefined ? {} : { dpi: request.dpi }), signal: ocrSignal }))
           .then(
             (result) => post(child, { type: 'ocr-result', id: request.id, result: { text: result.text, confidence: result.confidence } }),
             (error: unknown) => {
