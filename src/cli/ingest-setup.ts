@@ -16,6 +16,9 @@ export interface IngestSetup {
   close(): Promise<void>;
 }
 
+/** OCR workers unused this long give their memory back (a scan among many text files restarts one). */
+const OCR_IDLE_TIMEOUT_MS = 15_000;
+
 /**
  * What `ingest` and `worker` both need: the blob store, the classifier, a lazily started OCR pool
  * and the claims that keep processes from extracting the same content twice.
@@ -40,6 +43,7 @@ export async function prepareIngest(context: CommandContext, catalog: OpenCatalo
       size: jobs,
       pageTimeoutMs: config.ocr.pageTimeoutMs,
       recycleAfterPages: config.ocr.recycleAfterPages,
+      idleTimeoutMs: OCR_IDLE_TIMEOUT_MS,
     });
     return pool;
   };

@@ -11,8 +11,6 @@ import fs from 'node:fs';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-const PAGE = 4096;
-
 /** pid -> parent pid for every process visible in /proc. */
 function parentsByPid() {
   const parents = new Map();
@@ -47,10 +45,11 @@ export function processTree(rootPid) {
   return [...tree];
 }
 
-/** Resident bytes of one process (statm's second field), 0 when it is gone. */
+/** Resident bytes of one process (VmRSS), 0 when it is gone (or a zombie, which has none). */
 export function residentBytes(pid) {
   try {
-    return Number(fs.readFileSync(`/proc/${pid}/statm`, 'latin1').split(' ')[1]) * PAGE;
+    const match = /^VmRSS:\s+(\d+)\s+kB/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'latin1'));
+    return match ? Number(match[1]) * 1024 : 0;
   } catch {
     return 0;
   }
@@ -67,10 +66,15 @@ export function treeResidentBytes(rootPid) {
 export function sampleTreeRss(rootPid, intervalMs = 50) {
   let peakBytes = 0;
   let peakProcesses = 0;
+  let peakBreakdown = [];
   const sample = () => {
     const pids = processTree(rootPid);
-    const bytes = pids.reduce((sum, pid) => sum + residentBytes(pid), 0);
-    if (bytes > peakBytes) peakBytes = bytes;
+    const each = pids.map((pid) => ({ pid, bytes: residentBytes(pid) }));
+    const bytes = each.reduce((sum, process) => sum + process.bytes, 0);
+    if (bytes > peakBytes) {
+      peakBytes = bytes;
+      peakBreakdown = each;
+    }
     if (pids.length > peakProcesses) peakProcesses = pids.length;
   };
   sample();
@@ -82,7 +86,7 @@ export function sampleTreeRss(rootPid, intervalMs = 50) {
     },
     stop() {
       clearInterval(timer);
-      return { peakBytes, peakProcesses };
+      return { peakBytes, peakProcesses, peakBreakdown };
     },
   };
 }
@@ -97,8 +101,9 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const child = spawn(command[0], command.slice(1), { stdio: 'inherit' });
   const sampler = sampleTreeRss(child.pid, 50);
   child.on('close', (code, signal) => {
-    const { peakBytes, peakProcesses } = sampler.stop();
-    process.stderr.write(`peak tree RSS: ${(peakBytes / 1024 / 1024).toFixed(0)} MB (${peakProcesses} processes at most)\n`);
+    const { peakBytes, peakProcesses, peakBreakdown } = sampler.stop();
+    const parts = peakBreakdown.map(({ pid, bytes }) => `${pid === child.pid ? 'root' : pid} ${(bytes / 1024 / 1024).toFixed(0)}`).join(' + ');
+    process.stderr.write(`peak tree RSS: ${(peakBytes / 1024 / 1024).toFixed(0)} MB (${peakProcesses} processes at most; at the peak, MB: ${parts})\n`);
     process.exit(code ?? (signal ? 128 : 1));
   });
 }

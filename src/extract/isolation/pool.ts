@@ -42,7 +42,7 @@ const STDERR_TAIL_BYTES = 4096;
  * what a big file made it allocate: the allocator seldom gives that back, and the next file would
  * start from there. A new process costs a few hundred milliseconds.
  */
-const RECYCLE_ABOVE_BYTES = 320 * 1024 * 1024;
+const RECYCLE_ABOVE_BYTES = 256 * 1024 * 1024;
 
 interface Slot {
   child: ChildProcess | undefined;
