@@ -307,11 +307,14 @@ async function soleImage(pdfjs: PdfJs, page: PdfPage, list: OperatorList): Promi
   if (!found || page.rotate % 360 !== 0) return undefined;
   const [a, b, c, d] = found.matrix as [number, number, number, number];
   if (b !== 0 || c !== 0 || !(a > 0) || !(d > 0)) return undefined;
+  // Pixels stretched more one way than the other (aspect.pdf) read wrongly unless rendered.
+  const stretch = (found.matrix[0] as number) / (found.matrix[3] as number);
   const name = found.name;
   const image = await new Promise<unknown>((resolve) => (name.startsWith('g_') ? page.commonObjs : page.objs).get(name, resolve));
   const decoded = image as Partial<DecodedImage> | null;
   if (!decoded?.data || !decoded.width || !decoded.height || ![1, 2, 3].includes(decoded.kind as number)) return undefined;
   if (decoded.data.length < expectedBytes(decoded as DecodedImage)) return undefined;
+  if (Math.abs(stretch / (decoded.width / decoded.height) - 1) > 0.01) return undefined;
   // User space is in points (1/72 in): the image's pixels over its width on the page.
   return { image: decoded as DecodedImage, dpi: (decoded.width / a) * 72 };
 }
@@ -335,7 +338,9 @@ function multiply(m: number[], n: number[]): number[] {
 async function ocrPage(pdfjs: PdfJs, page: PdfPage, list: OperatorList, input: ExtractInput): Promise<{ text: string; confidence: number }> {
   const scan = await soleImage(pdfjs, page, list);
   if (scan) {
-    const raster = decodedImageToRaster(scan.image, input.options.maxPagePixels);
+    // No finer than a render would be: tesseract reads a 2400-dpi scan worse than the same at 300.
+    const atRenderDpi = scan.image.width * scan.image.height * Math.min(1, (input.options.renderDpi / scan.dpi) ** 2);
+    const raster = decodedImageToRaster(scan.image, Math.min(input.options.maxPagePixels, Math.max(1, Math.floor(atRenderDpi))));
     // The decoded image (243 MB for enormous.pdf) is not needed while the page waits for OCR.
     scan.image.data = new Uint8Array(0);
     page.cleanup();
