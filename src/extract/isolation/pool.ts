@@ -154,7 +154,7 @@ export function createExtractionPool(options: ExtractionPoolOptions): Extraction
         clearInterval(memoryPoll);
         input.signal.removeEventListener('abort', onAbort);
         child.off('message', onMessage);
-        child.off('exit', onExit);
+        child.off('close', onExit);
         if (result) resolve(result);
         else reject(error);
       };
@@ -224,7 +224,8 @@ export function createExtractionPool(options: ExtractionPoolOptions): Extraction
 
       input.signal.addEventListener('abort', onAbort, { once: true });
       child.on('message', onMessage);
-      child.once('exit', onExit);
+      // 'close', not 'exit': the last words on stderr (a V8 out-of-memory report) arrive after 'exit'.
+      child.once('close', onExit);
       armDeadline();
       post(child, { type: 'extract', input: isolatedInput(input) });
     });
