@@ -139,6 +139,20 @@ describe('a file that runs too long or crashes its process fails alone', () => {
     expect(report.files.filter((file) => file.status === 'catalogued')).toHaveLength(2);
   });
 
+  it('fails a file whose extraction passes ingest.maxMemoryMb with E_TOO_LARGE, and goes on', async () => {
+    const inputs = tempDir('doccat-memory-');
+    const home = tempDir();
+    // 9000x9000 gray pixels: under ocr.maxImagePixels, but decoding them takes over 300 MB.
+    await writeBigImagePdf(path.join(inputs, 'a-scan.pdf'), 9000);
+    copyNormal(inputs, ['text/notes.md', 'invoice-acme.pdf']);
+    const config = writeConfig({ ingest: { maxMemoryMb: 256 } });
+    const result = await runDoccat(['ingest', inputs, '--json', '--jobs', '1', '--config', config], { home });
+    const report = parseIngestJson(result);
+    expect(result.code, result.stderr).toBe(3);
+    expect(report.files.find((file) => file.path.endsWith('a-scan.pdf'))).toMatchObject({ status: 'failed', error: { code: 'E_TOO_LARGE', message: expect.stringMatching(/256 MB/), hint: expect.stringMatching(/ingest\.maxMemoryMb/) } });
+    expect(report.files.filter((file) => file.status === 'catalogued')).toHaveLength(2);
+  });
+
   it('fails a file whose extraction process dies with E_EXTRACT_CRASHED, and goes on with a new process', async () => {
     const inputs = tempDir('doccat-crash-');
     const home = tempDir();
