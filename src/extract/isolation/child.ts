@@ -4,6 +4,7 @@
  * does here (a decoder that spins, a zip bomb, a segfault in a native module) ends this process
  * at worst, never the run: the parent kills it on its deadline or memory cap and starts another.
  */
+import { Worker } from 'node:worker_threads';
 import { DoccatError, toErrorInfo } from '../../errors.js';
 import { extractorFor } from '../registry.js';
 import { capText, isStackOverflow, nestedTooDeeply } from '../limits.js';
@@ -25,12 +26,28 @@ process.on('SIGINT', () => undefined);
 process.on('SIGTERM', () => undefined);
 // The parent is gone (killed, crashed): nobody is waiting for the result.
 process.on('disconnect', () => process.exit(0));
+watchParent();
 
 process.on('message', (message: ParentMessage) => {
   if (ocr.settle(message)) return;
   if (message.type === 'extract') void extract(message.input);
 });
 send({ type: 'ready' });
+
+/**
+ * 'disconnect' needs this thread's event loop, which a decoder spinning on a hostile file never
+ * returns to: after a kill -9 of doccat the child would spin on, orphaned. A small thread checks
+ * whether the parent is still ours and ends the process if not (Linux has PR_SET_PDEATHSIG for
+ * this, which Node does not offer).
+ */
+function watchParent(): void {
+  const source = `
+    const parent = ${process.ppid};
+    setInterval(() => { if (process.ppid !== parent) process.kill(process.pid, 'SIGKILL'); }, 500);
+  `;
+  const watcher = new Worker(source, { eval: true, resourceLimits: { maxOldGenerationSizeMb: 8, maxYoungGenerationSizeMb: 2 } });
+  watcher.unref();
+}
 
 async function extract(input: IsolatedExtractInput): Promise<void> {
   try {
