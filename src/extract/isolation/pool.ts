@@ -38,11 +38,11 @@ const MEMORY_POLL_MS = 100;
 const DEFAULT_RECYCLE_AFTER_FILES = 50;
 const STDERR_TAIL_BYTES = 4096;
 /**
- * A child still this large after a file (pdf.js and its libraries loaded take about 150 MB) kept
+ * A child still this large after a file (with pdf.js and its libraries loaded it is 100-170 MB) kept
  * what a big file made it allocate: the allocator seldom gives that back, and the next file would
  * start from there. A new process costs a few hundred milliseconds.
  */
-const RECYCLE_ABOVE_BYTES = 256 * 1024 * 1024;
+const RECYCLE_ABOVE_BYTES = 200 * 1024 * 1024;
 
 interface Slot {
   child: ChildProcess | undefined;
@@ -242,7 +242,9 @@ export function createExtractionPool(options: ExtractionPoolOptions): Extraction
         slot.files += 1;
         // A child that kept much of its cap after a big file would carry it into the next one.
         const rss = slot.child?.pid === undefined ? undefined : residentBytes(slot.child.pid);
-        if (slot.files >= recycleAfter || (rss !== undefined && rss > Math.min(RECYCLE_ABOVE_BYTES, capBytes / 2))) retire(slot);
+        const recycle = slot.files >= recycleAfter || (rss !== undefined && rss > Math.min(RECYCLE_ABOVE_BYTES, capBytes / 2));
+        options.logger?.debug({ path: input.path, rssMb: rss === undefined ? undefined : Math.round(rss / 1024 / 1024), files: slot.files, recycle }, 'extraction process after a file');
+        if (recycle) retire(slot);
         return result;
       } finally {
         release(slot);

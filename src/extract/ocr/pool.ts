@@ -28,6 +28,12 @@ export interface OcrEngine {
   close(): Promise<void>;
 }
 
+/**
+ * A page image larger than this (a PGM is one byte per pixel: larger than A4 at 300 dpi, 8.7 M)
+ * leaves its worker holding a few hundred MB; such pages are rare, so that worker is replaced.
+ */
+const LARGE_PAGE_BYTES = 12_000_000;
+
 interface Slot {
   worker: TesseractWorker | undefined;
   pages: number;
@@ -76,6 +82,8 @@ export class OcrPool implements OcrEngine {
       const result = await this.withTimeout(slot, worker.recognize(image, { rotateAuto: true }), options.signal);
       slot.pages += 1;
       this.recognized += 1;
+      // The worker's WebAssembly memory grew to fit this page and would stay that size.
+      if (image.length > LARGE_PAGE_BYTES) await this.retire(slot);
       return { text: result.data.text, confidence: result.data.confidence };
     } catch (error) {
       if (error instanceof DoccatError) throw error;
