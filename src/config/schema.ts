@@ -145,8 +145,8 @@ export const configSchema = z
           .number()
           .int()
           .min(100)
-          .default(600_000)
-          .describe("the longest one file's extraction may work, not counting time its pages wait for OCR (ocr.pageTimeoutMs bounds each page); over it the file fails with E_FILE_TIMEOUT"),
+          .default(120_000)
+          .describe("the longest one file's extraction may work without finishing a page (or the whole file, for formats without pages), not counting time spent on OCR (ocr.pageTimeoutMs bounds each OCR page); over it the file fails with E_FILE_TIMEOUT"),
         maxMemoryMb: z
           .number()
           .int()
@@ -156,7 +156,7 @@ export const configSchema = z
         maxTextMb: z.number().positive().default(16).describe('text kept per document; longer text is cut here with a W_TEXT_TRUNCATED warning'),
         maxUnpackedMb: z.number().positive().default(64).describe('office files (DOCX, XLSX, PPTX, OpenDocument, EPUB): the most their zipped parts may inflate to; over it E_TOO_LARGE'),
       })
-      .default({ include: [], exclude: [], recursive: true, hidden: false, maxFileSizeMb: 512, fileTimeoutMs: 600_000, maxMemoryMb: 1024, maxTextMb: 16, maxUnpackedMb: 64 }),
+      .default({ include: [], exclude: [], recursive: true, hidden: false, maxFileSizeMb: 512, fileTimeoutMs: 120_000, maxMemoryMb: 1024, maxTextMb: 16, maxUnpackedMb: 64 }),
     ocr: z
       .object({
         languages: z.array(z.string().regex(/^[a-z_]+$/)).min(1).default(['eng']),

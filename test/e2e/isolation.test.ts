@@ -126,17 +126,29 @@ describe('a file that runs too long or crashes its process fails alone', () => {
   // The page limit is raised so that the 100,000-page PDF is really extracted, page by page.
   const manyPagesAllowed = { pdf: { maxPages: 200_000 } };
 
-  it('fails a file whose extraction outlasts ingest.fileTimeoutMs with E_FILE_TIMEOUT, and goes on', async () => {
+  it('fails a file whose extraction makes no progress for ingest.fileTimeoutMs with E_FILE_TIMEOUT, and goes on', async () => {
     const inputs = tempDir('doccat-timeout-');
     const home = tempDir();
-    writeManyPagesPdf(path.join(inputs, 'a-pages.pdf'), 100_000);
-    copyNormal(inputs, ['text/notes.md', 'text/page.html']);
-    const config = writeConfig({ ...manyPagesAllowed, ingest: { fileTimeoutMs: 1500 } });
+    // One page whose 90 M-pixel image alone takes seconds to decode: longer than the 300 ms allowed.
+    await writeBigImagePdf(path.join(inputs, 'a-scan.pdf'), 9500);
+    copyNormal(inputs, ['text/notes.md', 'text/expenses.csv']);
+    const config = writeConfig({ ingest: { fileTimeoutMs: 300 } });
     const result = await runDoccat(['ingest', inputs, '--json', '--jobs', '1', '--config', config], { home });
     const report = parseIngestJson(result);
     expect(result.code, result.stderr).toBe(3);
-    expect(report.files.find((file) => file.path.endsWith('a-pages.pdf'))).toMatchObject({ status: 'failed', error: { code: 'E_FILE_TIMEOUT', hint: expect.stringMatching(/ingest\.fileTimeoutMs/) } });
+    expect(report.files.find((file) => file.path.endsWith('a-scan.pdf'))).toMatchObject({ status: 'failed', error: { code: 'E_FILE_TIMEOUT', hint: expect.stringMatching(/ingest\.fileTimeoutMs/) } });
     expect(report.files.filter((file) => file.status === 'catalogued')).toHaveLength(2);
+  });
+
+  it('gives a long document the whole allowance for every page', async () => {
+    const inputs = tempDir('doccat-long-');
+    const home = tempDir();
+    // 1500 pages read in one go take several seconds; no single page takes one.
+    writeManyPagesPdf(path.join(inputs, 'pages.pdf'), 1500);
+    const config = writeConfig({ ingest: { fileTimeoutMs: 1000 } });
+    const result = await runDoccat(['ingest', inputs, '--json', '--jobs', '1', '--config', config], { home });
+    expect(result.code, result.stderr).toBe(0);
+    expect(parseIngestJson(result).files[0]).toMatchObject({ status: 'catalogued', pages: 1500 });
   });
 
   it('fails a file whose extraction passes ingest.maxMemoryMb with E_TOO_LARGE, and goes on', async () => {

@@ -11,12 +11,12 @@ export interface ExtractionPoolOptions {
   /** Extraction processes at most (the ingest's jobs); each is started on first use. */
   size: number;
   /**
-   * How long one file's extraction may work. The clock stops while the child waits for the
-   * parent's OCR: each OCR page has its own limit (ocr.pageTimeoutMs), and a long scan must not
-   * run out of time because it is long or because other files' pages are queued for the same
-   * OCR workers. What is left is the child's own work (parsing, decoding, rendering), which is a
-   * few seconds per page on a legitimate file and unbounded only on a file that makes a decoder
-   * spin, which is what this limit is for.
+   * How long one file's extraction may go without progress: the clock starts again with every
+   * page done, and stops while the child waits for the parent's OCR (each OCR page has its own
+   * limit, ocr.pageTimeoutMs, and may wait behind other files' pages for a worker). A 300-page
+   * scan therefore never runs out of time for being long or for sharing the OCR workers, while a
+   * decoder spinning on one page (or on a file without pages) is stopped after this long of its
+   * own work. The length of a document is bounded separately, by pdf.maxPages.
    */
   fileTimeoutMs: number;
   /** Resident memory one child may use; its V8 heap gets the same cap. */
@@ -165,8 +165,8 @@ export function createExtractionPool(options: ExtractionPoolOptions): Extraction
       const armDeadline = () => {
         runningSince = Date.now();
         deadline = setTimeout(
-          () => killWith(new DoccatError('E_FILE_TIMEOUT', `extracting the file took longer than ${options.fileTimeoutMs} ms (time spent on OCR not counted)`, {
-            hint: 'the file may make a decoder loop; if it is a document that really needs longer, raise ingest.fileTimeoutMs',
+          () => killWith(new DoccatError('E_FILE_TIMEOUT', `extracting the file made no progress for ${options.fileTimeoutMs} ms (no page done; time spent on OCR not counted)`, {
+            hint: 'the file may make a decoder loop; if it is a document that really needs longer per page, raise ingest.fileTimeoutMs',
           })),
           Math.max(0, options.fileTimeoutMs - workedMs),
         );
@@ -201,6 +201,12 @@ export function createExtractionPool(options: ExtractionPoolOptions): Extraction
         switch (message.type) {
           case 'page':
             input.onPage?.({ ocr: message.ocr });
+            // Progress: the next page gets the whole allowance again.
+            workedMs = 0;
+            if (ocrWaiting === 0) {
+              clearTimeout(deadline);
+              armDeadline();
+            }
             break;
           case 'ocr':
             answerOcr(message);
