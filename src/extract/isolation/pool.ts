@@ -242,17 +242,19 @@ export function createExtractionPool(options: ExtractionPoolOptions): Extraction
       if (input.signal.aborted) throw abortError();
       const slot = await acquire();
       try {
-        // A child killed for a timeout or its memory, or one that crashed, is gone; one that
-        // reported a bad file (corrupt, encrypted) is fine and keeps serving.
-        const result = await runFile(slot, input);
-        slot.files += 1;
-        // A child that kept much of its cap after a big file would carry it into the next one.
-        const rss = slot.child?.pid === undefined ? undefined : residentBytes(slot.child.pid);
-        const recycle = slot.files >= recycleAfter || (rss !== undefined && rss > Math.min(RECYCLE_ABOVE_BYTES, capBytes / 2));
-        options.logger?.debug({ path: input.path, rssMb: rss === undefined ? undefined : Math.round(rss / 1024 / 1024), files: slot.files, recycle }, 'extraction process after a file');
-        if (recycle) retire(slot);
-        return result;
+        return await runFile(slot, input);
       } finally {
+        // A child killed for a timeout or its memory, or one that crashed, is gone; one that
+        // reported a bad file (corrupt, encrypted) is fine and keeps serving, unless it kept
+        // much of what a big file made it allocate, which it would carry into the next one.
+        const pid = slot.child?.pid;
+        if (pid !== undefined) {
+          slot.files += 1;
+          const rss = residentBytes(pid);
+          const recycle = slot.files >= recycleAfter || (rss !== undefined && rss > Math.min(RECYCLE_ABOVE_BYTES, capBytes / 2));
+          options.logger?.debug({ path: input.path, rssMb: rss === undefined ? undefined : Math.round(rss / 1024 / 1024), files: slot.files, recycle }, 'extraction process after a file');
+          if (recycle) retire(slot);
+        }
         release(slot);
       }
     },
