@@ -13,9 +13,12 @@ export interface IngestSetup {
   extract: ExtractOptions;
   /** One file by path through the pipeline, as queued jobs are (worker, watch). */
   ingestPath(filePath: string): Promise<FileOutcome>;
-  /** Stops OCR workers if any were started. */
+  /** Stops the extraction processes and OCR workers if any were started. */
   close(): Promise<void>;
 }
+
+/** OCR workers unused this long give their memory back (a scan among many text files restarts one). */
+const OCR_IDLE_TIMEOUT_MS = 15_000;
 
 /**
  * What `ingest` and `worker` both need: the blob store, the classifier, a lazily started OCR pool
@@ -29,9 +32,10 @@ export async function prepareIngest(context: CommandContext, catalog: OpenCatalo
   const { StagingArea } = await import('../pipeline/source-file.js');
   // Sources are copied here once, privately; a dry run writes nothing and reads through the descriptor.
   const staging = options.dryRun ? undefined : await StagingArea.open(path.join(context.loaded.catalogDir, '.staging'));
-  const [{ createClassifier }, { OcrPool: OcrPoolClass }, { ClaimRepository }, { CLAIM_LEASE_MS, ingestFile }] = await Promise.all([
+  const [{ createClassifier }, { OcrPool: OcrPoolClass }, { createExtractionPool }, { ClaimRepository }, { CLAIM_LEASE_MS, ingestFile }] = await Promise.all([
     import('./classifier.js'),
     import('../extract/ocr/pool.js'),
+    import('../extract/isolation/pool.js'),
     import('../db/claims.js'),
     import('../pipeline/ingest.js'),
   ]);
@@ -44,6 +48,7 @@ export async function prepareIngest(context: CommandContext, catalog: OpenCatalo
       size: jobs,
       pageTimeoutMs: config.ocr.pageTimeoutMs,
       recycleAfterPages: config.ocr.recycleAfterPages,
+      idleTimeoutMs: OCR_IDLE_TIMEOUT_MS,
     });
     return pool;
   };
@@ -55,13 +60,19 @@ export async function prepareIngest(context: CommandContext, catalog: OpenCatalo
   const ocrEnabled = config.features.ocr && options.ocr;
   // A missing language is a configuration error: report it once, before any file is touched.
   if (ocrEnabled) ocr().checkLanguages();
-  const deps: IngestDependencies = { runId: context.runId, repository: catalog.repository, claims: new ClaimRepository(catalog.database.db, context.runId, CLAIM_LEASE_MS), store, staging, classifier, ocr, logger: context.logger };
+  // Every file is extracted in a child process with a deadline and a memory cap (started on first use).
+  const extraction = createExtractionPool({ size: jobs, fileTimeoutMs: config.ingest.fileTimeoutMs, maxMemoryMb: config.ingest.maxMemoryMb, logger: context.logger });
+  const deps: IngestDependencies = { runId: context.runId, repository: catalog.repository, claims: new ClaimRepository(catalog.database.db, context.runId, CLAIM_LEASE_MS), store, staging, classifier, ocr, extraction, logger: context.logger };
   const extract: ExtractOptions = {
     ocrEnabled,
     renderDpi: config.ocr.renderDpi,
     maxPagePixels: config.ocr.maxPagePixels,
     minTextCharsPerPage: config.ocr.minTextCharsPerPage,
     pdfPasswords: config.pdf.passwords,
+    maxPages: config.pdf.maxPages,
+    maxImagePixels: config.ocr.maxImagePixels,
+    maxUnpackedBytes: config.ingest.maxUnpackedMb * 1024 * 1024,
+    maxTextBytes: Math.floor(config.ingest.maxTextMb * 1024 * 1024),
   };
   // ingestPath follows a link only into these folders (watch's drop folders), or with followSymlinks.
   const single = { paths: options.roots ?? [], include: [], exclude: [], recursive: false, hidden: true, followSymlinks: config.ingest.followSymlinks, jobs: 1, dryRun: false, maxFileSizeBytes: config.ingest.maxFileSizeMb * 1024 * 1024, extract, signal: context.signal };
@@ -71,6 +82,7 @@ export async function prepareIngest(context: CommandContext, catalog: OpenCatalo
     extract,
     ingestPath: (filePath) => ingestFile(filePath, single, deps),
     close: async () => {
+      await extraction.close();
       await pool?.close();
     },
   };

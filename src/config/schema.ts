@@ -142,8 +142,22 @@ export const configSchema = z
         hidden: z.boolean().default(false).describe('also take dotfiles and dot-folders'),
         followSymlinks: z.boolean().default(false).describe('follow symbolic links that lead out of the folders given (links inside them are always followed)'),
         maxFileSizeMb: z.number().positive().default(512),
+        fileTimeoutMs: z
+          .number()
+          .int()
+          .min(100)
+          .default(120_000)
+          .describe("the longest one file's extraction may work without finishing a page (or the whole file, for formats without pages), not counting time spent on OCR (ocr.pageTimeoutMs bounds each OCR page); over it the file fails with E_FILE_TIMEOUT"),
+        maxMemoryMb: z
+          .number()
+          .int()
+          .min(128)
+          .default(1024)
+          .describe('memory (resident) one extraction process may use; over it the file fails with E_TOO_LARGE. Files are extracted in separate processes, one per job'),
+        maxTextMb: z.number().positive().default(16).describe('text kept per document; longer text is cut here with a W_TEXT_TRUNCATED warning'),
+        maxUnpackedMb: z.number().positive().default(64).describe('office files (DOCX, XLSX, PPTX, OpenDocument, EPUB): the most their zipped parts may inflate to; over it E_TOO_LARGE'),
       })
-      .default({ include: [], exclude: [], recursive: true, hidden: false, followSymlinks: false, maxFileSizeMb: 512 }),
+      .default({ include: [], exclude: [], recursive: true, hidden: false, followSymlinks: false, maxFileSizeMb: 512, fileTimeoutMs: 120_000, maxMemoryMb: 1024, maxTextMb: 16, maxUnpackedMb: 64 }),
     ocr: z
       .object({
         languages: z.array(z.string().regex(/^[a-z_]+$/)).min(1).default(['eng']),
@@ -151,15 +165,22 @@ export const configSchema = z
         pageTimeoutMs: z.number().int().min(1000).default(180_000),
         recycleAfterPages: z.number().int().min(1).default(40),
         renderDpi: z.number().int().min(72).max(600).default(300),
-        maxPagePixels: z.number().int().min(1_000_000).default(40_000_000),
+        maxPagePixels: z.number().int().min(1_000_000).default(18_000_000).describe('pages and images are scaled down to at most this many pixels before OCR (18 M: A3 at 300 dpi); more costs OCR memory and time, not accuracy'),
+        maxImagePixels: z
+          .number()
+          .int()
+          .min(1_000_000)
+          .default(100_000_000)
+          .describe('images (PNG, JPEG, GIF, TIFF pages, images inside PDFs) with more pixels are not decoded (read from the header first): E_TOO_LARGE'),
         minTextCharsPerPage: z.number().int().min(0).default(16),
       })
-      .default({ languages: ['eng'], pageTimeoutMs: 180_000, recycleAfterPages: 40, renderDpi: 300, maxPagePixels: 40_000_000, minTextCharsPerPage: 16 }),
+      .default({ languages: ['eng'], pageTimeoutMs: 180_000, recycleAfterPages: 40, renderDpi: 300, maxPagePixels: 18_000_000, maxImagePixels: 100_000_000, minTextCharsPerPage: 16 }),
     pdf: z
       .object({
         passwords: z.array(z.string()).default([]).describe('passwords tried in order on encrypted PDFs'),
+        maxPages: z.number().int().min(1).default(5000).describe('PDFs and multi-page TIFFs with more pages fail with E_TOO_LARGE before any page is read'),
       })
-      .default({ passwords: [] }),
+      .default({ passwords: [], maxPages: 5000 }),
     classify: z
       .object({
         types: z.array(documentTypeRuleSchema).default([]).describe('extra document types or extra rules for built-in types'),

@@ -8,6 +8,13 @@ export interface ExtractOptions {
   maxPagePixels: number;
   minTextCharsPerPage: number;
   pdfPasswords: readonly string[];
+  /** Limits checked before decoding: over any of them the file fails with E_TOO_LARGE. */
+  maxPages: number;
+  maxImagePixels: number;
+  /** Inflated bytes of an office file's zipped parts. */
+  maxUnpackedBytes: number;
+  /** Stored text is cut here (W_TEXT_TRUNCATED); plain text files are read only up to it. */
+  maxTextBytes: number;
 }
 
 export interface ExtractInput {

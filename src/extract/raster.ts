@@ -1,4 +1,5 @@
 import { DoccatError } from '../errors.js';
+import { checkImagePixels, formatPixels, tooLarge } from './limits.js';
 
 /**
  * Image decoding for OCR, in pure JavaScript on purpose: native decoders (Skia in
@@ -19,8 +20,6 @@ export interface Raster {
   gray?: Uint8Array;
 }
 
-/** Pixels we agree to decode at all; beyond this even the decoded bitmap would not fit in memory. */
-const MAX_DECODE_PIXELS = 250_000_000;
 
 export function fitScale(width: number, height: number, maxPixels: number): number {
   const pixels = width * height;
@@ -34,19 +33,20 @@ function corrupt(kind: string, error: unknown): DoccatError {
   });
 }
 
-function checkDimensions(width: number, height: number): void {
+function checkDimensions(width: number, height: number, maxImagePixels: number): void {
   if (!(width > 0 && height > 0)) throw new DoccatError('E_IMAGE_CORRUPT', 'the image has no pixels', { hint: 'the file is damaged; scan or export it again' });
-  if (width * height > MAX_DECODE_PIXELS) {
-    throw new DoccatError('E_IMAGE_TOO_LARGE', `the image is ${width}x${height} pixels, too large to decode safely`, {
-      hint: 'scale it down (e.g. to 300 dpi) before cataloguing',
-    });
-  }
+  checkImagePixels(width, height, maxImagePixels);
 }
 
-export async function decodeToRaster(bytes: Buffer, mime: string, maxPixels: number): Promise<Raster> {
+/**
+ * Decodes an image for OCR. Its size is read from the header first: a few kilobytes can declare
+ * a bitmap of gigabytes, and decoding it to find out is what must not happen.
+ */
+export async function decodeToRaster(bytes: Buffer, mime: string, maxPixels: number, maxImagePixels: number): Promise<Raster> {
+  const declared = imageDimensions(bytes, mime);
+  if (declared) checkDimensions(declared.width, declared.height, maxImagePixels);
   switch (mime) {
     case 'image/png': {
-      if (bytes.length >= 24) checkDimensions(bytes.readUInt32BE(16), bytes.readUInt32BE(20));
       const { PNG } = await import('pngjs');
       let png: { width: number; height: number; data: Buffer };
       // Bytes after the IEND chunk (some tools append metadata) are not part of the image.
@@ -62,10 +62,10 @@ export async function decodeToRaster(bytes: Buffer, mime: string, maxPixels: num
       const { default: jpeg } = await import('jpeg-js');
       let decoded: { width: number; height: number; data: Uint8Array };
       try {
-        decoded = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, maxResolutionInMP: MAX_DECODE_PIXELS / 1e6, maxMemoryUsageInMB: 2048 });
+        decoded = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, maxResolutionInMP: maxImagePixels / 1e6, maxMemoryUsageInMB: Math.ceil((maxImagePixels * 5) / 1024 / 1024) });
       } catch (error) {
         if (/maxResolutionInMP|maxMemoryUsageInMB/.test(String(error))) {
-          throw new DoccatError('E_IMAGE_TOO_LARGE', 'the JPEG is too large to decode safely', { hint: 'scale it down (e.g. to 300 dpi) before cataloguing' });
+          throw tooLarge('the JPEG is too large to decode', formatPixels(maxImagePixels), 'ocr.maxImagePixels');
         }
         throw corrupt('JPEG', error);
       }
@@ -75,7 +75,7 @@ export async function decodeToRaster(bytes: Buffer, mime: string, maxPixels: num
       const { GifReader } = await import('omggif');
       try {
         const reader = new GifReader(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
-        checkDimensions(reader.width, reader.height);
+        checkDimensions(reader.width, reader.height, maxImagePixels);
         const pixels = new Uint8Array(reader.width * reader.height * 4);
         reader.decodeAndBlitFrameRGBA(0, pixels);
         return rgbaToRaster(pixels, reader.width, reader.height, maxPixels);
@@ -92,10 +92,96 @@ export async function decodeToRaster(bytes: Buffer, mime: string, maxPixels: num
 }
 
 /**
+ * Width and height as the file's header states them, before any decoding: PNG IHDR, the JPEG
+ * frame header, GIF's logical screen, BMP's info header, WebP's VP8/VP8L/VP8X header.
+ * undefined when the header cannot be read (the decoder then reports the damage).
+ */
+export function imageDimensions(bytes: Buffer, mime: string): { width: number; height: number } | undefined {
+  try {
+    switch (mime) {
+      case 'image/png':
+        return bytes.length >= 24 ? { width: bytes.readUInt32BE(16), height: bytes.readUInt32BE(20) } : undefined;
+      case 'image/gif':
+        return bytes.length >= 10 ? { width: bytes.readUInt16LE(6), height: bytes.readUInt16LE(8) } : undefined;
+      case 'image/bmp':
+        // BITMAPINFOHEADER and later; a negative height means top-down rows.
+        return bytes.length >= 26 ? { width: Math.abs(bytes.readInt32LE(18)), height: Math.abs(bytes.readInt32LE(22)) } : undefined;
+      case 'image/webp':
+        return webpDimensions(bytes);
+      case 'image/jpeg':
+        return jpegDimensions(bytes);
+      default:
+        return undefined;
+    }
+  } catch {
+    return undefined;
+  }
+}
+
+function jpegDimensions(bytes: Buffer): { width: number; height: number } | undefined {
+  let offset = 2;
+  while (offset + 9 < bytes.length) {
+    if (bytes[offset] !== 0xff) return undefined;
+    const marker = bytes[offset + 1] as number;
+    if (marker === 0xff) {
+      offset += 1;
+      continue;
+    }
+    const length = bytes.readUInt16BE(offset + 2);
+    // SOF0-SOF15 except DHT (C4), JPG (C8) and DAC (CC) carry the frame size.
+    if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) {
+      return { height: bytes.readUInt16BE(offset + 5), width: bytes.readUInt16BE(offset + 7) };
+    }
+    offset += 2 + length;
+  }
+  return undefined;
+}
+
+function webpDimensions(bytes: Buffer): { width: number; height: number } | undefined {
+  if (bytes.length < 30) return undefined;
+  const chunk = bytes.toString('latin1', 12, 16);
+  if (chunk === 'VP8X') return { width: 1 + bytes.readUIntLE(24, 3), height: 1 + bytes.readUIntLE(27, 3) };
+  if (chunk === 'VP8L') {
+    const bits = bytes.readUInt32LE(21);
+    return { width: 1 + (bits & 0x3fff), height: 1 + ((bits >>> 14) & 0x3fff) };
+  }
+  if (chunk === 'VP8 ') return { width: bytes.readUInt16LE(26) & 0x3fff, height: bytes.readUInt16LE(28) & 0x3fff };
+  return undefined;
+}
+
+/** pdf.js's decoded image kinds (ImageKind): 1 bit per pixel (set = white), RGB, RGBA. */
+export interface DecodedImage {
+  width: number;
+  height: number;
+  kind: 1 | 2 | 3;
+  data: Uint8Array | Uint8ClampedArray;
+}
+
+/** An image pdf.js decoded, straight to an OCR raster (no canvas, no page-sized RGBA copy). */
+export function decodedImageToRaster(image: DecodedImage, maxPixels: number): Raster {
+  if (image.kind === 2) return rgbaToRaster(image.data, image.width, image.height, maxPixels, 3);
+  if (image.kind === 3) return rgbaToRaster(image.data, image.width, image.height, maxPixels, 4);
+  const rowBytes = (image.width + 7) >> 3;
+  const { data } = image;
+  return boxFilter(image.width, image.height, maxPixels, (x, y) => (((data[y * rowBytes + (x >> 3)] as number) >> (7 - (x & 7))) & 1 ? 255 : 0));
+}
+
+/**
  * RGBA (or RGB when channels is 3) -> grayscale on white, box-filtered down to the pixel budget,
  * as an 8-bit binary PGM.
  */
 export function rgbaToRaster(pixels: Uint8Array | Uint8ClampedArray, width: number, height: number, maxPixels: number, channels: 3 | 4 = 4): Raster {
+  return boxFilter(width, height, maxPixels, (x, y) => {
+    const offset = (y * width + x) * channels;
+    // ITU-R BT.601 luma, then composite over white by alpha.
+    const luma = (299 * (pixels[offset] as number) + 587 * (pixels[offset + 1] as number) + 114 * (pixels[offset + 2] as number)) / 1000;
+    const alpha = channels === 4 ? (pixels[offset + 3] as number) / 255 : 1;
+    return luma * alpha + 255 * (1 - alpha);
+  });
+}
+
+/** Grayscale (from any pixel reader) box-filtered down to the pixel budget, as a PGM raster. */
+function boxFilter(width: number, height: number, maxPixels: number, grayAt: (x: number, y: number) => number): Raster {
   const scale = fitScale(width, height, maxPixels);
   const targetWidth = Math.max(1, Math.floor(width * scale));
   const targetHeight = Math.max(1, Math.floor(height * scale));
@@ -110,13 +196,7 @@ export function rgbaToRaster(pixels: Uint8Array | Uint8ClampedArray, width: numb
       const x1 = Math.max(x0 + 1, Math.floor((targetX + 1) * xStep));
       let sum = 0;
       for (let y = y0; y < y1; y += 1) {
-        let offset = (y * width + x0) * channels;
-        for (let x = x0; x < x1; x += 1, offset += channels) {
-          // ITU-R BT.601 luma, then composite over white by alpha.
-          const luma = (299 * (pixels[offset] as number) + 587 * (pixels[offset + 1] as number) + 114 * (pixels[offset + 2] as number)) / 1000;
-          const alpha = channels === 4 ? (pixels[offset + 3] as number) / 255 : 1;
-          sum += luma * alpha + 255 * (1 - alpha);
-        }
+        for (let x = x0; x < x1; x += 1) sum += grayAt(x, y);
       }
       gray[targetY * targetWidth + targetX] = Math.round(sum / ((y1 - y0) * (x1 - x0)));
     }

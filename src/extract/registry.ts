@@ -40,3 +40,8 @@ export async function extractorFor(mime: string): Promise<Extractor | undefined>
   const loader = LOADERS[mime];
   return loader ? loader() : undefined;
 }
+
+/** Whether a type can be extracted, without importing its extractor (that happens in the extraction process). */
+export function hasExtractor(mime: string): boolean {
+  return Object.hasOwn(LOADERS, mime);
+}

@@ -9,8 +9,8 @@ import type { DocumentRepository, SourceSighting } from '../db/documents.js';
 import { sleep } from '../system/process.js';
 import type { ExtractOptions, ExtractResult } from '../extract/extractor.js';
 import type { OcrEngine } from '../extract/ocr/pool.js';
-import { extractorFor } from '../extract/registry.js';
-import type { Extractor } from '../extract/extractor.js';
+import { hasExtractor } from '../extract/registry.js';
+import type { ExtractionPool } from '../extract/isolation/pool.js';
 import type { BlobStore } from '../storage/blob-store.js';
 import { hashSource, openSource, tooLarge, type OpenedSource, type StagedFile, type StagingArea } from './source-file.js';
 import { snapshotOf, type SourceSnapshot } from './source-identity.js';
@@ -65,6 +65,8 @@ export interface IngestDependencies {
   staging?: StagingArea | undefined;
   classifier: Classifier;
   ocr: () => OcrEngine;
+  /** Extraction in child processes, each file with a deadline and a memory cap. */
+  extraction: ExtractionPool;
   logger: Logger;
 }
 
@@ -325,8 +327,7 @@ async function processTracedEntry(entry: WalkEntry, policy: SourcePolicy, option
       if (!options.dryRun) await deps.repository.recordDuplicate(sighting, known.document_id);
       return { path: entry.path, status: 'unchanged', documentId: known.document_id, sha256, mime, ...read(), durationMs: Date.now() - started };
     }
-    const extractor = await extractorFor(mime);
-    if (!extractor) return await fail(unsupportedTypeError(mime), { mime });
+    if (!hasExtractor(mime)) return await fail(unsupportedTypeError(mime), { mime });
 
     const existingId = await deps.repository.findIdBySha256(sha256);
     if (existingId !== undefined) {
@@ -346,7 +347,7 @@ async function processTracedEntry(entry: WalkEntry, policy: SourcePolicy, option
     }
     const renewal = setInterval(() => void deps.claims.renew(sha256).catch(() => undefined), CLAIM_LEASE_MS / 3);
     try {
-      const outcome = await extractAndCommit({ path: entry.path, size: staged.size, mtimeMs: sighting.mtimeMs ?? entry.mtimeMs }, staged, sighting, sha256, mime, extractor, options, deps, events, started, fail, trace);
+      const outcome = await extractAndCommit({ path: entry.path, size: staged.size, mtimeMs: sighting.mtimeMs ?? entry.mtimeMs }, staged, sighting, sha256, mime, options, deps, events, started, fail, trace);
       return outcome && { ...outcome, ...read() };
     } finally {
       clearInterval(renewal);
@@ -397,7 +398,6 @@ async function extractAndCommit(
   sighting: SourceSighting,
   sha256: string,
   mime: string,
-  extractor: Extractor,
   options: IngestOptions,
   deps: IngestDependencies,
   events: IngestEvents,
@@ -408,7 +408,7 @@ async function extractAndCommit(
   try {
     let extracted: ExtractResult;
     try {
-      extracted = await timed(trace, 'extract', () => extractor({
+      extracted = await timed(trace, 'extract', () => deps.extraction.extract({
         // The staged copy: the bytes that were hashed and will be stored.
         path: staged.path,
         mime,

@@ -52,7 +52,7 @@ describe.skipIf(!corpusAvailable || !nativeAvailable)('OCR accuracy on the corpu
       path: file,
       mime,
       size: fs.statSync(file).size,
-      options: { ocrEnabled: true, renderDpi: 300, maxPagePixels: 40_000_000, minTextCharsPerPage: 16, pdfPasswords: [] },
+      options: { ocrEnabled: true, renderDpi: 300, maxPagePixels: 18_000_000, minTextCharsPerPage: 16, pdfPasswords: [], maxPages: 5000, maxImagePixels: 100_000_000, maxUnpackedBytes: 64 * 1024 * 1024, maxTextBytes: 16 * 1024 * 1024 },
       ocr: () => pool,
       signal: new AbortController().signal,
     });

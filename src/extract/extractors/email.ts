@@ -4,6 +4,10 @@ import type { Extractor } from '../extractor.js';
 import { textResult } from '../extractor.js';
 import { decodeText, normalizeWhitespace } from '../decode-text.js';
 import { htmlToPlainText } from './html.js';
+import { isStackOverflow } from '../limits.js';
+
+/** Forwarded messages inside forwarded messages go a few levels deep; 64 leaves ample room. */
+const MAX_MIME_DEPTH = 64;
 
 interface MailboxLike {
   name?: string;
@@ -27,7 +31,19 @@ export const extractEmail: Extractor = async (input) => {
     throw new DoccatError('E_EMAIL_EMPTY', 'the e-mail file holds only whitespace', { hint: 'the export is empty; export the message again' });
   }
   const { default: PostalMime } = await import('postal-mime');
-  const email = await PostalMime.parse(raw, { attachmentEncoding: 'arraybuffer' });
+  let email: Awaited<ReturnType<typeof PostalMime.parse>>;
+  try {
+    email = await PostalMime.parse(raw, { attachmentEncoding: 'arraybuffer', maxNestingDepth: MAX_MIME_DEPTH });
+  } catch (error) {
+    // postal-mime refuses deeper nesting with a plain Error; it is the file's shape, not our bug.
+    if (/nesting depth/i.test((error as Error).message) || isStackOverflow(error)) {
+      throw new DoccatError('E_MALFORMED', `the e-mail nests MIME parts more than ${MAX_MIME_DEPTH} levels deep`, {
+        hint: 'real messages nest a few levels (a forward of a forward); this one was probably made to break mail parsers. Open it in a mail client and save it again',
+        cause: error,
+      });
+    }
+    throw error;
+  }
   if (email.headers.length === 0) {
     throw new DoccatError('E_EMAIL_MALFORMED', 'no e-mail headers found', { hint: 'the file is not an RFC 822 message (.eml); export it again' });
   }

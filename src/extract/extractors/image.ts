@@ -3,6 +3,13 @@ import { DoccatError } from '../../errors.js';
 import type { Extractor } from '../extractor.js';
 import { ocrRasters } from '../ocr-pages.js';
 import { decodeToRaster, rgbaToRaster, type Raster } from '../raster.js';
+import { checkImagePixels, checkPageCount } from '../limits.js';
+
+/** TIFF tags come as arrays of numbers from UTIF. */
+function ifdDimension(tag: unknown): number {
+  const value = Array.isArray(tag) ? (tag[0] as unknown) : tag;
+  return typeof value === 'number' ? value : 0;
+}
 
 function requireOcr(enabled: boolean): void {
   if (!enabled) {
@@ -31,7 +38,7 @@ export const extractImage: Extractor = async (input) => {
   const bytes = await fsp.readFile(input.path);
   checkComplete(bytes, input.mime);
   async function* pages(): AsyncIterable<{ raster: Raster }> {
-    yield { raster: await decodeToRaster(bytes, input.mime, input.options.maxPagePixels) };
+    yield { raster: await decodeToRaster(bytes, input.mime, input.options.maxPagePixels, input.options.maxImagePixels) };
   }
   return ocrRasters(input, pages());
 };
@@ -48,6 +55,9 @@ export const extractTiff: Extractor = async (input) => {
     throw new DoccatError('E_IMAGE_CORRUPT', `cannot read the TIFF: ${(error as Error).message}`, { hint: 'the file is truncated or damaged; scan it again', cause: error });
   }
   if (ifds.length === 0) throw new DoccatError('E_IMAGE_CORRUPT', 'the TIFF holds no image', { hint: 'the file is truncated or damaged; scan it again' });
+  // Every page's size is in its directory: refuse before decoding any of them.
+  checkPageCount(ifds.length, input.options.maxPages, 'the TIFF');
+  ifds.forEach((ifd, index) => checkImagePixels(ifdDimension(ifd.t256), ifdDimension(ifd.t257), input.options.maxImagePixels, ifds.length > 1 ? `page ${index + 1} of the TIFF` : 'the TIFF'));
   async function* pages(): AsyncIterable<{ raster: Raster; dpi?: number }> {
     for (const ifd of ifds) {
       try {

@@ -3,6 +3,7 @@ import { DoccatError } from '../../errors.js';
 import type { Extractor } from '../extractor.js';
 import { textResult } from '../extractor.js';
 import { normalizeWhitespace } from '../decode-text.js';
+import { formatMegabytes, tooLarge } from '../limits.js';
 
 /** Extension officeparser routes on; we pass a buffer plus this so detection by content stays ours. */
 const EXTENSION_BY_MIME: Record<string, string> = {
@@ -24,9 +25,18 @@ export const extractOffice: Extractor = async (input) => {
   const { OfficeParser } = await import('officeparser');
   let text: string;
   try {
-    const ast = await OfficeParser.parseOffice(bytes, { ocr: false, extractAttachments: false, outputErrorToConsole: false } as Parameters<typeof OfficeParser.parseOffice>[1]);
+    const ast = await OfficeParser.parseOffice(bytes, {
+      ocr: false,
+      extractAttachments: false,
+      outputErrorToConsole: false,
+      // Counted on the bytes actually inflated, not the sizes the zip declares (a bomb lies).
+      decompressionLimits: { maxUncompressedBytes: input.options.maxUnpackedBytes },
+    } as Parameters<typeof OfficeParser.parseOffice>[1]);
     text = (await ast.to('text')).value as string;
   } catch (error) {
+    if ((error as { officeIssue?: { code?: string } }).officeIssue?.code === 'ZIP_SIZE_LIMIT_EXCEEDED') {
+      throw tooLarge(`the ${extension.toUpperCase()} file unpacks to more data than allowed`, formatMegabytes(input.options.maxUnpackedBytes), 'ingest.maxUnpackedMb');
+    }
     throw new DoccatError('E_OFFICE_CORRUPT', `cannot read this ${extension.toUpperCase()} file: ${(error as Error).message}`, {
       hint: 'open and re-save it in an office suite, or convert it with `libreoffice --headless --convert-to pdf`',
       cause: error,

@@ -6,7 +6,8 @@ import { DoccatError } from '../../errors.js';
 import type { ExtractInput, ExtractResult, ExtractWarning, Extractor } from '../extractor.js';
 import { normalizeWhitespace } from '../decode-text.js';
 import { mean, recognizeUpright } from '../ocr-pages.js';
-import { fitScale, rgbaToRaster } from '../raster.js';
+import { decodedImageToRaster, fitScale, rgbaToRaster, type DecodedImage } from '../raster.js';
+import { checkPageCount, formatPixels, tooLarge } from '../limits.js';
 
 type PdfJs = typeof import('pdfjs-dist/legacy/build/pdf.mjs');
 type PdfDocument = Awaited<ReturnType<PdfJs['getDocument']>['promise']>;
@@ -39,13 +40,47 @@ export const extractPdf: Extractor = async (input) => {
   const pdfjs = await loadPdfJs();
   const root = pdfjsRoot as string;
   const data = new Uint8Array(await fsp.readFile(input.path));
-  const document = await openDocument(pdfjs, data, root, input);
+  const warnings = watchPdfWarnings();
   try {
-    return await extractPages(pdfjs, document, input);
+    const document = await openDocument(pdfjs, data, root, input);
+    try {
+      // The page count is in the page tree's root: refuse a 100,000-page file before reading any page.
+      checkPageCount(document.numPages, input.options.maxPages, 'the PDF');
+      return await extractPages(pdfjs, document, input, warnings);
+    } finally {
+      await document.destroy().catch(() => undefined);
+    }
   } finally {
-    await document.destroy().catch(() => undefined);
+    warnings.stop();
   }
 };
+
+/**
+ * pdf.js leaves out an image over maxImageSize and only says so in a console warning; this counts
+ * those warnings (and keeps pdf.js's other warnings off our stderr) while a PDF is read.
+ */
+interface PdfWarnings {
+  readonly imagesLeftOut: number;
+  stop(): void;
+}
+
+function watchPdfWarnings(): PdfWarnings {
+  const original = console.warn;
+  let imagesLeftOut = 0;
+  console.warn = (...args: unknown[]) => {
+    const message = typeof args[0] === 'string' ? args[0] : '';
+    if (!message.startsWith('Warning: ')) return original.apply(console, args);
+    if (message.includes('Image exceeded maximum allowed size')) imagesLeftOut += 1;
+  };
+  return {
+    get imagesLeftOut() {
+      return imagesLeftOut;
+    },
+    stop() {
+      if (console.warn !== original) console.warn = original;
+    },
+  };
+}
 
 async function openDocument(pdfjs: PdfJs, data: Uint8Array, root: string, input: ExtractInput): Promise<PdfDocument> {
   // Some encryption revisions (AES-256 R5) make pdf.js compare the password as UTF-8 bytes in a
@@ -69,9 +104,13 @@ async function openDocument(pdfjs: PdfJs, data: Uint8Array, root: string, input:
       enableXfa: false,
       disableFontFace: true,
       useSystemFonts: false,
-      verbosity: 0,
+      // Warnings (1) carry the one notice of an image left out for its size; watchPdfWarnings keeps them.
+      verbosity: 1,
       stopAtErrors: false,
-      maxImageSize: input.options.maxPagePixels * 4,
+      // Checked against the image's declared width x height before it is decoded.
+      maxImageSize: input.options.maxImagePixels,
+      isOffscreenCanvasSupported: false,
+      isImageDecoderSupported: false,
       standardFontDataUrl: path.join(root, 'standard_fonts') + path.sep,
       cMapUrl: path.join(root, 'cmaps') + path.sep,
       cMapPacked: true,
@@ -114,7 +153,7 @@ export function saslPrep(password: string): string {
     .normalize('NFKC');
 }
 
-async function extractPages(pdfjs: PdfJs, document: PdfDocument, input: ExtractInput): Promise<ExtractResult> {
+async function extractPages(pdfjs: PdfJs, document: PdfDocument, input: ExtractInput, pdfWarnings: PdfWarnings): Promise<ExtractResult> {
   const texts: string[] = [];
   const confidences: number[] = [];
   const warnings: ExtractWarning[] = [];
@@ -142,15 +181,17 @@ async function extractPages(pdfjs: PdfJs, document: PdfDocument, input: ExtractI
     }
     consecutiveErrors = 0;
     pagesRead += 1;
+    const leftOutBefore = pdfWarnings.imagesLeftOut;
     try {
       const layerText = await readTextLayer(page);
       const usable = isUsableText(layerText, input.options.minTextCharsPerPage);
-      if (usable || !input.options.ocrEnabled || !(await hasVisibleContent(pdfjs, page))) {
+      const operators = usable || !input.options.ocrEnabled ? undefined : await page.getOperatorList();
+      if (!operators || !hasVisibleContent(pdfjs, operators)) {
         texts.push(layerText);
         if (layerText.length > 0) textPages += 1;
         input.onPage?.({ ocr: false });
       } else {
-        const result = await ocrPage(page, input);
+        const result = await ocrPage(pdfjs, page, operators, input);
         // Keep whichever is richer: a poor-but-real text layer beats OCR of a blank render.
         const ocrText = normalizeWhitespace(result.text);
         texts.push(ocrText.length >= layerText.length ? ocrText : layerText);
@@ -164,7 +205,16 @@ async function extractPages(pdfjs: PdfJs, document: PdfDocument, input: ExtractI
       texts.push('');
     } finally {
       page.cleanup();
+      if (pdfWarnings.imagesLeftOut > leftOutBefore) {
+        warnings.push({ code: 'W_PDF_IMAGE_TOO_LARGE', message: `page ${pageNumber}: an image over ${formatPixels(input.options.maxImagePixels)} (ocr.maxImagePixels) was left out` });
+      }
     }
+  }
+  const text = texts.join('\n\f\n').trim();
+  // Nothing readable, and what was there was too large to decode: say so rather than catalogue
+  // an empty document as if it were blank.
+  if (pdfWarnings.imagesLeftOut > 0 && !/[\p{L}\p{N}]/u.test(text)) {
+    throw tooLarge("the PDF's only content is an image too large to decode", formatPixels(input.options.maxImagePixels), 'ocr.maxImagePixels');
   }
   if (pagesRead === 0) {
     throw new DoccatError('E_PDF_CORRUPT', `none of the PDF's ${numberOfPages} pages can be read`, { hint: 'the file is damaged; download or export it again' });
@@ -178,7 +228,7 @@ async function extractPages(pdfjs: PdfJs, document: PdfDocument, input: ExtractI
     // Broken metadata does not make the document unreadable.
   }
   return {
-    text: texts.join('\n\f\n').trim(),
+    text,
     pages: pagesRead,
     method: ocrPages === 0 ? (textPages === 0 ? 'none' : 'text-layer') : textPages === 0 ? 'ocr' : 'mixed',
     ocrConfidence: mean(confidences),
@@ -212,8 +262,10 @@ export function isUsableText(text: string, minChars: number): boolean {
   return bad / visible.length < 0.1 && good / visible.length > 0.8;
 }
 
+type OperatorList = Awaited<ReturnType<PdfPage['getOperatorList']>>;
+
 /** Blank pages are not worth rendering: only pages that paint images or shapes can hold a scan. */
-async function hasVisibleContent(pdfjs: PdfJs, page: PdfPage): Promise<boolean> {
+function hasVisibleContent(pdfjs: PdfJs, list: OperatorList): boolean {
   const ops = pdfjs.OPS;
   const painting = new Set<number>([
     ops.paintImageXObject,
@@ -227,11 +279,75 @@ async function hasVisibleContent(pdfjs: PdfJs, page: PdfPage): Promise<boolean> 
     ops.showText,
     ops.showSpacedText,
   ]);
-  const list = await page.getOperatorList();
   return list.fnArray.some((fn) => painting.has(fn));
 }
 
-async function ocrPage(page: PdfPage, input: ExtractInput): Promise<{ text: string; confidence: number }> {
+/**
+ * The one image a scanned page consists of, upright and unscaled by anything but its size on the
+ * page, with its resolution; undefined when the page paints anything else (text, shapes, masks,
+ * a second image) or turns the image, which then needs rendering.
+ */
+async function soleImage(pdfjs: PdfJs, page: PdfPage, list: OperatorList): Promise<{ image: DecodedImage; dpi: number } | undefined> {
+  const ops = pdfjs.OPS;
+  const harmless = new Set<number>([ops.save, ops.restore, ops.transform, ops.dependency, ops.clip, ops.eoClip, ops.endPath, ops.setGState, ops.setRenderingIntent, ops.setFlatness]);
+  let matrix = [1, 0, 0, 1, 0, 0];
+  const saved: number[][] = [];
+  let found: { name: string; matrix: number[] } | undefined;
+  for (let index = 0; index < list.fnArray.length; index += 1) {
+    const fn = list.fnArray[index] as number;
+    const args = list.argsArray[index] as unknown[] | null;
+    if (fn === ops.save) saved.push(matrix);
+    else if (fn === ops.restore) matrix = saved.pop() ?? matrix;
+    else if (fn === ops.transform) matrix = multiply(matrix, args as number[]);
+    // A clipping path (painted with "no paint"): it can only hide part of the image.
+    else if (fn === ops.constructPath && args?.[0] === ops.endPath) continue;
+    else if (fn === ops.paintImageXObject && !found) found = { name: args?.[0] as string, matrix };
+    else if (!harmless.has(fn)) return undefined;
+  }
+  if (!found || page.rotate % 360 !== 0) return undefined;
+  const [a, b, c, d] = found.matrix as [number, number, number, number];
+  if (b !== 0 || c !== 0 || !(a > 0) || !(d > 0)) return undefined;
+  // Pixels stretched more one way than the other (aspect.pdf) read wrongly unless rendered.
+  const stretch = (found.matrix[0] as number) / (found.matrix[3] as number);
+  const name = found.name;
+  const image = await new Promise<unknown>((resolve) => (name.startsWith('g_') ? page.commonObjs : page.objs).get(name, resolve));
+  const decoded = image as Partial<DecodedImage> | null;
+  if (!decoded?.data || !decoded.width || !decoded.height || ![1, 2, 3].includes(decoded.kind as number)) return undefined;
+  if (decoded.data.length < expectedBytes(decoded as DecodedImage)) return undefined;
+  if (Math.abs(stretch / (decoded.width / decoded.height) - 1) > 0.01) return undefined;
+  // User space is in points (1/72 in): the image's pixels over its width on the page.
+  return { image: decoded as DecodedImage, dpi: (decoded.width / a) * 72 };
+}
+
+function expectedBytes(image: DecodedImage): number {
+  return image.kind === 1 ? ((image.width + 7) >> 3) * image.height : image.width * image.height * (image.kind === 2 ? 3 : 4);
+}
+
+function multiply(m: number[], n: number[]): number[] {
+  const [a, b, c, d, e, f] = m as [number, number, number, number, number, number];
+  const [a2, b2, c2, d2, e2, f2] = n as [number, number, number, number, number, number];
+  return [a2 * a + b2 * c, a2 * b + b2 * d, c2 * a + d2 * c, c2 * b + d2 * d, e2 * a + f2 * c + e, e2 * b + f2 * d + f];
+}
+
+/**
+ * A page to OCR: a scan (one image, nothing else) is read from pdf.js's decoded image directly,
+ * scaled down on the way; anything else is rendered. Rendering a page around a large image costs
+ * the page canvas, a scratch canvas of the image's full size and the RGBA copy getImageData
+ * makes (enormous.pdf's 9000x9000 scan: 1.9 GB); taking the image costs only its decoding.
+ */
+async function ocrPage(pdfjs: PdfJs, page: PdfPage, list: OperatorList, input: ExtractInput): Promise<{ text: string; confidence: number }> {
+  const scan = await soleImage(pdfjs, page, list);
+  if (scan) {
+    // No finer than a render would be: tesseract reads a 2400-dpi scan worse than the same at 300.
+    const atRenderDpi = scan.image.width * scan.image.height * Math.min(1, (input.options.renderDpi / scan.dpi) ** 2);
+    const raster = decodedImageToRaster(scan.image, Math.min(input.options.maxPagePixels, Math.max(1, Math.floor(atRenderDpi))));
+    // The decoded image (243 MB for enormous.pdf) is not needed while the page waits for OCR.
+    scan.image.data = new Uint8Array(0);
+    page.cleanup();
+    // In an extraction process (started with --expose-gc) give the memory back before OCR starts.
+    (globalThis as { gc?: () => void }).gc?.();
+    return recognizeUpright(input, raster, scan.dpi * raster.scale);
+  }
   const base = page.getViewport({ scale: 1 });
   const wanted = input.options.renderDpi / 72;
   const scale = wanted * fitScale(base.width * wanted, base.height * wanted, input.options.maxPagePixels);

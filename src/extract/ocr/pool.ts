@@ -8,6 +8,12 @@ export interface OcrPoolOptions {
   size: number;
   pageTimeoutMs: number;
   recycleAfterPages: number;
+  /**
+   * A worker left without a page this long is stopped. A tesseract.js worker keeps the
+   * WebAssembly memory its largest page needed (about 200 MB for a 300-dpi A3 page) until it
+   * ends; between scans that memory serves nobody.
+   */
+  idleTimeoutMs?: number;
 }
 
 export interface OcrPageResult {
@@ -22,10 +28,17 @@ export interface OcrEngine {
   close(): Promise<void>;
 }
 
+/**
+ * A page image larger than this (a PGM is one byte per pixel: larger than A4 at 300 dpi, 8.7 M)
+ * leaves its worker holding a few hundred MB; such pages are rare, so that worker is replaced.
+ */
+const LARGE_PAGE_BYTES = 12_000_000;
+
 interface Slot {
   worker: TesseractWorker | undefined;
   pages: number;
   busy: boolean;
+  idleTimer?: NodeJS.Timeout;
 }
 
 interface Waiter {
@@ -69,6 +82,8 @@ export class OcrPool implements OcrEngine {
       const result = await this.withTimeout(slot, worker.recognize(image, { rotateAuto: true }), options.signal);
       slot.pages += 1;
       this.recognized += 1;
+      // The worker's WebAssembly memory grew to fit this page and would stay that size.
+      if (image.length > LARGE_PAGE_BYTES) await this.retire(slot);
       return { text: result.data.text, confidence: result.data.confidence };
     } catch (error) {
       if (error instanceof DoccatError) throw error;
@@ -80,6 +95,7 @@ export class OcrPool implements OcrEngine {
 
   async close(): Promise<void> {
     this.closed = true;
+    for (const slot of this.slots) clearTimeout(slot.idleTimer);
     for (const waiter of this.waiters.splice(0)) waiter.reject(abortError());
     await Promise.all(this.slots.map((slot) => this.retire(slot)));
   }
@@ -143,9 +159,11 @@ export class OcrPool implements OcrEngine {
 
   private acquire(): Promise<Slot> {
     if (this.closed) return Promise.reject(abortError());
-    const free = this.slots.find((slot) => !slot.busy);
+    // A slot whose worker is still loaded first: starting a worker costs a second or two.
+    const free = this.slots.find((slot) => !slot.busy && slot.worker) ?? this.slots.find((slot) => !slot.busy);
     if (free) {
       free.busy = true;
+      clearTimeout(free.idleTimer);
       return Promise.resolve(free);
     }
     return new Promise((resolve, reject) => this.waiters.push({ resolve, reject }));
@@ -153,8 +171,18 @@ export class OcrPool implements OcrEngine {
 
   private release(slot: Slot): void {
     const next = this.waiters.shift();
-    if (next) next.resolve(slot);
-    else slot.busy = false;
+    if (next) {
+      next.resolve(slot);
+      return;
+    }
+    slot.busy = false;
+    const idleTimeoutMs = this.options.idleTimeoutMs;
+    if (idleTimeoutMs !== undefined && slot.worker) {
+      slot.idleTimer = setTimeout(() => {
+        if (!slot.busy) void this.retire(slot);
+      }, idleTimeoutMs);
+      slot.idleTimer.unref();
+    }
   }
 }
 
