@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { parseIngestJson, runDoccat, tempDir } from '../support/cli.js';
 import { blobKeysOnDisk, documentShas, expectConsistentCatalogue, openCatalogDb, sha256Of } from '../support/catalogue-invariants.js';
 import { seededRandom, writeMixedFiles } from '../support/mixed-files.js';
-import { processTree } from '../support/process-tree.js';
+import { processTree } from '../support/process-tree-rss.mjs';
 
 /**
  * kill -9 at random moments while 200 mixed files are ingested, twenty times over, then one run

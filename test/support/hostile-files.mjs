@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import zlib from 'node:zlib';
 import { once } from 'node:events';
+import { assemblePdf } from './pdf-writer.mjs';
 
 /** zlib (deflate) of `total` bytes all equal to `byte`, without holding the input in memory. */
 function deflateRepeated(byte, total) {
@@ -101,23 +102,6 @@ export async function writeZipBombDocx(file, inflatedBytes = 400 * 1024 * 1024) 
   return file;
 }
 
-/** A PDF from objects (index 0 = object 1), with a correct cross-reference table. */
-function buildPdf(objects) {
-  const parts = [Buffer.from('%PDF-1.7\n%\xe2\xe3\xcf\xd3\n', 'latin1')];
-  const offsets = [];
-  let length = parts[0].length;
-  objects.forEach((object, index) => {
-    offsets.push(length);
-    const body = Buffer.isBuffer(object) ? object : Buffer.from(object, 'latin1');
-    const part = Buffer.concat([Buffer.from(`${index + 1} 0 obj\n`, 'latin1'), body, Buffer.from('\nendobj\n', 'latin1')]);
-    parts.push(part);
-    length += part.length;
-  });
-  const xref = [`xref\n0 ${objects.length + 1}\n`, '0000000000 65535 f \n', ...offsets.map((offset) => `${String(offset).padStart(10, '0')} 00000 n \n`)].join('');
-  parts.push(Buffer.from(`${xref}trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${length}\n%%EOF\n`, 'latin1'));
-  return Buffer.concat(parts);
-}
-
 function stream(dictionary, data) {
   return Buffer.concat([Buffer.from(`<< ${dictionary} /Length ${data.length} >>\nstream\n`, 'latin1'), data, Buffer.from('\nendstream', 'latin1')]);
 }
@@ -128,13 +112,13 @@ export function writeManyPagesPdf(file, pages = 100_000) {
   const kids = Array.from({ length: pages }, () => '3 0 R').join(' ');
   fs.writeFileSync(
     file,
-    buildPdf([
+    assemblePdf([
       '<< /Type /Catalog /Pages 2 0 R >>',
       `<< /Type /Pages /Count ${pages} /Kids [${kids}] >>`,
       '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>',
       stream('', content),
       '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>',
-    ]),
+    ], 1),
   );
   return file;
 }
@@ -145,13 +129,13 @@ export async function writeBigImagePdf(file, side = 12_600) {
   const content = Buffer.from(`q 612 0 0 612 0 90 cm /Im1 Do Q`, 'latin1');
   fs.writeFileSync(
     file,
-    buildPdf([
+    assemblePdf([
       '<< /Type /Catalog /Pages 2 0 R >>',
       '<< /Type /Pages /Count 1 /Kids [3 0 R] >>',
       '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /XObject << /Im1 5 0 R >> >> >>',
       stream('', content),
       stream(`/Type /XObject /Subtype /Image /Width ${side} /Height ${side} /ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /FlateDecode`, pixels),
-    ]),
+    ], 1),
   );
   return file;
 }

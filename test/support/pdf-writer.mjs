@@ -33,8 +33,8 @@ export function makeTextPdf(pages, options = {}) {
 
 /**
  * Numbers the objects 1..n in order and writes the file with its cross-reference table. An object
- * is the text between `obj` and `endobj`, or `{ dictionary, stream }` for binary stream data.
- * @param {(string | { dictionary: string, stream: Buffer })[]} objects
+ * is the text (or bytes) between `obj` and `endobj`, or `{ dictionary, stream }` for stream data.
+ * @param {(string | Buffer | { dictionary: string, stream: Buffer })[]} objects
  * @param {number} rootId
  * @param {number} [infoId]
  * @returns {Buffer}
@@ -49,8 +49,10 @@ export function assemblePdf(objects, rootId, infoId) {
   const offsets = [];
   objects.forEach((body, index) => {
     offsets.push(length);
-    if (typeof body === 'string') {
-      push(Buffer.from(`${index + 1} 0 obj\n${body}\nendobj\n`, 'latin1'));
+    if (typeof body === 'string' || Buffer.isBuffer(body)) {
+      push(Buffer.from(`${index + 1} 0 obj\n`, 'latin1'));
+      push(Buffer.isBuffer(body) ? body : Buffer.from(body, 'latin1'));
+      push(Buffer.from('\nendobj\n', 'latin1'));
     } else {
       push(Buffer.from(`${index + 1} 0 obj\n${body.dictionary}\nstream\n`, 'latin1'));
       push(body.stream);
