@@ -1,8 +1,9 @@
 import type { DocumentTypeRule, TagRule } from '../../config/schema.js';
-import { classificationSchema, type Classification, type Classifier, type ClassifyInput } from '../classifier.js';
+import { classificationSchema, type Classification, type Classifier, type ClassifyInput, type FieldValue } from '../classifier.js';
 import { foldText } from '../../text/fold.js';
-import { guessLanguage } from '../language.js';
-import { chooseTitle, documentDate, findCorrespondent, findIban, findInvoiceNumber, findTotal } from '../facts.js';
+import { detectLanguage } from '../language.js';
+import { chooseTitle, documentDate, findCorrespondent } from '../facts.js';
+import { findInvoiceFields, findValidIban } from '../invoice-fields.js';
 import { FALLBACK_TYPE, mergeTypes } from '../taxonomy.js';
 
 export interface LocalClassifierOptions {
@@ -58,16 +59,8 @@ export class LocalClassifier implements Classifier {
     const runnerUp = scored[1];
     const chosen = best && best.score >= this.options.minScore ? best : undefined;
     const type = chosen?.type.name ?? FALLBACK_TYPE;
-    const language = guessLanguage(body);
-    const fields: Record<string, string> = {};
-    if (type === 'invoice' || type === 'receipt') {
-      const total = findTotal(body);
-      if (total) fields.total = total;
-      const number = findInvoiceNumber(body);
-      if (number) fields.invoiceNumber = number;
-    }
-    const iban = findIban(body);
-    if (iban && (type === 'invoice' || type === 'bank-statement')) fields.iban = iban;
+    const language = await detectLanguage(body);
+    const fields = this.fieldsFor(type, body, language);
     const tags = new Set<string>(chosen?.type.tags ?? []);
     for (const rule of this.tagRules) if (rule.patterns.some((pattern) => pattern.test(folded))) tags.add(rule.tag);
     const confidence = chosen
@@ -77,7 +70,7 @@ export class LocalClassifier implements Classifier {
       type,
       title: chooseTitle(body, input.fileName, input.metadata.title),
       tags: [...tags].sort(),
-      date: documentDate(body, language === 'en' || language === null, input.metadata.date),
+      date: documentDate(body, monthFirst(language), input.metadata.date),
       correspondent: findCorrespondent(body, input.metadata.from),
       language,
       confidence: Math.round(confidence * 100) / 100,
@@ -86,6 +79,23 @@ export class LocalClassifier implements Classifier {
       fields,
     });
   }
+
+  /** The typed fields a document of this type has: money and references on invoices and receipts. */
+  fieldsFor(type: string, body: string, language: string | null): Record<string, FieldValue> {
+    const fields: Record<string, FieldValue> = {};
+    if (type === 'invoice' || type === 'receipt') {
+      for (const [key, value] of Object.entries(findInvoiceFields(body, monthFirst(language)))) if (value !== undefined) fields[key] = value;
+    } else if (type === 'bank-statement') {
+      const iban = findValidIban(body);
+      if (iban) fields.iban = iban;
+    }
+    return fields;
+  }
+}
+
+/** US English writes 03/08/2024 for March 8th; the rest of the world for August 3rd. */
+function monthFirst(language: string | null): boolean {
+  return language === 'en' || language === null;
 }
 
 function scoreType(type: CompiledType, input: ClassifyInput, folded: string, head: string): { type: CompiledType; score: number; reasons: string[] } {

@@ -8,8 +8,8 @@ import { formatDocumentId } from '../ids.js';
 import { paint, problemLine, renderTable, truncateMiddle, writeJson, writeNdjson } from '../output.js';
 import { Progress } from '../progress.js';
 import { ExitCode, toErrorInfo, type ErrorInfo } from '../../errors.js';
-import type { Classification, ClassifyInput } from '../../classify/classifier.js';
-import type { DocumentRow } from '../../db/documents.js';
+import { formatFieldValue, type Classification, type ClassifyInput } from '../../classify/classifier.js';
+import type { DocumentRow, FieldValue } from '../../db/documents.js';
 
 interface ReclassifyFlags extends Omit<FilterFlags, 'limit'> {
   limit?: number;
@@ -142,7 +142,7 @@ function compare(row: DocumentRow, result: Classification): { changes: Change[];
   consider('date', row.document_date, result.date);
   consider('correspondent', row.correspondent, result.correspondent);
   consider('tags', (JSON.parse(row.tags) as string[]).sort().join(', '), [...result.tags].sort().join(', '));
-  const fields = JSON.parse(row.fields) as Record<string, string>;
-  for (const [key, value] of Object.entries(result.fields)) consider(`field:${key}`, fields[key] ?? null, value);
+  const fields = JSON.parse(row.fields) as Record<string, FieldValue>;
+  for (const [key, value] of Object.entries(result.fields)) consider(`field:${key}`, fields[key] === undefined ? null : formatFieldValue(fields[key]), formatFieldValue(value));
   return { changes, keptManual };
 }
