@@ -13,10 +13,14 @@ const TAXONOMY_CORRESPONDENTS = 100;
  * The classifier a command uses: the local rules alone, or, with providers configured, the AI
  * service in front of them with the catalogue as its cache and call record.
  */
-export async function createClassifier(context: CommandContext, catalog: OpenCatalog, options: { onlyProvider?: string; force?: boolean } = {}): Promise<{ classifier: Classifier; service: AiClassificationService | undefined }> {
+export async function createClassifier(context: CommandContext, catalog: OpenCatalog, options: { onlyProvider?: string; force?: boolean; retrain?: boolean } = {}): Promise<{ classifier: Classifier; service: AiClassificationService | undefined }> {
   const { config, filepath } = context.loaded;
   const { LocalClassifier } = await import('../classify/providers/local.js');
-  const local = new LocalClassifier(config.classify);
+  const rules = new LocalClassifier(config.classify);
+  // The learned model sits between the providers and the rules, when there is one.
+  const { currentModel } = await import('./learning.js');
+  const model = await currentModel(catalog, config, context.logger, { retrain: options.retrain ?? false });
+  const local: Classifier = model ? new (await import('../classify/learned/classifier.js')).LearnedClassifier(model, rules, { minConfidence: config.classify.learned.minConfidence }) : rules;
   const names = config.ai.providers.map((provider) => provider.name);
   if (options.onlyProvider !== undefined && !names.includes(options.onlyProvider)) {
     throw usageError('E_PROVIDER_UNKNOWN', `no provider named "${options.onlyProvider}" is configured`, names.length > 0 ? `configured: ${names.join(', ')}` : 'add one under ai.providers in the config');

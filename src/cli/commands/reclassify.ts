@@ -49,7 +49,7 @@ export async function reclassifyCommand(words: string[], flags: Record<string, u
   try {
     const { matchingDocumentIds } = await import('../../db/search.js');
     const ids = await matchingDocumentIds(catalog.database.db, tree, options.limit);
-    const { classifier } = await createClassifier(context, catalog, { ...(options.provider ? { onlyProvider: options.provider } : {}), force: Boolean(options.force) });
+    const { classifier } = await createClassifier(context, catalog, { ...(options.provider ? { onlyProvider: options.provider } : {}), force: Boolean(options.force), retrain: !options.dryRun });
     if (!options.dryRun) await catalog.repository.startRun(context.runId, 'reclassify');
     const progress = await Progress.create(!context.output.quiet, 'documents');
     progress.setTotal(ids.length);
