@@ -9,7 +9,8 @@ const globList = z.array(z.string().min(1));
 
 export const documentTypeRuleSchema = z.object({
   name: z.string().min(1).regex(/^[a-z0-9][a-z0-9-]*$/, 'lower-case letters, digits and dashes'),
-  keywords: z.array(z.string().min(1)).default([]),
+  keywords: z.array(z.string().min(1)).default([]).describe('words and phrases, matched whole, case and accents folded; "*word" also matches it at the end of a compound (Hausratversicherung), "word*" at the start'),
+  titles: z.array(z.string().min(1)).default([]).describe('names of this kind of document ("payslip", "Kontoauszug"): near the top they count four times a keyword'),
   patterns: z.array(z.string().min(1)).default([]),
   mimeTypes: z.array(z.string().min(1)).default([]),
   weight: z.number().positive().default(1),

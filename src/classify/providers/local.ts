@@ -17,13 +17,16 @@ export interface LocalClassifierOptions {
 const MIME_SCORE = 100;
 /** Words near the top (letterhead, heading) say more about the type than words in the body. */
 const HEAD_CHARS = 600;
+/** A title in the heading: four keywords' worth. */
+const TITLE_SCORE = 4;
 
-interface CompiledType {
+export interface CompiledType {
   name: string;
   weight: number;
   tags: string[];
   mimeTypes: Set<string>;
   keywords: { text: string; pattern: RegExp }[];
+  titles: { text: string; pattern: RegExp }[];
   patterns: RegExp[];
 }
 
@@ -40,6 +43,7 @@ export class LocalClassifier implements Classifier {
       tags: type.tags,
       mimeTypes: new Set(type.mimeTypes),
       keywords: type.keywords.map((keyword) => ({ text: keyword, pattern: wordPattern(keyword) })),
+      titles: type.titles.map((title) => ({ text: title, pattern: wordPattern(title) })),
       patterns: type.patterns.map((pattern) => new RegExp(pattern, 'imu')),
     }));
     this.tagRules = options.tags.map((rule) => ({
@@ -48,13 +52,18 @@ export class LocalClassifier implements Classifier {
     }));
   }
 
-  async classify(input: ClassifyInput): Promise<Classification> {
+  /** Every type's score for a document, best first: what the rules see, also a feature to learn from. */
+  typeScores(input: ClassifyInput): { type: CompiledType; score: number; reasons: string[] }[] {
     const body = input.text.slice(0, 100_000);
     const folded = foldText(`${input.metadata.subject ?? ''}\n${body}`);
     const head = folded.slice(0, HEAD_CHARS);
-    const scored = this.types
-      .map((type) => scoreType(type, input, folded, head))
-      .sort((a, b) => b.score - a.score);
+    return this.types.map((type) => scoreType(type, input, folded, head)).sort((a, b) => b.score - a.score);
+  }
+
+  async classify(input: ClassifyInput): Promise<Classification> {
+    const body = input.text.slice(0, 100_000);
+    const folded = foldText(`${input.metadata.subject ?? ''}\n${body}`);
+    const scored = this.typeScores(input);
     const best = scored[0];
     const runnerUp = scored[1];
     const chosen = best && best.score >= this.options.minScore ? best : undefined;
@@ -105,6 +114,14 @@ function scoreType(type: CompiledType, input: ClassifyInput, folded: string, hea
     score += MIME_SCORE;
     reasons.push(`mime ${input.mime}`);
   }
+  for (const title of type.titles) {
+    if (!title.pattern.test(folded)) continue;
+    // What a document calls itself in its heading says most about it; further down it may be
+    // a mention ("your invoice"), worth a keyword.
+    const inHead = title.pattern.test(head);
+    score += inHead ? TITLE_SCORE : 1;
+    reasons.push(inHead ? `title "${title.text}"` : `"${title.text}"`);
+  }
   for (const keyword of type.keywords) {
     if (!keyword.pattern.test(folded)) continue;
     // Each keyword counts once; in the heading area it counts double.
@@ -119,7 +136,11 @@ function scoreType(type: CompiledType, input: ClassifyInput, folded: string, hea
   return { type, score: score * type.weight, reasons };
 }
 
+/** A keyword as a whole word or phrase; "*word" also at the end of a compound, "word*" at its start. */
 function wordPattern(keyword: string): RegExp {
-  const escaped = foldText(keyword).replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/\s+/g, '[\\s\'’-]+');
-  return new RegExp(`(?<![\\p{L}\\p{N}])${escaped}(?![\\p{L}\\p{N}])`, 'u');
+  const suffix = keyword.startsWith('*');
+  const prefix = keyword.endsWith('*') && keyword.length > 1;
+  const bare = keyword.slice(suffix ? 1 : 0, prefix ? -1 : undefined);
+  const escaped = foldText(bare).replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/\s+/g, '[\\s\'’-]+');
+  return new RegExp(`${suffix ? '' : '(?<![\\p{L}\\p{N}])'}${escaped}${prefix ? '' : '(?![\\p{L}\\p{N}])'}`, 'u');
 }
