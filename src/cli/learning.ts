@@ -44,31 +44,37 @@ export function labelsOf(row: LabelRow, settings: LearnedSettings): Labels | und
 }
 
 /** A hash of everything training depends on: the labels, the settings, the model format. */
-function fingerprintOf(rows: readonly { id: number; labels: Labels }[], settings: LearnedSettings, format: number): string {
-  const hash = createHash('sha256').update(JSON.stringify([format, settings.minExamples, settings.automaticWeight]));
+function fingerprintOf(rows: readonly { id: number; labels: Labels }[], config: Config, format: number): string {
+  const settings = config.classify.learned;
+  // The rules' verdicts are features too: other rules, another model.
+  const hash = createHash('sha256').update(JSON.stringify([format, settings.minExamples, settings.automaticWeight, config.classify.types, config.classify.minScore]));
   for (const { id, labels } of rows) hash.update(JSON.stringify([id, labels.type ?? null, labels.correspondent ?? null, labels.tags ?? null, labels.weight]));
   return hash.digest('hex');
 }
 
-async function labelled(repository: LearnedModelRepository, settings: LearnedSettings): Promise<{ rows: { id: number; mime: string; labels: Labels }[]; fingerprint: string; format: number }> {
+async function labelled(repository: LearnedModelRepository, config: Config): Promise<{ rows: { id: number; mime: string; labels: Labels }[]; fingerprint: string; format: number }> {
   const { MODEL_FORMAT } = await import('../classify/learned/model.js');
+  const settings = config.classify.learned;
   const rows = (await repository.labelRows(settings.automaticWeight > 0)).flatMap((row) => {
     const labels = labelsOf(row, settings);
     return labels ? [{ id: row.id, mime: row.mime, labels }] : [];
   });
-  return { rows, fingerprint: fingerprintOf(rows, settings, MODEL_FORMAT), format: MODEL_FORMAT };
+  return { rows, fingerprint: fingerprintOf(rows, config, MODEL_FORMAT), format: MODEL_FORMAT };
 }
 
 /** Trains the model from the catalogue and stores it there, in one streaming pass over the texts. */
-export async function trainModel(catalog: OpenCatalog, settings: LearnedSettings): Promise<TrainReport> {
+export async function trainModel(catalog: OpenCatalog, config: Config): Promise<TrainReport> {
+  const settings = config.classify.learned;
   const started = performance.now();
   const repository = new LearnedModelRepository(catalog.database.db);
-  const [{ ModelTrainer }, { documentFeatures, FEATURE_CHARS }, { extraFeatures }] = await Promise.all([
+  const [{ ModelTrainer }, { documentFeatures, FEATURE_CHARS }, { extraFeatures }, { LocalClassifier }] = await Promise.all([
     import('../classify/learned/model.js'),
     import('../classify/learned/features.js'),
     import('../classify/learned/classifier.js'),
+    import('../classify/providers/local.js'),
   ]);
-  const { rows, fingerprint, format } = await labelled(repository, settings);
+  const rules = new LocalClassifier(config.classify);
+  const { rows, fingerprint, format } = await labelled(repository, config);
   const trainer = new ModelTrainer(
     rows.map((row) => row.labels),
     { minExamples: settings.minExamples },
@@ -77,7 +83,9 @@ export async function trainModel(catalog: OpenCatalog, settings: LearnedSettings
   const byId = new Map(wanted.map((row) => [row.id, row]));
   for await (const { id, text } of repository.texts(wanted.map((row) => row.id), FEATURE_CHARS)) {
     const row = byId.get(id);
-    if (row) trainer.add(row.labels, documentFeatures(text, extraFeatures({ mime: row.mime })));
+    if (!row) continue;
+    const input = { text, mime: row.mime, fileName: '', metadata: {} };
+    trainer.add(row.labels, documentFeatures(text, extraFeatures(input, rules.typeScores(input))));
   }
   const model = trainer.finish();
   if (!model.usable) {
@@ -102,9 +110,9 @@ export async function currentModel(catalog: OpenCatalog, config: Config, logger:
   const repository = new LearnedModelRepository(catalog.database.db);
   try {
     if (options.retrain) {
-      const { fingerprint } = await labelled(repository, settings);
+      const { fingerprint } = await labelled(repository, config);
       if ((await repository.fingerprint()) !== fingerprint) {
-        const report = await trainModel(catalog, settings);
+        const report = await trainModel(catalog, config);
         logger.info({ documents: report.documents, trainMs: report.trainMs, trained: report.trained, reason: report.reason }, 'labels changed since the model was trained: retrained');
       }
     }

@@ -2,15 +2,27 @@ import { classificationSchema, type Classification, type Classifier, type Classi
 import { FALLBACK_TYPE } from '../taxonomy.js';
 import type { LocalClassifier } from '../providers/local.js';
 import type { LearnedModel, Prediction } from './model.js';
+import type { ExtraFeature } from './features.js';
 
 export interface LearnedClassifierOptions {
   /** The model decides only when it is at least this sure; below, the rules do. */
   minConfidence: number;
 }
 
-/** Facts outside the text that the model learns from too: the format. */
-export function extraFeatures(input: Pick<ClassifyInput, 'mime'>): string[] {
-  return [`mime:${input.mime}`];
+/**
+ * How much the rules' verdict weighs against the words: a word that occurs once weighs 0.7. The
+ * rules know the vocabulary of every kind of document in two languages; a handful of examples
+ * cannot teach that, but can teach which verdicts to trust for this user's documents.
+ */
+const RULE_WEIGHT = 20;
+
+/** Facts outside the text that the model learns from too: the format, the rules' best types. */
+export function extraFeatures(input: Pick<ClassifyInput, 'mime'>, ruleScores: readonly { type: { name: string }; score: number }[]): ExtraFeature[] {
+  // The rules' verdict only: a runner-up's score would pull as hard towards the type it leads in
+  // the examples as the verdict does towards its own.
+  const best = ruleScores[0];
+  const verdict = best && best.score > 0 ? best.type.name : 'none';
+  return [`mime:${input.mime}`, [`rule:${verdict}`, RULE_WEIGHT]];
 }
 
 /**
@@ -38,7 +50,7 @@ export class LearnedClassifier implements Classifier {
 
   async classify(input: ClassifyInput): Promise<Classification> {
     const ruled = await this.rules.classify(input);
-    const features = this.model.features(input.text, extraFeatures(input));
+    const features = this.model.features(input.text, extraFeatures(input, this.rules.typeScores(input)));
     const type = this.model.predictType(features);
     const decides = learnedDecides(ruled.type, type, this.model.knownTypes, this.options.minConfidence);
     const correspondent = this.model.predictCorrespondent(features);

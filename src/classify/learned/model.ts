@@ -1,5 +1,5 @@
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
-import { documentFeatures, type FeatureVector } from './features.js';
+import { documentFeatures, type ExtraFeature, type FeatureVector } from './features.js';
 
 /**
  * The learned classifier: multinomial naive Bayes over hashed word and word-pair features, one
@@ -16,8 +16,8 @@ export const MODEL_FORMAT = 1;
 
 export interface TrainingExample {
   text: string;
-  /** Words for facts outside the text: the file format, folders. */
-  extra?: readonly string[];
+  /** Facts outside the text: the file format, the rules' verdicts. */
+  extra?: readonly ExtraFeature[];
   /** Labels known for this document; absent ones are not learned from it. */
   type?: string;
   correspondent?: string;
@@ -43,11 +43,11 @@ export interface Prediction {
 /** Additive smoothing: small, since hashed rows are many and examples few. */
 const ALPHA = 0.05;
 /**
- * Scores are sums over unit-length feature vectors, so their differences are small; this factor
- * turns them into posteriors that mean something (checked against held-out accuracy in
- * bench/classify-quality).
+ * Naive Bayes counts every word as independent evidence, so its log-likelihoods differ by
+ * hundreds between classes and its posteriors are all 0 or 1. Scaling them down (a temperature)
+ * leaves the ranking as it is and gives classify.learned.minConfidence something to compare.
  */
-const SHARPNESS = 12;
+const SHARPNESS = 0.1;
 
 interface LabelTable {
   bits: number;
@@ -271,7 +271,7 @@ export class LearnedModel {
     return this.type?.classes ?? [];
   }
 
-  features(text: string, extra: readonly string[] = []): FeatureVector {
+  features(text: string, extra: readonly ExtraFeature[] = []): FeatureVector {
     return documentFeatures(text, extra);
   }
 

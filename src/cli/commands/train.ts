@@ -16,7 +16,7 @@ export async function trainCommand(command: Command): Promise<number> {
   const catalog = await openCatalog(context, { readonly: false });
   try {
     const { trainModel } = await import('../learning.js');
-    const report = await trainModel(catalog, config.classify.learned);
+    const report = await trainModel(catalog, config);
     if (!config.features.learning && !context.output.quiet) process.stderr.write('note: features.learning is off, so this model is not used to classify\n');
     if (context.output.json) {
       writeJson({ ...report, minExamples: config.classify.learned.minExamples, minConfidence: config.classify.learned.minConfidence });
