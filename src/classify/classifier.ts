@@ -31,6 +31,8 @@ export interface ClassifyInput {
   text: string;
   mime: string;
   fileName: string;
+  /** The path below the folder ingested ("Tax/2024/notice.pdf"), for path rules and folder tags. */
+  relativePath?: string;
   metadata: { title?: string; author?: string; from?: string; subject?: string; date?: string };
   /** Ties provider calls and log lines to the run and the document. */
   correlationId?: string;

@@ -28,7 +28,10 @@ export async function createClassifier(context: CommandContext, catalog: OpenCat
   if (options.onlyProvider !== undefined && !config.features.ai) {
     throw usageError('E_FEATURE_DISABLED', 'AI providers are switched off in this configuration (features.ai: false)', 'set features.ai to true (or DOCCAT_FEATURES_AI=true) to ask a provider');
   }
-  if (config.ai.providers.length === 0 || !config.features.ai) return { classifier: local, service: undefined };
+  // Path rules and folder tags are the user's own statements: they stand over the whole chain.
+  const { PathRulesClassifier } = await import('../classify/path-rules.js');
+  const placed = (classifier: Classifier) => (PathRulesClassifier.wanted(config.classify.pathRules, config.classify.folderTags) ? new PathRulesClassifier(classifier, config.classify.pathRules, config.classify.folderTags) : classifier);
+  if (config.ai.providers.length === 0 || !config.features.ai) return { classifier: placed(local), service: undefined };
 
   const [{ AiClassificationService }, { mergeTypes, FALLBACK_TYPE }] = await Promise.all([import('../classify/service.js'), import('../classify/taxonomy.js')]);
   const types = mergeTypes(config.classify.types);
@@ -48,7 +51,7 @@ export async function createClassifier(context: CommandContext, catalog: OpenCat
     ...(options.onlyProvider ? { onlyProvider: options.onlyProvider } : {}),
     ...(options.force ? { force: true } : {}),
   });
-  return { classifier: service, service };
+  return { classifier: placed(service), service };
 }
 
 /** The catalogue's AI tables as the service's cache and call record. */

@@ -82,7 +82,10 @@ export class LocalClassifier implements Classifier {
   private readonly tagRules: { tag: string; patterns: RegExp[] }[];
 
   constructor(private readonly options: LocalClassifierOptions) {
-    this.types = mergeTypes(options.types).map((type) => ({
+    // Types the user configured come first, so that they win ties against the built-in ones.
+    const configured = new Set(options.types.map((type) => type.name));
+    const merged = mergeTypes(options.types);
+    this.types = [...merged.filter((type) => configured.has(type.name)), ...merged.filter((type) => !configured.has(type.name))].map((type) => ({
       name: type.name,
       weight: type.weight,
       tags: type.tags,

@@ -77,6 +77,7 @@ export async function reclassifyCommand(words: string[], flags: Record<string, u
         text: row.text,
         mime: row.mime,
         fileName: row.original_name,
+        ...relativePathOf(row),
         metadata: sourceMetadata(row),
         correlationId: correlationOf(id),
         signal: context.signal,
@@ -121,8 +122,14 @@ export async function reclassifyCommand(words: string[], flags: Record<string, u
  * it (migration 0005) get their current values instead, so facts only the header held (an
  * e-mail's sender and date) are not lost by reclassifying.
  */
+/** Where ingest found the document below the folder ingested (kept in its metadata), for path rules. */
+function relativePathOf(row: DocumentRow): { relativePath?: string } {
+  const { relativePath } = JSON.parse(row.metadata) as { relativePath?: unknown };
+  return typeof relativePath === 'string' ? { relativePath } : {};
+}
+
 function sourceMetadata(row: DocumentRow): ClassifyInput['metadata'] {
-  const stored = JSON.parse(row.metadata) as ClassifyInput['metadata'];
+  const { relativePath: _relativePath, ...stored } = JSON.parse(row.metadata) as ClassifyInput['metadata'] & { relativePath?: string };
   if (Object.keys(stored).length > 0) return stored;
   return { title: row.title, ...(row.correspondent ? { from: row.correspondent } : {}), ...(row.document_date ? { date: row.document_date } : {}) };
 }
