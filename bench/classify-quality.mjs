@@ -42,7 +42,7 @@ export async function benchClassifyQuality(root) {
   const { configSchema } = await import(path.join(root, 'dist/config/schema.js'));
   const { documentFeatures } = await import(path.join(root, 'dist/classify/learned/features.js'));
   const { LearnedModel, ModelTrainer } = await import(path.join(root, 'dist/classify/learned/model.js'));
-  const { extraFeatures, learnedDecides } = await import(path.join(root, 'dist/classify/learned/classifier.js'));
+  const { extraFeatures, learnedDecides, scopeOf } = await import(path.join(root, 'dist/classify/learned/classifier.js'));
   const config = configSchema.parse({});
   const rules = new LocalClassifier(config.classify);
   const catalog = await openSqliteDatabase({ path: path.join(home, 'catalog.db'), busyTimeoutMs: 5000 });
@@ -58,8 +58,7 @@ export async function benchClassifyQuality(root) {
     if (!row) throw new Error(`bench: ${entry.file} was not catalogued`);
     const input = { text: row.text, mime: row.mime, fileName: row.original_name, metadata: JSON.parse(row.metadata) };
     const ruled = await rules.classify(input);
-    const scores = rules.typeScores(input);
-    documents.push({ ...entry, input, ruled: ruled.type, features: documentFeatures(input.text, extraFeatures(input, scores)) });
+    documents.push({ ...entry, input, ruled: ruled.type, features: documentFeatures(input.text, extraFeatures(input, ruled.type)) });
   }
 
   console.log(`\nClassification quality: ${documents.length} labelled documents in test/classify-set (${new Set(documents.map((d) => d.type)).size} types, ${documents.filter((d) => d.language === 'de').length} German)`);
@@ -79,6 +78,7 @@ export async function benchClassifyQuality(root) {
   let learnedRight = 0;
   let rulesRight = 0;
   let total = 0;
+  const overrides = [];
   for (let draw = 0; draw < DRAWS; draw += 1) {
     const byType = new Map();
     for (const document of documents) byType.set(document.type, [...(byType.get(document.type) ?? []), document]);
@@ -87,12 +87,13 @@ export async function benchClassifyQuality(root) {
       const shuffled = group.map((document) => [random(), document]).sort((a, b) => a[0] - b[0]).map(([, document]) => document);
       for (const document of shuffled.slice(0, Math.min(CORRECTIONS, group.length - 1))) labelled.add(document);
     }
-    const model = LearnedModel.fromFeatures([...labelled].map((document) => ({ example: { text: '', type: document.type, weight: 1 }, features: document.features })), { minExamples: config.classify.learned.minExamples });
+    const model = LearnedModel.fromFeatures([...labelled].map((document) => ({ example: { text: '', type: document.type, verdict: document.ruled, weight: 1 }, features: document.features })), { minExamples: config.classify.learned.minExamples });
     for (const document of documents) {
       if (labelled.has(document)) continue;
       const prediction = model.predictType(document.features);
-      const chain = learnedDecides(document.ruled, prediction, model.knownTypes, config.classify.learned.minConfidence) ? prediction.label : document.ruled;
+      const chain = learnedDecides(document.ruled, prediction, scopeOf(model), config.classify.learned.minConfidence) ? prediction.label : document.ruled;
       total += 1;
+      if (chain !== document.ruled) overrides.push({ confidence: prediction.confidence, right: chain === document.type, rulesRight: document.ruled === document.type });
       if (chain === document.type) chainRight += 1;
       if (prediction?.label === document.type) learnedRight += 1;
       if (document.ruled === document.type) rulesRight += 1;
@@ -102,6 +103,7 @@ export async function benchClassifyQuality(root) {
   console.log(`    rules alone                          ${pct(rulesRight, total)}`);
   console.log(`    learned model alone                  ${pct(learnedRight, total)}`);
   console.log(`    chain (model when sure, else rules)  ${pct(chainRight, total)}`);
+  console.log(`    where the model overruled the rules: model right ${overrides.filter((entry) => entry.right).length}, rules had been right ${overrides.filter((entry) => entry.rulesRight).length}, both wrong ${overrides.filter((entry) => !entry.right && !entry.rulesRight).length}`);
 
   // Speed: 10k synthetic documents made of the set's lines (each of one type's documents mixed),
   // trained on in one streaming pass as `doccat train` does, then predicted one by one.
@@ -117,12 +119,15 @@ export async function benchClassifyQuality(root) {
   const characters = synthetic.reduce((sum, document) => sum + document.input.text.length, 0);
   let started = performance.now();
   const trainer = new ModelTrainer(synthetic.map((document) => ({ type: document.type, weight: 1 })), { minExamples: config.classify.learned.minExamples });
-  for (const document of synthetic) trainer.add({ type: document.type, weight: 1 }, documentFeatures(document.input.text, extraFeatures(document.input, rules.typeScores(document.input))));
+  for (const document of synthetic) {
+    const verdict = rules.verdict(document.input);
+    trainer.add({ type: document.type, verdict, weight: 1 }, documentFeatures(document.input.text, extraFeatures(document.input, verdict)));
+  }
   const trained = trainer.finish();
   const bytes = trained.serialize();
   const trainSeconds = (performance.now() - started) / 1000;
   started = performance.now();
-  for (const document of synthetic) trained.predictType(documentFeatures(document.input.text, extraFeatures(document.input, rules.typeScores(document.input))));
+  for (const document of synthetic) trained.predictType(documentFeatures(document.input.text, extraFeatures(document.input, rules.verdict(document.input))));
   const predictMs = (performance.now() - started) / synthetic.length;
   started = performance.now();
   for (const document of synthetic) trained.predictType(documentFeatures(document.input.text, ['mime:text/plain']));

@@ -85,7 +85,8 @@ export async function trainModel(catalog: OpenCatalog, config: Config): Promise<
     const row = byId.get(id);
     if (!row) continue;
     const input = { text, mime: row.mime, fileName: '', metadata: {} };
-    trainer.add(row.labels, documentFeatures(text, extraFeatures(input, rules.typeScores(input))));
+    const verdict = rules.verdict(input);
+    trainer.add({ ...row.labels, verdict }, documentFeatures(text, extraFeatures(input, verdict)));
   }
   const model = trainer.finish();
   if (!model.usable) {

@@ -23,7 +23,7 @@ export const tagRuleSchema = z.object({
   patterns: z.array(z.string().min(1)).default([]),
 });
 
-const LEARNED_DEFAULTS = { minExamples: 5, minConfidence: 0.6, automaticWeight: 0 };
+const LEARNED_DEFAULTS = { minExamples: 5, minConfidence: 0.9, automaticWeight: 0 };
 
 const learnedSchema = z.object({
   minExamples: z.number().int().min(1).default(LEARNED_DEFAULTS.minExamples).describe('documents labelled by hand a type, correspondent or tag needs before the model predicts it'),

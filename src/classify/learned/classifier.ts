@@ -16,22 +16,31 @@ export interface LearnedClassifierOptions {
  */
 const RULE_WEIGHT = 20;
 
-/** Facts outside the text that the model learns from too: the format, the rules' best types. */
-export function extraFeatures(input: Pick<ClassifyInput, 'mime'>, ruleScores: readonly { type: { name: string }; score: number }[]): ExtraFeature[] {
-  // The rules' verdict only: a runner-up's score would pull as hard towards the type it leads in
-  // the examples as the verdict does towards its own.
-  const best = ruleScores[0];
-  const verdict = best && best.score > 0 ? best.type.name : 'none';
-  return [`mime:${input.mime}`, [`rule:${verdict}`, RULE_WEIGHT]];
+/** Facts outside the text that the model learns from too: the format and the rules' verdict. */
+export function extraFeatures(input: Pick<ClassifyInput, 'mime'>, rulesVerdict: string): ExtraFeature[] {
+  return [`mime:${input.mime}`, [`rule:${rulesVerdict}`, RULE_WEIGHT]];
+}
+
+/** What a model was shown: the types it knows, and per type what the rules had said of its examples. */
+export interface ModelScope {
+  known: readonly string[];
+  verdicts: Readonly<Record<string, Readonly<Record<string, number>>>>;
+}
+
+export function scopeOf(model: LearnedModel): ModelScope {
+  return { known: model.knownTypes, verdicts: model.summary.verdicts };
 }
 
 /**
- * Whether the model's type stands: it is sure enough, and the rules either found no type or a type
- * the model was shown examples of. A type the rules are sure of that the model never saw (an
- * e-mail, by its format) is not the model's to overrule: it can only answer with types it knows.
+ * Whether the model's type stands over the rules': it is sure enough, and the rules found no type,
+ * or a type the model knows, or a type the rules had also said of the model's examples of its
+ * answer (the correction it learned: "the rules call these invoices, they are utility bills").
+ * A type the rules are sure of that the model never met (an e-mail, by its format) is not the
+ * model's to overrule: a model knows only the types it was shown.
  */
-export function learnedDecides(rulesType: string, prediction: Prediction | undefined, known: readonly string[], minConfidence: number): boolean {
-  return prediction !== undefined && prediction.confidence >= minConfidence && (rulesType === FALLBACK_TYPE || known.includes(rulesType));
+export function learnedDecides(rulesType: string, prediction: Prediction | undefined, scope: ModelScope, minConfidence: number): boolean {
+  if (prediction === undefined || prediction.confidence < minConfidence) return false;
+  return rulesType === FALLBACK_TYPE || scope.known.includes(rulesType) || (scope.verdicts[prediction.label]?.[rulesType] ?? 0) > 0;
 }
 
 /**
@@ -50,9 +59,9 @@ export class LearnedClassifier implements Classifier {
 
   async classify(input: ClassifyInput): Promise<Classification> {
     const ruled = await this.rules.classify(input);
-    const features = this.model.features(input.text, extraFeatures(input, this.rules.typeScores(input)));
+    const features = this.model.features(input.text, extraFeatures(input, ruled.type));
     const type = this.model.predictType(features);
-    const decides = learnedDecides(ruled.type, type, this.model.knownTypes, this.options.minConfidence);
+    const decides = learnedDecides(ruled.type, type, scopeOf(this.model), this.options.minConfidence);
     const correspondent = this.model.predictCorrespondent(features);
     const tags = new Set([...ruled.tags, ...this.model.predictTags(features, this.options.minConfidence).map((tag) => tag.label)]);
     const result: Classification = { ...ruled, tags: [...tags].sort() };

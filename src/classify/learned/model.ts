@@ -24,6 +24,8 @@ export interface TrainingExample {
   tags?: readonly string[];
   /** 1 for labels set by hand; less for automatic labels taken as examples. */
   weight: number;
+  /** The type the rules gave this document, so the model knows which of their verdicts it corrects. */
+  verdict?: string;
 }
 
 export interface TrainingOptions {
@@ -156,11 +158,13 @@ export interface ModelSummary {
   tags: Record<string, number>;
   /** The labels the model predicts (those with at least minExamples). */
   learned: { types: string[]; correspondents: string[]; tags: string[] };
+  /** Per learned type, the rules' verdicts on its examples (summed weights). */
+  verdicts: Record<string, Record<string, number>>;
   minExamples: number;
 }
 
 /** Labels of one document, without its text: what decides the classes before any text is read. */
-export type Labels = Pick<TrainingExample, 'type' | 'correspondent' | 'tags' | 'weight'>;
+export type Labels = Pick<TrainingExample, 'type' | 'correspondent' | 'tags' | 'weight' | 'verdict'>;
 
 /**
  * Training in one streaming pass: the classes are decided from the labels alone, then each
@@ -198,6 +202,7 @@ export class ModelTrainer {
       correspondents: Object.fromEntries(correspondentCounts),
       tags: Object.fromEntries(tagCounts),
       learned: { types, correspondents, tags: tagNames },
+      verdicts: {},
       minExamples: options.minExamples,
     };
   }
@@ -210,7 +215,13 @@ export class ModelTrainer {
   add(labels: Labels, features: FeatureVector): void {
     this.documents += 1;
     const type = labels.type === undefined ? undefined : this.typeIndex.get(labels.type);
-    if (type !== undefined) addExample(this.tables.type, features, type, labels.weight);
+    if (type !== undefined) {
+      addExample(this.tables.type, features, type, labels.weight);
+      if (labels.verdict !== undefined) {
+        const verdicts = (this.summary.verdicts[labels.type as string] ??= {});
+        verdicts[labels.verdict] = (verdicts[labels.verdict] ?? 0) + labels.weight;
+      }
+    }
     const correspondent = labels.correspondent === undefined ? undefined : this.correspondentIndex.get(labels.correspondent);
     if (correspondent !== undefined) addExample(this.tables.correspondent, features, correspondent, labels.weight);
     if (labels.tags !== undefined) {

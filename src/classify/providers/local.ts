@@ -108,6 +108,12 @@ export class LocalClassifier implements Classifier {
     return this.types.map((type) => scoreType(type, input, text)).sort((a, b) => b.score - a.score);
   }
 
+  /** The type the rules decide ("other" when none scores minScore): what they would answer. */
+  verdict(input: ClassifyInput): string {
+    const best = this.typeScores(input)[0];
+    return best && best.score >= this.options.minScore ? best.type.name : FALLBACK_TYPE;
+  }
+
   async classify(input: ClassifyInput): Promise<Classification> {
     const body = input.text.slice(0, 100_000);
     const folded = foldText(`${input.metadata.subject ?? ''}\n${body}`);

@@ -38,18 +38,14 @@ export async function evalCommand(flags: Record<string, unknown>, command: Comma
     const inputs: ClassifyInput[] = documents.map((document) => ({ text: document.text, mime: document.mime, fileName: document.original_name, metadata: JSON.parse(document.metadata) as ClassifyInput['metadata'] }));
     const rules = new LocalClassifier(config.classify);
     const ruled: string[] = [];
-    const ruleScores: ReturnType<typeof rules.typeScores>[] = [];
-    for (const input of inputs) {
-      ruled.push((await rules.classify(input)).type);
-      ruleScores.push(rules.typeScores(input));
-    }
+    for (const input of inputs) ruled.push((await rules.classify(input)).type);
 
     const settings = config.classify.learned;
     // Each fold's model sees (K-1)/K of the examples: the threshold shrinks with it, or a type
     // labelled exactly minExamples times would never be learned in cross-validation.
     const foldMinExamples = Math.max(1, Math.floor((settings.minExamples * (folds - 1)) / folds));
     const held = evaluation.crossValidatedPredictions(
-      documents.map((document, index) => ({ type: document.type, features: documentFeatures(document.text, extraFeatures(inputs[index] as ClassifyInput, ruleScores[index] ?? [])) })),
+      documents.map((document, index) => ({ type: document.type, verdict: ruled[index] as string, features: documentFeatures(document.text, extraFeatures(inputs[index] as ClassifyInput, ruled[index] as string)) })),
       folds,
       { minExamples: foldMinExamples },
     );
