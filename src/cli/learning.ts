@@ -90,9 +90,11 @@ export async function trainModel(catalog: OpenCatalog, config: Config): Promise<
   }
   const model = trainer.finish();
   if (!model.usable) {
-    await repository.remove();
-    const minimum = settings.minExamples;
-    return { trained: false, reason: `no type, correspondent or tag has ${minimum} documents labelled by hand yet (doccat set ID --type TYPE)`, documents: rows.length, trainMs: Math.round(performance.now() - started), modelBytes: 0, fingerprint, summary: model.summary };
+    // Nothing learned is remembered too (an empty model), so that the next run does not read
+    // every labelled text again to find out the same.
+    const trainMs = Math.round(performance.now() - started);
+    await repository.save({ format, fingerprint, trainedAt: new Date().toISOString(), documents: 0, trainMs, summary: model.summary, model: new Uint8Array(0) });
+    return { trained: false, reason: `no type, correspondent or tag has ${settings.minExamples} documents labelled by hand yet (doccat set ID --type TYPE)`, documents: rows.length, trainMs, modelBytes: 0, fingerprint, summary: model.summary };
   }
   const bytes = model.serialize();
   const trainMs = Math.round(performance.now() - started);
@@ -118,7 +120,7 @@ export async function currentModel(catalog: OpenCatalog, config: Config, logger:
       }
     }
     const stored = await repository.load();
-    if (!stored) return undefined;
+    if (!stored || stored.model.length === 0) return undefined;
     const { LearnedModel: Model, MODEL_FORMAT } = await import('../classify/learned/model.js');
     if (stored.format !== MODEL_FORMAT) {
       logger.warn({ format: stored.format }, 'the stored model was made by another doccat version; run doccat train');

@@ -91,8 +91,4 @@ export class LearnedModelRepository {
       .onConflict((conflict) => conflict.column('name').doUpdateSet(values))
       .execute();
   }
-
-  async remove(name = 'default'): Promise<void> {
-    await this.db.deleteFrom('learned_models').where('name', '=', name).execute();
-  }
 }
