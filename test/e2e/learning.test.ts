@@ -1,9 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { REPO_ROOT, parseIngestJson, runDoccat, tempDir, type RunOptions } from '../support/cli.js';
 import { DIALECTS } from '../support/catalogs.js';
 import { createDatabase } from '../support/postgres.mjs';
+import { startFakeProviders, type FakeProviders } from '../support/fake-providers.mjs';
 
 /**
  * Classification that learns, through the binary: a user corrects five documents of a kind the
@@ -114,6 +115,35 @@ for (const dialect of DIALECTS) describe(`learning from corrections (${dialect})
     const report = parseIngestJson(await run(['ingest', later, '--json'], { env: { DOCCAT_FEATURES_LEARNING: 'false' } }));
     const added = report.files.find((file) => file.path.endsWith('bill-10.txt'));
     expect((await show(added?.documentId as number)).document.classification.classifier).toBe('local');
+  });
+});
+
+describe('eval with a provider (sqlite, a local fake of the OpenAI API)', () => {
+  let fake: FakeProviders;
+  beforeAll(async () => {
+    fake = await startFakeProviders();
+  });
+  afterAll(async () => fake.close());
+
+  it('asks the provider about every document labelled by hand and scores its answers beside the rules', async () => {
+    const home = tempDir();
+    const inbox = tempDir('doccat-eval-provider-');
+    const config = path.join(home, 'doccat.config.json');
+    fs.writeFileSync(config, JSON.stringify({ ai: { retryBaseDelayMs: 10, providers: [{ name: 'gpt', type: 'openai', model: 'gpt-5.6-luna', baseURL: `${fake.url}/v1`, apiKey: 'env:OPENAI_API_KEY', maxAttempts: 1 }] } }));
+    const env = { OPENAI_API_KEY: 'sk-proj-e2e-TESTSECRET-0123456789' };
+    fs.writeFileSync(path.join(inbox, 'invoice.txt'), 'INVOICE\nInvoice number 2024-17\nACME Corporation\nTotal due: 196.35 EUR\n');
+    fs.writeFileSync(path.join(inbox, 'letter.txt'), 'Dear Ms Berg,\nthank you for your letter about the garden fence.\nSincerely,\nTom\n');
+    const files = parseIngestJson(await runDoccat(['ingest', inbox, '--json', '--config', config], { home, env })).files;
+    for (const file of files) expect((await runDoccat(['set', String(file.documentId), '--type', file.path.endsWith('invoice.txt') ? 'invoice' : 'letter', '--config', config], { home })).code).toBe(0);
+    const result = await runDoccat(['eval', '--provider', 'gpt', '--folds', '2', '--json', '--config', config], { home, env });
+    expect(result.code, result.stderr).toBe(0);
+    const report = JSON.parse(result.stdout) as { documents: number; classifiers: Record<string, { accuracy: number }> };
+    expect(report.documents).toBe(2);
+    expect(Object.keys(report.classifiers)).toEqual(['rules', 'learned', 'chain', 'gpt']);
+    expect(report.classifiers.gpt?.accuracy).toBe(1);
+    // Ingest asked it about the same texts already: its answers come from the catalogue's cache.
+    expect(fake.count('openai')).toBeGreaterThanOrEqual(2);
+    expect(fake.rejections).toEqual([]);
   });
 });
 

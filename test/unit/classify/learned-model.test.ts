@@ -3,6 +3,7 @@ import { extraFeatures, learnedDecides, scopeOf } from '../../../src/classify/le
 import { crossValidatedPredictions, score, stratifiedFolds } from '../../../src/classify/learned/evaluation.js';
 import { documentFeatures } from '../../../src/classify/learned/features.js';
 import { LearnedModel, type TrainingExample } from '../../../src/classify/learned/model.js';
+import { labelsOf } from '../../../src/cli/learning.js';
 
 /** A utility's monthly bill and an employer's monthly payslip: the recurring paperwork users correct. */
 function bill(month: number): string {
@@ -88,5 +89,21 @@ describe('evaluation', () => {
     const documents = [...Array.from({ length: 6 }, (_, index) => ({ type: 'utility-bill', verdict: 'invoice', features: documentFeatures(bill(index + 1)) })), ...Array.from({ length: 6 }, (_, index) => ({ type: 'payslip', verdict: 'payslip', features: documentFeatures(payslip(index + 1)) }))];
     const held = crossValidatedPredictions(documents, 3, { minExamples: 3 });
     expect(held.map((entry) => entry.prediction?.label)).toEqual(documents.map((document) => document.type));
+  });
+});
+
+describe('what a document teaches', () => {
+  const row = (overrides: Partial<Parameters<typeof labelsOf>[0]>) => ({ id: 1, type: 'invoice', correspondent: 'ACME', tags: '["work"]', manual_fields: '[]', classifier: 'local', mime: 'text/plain', ...overrides });
+  const settings = (automaticWeight: number) => ({ minExamples: 5, minConfidence: 0.9, automaticWeight });
+
+  it('teaches the labels set by hand, at full weight', () => {
+    expect(labelsOf(row({ manual_fields: '["type","tags"]' }), settings(0))).toEqual({ weight: 1, type: 'invoice', tags: ['work'] });
+    expect(labelsOf(row({ manual_fields: '["correspondent"]' }), settings(0))).toEqual({ weight: 1, correspondent: 'ACME' });
+  });
+
+  it('teaches automatic labels only when asked, at a lower weight, and never the model\'s own', () => {
+    expect(labelsOf(row({}), settings(0))).toBeUndefined();
+    expect(labelsOf(row({}), settings(0.3))).toEqual({ weight: 0.3, type: 'invoice', correspondent: 'ACME' });
+    expect(labelsOf(row({ classifier: 'learned' }), settings(0.3))).toBeUndefined();
   });
 });
