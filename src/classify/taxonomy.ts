@@ -22,9 +22,8 @@ export const DEFAULT_TYPES: DocumentTypeRule[] = [
   rule('receipt', {
     titles: ['receipt', 'payment receipt', 'sales receipt', 'payment confirmation', 'proof of payment', 'quittung', 'kassenbon', 'kassenbeleg', 'zahlungsbestatigung', 'recu', 'ricevuta', 'kassabon'],
     keywords: [
-      'amount paid', 'paid', 'paid with', 'paid by', 'paid cash', 'cash', 'change', 'card', 'contactless', 'visa', 'mastercard', 'amex', 'auth', 'till', 'cashier', 'tip', 'items',
-      'thank you for shopping', 'thank you for your purchase', 'transaction id', 'change due', 'order total', 'ticket', 'beleg', 'beleg-nr', 'bon', 'kasse', 'bar', 'gegeben', 'ruckgeld', 'ec-karte',
-      'girocard', 'summe eur', 'vielen dank fur ihren einkauf', 'tse', 'tse-signatur', 'umtausch',
+      'amount paid', 'paid with', 'paid by', 'paid cash', 'contactless', 'visa', 'mastercard', 'amex', 'cashier', 'thank you for shopping', 'thank you for your purchase', 'transaction id',
+      'change due', 'order total', 'beleg-nr', 'kasse', 'ruckgeld', 'ec-karte', 'girocard', 'summe eur', 'vielen dank fur ihren einkauf', 'tse', 'tse-signatur', 'umtausch',
     ],
     patterns: [String.raw`\b\d{1,2}:\d{2}\b[^\n]{0,40}\b(till|kasse|bon|op)\b`, String.raw`\b(visa|mastercard|amex|ec|girocard)\b[^\n]{0,20}\d+[.,]\d{2}`],
     weight: 1.1,
@@ -35,10 +34,10 @@ export const DEFAULT_TYPES: DocumentTypeRule[] = [
       'vereinbarung', 'dienstleistungsvereinbarung', 'contrat', 'overeenkomst',
     ],
     keywords: [
-      'terms and conditions', 'hereinafter', 'the parties', 'each party', 'between', 'in witness whereof', 'effective date', 'termination', 'terminate', 'notice', 'governing law',
-      'governed by the laws', 'shall', 'obligations', 'signed by', 'signature', 'executed', 'landlord', 'tenant', 'tenants', 'tenancy', 'deposit', 'contract of employment',
-      'confidential information', 'fixed term', 'accept', 'acceptance', 'subject to the terms', 'vertragsparteien', 'zwischen', 'wird folgendes vereinbart', 'vereinbart', 'vermieter', 'mieter',
-      'mieterin', 'mietsache', 'mietzeit', 'kaution', 'kundigung', 'gekundigt', 'kundigungsfrist', 'laufzeit', 'unterschrift', 'unterschriften', 'arbeitgeber', 'arbeitnehmer',
+      'terms and conditions', 'hereinafter', 'the parties', 'each party', 'in witness whereof', 'effective date', 'termination', 'governing law', 'governed by the laws', 'obligations', 'signed by',
+      'landlord', 'tenant', 'tenants', 'tenancy', 'contract of employment', 'confidential information', 'fixed term', 'subject to the terms', 'vertragsparteien', 'wird folgendes vereinbart',
+      'vereinbart', 'vermieter', 'mieter', 'mieterin', 'mietsache', 'mietzeit', 'kaution', 'kundigung', 'gekundigt', 'kundigungsfrist', 'laufzeit', 'unterschrift', 'unterschriften', 'arbeitgeber',
+      'arbeitnehmer',
     ],
     patterns: [String.raw`§\s*\d+`, String.raw`^\s*\d+\.\s+(term|rent|deposit|notice|duration|purpose|obligations)\b`],
   }),
@@ -93,9 +92,9 @@ export const DEFAULT_TYPES: DocumentTypeRule[] = [
   rule('insurance', {
     titles: ['insurance policy', 'policy schedule', 'schedule of cover', 'versicherungsschein', 'police', 'verzekeringspolis'],
     keywords: [
-      'insurance', 'insurer', 'insured', 'policy', 'policy number', 'policy reference', 'policyholder', 'policy holder', 'premium', 'annual premium', 'cover', 'coverage', 'covered', 'sum insured',
-      'excess', 'deductible', 'claim', 'claims', 'claim number', 'claim reference', 'renewal', 'no claims', '*versicherung', 'versicherung', 'versicherungsnehmer', 'vertragsnummer', 'beitrag',
-      'jahresbeitrag', 'selbstbeteiligung', 'schaden', 'schadenfreiheitsklasse', 'haftpflicht', 'kasko', 'vollkasko', 'teilkasko', 'assurance', 'verzekering',
+      'insurance', 'insurer', 'insured', 'policy', 'policy number', 'policy reference', 'policyholder', 'policy holder', 'premium', 'annual premium', 'sum insured', 'excess', 'deductible',
+      'claim number', 'claim reference', 'renewal', 'no claims', '*versicherung', 'versicherung', 'versicherungsnehmer', 'vertragsnummer', 'beitrag', 'jahresbeitrag', 'selbstbeteiligung', 'schaden',
+      'schadenfreiheitsklasse', 'haftpflicht', 'kasko', 'vollkasko', 'teilkasko', 'assurance', 'verzekering',
     ],
     patterns: [],
   }),
@@ -111,8 +110,8 @@ export const DEFAULT_TYPES: DocumentTypeRule[] = [
   rule('id-document', {
     titles: ['passport', 'reisepass', 'personalausweis', 'identity card', 'driving licence', 'driver license', 'drivers license', 'fuhrerschein', 'carte d identite', 'passeport'],
     keywords: [
-      'date of expiry', 'expiry', 'date of issue', 'nationality', 'date of birth', 'place of birth', 'given names', 'surname', 'sex', 'valid until', 'authority', 'identity card',
-      'staatsangehorigkeit', 'geburtstag', 'geburtsort', 'gultig bis', 'vornamen', 'ausweisnummer', 'behorde',
+      'date of expiry', 'expiry', 'date of issue', 'nationality', 'date of birth', 'place of birth', 'given names', 'surname', 'valid until', 'identity card', 'staatsangehorigkeit', 'geburtstag',
+      'geburtsort', 'gultig bis', 'vornamen', 'ausweisnummer', 'behorde',
     ],
     patterns: [String.raw`P<[A-Z]{1,3}<`, String.raw`^[A-Z0-9<]{25,44}$`, String.raw`^\s*4[abc]\.\s`],
     weight: 1.3,
@@ -123,9 +122,8 @@ export const DEFAULT_TYPES: DocumentTypeRule[] = [
       'mode d emploi', 'handleiding',
     ],
     keywords: [
-      'manual', 'guide', 'installation', 'install', 'troubleshooting', 'instructions', 'getting started', 'specifications', 'operating instructions', 'before first use', 'warning', 'caution',
-      'maintenance', 'cleaning', 'press', 'button', 'unplug', 'appliance', 'what s in the box', 'led', 'setup', 'make sure', 'do not', 'never use', 'sicherheitshinweise', 'hinweise', 'schritt',
-      'gerat', 'storungen', 'wichtig', 'reinigung', 'bedienung', 'einstellen', 'drucken',
+      'manual', 'installation', 'troubleshooting', 'instructions', 'getting started', 'specifications', 'operating instructions', 'before first use', 'warning', 'caution', 'maintenance', 'cleaning',
+      'unplug', 'appliance', 'what s in the box', 'sicherheitshinweise', 'hinweise', 'schritt', 'gerat', 'storungen', 'wichtig', 'reinigung', 'bedienung', 'einstellen', 'drucken',
     ],
     patterns: [String.raw`^\s*(step|schritt)\s*\d`, String.raw`^\s*\d+[.)]\s+\p{Lu}\p{Ll}+\s`],
   }),
@@ -142,8 +140,8 @@ export const DEFAULT_TYPES: DocumentTypeRule[] = [
   rule('report', {
     titles: ['report', 'annual report', 'quarterly report', 'operations review', 'minutes', 'bericht', 'jahresbericht', 'rapport', 'verslag'],
     keywords: [
-      'executive summary', 'summary', 'findings', 'recommendations', 'analysis', 'key findings', 'key figures', 'review', 'overview', 'objectives', 'actions', 'next steps', 'inspection', 'outlook',
-      'progress', 'year on year', 'target', 'ausblick', 'berichtsjahr', 'massnahmen', 'empfehlungen', 'vorjahr',
+      'executive summary', 'findings', 'recommendations', 'analysis', 'key findings', 'key figures', 'objectives', 'next steps', 'inspection', 'outlook', 'year on year', 'ausblick', 'berichtsjahr',
+      'massnahmen', 'empfehlungen', 'vorjahr',
     ],
     patterns: [],
   }),
