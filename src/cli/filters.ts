@@ -17,6 +17,9 @@ const FLAG_FIELDS: { flag: string; field: FieldName; description: string; repeat
   { flag: 'lang', field: 'lang', description: 'language code: en, de, fr, ...' },
   { flag: 'status', field: 'status', description: 'catalogued, duplicate, or failed (failed files)' },
   { flag: 'path', field: 'path', description: 'a source path matches this glob', repeatable: true },
+  { flag: 'total', field: 'total', description: "total amount: '>100', '<=49.90', '=12'", repeatable: true },
+  { flag: 'currency', field: 'currency', description: 'currency of the total: EUR, USD, ...' },
+  { flag: 'due', field: 'due', description: "due date: 2024-05, '<2024-05-01', '>=2024-05'", repeatable: true },
 ];
 
 export function addFilterOptions(command: Command, paging = true): Command {

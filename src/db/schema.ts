@@ -167,6 +167,19 @@ export interface CatalogMetaTable {
   value: string;
 }
 
+/** The learned classifier (migration 0011): one row per model name ('default'). */
+export interface LearnedModelsTable {
+  name: string;
+  format: number;
+  /** Hash of the labels it was trained on; another hash means the model is stale. */
+  fingerprint: string;
+  trained_at: string;
+  documents: number;
+  train_ms: number;
+  summary: string; // JSON
+  model: Uint8Array;
+}
+
 export interface Database {
   documents: DocumentsTable;
   sources: SourcesTable;
@@ -180,4 +193,5 @@ export interface Database {
   jobs: JobsTable;
   ingest_events: IngestEventsTable;
   catalog_meta: CatalogMetaTable;
+  learned_models: LearnedModelsTable;
 }
