@@ -73,7 +73,9 @@ export function createExtractionPool(options: ExtractionPoolOptions): Extraction
   process.on('exit', killAll);
 
   function spawnChild(slot: Slot): ChildProcess {
-    const child = fork(CHILD_ENTRY, [], {
+    // The child learns who its parent is from us, not from its own ppid at startup: a parent
+    // killed while the child was still loading would otherwise already be init by then.
+    const child = fork(CHILD_ENTRY, [String(process.pid)], {
       serialization: 'advanced',
       // The parent's flags (a test runner's loaders, --inspect) are not the child's business.
       // --expose-gc: extractors hand a large decoded image back at once (pdf.ts) instead of
