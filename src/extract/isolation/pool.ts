@@ -185,9 +185,9 @@ export function createExtractionPool(options: ExtractionPoolOptions): Extraction
         if (ocrWaiting++ === 0) pauseDeadline();
         const image = Buffer.from(request.image.buffer, request.image.byteOffset, request.image.byteLength);
         Promise.resolve()
-          .then(() => input.ocr().recognize(image, { ...(request.dpi === undefined ? {} : { dpi: request.dpi }), signal: ocrSignal }))
+          .then(() => input.ocr().recognize(image, { ...(request.dpi === undefined ? {} : { dpi: request.dpi }), ...(request.textPdf ? { textPdf: true } : {}), signal: ocrSignal }))
           .then(
-            (result) => post(child, { type: 'ocr-result', id: request.id, result: { text: result.text, confidence: result.confidence } }),
+            (result) => post(child, { type: 'ocr-result', id: request.id, result: { text: result.text, confidence: result.confidence, ...(result.textPdf ? { textPdf: result.textPdf } : {}) } }),
             (error: unknown) => {
               if (error instanceof DoccatError) ocrErrors.push(error);
               post(child, { type: 'ocr-failed', id: request.id, error: toErrorInfo(error) });
@@ -272,7 +272,7 @@ function post(child: ChildProcess, message: ParentMessage): void {
 }
 
 function isolatedInput(input: ExtractInput): IsolatedExtractInput {
-  return { path: input.path, mime: input.mime, size: input.size, options: input.options };
+  return { path: input.path, mime: input.mime, size: input.size, options: input.options, ...(input.searchablePdfPath === undefined ? {} : { searchablePdfPath: input.searchablePdfPath }) };
 }
 
 function rebuildError(info: ErrorInfo): DoccatError {

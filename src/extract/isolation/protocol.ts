@@ -19,6 +19,8 @@ export interface OcrRequest {
   id: number;
   image: Uint8Array;
   dpi?: number;
+  /** Also the page's invisible text as a one-page PDF (for the searchable PDF). */
+  textPdf?: boolean;
 }
 
 export type ParentMessage =
