@@ -32,6 +32,8 @@ export interface ExtractInput {
   signal: AbortSignal;
   /** Called once per page so the caller can report progress. */
   onPage?: (info: { ocr: boolean }) => void;
+  /** Called now and then during long work that has no pages (assembling a searchable PDF): not stuck. */
+  onProgress?: () => void;
   /**
    * Where to write a searchable PDF (the original with the OCR text laid over the pages that were
    * read, or the images on pages) when pages are OCRed; absent, none is made.

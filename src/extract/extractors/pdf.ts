@@ -60,7 +60,7 @@ export const extractPdf: Extractor = async (input) => {
   const { result, layers, numberOfPages } = extracted;
   if (input.searchablePdfPath !== undefined && layers.length > 0 && !input.signal.aborted) {
     const { graftTextLayers } = await import('../searchable/graft.js');
-    await writeSearchablePdf(input, result, data.byteLength, layers.length, async () => ({ bytes: await graftTextLayers(data, numberOfPages, layers), pdfa: false }));
+    await writeSearchablePdf(input, result, data.byteLength, layers.length, async () => ({ bytes: await graftTextLayers(data, numberOfPages, layers, input.onProgress), pdfa: false }));
   }
   return result;
 };

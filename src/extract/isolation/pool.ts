@@ -200,7 +200,8 @@ export function createExtractionPool(options: ExtractionPoolOptions): Extraction
       const onMessage = (message: ChildMessage) => {
         switch (message.type) {
           case 'page':
-            input.onPage?.({ ocr: message.ocr });
+          case 'progress':
+            if (message.type === 'page') input.onPage?.({ ocr: message.ocr });
             // Progress: the next page gets the whole allowance again.
             workedMs = 0;
             if (ocrWaiting === 0) {

@@ -33,5 +33,7 @@ export type ChildMessage =
   | { type: 'ready' }
   | OcrRequest
   | { type: 'page'; ocr: boolean }
+  /** Work without pages is going on (assembling a searchable PDF): the deadline starts again. */
+  | { type: 'progress' }
   | { type: 'done'; result: ExtractResult }
   | { type: 'failed'; error: ErrorInfo };

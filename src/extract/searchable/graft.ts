@@ -22,33 +22,54 @@ export class SearchablePdfError extends Error {}
  * Underneath, because the page's content then starts from the default graphics state, with
  * nothing of ours to undo. Pages without a layer are not touched at all.
  */
-export async function graftTextLayers(original: Uint8Array, expectedPages: number, layers: readonly PageTextLayer[]): Promise<Uint8Array> {
+export async function graftTextLayers(original: Uint8Array, expectedPages: number, layers: readonly PageTextLayer[], onProgress?: () => void): Promise<Uint8Array> {
   const lib = await loadPdfLib();
   let document: PDFDocument;
   try {
-    document = await lib.PDFDocument.load(original, { updateMetadata: false });
+    document = await quietly(() => lib.PDFDocument.load(original, { updateMetadata: false, ignoreEncryption: true }));
   } catch (error) {
-    if (error instanceof lib.EncryptedPDFError) {
-      throw new SearchablePdfError('the PDF is encrypted, and a copy without its protection is not made');
-    }
     throw new SearchablePdfError(`pdf-lib cannot read the PDF: ${(error as Error).message}`);
   }
-  const pages = document.getPages();
-  // pdf.js and pdf-lib read the page tree separately; a text layer on the wrong page is worse than none.
-  if (pages.length !== expectedPages) throw new SearchablePdfError(`pdf-lib finds ${pages.length} pages where pdf.js found ${expectedPages}`);
-  const forms = new TextLayerForms(lib, document);
-  for (const layer of layers) {
-    const page = pages[layer.pageIndex];
-    if (!page) throw new SearchablePdfError(`no page ${layer.pageIndex + 1}`);
-    const { ref, matrix } = await forms.form(layer.textPdf, layer.toPage);
-    const name = addXObject(lib, document, page.node, ref);
-    prependContent(lib, document, page.node, `q ${formatMatrix(matrix)} cm /${name} Do Q\n`);
+  // pdf-lib cannot decrypt; and a copy without the owner's protection is not one to make.
+  if (document.isEncrypted) throw new SearchablePdfError('the PDF is encrypted');
+  try {
+    const pages = document.getPages();
+    // pdf.js and pdf-lib read the page tree separately; a text layer on the wrong page is worse than none.
+    if (pages.length !== expectedPages) throw new SearchablePdfError(`pdf-lib finds ${pages.length} pages where pdf.js found ${expectedPages}`);
+    const forms = new TextLayerForms(lib, document);
+    for (const [index, layer] of layers.entries()) {
+      if (index % PROGRESS_EVERY === PROGRESS_EVERY - 1) onProgress?.();
+      const page = pages[layer.pageIndex];
+      if (!page) throw new SearchablePdfError(`no page ${layer.pageIndex + 1}`);
+      const { ref, matrix } = await forms.form(layer.textPdf, layer.toPage);
+      const name = addXObject(lib, document, page.node, ref);
+      prependContent(lib, document, page.node, `q ${formatMatrix(matrix)} cm /${name} Do Q\n`);
+    }
+    // No object streams: the file keeps working in readers of the PDF version it declares.
+    return await document.save({ useObjectStreams: false, addDefaultPage: false, updateFieldAppearances: false });
+  } catch (error) {
+    if (error instanceof SearchablePdfError) throw error;
+    throw new SearchablePdfError(`pdf-lib cannot rewrite the PDF: ${(error as Error).message}`);
   }
-  // No object streams: the file keeps working in readers of the PDF version it declares.
-  return document.save({ useObjectStreams: false, addDefaultPage: false, updateFieldAppearances: false });
 }
 
 type PdfLib = Awaited<ReturnType<typeof loadPdfLib>>;
+
+/** Layers grafted between two progress calls (a few hundred milliseconds of work). */
+const PROGRESS_EVERY = 20;
+
+/** pdf-lib reports each damaged object it skips with console.log; the warning on the document says enough. */
+async function quietly<T>(work: () => Promise<T>): Promise<T> {
+  const { log, warn } = console;
+  console.log = () => undefined;
+  console.warn = () => undefined;
+  try {
+    return await work();
+  } finally {
+    console.log = log;
+    console.warn = warn;
+  }
+}
 
 /**
  * Registers the form in the page's own resources under a new name. Resources are often inherited

@@ -97,6 +97,7 @@ export class SearchableImagePdf {
     const forms = new TextLayerForms(lib, document);
     let deviceColoursOnly = true;
     for (const index of indices) {
+      if (index % 20 === 19) this.input.onProgress?.();
       const page = this.pages.get(index) as PendingPage;
       if (page.image.colorSpace === 'DeviceCMYK') deviceColoursOnly = false;
       await addPage(lib, document, forms, page);
