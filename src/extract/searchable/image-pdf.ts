@@ -4,7 +4,7 @@ import type { UprightReading } from '../ocr-pages.js';
 import { imageBytes, type PageImage, type PdfImage, type Resolution } from './images.js';
 import { chain, formatMatrix, formatNumber, scale, unturn } from './matrix.js';
 import { NO_SEARCHABLE_PDF, writeSearchablePdf } from './output.js';
-import { declarePdfA2b, setFileId } from './pdfa.js';
+import { contentId, declarePdfA2b, setFileId } from './pdfa.js';
 import { loadPdfLib, TextLayerForms } from './text-layer.js';
 
 type PdfLib = Awaited<ReturnType<typeof loadPdfLib>>;
@@ -96,6 +96,10 @@ export class SearchableImagePdf {
     const document = await lib.PDFDocument.create({ updateMetadata: false });
     const forms = new TextLayerForms(lib, document);
     let deviceColoursOnly = true;
+    const fileId = contentId(indices.flatMap((index) => {
+      const page = this.pages.get(index) as PendingPage;
+      return [page.image.data, page.reading?.textPdf ?? new Uint8Array(0)];
+    }));
     for (const index of indices) {
       if (index % 20 === 19) this.input.onProgress?.();
       const page = this.pages.get(index) as PendingPage;
@@ -104,8 +108,8 @@ export class SearchableImagePdf {
     }
     this.pages.clear();
     // CMYK images would need a CMYK output intent, and a file has one: such a PDF is not declared PDF/A.
-    if (deviceColoursOnly) declarePdfA2b(lib, document, new Date(), title);
-    else setFileId(lib, document, `${Date.now()}`);
+    if (deviceColoursOnly) declarePdfA2b(lib, document, fileId, title);
+    else setFileId(lib, document, fileId);
     return { bytes: await document.save({ useObjectStreams: true, addDefaultPage: false }), pdfa: deviceColoursOnly };
   }
 }

@@ -6,8 +6,8 @@ export type Matrix = readonly [number, number, number, number, number, number];
 
 export const IDENTITY: Matrix = [1, 0, 0, 1, 0, 0];
 
-/** The transform that applies `first`, then `second`. */
-export function then(first: Matrix, second: Matrix): Matrix {
+/** The transform that applies `first`, then `second` (not named "then": a module exporting `then` is taken for a promise when imported dynamically). */
+export function compose(first: Matrix, second: Matrix): Matrix {
   const [a, b, c, d, e, f] = first;
   const [a2, b2, c2, d2, e2, f2] = second;
   return [a * a2 + b * c2, a * b2 + b * d2, c * a2 + d * c2, c * b2 + d * d2, e * a2 + f * c2 + e2, e * b2 + f * d2 + f2];
@@ -15,7 +15,7 @@ export function then(first: Matrix, second: Matrix): Matrix {
 
 /** Applies the transforms left to right. */
 export function chain(...matrices: Matrix[]): Matrix {
-  return matrices.reduce((result, next) => then(result, next), IDENTITY);
+  return matrices.reduce((result, next) => compose(result, next), IDENTITY);
 }
 
 export function scale(x: number, y: number): Matrix {

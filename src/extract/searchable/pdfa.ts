@@ -15,15 +15,12 @@ const PRODUCER = 'doccat';
  * what the pages hold: only embedded fonts (tesseract's glyphless font), no encryption,
  * transparency only as image soft masks, no LZW, no JavaScript.
  */
-export function declarePdfA2b(lib: PdfLib, document: PDFDocument, created: Date, title?: string): void {
+export function declarePdfA2b(lib: PdfLib, document: PDFDocument, fileId: string, title?: string): void {
   const context = document.context;
-  const dateForInfo = `D:${created.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, '')}Z`;
-  const dateForXmp = created.toISOString().replace(/\.\d+Z$/, 'Z');
+  // No dates: the same scan makes the same bytes, so the same content-addressed blob.
   const info = context.obj({
     Producer: lib.PDFString.of(PRODUCER),
     Creator: lib.PDFString.of(PRODUCER),
-    CreationDate: lib.PDFString.of(dateForInfo),
-    ModDate: lib.PDFString.of(dateForInfo),
     ...(title ? { Title: lib.PDFHexString.fromText(title) } : {}),
   });
   context.trailerInfo.Info = context.register(info);
@@ -35,8 +32,6 @@ export function declarePdfA2b(lib: PdfLib, document: PDFDocument, created: Date,
     '<rdf:Description rdf:about="" xmlns:pdfaid="http://www.aiim.org/pdfa/ns/id/" xmlns:xmp="http://ns.adobe.com/xap/1.0/" xmlns:pdf="http://ns.adobe.com/pdf/1.3/" xmlns:dc="http://purl.org/dc/elements/1.1/">',
     '<pdfaid:part>2</pdfaid:part>',
     '<pdfaid:conformance>B</pdfaid:conformance>',
-    `<xmp:CreateDate>${dateForXmp}</xmp:CreateDate>`,
-    `<xmp:ModifyDate>${dateForXmp}</xmp:ModifyDate>`,
     `<xmp:CreatorTool>${PRODUCER}</xmp:CreatorTool>`,
     `<pdf:Producer>${PRODUCER}</pdf:Producer>`,
     '<dc:format>application/pdf</dc:format>',
@@ -62,13 +57,19 @@ export function declarePdfA2b(lib: PdfLib, document: PDFDocument, created: Date,
     DestOutputProfile: context.register(profile),
   });
   document.catalog.set(lib.PDFName.of('OutputIntents'), context.obj([context.register(intent)]));
-  setFileId(lib, document, `${dateForXmp}${title ?? ''}${document.getPageCount()}`);
+  setFileId(lib, document, fileId);
 }
 
 /** The trailer's /ID, which PDF/A requires: two equal halves when the file is first written. */
-export function setFileId(lib: PdfLib, document: PDFDocument, seed: string): void {
-  const id = createHash('md5').update(seed).digest('hex');
+export function setFileId(lib: PdfLib, document: PDFDocument, id: string): void {
   document.context.trailerInfo.ID = document.context.obj([lib.PDFHexString.of(id), lib.PDFHexString.of(id)]);
+}
+
+/** A file identifier made from what the file holds (16 bytes, as hex). */
+export function contentId(parts: Iterable<Uint8Array>): string {
+  const hash = createHash('md5');
+  for (const part of parts) hash.update(part);
+  return hash.digest('hex');
 }
 
 function escapeXml(text: string): string {
