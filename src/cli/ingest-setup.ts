@@ -11,6 +11,8 @@ export interface IngestSetup {
   jobs: number;
   deps: IngestDependencies;
   extract: ExtractOptions;
+  /** Searchable PDFs are made (ocr.searchablePdf, not --no-searchable-pdf, not a dry run). */
+  searchablePdf: boolean;
   /** One file by path through the pipeline, as queued jobs are (worker, watch). */
   ingestPath(filePath: string): Promise<FileOutcome>;
   /** Stops the extraction processes and OCR workers if any were started. */
@@ -24,7 +26,11 @@ const OCR_IDLE_TIMEOUT_MS = 15_000;
  * What `ingest` and `worker` both need: the blob store, the classifier, a lazily started OCR pool
  * and the claims that keep processes from extracting the same content twice.
  */
-export async function prepareIngest(context: CommandContext, catalog: OpenCatalog, options: { jobs?: number; dryRun: boolean; ocr: boolean; roots?: readonly string[] }): Promise<IngestSetup> {
+export async function prepareIngest(
+  context: CommandContext,
+  catalog: OpenCatalog,
+  options: { jobs?: number; dryRun: boolean; ocr: boolean; searchablePdf?: boolean; roots?: readonly string[] },
+): Promise<IngestSetup> {
   const { config } = context.loaded;
   const jobs = options.jobs ?? config.ingest.jobs ?? Math.max(1, os.availableParallelism());
   // Writers register the catalogue in each store they write to (see storage/catalog-registration.ts).
@@ -73,13 +79,17 @@ export async function prepareIngest(context: CommandContext, catalog: OpenCatalo
     maxImagePixels: config.ocr.maxImagePixels,
     maxUnpackedBytes: config.ingest.maxUnpackedMb * 1024 * 1024,
     maxTextBytes: Math.floor(config.ingest.maxTextMb * 1024 * 1024),
+    // pdf-lib holds the PDF it rewrites two or three times over: a quarter of the process's memory.
+    searchablePdfMaxBytes: Math.floor((config.ingest.maxMemoryMb * 1024 * 1024) / 4),
   };
+  const searchablePdf = ocrEnabled && config.ocr.searchablePdf && options.searchablePdf !== false && !options.dryRun;
   // ingestPath follows a link only into these folders (watch's drop folders), or with followSymlinks.
-  const single = { paths: options.roots ?? [], include: [], exclude: [], recursive: false, hidden: true, followSymlinks: config.ingest.followSymlinks, jobs: 1, dryRun: false, maxFileSizeBytes: config.ingest.maxFileSizeMb * 1024 * 1024, extract, signal: context.signal };
+  const single = { paths: options.roots ?? [], include: [], exclude: [], recursive: false, hidden: true, followSymlinks: config.ingest.followSymlinks, jobs: 1, dryRun: false, maxFileSizeBytes: config.ingest.maxFileSizeMb * 1024 * 1024, extract, searchablePdf, signal: context.signal };
   return {
     jobs,
     deps,
     extract,
+    searchablePdf,
     ingestPath: (filePath) => ingestFile(filePath, single, deps),
     close: async () => {
       await extraction.close();

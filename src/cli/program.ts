@@ -64,6 +64,7 @@ ${EXIT_CODES_HELP}`);
     .option('--dry-run', 'report what would be catalogued; write nothing')
     .option('-j, --jobs <n>', 'files in parallel and OCR workers (default: number of cores)', parsePositiveInt)
     .option('--no-ocr', 'do not OCR (scans fail with E_OCR_DISABLED)')
+    .option('--no-searchable-pdf', 'do not keep a searchable PDF of the scans (ocr.searchablePdf)')
     .option('--ndjson', 'print one JSON object per file as it finishes, then a summary')
     .option('--enqueue', 'only record the files as jobs for `doccat worker` processes (the files must be readable where the workers run)')
     .addHelpText('after', `
@@ -150,16 +151,20 @@ Examples:
 
   program
     .command('get')
-    .description("write a document's original bytes, verified against its sha256")
+    .description("write a document's original bytes (or its searchable PDF), verified against its sha256")
     .argument('<id>', 'document id, e.g. 12 or D12')
     .option('-o, --output <file>', 'write to this file (- for stdout)')
-    .option('--url', 'print where the original is: a signed URL (S3) or a file path (local)')
+    .option('--searchable', 'the searchable PDF made from a scan (the pages with their OCR text), not the original')
+    .option('--url', 'print where the original (or with --searchable, the searchable PDF) is: a signed URL (S3) or a file path (local)')
     .option('--expires <seconds>', 'how long a signed URL stays valid (default: the backend\'s presignExpirySeconds)', parsePositiveInt)
     .addHelpText('after', `
 Examples:
   $ doccat get 12 -o invoice.pdf
   $ doccat get D12 -o - | pdftotext - -
-  $ doccat get 12 --url --expires 600`)
+  $ doccat get 12 --searchable -o scan.searchable.pdf
+  $ doccat get 12 --url --expires 600
+A document without a searchable PDF (born-digital, or made with --no-searchable-pdf) exits 2 with
+E_NO_SEARCHABLE_PDF.`)
     .action(async (id: string, options: Record<string, unknown>, command: Command) => {
       const { getCommand } = await import('./commands/get.js');
       commandResult.exitCode = await getCommand(id, options, command);
@@ -418,6 +423,7 @@ Examples:
     .option('--failed <dir>', 'move files that keep failing here, with <name>.error.txt beside them')
     .option('--delete-after-ingest', 'delete each file once it is catalogued')
     .option('-j, --jobs <n>', 'files at once and OCR workers (default: number of cores)', parsePositiveInt)
+    .option('--no-searchable-pdf', 'do not keep a searchable PDF of the scans (ocr.searchablePdf)')
     .option('--ndjson', 'one JSON event per file: queued, done, duplicate, unchanged, failed')
     .addHelpText('after', `
 Files already in the folders are taken at start; partial names (*.part, *.tmp, *.crdownload, ~$*,
@@ -438,6 +444,7 @@ Examples:
     .description('take files queued with `ingest --enqueue` and catalogue them; run on as many machines as needed')
     .option('-c, --concurrency <n>', 'files at once and OCR workers (default: number of cores)', parsePositiveInt)
     .option('--drain', 'exit when the queue is empty instead of waiting for more')
+    .option('--no-searchable-pdf', 'do not keep a searchable PDF of the scans (ocr.searchablePdf)')
     .option('--ndjson', 'one JSON object per job as it finishes')
     .action(async (options: Record<string, unknown>, command: Command) => {
       const { workerCommand } = await import('./commands/worker.js');

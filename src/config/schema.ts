@@ -191,8 +191,12 @@ export const configSchema = z
           .default(100_000_000)
           .describe('images (PNG, JPEG, GIF, TIFF pages, images inside PDFs) with more pixels are not decoded (read from the header first): E_TOO_LARGE'),
         minTextCharsPerPage: z.number().int().min(0).default(16),
+        searchablePdf: z
+          .boolean()
+          .default(true)
+          .describe('keep a searchable PDF of every document that needed OCR (doccat get ID --searchable): the original pages with the OCR text laid invisibly over them, images on pages; stored as a second blob'),
       })
-      .default({ languages: ['eng'], pageTimeoutMs: 180_000, recycleAfterPages: 40, renderDpi: 300, maxPagePixels: 18_000_000, maxImagePixels: 100_000_000, minTextCharsPerPage: 16 }),
+      .default({ languages: ['eng'], pageTimeoutMs: 180_000, recycleAfterPages: 40, renderDpi: 300, maxPagePixels: 18_000_000, maxImagePixels: 100_000_000, minTextCharsPerPage: 16, searchablePdf: true }),
     pdf: z
       .object({
         passwords: z.array(z.string()).default([]).describe('passwords tried in order on encrypted PDFs'),

@@ -31,6 +31,11 @@ export interface DocumentsTable {
   manual_fields: Generated<string>;
   /** JSON object: title, author, from, subject, date as read from the source (migration 0005). */
   metadata: Generated<string>;
+  /** The searchable PDF's blob (migration 0013), all null when the document has none. */
+  searchable_sha256: Generated<string | null>;
+  searchable_size: Generated<number | null>;
+  searchable_backend: Generated<string | null>;
+  searchable_key: Generated<string | null>;
 }
 
 export interface ClassificationsTable {

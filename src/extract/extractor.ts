@@ -15,6 +15,11 @@ export interface ExtractOptions {
   maxUnpackedBytes: number;
   /** Stored text is cut here (W_TEXT_TRUNCATED); plain text files are read only up to it. */
   maxTextBytes: number;
+  /**
+   * A searchable PDF is assembled in memory: a PDF larger than this, or page images adding up to
+   * more, get none (W_SEARCHABLE_PDF_SKIPPED) rather than the extraction running out of memory.
+   */
+  searchablePdfMaxBytes?: number;
 }
 
 export interface ExtractInput {
@@ -27,6 +32,13 @@ export interface ExtractInput {
   signal: AbortSignal;
   /** Called once per page so the caller can report progress. */
   onPage?: (info: { ocr: boolean }) => void;
+  /** Called now and then during long work that has no pages (assembling a searchable PDF): not stuck. */
+  onProgress?: () => void;
+  /**
+   * Where to write a searchable PDF (the original with the OCR text laid over the pages that were
+   * read, or the images on pages) when pages are OCRed; absent, none is made.
+   */
+  searchablePdfPath?: string;
 }
 
 export interface ExtractWarning {
@@ -44,6 +56,16 @@ export interface ExtractResult {
   /** Title and similar facts the format itself states (PDF info, e-mail subject). */
   metadata: { title?: string; author?: string; from?: string; subject?: string; date?: string };
   warnings: ExtractWarning[];
+  /** Written to input.searchablePdfPath. */
+  searchablePdf?: SearchablePdf;
+}
+
+export interface SearchablePdf {
+  path: string;
+  /** Pages given a text layer. */
+  textPages: number;
+  /** Declared PDF/A-2b: images made into a PDF here (a PDF original keeps its own standard). */
+  pdfa: boolean;
 }
 
 export type Extractor = (input: ExtractInput) => Promise<ExtractResult>;

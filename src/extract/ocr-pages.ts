@@ -3,13 +3,17 @@ import type { OcrPageResult } from './ocr/pool.js';
 import { rotateRaster, type Raster } from './raster.js';
 import { normalizeWhitespace } from './decode-text.js';
 
-/** OCRs a sequence of page rasters one at a time (bounded memory) and builds the result. */
-export async function ocrRasters(input: ExtractInput, pages: AsyncIterable<{ raster: Raster; dpi?: number }>): Promise<ExtractResult> {
+/**
+ * OCRs a sequence of page rasters one at a time (bounded memory) and builds the result;
+ * `onRead` gets each page's reading (with its text layer when the input asks for one).
+ */
+export async function ocrRasters(input: ExtractInput, pages: AsyncIterable<{ raster: Raster; dpi?: number }>, onRead?: (pageIndex: number, reading: UprightReading) => void): Promise<ExtractResult> {
   const texts: string[] = [];
   const confidences: number[] = [];
   for await (const { raster, dpi } of pages) {
     if (input.signal.aborted) break;
     const result = await recognizeUpright(input, raster, dpi ? dpi * raster.scale : undefined);
+    onRead?.(texts.length, result);
     texts.push(normalizeWhitespace(result.text));
     confidences.push(result.confidence);
     input.onPage?.({ ocr: true });
@@ -33,16 +37,21 @@ const UPRIGHT_CONFIDENCE = 60;
  * and keeps the most confident reading. Scanners feed pages in every orientation, and the
  * orientation detector (OSD) needs legacy model data that is not shipped offline.
  */
-export async function recognizeUpright(input: ExtractInput, raster: Raster, dpi: number | undefined): Promise<OcrPageResult> {
-  const options = dpi ? { dpi, signal: input.signal } : { signal: input.signal };
-  let best = await input.ocr().recognize(raster.image, options);
+export async function recognizeUpright(input: ExtractInput, raster: Raster, dpi: number | undefined): Promise<UprightReading> {
+  const options = { ...(dpi ? { dpi } : {}), ...(input.searchablePdfPath === undefined ? {} : { textPdf: true }), signal: input.signal };
+  let best: UprightReading = { ...(await input.ocr().recognize(raster.image, options)), turned: 0 };
   if (best.confidence >= UPRIGHT_CONFIDENCE || !raster.gray) return best;
   for (const degrees of [180, 90, 270] as const) {
     const turned = await input.ocr().recognize(rotateRaster(raster, degrees).image, options);
-    if (turned.confidence > best.confidence) best = turned;
+    if (turned.confidence > best.confidence) best = { ...turned, turned: degrees };
     if (best.confidence >= UPRIGHT_CONFIDENCE + 20) break;
   }
   return best;
+}
+
+/** A page's reading, and how far (clockwise) the image was turned for the reading kept. */
+export interface UprightReading extends OcrPageResult {
+  turned: 0 | 90 | 180 | 270;
 }
 
 export function mean(values: readonly number[]): number | null {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { FileHandle } from 'node:fs/promises';
@@ -5,7 +6,7 @@ import type { Logger } from 'pino';
 import { DoccatError, ExitCode, toErrorInfo, type ErrorInfo } from '../errors.js';
 import type { Classifier } from '../classify/classifier.js';
 import type { ClaimRepository } from '../db/claims.js';
-import type { DocumentRepository, SourceSighting } from '../db/documents.js';
+import type { DocumentRepository, SourceSighting, StoredBlob } from '../db/documents.js';
 import { sleep } from '../system/process.js';
 import type { ExtractOptions, ExtractResult } from '../extract/extractor.js';
 import type { OcrEngine } from '../extract/ocr/pool.js';
@@ -37,6 +38,8 @@ export interface FileOutcome {
   words?: number;
   language?: string | null;
   ocrConfidence?: number | null;
+  /** The searchable PDF kept for this document (pages that got a text layer). */
+  searchablePdf?: { sha256: string; size: number; textPages: number; pdfa: boolean };
   warnings?: { code: string; message: string }[];
   /** Why the file failed, or for `skipped`, why it was not read. */
   error?: ErrorInfo;
@@ -51,6 +54,8 @@ export interface IngestOptions extends WalkOptions {
   dryRun: boolean;
   maxFileSizeBytes: number;
   extract: ExtractOptions;
+  /** Keep a searchable PDF of every document that needed OCR (ocr.searchablePdf). */
+  searchablePdf?: boolean;
   signal: AbortSignal;
 }
 
@@ -405,6 +410,10 @@ async function extractAndCommit(
   fail: (error: unknown, extra?: Partial<FileOutcome>) => Promise<FileOutcome | undefined>,
   trace: Trace,
 ): Promise<FileOutcome | undefined> {
+  // Written by the extraction process beside the staged copy, so that it is private, goes where
+  // staging leftovers are cleared, and is removed here whatever happens to the file.
+  const searchablePath = options.searchablePdf ? `${staged.path}.searchable.pdf` : undefined;
+  let searchableClaim: string | undefined;
   try {
     let extracted: ExtractResult;
     try {
@@ -417,6 +426,7 @@ async function extractAndCommit(
         ocr: deps.ocr,
         signal: options.signal,
         ...(events.onPage ? { onPage: events.onPage } : {}),
+        ...(searchablePath === undefined ? {} : { searchablePdfPath: searchablePath }),
       }));
     } catch (error) {
       return fail(error, { sha256, mime });
@@ -438,8 +448,17 @@ async function extractAndCommit(
     const store = deps.store as BlobStore;
     // Given away: the local store renames the staged copy into place instead of copying it.
     const put = await timed(trace, 'store', () => store.putFile(staged.path, sha256, { take: true }));
-    const words = countWords(extracted.text);
     const warnings = [...extracted.warnings];
+    let searchable: StoredBlob | undefined;
+    if (extracted.searchablePdf && extracted.searchablePdf.path === searchablePath) {
+      const kept = await timed(trace, 'store', () => storeSearchablePdf(searchablePath, store, deps, options.signal));
+      if ('warning' in kept) warnings.push(kept.warning);
+      else {
+        searchable = kept.blob;
+        searchableClaim = kept.blob.sha256;
+      }
+    }
+    const words = countWords(extracted.text);
     if (words === 0) warnings.push({ code: 'W_NO_TEXT', message: 'no text found' });
     const committed = await timed(trace, 'commit', () => deps.repository.commitDocument(
       {
@@ -467,6 +486,7 @@ async function extractAndCommit(
         text: extracted.text,
         // Where it was found below the ingested folder: reclassify applies path rules with it.
         metadata: { ...Object.fromEntries(Object.entries(extracted.metadata).filter((entry): entry is [string, string] => typeof entry[1] === 'string')), relativePath: pathBelowRoot(entry.path, options.paths) },
+        ...(searchable ? { searchable } : {}),
       },
       sighting,
     ));
@@ -488,13 +508,48 @@ async function extractAndCommit(
       words,
       language: classification.language,
       ocrConfidence: extracted.ocrConfidence,
+      ...(searchable && extracted.searchablePdf ? { searchablePdf: { sha256: searchable.sha256, size: searchable.size, textPages: extracted.searchablePdf.textPages, pdfa: extracted.searchablePdf.pdfa } } : {}),
       warnings,
       durationMs: Date.now() - started,
     };
   } catch (error) {
     if ((error as { name?: string }).name === 'AbortError') return undefined;
     return fail(error, sighting.sha256 ? { sha256: sighting.sha256 } : {});
+  } finally {
+    if (searchableClaim !== undefined) await deps.claims.release(searchableClaim).catch(() => undefined);
+    if (searchablePath !== undefined) await fs.promises.rm(searchablePath, { force: true }).catch(() => undefined);
   }
+}
+
+/** How long to wait for the claim on a searchable PDF's content before going without it. */
+const SEARCHABLE_CLAIM_WAIT_MS = CLAIM_LEASE_MS;
+
+/**
+ * Stores the searchable PDF the extraction wrote: hashed here (the extraction process read a
+ * hostile file; its output is checked like any input), under the claim on its own content, held
+ * until the commit, as the original's is (pipeline/remove-blob.ts: a deleter takes the same
+ * claim). The same bytes can be another document's blob, whose deletion may be under way.
+ */
+async function storeSearchablePdf(filePath: string, store: BlobStore, deps: IngestDependencies, signal: AbortSignal): Promise<{ blob: StoredBlob } | { warning: { code: string; message: string } }> {
+  const sha256 = await hashFile(filePath);
+  const deadline = Date.now() + SEARCHABLE_CLAIM_WAIT_MS;
+  while (!(await deps.claims.claim(sha256))) {
+    if (Date.now() > deadline) return { warning: { code: 'W_NO_SEARCHABLE_PDF', message: 'no searchable PDF: another process held the claim on the same PDF for too long' } };
+    await sleep(CLAIM_POLL_MS, signal);
+  }
+  try {
+    const put = await store.putFile(filePath, sha256, { take: true });
+    return { blob: { sha256, size: put.size, backend: put.backend, key: put.key } };
+  } catch (error) {
+    await deps.claims.release(sha256).catch(() => undefined);
+    throw error;
+  }
+}
+
+async function hashFile(filePath: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of fs.createReadStream(filePath)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
 }
 
 /** Errors that would repeat for every file: stop instead of failing each one. */

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseIngestJson, runDoccat, tempDir } from '../support/cli.js';
-import { blobKeysOnDisk, documentShas, expectConsistentCatalogue, openCatalogDb, sha256Of } from '../support/catalogue-invariants.js';
+import { blobKeysOnDisk, documentShas, expectConsistentCatalogue, openCatalogDb, referencedBlobKeys, sha256Of } from '../support/catalogue-invariants.js';
 import { seededRandom, writeMixedFiles } from '../support/mixed-files.js';
 import { processTree } from '../support/process-tree-rss.mjs';
 
@@ -88,12 +88,17 @@ describe('kill -9 while ingesting', () => {
       db.close();
     }
 
-    // No orphan blob, no temp file left behind, every blob reads back with its checksum.
-    expect(blobKeysOnDisk(home)).toHaveLength(contents.size);
+    // No orphan blob, no temp file left behind, every blob reads back with its checksum. The
+    // scans' searchable PDFs are blobs too (the same bytes for copies of one scan: one blob).
+    expect(blobKeysOnDisk(home).sort()).toEqual(referencedBlobKeys(home));
     const leftovers = fs.readdirSync(path.join(home, 'blobs', '.tmp'));
     expect(leftovers).toEqual([]);
     const verify = await runDoccat(['storage', 'verify', '--json'], { home });
     expect(verify.code, verify.stderr).toBe(0);
-    expect(JSON.parse(verify.stdout)).toMatchObject({ checked: contents.size, problems: [], orphans: [] });
+    const counting = openCatalogDb(home);
+    const searchable = (counting.prepare('SELECT count(searchable_key) AS n FROM documents').get() as { n: number }).n;
+    counting.close();
+    expect(searchable).toBeGreaterThan(0);
+    expect(JSON.parse(verify.stdout)).toMatchObject({ checked: contents.size + searchable, problems: [], orphans: [] });
   }, 900_000);
 });

@@ -22,6 +22,7 @@ interface IngestFlags {
   dryRun?: boolean;
   jobs?: number;
   ocr: boolean;
+  searchablePdf: boolean;
   ndjson?: boolean;
   enqueue?: boolean;
 }
@@ -34,7 +35,7 @@ export async function ingestCommand(paths: string[], flags: Record<string, unkno
 
   const catalog = await openCatalog(context, { readonly: false, scratch: Boolean(options.dryRun) });
   if (options.enqueue) return enqueueCommand(paths, options, context, catalog);
-  const setup = await prepareIngest(context, catalog, { ...(options.jobs ? { jobs: options.jobs } : {}), dryRun: Boolean(options.dryRun), ocr: options.ocr !== false });
+  const setup = await prepareIngest(context, catalog, { ...(options.jobs ? { jobs: options.jobs } : {}), dryRun: Boolean(options.dryRun), ocr: options.ocr !== false, searchablePdf: options.searchablePdf !== false });
   const { jobs } = setup;
 
   const progress = await Progress.create(!output.quiet);
@@ -60,6 +61,7 @@ export async function ingestCommand(paths: string[], flags: Record<string, unkno
         dryRun: Boolean(options.dryRun),
         maxFileSizeBytes: config.ingest.maxFileSizeMb * 1024 * 1024,
         extract: setup.extract,
+        searchablePdf: setup.searchablePdf,
         signal: context.signal,
       },
       setup.deps,

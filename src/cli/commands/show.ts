@@ -5,7 +5,7 @@ import { openCatalog } from '../catalog.js';
 import { paint, writeJson, type Style } from '../output.js';
 import { terminalSafe } from '../../text/terminal.js';
 import { DoccatError, ExitCode } from '../../errors.js';
-import type { AuditRow, ClassificationRow, DocumentRow, FieldValue, SourceRow } from '../../db/documents.js';
+import { storedSearchable, type AuditRow, type ClassificationRow, type DocumentRow, type FieldValue, type SourceRow } from '../../db/documents.js';
 import { formatFieldValue } from '../../classify/classifier.js';
 import { formatDocumentId, parseDocumentId } from '../ids.js';
 
@@ -81,6 +81,7 @@ export async function showCommand(target: string, flags: Record<string, unknown>
       ['size', `${doc.size} bytes`],
       ['sha256', doc.sha256],
       ['blob', `${doc.blob_backend}:${doc.blob_key}`],
+      ['searchable PDF', doc.searchable_key === null ? '' : `${doc.searchable_backend}:${doc.searchable_key} (${doc.searchable_size} bytes)`],
       ['added', doc.added_at],
       ...Object.entries(JSON.parse(doc.fields) as Record<string, FieldValue>).map(([key, value]): [string, string] => [`field ${key}`, mark(`field:${key}`, formatFieldValue(value))]),
       ...(JSON.parse(doc.warnings) as { code: string; message: string }[]).map((warning): [string, string] => ['warning', `${warning.code} ${warning.message}`]),
@@ -116,6 +117,7 @@ function documentView(doc: DocumentRow, sources: SourceRow[], history: Classific
     size: doc.size,
     sha256: doc.sha256,
     blob: { backend: doc.blob_backend, key: doc.blob_key },
+    searchablePdf: storedSearchable(doc) ?? null,
     warnings: JSON.parse(doc.warnings) as { code: string; message: string }[],
     addedAt: doc.added_at,
     manualFields: JSON.parse(doc.manual_fields) as string[],

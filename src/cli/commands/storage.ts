@@ -114,8 +114,7 @@ export async function verifyCommand(flags: Record<string, unknown>, command: Com
     const stores = await blobStores(context, { catalog, register: Boolean(options.repair) });
     const { ClaimRepository } = await import('../../db/claims.js');
     const { REMOVAL_CLAIM_MS, keptHint } = await import('../../pipeline/remove-blob.js');
-    const total = [...(await catalog.repository.countByBackend()).values()].reduce((sum, count) => sum + count, 0);
-    progress.setTotal(total);
+    progress.setTotal(await catalog.repository.countBlobs());
     const { verifyBlobs } = await import('../../pipeline/verify-blobs.js');
     let report;
     try {
@@ -146,7 +145,7 @@ export async function verifyCommand(flags: Record<string, unknown>, command: Com
       writeJson({ checked: report.checked, ok: report.checked - report.problems.length, problems: report.problems, orphans: report.orphans, repaired: report.repaired, interrupted: report.interrupted });
     } else {
       if (report.problems.length > 0) {
-        const rows = report.problems.map((problem) => [formatDocumentId(problem.id), problem.backend, problem.problem, truncateMiddle(problem.key, 40), problem.repairedFrom ? `repaired from ${problem.repairedFrom}` : problem.repairError ? problem.repairError.code : '']);
+        const rows = report.problems.map((problem) => [formatDocumentId(problem.id), problem.backend, problem.role === 'searchable' ? `${problem.problem} (searchable PDF)` : problem.problem, truncateMiddle(problem.key, 40), problem.repairedFrom ? `repaired from ${problem.repairedFrom}` : problem.repairError ? problem.repairError.code : '']);
         process.stdout.write(`${await renderTable(['id', 'backend', 'problem', 'key', 'repair'], rows, context.output.color)}\n`);
       }
       if (report.orphans.length > 0) {

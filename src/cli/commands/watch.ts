@@ -18,6 +18,7 @@ interface WatchFlags {
   failed?: string;
   deleteAfterIngest?: boolean;
   jobs?: number;
+  searchablePdf?: boolean;
   ndjson?: boolean;
 }
 
@@ -28,7 +29,7 @@ export async function watchCommand(dirs: string[], flags: Record<string, unknown
   const context = await createContext(command);
   const { config } = context.loaded;
   const catalog = await openCatalog(context, { readonly: false });
-  const setup = await prepareIngest(context, catalog, { ...(options.jobs ? { jobs: options.jobs } : {}), dryRun: false, ocr: true, roots: dirs });
+  const setup = await prepareIngest(context, catalog, { ...(options.jobs ? { jobs: options.jobs } : {}), dryRun: false, ocr: true, searchablePdf: options.searchablePdf !== false, roots: dirs });
   const queue = await openQueue(context, catalog);
   const color = context.output.color && Boolean(process.stderr.isTTY);
   const { watchFolders } = await import('../../pipeline/watch.js');

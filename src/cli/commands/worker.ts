@@ -11,6 +11,7 @@ import type { IngestJob, JobQueue } from '../../pipeline/queue.js';
 
 interface WorkerFlags {
   concurrency?: number;
+  searchablePdf?: boolean;
   drain?: boolean;
   ndjson?: boolean;
 }
@@ -20,7 +21,7 @@ export async function workerCommand(flags: Record<string, unknown>, command: Com
   const options = flags as WorkerFlags;
   const context = await createContext(command);
   const catalog = await openCatalog(context, { readonly: false });
-  const setup = await prepareIngest(context, catalog, { ...(options.concurrency ? { jobs: options.concurrency } : {}), dryRun: false, ocr: true });
+  const setup = await prepareIngest(context, catalog, { ...(options.concurrency ? { jobs: options.concurrency } : {}), dryRun: false, ocr: true, searchablePdf: options.searchablePdf !== false });
   const queue = await openQueue(context, catalog);
   const color = context.output.color && Boolean(process.stderr.isTTY);
   let done = 0;

@@ -10,6 +10,7 @@ import * as ingestEvents from './0008_ingest_events.js';
 import * as postgresDateOrder from './0009_postgres_date_order.js';
 import * as fileIdentityAndCatalogId from './0010_file_identity_and_catalog_id.js';
 import * as learnedModels from './0011_learned_models.js';
+import * as searchablePdfs from './0013_searchable_pdfs.js';
 
 /** Numbered migrations, imported statically so they ship inside dist/ without a folder scan. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -24,6 +25,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0009_postgres_date_order': postgresDateOrder,
   '0010_file_identity_and_catalog_id': fileIdentityAndCatalogId,
   '0011_learned_models': learnedModels,
+  '0013_searchable_pdfs': searchablePdfs,
 };
 
 export const migrationProvider: MigrationProvider = {

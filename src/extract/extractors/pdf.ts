@@ -5,9 +5,12 @@ import { pathToFileURL } from 'node:url';
 import { DoccatError } from '../../errors.js';
 import type { ExtractInput, ExtractResult, ExtractWarning, Extractor } from '../extractor.js';
 import { normalizeWhitespace } from '../decode-text.js';
-import { mean, recognizeUpright } from '../ocr-pages.js';
+import { mean, recognizeUpright, type UprightReading } from '../ocr-pages.js';
 import { decodedImageToRaster, fitScale, rgbaToRaster, type DecodedImage } from '../raster.js';
 import { checkPageCount, formatPixels, tooLarge } from '../limits.js';
+import { chain, invert, unturn, type Matrix } from '../searchable/matrix.js';
+import type { PageTextLayer } from '../searchable/graft.js';
+import { writeSearchablePdf } from '../searchable/output.js';
 
 type PdfJs = typeof import('pdfjs-dist/legacy/build/pdf.mjs');
 type PdfDocument = Awaited<ReturnType<PdfJs['getDocument']>['promise']>;
@@ -41,18 +44,25 @@ export const extractPdf: Extractor = async (input) => {
   const root = pdfjsRoot as string;
   const data = new Uint8Array(await fsp.readFile(input.path));
   const warnings = watchPdfWarnings();
+  let extracted: { result: ExtractResult; layers: PageTextLayer[]; numberOfPages: number };
   try {
     const document = await openDocument(pdfjs, data, root, input);
     try {
       // The page count is in the page tree's root: refuse a 100,000-page file before reading any page.
       checkPageCount(document.numPages, input.options.maxPages, 'the PDF');
-      return await extractPages(pdfjs, document, input, warnings);
+      extracted = await extractPages(pdfjs, document, input, warnings);
     } finally {
       await document.destroy().catch(() => undefined);
     }
   } finally {
     warnings.stop();
   }
+  const { result, layers, numberOfPages } = extracted;
+  if (input.searchablePdfPath !== undefined && layers.length > 0 && !input.signal.aborted) {
+    const { graftTextLayers } = await import('../searchable/graft.js');
+    await writeSearchablePdf(input, result, data.byteLength, layers.length, async () => ({ bytes: await graftTextLayers(data, numberOfPages, layers, input.onProgress), pdfa: false }));
+  }
+  return result;
 };
 
 /**
@@ -153,8 +163,9 @@ export function saslPrep(password: string): string {
     .normalize('NFKC');
 }
 
-async function extractPages(pdfjs: PdfJs, document: PdfDocument, input: ExtractInput, pdfWarnings: PdfWarnings): Promise<ExtractResult> {
+async function extractPages(pdfjs: PdfJs, document: PdfDocument, input: ExtractInput, pdfWarnings: PdfWarnings): Promise<{ result: ExtractResult; layers: PageTextLayer[]; numberOfPages: number }> {
   const texts: string[] = [];
+  const layers: PageTextLayer[] = [];
   const confidences: number[] = [];
   const warnings: ExtractWarning[] = [];
   let textPages = 0;
@@ -191,10 +202,13 @@ async function extractPages(pdfjs: PdfJs, document: PdfDocument, input: ExtractI
         if (layerText.length > 0) textPages += 1;
         input.onPage?.({ ocr: false });
       } else {
-        const result = await ocrPage(pdfjs, page, operators, input);
+        const { reading: result, toPage } = await ocrPage(pdfjs, page, operators, input);
         // Keep whichever is richer: a poor-but-real text layer beats OCR of a blank render.
         const ocrText = normalizeWhitespace(result.text);
-        texts.push(ocrText.length >= layerText.length ? ocrText : layerText);
+        const ocrKept = ocrText.length >= layerText.length;
+        texts.push(ocrKept ? ocrText : layerText);
+        // The page's own text layer won: it stays the page's only one.
+        if (ocrKept && ocrText.length > 0 && result.textPdf) layers.push({ pageIndex: pageNumber - 1, textPdf: result.textPdf, toPage: chain(unturn(result.turned), toPage) });
         confidences.push(result.confidence);
         ocrPages += 1;
         input.onPage?.({ ocr: true });
@@ -227,7 +241,7 @@ async function extractPages(pdfjs: PdfJs, document: PdfDocument, input: ExtractI
   } catch {
     // Broken metadata does not make the document unreadable.
   }
-  return {
+  const result: ExtractResult = {
     text,
     pages: pagesRead,
     method: ocrPages === 0 ? (textPages === 0 ? 'none' : 'text-layer') : textPages === 0 ? 'ocr' : 'mixed',
@@ -236,6 +250,7 @@ async function extractPages(pdfjs: PdfJs, document: PdfDocument, input: ExtractI
     metadata,
     warnings,
   };
+  return { result, layers, numberOfPages };
 }
 
 async function readTextLayer(page: PdfPage): Promise<string> {
@@ -287,7 +302,7 @@ function hasVisibleContent(pdfjs: PdfJs, list: OperatorList): boolean {
  * page, with its resolution; undefined when the page paints anything else (text, shapes, masks,
  * a second image) or turns the image, which then needs rendering.
  */
-async function soleImage(pdfjs: PdfJs, page: PdfPage, list: OperatorList): Promise<{ image: DecodedImage; dpi: number } | undefined> {
+async function soleImage(pdfjs: PdfJs, page: PdfPage, list: OperatorList): Promise<{ image: DecodedImage; dpi: number; matrix: Matrix } | undefined> {
   const ops = pdfjs.OPS;
   const harmless = new Set<number>([ops.save, ops.restore, ops.transform, ops.dependency, ops.clip, ops.eoClip, ops.endPath, ops.setGState, ops.setRenderingIntent, ops.setFlatness]);
   let matrix = [1, 0, 0, 1, 0, 0];
@@ -316,7 +331,7 @@ async function soleImage(pdfjs: PdfJs, page: PdfPage, list: OperatorList): Promi
   if (decoded.data.length < expectedBytes(decoded as DecodedImage)) return undefined;
   if (Math.abs(stretch / (decoded.width / decoded.height) - 1) > 0.01) return undefined;
   // User space is in points (1/72 in): the image's pixels over its width on the page.
-  return { image: decoded as DecodedImage, dpi: (decoded.width / a) * 72 };
+  return { image: decoded as DecodedImage, dpi: (decoded.width / a) * 72, matrix: found.matrix as unknown as Matrix };
 }
 
 function expectedBytes(image: DecodedImage): number {
@@ -335,7 +350,7 @@ function multiply(m: number[], n: number[]): number[] {
  * the page canvas, a scratch canvas of the image's full size and the RGBA copy getImageData
  * makes (enormous.pdf's 9000x9000 scan: 1.9 GB); taking the image costs only its decoding.
  */
-async function ocrPage(pdfjs: PdfJs, page: PdfPage, list: OperatorList, input: ExtractInput): Promise<{ text: string; confidence: number }> {
+async function ocrPage(pdfjs: PdfJs, page: PdfPage, list: OperatorList, input: ExtractInput): Promise<{ reading: UprightReading; toPage: Matrix }> {
   const scan = await soleImage(pdfjs, page, list);
   if (scan) {
     // No finer than a render would be: tesseract reads a 2400-dpi scan worse than the same at 300.
@@ -346,7 +361,8 @@ async function ocrPage(pdfjs: PdfJs, page: PdfPage, list: OperatorList, input: E
     page.cleanup();
     // In an extraction process (started with --expose-gc) give the memory back before OCR starts.
     (globalThis as { gc?: () => void }).gc?.();
-    return recognizeUpright(input, raster, scan.dpi * raster.scale);
+    // An image is painted on the unit square through the transform in force.
+    return { reading: await recognizeUpright(input, raster, scan.dpi * raster.scale), toPage: scan.matrix };
   }
   const base = page.getViewport({ scale: 1 });
   const wanted = input.options.renderDpi / 72;
@@ -362,5 +378,7 @@ async function ocrPage(pdfjs: PdfJs, page: PdfPage, list: OperatorList, input: E
   await page.render({ canvas: canvas as unknown as RenderParameters['canvas'], canvasContext: context as unknown as RenderParameters['canvasContext'], viewport, background: 'white' }).promise;
   const pixels = context.getImageData(0, 0, canvas.width, canvas.height).data;
   const raster = rgbaToRaster(pixels, canvas.width, canvas.height, Number.MAX_SAFE_INTEGER);
-  return recognizeUpright(input, raster, scale * 72);
+  // The canvas's unit square (y up) to its pixels (y down), then back through the viewport to the page.
+  const toPage = chain([canvas.width, 0, 0, -canvas.height, 0, canvas.height], invert(viewport.transform as unknown as Matrix));
+  return { reading: await recognizeUpright(input, raster, scale * 72), toPage };
 }

@@ -58,7 +58,7 @@ async function extract(input: IsolatedExtractInput): Promise<void> {
   try {
     const extractor = await extractorFor(input.mime);
     if (!extractor) throw new DoccatError('E_UNSUPPORTED_TYPE', `no extractor for ${input.mime}`);
-    const result = await extractor({ ...input, ocr: () => ocr, signal, onPage: (info) => send({ type: 'page', ocr: info.ocr }) });
+    const result = await extractor({ ...input, ocr: () => ocr, signal, onPage: (info) => send({ type: 'page', ocr: info.ocr }), onProgress: () => send({ type: 'progress' }) });
     send({ type: 'done', result: capText(result, input.options.maxTextBytes) });
   } catch (error) {
     send({ type: 'failed', error: toErrorInfo(isStackOverflow(error) ? nestedTooDeeply('the file', error) : error) });

@@ -187,9 +187,9 @@ export function createExtractionPool(options: ExtractionPoolOptions): Extraction
         if (ocrWaiting++ === 0) pauseDeadline();
         const image = Buffer.from(request.image.buffer, request.image.byteOffset, request.image.byteLength);
         Promise.resolve()
-          .then(() => input.ocr().recognize(image, { ...(request.dpi === undefined ? {} : { dpi: request.dpi }), signal: ocrSignal }))
+          .then(() => input.ocr().recognize(image, { ...(request.dpi === undefined ? {} : { dpi: request.dpi }), ...(request.textPdf ? { textPdf: true } : {}), signal: ocrSignal }))
           .then(
-            (result) => post(child, { type: 'ocr-result', id: request.id, result: { text: result.text, confidence: result.confidence } }),
+            (result) => post(child, { type: 'ocr-result', id: request.id, result: { text: result.text, confidence: result.confidence, ...(result.textPdf ? { textPdf: result.textPdf } : {}) } }),
             (error: unknown) => {
               if (error instanceof DoccatError) ocrErrors.push(error);
               post(child, { type: 'ocr-failed', id: request.id, error: toErrorInfo(error) });
@@ -202,7 +202,8 @@ export function createExtractionPool(options: ExtractionPoolOptions): Extraction
       const onMessage = (message: ChildMessage) => {
         switch (message.type) {
           case 'page':
-            input.onPage?.({ ocr: message.ocr });
+          case 'progress':
+            if (message.type === 'page') input.onPage?.({ ocr: message.ocr });
             // Progress: the next page gets the whole allowance again.
             workedMs = 0;
             if (ocrWaiting === 0) {
@@ -274,7 +275,7 @@ function post(child: ChildProcess, message: ParentMessage): void {
 }
 
 function isolatedInput(input: ExtractInput): IsolatedExtractInput {
-  return { path: input.path, mime: input.mime, size: input.size, options: input.options };
+  return { path: input.path, mime: input.mime, size: input.size, options: input.options, ...(input.searchablePdfPath === undefined ? {} : { searchablePdfPath: input.searchablePdfPath }) };
 }
 
 function rebuildError(info: ErrorInfo): DoccatError {

@@ -19,6 +19,8 @@ export interface OcrRequest {
   id: number;
   image: Uint8Array;
   dpi?: number;
+  /** Also the page's invisible text as a one-page PDF (for the searchable PDF). */
+  textPdf?: boolean;
 }
 
 export type ParentMessage =
@@ -31,5 +33,7 @@ export type ChildMessage =
   | { type: 'ready' }
   | OcrRequest
   | { type: 'page'; ocr: boolean }
+  /** Work without pages is going on (assembling a searchable PDF): the deadline starts again. */
+  | { type: 'progress' }
   | { type: 'done'; result: ExtractResult }
   | { type: 'failed'; error: ErrorInfo };

@@ -17,11 +17,11 @@ export class RemoteOcr implements OcrEngine {
     return this.recognized;
   }
 
-  recognize(image: Buffer, options: { dpi?: number } = {}): Promise<OcrPageResult> {
+  recognize(image: Buffer, options: { dpi?: number; textPdf?: boolean } = {}): Promise<OcrPageResult> {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      this.send({ type: 'ocr', id, image, ...(options.dpi === undefined ? {} : { dpi: options.dpi }) });
+      this.send({ type: 'ocr', id, image, ...(options.dpi === undefined ? {} : { dpi: options.dpi }), ...(options.textPdf ? { textPdf: true } : {}) });
     }).then((result) => {
       this.recognized += 1;
       return result as OcrPageResult;

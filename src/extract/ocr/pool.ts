@@ -20,10 +20,16 @@ export interface OcrPageResult {
   text: string;
   /** Tesseract's mean word confidence, 0-100. */
   confidence: number;
+  /**
+   * With options.textPdf: a one-page PDF holding only the invisible text of this page, its page
+   * size the image at its dpi, its words where they are on the image given (tesseract's text-only
+   * PDF renderer). The searchable PDF lays it over the page.
+   */
+  textPdf?: Uint8Array;
 }
 
 export interface OcrEngine {
-  recognize(image: Buffer, options: { dpi?: number; signal?: AbortSignal }): Promise<OcrPageResult>;
+  recognize(image: Buffer, options: { dpi?: number; signal?: AbortSignal; textPdf?: boolean }): Promise<OcrPageResult>;
   readonly pagesRecognized: number;
   close(): Promise<void>;
 }
@@ -72,19 +78,22 @@ export class OcrPool implements OcrEngine {
     return this.languageData;
   }
 
-  async recognize(image: Buffer, options: { dpi?: number; signal?: AbortSignal } = {}): Promise<OcrPageResult> {
+  async recognize(image: Buffer, options: { dpi?: number; signal?: AbortSignal; textPdf?: boolean } = {}): Promise<OcrPageResult> {
     if (options.signal?.aborted) throw abortError();
     const slot = await this.acquire();
     try {
       const worker = await this.workerFor(slot);
       await worker.setParameters({ user_defined_dpi: options.dpi ? String(Math.round(options.dpi)) : '0' });
       // rotateAuto straightens small skews (a page fed in at an angle) before recognition.
-      const result = await this.withTimeout(slot, worker.recognize(image, { rotateAuto: true }), options.signal);
+      const output = options.textPdf ? { text: true, pdf: true } : { text: true };
+      const result = await this.withTimeout(slot, worker.recognize(image, { rotateAuto: true, pdfTextOnly: true }, output), options.signal);
       slot.pages += 1;
       this.recognized += 1;
       // The worker's WebAssembly memory grew to fit this page and would stay that size.
       if (image.length > LARGE_PAGE_BYTES) await this.retire(slot);
-      return { text: result.data.text, confidence: result.data.confidence };
+      const page: OcrPageResult = { text: result.data.text, confidence: result.data.confidence };
+      if (options.textPdf && result.data.pdf) page.textPdf = await textPdfOnImage(Uint8Array.from(result.data.pdf), result.data.rotateRadians ?? 0);
+      return page;
     } catch (error) {
       if (error instanceof DoccatError) throw error;
       throw new DoccatError('E_OCR_FAILED', `OCR failed: ${errorMessage(error)}`, { hint: 'the image may be corrupt or in an unsupported pixel format', cause: error });
@@ -184,6 +193,16 @@ export class OcrPool implements OcrEngine {
       slot.idleTimer.unref();
     }
   }
+}
+
+/**
+ * rotateAuto read a deskewed copy of the image, so the words in tesseract's PDF sit on that copy;
+ * turned back by the same angle they sit on the image as given.
+ */
+async function textPdfOnImage(pdf: Uint8Array, rotateRadians: number): Promise<Uint8Array> {
+  if (rotateRadians === 0) return pdf;
+  const { rotateTextPdf } = await import('../searchable/text-layer.js');
+  return rotateTextPdf(pdf, rotateRadians);
 }
 
 export function abortError(): DoccatError {
