@@ -13,6 +13,7 @@ Exit codes:
   3    some inputs failed, the rest succeeded
   4    a backend (database, storage) is unavailable
   5    a health check found a problem
+  6    an alert rule fires (stats --check)
   130  interrupted; the catalogue is consistent and a re-run finishes the rest
 
 Environment:

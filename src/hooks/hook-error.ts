@@ -1,0 +1,14 @@
+import { DoccatError, ExitCode } from '../errors.js';
+
+/** A hook attempt that failed; `retryable` says whether trying again may help. */
+export class HookError extends DoccatError {
+  constructor(
+    code: string,
+    message: string,
+    readonly retryable: boolean,
+    hint?: string,
+  ) {
+    super(code, message, { exitCode: ExitCode.someFailed, ...(hint ? { hint } : {}) });
+    this.name = 'HookError';
+  }
+}
