@@ -11,8 +11,8 @@ export interface IngestSetup {
   jobs: number;
   deps: IngestDependencies;
   extract: ExtractOptions;
-  /** One file by path through the pipeline, as queued jobs are (worker, watch). */
-  ingestPath(filePath: string): Promise<FileOutcome>;
+  /** One file by path through the pipeline, as queued jobs are (worker, watch); traceParent: the trace it continues. */
+  ingestPath(filePath: string, traceParent?: string): Promise<FileOutcome>;
   /** Stops the extraction processes and OCR workers if any were started. */
   close(): Promise<void>;
 }
@@ -62,7 +62,8 @@ export async function prepareIngest(context: CommandContext, catalog: OpenCatalo
   if (ocrEnabled) ocr().checkLanguages();
   // Every file is extracted in a child process with a deadline and a memory cap (started on first use).
   const extraction = createExtractionPool({ size: jobs, fileTimeoutMs: config.ingest.fileTimeoutMs, maxMemoryMb: config.ingest.maxMemoryMb, logger: context.logger });
-  const deps: IngestDependencies = { runId: context.runId, repository: catalog.repository, claims: new ClaimRepository(catalog.database.db, context.runId, CLAIM_LEASE_MS), store, staging, classifier, ocr, extraction, logger: context.logger };
+  const { tracerFor } = await import('./tracing.js');
+  const deps: IngestDependencies = { runId: context.runId, repository: catalog.repository, claims: new ClaimRepository(catalog.database.db, context.runId, CLAIM_LEASE_MS), store, staging, classifier, ocr, extraction, logger: context.logger, tracer: await tracerFor(context) };
   const extract: ExtractOptions = {
     ocrEnabled,
     renderDpi: config.ocr.renderDpi,
@@ -80,7 +81,7 @@ export async function prepareIngest(context: CommandContext, catalog: OpenCatalo
     jobs,
     deps,
     extract,
-    ingestPath: (filePath) => ingestFile(filePath, single, deps),
+    ingestPath: (filePath, traceParent) => ingestFile(filePath, single, deps, {}, traceParent),
     close: async () => {
       await extraction.close();
       await pool?.close();

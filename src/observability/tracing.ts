@@ -74,14 +74,18 @@ export function tracingWanted(endpoint: string | undefined, env: NodeJS.ProcessE
 }
 
 let started: Promise<Tracer> | undefined;
+let current: Tracer = NO_TRACING;
 
 /** The process's tracer, started once (the OpenTelemetry SDK is loaded here, and only here). */
 export function startTracing(settings: TracingSettings, logger: Logger): Promise<Tracer> {
-  started ??= import('./otel-tracer.js').then(({ createOtelTracer }) => createOtelTracer(settings, logger));
+  started ??= import('./otel-tracer.js').then(({ createOtelTracer }) => {
+    current = createOtelTracer(settings, logger);
+    return current;
+  });
   return started;
 }
 
-/** The tracer if one was started in this process. */
-export async function activeTracer(): Promise<Tracer> {
-  return started ?? NO_TRACING;
+/** The tracer started in this process, else NO_TRACING: for code that records after the fact. */
+export function activeTracer(): Tracer {
+  return current;
 }
