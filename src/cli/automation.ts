@@ -3,8 +3,10 @@ import path from 'node:path';
 import type { OpenCatalog } from './catalog.js';
 import type { CommandContext } from './context.js';
 import { tracerFor } from './tracing.js';
-import { AlertMonitor, type AlertTransition } from '../alerts/monitor.js';
-import type { AlertRule } from '../config/schema.js';
+import type { Kysely } from 'kysely';
+import { AlertMonitor, type AlertSources, type AlertTransition } from '../alerts/monitor.js';
+import type { AlertRule, DoccatConfig } from '../config/schema.js';
+import type { Database } from '../db/schema.js';
 import type { ErrorInfo } from '../errors.js';
 import { HookDispatcher } from '../hooks/dispatcher.js';
 import { eventBase, MAX_FAILURES_LISTED, type AlertEvent, type DocumentEvent, type RunEvent } from '../hooks/events.js';
@@ -137,22 +139,20 @@ export async function openAutomation(context: CommandContext, catalog: OpenCatal
 
 /** The configured alert rules over this catalogue (also for `stats --check`, which only reads). */
 export async function alertMonitor(context: CommandContext, catalog: OpenCatalog, onTransition: (transition: AlertTransition) => void = () => undefined): Promise<AlertMonitor> {
-  const { config } = context.loaded;
+  return new AlertMonitor(context.loaded.config.alerts.rules, await alertSources(catalog.database.db, context.loaded.config), onTransition, context.logger);
+}
+
+/** What the rules are measured on and where their states are kept: the catalogue. */
+export async function alertSources(db: Kysely<Database>, config: DoccatConfig): Promise<AlertSources> {
   const [{ measure }, { alertStates, transitionAlert, noteAlertValue }] = await Promise.all([import('../db/alert-metrics.js'), import('../db/alert-states.js')]);
-  const db = catalog.database.db;
   const budgets = Object.fromEntries(config.ai.providers.filter((provider) => provider.dailyTokenBudget !== undefined).map((provider) => [provider.name, provider.dailyTokenBudget as number]));
   const breakerFailures = Object.fromEntries(config.ai.providers.map((provider) => [provider.name, provider.breaker.failures]));
-  return new AlertMonitor(
-    config.alerts.rules,
-    {
-      measure: (rule: AlertRule, now: Date) => measure(db, { metric: rule.metric, since: durationAgo(rule.window, now) as string, provider: rule.provider, stage: rule.stage }, { now, budgets, breakerFailures }),
-      states: async () => new Map([...(await alertStates(db))].map(([name, row]) => [name, { state: row.state, since: row.since, firedAt: row.fired_at, resolvedAt: row.resolved_at }])),
-      transition: (change) => transitionAlert(db, change),
-      note: (name, value, at) => noteAlertValue(db, name, value, at),
-    },
-    onTransition,
-    context.logger,
-  );
+  return {
+    measure: (rule: AlertRule, now: Date) => measure(db, { metric: rule.metric, since: durationAgo(rule.window, now) as string, provider: rule.provider, stage: rule.stage }, { now, budgets, breakerFailures }),
+    states: async () => new Map([...(await alertStates(db))].map(([name, row]) => [name, { state: row.state, since: row.since, firedAt: row.fired_at, resolvedAt: row.resolved_at }])),
+    transition: (change) => transitionAlert(db, change),
+    note: (name, value, at) => noteAlertValue(db, name, value, at),
+  };
 }
 
 function alertEvent(transition: AlertTransition, runId: string, command: string): AlertEvent {
