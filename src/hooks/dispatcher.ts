@@ -93,8 +93,12 @@ export class HookDispatcher {
     let built: Promise<HookEvent | undefined> | undefined;
     const event = () => (built ??= Promise.resolve().then(build));
     for (const target of targets) {
-      if (this.stopping.signal.aborted || this.queue.length >= MAX_QUEUED) {
-        this.settle({ target, name, event, options }, 0, 0, new HookError('E_HOOK_BACKLOG', this.stopping.signal.aborted ? 'doccat was stopping; not sent' : `${MAX_QUEUED} deliveries were already waiting; not sent`, false, 'the hooks are slower than the documents arrive: make them faster or raise hooks.concurrency'));
+      if (this.stopping.signal.aborted) {
+        this.settle({ target, name, event, options }, 0, 0, new HookError('E_HOOK_NOT_SENT', 'the run had ended', false));
+        continue;
+      }
+      if (this.queue.length >= MAX_QUEUED) {
+        this.settle({ target, name, event, options }, 0, 0, new HookError('E_HOOK_BACKLOG', `${MAX_QUEUED} deliveries were already waiting; not sent`, false, 'the hooks are slower than the documents arrive: make them faster or raise hooks.concurrency'));
         continue;
       }
       this.queue.push({ target, name, event, options });
@@ -123,7 +127,8 @@ export class HookDispatcher {
     }
     this.stopping.abort();
     for (const delivery of this.queue.splice(0)) this.settle(delivery, 0, 0, new HookError('E_HOOK_NOT_SENT', `still queued when the run ended (hooks.drainTimeoutMs ${this.options.settings.drainTimeoutMs} ms)`, false));
-    while (this.active > 0) await new Promise<void>((resolve) => this.idle.add(resolve));
+    // The running ones end soon: stopping kills commands and aborts requests.
+    if (this.active > 0) await new Promise<void>((resolve) => this.idle.add(resolve));
     await Promise.all(this.records);
   }
 
@@ -134,10 +139,9 @@ export class HookDispatcher {
       void this.deliver(delivery).finally(() => {
         this.active -= 1;
         this.pump();
-        if (this.pending === 0 || this.active === 0) for (const wake of [...this.idle]) if (this.pending === 0 || this.stopping.signal.aborted) {
-          this.idle.delete(wake);
-          wake();
-        }
+        if (this.pending > 0) return;
+        for (const wake of this.idle) wake();
+        this.idle.clear();
       });
     }
   }
@@ -162,7 +166,9 @@ export class HookDispatcher {
     let event: HookEvent | undefined;
     const span = this.options.tracer.start('doccat.hook', { parent: options.traceParent, attributes: { 'doccat.hook.kind': target.kind, 'doccat.hook.target': target.label, 'doccat.hook.event': name, 'doccat.correlation_id': options.correlationId ?? undefined } });
     try {
-      event = await delivery.event();
+      event = await delivery.event().catch((error: unknown) => {
+        throw new HookError('E_HOOK_EVENT', `could not put the event together: ${(error as Error).message}`, false);
+      });
       if (!event) return;
       const body = `${JSON.stringify(event)}\n`;
       const sent = event;

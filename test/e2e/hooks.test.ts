@@ -67,7 +67,7 @@ describe('hooks after ingest', () => {
     expect(typeof invoice.document.fields).toBe('object');
     const duplicate = documents.find((event) => event.event === 'document.duplicate');
     expect(duplicate.documentId).toBe(invoice.documentId);
-    expect(duplicate.document.paths.sort()).toEqual([path.join(dir, 'invoice-copy.txt'), path.join(dir, 'invoice.txt')]);
+    expect([...duplicate.document.paths].sort()).toEqual([path.join(dir, 'invoice-copy.txt'), path.join(dir, 'invoice.txt')]);
     const failed = documents.find((event) => event.event === 'document.failed');
     expect(failed).toMatchObject({ path: path.join(dir, 'empty.txt'), documentId: null, document: null, error: { code: 'E_EMPTY_FILE' } });
     expect(events(requests, '/run')).toMatchObject([{ event: 'run.finished', runId: ingest.runId, status: 'partial', counts: { catalogued: 2, duplicate: 1, failed: 1 }, failures: [{ path: path.join(dir, 'empty.txt'), code: 'E_EMPTY_FILE' }] }]);
