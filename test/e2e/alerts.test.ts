@@ -1,7 +1,8 @@
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { runDoccat, tempDir } from '../support/cli.js';
+import { BIN, REPO_ROOT, runDoccat, tempDir } from '../support/cli.js';
 import { killWatchers, startWatch } from '../support/watch.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.mjs';
 
@@ -15,7 +16,12 @@ afterAll(async () => {
   await receiver.close();
 });
 beforeEach(() => receiver.reset());
-afterEach(() => killWatchers());
+let worker: ChildProcess | undefined;
+afterEach(() => {
+  killWatchers();
+  if (worker && worker.exitCode === null && worker.signalCode === null) worker.kill('SIGKILL');
+  worker = undefined;
+});
 
 const alerts = () => receiver.requests.filter((request) => request.path === '/alert').map((request) => request.json);
 
@@ -81,6 +87,31 @@ describe('alert rules', () => {
     expect(watch.child.exitCode).toBeNull();
     expect(await watch.stop()).toEqual({ code: 0, signal: null });
     expect(alerts()).toMatchObject([{ event: 'alert.fired', command: 'watch', rule: { name: 'any-failure' }, value: 1 }]);
+  });
+
+  it('are checked periodically by a worker waiting for jobs, not only when it stops', async () => {
+    const home = tempDir();
+    const config = path.join(home, 'doccat.config.json');
+    fs.writeFileSync(config, JSON.stringify({ alerts: { intervalSeconds: 1, rules: [{ name: 'any-failure', metric: 'failures', above: 0 }] }, hooks: { onAlert: [`${receiver.url}/alert`] } }));
+    expect((await runDoccat(['ingest', folder({ 'empty.txt': '' }), '--enqueue', '--config', config], { home })).code).toBe(0);
+    const child = spawn(process.execPath, [BIN, 'worker', '--ndjson', '--config', config], { cwd: REPO_ROOT, env: { ...process.env, NO_COLOR: '1', DOCCAT_HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] });
+    worker = child;
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    // The worker fails the job and keeps waiting for more; a periodic check finds the failure.
+    await receiver.until((requests) => requests.some((request) => request.json?.event === 'alert.fired'), 60_000);
+    expect(child.exitCode, stderr).toBeNull();
+    expect(alerts()).toMatchObject([{ event: 'alert.fired', command: 'worker', rule: { name: 'any-failure' }, value: 1 }]);
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    const lines = stdout.trim().split('\n').map((line) => JSON.parse(line) as { event: string; name?: string; status?: string });
+    expect(lines.filter((line) => line.event === 'alert.fired')).toMatchObject([{ name: 'any-failure' }]);
+    expect(lines.find((line) => line.event === 'job')).toMatchObject({ status: 'failed' });
+    // The check when it stopped saw the rule already firing: still one announcement.
+    expect(alerts()).toHaveLength(1);
   });
 
   it('documents exit code 6 in --help', async () => {
