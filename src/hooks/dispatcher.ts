@@ -1,4 +1,4 @@
-import { BrokenCircuitError, circuitBreaker, ConsecutiveBreaker, ExponentialBackoff, handleWhen, retry, wrap, type IPolicy } from 'cockatiel';
+import { BrokenCircuitError, circuitBreaker, ConsecutiveBreaker, ExponentialBackoff, handleWhen, retry, wrap, type IBackoffFactory, type IPolicy, type IRetryBackoffContext } from 'cockatiel';
 import type { Logger } from 'pino';
 import { toErrorInfo, type ErrorInfo } from '../errors.js';
 import type { Tracer } from '../observability/tracing.js';
@@ -67,6 +67,22 @@ interface Delivery {
 const MAX_QUEUED = 10_000;
 const BREAKER_FAILURES = 5;
 const BREAKER_REST_MS = 30_000;
+/** A receiver's Retry-After is honoured up to this; a longer one is waited for this long. */
+const MAX_RETRY_AFTER_MS = 60_000;
+
+type RetryContext = IRetryBackoffContext<unknown>;
+
+/** The backoff, but never shorter than the receiver's Retry-After: asking sooner only earns another 429. */
+function honouringRetryAfter(backoff: IBackoffFactory<RetryContext>): IBackoffFactory<RetryContext> {
+  return {
+    next(context) {
+      const step = backoff.next(context);
+      const failure = 'error' in context.result ? context.result.error : undefined;
+      const asked = failure instanceof HookError && failure.retryAfterMs !== undefined ? Math.min(failure.retryAfterMs, MAX_RETRY_AFTER_MS) : 0;
+      return { duration: Math.max(step.duration, asked), next: (following) => honouringRetryAfter(step).next(following) };
+    },
+  };
+}
 
 export class HookDispatcher {
   private readonly queue: Delivery[] = [];
@@ -75,6 +91,7 @@ export class HookDispatcher {
   private readonly idle = new Set<() => void>();
   private readonly policies = new Map<HookTarget, IPolicy>();
   private readonly records = new Set<Promise<void>>();
+  private stoppedPromise: Promise<never> | undefined;
 
   constructor(private readonly options: HookDispatcherOptions) {}
 
@@ -151,7 +168,8 @@ export class HookDispatcher {
     if (!policy) {
       const { maxAttempts, retryDelayMs } = this.options.settings;
       const retryable = handleWhen((error) => error instanceof HookError && error.retryable);
-      const again = retry(retryable, { maxAttempts: maxAttempts - 1, backoff: new ExponentialBackoff({ initialDelay: retryDelayMs, maxDelay: 30_000 }) });
+      // Unref'd: a retry not yet due does not keep the process alive once the run is over (close() gives up on it).
+      const again = retry(retryable, { maxAttempts: maxAttempts - 1, backoff: honouringRetryAfter(new ExponentialBackoff({ initialDelay: retryDelayMs, maxDelay: 30_000 })) }).dangerouslyUnref();
       const breaker = circuitBreaker(handleWhen((error) => error instanceof HookError && error.retryable), { halfOpenAfter: BREAKER_REST_MS, breaker: new ConsecutiveBreaker(BREAKER_FAILURES) });
       policy = wrap(again, breaker);
       this.policies.set(target, policy);
@@ -173,11 +191,14 @@ export class HookDispatcher {
       const body = `${JSON.stringify(event)}\n`;
       const sent = event;
       const traceParent = span.traceParent;
-      await this.policyFor(target).execute(async () => {
+      const attempting = this.policyFor(target).execute(async () => {
         attempts += 1;
         if (target.kind === 'command') await runCommandHook(target, body, this.commandEnv(sent, traceParent), this.stopping.signal);
         else await sendWebhook(target, body.trimEnd(), { 'user-agent': this.options.userAgent, 'x-doccat-event': sent.event, 'x-doccat-delivery': sent.id, ...(traceParent ? { traceparent: traceParent } : {}) }, this.stopping.signal);
       }, this.stopping.signal);
+      // cockatiel's wait between tries does not listen to the signal: stopping gives up on it here.
+      attempting.catch(() => undefined);
+      await Promise.race([attempting, this.stopped()]);
       span.set({ 'doccat.hook.attempts': attempts, 'doccat.hook.status': 'delivered' });
       this.settle(delivery, attempts, performance.now() - started, undefined, event);
     } catch (error) {
@@ -194,6 +215,16 @@ export class HookDispatcher {
     } finally {
       span.end();
     }
+  }
+
+  /** Rejects once close() stops the deliveries still running. */
+  private stopped(): Promise<never> {
+    this.stoppedPromise ??= new Promise<never>((_, reject) => {
+      const stop = () => reject(new HookError('E_HOOK_NOT_SENT', 'doccat stopped while the hook waited to be tried again', false));
+      if (this.stopping.signal.aborted) stop();
+      else this.stopping.signal.addEventListener('abort', stop, { once: true });
+    });
+    return this.stoppedPromise;
   }
 
   private commandEnv(event: HookEvent, traceParent: string | undefined): NodeJS.ProcessEnv {

@@ -7,6 +7,8 @@ export class HookError extends DoccatError {
     message: string,
     readonly retryable: boolean,
     hint?: string,
+    /** How long the receiver asked to be left alone (Retry-After), if it did. */
+    readonly retryAfterMs?: number,
   ) {
     super(code, message, { exitCode: ExitCode.someFailed, ...(hint ? { hint } : {}) });
     this.name = 'HookError';

@@ -11,7 +11,7 @@ export function signature(secret: string, body: string): string {
 /**
  * POSTs one event. Redirects are refused, not followed: a redirect would send the document's
  * facts somewhere the configuration does not name. 408, 425, 429, 5xx, timeouts and connection
- * errors are worth another try; other answers are not.
+ * errors are worth another try (not before a Retry-After says); other answers are not.
  */
 export async function sendWebhook(target: WebhookTarget, body: string, headers: Record<string, string>, signal: AbortSignal): Promise<{ status: number }> {
   const url = new URL(target.url);
@@ -43,5 +43,14 @@ export async function sendWebhook(target: WebhookTarget, body: string, headers: 
     throw new HookError('E_HOOK_REDIRECT', `answered ${status} (a redirect${response.headers.get('location') ? ' elsewhere' : ''}), which is not followed`, false, 'configure the final URL of the webhook');
   }
   const retryable = status === 408 || status === 425 || status === 429 || status >= 500;
-  throw new HookError('E_HOOK_HTTP', `answered ${status}${said ? `: ${said}` : ''}`, retryable, retryable ? undefined : 'the receiver refused the event; check its URL and what it expects');
+  throw new HookError('E_HOOK_HTTP', `answered ${status}${said ? `: ${said}` : ''}`, retryable, retryable ? undefined : 'the receiver refused the event; check its URL and what it expects', retryable ? retryAfterMs(response.headers.get('retry-after')) : undefined);
+}
+
+/** Retry-After as milliseconds from now: delay-seconds or an HTTP date (RFC 9110 10.2.3). */
+export function retryAfterMs(value: string | null, now = Date.now()): number | undefined {
+  if (!value) return undefined;
+  const text = value.trim();
+  if (/^\d+$/.test(text)) return Number(text) * 1000;
+  const at = Date.parse(text);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }

@@ -12,6 +12,7 @@ export interface ReceivedWebhook {
 }
 export interface Behaviour {
   status?: number;
+  headers?: Record<string, string>;
   body?: string;
   delayMs?: number;
   /** Answer with a redirect to this URL. */

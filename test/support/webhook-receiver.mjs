@@ -1,5 +1,6 @@
 // A webhook receiver for tests on 127.0.0.1: keeps every request (headers, body, whether its
-// X-Doccat-Signature matches the secret) and answers as told: a status, a redirect, or never.
+// X-Doccat-Signature matches the secret) and answers as told: a status (with headers), a redirect,
+// or never.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 
@@ -30,7 +31,7 @@ export async function startWebhookReceiver(options = {}) {
       if (behaviour.hang) return;
       const answer = () => {
         if (behaviour.location) response.writeHead(behaviour.status ?? 302, { location: behaviour.location }).end();
-        else response.writeHead(behaviour.status ?? 200, { 'content-type': 'text/plain' }).end(behaviour.body ?? 'ok');
+        else response.writeHead(behaviour.status ?? 200, { 'content-type': 'text/plain', ...behaviour.headers }).end(behaviour.body ?? 'ok');
       };
       if (behaviour.delayMs) setTimeout(answer, behaviour.delayMs);
       else answer();

@@ -6,6 +6,7 @@ import { configSchema } from '../../../src/config/schema.js';
 import { HookDispatcher, type DeliveryRecord, type HookSettings } from '../../../src/hooks/dispatcher.js';
 import { eventBase, type HookEvent, type RunEvent } from '../../../src/hooks/events.js';
 import { resolveHookTargets, type HookTarget } from '../../../src/hooks/targets.js';
+import { retryAfterMs } from '../../../src/hooks/webhook.js';
 import { NO_TRACING } from '../../../src/observability/tracing.js';
 import { isProcessAlive } from '../../../src/system/process.js';
 import { tempDir } from '../../support/cli.js';
@@ -110,6 +111,37 @@ describe('webhooks', () => {
     limited.send();
     await limited.hooks.close();
     expect(limited.records).toMatchObject([{ status: 'delivered', attempts: 2 }]);
+  });
+
+  it('waits as long as a 429 or 503 asks with Retry-After before trying again', async () => {
+    receiver.queue({ status: 429, headers: { 'retry-after': '1' } });
+    const { hooks, records, send } = dispatcher([webhook(receiver.url)]);
+    send();
+    await hooks.close();
+    expect(records).toMatchObject([{ status: 'delivered', attempts: 2 }]);
+    const [first, second] = receiver.requests;
+    // hooks.retryDelayMs is 10 ms here: only the receiver's Retry-After explains a wait of a second.
+    expect((second?.at ?? 0) - (first?.at ?? 0)).toBeGreaterThanOrEqual(950);
+  });
+
+  it('reads Retry-After as seconds or as an HTTP date, and ignores what is neither', () => {
+    const now = Date.parse('Wed, 21 Oct 2026 07:28:00 GMT');
+    expect(retryAfterMs('2', now)).toBe(2000);
+    expect(retryAfterMs('Wed, 21 Oct 2026 07:28:05 GMT', now)).toBe(5000);
+    expect(retryAfterMs('Wed, 21 Oct 2026 07:27:00 GMT', now)).toBe(0);
+    expect(retryAfterMs('soon', now)).toBeUndefined();
+    expect(retryAfterMs(null, now)).toBeUndefined();
+  });
+
+  it('does not keep the end of a run waiting for a retry that is not due yet', async () => {
+    receiver.queue({ status: 503, headers: { 'retry-after': '3600' } });
+    const { hooks, records, send } = dispatcher([webhook(receiver.url)], { drainTimeoutMs: 200 });
+    send();
+    const closing = hooks.close();
+    const settled = await Promise.race([closing.then(() => 'closed'), new Promise((resolve) => setTimeout(() => resolve('still waiting'), 20_000))]);
+    expect(settled).toBe('closed');
+    expect(receiver.requests).toHaveLength(1);
+    expect(records).toMatchObject([{ status: 'failed', attempts: 1, error: { code: 'E_HOOK_NOT_SENT' } }]);
   });
 
   it('gives a receiver that never answers timeoutMs per attempt, then records the event as not delivered', async () => {
