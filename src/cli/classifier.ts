@@ -1,5 +1,6 @@
 import { classificationSchema, type Classification, type Classifier } from '../classify/classifier.js';
-import type { AiClassificationService, ClassificationRecords } from '../classify/service.js';
+import type { AiClassificationService, ClassificationRecords, ProviderCall } from '../classify/service.js';
+import { activeTracer } from '../observability/tracing.js';
 import { AiRecordRepository } from '../db/ai-records.js';
 import { usageError } from '../errors.js';
 import type { OpenCatalog } from './catalog.js';
@@ -63,8 +64,9 @@ export function classificationRecords(records: AiRecordRepository): Classificati
       return parsed.success ? (parsed.data as Classification) : undefined;
     },
     remember: (entry) => records.remember(entry),
-    recordCall: (call) =>
-      records.recordCall({
+    recordCall: (call) => {
+      traceProviderCall(call);
+      return records.recordCall({
         at: call.at,
         provider: call.provider,
         model: call.model,
@@ -76,7 +78,18 @@ export function classificationRecords(records: AiRecordRepository): Classificati
         outcome: call.outcome,
         error_code: call.errorCode,
         correlation_id: call.correlationId,
-      }),
+      });
+    },
     tokensUsedSince: (provider, since) => records.tokensUsedSince(provider, since),
   };
+}
+
+/** A provider call as a span under the file's classify stage, made from its record after the fact. */
+function traceProviderCall(call: ProviderCall): void {
+  const parent = call.correlationId ? activeTracer().currentOf(call.correlationId) : undefined;
+  if (!parent) return;
+  const end = Date.parse(call.at);
+  const span = parent.child('doccat.provider.call', { 'doccat.provider': call.provider, 'gen_ai.request.model': call.model, 'gen_ai.usage.input_tokens': call.inputTokens, 'gen_ai.usage.output_tokens': call.outputTokens, 'doccat.provider.outcome': call.outcome, 'doccat.cost_usd': call.costUsd, 'doccat.correlation_id': call.correlationId ?? undefined }, end - call.latencyMs);
+  if (call.errorCode) span.fail({ code: call.errorCode, message: `${call.provider}: ${call.outcome}` });
+  span.end(end);
 }

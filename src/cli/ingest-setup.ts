@@ -13,8 +13,8 @@ export interface IngestSetup {
   extract: ExtractOptions;
   /** Searchable PDFs are made (ocr.searchablePdf, not --no-searchable-pdf, not a dry run). */
   searchablePdf: boolean;
-  /** One file by path through the pipeline, as queued jobs are (worker, watch). */
-  ingestPath(filePath: string): Promise<FileOutcome>;
+  /** One file by path through the pipeline, as queued jobs are (worker, watch); traceParent: the trace it continues. */
+  ingestPath(filePath: string, traceParent?: string): Promise<FileOutcome>;
   /** Stops the extraction processes and OCR workers if any were started. */
   close(): Promise<void>;
 }
@@ -68,7 +68,8 @@ export async function prepareIngest(
   if (ocrEnabled) ocr().checkLanguages();
   // Every file is extracted in a child process with a deadline and a memory cap (started on first use).
   const extraction = createExtractionPool({ size: jobs, fileTimeoutMs: config.ingest.fileTimeoutMs, maxMemoryMb: config.ingest.maxMemoryMb, logger: context.logger });
-  const deps: IngestDependencies = { runId: context.runId, repository: catalog.repository, claims: new ClaimRepository(catalog.database.db, context.runId, CLAIM_LEASE_MS), store, staging, classifier, ocr, extraction, logger: context.logger };
+  const { tracerFor } = await import('./tracing.js');
+  const deps: IngestDependencies = { runId: context.runId, repository: catalog.repository, claims: new ClaimRepository(catalog.database.db, context.runId, CLAIM_LEASE_MS), store, staging, classifier, ocr, extraction, logger: context.logger, tracer: await tracerFor(context) };
   const extract: ExtractOptions = {
     ocrEnabled,
     renderDpi: config.ocr.renderDpi,
@@ -90,7 +91,7 @@ export async function prepareIngest(
     deps,
     extract,
     searchablePdf,
-    ingestPath: (filePath) => ingestFile(filePath, single, deps),
+    ingestPath: (filePath, traceParent) => ingestFile(filePath, single, deps, {}, traceParent),
     close: async () => {
       await extraction.close();
       await pool?.close();

@@ -13,6 +13,7 @@ Exit codes:
   3    some inputs failed, the rest succeeded
   4    a backend (database, storage) is unavailable
   5    a health check found a problem
+  6    an alert rule fires (stats --check)
   130  interrupted; the catalogue is consistent and a re-run finishes the rest
 
 Environment:
@@ -67,6 +68,7 @@ ${EXIT_CODES_HELP}`);
     .option('--no-searchable-pdf', 'do not keep a searchable PDF of the scans (ocr.searchablePdf)')
     .option('--ndjson', 'print one JSON object per file as it finishes, then a summary')
     .option('--enqueue', 'only record the files as jobs for `doccat worker` processes (the files must be readable where the workers run)')
+    .option('--no-hooks', 'run no hooks (hooks.onDocument, onRun, onAlert) for this run')
     .addHelpText('after', `
 Examples:
   $ doccat ingest ~/Documents/Scans
@@ -404,10 +406,13 @@ Examples:
     .command('stats')
     .description('documents by type, method and status; ingest throughput and stage latency; provider calls, tokens, cost; failures')
     .option('--since <when>', 'only what happened since: 90min, 24h, 7d, 2w, 3m (months), 1y, or a date')
+    .option('--check', 'check the alert rules (alerts.rules) and exit 6 if any fires, printing which (for cron, CI, Nagios)')
     .addHelpText('after', `
 Examples:
   $ doccat stats
-  $ doccat stats --since 24h --json | jq .throughput`)
+  $ doccat stats --since 24h --json | jq .throughput
+  $ doccat stats --check || notify-team      exit 6 when an alert rule fires
+  $ doccat stats --check --json | jq '.rules[] | select(.firing)'`)
     .action(async (options: Record<string, unknown>, command: Command) => {
       const { statsCommand } = await import('./commands/stats.js');
       commandResult.exitCode = await statsCommand(options, command);
@@ -425,6 +430,7 @@ Examples:
     .option('-j, --jobs <n>', 'files at once and OCR workers (default: number of cores)', parsePositiveInt)
     .option('--no-searchable-pdf', 'do not keep a searchable PDF of the scans (ocr.searchablePdf)')
     .option('--ndjson', 'one JSON event per file: queued, done, duplicate, unchanged, failed')
+    .option('--no-hooks', 'run no hooks (hooks.onDocument, onRun, onAlert) while watching')
     .addHelpText('after', `
 Files already in the folders are taken at start; partial names (*.part, *.tmp, *.crdownload, ~$*,
 dotfiles) and ingest.exclude globs are ignored. Queued files survive a restart. A failing file is
@@ -446,6 +452,7 @@ Examples:
     .option('--drain', 'exit when the queue is empty instead of waiting for more')
     .option('--no-searchable-pdf', 'do not keep a searchable PDF of the scans (ocr.searchablePdf)')
     .option('--ndjson', 'one JSON object per job as it finishes')
+    .option('--no-hooks', 'run no hooks (hooks.onDocument, onRun, onAlert) in this worker')
     .action(async (options: Record<string, unknown>, command: Command) => {
       const { workerCommand } = await import('./commands/worker.js');
       commandResult.exitCode = await workerCommand(options, command);

@@ -90,5 +90,23 @@ export function exampleConfig(): DoccatConfig {
     queue: { maxAttempts: 3, retryDelaySeconds: 30, expireInSeconds: 900, maintenanceIntervalSeconds: 60 },
     stats: { keepDays: 365 },
     log: { level: 'warn', file: '/var/log/doccat.log' },
+    hooks: {
+      ...defaults.hooks,
+      onDocument: ['./on-document.sh', 'https://automation.example.com/webhook/doccat'],
+      onRun: [{ url: 'env:CHAT_WEBHOOK_URL', secret: 'env:CHAT_WEBHOOK_SECRET', timeoutMs: 5000 }],
+      onAlert: [{ command: 'notify-send "doccat $DOCCAT_EVENT"', timeoutMs: 5000 }, 'https://monitoring.example.com/hooks/doccat'],
+      secret: 'env:DOCCAT_HOOK_SECRET',
+    },
+    alerts: {
+      rules: [
+        { name: 'failure-rate', metric: 'failureRate', above: 0.2, window: '1h', minSamples: 10 },
+        { name: 'claude-errors', metric: 'providerErrorRate', provider: 'claude', above: 0.5, window: '15min', minSamples: 5 },
+        { name: 'slow-ocr', metric: 'stageP95', stage: 'ocr', above: 60_000, window: '24h', minSamples: 20 },
+        { name: 'queue-stuck', metric: 'oldestJobAge', above: 3600, window: '1h', minSamples: 1 },
+        { name: 'budget', metric: 'tokenBudgetUsed', above: 0.9, window: '1h', minSamples: 1 },
+      ],
+      intervalSeconds: 60,
+    },
+    tracing: { endpoint: 'http://127.0.0.1:4318', headers: { authorization: 'env:OTLP_AUTHORIZATION' }, serviceName: 'doccat' },
   });
 }

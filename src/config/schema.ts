@@ -123,6 +123,107 @@ const storageSchema = z
   })
   .default({ backend: 'local', local: {}, backends: {}, orphanGraceHours: 24 });
 
+/** A hook target given as a string: an http(s) URL is a webhook, anything else a shell command. */
+export function isHookUrl(target: string): boolean {
+  return /^https?:\/\//i.test(target);
+}
+
+const secretOrUrl = z.string().regex(/^(env:|file:|cmd:|https?:\/\/)/i, 'an http(s) URL, or a secret reference (env:NAME, file:PATH, cmd:COMMAND) holding one');
+const hookTargetSchema = z.union([
+  z
+    .string()
+    .min(1)
+    // "ftp://...", "file:///..." would otherwise be run as shell commands.
+    .refine((target) => isHookUrl(target) || !/^[a-z][a-z0-9+.-]*:\/\//i.test(target), 'webhooks must be http:// or https:// URLs')
+    .refine((target) => !isHookUrl(target) || isPlainHttpUrl(target), 'not a valid URL, or it carries user:password@ (give credentials as a secret reference instead)'),
+  z
+    .object({
+      url: secretOrUrl.refine((url) => !isHookUrl(url) || isPlainHttpUrl(url), 'not a valid URL, or it carries user:password@').describe('webhook URL, or a secret reference holding it (a URL with a token in it, such as a chat webhook)'),
+      secret: secretReference.optional().describe('HMAC key for this webhook instead of hooks.secret'),
+      timeoutMs: z.number().int().min(100).optional(),
+    })
+    .strict(),
+  z.object({ command: z.string().min(1), timeoutMs: z.number().int().min(100).optional() }).strict(),
+]);
+export type HookTargetConfig = z.infer<typeof hookTargetSchema>;
+
+const hookList = z.array(hookTargetSchema).default([]);
+
+const hooksSchema = z
+  .object({
+    onDocument: hookList.describe('after a document is committed (catalogued, duplicate) or a file failed: shell commands (/bin/sh in the config file\'s folder, the event as JSON on stdin, DOCCAT_EVENT and DOCCAT_DOCUMENT_ID set) or webhook URLs (POST of the JSON)'),
+    onRun: hookList.describe('when an ingest, watch or worker run ends: counts, duration, failures'),
+    onAlert: hookList.describe('when an alert rule fires or is resolved'),
+    secret: secretReference.optional().describe('key for webhooks\' X-Doccat-Signature: sha256=<HMAC-SHA256 of the body, hex>'),
+    timeoutMs: z.number().int().min(100).default(10_000).describe('one delivery attempt (a command is killed after it)'),
+    maxAttempts: z.number().int().min(1).max(10).default(3).describe('tries per event and hook; then the failure is recorded (doccat stats)'),
+    retryDelayMs: z.number().int().min(1).default(1000).describe('first backoff delay; doubles with each try'),
+    concurrency: z.number().int().min(1).max(64).default(4).describe('deliveries at once'),
+    drainTimeoutMs: z.number().int().min(0).default(60_000).describe('how long the end of a run waits for deliveries still queued; those left are recorded as not sent'),
+  })
+  .strict()
+  .default({ onDocument: [], onRun: [], onAlert: [], timeoutMs: 10_000, maxAttempts: 3, retryDelayMs: 1000, concurrency: 4, drainTimeoutMs: 60_000 })
+  .describe('commands and webhooks run after documents, runs and alerts; they never fail or hold up a document');
+
+export const ALERT_METRICS = ['failures', 'failureRate', 'providerErrorRate', 'providerBreakerOpen', 'tokenBudgetUsed', 'ocrConfidence', 'queueDepth', 'oldestJobAge', 'stageP95', 'hookFailures'] as const;
+export type AlertMetric = (typeof ALERT_METRICS)[number];
+export const ALERT_STAGES = ['sniff', 'hash', 'extract', 'ocr', 'classify', 'store', 'commit', 'total'] as const;
+
+export const alertRuleSchema = z
+  .object({
+    name: z.string().min(1).max(100).regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, dots, dashes and underscores'),
+    metric: z.enum(ALERT_METRICS).describe('failures, failureRate (0-1), providerErrorRate (0-1), providerBreakerOpen (0/1), tokenBudgetUsed (0-1 of dailyTokenBudget today), ocrConfidence (mean, 0-100), queueDepth, oldestJobAge (seconds), stageP95 (ms), hookFailures'),
+    above: z.number().optional().describe('fires while the value is above this'),
+    below: z.number().optional().describe('fires while the value is below this'),
+    window: z.string().regex(/^\d+(min|h|d|w)$/, 'a duration such as 15min, 1h, 24h, 7d').default('1h').describe('how far back the metric looks'),
+    provider: z.string().min(1).optional().describe('provider metrics: only this provider (default: any)'),
+    stage: z.enum(ALERT_STAGES).optional().describe('stageP95: sniff, hash, extract, ocr, classify, store, commit or total'),
+    minSamples: z.number().int().min(1).default(1).describe('rates, means and percentiles: fewer files or calls than this in the window count as no data (not firing)'),
+  })
+  .strict()
+  .superRefine((rule, context) => {
+    if ((rule.above === undefined) === (rule.below === undefined)) context.addIssue({ code: 'custom', path: ['above'], message: 'give exactly one of above and below' });
+    if (rule.metric === 'stageP95' && rule.stage === undefined) context.addIssue({ code: 'custom', path: ['stage'], message: 'stageP95 needs a stage' });
+  });
+export type AlertRule = z.infer<typeof alertRuleSchema>;
+
+const alertsSchema = z
+  .object({
+    rules: z
+      .array(alertRuleSchema)
+      .default([])
+      .superRefine((rules, context) => {
+        const seen = new Set<string>();
+        for (const [index, rule] of rules.entries()) {
+          if (seen.has(rule.name)) context.addIssue({ code: 'custom', path: [index, 'name'], message: `another rule is named "${rule.name}"` });
+          seen.add(rule.name);
+        }
+      })
+      .describe('{ name, metric, above | below, window }: checked at the end of each run and every intervalSeconds in watch and worker; a rule that starts or stops firing goes to hooks.onAlert and the log once'),
+    intervalSeconds: z.number().int().min(1).default(60).describe('how often watch and worker check the rules'),
+  })
+  .strict()
+  .default({ rules: [], intervalSeconds: 60 });
+
+const tracingSchema = z
+  .object({
+    endpoint: z.string().url().optional().describe('OTLP/HTTP collector base URL (spans go to <endpoint>/v1/traces); default $OTEL_EXPORTER_OTLP_ENDPOINT; neither set: no tracing'),
+    headers: z.record(z.string().min(1), secretReference).default({}).describe('request headers for the collector, each a secret reference (e.g. Authorization)'),
+    serviceName: z.string().min(1).default('doccat').describe('service.name of the spans (OTEL_SERVICE_NAME wins)'),
+  })
+  .strict()
+  .default({ headers: {}, serviceName: 'doccat' })
+  .describe('OpenTelemetry traces: a span per file with its stages, OCR pages, provider calls and hooks');
+
+function isPlainHttpUrl(text: string): boolean {
+  try {
+    const url = new URL(text);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.username === '' && url.password === '';
+  } catch {
+    return false;
+  }
+}
+
 const environmentName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]*$/, 'letters, digits, dashes and underscores');
 
 export const configSchema = z
@@ -262,6 +363,9 @@ export const configSchema = z
         file: z.string().min(1).optional(),
       })
       .default({ level: 'silent' }),
+    hooks: hooksSchema,
+    alerts: alertsSchema,
+    tracing: tracingSchema,
   })
   .strict();
 

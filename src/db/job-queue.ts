@@ -12,6 +12,8 @@ export interface IngestJob {
   path: string;
   /** 1 on the first try. */
   attempt: number;
+  /** W3C trace context of the `ingest --enqueue` that queued it, when that run was traced. */
+  traceParent?: string;
 }
 
 export interface QueueStatus {
@@ -84,13 +86,13 @@ export class TableJobQueue {
     private readonly settings: QueueSettings,
   ) {}
 
-  async enqueue(paths: readonly string[]): Promise<number> {
+  async enqueue(paths: readonly string[], options: { traceParent?: string | undefined } = {}): Promise<number> {
     return writeTransaction(this.db, async (trx) => {
       const waiting = new Set((await trx.selectFrom('jobs').select('path').where('state', 'in', ['created', 'active']).execute()).map((row) => row.path));
       const now = new Date().toISOString();
       const fresh = [...new Set(paths)].filter((path) => !waiting.has(path));
       for (let start = 0; start < fresh.length; start += 200) {
-        await trx.insertInto('jobs').values(fresh.slice(start, start + 200).map((path) => ({ path, state: 'created' as const, run_after: now, created_at: now }))).execute();
+        await trx.insertInto('jobs').values(fresh.slice(start, start + 200).map((path) => ({ path, state: 'created' as const, run_after: now, created_at: now, ...(options.traceParent ? { trace_parent: options.traceParent } : {}) }))).execute();
       }
       return fresh.length;
     }).finally(() => {
@@ -184,7 +186,7 @@ export class TableJobQueue {
       const now = new Date().toISOString();
       const row = await trx
         .selectFrom('jobs')
-        .select(['id', 'path', 'attempts', 'error'])
+        .select(['id', 'path', 'attempts', 'error', 'trace_parent'])
         .where((eb) => eb.or([eb.and([eb('state', '=', 'created'), eb('run_after', '<=', now)]), eb.and([eb('state', '=', 'active'), eb('lease_until', '<', now)])]))
         .orderBy('id')
         .limit(1)
@@ -198,7 +200,7 @@ export class TableJobQueue {
         return { job: { id: String(row.id), path: row.path, attempt: row.attempts }, stopped };
       }
       await trx.updateTable('jobs').set({ state: 'active', owner: this.owner, lease_until: lease, attempts: sql`attempts + 1` }).where('id', '=', row.id).execute();
-      return { job: { id: String(row.id), path: row.path, attempt: row.attempts + 1 } };
+      return { job: { id: String(row.id), path: row.path, attempt: row.attempts + 1, ...(row.trace_parent ? { traceParent: row.trace_parent } : {}) } };
     });
   }
 

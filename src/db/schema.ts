@@ -126,6 +126,8 @@ export interface JobsTable {
   error: string | null;
   created_at: string;
   finished_at: string | null;
+  /** W3C traceparent of the `ingest --enqueue` that queued it (migration 0016). */
+  trace_parent: Generated<string | null>;
 }
 
 export interface IngestEventsTable {
@@ -185,6 +187,39 @@ export interface LearnedModelsTable {
   model: Uint8Array;
 }
 
+/** One event delivered to one hook, or given up on (migration 0016). */
+export interface HookDeliveriesTable {
+  id: Generated<number>;
+  at: string;
+  run_id: string;
+  /** The hook as it may be shown: a URL without query, a secret reference's name, a command's start. */
+  hook: string;
+  kind: 'command' | 'webhook';
+  event: string;
+  document_id: number | null;
+  correlation_id: string | null;
+  status: 'delivered' | 'failed';
+  attempts: number;
+  duration_ms: number;
+  error_code: string | null;
+  error_message: string | null;
+  /** The event JSON, for failed deliveries only. */
+  payload: string | null;
+}
+
+/** Each alert rule's last state (migration 0016). */
+export interface AlertStatesTable {
+  name: string;
+  state: 'ok' | 'firing';
+  value: number | null;
+  /** When the current state began. */
+  since: string;
+  fired_at: string | null;
+  resolved_at: string | null;
+  updated_at: string;
+  message: string | null;
+}
+
 export interface Database {
   documents: DocumentsTable;
   sources: SourcesTable;
@@ -199,4 +234,6 @@ export interface Database {
   ingest_events: IngestEventsTable;
   catalog_meta: CatalogMetaTable;
   learned_models: LearnedModelsTable;
+  hook_deliveries: HookDeliveriesTable;
+  alert_states: AlertStatesTable;
 }

@@ -13,6 +13,7 @@ import type { OcrEngine } from '../extract/ocr/pool.js';
 import { hasExtractor } from '../extract/registry.js';
 import type { ExtractionPool } from '../extract/isolation/pool.js';
 import type { BlobStore } from '../storage/blob-store.js';
+import type { Tracer, TraceSpan, SpanAttributes } from '../observability/tracing.js';
 import { hashSource, openSource, tooLarge, type OpenedSource, type StagedFile, type StagingArea } from './source-file.js';
 import { snapshotOf, type SourceSnapshot } from './source-identity.js';
 import { sniffFile, sniffHandle, unsupportedTypeError } from './sniff.js';
@@ -73,6 +74,10 @@ export interface IngestDependencies {
   /** Extraction in child processes, each file with a deadline and a memory cap. */
   extraction: ExtractionPool;
   logger: Logger;
+  /** Spans for each file and its stages; absent or disabled: none. */
+  tracer?: Tracer | undefined;
+  /** What a walk's file spans go under (the run's span). */
+  traceParent?: TraceSpan | undefined;
 }
 
 export interface IngestEvents {
@@ -152,9 +157,9 @@ export async function runIngest(options: IngestOptions, deps: IngestDependencies
  * only when the file was interrupted or the error would repeat for every file (a backend that is
  * gone), so that the queue tries the job again later.
  */
-export async function ingestFile(filePath: string, options: IngestOptions, deps: IngestDependencies, events: IngestEvents = {}): Promise<FileOutcome> {
+export async function ingestFile(filePath: string, options: IngestOptions, deps: IngestDependencies, events: IngestEvents = {}, traceParent?: string): Promise<FileOutcome> {
   const policy = await sourcePolicy(options.paths, options.followSymlinks ?? false);
-  const outcome = await processEntry(await entryFor(path.resolve(filePath), policy), policy, options, deps, events);
+  const outcome = await processEntry(await entryFor(path.resolve(filePath), policy), policy, options, deps, events, traceParent);
   if (!outcome) throw new DoccatError('E_INTERRUPTED', `interrupted while ingesting ${filePath}`, { exitCode: ExitCode.interrupted });
   return outcome;
 }
@@ -186,16 +191,29 @@ export type Stage = 'sniff' | 'hash' | 'extract' | 'ocr' | 'classify' | 'store' 
 interface Trace {
   correlationId: string;
   ms: Partial<Record<Stage, number>>;
+  /** The file's span, and the stage span open now, when tracing. */
+  span?: TraceSpan | undefined;
+  stages: Partial<Record<Stage, TraceSpan>>;
 }
 
 let fileSequence = 0;
 
-async function timed<T>(trace: Trace, stage: Stage, work: () => Promise<T>): Promise<T> {
+/** Times a stage; when tracing, a span too (an OCR page's under the extract stage's). */
+async function timed<T>(trace: Trace, stage: Stage, work: () => Promise<T>, describe?: (result: T) => SpanAttributes): Promise<T> {
   const started = performance.now();
+  const span = stage === 'ocr' ? (trace.stages.extract ?? trace.span)?.child('doccat.ocr.page') : trace.span?.child(`doccat.${stage}`);
+  if (span && stage !== 'ocr') trace.stages[stage] = span;
   try {
-    return await work();
+    const result = await work();
+    if (span && describe) span.set(describe(result));
+    return result;
+  } catch (error) {
+    span?.fail(toErrorInfo(error));
+    throw error;
   } finally {
     trace.ms[stage] = (trace.ms[stage] ?? 0) + performance.now() - started;
+    if (stage !== 'ocr') delete trace.stages[stage];
+    span?.end();
   }
 }
 
@@ -203,9 +221,27 @@ async function timed<T>(trace: Trace, stage: Stage, work: () => Promise<T>): Pro
  * One file with its correlation id (on its log lines, its provider calls, its outcome) and its
  * stage timings, recorded for `doccat stats` once the file is done.
  */
-async function processEntry(entry: WalkEntry, policy: SourcePolicy, options: IngestOptions, deps: IngestDependencies, events: IngestEvents): Promise<FileOutcome | undefined> {
+async function processEntry(entry: WalkEntry, policy: SourcePolicy, options: IngestOptions, deps: IngestDependencies, events: IngestEvents, traceParent?: string): Promise<FileOutcome | undefined> {
   fileSequence += 1;
-  const trace: Trace = { correlationId: `${deps.runId}-${fileSequence.toString(36)}`, ms: {} };
+  const trace: Trace = { correlationId: `${deps.runId}-${fileSequence.toString(36)}`, ms: {}, stages: {} };
+  if (deps.tracer?.enabled) trace.span = deps.tracer.start('doccat.file', { parent: traceParent ?? deps.traceParent, attributes: { 'doccat.run_id': deps.runId, 'doccat.correlation_id': trace.correlationId, 'file.path': entry.path } });
+  // Provider calls are recorded by correlation id: they find the classify span through this.
+  const untrack = deps.tracer?.track(trace.correlationId, () => trace.stages.classify ?? trace.span);
+  try {
+    const outcome = await processTimedEntry(entry, policy, options, deps, events, trace);
+    trace.span?.set(outcome ? { 'doccat.status': outcome.status, 'doccat.document_id': outcome.documentId, 'doccat.mime': outcome.mime, 'doccat.method': outcome.method, 'doccat.pages': outcome.pages, 'doccat.ocr_pages': outcome.ocrPages, 'file.size': outcome.snapshot?.size } : { 'doccat.status': 'interrupted' });
+    if (outcome?.error && outcome.status === 'failed') trace.span?.fail(outcome.error);
+    return outcome;
+  } catch (error) {
+    trace.span?.fail(toErrorInfo(error));
+    throw error;
+  } finally {
+    trace.span?.end();
+    untrack?.();
+  }
+}
+
+async function processTimedEntry(entry: WalkEntry, policy: SourcePolicy, options: IngestOptions, deps: IngestDependencies, events: IngestEvents, trace: Trace): Promise<FileOutcome | undefined> {
   const startedAt = new Date();
   const started = performance.now();
   const engine = deps.ocr;
@@ -215,7 +251,7 @@ async function processEntry(entry: WalkEntry, policy: SourcePolicy, options: Ing
     // OCR time is the time spent inside the engine, summed over the file's pages.
     ocr: () => {
       const pool = engine();
-      return { recognize: (image, ocrOptions) => timed(trace, 'ocr', () => pool.recognize(image, ocrOptions)), get pagesRecognized() { return pool.pagesRecognized; }, close: () => pool.close() };
+      return { recognize: (image, ocrOptions) => timed(trace, 'ocr', () => pool.recognize(image, ocrOptions), (page) => ({ 'doccat.ocr.confidence': page.confidence, 'doccat.ocr.dpi': ocrOptions.dpi })), get pagesRecognized() { return pool.pagesRecognized; }, close: () => pool.close() };
     },
   };
   const outcome = await processTracedEntry(entry, policy, options, traced, events, trace);

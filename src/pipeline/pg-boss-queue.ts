@@ -11,6 +11,8 @@ interface JobData {
   path: string;
   /** Attempts that ended with their worker gone (pg-boss expired them), counted by doccat. */
   stops?: number;
+  /** W3C trace context of the `ingest --enqueue` run that queued it. */
+  traceParent?: string;
 }
 
 /** The output pg-boss (v10) gives a job it fails because it stayed active past its expiry. */
@@ -52,7 +54,7 @@ export class PgBossJobQueue implements JobQueue {
     return new PgBossJobQueue(boss, settings);
   }
 
-  async enqueue(paths: readonly string[]): Promise<number> {
+  async enqueue(paths: readonly string[], options: { traceParent?: string | undefined } = {}): Promise<number> {
     const unique = [...new Set(paths)];
     const before = await this.count(QUEUE, ['created', 'retry', 'active']);
     for (let start = 0; start < unique.length; start += 500) {
@@ -63,7 +65,7 @@ export class PgBossJobQueue implements JobQueue {
       const busy = await this.boss.getDb().executeSql(`SELECT DISTINCT singleton_key AS path FROM ${SCHEMA}.job WHERE name = $1 AND state IN ('created', 'retry', 'active') AND singleton_key = ANY($2)`, [QUEUE, chunk]);
       const waiting = new Set((busy.rows as { path: string }[]).map((row) => row.path));
       const fresh = chunk.filter((path) => !waiting.has(path));
-      if (fresh.length > 0) await this.boss.insert(fresh.map((path) => ({ name: QUEUE, data: { path }, singletonKey: path })));
+      if (fresh.length > 0) await this.boss.insert(fresh.map((path) => ({ name: QUEUE, data: { path, ...(options.traceParent ? { traceParent: options.traceParent } : {}) }, singletonKey: path })));
     }
     return (await this.count(QUEUE, ['created', 'retry', 'active'])) - before;
   }
@@ -82,7 +84,7 @@ export class PgBossJobQueue implements JobQueue {
       workers.push(
         await this.boss.work<JobData>(QUEUE, { batchSize: 1, pollingIntervalSeconds: 0.5, includeMetadata: true }, async ([job]) => {
           if (!job) return;
-          const ingestJob: IngestJob = { id: job.id, path: job.data.path, attempt: job.retryCount + 1 };
+          const ingestJob: IngestJob = { id: job.id, path: job.data.path, attempt: job.retryCount + 1, ...(job.data.traceParent ? { traceParent: job.data.traceParent } : {}) };
           const stops = await this.countStop(job);
           if (job.retryCount >= this.settings.maxAttempts) {
             // pg-boss gave up on the last attempt's handler (it ran past expireInSeconds) and retried

@@ -10,7 +10,7 @@ export type { IngestJob, QueueSettings, QueueStatus, WorkOptions } from '../db/j
 
 export interface JobQueue {
   /** Adds files (absolute paths); a path already waiting or running is not added twice. */
-  enqueue(paths: readonly string[]): Promise<number>;
+  enqueue(paths: readonly string[], options?: { traceParent?: string | undefined }): Promise<number>;
   /**
    * Runs handler on jobs, `concurrency` at a time, until the signal aborts, or with drain until
    * nothing is waiting or running. A handler that throws has its job retried with backoff, up to

@@ -25,6 +25,7 @@ interface IngestFlags {
   searchablePdf: boolean;
   ndjson?: boolean;
   enqueue?: boolean;
+  hooks?: boolean;
 }
 
 export async function ingestCommand(paths: string[], flags: Record<string, unknown>, command: Command): Promise<number> {
@@ -46,6 +47,10 @@ export async function ingestCommand(paths: string[], flags: Record<string, unkno
   };
 
   const { runIngest } = await import('../../pipeline/ingest.js');
+  const startedAt = new Date();
+  // A dry run commits nothing: no hooks and no alert checks, only its spans.
+  const automation = options.dryRun ? undefined : await (await import('../automation.js')).openAutomation(context, catalog, { command: 'ingest', hooks: options.hooks !== false });
+  setup.deps.traceParent = automation?.runSpan;
   if (!options.dryRun) await catalog.repository.startRun(context.runId, 'ingest');
   let result: { summary: IngestSummary; files: FileOutcome[] };
   try {
@@ -72,26 +77,32 @@ export async function ingestCommand(paths: string[], flags: Record<string, unkno
           progress.fileDone(outcome.status === 'failed');
           if (outcome.error) progress.log(problemLine(display(outcome.path), outcome.error, output.color && Boolean(process.stderr.isTTY)));
           if (output.ndjson) writeNdjson({ event: 'file', runId: context.runId, ...outcome });
+          automation?.document(outcome);
         },
       },
     );
+  } catch (error) {
+    await automation?.close().catch(() => undefined);
+    throw error;
   } finally {
     progress.stop();
     await setup.close();
   }
   const { summary, files } = result;
-  if (!options.dryRun) {
-    await catalog.repository.finishRun(context.runId, summary.interrupted ? 'interrupted' : summary.failed > 0 ? 'partial' : 'ok', {
-      total: summary.total,
-      catalogued: summary.catalogued,
-      duplicate: summary.duplicate,
-      unchanged: summary.unchanged,
-      failed: summary.failed,
-      skipped: summary.skipped,
-      ocrPages: summary.ocrPages,
-    });
+  try {
+    if (!options.dryRun) {
+      const status = summary.interrupted ? 'interrupted' : summary.failed > 0 ? 'partial' : 'ok';
+      const counts = { total: summary.total, catalogued: summary.catalogued, duplicate: summary.duplicate, unchanged: summary.unchanged, failed: summary.failed, skipped: summary.skipped, ocrPages: summary.ocrPages };
+      await catalog.repository.finishRun(context.runId, status, counts);
+      automation?.runFinished({ status, startedAt, counts, failures: files.filter((file) => file.status === 'failed') });
+      await automation?.checkAlerts();
+    }
+  } finally {
+    // Hooks still queued are delivered (or given up on) before the catalogue closes: their outcomes are recorded in it.
+    await automation?.close();
+    if (options.dryRun) await setup.deps.tracer?.shutdown();
+    await catalog.close();
   }
-  await catalog.close();
 
   const exitCode = summary.interrupted ? ExitCode.interrupted : summary.failed > 0 ? ExitCode.someFailed : ExitCode.ok;
   const sorted = [...files].sort((a, b) => a.path.localeCompare(b.path));
@@ -155,14 +166,19 @@ async function enqueueCommand(paths: string[], options: IngestFlags, context: Co
     // worker does not know the folders given here, and follows no link out of its own.
     const files = await Promise.all(entries.filter(isWalkedFile).map(async (entry) => (entry.viaLink ? fs.promises.realpath(entry.path).catch(() => entry.path) : path.resolve(entry.path))));
     const queue = await openQueue(context, catalog);
+    // The workers' file spans continue this trace (the context travels with each job).
+    const tracer = await (await import('../tracing.js')).tracerFor(context);
+    const span = tracer.enabled ? tracer.start('doccat.enqueue', { attributes: { 'doccat.run_id': context.runId, 'doccat.files': files.length } }) : undefined;
     try {
-      const enqueued = options.dryRun ? 0 : await queue.enqueue(files);
+      const enqueued = options.dryRun ? 0 : await queue.enqueue(files, { traceParent: span?.traceParent });
       const skipped = entries.filter((entry) => entry.skipped !== undefined).length;
       const summary = { files: files.length, enqueued, alreadyQueued: options.dryRun ? 0 : files.length - enqueued, unreadable: entries.length - files.length - skipped, skipped, dryRun: Boolean(options.dryRun) };
       if (context.output.json || context.output.ndjson) writeJson(summary);
       else if (!context.output.quiet) process.stderr.write(`${files.length} files: ${enqueued} queued for \`doccat worker\`${summary.alreadyQueued > 0 ? `, ${summary.alreadyQueued} already queued` : ''}${summary.unreadable > 0 ? `, ${summary.unreadable} unreadable` : ''}${skipped > 0 ? `, ${skipped} skipped` : ''}\n`);
       return ExitCode.ok;
     } finally {
+      span?.end();
+      await tracer.shutdown();
       await queue.close();
     }
   } finally {

@@ -14,6 +14,7 @@ interface WorkerFlags {
   searchablePdf?: boolean;
   drain?: boolean;
   ndjson?: boolean;
+  hooks?: boolean;
 }
 
 /** Takes queued files (ingest --enqueue) and runs each through the ingest pipeline. */
@@ -24,30 +25,51 @@ export async function workerCommand(flags: Record<string, unknown>, command: Com
   const setup = await prepareIngest(context, catalog, { ...(options.concurrency ? { jobs: options.concurrency } : {}), dryRun: false, ocr: true, searchablePdf: options.searchablePdf !== false });
   const queue = await openQueue(context, catalog);
   const color = context.output.color && Boolean(process.stderr.isTTY);
+  const startedAt = new Date();
+  const automation = await (await import('../automation.js')).openAutomation(context, catalog, {
+    command: 'worker',
+    hooks: options.hooks !== false,
+    onAlert: (transition) => {
+      if (context.output.ndjson) writeNdjson({ event: transition.event, name: transition.rule.name, message: transition.message, value: transition.value, at: transition.at });
+      else if (!context.output.quiet) process.stderr.write(`alert ${transition.event === 'alert.fired' ? 'fired' : 'resolved'}: ${transition.rule.name}: ${transition.message}\n`);
+    },
+  });
+  const failures: { path: string; error?: ErrorInfo | undefined }[] = [];
   let done = 0;
   let failed = 0;
   try {
     await catalog.repository.startRun(context.runId, 'worker');
+    automation.watchAlerts();
     if (!context.output.quiet && !context.output.ndjson) process.stderr.write(`worker ${context.runId}: taking jobs (${setup.jobs} at a time)${options.drain ? ' until the queue is empty' : '; Ctrl-C to stop'}\n`);
     // A job whose worker kept dying on it is not run again (queue.maxAttempts); it is reported here.
     const onDeadLetter = async (job: IngestJob, error: ErrorInfo) => {
       failed += 1;
+      failures.push({ path: job.path, error });
+      automation.document({ path: job.path, status: 'failed', error });
       context.logger.error({ path: job.path, code: error.code }, error.message);
       if (context.output.ndjson) writeNdjson({ event: 'job', jobId: job.id, attempt: job.attempt, runId: context.runId, path: job.path, status: 'failed', error });
       else process.stderr.write(`${problemLine(job.path, error, color)}\n`);
     };
     await queue.work({ concurrency: setup.jobs, signal: context.signal, drain: Boolean(options.drain), onDeadLetter }, async (job) => {
-      const outcome = await setup.ingestPath(job.path);
+      const outcome = await setup.ingestPath(job.path, job.traceParent);
       done += 1;
-      if (outcome.status === 'failed') failed += 1;
+      if (outcome.status === 'failed') {
+        failed += 1;
+        failures.push(outcome);
+      }
+      automation.document(outcome);
       if (context.output.ndjson) writeNdjson({ event: 'job', jobId: job.id, attempt: job.attempt, runId: context.runId, ...outcome });
       else if (outcome.error) process.stderr.write(`${problemLine(outcome.path, outcome.error, color)}\n`);
       else if (!context.output.quiet) process.stderr.write(`${path.basename(outcome.path)}: ${outcome.status}${outcome.documentId !== undefined ? ` ${formatDocumentId(outcome.documentId)}` : ''}\n`);
     });
-    await catalog.repository.finishRun(context.runId, context.signal.aborted ? 'interrupted' : failed > 0 ? 'partial' : 'ok', { done, failed });
+    const status = context.signal.aborted ? 'interrupted' : failed > 0 ? 'partial' : 'ok';
+    await catalog.repository.finishRun(context.runId, status, { done, failed });
+    automation.runFinished({ status, startedAt, counts: { done, failed }, failures });
+    await automation.checkAlerts();
   } finally {
     await queue.close();
     await setup.close();
+    await automation.close();
     await catalog.close();
   }
   if (context.output.json) writeJson({ runId: context.runId, done, failed, interrupted: context.signal.aborted });
