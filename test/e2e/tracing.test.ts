@@ -52,7 +52,9 @@ describe('tracing', () => {
       const outcome = ingest.files.find((candidate) => candidate.path === file.attributes['file.path']) as { correlationId: string; documentId: number };
       expect(file).toMatchObject({ parentSpanId: run?.spanId, attributes: { 'doccat.run_id': ingest.runId, 'doccat.correlation_id': outcome.correlationId, 'doccat.status': 'catalogued', 'doccat.document_id': outcome.documentId } });
       const stages = children(spans, file);
-      expect(stages.map((span) => span.name).sort()).toEqual(['doccat.classify', 'doccat.commit', 'doccat.extract', 'doccat.hash', 'doccat.hook', 'doccat.sniff', 'doccat.store']);
+      // A scan stores two blobs: its original and its searchable PDF.
+      const stores = String(file.attributes['file.path']).endsWith('.png') ? ['doccat.store', 'doccat.store'] : ['doccat.store'];
+      expect(stages.map((span) => span.name).sort()).toEqual(['doccat.classify', 'doccat.commit', 'doccat.extract', 'doccat.hash', 'doccat.hook', 'doccat.sniff', ...stores]);
       // The provider call is under the classify stage, with its model and tokens.
       const classify = stages.find((span) => span.name === 'doccat.classify') as ReceivedSpan;
       const [call] = children(spans, classify);
