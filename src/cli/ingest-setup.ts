@@ -73,9 +73,11 @@ export async function prepareIngest(context: CommandContext, catalog: OpenCatalo
     maxImagePixels: config.ocr.maxImagePixels,
     maxUnpackedBytes: config.ingest.maxUnpackedMb * 1024 * 1024,
     maxTextBytes: Math.floor(config.ingest.maxTextMb * 1024 * 1024),
+    maxListBytes: Math.floor(config.ingest.archiveListMb * 1024 * 1024),
+    maxListEntries: config.ingest.archiveListEntries,
   };
   // ingestPath follows a link only into these folders (watch's drop folders), or with followSymlinks.
-  const single = { paths: options.roots ?? [], include: [], exclude: [], recursive: false, hidden: true, followSymlinks: config.ingest.followSymlinks, jobs: 1, dryRun: false, maxFileSizeBytes: config.ingest.maxFileSizeMb * 1024 * 1024, extract, signal: context.signal };
+  const single = { paths: options.roots ?? [], include: [], exclude: [], recursive: false, hidden: true, followSymlinks: config.ingest.followSymlinks, jobs: 1, dryRun: false, maxFileSizeBytes: config.ingest.maxFileSizeMb * 1024 * 1024, extract, signal: context.signal, unknownFiles: config.ingest.unknownFiles };
   return {
     jobs,
     deps,

@@ -66,6 +66,10 @@ ${EXIT_CODES_HELP}`);
     .option('--no-ocr', 'do not OCR (scans fail with E_OCR_DISABLED)')
     .option('--ndjson', 'print one JSON object per file as it finishes, then a summary')
     .option('--enqueue', 'only record the files as jobs for `doccat worker` processes (the files must be readable where the workers run)')
+    .option('--ci', 'record where the files came from (CI run, commit, branch, git facts); on by default when CI=true')
+    .option('--no-ci', 'record no provenance even when CI=true')
+    .option('--label <key=value>', 'a label recorded with the files\' provenance (repeatable); find them with label:key=value', collect, [])
+    .option('--url', 'with --json/--ndjson: each file\'s presigned (S3) or file URL')
     .addHelpText('after', `
 Examples:
   $ doccat ingest ~/Documents/Scans

@@ -2,7 +2,7 @@ import { sql, type Insertable, type Kysely, type Selectable, type Transaction } 
 import { currentActor } from '../observability/actor.js';
 import type { AuditTable, ClassificationsTable, Database, DocumentsTable, IngestEventsTable, SourcesTable } from './schema.js';
 import { deleteSearchEntry, writeSearchEntry } from './search-index.js';
-import { writeTransaction } from './dialect.js';
+import { dialectOf, writeTransaction } from './dialect.js';
 
 /** All SQL about documents and their source paths lives here. */
 
@@ -124,6 +124,11 @@ export class DocumentRepository {
     return (await this.db.selectFrom('documents').select('id').where('blob_key', '=', key).limit(1).executeTakeFirst()) !== undefined;
   }
 
+  /** Where a document's blob is, without reading its text. */
+  async blobLocation(id: number): Promise<BlobLocation | undefined> {
+    return this.db.selectFrom('documents').select(['id', 'sha256', 'size', 'blob_backend', 'blob_key']).where('id', '=', id).executeTakeFirst();
+  }
+
   async getDocument(id: number): Promise<DocumentRow | undefined> {
     return this.db.selectFrom('documents').selectAll().where('id', '=', id).executeTakeFirst();
   }
@@ -152,15 +157,25 @@ export class DocumentRepository {
    * entry, the sources that point at it) in one transaction with its audit entry; the audit
    * entry stays. Returns where its blob is, for the caller to delete after the commit.
    */
-  async deleteDocument(documentId: number, runId: string): Promise<{ sha256: string; blobBackend: string; blobKey: string } | undefined> {
+  async deleteDocument(
+    documentId: number,
+    runId: string,
+    /** `command` for the audit entry; `unless` may veto inside the transaction, with the row locked (prune re-checks its policy there). */
+    options: { command?: string; unless?: (trx: Kysely<Database>) => Promise<boolean> } = {},
+  ): Promise<{ sha256: string; blobBackend: string; blobKey: string } | undefined> {
     return writeTransaction(this.db, async (trx) => {
-      const row = await trx.selectFrom('documents').select(['sha256', 'title', 'type', 'blob_backend', 'blob_key']).where('id', '=', documentId).executeTakeFirst();
+      let lookup = trx.selectFrom('documents').select(['sha256', 'title', 'type', 'blob_backend', 'blob_key']).where('id', '=', documentId);
+      // Postgres: an ingest recording a duplicate of this document share-locks it, so the two wait for each other.
+      if (dialectOf(this.db) === 'postgres') lookup = lookup.forUpdate();
+      const row = await lookup.executeTakeFirst();
       if (!row) return undefined;
+      if (options.unless && (await options.unless(trx))) return undefined;
       const paths = (await trx.selectFrom('sources').select('path').where('document_id', '=', documentId).execute()).map((source) => source.path);
-      await this.audit(trx, documentId, 'delete', 'document', JSON.stringify({ sha256: row.sha256, title: row.title, type: row.type, paths }), null, runId);
+      await this.audit(trx, documentId, options.command ?? 'delete', 'document', JSON.stringify({ sha256: row.sha256, title: row.title, type: row.type, paths }), null, runId);
       await trx.deleteFrom('document_tags').where('document_id', '=', documentId).execute();
       await trx.deleteFrom('classifications').where('document_id', '=', documentId).execute();
       await trx.deleteFrom('sources').where('document_id', '=', documentId).execute();
+      await trx.deleteFrom('source_provenance').where('document_id', '=', documentId).execute();
       await deleteSearchEntry(trx, documentId);
       await trx.deleteFrom('documents').where('id', '=', documentId).execute();
       return { sha256: row.sha256, blobBackend: row.blob_backend, blobKey: row.blob_key };
@@ -208,7 +223,9 @@ export class DocumentRepository {
    */
   async commitDocument(document: NewDocument, sighting: SourceSighting): Promise<CommitResult> {
     return writeTransaction(this.db, async (trx) => {
-      const existing = await trx.selectFrom('documents').select('id').where('sha256', '=', document.sha256).executeTakeFirst();
+      let lookup = trx.selectFrom('documents').select('id').where('sha256', '=', document.sha256);
+      if (dialectOf(this.db) === 'postgres') lookup = lookup.forShare();
+      const existing = await lookup.executeTakeFirst();
       if (existing) {
         const status = await upsertSource(trx, sighting, { status: 'duplicate', documentId: existing.id });
         return { documentId: existing.id, duplicate: true, unchanged: status !== 'duplicate' };
@@ -270,8 +287,15 @@ export class DocumentRepository {
    * refreshed, and the sighting is `unchanged`. A document's own source never becomes a
    * duplicate of it.
    */
-  async recordDuplicate(sighting: SourceSighting, documentId: number): Promise<SightingStatus> {
-    return writeTransaction(this.db, async (trx) => ((await upsertSource(trx, sighting, { status: 'duplicate', documentId })) === 'duplicate' ? 'duplicate' : 'unchanged'));
+  async recordDuplicate(sighting: SourceSighting, documentId: number): Promise<SightingStatus | 'gone'> {
+    return writeTransaction(this.db, async (trx) => {
+      // The document may have been deleted (pruned) since it was looked up: then there is
+      // nothing to be a duplicate of. Share-locked on Postgres until the commit, so a delete waits.
+      let lookup = trx.selectFrom('documents').select('id').where('id', '=', documentId);
+      if (dialectOf(this.db) === 'postgres') lookup = lookup.forShare();
+      if (!(await lookup.executeTakeFirst())) return 'gone';
+      return (await upsertSource(trx, sighting, { status: 'duplicate', documentId })) === 'duplicate' ? 'duplicate' : 'unchanged';
+    });
   }
 
   /** Marks an already-known path as seen in this run without changing what it points to. */

@@ -1,5 +1,8 @@
 import { DoccatError, ExitCode } from '../errors.js';
 
+/** Filters on where a document's sources came from (migration 0014): repository, commit, run... */
+export const PROVENANCE_FIELDS = ['repo', 'commit', 'branch', 'ref', 'run', 'label'] as const;
+
 /**
  * The search query language, parsed into a syntax tree that each database dialect compiles with
  * bound parameters. Grammar (implicit AND between terms; OR binds looser; `-` negates):
@@ -14,7 +17,7 @@ import { DoccatError, ExitCode } from '../errors.js';
  * of the same kind merges into it. Its size is bounded (MAX_TERMS, MAX_DEPTH).
  */
 
-export const FIELDS = ['type', 'tag', 'correspondent', 'date', 'after', 'before', 'added', 'method', 'mime', 'status', 'path', 'title', 'id', 'lang'] as const;
+export const FIELDS = ['type', 'tag', 'correspondent', 'date', 'after', 'before', 'added', 'method', 'mime', 'status', 'path', 'title', 'id', 'lang', ...PROVENANCE_FIELDS, 'name', 'size'] as const;
 export type FieldName = (typeof FIELDS)[number];
 
 export type QueryNode =
@@ -103,6 +106,15 @@ function tokenize(input: string): Token[] {
       continue;
     }
     const start = index;
+    // size>10MB, size<=1GB: the comparison is part of the value, so the tree keeps one shape.
+    const comparison = /^size(>=|<=|>|<|=)(?=\S)/i.exec(input.slice(index, index + 8));
+    if (comparison) {
+      index += 4;
+      const valueStart = index;
+      while (index < input.length && !/[\s()]/.test(input[index] as string)) index += 1;
+      tokens.push({ type: 'field', field: 'size', value: input.slice(valueStart, index), position: start });
+      continue;
+    }
     const fieldMatch = /^([a-z]+):/i.exec(input.slice(index, index + 20));
     if (fieldMatch && isFieldName((fieldMatch[1] as string).toLowerCase())) {
       const field = (fieldMatch[1] as string).toLowerCase() as FieldName;

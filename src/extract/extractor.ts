@@ -15,6 +15,9 @@ export interface ExtractOptions {
   maxUnpackedBytes: number;
   /** Stored text is cut here (W_TEXT_TRUNCATED); plain text files are read only up to it. */
   maxTextBytes: number;
+  /** Archive listings: the most bytes decompressed and entries named (past them the listing is cut, W_LISTING_TRUNCATED). */
+  maxListBytes?: number;
+  maxListEntries?: number;
 }
 
 export interface ExtractInput {
@@ -34,6 +37,17 @@ export interface ExtractWarning {
   message: string;
 }
 
+/**
+ * What a reader of non-documents (executables, archives, packages, SBOMs, test and coverage
+ * reports) found: the type it decides (no classifier is asked about a binary) and its fields.
+ */
+export interface ArtifactInfo {
+  /** artifact, executable, archive, package, sbom, test-report or coverage-report. */
+  type: string;
+  title?: string;
+  fields: Record<string, string>;
+}
+
 export interface ExtractResult {
   text: string;
   pages: number;
@@ -44,6 +58,8 @@ export interface ExtractResult {
   /** Title and similar facts the format itself states (PDF info, e-mail subject). */
   metadata: { title?: string; author?: string; from?: string; subject?: string; date?: string };
   warnings: ExtractWarning[];
+  /** Set by the artifact readers: the type and fields, instead of classification. */
+  artifact?: ArtifactInfo;
 }
 
 export type Extractor = (input: ExtractInput) => Promise<ExtractResult>;

@@ -9,12 +9,12 @@ import type { DocumentRepository, SourceSighting } from '../db/documents.js';
 import { sleep } from '../system/process.js';
 import type { ExtractOptions, ExtractResult } from '../extract/extractor.js';
 import type { OcrEngine } from '../extract/ocr/pool.js';
-import { hasExtractor } from '../extract/registry.js';
+import { artifactClassification, decideUnread, unreadResult, type UnknownFilesPolicy } from './artifact-policy.js';
 import type { ExtractionPool } from '../extract/isolation/pool.js';
 import type { BlobStore } from '../storage/blob-store.js';
 import { hashSource, openSource, tooLarge, type OpenedSource, type StagedFile, type StagingArea } from './source-file.js';
 import { snapshotOf, type SourceSnapshot } from './source-identity.js';
-import { sniffFile, sniffHandle, unsupportedTypeError } from './sniff.js';
+import { sniffFile, sniffHandle } from './sniff.js';
 import { isInsideRoots, linkOutsideWarning, notRegularFileWarning, sourcePolicy, walkPaths, type SourcePolicy, type WalkEntry, type WalkedFile, type WalkOptions } from './walk.js';
 
 /** `skipped`: not read on purpose (a link out of the folders given, a pipe): a warning, not a failure. */
@@ -52,6 +52,8 @@ export interface IngestOptions extends WalkOptions {
   maxFileSizeBytes: number;
   extract: ExtractOptions;
   signal: AbortSignal;
+  /** Files that are not documents (executables, archives, unknown binaries); default catalogue. */
+  unknownFiles?: UnknownFilesPolicy;
 }
 
 export interface IngestDependencies {
@@ -68,6 +70,18 @@ export interface IngestDependencies {
   /** Extraction in child processes, each file with a deadline and a memory cap. */
   extraction: ExtractionPool;
   logger: Logger;
+  /**
+   * Records where each file came from (a CI run, labels) once it has a document; false when that
+   * document is gone (pruned meanwhile), and the file is then catalogued again.
+   */
+  sightings?: { record(documentId: number, filePath: string): Promise<boolean> } | undefined;
+}
+
+/** The document a file was found to duplicate was deleted (pruned) meanwhile: take the file again. */
+export class DocumentGone extends Error {
+  constructor() {
+    super('the document was deleted meanwhile');
+  }
 }
 
 export interface IngestEvents {
@@ -213,7 +227,20 @@ async function processEntry(entry: WalkEntry, policy: SourcePolicy, options: Ing
       return { recognize: (image, ocrOptions) => timed(trace, 'ocr', () => pool.recognize(image, ocrOptions)), get pagesRecognized() { return pool.pagesRecognized; }, close: () => pool.close() };
     },
   };
-  const outcome = await processTracedEntry(entry, policy, options, traced, events, trace);
+  let outcome: FileOutcome | undefined;
+  // A document pruned while this file was found to hold it: the file is taken again, as new.
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      outcome = await processTracedEntry(entry, policy, options, traced, events, trace);
+      const documentId = outcome?.documentId;
+      if (!outcome || options.dryRun || !deps.sightings || documentId === undefined || !['catalogued', 'duplicate', 'unchanged'].includes(outcome.status)) break;
+      if (await deps.sightings.record(documentId, entry.path)) break;
+      throw new DocumentGone();
+    } catch (error) {
+      if (!(error instanceof DocumentGone) || attempt >= 3) throw error;
+      traced.logger.info({ path: entry.path }, 'the document this file holds was deleted meanwhile; taking the file again');
+    }
+  }
   if (!outcome) return undefined;
   outcome.correlationId = trace.correlationId;
   // An unchanged file is a skip, not work: recording every one would add a row per file per cron
@@ -258,6 +285,7 @@ async function processTracedEntry(entry: WalkEntry, policy: SourcePolicy, option
   const read = (): Partial<FileOutcome> => (snapshot ? { snapshot } : {});
   const fail = async (error: unknown, extra: Partial<FileOutcome> = {}): Promise<FileOutcome | undefined> => {
     if (error instanceof DoccatError && error.code === 'E_INTERRUPTED') return undefined;
+    if (error instanceof DocumentGone) throw error;
     if (isRunFatal(error)) throw error;
     const info = toErrorInfo(error);
     deps.logger.warn({ path: entry.path, code: info.code, err: info.message }, 'file failed');
@@ -324,14 +352,16 @@ async function processTracedEntry(entry: WalkEntry, policy: SourcePolicy, option
     sighting.sha256 = sha256;
     // Read again (it looked changed) and found to be the content this path already holds.
     if (known && known.status !== 'failed' && known.document_id !== null && known.sha256 === sha256) {
-      if (!options.dryRun) await deps.repository.recordDuplicate(sighting, known.document_id);
+      if (!options.dryRun) await recordDuplicate(deps, sighting, known.document_id);
       return { path: entry.path, status: 'unchanged', documentId: known.document_id, sha256, mime, ...read(), durationMs: Date.now() - started };
     }
-    if (!hasExtractor(mime)) return await fail(unsupportedTypeError(mime), { mime });
+    const decision = decideUnread(mime, options.unknownFiles ?? 'catalogue');
+    if (decision.action === 'fail') return await fail(decision.error, { mime });
+    if (decision.action === 'skip') return { ...skip(decision.warning), sha256, mime, ...read() };
 
     const existingId = await deps.repository.findIdBySha256(sha256);
     if (existingId !== undefined) {
-      const status = options.dryRun ? 'duplicate' : await deps.repository.recordDuplicate(sighting, existingId);
+      const status = options.dryRun ? 'duplicate' : await recordDuplicate(deps, sighting, existingId);
       return { path: entry.path, status, documentId: existingId, sha256, mime, ...read(), durationMs: Date.now() - started };
     }
     if (options.dryRun || !staged) return { path: entry.path, status: 'new', sha256, mime, ...read(), durationMs: Date.now() - started };
@@ -342,12 +372,12 @@ async function processTracedEntry(entry: WalkEntry, policy: SourcePolicy, option
     // `storage verify --repair` leave that blob alone meanwhile.
     const claim = await claimOrWait(sha256, deps, options.signal);
     if (claim.documentId !== undefined) {
-      const status = await deps.repository.recordDuplicate(sighting, claim.documentId);
+      const status = await recordDuplicate(deps, sighting, claim.documentId);
       return { path: entry.path, status, documentId: claim.documentId, sha256, mime, ...read(), durationMs: Date.now() - started };
     }
     const renewal = setInterval(() => void deps.claims.renew(sha256).catch(() => undefined), CLAIM_LEASE_MS / 3);
     try {
-      const outcome = await extractAndCommit({ path: entry.path, size: staged.size, mtimeMs: sighting.mtimeMs ?? entry.mtimeMs }, staged, sighting, sha256, mime, options, deps, events, started, fail, trace);
+      const outcome = await extractAndCommit({ path: entry.path, size: staged.size, mtimeMs: sighting.mtimeMs ?? entry.mtimeMs }, staged, sighting, sha256, mime, decision.action === 'catalogue', options, deps, events, started, fail, trace);
       return outcome && { ...outcome, ...read() };
     } finally {
       clearInterval(renewal);
@@ -362,6 +392,13 @@ async function processTracedEntry(entry: WalkEntry, policy: SourcePolicy, option
     if (opened) await closeQuietly(opened.handle);
     await staged?.remove().catch(() => undefined);
   }
+}
+
+/** A duplicate's source row, unless its document was deleted meanwhile (then the file is taken again). */
+async function recordDuplicate(deps: IngestDependencies, sighting: SourceSighting, documentId: number): Promise<'duplicate' | 'unchanged'> {
+  const status = await deps.repository.recordDuplicate(sighting, documentId);
+  if (status === 'gone') throw new DocumentGone();
+  return status;
 }
 
 /** The path names the same file, unmodified, as when it was catalogued. */
@@ -398,6 +435,8 @@ async function extractAndCommit(
   sighting: SourceSighting,
   sha256: string,
   mime: string,
+  /** No reader opens this type: catalogued from its bytes alone, without an extraction process. */
+  unread: boolean,
   options: IngestOptions,
   deps: IngestDependencies,
   events: IngestEvents,
@@ -408,7 +447,7 @@ async function extractAndCommit(
   try {
     let extracted: ExtractResult;
     try {
-      extracted = await timed(trace, 'extract', () => deps.extraction.extract({
+      extracted = unread ? unreadResult(mime) : await timed(trace, 'extract', () => deps.extraction.extract({
         // The staged copy: the bytes that were hashed and will be stored.
         path: staged.path,
         mime,
@@ -423,7 +462,8 @@ async function extractAndCommit(
     }
     if (options.signal.aborted) return undefined;
 
-    const classification = await timed(trace, 'classify', () =>
+    const artifact = extracted.artifact;
+    const classification = artifact ? artifactClassification(artifact, entry.path) : await timed(trace, 'classify', () =>
       deps.classifier.classify({
         text: extracted.text,
         mime,
@@ -439,7 +479,8 @@ async function extractAndCommit(
     const put = await timed(trace, 'store', () => store.putFile(staged.path, sha256, { take: true }));
     const words = countWords(extracted.text);
     const warnings = [...extracted.warnings];
-    if (words === 0) warnings.push({ code: 'W_NO_TEXT', message: 'no text found' });
+    // An executable or archive has no text to miss.
+    if (words === 0 && !artifact) warnings.push({ code: 'W_NO_TEXT', message: 'no text found' });
     const committed = await timed(trace, 'commit', () => deps.repository.commitDocument(
       {
         sha256,

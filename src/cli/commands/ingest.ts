@@ -12,6 +12,9 @@ import { paint, problemLine, renderTable, truncateMiddle, writeJson, writeNdjson
 import { ExitCode } from '../../errors.js';
 import { formatDocumentId } from '../ids.js';
 import type { FileOutcome, IngestSummary } from '../../pipeline/ingest.js';
+import type { IngestSetup } from '../ingest-setup.js';
+import { blobStores } from '../stores.js';
+import { pathToFileURL } from 'node:url';
 
 interface IngestFlags {
   include: string[];
@@ -24,6 +27,10 @@ interface IngestFlags {
   ocr: boolean;
   ndjson?: boolean;
   enqueue?: boolean;
+  /** --ci / --no-ci: record (or not) where the files came from; default: whether CI=true. */
+  ci?: boolean;
+  label: string[];
+  url?: boolean;
 }
 
 export async function ingestCommand(paths: string[], flags: Record<string, unknown>, command: Command): Promise<number> {
@@ -46,6 +53,10 @@ export async function ingestCommand(paths: string[], flags: Record<string, unkno
 
   const { runIngest } = await import('../../pipeline/ingest.js');
   if (!options.dryRun) await catalog.repository.startRun(context.runId, 'ingest');
+  // Where the files came from (a CI run, git, --label), recorded with each file's document.
+  if (!options.dryRun) setup.deps.sightings = await provenanceRecorder(options, context, catalog);
+  const describe = await outcomeDescriber(options, context, catalog);
+  let written = Promise.resolve();
   let result: { summary: IngestSummary; files: FileOutcome[] };
   try {
     result = await runIngest(
@@ -61,6 +72,7 @@ export async function ingestCommand(paths: string[], flags: Record<string, unkno
         maxFileSizeBytes: config.ingest.maxFileSizeMb * 1024 * 1024,
         extract: setup.extract,
         signal: context.signal,
+        unknownFiles: config.ingest.unknownFiles,
       },
       setup.deps,
       {
@@ -69,15 +81,18 @@ export async function ingestCommand(paths: string[], flags: Record<string, unkno
         onFile: (outcome) => {
           progress.fileDone(outcome.status === 'failed');
           if (outcome.error) progress.log(problemLine(display(outcome.path), outcome.error, output.color && Boolean(process.stderr.isTTY)));
-          if (output.ndjson) writeNdjson({ event: 'file', runId: context.runId, ...outcome });
+          // In order, each with its blob's location (looked up, so the order of lines may lag the files by a query).
+          if (output.ndjson) written = written.then(async () => writeNdjson({ event: 'file', runId: context.runId, ...(await describe(outcome)) }));
         },
       },
     );
   } finally {
+    await written.catch(() => undefined);
     progress.stop();
     await setup.close();
   }
-  const { summary, files } = result;
+  const { summary } = result;
+  const files = output.json ? await Promise.all(result.files.map(describe)) : result.files;
   if (!options.dryRun) {
     await catalog.repository.finishRun(context.runId, summary.interrupted ? 'interrupted' : summary.failed > 0 ? 'partial' : 'ok', {
       total: summary.total,
@@ -90,6 +105,7 @@ export async function ingestCommand(paths: string[], flags: Record<string, unkno
     });
   }
   await catalog.close();
+  await written;
 
   const exitCode = summary.interrupted ? ExitCode.interrupted : summary.failed > 0 ? ExitCode.someFailed : ExitCode.ok;
   const sorted = [...files].sort((a, b) => a.path.localeCompare(b.path));
@@ -124,6 +140,41 @@ export async function ingestCommand(paths: string[], flags: Record<string, unkno
   }
   if (summary.interrupted && !output.quiet) process.stderr.write('doccat: interrupted; run the same command again to finish the rest\n');
   return exitCode;
+}
+
+async function provenanceRecorder(options: IngestFlags, context: CommandContext, catalog: OpenCatalog): Promise<IngestSetup['deps']['sightings']> {
+  const { readProvenance } = await import('../../provenance/provenance.js');
+  const provenance = await readProvenance({ ci: options.ci, labels: options.label ?? [], env: process.env, cwd: process.cwd() });
+  if (!provenance) return undefined;
+  const { ProvenanceRepository } = await import('../../db/provenance.js');
+  const repository = new ProvenanceRepository(catalog.database.db);
+  const id = await repository.ensure(provenance);
+  context.logger.info({ provider: provenance.ci.provider, repository: provenance.ci.repository, commit: provenance.ci.commit, runId: provenance.ci.runId }, 'recording provenance');
+  return { record: (documentId, filePath) => repository.recordSighting(documentId, id, filePath, context.runId) };
+}
+
+/**
+ * What a pipeline needs back per file: its size, where its blob is (backend and key), and with
+ * --url a presigned (S3) or file URL to it.
+ */
+async function outcomeDescriber(options: IngestFlags, context: CommandContext, catalog: OpenCatalog): Promise<(outcome: FileOutcome) => Promise<FileOutcome & { size?: number; blob?: { backend: string; key: string }; url?: string }>> {
+  const stores = options.url && !options.dryRun ? await blobStores(context) : undefined;
+  return async (outcome) => {
+    const size = outcome.snapshot?.size;
+    const withSize = size === undefined ? outcome : { ...outcome, size };
+    if (options.dryRun || outcome.documentId === undefined || (!context.output.json && !context.output.ndjson)) return withSize;
+    const location = await catalog.repository.blobLocation(outcome.documentId).catch(() => undefined);
+    if (!location) return withSize;
+    const described = { ...withSize, size: Number(location.size), blob: { backend: location.blob_backend, key: location.blob_key } };
+    if (!stores) return described;
+    try {
+      const where = await (await stores.open(location.blob_backend)).locate(location.blob_key);
+      return { ...described, url: /^[a-z][a-z0-9+.-]*:\/\//i.test(where) ? where : pathToFileURL(where).href };
+    } catch (error) {
+      context.logger.warn({ err: (error as Error).message, documentId: outcome.documentId }, 'could not make a URL for the blob');
+      return described;
+    }
+  };
 }
 
 function statusText(file: FileOutcome, color: boolean): string {

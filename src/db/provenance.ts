@@ -1,0 +1,174 @@
+import path from 'node:path';
+import { sql, type Kysely, type Selectable } from 'kysely';
+import type { Provenance } from '../provenance/provenance.js';
+import { provenanceKey } from '../provenance/provenance.js';
+import { dialectOf, writeTransaction } from './dialect.js';
+import type { Database, ProvenanceTable } from './schema.js';
+
+/** All SQL about provenance (migration 0014): build contexts, and documents seen in them. */
+
+export type ProvenanceRow = Selectable<ProvenanceTable>;
+
+/** A document seen at a path in a build context, with that context. */
+export interface Sighting {
+  documentId: number;
+  path: string;
+  name: string;
+  firstSeen: string;
+  lastSeen: string;
+  doccatRunId: string;
+  provenance: ProvenanceView;
+}
+
+/** What show, manifest and --json print about a build context. */
+export interface ProvenanceView {
+  id: number;
+  provider: string;
+  repository: string | null;
+  commit: string | null;
+  branch: string | null;
+  tag: string | null;
+  pullRequest: string | null;
+  workflow: string | null;
+  job: string | null;
+  runId: string | null;
+  runAttempt: string | null;
+  runUrl: string | null;
+  git: { head: string | null; branch: string | null; dirty: boolean | null } | null;
+  labels: Record<string, string>;
+  /** Everything read from the environment (run number, job id and URL, actor, event). */
+  facts: Record<string, unknown>;
+  createdAt: string;
+}
+
+export class ProvenanceRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  /** The row of this build context, made on first use; every process of one job gets the same id. */
+  async ensure(provenance: Provenance): Promise<number> {
+    const key = provenanceKey(provenance);
+    const existing = await this.db.selectFrom('provenance').select('id').where('key', '=', key).executeTakeFirst();
+    if (existing) return Number(existing.id);
+    return writeTransaction(this.db, async (trx) => {
+      const { ci, git } = provenance;
+      const inserted = await trx
+        .insertInto('provenance')
+        .values({
+          key,
+          provider: ci.provider,
+          repository: ci.repository,
+          commit_sha: ci.commit?.toLowerCase() ?? null,
+          branch: ci.branch,
+          tag: ci.tag,
+          pull_request: ci.pullRequest,
+          workflow: ci.workflow,
+          job: ci.job,
+          run_id: ci.runId,
+          run_attempt: ci.runAttempt,
+          run_url: ci.runUrl,
+          git_head: git?.head ?? null,
+          git_branch: git?.branch ?? null,
+          git_dirty: git?.dirty === null || git?.dirty === undefined ? null : git.dirty ? 1 : 0,
+          facts: JSON.stringify({ ...ci, git, labels: provenance.labels }),
+          created_at: new Date().toISOString(),
+        })
+        // Another process of the same job made it meanwhile.
+        .onConflict((conflict) => conflict.column('key').doNothing())
+        .returning('id')
+        .executeTakeFirst();
+      const id = inserted ? Number(inserted.id) : Number((await trx.selectFrom('provenance').select('id').where('key', '=', key).executeTakeFirstOrThrow()).id);
+      if (inserted && Object.keys(provenance.labels).length > 0) {
+        await trx
+          .insertInto('provenance_labels')
+          .values(Object.entries(provenance.labels).map(([labelKey, value]) => ({ provenance_id: id, key: labelKey, value })))
+          .onConflict((conflict) => conflict.columns(['provenance_id', 'key']).doNothing())
+          .execute();
+      }
+      return id;
+    });
+  }
+
+  /**
+   * Records that a document was seen at a path in a build context. Returns false when the
+   * document is gone (pruned or deleted meanwhile): the caller catalogues the file again. On
+   * Postgres the document row is share-locked, so a prune deleting it waits, then sees this
+   * sighting and keeps the document; SQLite's write transactions are serial anyway.
+   */
+  async recordSighting(documentId: number, provenanceId: number, filePath: string, doccatRunId: string): Promise<boolean> {
+    return writeTransaction(this.db, async (trx) => {
+      let lookup = trx.selectFrom('documents').select('id').where('id', '=', documentId);
+      if (dialectOf(this.db) === 'postgres') lookup = lookup.forShare();
+      if (!(await lookup.executeTakeFirst())) return false;
+      const now = new Date().toISOString();
+      await trx
+        .insertInto('source_provenance')
+        .values({ document_id: documentId, provenance_id: provenanceId, path: filePath, name: path.basename(filePath), doccat_run_id: doccatRunId, first_seen: now, last_seen: now })
+        .onConflict((conflict) => conflict.columns(['document_id', 'provenance_id', 'path']).doUpdateSet({ last_seen: now, doccat_run_id: doccatRunId }))
+        .execute();
+      return true;
+    });
+  }
+
+  /** Every sighting of these documents, oldest first; with `where`, only those it accepts (on x and p). */
+  async sightingsOf(documentIds: readonly number[], where?: ReturnType<typeof sql<boolean>>): Promise<Sighting[]> {
+    if (documentIds.length === 0) return [];
+    const out: Sighting[] = [];
+    // Batches keep the bound parameters under every driver's limit.
+    for (let start = 0; start < documentIds.length; start += 500) {
+      const batch = documentIds.slice(start, start + 500);
+      const rows = await sql<ProvenanceRow & { document_id: number; path: string; name: string; first_seen: string; last_seen: string; doccat_run_id: string; provenance_id: number }>`
+        SELECT x.document_id, x.path, x.name, x.first_seen, x.last_seen, x.doccat_run_id, x.provenance_id, p.*
+        FROM source_provenance x JOIN provenance p ON p.id = x.provenance_id
+        WHERE x.document_id IN (${sql.join(batch)}) ${where ? sql`AND ${where}` : sql``}
+        ORDER BY x.document_id, x.first_seen, x.id`.execute(this.db);
+      const labels = await this.labelsOf([...new Set(rows.rows.map((row) => Number(row.provenance_id)))]);
+      for (const row of rows.rows) {
+        out.push({
+          documentId: Number(row.document_id),
+          path: row.path,
+          name: row.name,
+          firstSeen: row.first_seen,
+          lastSeen: row.last_seen,
+          doccatRunId: row.doccat_run_id,
+          provenance: toView({ ...row, id: Number(row.provenance_id) }, labels.get(Number(row.provenance_id)) ?? {}),
+        });
+      }
+    }
+    return out;
+  }
+
+  private async labelsOf(ids: readonly number[]): Promise<Map<number, Record<string, string>>> {
+    const labels = new Map<number, Record<string, string>>();
+    if (ids.length === 0) return labels;
+    const rows = await this.db.selectFrom('provenance_labels').selectAll().where('provenance_id', 'in', ids).orderBy('key').execute();
+    for (const row of rows) {
+      const id = Number(row.provenance_id);
+      labels.set(id, { ...labels.get(id), [row.key]: row.value });
+    }
+    return labels;
+  }
+}
+
+function toView(row: ProvenanceRow, labels: Record<string, string>): ProvenanceView {
+  const facts = JSON.parse(row.facts) as Record<string, unknown>;
+  delete facts.labels;
+  delete facts.git;
+  return {
+    id: row.id,
+    provider: row.provider,
+    repository: row.repository,
+    commit: row.commit_sha,
+    branch: row.branch,
+    tag: row.tag,
+    pullRequest: row.pull_request,
+    workflow: row.workflow,
+    job: row.job,
+    runId: row.run_id,
+    runAttempt: row.run_attempt,
+    runUrl: row.run_url,
+    git: row.git_head === null ? null : { head: row.git_head, branch: row.git_branch, dirty: row.git_dirty === null ? null : row.git_dirty === 1 },
+    labels,
+    facts,
+    createdAt: row.created_at,
+  };
+}
