@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { sql, type Kysely, type Selectable } from 'kysely';
+import { sql, type Kysely, type RawBuilder, type Selectable, type SqlBool } from 'kysely';
 import type { Provenance } from '../provenance/provenance.js';
 import { provenanceKey } from '../provenance/provenance.js';
 import { dialectOf, writeTransaction } from './dialect.js';
@@ -39,6 +39,18 @@ export interface ProvenanceView {
   /** Everything read from the environment (run number, job id and URL, actor, event). */
   facts: Record<string, unknown>;
   createdAt: string;
+}
+
+export interface PruneFacts {
+  id: number;
+  name: string;
+  size: number;
+  sha256: string;
+  addedAt: string;
+  lastSeen: string;
+  keepTagged: boolean;
+  manual: boolean;
+  builds: { provenanceId: number; name: string; branch: string | null; tag: string | null; repository: string | null; builtAt: string }[];
 }
 
 export class ProvenanceRepository {
@@ -110,7 +122,7 @@ export class ProvenanceRepository {
   }
 
   /** Every sighting of these documents, oldest first; with `where`, only those it accepts (on x and p). */
-  async sightingsOf(documentIds: readonly number[], where?: ReturnType<typeof sql<boolean>>): Promise<Sighting[]> {
+  async sightingsOf(documentIds: readonly number[], where?: RawBuilder<SqlBool>): Promise<Sighting[]> {
     if (documentIds.length === 0) return [];
     const out: Sighting[] = [];
     // Batches keep the bound parameters under every driver's limit.
@@ -137,6 +149,57 @@ export class ProvenanceRepository {
     return out;
   }
 
+  /**
+   * What prune decides by, per document: protection (tagged keep, changed by hand), the builds it
+   * was seen in (with branch, repository and name), and when it was last seen anywhere.
+   */
+  async pruneFacts(documentIds: readonly number[]): Promise<PruneFacts[]> {
+    const out: PruneFacts[] = [];
+    for (let start = 0; start < documentIds.length; start += 500) {
+      const batch = documentIds.slice(start, start + 500);
+      const documents = await this.db.selectFrom('documents').select(['id', 'original_name', 'added_at', 'manual_fields', 'tags', 'size', 'sha256']).where('id', 'in', batch).execute();
+      const keepTagged = new Set((await this.db.selectFrom('document_tags').select('document_id').where('document_id', 'in', batch).where(sql<boolean>`lower(tag) = 'keep'`).execute()).map((row) => Number(row.document_id)));
+      const sightings = await this.db
+        .selectFrom('source_provenance as x')
+        .innerJoin('provenance as p', 'p.id', 'x.provenance_id')
+        .select(['x.document_id', 'x.provenance_id', 'x.name', 'x.last_seen', 'p.branch', 'p.tag', 'p.repository', 'p.created_at'])
+        .where('x.document_id', 'in', batch)
+        .execute();
+      const sources = await this.db.selectFrom('sources').select(['document_id', 'last_seen']).where('document_id', 'in', batch).execute();
+      for (const document of documents) {
+        const id = Number(document.id);
+        const mine = sightings.filter((row) => Number(row.document_id) === id);
+        const seen = [document.added_at, ...mine.map((row) => row.last_seen), ...sources.filter((row) => Number(row.document_id) === id).map((row) => row.last_seen)];
+        out.push({
+          id,
+          name: document.original_name,
+          size: Number(document.size),
+          sha256: document.sha256,
+          addedAt: document.added_at,
+          lastSeen: seen.reduce((latest, at) => (at > latest ? at : latest)),
+          keepTagged: keepTagged.has(id),
+          manual: (JSON.parse(document.manual_fields) as string[]).length > 0,
+          builds: mine.map((row) => ({ provenanceId: Number(row.provenance_id), name: row.name, branch: row.branch, tag: row.tag, repository: row.repository, builtAt: row.created_at })),
+        });
+      }
+    }
+    return out;
+  }
+
+  /**
+   * True when, since `since`, the document was seen again (a sighting or a source), tagged keep
+   * or changed by hand: prune re-checks this inside the transaction that would delete it.
+   */
+  async changedSince(trx: Kysely<Database>, documentId: number, since: string): Promise<boolean> {
+    const seen = await trx.selectFrom('source_provenance').select('id').where('document_id', '=', documentId).where('last_seen', '>', since).executeTakeFirst();
+    if (seen) return true;
+    const source = await trx.selectFrom('sources').select('id').where('document_id', '=', documentId).where('last_seen', '>', since).executeTakeFirst();
+    if (source) return true;
+    const document = await trx.selectFrom('documents').select('manual_fields').where('id', '=', documentId).executeTakeFirst();
+    if (!document || (JSON.parse(document.manual_fields) as string[]).length > 0) return true;
+    return (await trx.selectFrom('document_tags').select('tag').where('document_id', '=', documentId).where(sql<boolean>`lower(tag) = 'keep'`).executeTakeFirst()) !== undefined;
+  }
+
   private async labelsOf(ids: readonly number[]): Promise<Map<number, Record<string, string>>> {
     const labels = new Map<number, Record<string, string>>();
     if (ids.length === 0) return labels;
@@ -150,9 +213,9 @@ export class ProvenanceRepository {
 }
 
 function toView(row: ProvenanceRow, labels: Record<string, string>): ProvenanceView {
-  const facts = JSON.parse(row.facts) as Record<string, unknown>;
-  delete facts.labels;
-  delete facts.git;
+  const read = JSON.parse(row.facts) as Record<string, unknown>;
+  // The facts not already columns: the run number, the job's id and URL, the actor, the event.
+  const facts = Object.fromEntries(['repositoryUrl', 'runNumber', 'jobId', 'jobUrl', 'actor', 'event'].filter((key) => read[key] !== null && read[key] !== undefined).map((key) => [key, read[key]]));
   return {
     id: row.id,
     provider: row.provider,

@@ -6,6 +6,7 @@ import { paint, writeJson, type Style } from '../output.js';
 import { terminalSafe } from '../../text/terminal.js';
 import { DoccatError, ExitCode } from '../../errors.js';
 import type { AuditRow, ClassificationRow, DocumentRow, SourceRow } from '../../db/documents.js';
+import type { Sighting } from '../../db/provenance.js';
 import { formatDocumentId, parseDocumentId } from '../ids.js';
 
 export async function showCommand(target: string, flags: Record<string, unknown>, command: Command): Promise<number> {
@@ -57,7 +58,9 @@ export async function showCommand(target: string, flags: Record<string, unknown>
     const sources = await catalog.repository.getSources(doc.id);
     const history = await catalog.repository.getClassificationHistory(doc.id);
     const audit = await catalog.repository.getAudit(doc.id);
-    const view = documentView(doc, sources, history, audit, withText);
+    const { ProvenanceRepository } = await import('../../db/provenance.js');
+    const sightings = await new ProvenanceRepository(catalog.database.db).sightingsOf([doc.id]);
+    const view = { ...documentView(doc, sources, history, audit, withText), provenance: sightings.map(sightingView) };
     const manual = new Set(view.manualFields);
     const mark = (field: string, value: string) => (value !== '' && manual.has(field) ? `${value} (manual)` : value);
     if (context.output.json) {
@@ -84,6 +87,7 @@ export async function showCommand(target: string, flags: Record<string, unknown>
       ...Object.entries(JSON.parse(doc.fields) as Record<string, string>).map(([key, value]): [string, string] => [`field ${key}`, mark(`field:${key}`, value)]),
       ...(JSON.parse(doc.warnings) as { code: string; message: string }[]).map((warning): [string, string] => ['warning', `${warning.code} ${warning.message}`]),
       ...sources.map((item): [string, string] => ['source', `${item.path} (${item.status})`]),
+      ...sightings.map((item): [string, string] => ['built', describeSighting(item)]),
       ...history.map((item): [string, string] => ['classified', `${item.created_at} ${item.classifier}: ${item.type} (${item.confidence})`]),
       ...audit.filter((item) => item.command !== 'ingest').map((item): [string, string] => ['changed', `${item.at} ${item.command} ${item.field}: ${item.old_value ?? '∅'} -> ${item.new_value ?? '∅'} by ${item.actor}`]),
     ];
@@ -93,6 +97,30 @@ export async function showCommand(target: string, flags: Record<string, unknown>
   } finally {
     await catalog.close();
   }
+}
+
+function sightingView(sighting: Sighting) {
+  const { id: _id, ...provenance } = sighting.provenance;
+  return { path: sighting.path, firstSeen: sighting.firstSeen, lastSeen: sighting.lastSeen, doccatRunId: sighting.doccatRunId, ...provenance };
+}
+
+/** One line per build a source was seen in: where, which commit and ref, which run. */
+function describeSighting(sighting: Sighting): string {
+  const p = sighting.provenance;
+  const ref = p.tag ? `tag ${p.tag}` : p.branch ? `branch ${p.branch}` : '';
+  const labels = Object.entries(p.labels).map(([key, value]) => `${key}=${value}`).join(' ');
+  return [
+    sighting.path,
+    [p.provider, p.repository ?? '', p.commit ? `@${p.commit.slice(0, 12)}` : ''].join(' ').replace(/ @/, '@').trim(),
+    ref,
+    p.pullRequest ? `PR ${p.pullRequest}` : '',
+    [p.workflow, p.job].filter(Boolean).join('/'),
+    p.runId ? `run ${p.runId}${p.runAttempt ? ` attempt ${p.runAttempt}` : ''}` : '',
+    p.runUrl ?? '',
+    p.git?.dirty ? 'working tree dirty' : '',
+    labels,
+    sighting.lastSeen,
+  ].filter(Boolean).join(' · ');
 }
 
 function documentView(doc: DocumentRow, sources: SourceRow[], history: ClassificationRow[], audit: AuditRow[], withText: boolean) {
