@@ -83,7 +83,9 @@ async function run(filePath: string, compression: Compression, sink: Sink, range
       return;
     }
     case 'xz': {
-      const { XzReadableStream } = await import('xz-decompress');
+      // A webpack-built CommonJS module: Node's ESM loader sees only its default export.
+      const xz = (await import('xz-decompress')) as typeof import('xz-decompress') & { default?: typeof import('xz-decompress') };
+      const XzReadableStream = xz.XzReadableStream ?? xz.default?.XzReadableStream;
       const source = fileStream(filePath, range);
       const web = Readable.toWeb(source) as unknown as ReadableStream<Uint8Array>;
       const reader = new XzReadableStream(web).getReader();
@@ -105,7 +107,7 @@ async function run(filePath: string, compression: Compression, sink: Sink, range
 }
 
 interface SeekBzip {
-  decode(input: { readByte(): number; seek(position: number): void; eof(): boolean }, output: { writeByte(byte: number): void }, multistream?: boolean): void;
+  decode(input: { readByte(): number; read(buffer: Uint8Array, offset: number, length: number): number; seek(position: number): void; eof(): boolean }, output: { writeByte(byte: number): void }, multistream?: boolean): void;
 }
 
 /** seek-bzip decodes synchronously, a byte at a time: the file is read in blocks, the output flushed in blocks. */
@@ -137,6 +139,15 @@ async function bunzip(filePath: string, sink: Sink, range: { start: number; leng
         readByte() {
           if (inPosition >= inLength) refill();
           return inPosition < inLength ? (inBuffer[inPosition++] as number) : -1;
+        },
+        read(buffer: Uint8Array, offset: number, length: number) {
+          let done = 0;
+          while (done < length) {
+            if (inPosition >= inLength) refill();
+            if (inPosition >= inLength) break;
+            buffer[offset + done++] = inBuffer[inPosition++] as number;
+          }
+          return done;
         },
         seek() {
           throw new Error('seeking is not supported');

@@ -32,14 +32,15 @@ export function wantsPackageMember(name: string): boolean {
 }
 
 /** RFC 822-style "Key: value" headers with continuation lines (core metadata, control, MANIFEST.MF). */
-export function parseHeaders(text: string): Map<string, string> {
+export function parseHeaders(text: string, manifest = false): Map<string, string> {
   const headers = new Map<string, string>();
   let last: string | undefined;
   for (const line of text.replace(/\r\n/g, '\n').split('\n')) {
     if (line === '') break;
     if (/^[ \t]/.test(line) && last) {
-      // MANIFEST.MF wraps at 72 bytes with one leading space that is not part of the value.
-      headers.set(last, `${headers.get(last) ?? ''}${line.slice(1)}`);
+      // MANIFEST.MF wraps at 72 bytes with one leading space that is not part of the value;
+      // in core metadata and Debian control files a continuation is another line of the value.
+      headers.set(last, manifest ? `${headers.get(last) ?? ''}${line.slice(1)}` : `${headers.get(last) ?? ''}\n${line.trim()}`);
       continue;
     }
     const colon = line.indexOf(':');
@@ -84,7 +85,7 @@ export function packageFromMembers(members: ReadonlyMap<string, Buffer>, hint: {
   }
   const manifest = find(/^META-INF\/MANIFEST\.MF$/);
   if (manifest) {
-    const headers = parseHeaders(manifest);
+    const headers = parseHeaders(manifest, true);
     const name = headers.get('bundle-symbolicname')?.split(';')[0] ?? headers.get('automatic-module-name') ?? headers.get('implementation-title');
     if (name) return compact({ ecosystem: 'maven', name, version: headers.get('bundle-version') ?? headers.get('implementation-version'), license: headers.get('bundle-license') });
   }
