@@ -81,6 +81,54 @@ describe('archive listings', () => {
     expect(result.text).toContain('usr/bin/acme-tool 20');
   });
 
+  it('reads an .rpm from its header: name, version-release, arch and files', async () => {
+    // Header entries: tag, type, offset into the store, count. Types: 4 int32, 6 string, 8 string array.
+    const store: Buffer[] = [];
+    let storeLength = 0;
+    const index: Buffer[] = [];
+    const add = (tag: number, type: number, data: Buffer, count: number) => {
+      if (type === 4) {
+        const pad = (4 - (storeLength % 4)) % 4;
+        store.push(Buffer.alloc(pad));
+        storeLength += pad;
+      }
+      const entry = Buffer.alloc(16);
+      entry.writeUInt32BE(tag, 0);
+      entry.writeUInt32BE(type, 4);
+      entry.writeUInt32BE(storeLength, 8);
+      entry.writeUInt32BE(count, 12);
+      index.push(entry);
+      store.push(data);
+      storeLength += data.length;
+    };
+    const strings = (...values: string[]) => Buffer.from(values.map((value) => `${value}\0`).join(''), 'latin1');
+    const ints = (...values: number[]) => Buffer.concat(values.map((value) => { const out = Buffer.alloc(4); out.writeUInt32BE(value); return out; }));
+    add(1000, 6, strings('acme-tool'), 1);
+    add(1001, 6, strings('1.4'), 1);
+    add(1002, 6, strings('2.el9'), 1);
+    add(1022, 6, strings('x86_64'), 1);
+    add(1028, 4, ints(1234, 56), 2);
+    add(1116, 4, ints(0, 1), 2);
+    add(1117, 8, strings('acme-tool', 'acme.conf'), 2);
+    add(1118, 8, strings('/usr/bin/', '/etc/'), 2);
+    const header = (entries: Buffer[], data: Buffer[]) => {
+      const intro = Buffer.alloc(16);
+      intro.writeUInt32BE(0x8eade801, 0);
+      intro.writeUInt32BE(entries.length, 8);
+      intro.writeUInt32BE(Buffer.concat(data).length, 12);
+      return Buffer.concat([intro, ...entries, ...data]);
+    };
+    const lead = Buffer.alloc(96);
+    lead.writeUInt32BE(0xedabeedb, 0);
+    const signature = header([], []);
+    const file = path.join(tempDir(), 'acme-tool-1.4-2.el9.x86_64.rpm');
+    fs.writeFileSync(file, Buffer.concat([lead, signature, Buffer.alloc((8 - (signature.length % 8)) % 8), header(index, store), Buffer.from('payload')]));
+    const result = await extractArchive(input(file, 'application/x-rpm'));
+    expect(result.artifact?.fields).toMatchObject({ 'archive.format': 'rpm', 'package.ecosystem': 'rpm', 'package.name': 'acme-tool', 'package.version': '1.4-2.el9', 'package.arch': 'x86_64', 'archive.files': '2' });
+    expect(result.text).toContain('usr/bin/acme-tool 1234');
+    expect(result.text).toContain('etc/acme.conf 56');
+  });
+
   it('lists a zip bomb from its directory without inflating it', async () => {
     // 512 MB of zeros deflate to about half a megabyte; only the directory is read.
     const file = path.join(tempDir(), 'bomb.zip');
