@@ -70,6 +70,7 @@ ${EXIT_CODES_HELP}`);
     .option('--no-ci', 'record no provenance even when CI=true')
     .option('--label <key=value>', 'a label recorded with the files\' provenance (repeatable); find them with label:key=value', collect, [])
     .option('--url', 'with --json/--ndjson: each file\'s presigned (S3) or file URL')
+    .option('--unpack', 'also catalogue the documents inside archives, as their members (limits: ingest.maxUnpackedMb, 3 deep)')
     .addHelpText('after', `
 Examples:
   $ doccat ingest ~/Documents/Scans

@@ -176,6 +176,7 @@ export class DocumentRepository {
       await trx.deleteFrom('classifications').where('document_id', '=', documentId).execute();
       await trx.deleteFrom('sources').where('document_id', '=', documentId).execute();
       await trx.deleteFrom('source_provenance').where('document_id', '=', documentId).execute();
+      await trx.deleteFrom('document_members').where((eb) => eb.or([eb('parent_id', '=', documentId), eb('child_id', '=', documentId)])).execute();
       await deleteSearchEntry(trx, documentId);
       await trx.deleteFrom('documents').where('id', '=', documentId).execute();
       return { sha256: row.sha256, blobBackend: row.blob_backend, blobKey: row.blob_key };

@@ -200,6 +200,22 @@ export class ProvenanceRepository {
     return (await trx.selectFrom('document_tags').select('tag').where('document_id', '=', documentId).where(sql<boolean>`lower(tag) = 'keep'`).executeTakeFirst()) !== undefined;
   }
 
+  /** ingest --unpack: `childId` is the archive `parentId`'s member of that name. */
+  async recordMember(parentId: number, childId: number, member: string): Promise<void> {
+    await this.db
+      .insertInto('document_members')
+      .values({ parent_id: parentId, child_id: childId, member })
+      .onConflict((conflict) => conflict.columns(['parent_id', 'member']).doUpdateSet({ child_id: childId }))
+      .execute();
+  }
+
+  /** The members of an archive document, and the archives a document is a member of. */
+  async membersOf(documentId: number): Promise<{ members: { id: number; member: string }[]; containedIn: { id: number; member: string }[] }> {
+    const members = await this.db.selectFrom('document_members').select(['child_id', 'member']).where('parent_id', '=', documentId).orderBy('member').execute();
+    const containedIn = await this.db.selectFrom('document_members').select(['parent_id', 'member']).where('child_id', '=', documentId).orderBy('parent_id').execute();
+    return { members: members.map((row) => ({ id: Number(row.child_id), member: row.member })), containedIn: containedIn.map((row) => ({ id: Number(row.parent_id), member: row.member })) };
+  }
+
   private async labelsOf(ids: readonly number[]): Promise<Map<number, Record<string, string>>> {
     const labels = new Map<number, Record<string, string>>();
     if (ids.length === 0) return labels;

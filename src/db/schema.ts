@@ -209,6 +209,13 @@ export interface SourceProvenanceTable {
   last_seen: string;
 }
 
+/** A document found inside an archive document (ingest --unpack, migration 0014). */
+export interface DocumentMembersTable {
+  parent_id: number;
+  child_id: number;
+  member: string;
+}
+
 export interface Database {
   documents: DocumentsTable;
   sources: SourcesTable;
@@ -225,4 +232,5 @@ export interface Database {
   provenance: ProvenanceTable;
   provenance_labels: ProvenanceLabelsTable;
   source_provenance: SourceProvenanceTable;
+  document_members: DocumentMembersTable;
 }

@@ -18,6 +18,8 @@ export interface ExtractOptions {
   /** Archive listings: the most bytes decompressed and entries named (past them the listing is cut, W_LISTING_TRUNCATED). */
   maxListBytes?: number;
   maxListEntries?: number;
+  /** ingest --unpack: a private folder archive members are written to (at most maxUnpackedBytes in all). */
+  unpackTo?: string;
 }
 
 export interface ExtractInput {
@@ -46,6 +48,8 @@ export interface ArtifactInfo {
   type: string;
   title?: string;
   fields: Record<string, string>;
+  /** ingest --unpack: the members written to ExtractOptions.unpackTo. */
+  members?: { name: string; file: string; size: number }[];
 }
 
 export interface ExtractResult {

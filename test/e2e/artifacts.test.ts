@@ -318,3 +318,49 @@ describe('provenance outside a known CI service', () => {
     expect(recorded).toMatchObject({ provider: 'ci', commit: head, branch: 'trunk', labels: { os: 'linux' }, git: { head, branch: 'trunk', dirty: true } });
   });
 });
+
+describe('ingest --unpack', () => {
+  it('catalogues the documents inside archives as members, nested archives too, within the unpack limit', async () => {
+    const { zipSync, strToU8 } = await import('fflate');
+    const { makeTextPdf } = await import('../support/pdf-writer.mjs');
+    const folder = tempDir('doccat-unpack-');
+    const inner = tempDir('doccat-inner-');
+    fs.writeFileSync(path.join(inner, 'changelog.md'), '# Changelog\nThe quokka release fixes the login bug.\n');
+    execFileSync('tar', ['-czf', path.join(inner, 'docs.tar.gz'), '-C', inner, 'changelog.md']);
+    fs.writeFileSync(path.join(folder, 'release.zip'), zipSync({
+      'manual.pdf': makeTextPdf([['Installation manual', 'Unpack the wombat bundle and run setup.']], { title: 'Installation manual' }),
+      'bin/tool': new Uint8Array(Buffer.concat([fs.readFileSync('/usr/bin/true')])),
+      '../escape.txt': strToU8('A member named to climb out of its folder: platypus.\n'),
+      'docs.tar.gz': new Uint8Array(fs.readFileSync(path.join(inner, 'docs.tar.gz'))),
+    }));
+    const home = tempDir();
+    const result = await runDoccat(['ingest', folder, '--unpack', '--json'], { home, env: NO_CI });
+    expect(result.code, result.stderr).toBe(0);
+    const [archive] = parseIngestJson(result).files as (ReturnType<typeof parseIngestJson>['files'][number] & { members?: { path: string; status: string; documentId?: number; members?: { path: string; status: string }[] }[] })[];
+    const zipPath = path.join(folder, 'release.zip');
+    expect(archive?.members?.map((member) => [member.path, member.status]).sort()).toEqual([
+      [`${zipPath}!/../escape.txt`, 'catalogued'],
+      [`${zipPath}!/docs.tar.gz`, 'catalogued'],
+      [`${zipPath}!/manual.pdf`, 'catalogued'],
+    ]);
+    expect(archive?.members?.find((member) => member.path.endsWith('docs.tar.gz'))?.members?.map((member) => [member.path, member.status])).toEqual([[`${zipPath}!/docs.tar.gz!/changelog.md`, 'catalogued']]);
+    // Nothing was written where a member's name points.
+    expect(fs.existsSync(path.join(path.dirname(folder), 'escape.txt'))).toBe(false);
+    const search = async (word: string) => (JSON.parse((await runDoccat(['search', word, '--json'], { home })).stdout) as { results: { id: number }[] }).results.map((hit) => hit.id);
+    const manual = archive?.members?.find((member) => member.path.endsWith('manual.pdf'))?.documentId;
+    expect(await search('wombat')).toEqual([manual]);
+    expect(await search('quokka')).toHaveLength(1);
+    expect(await search('platypus')).toHaveLength(1);
+    const shown = JSON.parse((await runDoccat(['show', String(manual), '--json'], { home })).stdout) as { document: { containedIn: { id: number; member: string }[] } };
+    expect(shown.document.containedIn).toEqual([{ id: archive?.documentId, ref: `D${archive?.documentId}`, member: 'manual.pdf' }]);
+    const staging = path.join(home, '.staging');
+    expect(fs.readdirSync(staging)).toEqual([]);
+
+    // Over ingest.maxUnpackedMb the rest stays packed, said by a warning; the archive is still catalogued.
+    const small = await runDoccat(['ingest', folder, '--unpack', '--json'], { home: tempDir(), env: { ...NO_CI, DOCCAT_INGEST_MAX_UNPACKED_MB: '0.001' } });
+    expect(small.code, small.stderr).toBe(0);
+    const [limited] = parseIngestJson(small).files as (ReturnType<typeof parseIngestJson>['files'][number] & { warnings?: { code: string }[]; members?: unknown[] })[];
+    expect(limited).toMatchObject({ status: 'catalogued', type: 'archive' });
+    expect(limited?.warnings?.map((warning) => warning.code)).toContain('W_UNPACK_TRUNCATED');
+  });
+});

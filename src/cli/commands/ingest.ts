@@ -31,6 +31,7 @@ interface IngestFlags {
   ci?: boolean;
   label: string[];
   url?: boolean;
+  unpack?: boolean;
 }
 
 export async function ingestCommand(paths: string[], flags: Record<string, unknown>, command: Command): Promise<number> {
@@ -55,6 +56,11 @@ export async function ingestCommand(paths: string[], flags: Record<string, unkno
   if (!options.dryRun) await catalog.repository.startRun(context.runId, 'ingest');
   // Where the files came from (a CI run, git, --label), recorded with each file's document.
   if (!options.dryRun) setup.deps.sightings = await provenanceRecorder(options, context, catalog);
+  if (!options.dryRun && (options.unpack || config.ingest.unpack)) {
+    const { ProvenanceRepository } = await import('../../db/provenance.js');
+    const members = new ProvenanceRepository(catalog.database.db);
+    setup.deps.members = { record: (parentId, childId, member) => members.recordMember(parentId, childId, member) };
+  }
   const describe = await outcomeDescriber(options, context, catalog);
   let written = Promise.resolve();
   let result: { summary: IngestSummary; files: FileOutcome[] };
@@ -73,6 +79,7 @@ export async function ingestCommand(paths: string[], flags: Record<string, unkno
         extract: setup.extract,
         signal: context.signal,
         unknownFiles: config.ingest.unknownFiles,
+        unpack: Boolean(options.unpack) || config.ingest.unpack,
       },
       setup.deps,
       {

@@ -59,8 +59,15 @@ export async function showCommand(target: string, flags: Record<string, unknown>
     const history = await catalog.repository.getClassificationHistory(doc.id);
     const audit = await catalog.repository.getAudit(doc.id);
     const { ProvenanceRepository } = await import('../../db/provenance.js');
-    const sightings = await new ProvenanceRepository(catalog.database.db).sightingsOf([doc.id]);
-    const view = { ...documentView(doc, sources, history, audit, withText), provenance: sightings.map(sightingView) };
+    const provenanceRepository = new ProvenanceRepository(catalog.database.db);
+    const sightings = await provenanceRepository.sightingsOf([doc.id]);
+    const membership = await provenanceRepository.membersOf(doc.id);
+    const view = {
+      ...documentView(doc, sources, history, audit, withText),
+      provenance: sightings.map(sightingView),
+      members: membership.members.map((item) => ({ id: item.id, ref: formatDocumentId(item.id), member: item.member })),
+      containedIn: membership.containedIn.map((item) => ({ id: item.id, ref: formatDocumentId(item.id), member: item.member })),
+    };
     const manual = new Set(view.manualFields);
     const mark = (field: string, value: string) => (value !== '' && manual.has(field) ? `${value} (manual)` : value);
     if (context.output.json) {
@@ -88,6 +95,8 @@ export async function showCommand(target: string, flags: Record<string, unknown>
       ...(JSON.parse(doc.warnings) as { code: string; message: string }[]).map((warning): [string, string] => ['warning', `${warning.code} ${warning.message}`]),
       ...sources.map((item): [string, string] => ['source', `${item.path} (${item.status})`]),
       ...sightings.map((item): [string, string] => ['built', describeSighting(item)]),
+      ...membership.containedIn.map((item): [string, string] => ['inside', `${formatDocumentId(item.id)} as ${item.member}`]),
+      ...membership.members.map((item): [string, string] => ['member', `${item.member} (${formatDocumentId(item.id)})`]),
       ...history.map((item): [string, string] => ['classified', `${item.created_at} ${item.classifier}: ${item.type} (${item.confidence})`]),
       ...audit.filter((item) => item.command !== 'ingest').map((item): [string, string] => ['changed', `${item.at} ${item.command} ${item.field}: ${item.old_value ?? '∅'} -> ${item.new_value ?? '∅'} by ${item.actor}`]),
     ];

@@ -52,9 +52,19 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema.createIndex('source_provenance_provenance').on('source_provenance').columns(['provenance_id', 'document_id']).execute();
   await db.schema.createIndex('source_provenance_name').on('source_provenance').column('name').execute();
   await db.schema.createIndex('source_provenance_run').on('source_provenance').column('doccat_run_id').execute();
+  // ingest --unpack: documents found inside an archive document, under their member names.
+  await db.schema
+    .createTable('document_members')
+    .addColumn('parent_id', type.bigint, (column) => column.notNull())
+    .addColumn('child_id', type.bigint, (column) => column.notNull())
+    .addColumn('member', 'text', (column) => column.notNull())
+    .addPrimaryKeyConstraint('document_members_pk', ['parent_id', 'member'])
+    .execute();
+  await db.schema.createIndex('document_members_child').on('document_members').column('child_id').execute();
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
+  await db.schema.dropTable('document_members').ifExists().execute();
   await db.schema.dropTable('source_provenance').ifExists().execute();
   await db.schema.dropTable('provenance_labels').ifExists().execute();
   await db.schema.dropTable('provenance').ifExists().execute();

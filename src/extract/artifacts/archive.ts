@@ -7,6 +7,7 @@ import { readRpm } from './rpm.js';
 import { NotTar, TarReader, tarSink } from './tar.js';
 import { listZip } from './zip.js';
 import { OTHER_ARCHIVE_TYPES } from './formats.js';
+import { Unpacker } from './unpacker.js';
 
 /**
  * Archives and packages, catalogued without unpacking anything to disk: member names and sizes
@@ -25,6 +26,7 @@ const COMPRESSION_NAMES: Record<Exclude<Compression, 'none'>, string> = { gzip: 
 export async function extractArchive(input: ExtractInput): Promise<ExtractResult> {
   const maxBytes = input.options.maxListBytes ?? DEFAULT_MAX_LIST_BYTES;
   const listing = new Listing(input.options.maxListEntries ?? DEFAULT_MAX_LIST_ENTRIES, wantsPackageMember);
+  if (input.options.unpackTo) listing.unpacker = new Unpacker(input.options.unpackTo, input.options.maxUnpackedBytes, input.options.maxListEntries ?? DEFAULT_MAX_LIST_ENTRIES);
   const reader = await ByteReader.open(input.path);
   let format: string;
   let packageFacts: PackageFacts | undefined;
@@ -50,7 +52,7 @@ export async function extractArchive(input: ExtractInput): Promise<ExtractResult
       const compression = compressionOf(head);
       const tar = new TarReader(listing);
       try {
-        await decompressInto(input.path, compression, tarSink(tar, listing, maxBytes), { start: 0, length: reader.size });
+        await decompressInto(input.path, compression, tarSink(tar, listing, maxBytes), { start: 0, length: reader.size }).finally(() => tar.abandon());
         if (!tar.isTar) throw new NotTar();
         format = compression === 'none' ? 'tar' : `tar.${COMPRESSION_NAMES[compression]}`;
         packageFacts = packageFromMembers(listing.members, {});
@@ -78,6 +80,7 @@ export async function extractArchive(input: ExtractInput): Promise<ExtractResult
     ...(packageFacts ? packageFields(packageFacts) : {}),
   };
   const warnings: ExtractWarning[] = listing.truncated ? [{ code: 'W_LISTING_TRUNCATED', message: `the listing is incomplete: ${listing.truncated}` }] : [];
+  if (listing.unpacker?.truncated) warnings.push({ code: 'W_UNPACK_TRUNCATED', message: `not every member was unpacked: ${listing.unpacker.truncated}` });
   const headline = [
     packageFacts ? `${packageFacts.ecosystem} package ${packageFacts.name}${packageFacts.version ? ` ${packageFacts.version}` : ''}${packageFacts.arch ? ` (${packageFacts.arch})` : ''}` : '',
     packageFacts?.summary ?? '',
@@ -95,6 +98,7 @@ export async function extractArchive(input: ExtractInput): Promise<ExtractResult
       type: packageFacts ? 'package' : 'archive',
       ...(packageFacts ? { title: `${packageFacts.name}${packageFacts.version ? ` ${packageFacts.version}` : ''}` } : {}),
       fields,
+      ...(listing.unpacker ? { members: listing.unpacker.members } : {}),
     },
   };
 }
@@ -131,7 +135,8 @@ async function listDeb(filePath: string, reader: ByteReader, listing: Listing, m
       facts = packageFromMembers(control.members, { deb: true });
     } else if (name.startsWith('data.tar')) {
       const head = await reader.readUpTo(start, 8);
-      await decompressInto(filePath, compressionOf(head), tarSink(new TarReader(listing), listing, maxBytes), { start, length: size });
+      const data = new TarReader(listing);
+      await decompressInto(filePath, compressionOf(head), tarSink(data, listing, maxBytes), { start, length: size }).finally(() => data.abandon());
     }
     offset = start + size + (size % 2);
   }

@@ -1,3 +1,5 @@
+import type { Unpacker } from './unpacker.js';
+
 /**
  * An archive's listing as it is read: member names and sizes up to `maxEntries` (past it only
  * counted), and the contents of the few members that hold package metadata, each at most
@@ -16,6 +18,8 @@ export const MEMBER_BYTES = 1024 * 1024;
 
 export class Listing {
   readonly entries: ListedEntry[] = [];
+  /** Set for `ingest --unpack`: members are also written out. */
+  unpacker: Unpacker | undefined;
   /** Every member seen, including those past maxEntries. */
   count = 0;
   files = 0;

@@ -1,4 +1,5 @@
 import { Listing, MEMBER_BYTES, StopReading } from './listing.js';
+import type { MemberWriter } from './unpacker.js';
 
 /**
  * A tar stream read as it arrives (from any decompressor): ustar and GNU headers, GNU long
@@ -13,6 +14,8 @@ export class TarReader {
   private skip = 0;
   private collecting: { name: string; size: number; chunks: Buffer[]; got: number; purpose: 'member' | 'longname' | 'pax' } | undefined;
   private nextName: string | undefined;
+  /** The member being unpacked (ingest --unpack), if any. */
+  private writing: MemberWriter | undefined;
   private nextSize: number | undefined;
   private zeroBlocks = 0;
   private headers = 0;
@@ -31,9 +34,10 @@ export class TarReader {
       if (this.skip > 0) {
         const take = Math.min(this.skip, data.length);
         if (this.collecting) this.collect(data.subarray(0, take));
+        this.writing?.write(data.subarray(0, take));
         this.skip -= take;
         data = data.subarray(take);
-        if (this.skip === 0) this.finishCollecting();
+        if (this.skip === 0) this.finishMember();
         continue;
       }
       const need = 512 - this.pendingBytes;
@@ -56,6 +60,18 @@ export class TarReader {
     const piece = part.subarray(0, target.size - target.got);
     target.chunks.push(Buffer.from(piece));
     target.got += piece.length;
+  }
+
+  private finishMember(): void {
+    this.writing?.close();
+    this.writing = undefined;
+    this.finishCollecting();
+  }
+
+  /** The stream ended early (a budget, a cut archive): a member half written is discarded. */
+  abandon(): void {
+    this.writing?.close();
+    this.writing = undefined;
   }
 
   private finishCollecting(): void {
@@ -114,7 +130,8 @@ export class TarReader {
     if (name !== '' && name !== '.') this.listing.add({ name, size: kind === 'file' ? size : 0, kind });
     this.skip = Math.ceil(dataSize / 512) * 512;
     if (kind === 'file' && size <= MEMBER_BYTES && this.listing.wants(name)) this.collecting = { name, size, chunks: [], got: 0, purpose: 'member' };
-    if (this.skip === 0) this.finishCollecting();
+    if (kind === 'file') this.writing = this.listing.unpacker?.open(name, size);
+    if (this.skip === 0) this.finishMember();
   }
 }
 

@@ -2,6 +2,7 @@ import zlib from 'node:zlib';
 import type { ByteReader } from './byte-reader.js';
 import { malformed } from './byte-reader.js';
 import { MEMBER_BYTES, type Listing } from './listing.js';
+import type { Unpacker } from './unpacker.js';
 
 /**
  * A zip's listing from its central directory, read directly: names and sizes need no inflating,
@@ -74,6 +75,7 @@ export async function listZip(reader: ByteReader, listing: Listing): Promise<{ e
     const content = await readMember(reader, entry).catch(() => undefined);
     if (content) listing.keep(entry.name, content);
   }
+  if (listing.unpacker) await unpackZip(reader, directory, entries, base, listing.unpacker);
   return { encrypted };
 }
 
@@ -111,6 +113,31 @@ function centralEntry(directory: Buffer, offset: number): { value: CentralEntry;
     extra += 4 + length;
   }
   return { value: { name, method, flags, compressedSize, size, localOffset }, next };
+}
+
+/** ingest --unpack: each stored or deflated member, inflated no further than it declares. */
+async function unpackZip(reader: ByteReader, directory: Buffer, entries: number, base: number, unpacker: Unpacker): Promise<void> {
+  let offset = 0;
+  for (let index = 0; index < entries && offset + 46 <= directory.length && directory.readUInt32LE(offset) === CENTRAL; index += 1) {
+    const entry = centralEntry(directory, offset);
+    if (!entry) break;
+    offset = entry.next;
+    const member = entry.value;
+    if (member.name.endsWith('/') || (member.flags & 1) !== 0 || (member.method !== 0 && member.method !== 8)) continue;
+    const writer = unpacker.open(member.name, member.size);
+    if (!writer) continue;
+    try {
+      const local = await reader.read(member.localOffset + base, 30);
+      if (local.readUInt32LE(0) !== LOCAL) continue;
+      const dataStart = member.localOffset + base + 30 + local.readUInt16LE(26) + local.readUInt16LE(28);
+      const compressed = await reader.read(dataStart, member.compressedSize, unpacker.maxBytes);
+      writer.write(member.method === 0 ? compressed : zlib.inflateRawSync(compressed, { maxOutputLength: Math.max(1, member.size) }));
+    } catch {
+      // A member that does not inflate to what it declares is left out; the listing stands.
+    } finally {
+      writer.close();
+    }
+  }
 }
 
 async function readMember(reader: ByteReader, entry: CentralEntry): Promise<Buffer | undefined> {
