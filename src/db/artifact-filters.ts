@@ -1,6 +1,6 @@
 import { sql, type RawBuilder, type SqlBool } from 'kysely';
 import type { DialectName } from './dialect.js';
-import { syntaxError } from './query-parser.js';
+import { PROVENANCE_FIELDS, syntaxError, type QueryNode } from './query-parser.js';
 
 /**
  * Predicates of the artifact filters (issue 19): where a document's sources came from (repo:,
@@ -35,6 +35,17 @@ export function provenanceCondition(field: 'repo' | 'commit' | 'branch' | 'ref' 
       return sql<SqlBool>`EXISTS (SELECT 1 FROM provenance_labels l WHERE l.provenance_id = p.id AND l.key = ${value.slice(0, equals)} AND l.value = ${value.slice(equals + 1)})`;
     }
   }
+}
+
+/**
+ * The provenance filters ANDed at the top of a query, as one condition on sightings (`x`, `p`):
+ * which of a document's builds it was selected by (manifest lists those paths). Undefined when
+ * the query has none.
+ */
+export function topLevelProvenanceCondition(tree: QueryNode | undefined, dialect: DialectName): RawBuilder<SqlBool> | undefined {
+  const nodes = (tree?.kind === 'and' ? tree.children : tree ? [tree] : []).filter((node): node is Extract<QueryNode, { kind: 'field' }> => node.kind === 'field' && (PROVENANCE_FIELDS as readonly string[]).includes(node.field));
+  if (nodes.length === 0) return undefined;
+  return sql<SqlBool>`(${sql.join(nodes.map((node) => provenanceCondition(node.field as (typeof PROVENANCE_FIELDS)[number], node.value, node.position, dialect)), sql` AND `)})`;
 }
 
 /** A branch or tag name: equal, or a glob when it has * or ? (release/*). */

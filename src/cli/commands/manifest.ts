@@ -1,13 +1,11 @@
 import path from 'node:path';
 import type { Command } from 'commander';
-import { sql, type RawBuilder, type SqlBool } from 'kysely';
 import { createContext } from '../context.js';
 import { openCatalog } from '../catalog.js';
 import { buildTree, hasText, type FilterFlags } from '../filters.js';
 import { formatDocumentId } from '../ids.js';
 import { writeJson } from '../output.js';
 import { ExitCode, usageError } from '../../errors.js';
-import { PROVENANCE_FIELDS, type QueryNode } from '../../db/query-parser.js';
 import type { ProvenanceView } from '../../db/provenance.js';
 
 interface ManifestFlags extends FilterFlags {
@@ -46,13 +44,11 @@ export async function manifestCommand(filters: string[], flags: Record<string, u
   const base = path.resolve(options.relativeTo ?? process.cwd());
   const catalog = await openCatalog(context, { readonly: true });
   try {
-    const [{ matchingDocumentIds }, { ProvenanceRepository }, { provenanceCondition }, { dialectOf }] = await Promise.all([import('../../db/search.js'), import('../../db/provenance.js'), import('../../db/artifact-filters.js'), import('../../db/dialect.js')]);
+    const [{ matchingDocumentIds }, { ProvenanceRepository }, { topLevelProvenanceCondition }, { dialectOf }] = await Promise.all([import('../../db/search.js'), import('../../db/provenance.js'), import('../../db/artifact-filters.js'), import('../../db/dialect.js')]);
     const db = catalog.database.db;
     const ids = await matchingDocumentIds(db, tree, options.limit);
-    const dialect = dialectOf(db);
     // The provenance filters ANDed at the top also choose which of a document's paths are listed.
-    const provenanceNodes = (tree?.kind === 'and' ? tree.children : tree ? [tree] : []).filter((node): node is Extract<QueryNode, { kind: 'field' }> => node.kind === 'field' && (PROVENANCE_FIELDS as readonly string[]).includes(node.field));
-    const where: RawBuilder<SqlBool> | undefined = provenanceNodes.length === 0 ? undefined : sql<SqlBool>`(${sql.join(provenanceNodes.map((node) => provenanceCondition(node.field as (typeof PROVENANCE_FIELDS)[number], node.value, node.position, dialect)), sql` AND `)})`;
+    const where = topLevelProvenanceCondition(tree, dialectOf(db));
     const repository = new ProvenanceRepository(db);
     const sightings = await repository.sightingsOf(ids, where);
     const entries: ManifestEntry[] = [];
