@@ -76,7 +76,8 @@ export function makeArtifacts(dir: string, version: number): string {
 
 /** A reproducible tarball: fixed owner, time and order, as packaging tools write them. */
 function tar(output: string, cwd: string, members: string[]): void {
-  execFileSync('tar', ['--sort=name', '--owner=0', '--group=0', '--numeric-owner', '--mtime=2024-01-01 00:00:00Z', '-czf', output, '-C', cwd, ...members], { env: { ...process.env, GZIP: '-n' } });
+  // tar pipes into gzip, which then writes no name or time into its header.
+  execFileSync('tar', ['--sort=name', '--owner=0', '--group=0', '--numeric-owner', '--mtime=2024-01-01 00:00:00Z', '-czf', output, '-C', cwd, ...members]);
 }
 
 /** Every CI variable doccat reads, empty: a test's environment says exactly which service runs it. */
