@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Benchmarks (not tests): `npm run bench -- search`, `-- stats`, `-- db`, `-- classify`, `-- storage`, `-- watch`, `-- ocr`, `-- ingest`, `-- artifacts`, or all of them.
+// Benchmarks (not tests): `npm run bench -- search`, `-- stats`, `-- db`, `-- classify`, `-- classify-quality`, `-- storage`, `-- watch`, `-- ocr`, `-- ingest`, `-- artifacts`, or all of them.
 // Each prints doccat's figure next to a baseline measured in the same run, and their ratio.
 import { execFile, spawnSync } from 'node:child_process';
 import crypto, { createHash } from 'node:crypto';
@@ -15,7 +15,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const corpus = path.resolve(root, '..', 'shared', 'corpus');
 const cores = os.availableParallelism();
 const which = process.argv.slice(2).filter((arg) => !arg.startsWith('-'));
-const wanted = which.length > 0 ? which : ['search', 'stats', 'db', 'classify', 'storage', 'watch', 'ocr', 'ingest', 'artifacts'];
+const wanted = which.length > 0 ? which : ['search', 'stats', 'db', 'classify', 'classify-quality', 'storage', 'watch', 'ocr', 'ingest', 'artifacts'];
 
 if (!fs.existsSync(path.join(root, 'dist', 'cli', 'main.js'))) {
   console.error('bench: build first (npm run build)');
@@ -676,6 +676,7 @@ if (wanted.includes('watch')) await benchWatch();
 if (wanted.includes('db')) await benchDb();
 if (wanted.includes('storage')) await benchStorage();
 if (wanted.includes('classify')) await benchClassify();
+if (wanted.includes('classify-quality')) await (await import('./classify-quality.mjs')).benchClassifyQuality(root);
 if (wanted.includes('ocr')) await benchOcr();
 if (wanted.includes('ingest')) await benchIngest();
 if (wanted.includes('artifacts')) await benchArtifacts();

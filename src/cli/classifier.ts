@@ -13,10 +13,14 @@ const TAXONOMY_CORRESPONDENTS = 100;
  * The classifier a command uses: the local rules alone, or, with providers configured, the AI
  * service in front of them with the catalogue as its cache and call record.
  */
-export async function createClassifier(context: CommandContext, catalog: OpenCatalog, options: { onlyProvider?: string; force?: boolean } = {}): Promise<{ classifier: Classifier; service: AiClassificationService | undefined }> {
+export async function createClassifier(context: CommandContext, catalog: OpenCatalog, options: { onlyProvider?: string; force?: boolean; retrain?: boolean } = {}): Promise<{ classifier: Classifier; service: AiClassificationService | undefined }> {
   const { config, filepath } = context.loaded;
   const { LocalClassifier } = await import('../classify/providers/local.js');
-  const local = new LocalClassifier(config.classify);
+  const rules = new LocalClassifier(config.classify);
+  // The learned model sits between the providers and the rules, when there is one.
+  const { currentModel } = await import('./learning.js');
+  const model = await currentModel(catalog, config, context.logger, { retrain: options.retrain ?? false });
+  const local: Classifier = model ? new (await import('../classify/learned/classifier.js')).LearnedClassifier(model, rules, { minConfidence: config.classify.learned.minConfidence }) : rules;
   const names = config.ai.providers.map((provider) => provider.name);
   if (options.onlyProvider !== undefined && !names.includes(options.onlyProvider)) {
     throw usageError('E_PROVIDER_UNKNOWN', `no provider named "${options.onlyProvider}" is configured`, names.length > 0 ? `configured: ${names.join(', ')}` : 'add one under ai.providers in the config');
@@ -24,7 +28,10 @@ export async function createClassifier(context: CommandContext, catalog: OpenCat
   if (options.onlyProvider !== undefined && !config.features.ai) {
     throw usageError('E_FEATURE_DISABLED', 'AI providers are switched off in this configuration (features.ai: false)', 'set features.ai to true (or DOCCAT_FEATURES_AI=true) to ask a provider');
   }
-  if (config.ai.providers.length === 0 || !config.features.ai) return { classifier: local, service: undefined };
+  // Path rules and folder tags are the user's own statements: they stand over the whole chain.
+  const { PathRulesClassifier } = await import('../classify/path-rules.js');
+  const placed = (classifier: Classifier) => (PathRulesClassifier.wanted(config.classify.pathRules, config.classify.folderTags) ? new PathRulesClassifier(classifier, config.classify.pathRules, config.classify.folderTags) : classifier);
+  if (config.ai.providers.length === 0 || !config.features.ai) return { classifier: placed(local), service: undefined };
 
   const [{ AiClassificationService }, { mergeTypes, FALLBACK_TYPE }] = await Promise.all([import('../classify/service.js'), import('../classify/taxonomy.js')]);
   const types = mergeTypes(config.classify.types);
@@ -44,7 +51,7 @@ export async function createClassifier(context: CommandContext, catalog: OpenCat
     ...(options.onlyProvider ? { onlyProvider: options.onlyProvider } : {}),
     ...(options.force ? { force: true } : {}),
   });
-  return { classifier: service, service };
+  return { classifier: placed(service), service };
 }
 
 /** The catalogue's AI tables as the service's cache and call record. */

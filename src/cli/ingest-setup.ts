@@ -39,7 +39,7 @@ export async function prepareIngest(context: CommandContext, catalog: OpenCatalo
     import('../db/claims.js'),
     import('../pipeline/ingest.js'),
   ]);
-  const { classifier } = await createClassifier(context, catalog);
+  const { classifier } = await createClassifier(context, catalog, { retrain: !options.dryRun });
   let pool: OcrPool | undefined;
   const ocr = () => {
     pool ??= new OcrPoolClass({

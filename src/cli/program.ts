@@ -297,6 +297,40 @@ Examples:
       commandResult.exitCode = await reclassifyCommand(query, options, command);
     });
 
+  program
+    .command('train')
+    .description('train the classifier learned from documents classified by hand, and store it in the catalogue')
+    .addHelpText('after', `
+Learns types, correspondents and tags from the documents whose fields were set with \`doccat set\`
+or \`doccat tag\` (a label needs classify.learned.minExamples of them). Ingest, watch, worker and
+reclassify retrain by themselves at their start when those labels changed.
+
+Examples:
+  $ doccat set 12 --type payslip && doccat train
+  $ doccat train --json | jq .summary.learned`)
+    .action(async (_options: Record<string, unknown>, command: Command) => {
+      const { trainCommand } = await import('./commands/train.js');
+      commandResult.exitCode = await trainCommand(command);
+    });
+
+  program
+    .command('eval')
+    .description('accuracy of the rules, the learned model and a provider on the documents classified by hand')
+    .option('--folds <k>', 'cross-validation folds for the learned model', parsePositiveInt, 5)
+    .option('--provider <name>', 'also ask this configured provider about every document (costs calls)')
+    .addHelpText('after', `
+Each document's type set by hand is compared with what each classifier says: the local rules, the
+learned model trained on the other folds, the chain (model when sure, else rules) and, with
+--provider, a provider. Prints accuracy, precision and recall per type and a confusion table.
+
+Examples:
+  $ doccat eval
+  $ doccat eval --folds 10 --provider claude --json`)
+    .action(async (options: Record<string, unknown>, command: Command) => {
+      const { evalCommand } = await import('./commands/eval.js');
+      commandResult.exitCode = await evalCommand(options, command);
+    });
+
   const storage = program.command('storage').description('blob backends: list, migrate between them, verify, sync from the fallback');
   storage
     .command('list')

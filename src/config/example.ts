@@ -45,13 +45,19 @@ export function exampleConfig(): DoccatConfig {
     classify: {
       ...defaults.classify,
       types: [
-        { name: 'invoice', keywords: ['proforma'], patterns: [], mimeTypes: [], weight: 1, tags: [] },
-        { name: 'school', keywords: ['report card', 'term dates', 'parents evening'], patterns: [String.raw`\bgrade\s+[1-9]\b`], mimeTypes: [], weight: 1, tags: ['kids'] },
+        { name: 'invoice', keywords: ['proforma'], titles: [], patterns: [], mimeTypes: [], weight: 1, tags: [] },
+        { name: 'school', keywords: ['report card', 'term dates', 'parents evening', '*schule'], titles: ['school report', 'zeugnis'], patterns: [String.raw`\bgrade\s+[1-9]\b`], mimeTypes: [], weight: 1, tags: ['kids'] },
       ],
       tags: [
         { tag: 'tax', keywords: ['tax', 'vat', 'steuer'], patterns: [] },
         { tag: 'car', keywords: ['vehicle', 'mot', 'registration number'], patterns: [String.raw`\b[A-Z]{2}\d{2} ?[A-Z]{3}\b`] },
       ],
+      pathRules: [
+        { glob: 'Tax/**', type: 'tax', tags: ['tax'] },
+        { glob: '**/receipts/*.pdf', type: 'receipt', tags: [] },
+        { glob: 'Payslips/**', type: 'payslip', tags: ['work'], correspondent: 'Acme Logistics Ltd' },
+      ],
+      folderTags: true,
     },
     ai: {
       ...defaults.ai,

@@ -9,7 +9,8 @@ const globList = z.array(z.string().min(1));
 
 export const documentTypeRuleSchema = z.object({
   name: z.string().min(1).regex(/^[a-z0-9][a-z0-9-]*$/, 'lower-case letters, digits and dashes'),
-  keywords: z.array(z.string().min(1)).default([]),
+  keywords: z.array(z.string().min(1)).default([]).describe('words and phrases, matched whole, case and accents folded; "*word" also matches it at the end of a compound (Hausratversicherung), "word*" at the start'),
+  titles: z.array(z.string().min(1)).default([]).describe('names of this kind of document ("payslip", "Kontoauszug"): near the top they count four times a keyword'),
   patterns: z.array(z.string().min(1)).default([]),
   mimeTypes: z.array(z.string().min(1)).default([]),
   weight: z.number().positive().default(1),
@@ -21,6 +22,23 @@ export const tagRuleSchema = z.object({
   keywords: z.array(z.string().min(1)).default([]),
   patterns: z.array(z.string().min(1)).default([]),
 });
+
+const LEARNED_DEFAULTS = { minExamples: 5, minConfidence: 0.9, automaticWeight: 0 };
+
+const learnedSchema = z.object({
+  minExamples: z.number().int().min(1).default(LEARNED_DEFAULTS.minExamples).describe('documents labelled by hand a type, correspondent or tag needs before the model predicts it'),
+  minConfidence: z.number().min(0).max(1).default(LEARNED_DEFAULTS.minConfidence).describe('the model decides only when at least this sure; below, the rules do'),
+  automaticWeight: z.number().min(0).max(1).default(LEARNED_DEFAULTS.automaticWeight).describe('weight of labels set automatically (by rules or providers) as examples; 0 learns from labels set by hand only'),
+});
+
+export const pathRuleSchema = z
+  .object({
+    glob: z.string().min(1).describe('matched against the path below the ingested folder, e.g. "Tax/**" or "**/receipts/*.pdf"'),
+    type: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'lower-case letters, digits and dashes').optional(),
+    tags: z.array(z.string().min(1)).default([]),
+    correspondent: z.string().min(1).optional(),
+  })
+  .refine((rule) => rule.type !== undefined || rule.tags.length > 0 || rule.correspondent !== undefined, 'a path rule sets a type, tags or a correspondent');
 
 const secretReference = z
   .string()
@@ -193,8 +211,11 @@ export const configSchema = z
         types: z.array(documentTypeRuleSchema).default([]).describe('extra document types or extra rules for built-in types'),
         tags: z.array(tagRuleSchema).default([]),
         minScore: z.number().min(0).default(2),
+        learned: learnedSchema.default(LEARNED_DEFAULTS).describe('the model learned from documents classified by hand (doccat train, doccat eval)'),
+        pathRules: z.array(pathRuleSchema).default([]).describe('type, tags or correspondent by where a file lies below the folder ingested: first matching glob wins for type and correspondent, tags add up'),
+        folderTags: z.boolean().default(false).describe('each folder between the ingested folder and the file becomes a tag (Scans/Tax/2024/x.pdf: tax, 2024)'),
       })
-      .default({ types: [], tags: [], minScore: 2 }),
+      .default({ types: [], tags: [], minScore: 2, learned: LEARNED_DEFAULTS, pathRules: [], folderTags: false }),
     ai: z
       .object({
         providers: z.array(providerSchema).default([]).describe('AI providers; none means the local classifier only'),
@@ -211,8 +232,9 @@ export const configSchema = z
         ocr: z.boolean().default(true).describe('OCR scans and image-only PDF pages; off, they fail with E_OCR_DISABLED'),
         ai: z.boolean().default(true).describe('ask the configured AI providers; off, only the local rules classify'),
         redaction: z.boolean().default(false).describe('mask e-mail addresses, phone numbers, IBANs and card numbers in text sent to AI providers and in logs'),
+        learning: z.boolean().default(true).describe('classify with the model learned from documents classified by hand, and retrain it when those change; off, providers and rules only'),
       })
-      .default({ ocr: true, ai: true, redaction: false })
+      .default({ ocr: true, ai: true, redaction: false, learning: true })
       .describe('switch whole parts of the pipeline on or off, e.g. per environment'),
     redaction: z
       .object({
@@ -258,6 +280,7 @@ function isRegExp(source: string): boolean {
 export type DoccatConfig = z.infer<typeof configSchema>;
 export type DocumentTypeRule = z.infer<typeof documentTypeRuleSchema>;
 export type TagRule = z.infer<typeof tagRuleSchema>;
+export type PathRule = z.infer<typeof pathRuleSchema>;
 export type ProviderConfig = z.infer<typeof providerSchema>;
 export type StorageConfig = DoccatConfig['storage'];
 

@@ -12,6 +12,8 @@ export interface ColumnTypes {
   /** References to it, and byte counts that may pass 2^31. */
   bigint: 'integer' | 'bigint';
   float: 'real' | 'double precision';
+  /** Binary data. */
+  bytes: 'blob' | 'bytea';
 }
 
 // any: called with Kysely<Database> and with the Kysely<unknown> migrations get; only the adapter is read.
@@ -20,7 +22,7 @@ export function dialectOf(db: Kysely<any>): DialectName {
 }
 
 export function columnTypes(dialect: DialectName): ColumnTypes {
-  return dialect === 'postgres' ? { id: 'bigserial', bigint: 'bigint', float: 'double precision' } : { id: 'integer', bigint: 'integer', float: 'real' };
+  return dialect === 'postgres' ? { id: 'bigserial', bigint: 'bigint', float: 'double precision', bytes: 'bytea' } : { id: 'integer', bigint: 'integer', float: 'real', bytes: 'blob' };
 }
 
 /** The builder for an auto-numbered primary key: bigserial on Postgres, AUTOINCREMENT on SQLite. */

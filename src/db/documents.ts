@@ -11,6 +11,14 @@ export type SourceRow = Selectable<SourcesTable>;
 export type ClassificationRow = Selectable<ClassificationsTable>;
 export type AuditRow = Selectable<AuditTable>;
 
+/** A document field: text, or money as {amount, currency} (classify/classifier.ts says the same). */
+export type FieldValue = string | { amount: number; currency: string | null };
+
+/** How a field is written in the audit trail: text as it is, money as JSON. */
+function auditValue(value: FieldValue | null | undefined): string | null {
+  return value === null || value === undefined ? null : typeof value === 'string' ? value : JSON.stringify(value);
+}
+
 /** The fields a person can correct; once corrected by hand they are "manual". */
 export type EditableField = 'type' | 'title' | 'date' | 'correspondent' | 'tags' | `field:${string}`;
 
@@ -22,7 +30,7 @@ export interface DocumentChanges {
   addTags?: string[];
   removeTags?: string[];
   /** key -> value; null removes the field. */
-  fields?: Record<string, string | null>;
+  fields?: Record<string, FieldValue | null>;
 }
 
 export interface AutomaticClassification {
@@ -34,7 +42,7 @@ export interface AutomaticClassification {
   correspondent: string | null;
   confidence: number;
   rule: string;
-  fields: Record<string, string>;
+  fields: Record<string, FieldValue>;
 }
 
 export interface NewDocument {
@@ -57,7 +65,7 @@ export interface NewDocument {
   classConfidence: number;
   classRule: string;
   classifier: string;
-  fields: Record<string, string>;
+  fields: Record<string, FieldValue>;
   warnings: { code: string; message: string }[];
   text: string;
   /** What the source said about itself (e-mail sender, PDF title), kept for reclassification. */
@@ -364,12 +372,12 @@ export class DocumentRepository {
         await record('tags', row.tags, next);
       }
       if (changes.fields && Object.keys(changes.fields).length > 0) {
-        const fields = JSON.parse(row.fields) as Record<string, string>;
+        const fields = JSON.parse(row.fields) as Record<string, FieldValue>;
         for (const [key, value] of Object.entries(changes.fields)) {
-          const old = fields[key] ?? null;
+          const old = auditValue(fields[key]);
           if (value === null) delete fields[key];
           else fields[key] = value;
-          await record(`field:${key}`, old, value);
+          await record(`field:${key}`, old, auditValue(value));
         }
         updates.fields = JSON.stringify(fields);
       }
@@ -391,7 +399,7 @@ export class DocumentRepository {
     await writeTransaction(this.db, async (trx) => {
       const row = await trx.selectFrom('documents').selectAll().where('id', '=', documentId).executeTakeFirstOrThrow();
       const manual = new Set(JSON.parse(row.manual_fields) as string[]);
-      const fields = JSON.parse(row.fields) as Record<string, string>;
+      const fields = JSON.parse(row.fields) as Record<string, FieldValue>;
       for (const [key, value] of Object.entries(result.fields)) if (!manual.has(`field:${key}`)) fields[key] = value;
       const next = {
         type: manual.has('type') ? row.type : result.type,

@@ -216,6 +216,19 @@ export interface DocumentMembersTable {
   member: string;
 }
 
+/** The learned classifier (migration 0011): one row per model name ('default'). */
+export interface LearnedModelsTable {
+  name: string;
+  format: number;
+  /** Hash of the labels it was trained on; another hash means the model is stale. */
+  fingerprint: string;
+  trained_at: string;
+  documents: number;
+  train_ms: number;
+  summary: string; // JSON
+  model: Uint8Array;
+}
+
 export interface Database {
   documents: DocumentsTable;
   sources: SourcesTable;
@@ -233,4 +246,5 @@ export interface Database {
   provenance_labels: ProvenanceLabelsTable;
   source_provenance: SourceProvenanceTable;
   document_members: DocumentMembersTable;
+  learned_models: LearnedModelsTable;
 }

@@ -4,6 +4,7 @@ import type { Database } from './schema.js';
 import { boundedQuery, positiveTextNodes, splitConjunction, syntaxError, type FieldName, type QueryNode, type TextSyntax } from './query-parser.js';
 import { dialectOf, type DialectName } from './dialect.js';
 import { TSQUERY, textMatchesPostgres, tsqueryMatches } from './tsquery.js';
+import { currencyFilter, dueFilter, totalFilter } from './field-filters.js';
 import { globMatches, provenanceCondition, sizeCondition } from './artifact-filters.js';
 
 /**
@@ -156,6 +157,12 @@ export function compileField(field: FieldName, value: string, position: number, 
     }
     case 'path':
       return related(mode, sql`sources x`, pathMatches(sql`x.path`, value, dialect));
+    case 'total':
+      return totalFilter(value, position, dialect);
+    case 'currency':
+      return currencyFilter(value, position, dialect);
+    case 'due':
+      return dueFilter(value, position, dialect, (name, date, at) => ({ start: dateBound(name, date, at), end: dateEnd(date) }));
     case 'repo':
     case 'commit':
     case 'branch':

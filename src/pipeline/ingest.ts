@@ -500,6 +500,7 @@ async function extractAndCommit(
         text: extracted.text,
         mime,
         fileName: path.basename(entry.path),
+        relativePath: pathBelowRoot(entry.path, options.paths),
         metadata: extracted.metadata,
         correlationId: trace.correlationId,
         signal: options.signal,
@@ -537,7 +538,8 @@ async function extractAndCommit(
         fields: classification.fields,
         warnings,
         text: extracted.text,
-        metadata: Object.fromEntries(Object.entries(extracted.metadata).filter((entry): entry is [string, string] => typeof entry[1] === 'string')),
+        // Where it was found below the ingested folder: reclassify applies path rules with it.
+        metadata: { ...Object.fromEntries(Object.entries(extracted.metadata).filter((entry): entry is [string, string] => typeof entry[1] === 'string')), relativePath: pathBelowRoot(entry.path, options.paths) },
       },
       sighting,
     ));
@@ -614,3 +616,9 @@ function countWords(text: string): number {
   return text.match(/[\p{L}\p{N}]+/gu)?.length ?? 0;
 }
 
+/** The path below the folder it was ingested from, with / separators: what path rules match. */
+function pathBelowRoot(filePath: string, roots: readonly string[]): string {
+  const absolute = path.resolve(filePath);
+  const root = roots.map((candidate) => path.resolve(candidate)).find((candidate) => absolute.startsWith(candidate + path.sep));
+  return (root ? path.relative(root, absolute) : path.basename(absolute)).split(path.sep).join('/');
+}

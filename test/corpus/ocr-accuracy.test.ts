@@ -63,5 +63,7 @@ describe.skipIf(!corpusAvailable || !nativeAvailable)('OCR accuracy on the corpu
     const native = characterErrorRate(nativeOcr(file, mime), reference);
     figures.push(`  ${row.path.padEnd(42)} doccat ${ours.toFixed(3)}  native ${native.toFixed(3)}  (${result.method}, ${result.pages} p)`);
     expect(ours).toBeLessThanOrEqual(native + 0.02);
-  });
+    // Accuracy, not speed, is what this measures: a rotated four-page scan read up to four times
+    // per page takes minutes on a loaded two-core machine.
+  }, 600_000);
 });

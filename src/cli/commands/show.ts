@@ -5,8 +5,9 @@ import { openCatalog } from '../catalog.js';
 import { paint, writeJson, type Style } from '../output.js';
 import { terminalSafe } from '../../text/terminal.js';
 import { DoccatError, ExitCode } from '../../errors.js';
-import type { AuditRow, ClassificationRow, DocumentRow, SourceRow } from '../../db/documents.js';
 import type { Sighting } from '../../db/provenance.js';
+import type { AuditRow, ClassificationRow, DocumentRow, FieldValue, SourceRow } from '../../db/documents.js';
+import { formatFieldValue } from '../../classify/classifier.js';
 import { formatDocumentId, parseDocumentId } from '../ids.js';
 
 export async function showCommand(target: string, flags: Record<string, unknown>, command: Command): Promise<number> {
@@ -91,7 +92,7 @@ export async function showCommand(target: string, flags: Record<string, unknown>
       ['sha256', doc.sha256],
       ['blob', `${doc.blob_backend}:${doc.blob_key}`],
       ['added', doc.added_at],
-      ...Object.entries(JSON.parse(doc.fields) as Record<string, string>).map(([key, value]): [string, string] => [`field ${key}`, mark(`field:${key}`, value)]),
+      ...Object.entries(JSON.parse(doc.fields) as Record<string, FieldValue>).map(([key, value]): [string, string] => [`field ${key}`, mark(`field:${key}`, formatFieldValue(value))]),
       ...(JSON.parse(doc.warnings) as { code: string; message: string }[]).map((warning): [string, string] => ['warning', `${warning.code} ${warning.message}`]),
       ...sources.map((item): [string, string] => ['source', `${item.path} (${item.status})`]),
       ...sightings.map((item): [string, string] => ['built', describeSighting(item)]),
@@ -143,7 +144,7 @@ function documentView(doc: DocumentRow, sources: SourceRow[], history: Classific
     correspondent: doc.correspondent,
     language: doc.language,
     classification: { classifier: doc.classifier, confidence: doc.class_confidence, rule: doc.class_rule },
-    fields: JSON.parse(doc.fields) as Record<string, string>,
+    fields: JSON.parse(doc.fields) as Record<string, FieldValue>,
     mime: doc.mime,
     method: doc.method,
     pages: doc.pages,

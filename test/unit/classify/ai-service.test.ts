@@ -42,7 +42,7 @@ for (const dialect of DIALECTS) describe(`AI classification through the real SDK
   it.each(['anthropic', 'openai', 'gemini'] as const)('classifies with %s using its structured-output mode', async (type) => {
     const result = await service([provider(type)]).classify(input(INVOICE));
     expect(result).toMatchObject({ type: 'invoice', classifier: type, correspondent: 'ACME Corporation', date: '2024-03-15', tags: ['finance'] });
-    expect(result.fields).toMatchObject({ total: '196.35 EUR', summary: 'A invoice.' });
+    expect(result.fields).toMatchObject({ total: { amount: 196.35, currency: 'EUR' }, summary: 'A invoice.' });
     const [request] = fake.requests;
     if (type === 'anthropic') {
       expect(request?.body.tool_choice).toEqual({ type: 'tool', name: 'record_classification' });
