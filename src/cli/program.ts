@@ -181,7 +181,7 @@ Examples:
       .description('remove artifacts beyond a retention policy (and their blobs when unused); tagged keep or edited by hand: never')
       .argument('[filters...]', 'field:value filters choosing what the policy applies to, as in list')
       .option('--keep-last <n>', 'keep the documents of the last N builds of each group', parsePositiveInt)
-      .addOption(new Option('--per <group>', 'what the last N builds are counted per (default branch)').choices(['branch', 'repo', 'name']))
+      .addOption(new Option('--per <group>', 'what the last N builds are counted per, within each repository (default branch)').choices(['branch', 'repo', 'name']))
       .option('--older-than <duration>', 'only documents not seen for this long: 90d, 12w, 6m, 1y')
       .option('--dry-run', 'list what would be removed; remove nothing'),
     false,

@@ -9,7 +9,7 @@ import { removeUnusedBlob, type BlobKeptReason } from './remove-blob.js';
 /**
  * Retention for build artifacts (`doccat prune`), after artifact repositories' build retention
  * (JFrog's "keep the last N builds", GitHub's artifact retention days): among the documents the
- * filters select, the builds of each group (a branch, a repository, or a file name) are ranked
+ * filters select, the builds of each group (a branch or a file name of a repository, or a repository) are ranked
  * newest first and the documents seen in the last N of them are kept; with --older-than, only
  * documents not seen since then may go. Documents tagged `keep` or changed by hand are never
  * pruned. A document seen without CI provenance counts as its own build, made when it was added.
@@ -36,12 +36,17 @@ export interface PruneDecision {
   reason?: KeptReason;
 }
 
-/** The group a build (or a document without one) belongs to under the policy. */
+/**
+ * The group a build (or a document without one) belongs to under the policy. Branches and names
+ * are groups within their repository: one catalogue often holds several repositories' builds, and
+ * a new build of one repository's main must not count against another's.
+ */
 function groupOf(per: PruneGroup, build: PruneFacts['builds'][number] | undefined, document: PruneFacts): string {
-  if (per === 'name') return build?.name ?? document.name;
+  const repository = build?.repository ?? '(no repository)';
+  if (per === 'name') return `${repository}\u0000${build?.name ?? document.name}`;
   if (!build) return '(no provenance)';
-  if (per === 'repo') return build.repository ?? '(no repository)';
-  return build.branch ?? (build.tag ? `tag:${build.tag}` : '(no branch)');
+  if (per === 'repo') return repository;
+  return `${repository}\u0000${build.branch ?? (build.tag ? `tag:${build.tag}` : '(no branch)')}`;
 }
 
 /** Which documents the policy keeps and which it prunes; pure, so that --dry-run shows exactly what a run would do. */
