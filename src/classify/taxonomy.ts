@@ -164,6 +164,9 @@ export const DEFAULT_TYPES: DocumentTypeRule[] = [
     weight: 1,
     tags: [],
   },
+  // Files that are not documents (issue 19): ingest's artifact readers set this type, or a more
+  // specific one (executable, archive, package, sbom, test-report, coverage-report), without a classifier.
+  { name: 'artifact', keywords: [], titles: [], patterns: [], mimeTypes: [], weight: 1, tags: [] },
 ];
 
 export const FALLBACK_TYPE = 'other';

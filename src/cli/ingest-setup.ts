@@ -82,10 +82,12 @@ export async function prepareIngest(
     maxTextBytes: Math.floor(config.ingest.maxTextMb * 1024 * 1024),
     // pdf-lib holds the PDF it rewrites two or three times over: a quarter of the process's memory.
     searchablePdfMaxBytes: Math.floor((config.ingest.maxMemoryMb * 1024 * 1024) / 4),
+    maxListBytes: Math.floor(config.ingest.archiveListMb * 1024 * 1024),
+    maxListEntries: config.ingest.archiveListEntries,
   };
   const searchablePdf = ocrEnabled && config.ocr.searchablePdf && options.searchablePdf !== false && !options.dryRun;
   // ingestPath follows a link only into these folders (watch's drop folders), or with followSymlinks.
-  const single = { paths: options.roots ?? [], include: [], exclude: [], recursive: false, hidden: true, followSymlinks: config.ingest.followSymlinks, jobs: 1, dryRun: false, maxFileSizeBytes: config.ingest.maxFileSizeMb * 1024 * 1024, extract, searchablePdf, signal: context.signal };
+  const single = { paths: options.roots ?? [], include: [], exclude: [], recursive: false, hidden: true, followSymlinks: config.ingest.followSymlinks, jobs: 1, dryRun: false, maxFileSizeBytes: config.ingest.maxFileSizeMb * 1024 * 1024, extract, searchablePdf, signal: context.signal, unknownFiles: config.ingest.unknownFiles };
   return {
     jobs,
     deps,

@@ -69,6 +69,11 @@ ${EXIT_CODES_HELP}`);
     .option('--ndjson', 'print one JSON object per file as it finishes, then a summary')
     .option('--enqueue', 'only record the files as jobs for `doccat worker` processes (the files must be readable where the workers run)')
     .option('--no-hooks', 'run no hooks (hooks.onDocument, onRun, onAlert) for this run')
+    .option('--ci', 'record where the files came from (CI run, commit, branch, git facts); on by default when CI=true')
+    .option('--no-ci', 'record no provenance even when CI=true')
+    .option('--label <key=value>', 'a label recorded with the files\' provenance (repeatable); find them with label:key=value', collect, [])
+    .option('--url', 'with --json/--ndjson: each file\'s presigned (S3) or file URL')
+    .option('--unpack', 'also catalogue the documents inside archives, as their members (limits: ingest.maxUnpackedMb, 3 deep)')
     .addHelpText('after', `
 Examples:
   $ doccat ingest ~/Documents/Scans
@@ -120,6 +125,9 @@ Query language:
 Filters (also as flags, e.g. --type invoice):
   type:invoice tag:tax correspondent:"ACME GmbH" date:2024 after:2024-01-01 before:2024-07
   added:7d method:ocr mime:pdf lang:de status:duplicate status:failed path:'*/2024/*' id:12
+Artifacts (where their sources were built, their name and size):
+  repo:acme/app commit:3f2a1b9 branch:main ref:v1.2.0 run:8812 label:channel=nightly
+  name:'*.whl' size>10MB size<=1GB
 
 Examples:
   $ doccat search acme invoice date:2024
@@ -149,6 +157,51 @@ Examples:
     .action(async (filters: string[], options: Record<string, unknown>, command: Command) => {
       const { listCommand } = await import('./commands/search.js');
       commandResult.exitCode = await listCommand(filters, options, command);
+    });
+
+  addFilterOptions(
+    program
+      .command('manifest')
+      .description('the artifacts of a run, commit or branch: a JSON document, a release-notes table, or a sha256sum checksum file')
+      .argument('[filters...]', 'field:value filters, as in list (run:, commit:, branch:, name:...)')
+      .addOption(new Option('--format <format>', 'json, markdown (default) or sha256sum').choices(['json', 'markdown', 'sha256sum']))
+      .option('--relative-to <dir>', 'write paths relative to this folder (default: the working folder)'),
+    false,
+  )
+    .addHelpText('after', `
+Examples:
+  $ doccat manifest run:$GITHUB_RUN_ID --format sha256sum > SHA256SUMS && sha256sum -c SHA256SUMS
+  $ doccat manifest commit:$CI_COMMIT_SHA >> release-notes.md
+  $ doccat manifest branch:main name:'*.whl' --format json | jq '.artifacts[].sha256'`)
+    .action(async (filters: string[], options: Record<string, unknown>, command: Command) => {
+      const { manifestCommand } = await import('./commands/manifest.js');
+      commandResult.exitCode = await manifestCommand(filters, options, command);
+    });
+
+  addFilterOptions(
+    program
+      .command('prune')
+      .description('remove artifacts beyond a retention policy (and their blobs when unused); tagged keep or edited by hand: never')
+      .argument('[filters...]', 'field:value filters choosing what the policy applies to, as in list')
+      .option('--keep-last <n>', 'keep the documents of the last N builds of each group', parsePositiveInt)
+      .addOption(new Option('--per <group>', 'what the last N builds are counted per, within each repository (default branch)').choices(['branch', 'repo', 'name']))
+      .option('--older-than <duration>', 'only documents not seen for this long: 90d, 12w, 6m, 1y')
+      .option('--dry-run', 'list what would be removed; remove nothing'),
+    false,
+  )
+    .addHelpText('after', `
+A build is one CI run (job attempt) that ingested files; a document seen outside CI counts as its own
+build, made when it was added. Each removal is audited (\`doccat audit\`), re-checked inside its
+transaction (a document seen again, tagged keep or edited meanwhile is kept), and safe with other
+doccat processes on the catalogue. Interrupted, the same command continues.
+
+Examples:
+  $ doccat prune --keep-last 5 --per branch --dry-run
+  $ doccat prune branch:'feature/*' --older-than 30d --json
+  $ doccat prune repo:acme/app --keep-last 3 --per name --older-than 90d`)
+    .action(async (filters: string[], options: Record<string, unknown>, command: Command) => {
+      const { pruneCommand } = await import('./commands/prune.js');
+      commandResult.exitCode = await pruneCommand(filters, options, command);
     });
 
   program

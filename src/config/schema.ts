@@ -275,8 +275,15 @@ export const configSchema = z
           .describe('memory (resident) one extraction process may use; over it the file fails with E_TOO_LARGE. Files are extracted in separate processes, one per job'),
         maxTextMb: z.number().positive().default(16).describe('text kept per document; longer text is cut here with a W_TEXT_TRUNCATED warning'),
         maxUnpackedMb: z.number().positive().default(64).describe('office files (DOCX, XLSX, PPTX, OpenDocument, EPUB): the most their zipped parts may inflate to; over it E_TOO_LARGE'),
+        unknownFiles: z
+          .enum(['catalogue', 'skip', 'fail'])
+          .default('catalogue')
+          .describe('files that are not documents (executables, archives, packages, unknown binaries): catalogue them (method none, type artifact or what was read), skip them (reported as skipped), or fail them with E_UNSUPPORTED_TYPE'),
+        archiveListMb: z.number().positive().default(1024).describe('archive listings: the most unpacked data read to list a tar (compressed or not) or a .deb; past it the listing is cut (W_LISTING_TRUNCATED) and the archive still catalogued'),
+        archiveListEntries: z.number().int().min(1).default(10_000).describe('archive listings: the most member names kept as searchable text; the rest are counted'),
+        unpack: z.boolean().default(false).describe('also catalogue the documents inside archives (zip, jar, wheel, tar and its compressions, .deb) as their members, like --unpack; at most ingest.maxUnpackedMb unpacked per archive, 3 archives deep'),
       })
-      .default({ include: [], exclude: [], recursive: true, hidden: false, followSymlinks: false, maxFileSizeMb: 512, fileTimeoutMs: 120_000, maxMemoryMb: 1024, maxTextMb: 16, maxUnpackedMb: 64 }),
+      .default({ include: [], exclude: [], recursive: true, hidden: false, followSymlinks: false, maxFileSizeMb: 512, fileTimeoutMs: 120_000, maxMemoryMb: 1024, maxTextMb: 16, maxUnpackedMb: 64, unknownFiles: 'catalogue', archiveListMb: 1024, archiveListEntries: 10_000, unpack: false }),
     ocr: z
       .object({
         languages: z.array(z.string().regex(/^[a-z_]+$/)).min(1).default(['eng']),

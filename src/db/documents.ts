@@ -2,7 +2,7 @@ import { sql, type Insertable, type Kysely, type Selectable, type Transaction } 
 import { currentActor } from '../observability/actor.js';
 import type { AuditTable, ClassificationsTable, Database, DocumentsTable, IngestEventsTable, SourcesTable } from './schema.js';
 import { deleteSearchEntry, writeSearchEntry } from './search-index.js';
-import { writeTransaction } from './dialect.js';
+import { dialectOf, writeTransaction } from './dialect.js';
 
 /** All SQL about documents and their source paths lives here. */
 
@@ -165,6 +165,12 @@ export class DocumentRepository {
     return row !== undefined;
   }
 
+  /** Where a document's original is, without reading its text. */
+  async blobLocation(id: number): Promise<BlobLocation | undefined> {
+    const row = await this.db.selectFrom('documents').select(['id', 'sha256', 'size', 'blob_backend', 'blob_key']).where('id', '=', id).executeTakeFirst();
+    return row && { ...row, role: 'original' };
+  }
+
   async getDocument(id: number): Promise<DocumentRow | undefined> {
     return this.db.selectFrom('documents').selectAll().where('id', '=', id).executeTakeFirst();
   }
@@ -233,19 +239,29 @@ export class DocumentRepository {
    * entry stays. Returns where its blobs are (the original, and the searchable PDF when it has
    * one), for the caller to delete after the commit.
    */
-  async deleteDocument(documentId: number, runId: string): Promise<{ sha256: string; blobBackend: string; blobKey: string; searchable?: StoredBlob } | undefined> {
+  async deleteDocument(
+    documentId: number,
+    runId: string,
+    /** `command` for the audit entry; `unless` may veto inside the transaction, with the row locked (prune re-checks its policy there). */
+    options: { command?: string; unless?: (trx: Kysely<Database>) => Promise<boolean> } = {},
+  ): Promise<{ sha256: string; blobBackend: string; blobKey: string; searchable?: StoredBlob } | undefined> {
     return writeTransaction(this.db, async (trx) => {
-      const row = await trx
+      let lookup = trx
         .selectFrom('documents')
         .select(['sha256', 'title', 'type', 'blob_backend', 'blob_key', 'searchable_sha256', 'searchable_size', 'searchable_backend', 'searchable_key'])
-        .where('id', '=', documentId)
-        .executeTakeFirst();
+        .where('id', '=', documentId);
+      // Postgres: an ingest recording a duplicate of this document share-locks it, so the two wait for each other.
+      if (dialectOf(this.db) === 'postgres') lookup = lookup.forUpdate();
+      const row = await lookup.executeTakeFirst();
       if (!row) return undefined;
+      if (options.unless && (await options.unless(trx))) return undefined;
       const paths = (await trx.selectFrom('sources').select('path').where('document_id', '=', documentId).execute()).map((source) => source.path);
-      await this.audit(trx, documentId, 'delete', 'document', JSON.stringify({ sha256: row.sha256, title: row.title, type: row.type, paths }), null, runId);
+      await this.audit(trx, documentId, options.command ?? 'delete', 'document', JSON.stringify({ sha256: row.sha256, title: row.title, type: row.type, paths }), null, runId);
       await trx.deleteFrom('document_tags').where('document_id', '=', documentId).execute();
       await trx.deleteFrom('classifications').where('document_id', '=', documentId).execute();
       await trx.deleteFrom('sources').where('document_id', '=', documentId).execute();
+      await trx.deleteFrom('source_provenance').where('document_id', '=', documentId).execute();
+      await trx.deleteFrom('document_members').where((eb) => eb.or([eb('parent_id', '=', documentId), eb('child_id', '=', documentId)])).execute();
       await deleteSearchEntry(trx, documentId);
       await trx.deleteFrom('documents').where('id', '=', documentId).execute();
       const searchable = storedSearchable(row);
@@ -300,7 +316,9 @@ export class DocumentRepository {
    */
   async commitDocument(document: NewDocument, sighting: SourceSighting): Promise<CommitResult> {
     return writeTransaction(this.db, async (trx) => {
-      const existing = await trx.selectFrom('documents').select('id').where('sha256', '=', document.sha256).executeTakeFirst();
+      let lookup = trx.selectFrom('documents').select('id').where('sha256', '=', document.sha256);
+      if (dialectOf(this.db) === 'postgres') lookup = lookup.forShare();
+      const existing = await lookup.executeTakeFirst();
       if (existing) {
         const status = await upsertSource(trx, sighting, { status: 'duplicate', documentId: existing.id });
         return { documentId: existing.id, duplicate: true, unchanged: status !== 'duplicate' };
@@ -365,8 +383,15 @@ export class DocumentRepository {
    * refreshed, and the sighting is `unchanged`. A document's own source never becomes a
    * duplicate of it.
    */
-  async recordDuplicate(sighting: SourceSighting, documentId: number): Promise<SightingStatus> {
-    return writeTransaction(this.db, async (trx) => ((await upsertSource(trx, sighting, { status: 'duplicate', documentId })) === 'duplicate' ? 'duplicate' : 'unchanged'));
+  async recordDuplicate(sighting: SourceSighting, documentId: number): Promise<SightingStatus | 'gone'> {
+    return writeTransaction(this.db, async (trx) => {
+      // The document may have been deleted (pruned) since it was looked up: then there is
+      // nothing to be a duplicate of. Share-locked on Postgres until the commit, so a delete waits.
+      let lookup = trx.selectFrom('documents').select('id').where('id', '=', documentId);
+      if (dialectOf(this.db) === 'postgres') lookup = lookup.forShare();
+      if (!(await lookup.executeTakeFirst())) return 'gone';
+      return (await upsertSource(trx, sighting, { status: 'duplicate', documentId })) === 'duplicate' ? 'duplicate' : 'unchanged';
+    });
   }
 
   /** Marks an already-known path as seen in this run without changing what it points to. */

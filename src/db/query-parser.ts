@@ -1,5 +1,8 @@
 import { DoccatError, ExitCode } from '../errors.js';
 
+/** Filters on where a document's sources came from (migration 0014): repository, commit, run... */
+export const PROVENANCE_FIELDS = ['repo', 'commit', 'branch', 'ref', 'run', 'label'] as const;
+
 /**
  * The search query language, parsed into a syntax tree that each database dialect compiles with
  * bound parameters. Grammar (implicit AND between terms; OR binds looser; `-` negates):
@@ -14,9 +17,9 @@ import { DoccatError, ExitCode } from '../errors.js';
  * of the same kind merges into it. Its size is bounded (MAX_TERMS, MAX_DEPTH).
  */
 
-export const FIELDS = ['type', 'tag', 'correspondent', 'date', 'after', 'before', 'added', 'method', 'mime', 'status', 'path', 'title', 'id', 'lang', 'total', 'currency', 'due'] as const;
-/** Fields that also take a comparison in place of the colon: total>100, due<2024-05-01. */
-const COMPARABLE: readonly string[] = ['total', 'due'];
+export const FIELDS = ['type', 'tag', 'correspondent', 'date', 'after', 'before', 'added', 'method', 'mime', 'status', 'path', 'title', 'id', 'lang', 'total', 'currency', 'due', ...PROVENANCE_FIELDS, 'name', 'size'] as const;
+/** Fields that also take a comparison in place of the colon: total>100, due<2024-05-01, size>10MB. */
+const COMPARABLE: readonly string[] = ['total', 'due', 'size'];
 export type FieldName = (typeof FIELDS)[number];
 
 export type QueryNode =

@@ -174,6 +174,55 @@ export interface CatalogMetaTable {
   value: string;
 }
 
+/** One build context files were seen in (migration 0014): a CI run's facts, git facts, labels. */
+export interface ProvenanceTable {
+  id: Generated<number>;
+  /** sha256 of every fact below and the labels: one row per distinct context. */
+  key: string;
+  provider: string;
+  repository: string | null;
+  commit_sha: string | null;
+  branch: string | null;
+  tag: string | null;
+  pull_request: string | null;
+  workflow: string | null;
+  job: string | null;
+  run_id: string | null;
+  run_attempt: string | null;
+  run_url: string | null;
+  git_head: string | null;
+  git_branch: string | null;
+  git_dirty: number | null;
+  /** JSON: everything read, labels included, for show and manifest. */
+  facts: string;
+  created_at: string;
+}
+
+export interface ProvenanceLabelsTable {
+  provenance_id: number;
+  key: string;
+  value: string;
+}
+
+/** A document seen at a path in a build context (migration 0014). */
+export interface SourceProvenanceTable {
+  id: Generated<number>;
+  document_id: number;
+  provenance_id: number;
+  path: string;
+  name: string;
+  doccat_run_id: string;
+  first_seen: string;
+  last_seen: string;
+}
+
+/** A document found inside an archive document (ingest --unpack, migration 0014). */
+export interface DocumentMembersTable {
+  parent_id: number;
+  child_id: number;
+  member: string;
+}
+
 /** The learned classifier (migration 0011): one row per model name ('default'). */
 export interface LearnedModelsTable {
   name: string;
@@ -233,6 +282,10 @@ export interface Database {
   jobs: JobsTable;
   ingest_events: IngestEventsTable;
   catalog_meta: CatalogMetaTable;
+  provenance: ProvenanceTable;
+  provenance_labels: ProvenanceLabelsTable;
+  source_provenance: SourceProvenanceTable;
+  document_members: DocumentMembersTable;
   learned_models: LearnedModelsTable;
   hook_deliveries: HookDeliveriesTable;
   alert_states: AlertStatesTable;

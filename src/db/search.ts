@@ -5,6 +5,7 @@ import { boundedQuery, positiveTextNodes, splitConjunction, syntaxError, type Fi
 import { dialectOf, type DialectName } from './dialect.js';
 import { TSQUERY, textMatchesPostgres, tsqueryMatches } from './tsquery.js';
 import { currencyFilter, dueFilter, totalFilter } from './field-filters.js';
+import { globMatches, provenanceCondition, sizeCondition } from './artifact-filters.js';
 
 /**
  * Compiles the query syntax tree to SQLite: each word or phrase becomes its own FTS5 MATCH with
@@ -162,6 +163,18 @@ export function compileField(field: FieldName, value: string, position: number, 
       return currencyFilter(value, position, dialect);
     case 'due':
       return dueFilter(value, position, dialect, (name, date, at) => ({ start: dateBound(name, date, at), end: dateEnd(date) }));
+    case 'repo':
+    case 'commit':
+    case 'branch':
+    case 'ref':
+    case 'run':
+    case 'label':
+      return related(mode, sql`source_provenance x JOIN provenance p ON p.id = x.provenance_id`, provenanceCondition(field, value, position, dialect));
+    case 'name':
+      // The name it was catalogued under, or any name it was seen under in a build.
+      return sql<SqlBool>`(${globMatches(sql`d.original_name`, value, dialect)} OR ${related(mode, sql`source_provenance x`, globMatches(sql`x.name`, value, dialect))})`;
+    case 'size':
+      return sizeCondition(value, position);
   }
 }
 

@@ -20,6 +20,11 @@ export interface ExtractOptions {
    * more, get none (W_SEARCHABLE_PDF_SKIPPED) rather than the extraction running out of memory.
    */
   searchablePdfMaxBytes?: number;
+  /** Archive listings: the most bytes decompressed and entries named (past them the listing is cut, W_LISTING_TRUNCATED). */
+  maxListBytes?: number;
+  maxListEntries?: number;
+  /** ingest --unpack: a private folder archive members are written to (at most maxUnpackedBytes in all). */
+  unpackTo?: string;
 }
 
 export interface ExtractInput {
@@ -46,6 +51,19 @@ export interface ExtractWarning {
   message: string;
 }
 
+/**
+ * What a reader of non-documents (executables, archives, packages, SBOMs, test and coverage
+ * reports) found: the type it decides (no classifier is asked about a binary) and its fields.
+ */
+export interface ArtifactInfo {
+  /** artifact, executable, archive, package, sbom, test-report or coverage-report. */
+  type: string;
+  title?: string;
+  fields: Record<string, string>;
+  /** ingest --unpack: the members written to ExtractOptions.unpackTo. */
+  members?: { name: string; file: string; size: number }[];
+}
+
 export interface ExtractResult {
   text: string;
   pages: number;
@@ -58,6 +76,8 @@ export interface ExtractResult {
   warnings: ExtractWarning[];
   /** Written to input.searchablePdfPath. */
   searchablePdf?: SearchablePdf;
+  /** Set by the artifact readers: the type and fields, instead of classification. */
+  artifact?: ArtifactInfo;
 }
 
 export interface SearchablePdf {

@@ -1,4 +1,5 @@
 import type { Extractor } from './extractor.js';
+import { EXECUTABLE_TYPES, LISTED_ARCHIVE_TYPES, OTHER_ARCHIVE_TYPES, REPORT_TYPES } from './artifacts/formats.js';
 
 type Loader = () => Promise<Extractor>;
 
@@ -9,6 +10,9 @@ const pdf: Loader = async () => (await import('./extractors/pdf.js')).extractPdf
 const image: Loader = async () => (await import('./extractors/image.js')).extractImage;
 const tiff: Loader = async () => (await import('./extractors/image.js')).extractTiff;
 const office: Loader = async () => (await import('./extractors/office.js')).extractOffice;
+const executable: Loader = async () => (await import('./artifacts/executable.js')).extractExecutable;
+const archive: Loader = async () => (await import('./artifacts/archive.js')).extractArchive;
+const report: Loader = async () => (await import('./artifacts/reports.js')).extractReport;
 
 /** MIME type -> extractor, imported on first use so a text-only run never loads pdf.js or OCR. */
 const LOADERS: Record<string, Loader> = {
@@ -34,6 +38,9 @@ const LOADERS: Record<string, Loader> = {
   'application/vnd.oasis.opendocument.presentation': office,
   'application/rtf': office,
   'application/epub+zip': office,
+  ...Object.fromEntries([...EXECUTABLE_TYPES].map((mime) => [mime, executable])),
+  ...Object.fromEntries([...LISTED_ARCHIVE_TYPES, ...Object.keys(OTHER_ARCHIVE_TYPES)].map((mime) => [mime, archive])),
+  ...Object.fromEntries([...REPORT_TYPES].map((mime) => [mime, report])),
 };
 
 export async function extractorFor(mime: string): Promise<Extractor | undefined> {

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { FileHandle } from 'node:fs/promises';
@@ -10,13 +10,14 @@ import type { DocumentRepository, SourceSighting, StoredBlob } from '../db/docum
 import { sleep } from '../system/process.js';
 import type { ExtractOptions, ExtractResult } from '../extract/extractor.js';
 import type { OcrEngine } from '../extract/ocr/pool.js';
-import { hasExtractor } from '../extract/registry.js';
+import { artifactClassification, decideUnread, unreadResult, type UnknownFilesPolicy } from './artifact-policy.js';
+import { LISTED_ARCHIVE_TYPES } from '../extract/artifacts/formats.js';
 import type { ExtractionPool } from '../extract/isolation/pool.js';
 import type { BlobStore } from '../storage/blob-store.js';
 import type { Tracer, TraceSpan, SpanAttributes } from '../observability/tracing.js';
 import { hashSource, openSource, tooLarge, type OpenedSource, type StagedFile, type StagingArea } from './source-file.js';
 import { snapshotOf, type SourceSnapshot } from './source-identity.js';
-import { sniffFile, sniffHandle, unsupportedTypeError } from './sniff.js';
+import { sniffFile, sniffHandle } from './sniff.js';
 import { isInsideRoots, linkOutsideWarning, notRegularFileWarning, sourcePolicy, walkPaths, type SourcePolicy, type WalkEntry, type WalkedFile, type WalkOptions } from './walk.js';
 
 /** `skipped`: not read on purpose (a link out of the folders given, a pipe): a warning, not a failure. */
@@ -47,6 +48,8 @@ export interface FileOutcome {
   /** The source file as it was read; watch only moves or deletes a path that still matches it. */
   snapshot?: SourceSnapshot;
   durationMs: number;
+  /** ingest --unpack: what became of the documents inside this archive. */
+  members?: FileOutcome[];
 }
 
 export interface IngestOptions extends WalkOptions {
@@ -58,6 +61,21 @@ export interface IngestOptions extends WalkOptions {
   /** Keep a searchable PDF of every document that needed OCR (ocr.searchablePdf). */
   searchablePdf?: boolean;
   signal: AbortSignal;
+  /** Files that are not documents (executables, archives, unknown binaries); default catalogue. */
+  unknownFiles?: UnknownFilesPolicy;
+  /** ingest --unpack: the documents inside archives are catalogued too, as their members. */
+  unpack?: boolean;
+}
+
+/** How deep archives inside archives are unpacked. */
+export const MAX_UNPACK_DEPTH = 3;
+
+/** A file taken out of an archive (ingest --unpack): catalogued under `<archive path>!/<member name>`. */
+interface MemberContext {
+  recordAs: string;
+  depth: number;
+  parentId: number;
+  name: string;
 }
 
 export interface IngestDependencies {
@@ -78,6 +96,20 @@ export interface IngestDependencies {
   tracer?: Tracer | undefined;
   /** What a walk's file spans go under (the run's span). */
   traceParent?: TraceSpan | undefined;
+  /**
+   * Records where each file came from (a CI run, labels) once it has a document; false when that
+   * document is gone (pruned meanwhile), and the file is then catalogued again.
+   */
+  sightings?: { record(documentId: number, filePath: string): Promise<boolean> } | undefined;
+  /** Records that a document is a member of an archive document (ingest --unpack). */
+  members?: { record(parentId: number, childId: number, member: string): Promise<void> } | undefined;
+}
+
+/** The document a file was found to duplicate was deleted (pruned) meanwhile: take the file again. */
+export class DocumentGone extends Error {
+  constructor() {
+    super('the document was deleted meanwhile');
+  }
 }
 
 export interface IngestEvents {
@@ -221,14 +253,14 @@ async function timed<T>(trace: Trace, stage: Stage, work: () => Promise<T>, desc
  * One file with its correlation id (on its log lines, its provider calls, its outcome) and its
  * stage timings, recorded for `doccat stats` once the file is done.
  */
-async function processEntry(entry: WalkEntry, policy: SourcePolicy, options: IngestOptions, deps: IngestDependencies, events: IngestEvents, traceParent?: string): Promise<FileOutcome | undefined> {
+async function processEntry(entry: WalkEntry, policy: SourcePolicy, options: IngestOptions, deps: IngestDependencies, events: IngestEvents, traceParent?: string, member?: MemberContext): Promise<FileOutcome | undefined> {
   fileSequence += 1;
   const trace: Trace = { correlationId: `${deps.runId}-${fileSequence.toString(36)}`, ms: {}, stages: {} };
   if (deps.tracer?.enabled) trace.span = deps.tracer.start('doccat.file', { parent: traceParent ?? deps.traceParent, attributes: { 'doccat.run_id': deps.runId, 'doccat.correlation_id': trace.correlationId, 'file.path': entry.path } });
   // Provider calls are recorded by correlation id: they find the classify span through this.
   const untrack = deps.tracer?.track(trace.correlationId, () => trace.stages.classify ?? trace.span);
   try {
-    const outcome = await processTimedEntry(entry, policy, options, deps, events, trace);
+    const outcome = await processTimedEntry(entry, policy, options, deps, events, trace, member);
     trace.span?.set(outcome ? { 'doccat.status': outcome.status, 'doccat.document_id': outcome.documentId, 'doccat.mime': outcome.mime, 'doccat.method': outcome.method, 'doccat.pages': outcome.pages, 'doccat.ocr_pages': outcome.ocrPages, 'file.size': outcome.snapshot?.size } : { 'doccat.status': 'interrupted' });
     if (outcome?.error && outcome.status === 'failed') trace.span?.fail(outcome.error);
     return outcome;
@@ -241,7 +273,7 @@ async function processEntry(entry: WalkEntry, policy: SourcePolicy, options: Ing
   }
 }
 
-async function processTimedEntry(entry: WalkEntry, policy: SourcePolicy, options: IngestOptions, deps: IngestDependencies, events: IngestEvents, trace: Trace): Promise<FileOutcome | undefined> {
+async function processTimedEntry(entry: WalkEntry, policy: SourcePolicy, options: IngestOptions, deps: IngestDependencies, events: IngestEvents, trace: Trace, member?: MemberContext): Promise<FileOutcome | undefined> {
   const startedAt = new Date();
   const started = performance.now();
   const engine = deps.ocr;
@@ -254,7 +286,20 @@ async function processTimedEntry(entry: WalkEntry, policy: SourcePolicy, options
       return { recognize: (image, ocrOptions) => timed(trace, 'ocr', () => pool.recognize(image, ocrOptions), (page) => ({ 'doccat.ocr.confidence': page.confidence, 'doccat.ocr.dpi': ocrOptions.dpi })), get pagesRecognized() { return pool.pagesRecognized; }, close: () => pool.close() };
     },
   };
-  const outcome = await processTracedEntry(entry, policy, options, traced, events, trace);
+  let outcome: FileOutcome | undefined;
+  // A document pruned while this file was found to hold it: the file is taken again, as new.
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      outcome = await processTracedEntry(entry, policy, options, traced, events, trace, member);
+      const documentId = outcome?.documentId;
+      if (!outcome || options.dryRun || !deps.sightings || documentId === undefined || !['catalogued', 'duplicate', 'unchanged'].includes(outcome.status)) break;
+      if (await deps.sightings.record(documentId, member?.recordAs ?? entry.path)) break;
+      throw new DocumentGone();
+    } catch (error) {
+      if (!(error instanceof DocumentGone) || attempt >= 3) throw error;
+      traced.logger.info({ path: entry.path }, 'the document this file holds was deleted meanwhile; taking the file again');
+    }
+  }
   if (!outcome) return undefined;
   outcome.correlationId = trace.correlationId;
   // An unchanged file is a skip, not work: recording every one would add a row per file per cron
@@ -291,24 +336,27 @@ async function processTimedEntry(entry: WalkEntry, policy: SourcePolicy, options
 }
 
 /** Returns undefined when the file was interrupted (it is neither done nor failed). */
-async function processTracedEntry(entry: WalkEntry, policy: SourcePolicy, options: IngestOptions, deps: IngestDependencies, events: IngestEvents, trace: Trace): Promise<FileOutcome | undefined> {
+async function processTracedEntry(entry: WalkEntry, policy: SourcePolicy, options: IngestOptions, deps: IngestDependencies, events: IngestEvents, trace: Trace, member?: MemberContext): Promise<FileOutcome | undefined> {
   const started = Date.now();
-  const sighting: SourceSighting = { path: entry.path, sha256: null, size: null, mtimeMs: null, runId: deps.runId };
+  /** The path the catalogue knows the file by: its own, or `<archive>!/<member>` for a member. */
+  const recorded = member?.recordAs ?? entry.path;
+  const sighting: SourceSighting = { path: recorded, sha256: null, size: null, mtimeMs: null, runId: deps.runId };
   /** Set once the file is open: what it was when read (watch acts only on a path that still is). */
   let snapshot: SourceSnapshot | undefined;
   const read = (): Partial<FileOutcome> => (snapshot ? { snapshot } : {});
   const fail = async (error: unknown, extra: Partial<FileOutcome> = {}): Promise<FileOutcome | undefined> => {
     if (error instanceof DoccatError && error.code === 'E_INTERRUPTED') return undefined;
+    if (error instanceof DocumentGone) throw error;
     if (isRunFatal(error)) throw error;
     const info = toErrorInfo(error);
-    deps.logger.warn({ path: entry.path, code: info.code, err: info.message }, 'file failed');
+    deps.logger.warn({ path: recorded, code: info.code, err: info.message }, 'file failed');
     if (!options.dryRun) await deps.repository.recordFailure(sighting, info);
-    return { path: entry.path, status: 'failed', ...read(), ...extra, error: info, durationMs: Date.now() - started };
+    return { path: recorded, status: 'failed', ...read(), ...extra, error: info, durationMs: Date.now() - started };
   };
   // Not recorded as a source: there is nothing to retry, and nothing was read.
   const skip = (warning: ErrorInfo): FileOutcome => {
-    deps.logger.info({ path: entry.path, code: warning.code }, 'file skipped');
-    return { path: entry.path, status: 'skipped', error: warning, durationMs: Date.now() - started };
+    deps.logger.info({ path: recorded, code: warning.code }, 'file skipped');
+    return { path: recorded, status: 'skipped', error: warning, durationMs: Date.now() - started };
   };
 
   if (entry.error) return fail(new DoccatError(entry.error.code, entry.error.message, entry.error.hint === undefined ? {} : { hint: entry.error.hint }));
@@ -331,10 +379,10 @@ async function processTracedEntry(entry: WalkEntry, policy: SourcePolicy, option
     // skip without reading it. A file replaced by another with the same size and mtime is not.
     // Looked at now, not as the walk saw it: that may have been long ago.
     const current = snapshotOf(await (entry.viaLink ? fs.promises.stat : fs.promises.lstat)(entry.path, { bigint: true }));
-    const known = await deps.repository.findSourceByPath(entry.path);
+    const known = await deps.repository.findSourceByPath(recorded);
     if (known && isUnchanged(known, current)) {
-      if (!options.dryRun) await deps.repository.touchSource(entry.path, deps.runId);
-      return { path: entry.path, status: 'unchanged', documentId: known.document_id as number, ...(known.sha256 ? { sha256: known.sha256 } : {}), snapshot: current, durationMs: Date.now() - started };
+      if (!options.dryRun) await deps.repository.touchSource(recorded, deps.runId);
+      return { path: recorded, status: 'unchanged', documentId: known.document_id as number, ...(known.sha256 ? { sha256: known.sha256 } : {}), snapshot: current, durationMs: Date.now() - started };
     }
 
     // Opened once and read once: every later stage reads the private copy (or, in a dry run,
@@ -360,22 +408,26 @@ async function processTracedEntry(entry: WalkEntry, policy: SourcePolicy, option
       await closeQuietly(opened.handle);
       opened = undefined;
       const stagedPath = staged.path;
-      ({ mime } = await timed(trace, 'sniff', () => sniffFile(stagedPath, entry.path)));
+      ({ mime } = await timed(trace, 'sniff', () => sniffFile(stagedPath, recorded)));
     }
     sighting.sha256 = sha256;
     // Read again (it looked changed) and found to be the content this path already holds.
     if (known && known.status !== 'failed' && known.document_id !== null && known.sha256 === sha256) {
-      if (!options.dryRun) await deps.repository.recordDuplicate(sighting, known.document_id);
-      return { path: entry.path, status: 'unchanged', documentId: known.document_id, sha256, mime, ...read(), durationMs: Date.now() - started };
+      if (!options.dryRun) await recordDuplicate(deps, sighting, known.document_id);
+      return { path: recorded, status: 'unchanged', documentId: known.document_id, sha256, mime, ...read(), durationMs: Date.now() - started };
     }
-    if (!hasExtractor(mime)) return await fail(unsupportedTypeError(mime), { mime });
+    const decision = decideUnread(mime, options.unknownFiles ?? 'catalogue');
+    // Out of an archive, only documents (and archives, to a depth) are taken; the rest is in its listing.
+    if (member && !isMemberWanted(mime, member.depth)) return { ...skip({ code: 'W_NOT_A_DOCUMENT', message: `${mime} inside an archive is listed, not catalogued` }), sha256, mime };
+    if (decision.action === 'fail') return await fail(decision.error, { mime });
+    if (decision.action === 'skip') return { ...skip(decision.warning), sha256, mime, ...read() };
 
     const existingId = await deps.repository.findIdBySha256(sha256);
     if (existingId !== undefined) {
-      const status = options.dryRun ? 'duplicate' : await deps.repository.recordDuplicate(sighting, existingId);
-      return { path: entry.path, status, documentId: existingId, sha256, mime, ...read(), durationMs: Date.now() - started };
+      const status = options.dryRun ? 'duplicate' : await recordDuplicate(deps, sighting, existingId);
+      return { path: recorded, status, documentId: existingId, sha256, mime, ...read(), durationMs: Date.now() - started };
     }
-    if (options.dryRun || !staged) return { path: entry.path, status: 'new', sha256, mime, ...read(), durationMs: Date.now() - started };
+    if (options.dryRun || !staged) return { path: recorded, status: 'new', sha256, mime, ...read(), durationMs: Date.now() - started };
 
     // Another process (or worker) may be extracting the same content right now: wait for its
     // document rather than extracting and OCRing it a second time. The claim is held from
@@ -383,12 +435,12 @@ async function processTracedEntry(entry: WalkEntry, policy: SourcePolicy, option
     // `storage verify --repair` leave that blob alone meanwhile.
     const claim = await claimOrWait(sha256, deps, options.signal);
     if (claim.documentId !== undefined) {
-      const status = await deps.repository.recordDuplicate(sighting, claim.documentId);
-      return { path: entry.path, status, documentId: claim.documentId, sha256, mime, ...read(), durationMs: Date.now() - started };
+      const status = await recordDuplicate(deps, sighting, claim.documentId);
+      return { path: recorded, status, documentId: claim.documentId, sha256, mime, ...read(), durationMs: Date.now() - started };
     }
     const renewal = setInterval(() => void deps.claims.renew(sha256).catch(() => undefined), CLAIM_LEASE_MS / 3);
     try {
-      const outcome = await extractAndCommit({ path: entry.path, size: staged.size, mtimeMs: sighting.mtimeMs ?? entry.mtimeMs }, staged, sighting, sha256, mime, options, deps, events, started, fail, trace);
+      const outcome = await extractAndCommit({ path: recorded, size: staged.size, mtimeMs: sighting.mtimeMs ?? entry.mtimeMs }, staged, sighting, sha256, mime, decision.action === 'catalogue', member?.depth ?? 0, options, deps, events, started, fail, trace);
       return outcome && { ...outcome, ...read() };
     } finally {
       clearInterval(renewal);
@@ -403,6 +455,13 @@ async function processTracedEntry(entry: WalkEntry, policy: SourcePolicy, option
     if (opened) await closeQuietly(opened.handle);
     await staged?.remove().catch(() => undefined);
   }
+}
+
+/** A duplicate's source row, unless its document was deleted meanwhile (then the file is taken again). */
+async function recordDuplicate(deps: IngestDependencies, sighting: SourceSighting, documentId: number): Promise<'duplicate' | 'unchanged'> {
+  const status = await deps.repository.recordDuplicate(sighting, documentId);
+  if (status === 'gone') throw new DocumentGone();
+  return status;
 }
 
 /** The path names the same file, unmodified, as when it was catalogued. */
@@ -439,6 +498,10 @@ async function extractAndCommit(
   sighting: SourceSighting,
   sha256: string,
   mime: string,
+  /** No reader opens this type: catalogued from its bytes alone, without an extraction process. */
+  unread: boolean,
+  /** 0 for a file given, 1 for a member of an archive, and so on. */
+  depth: number,
   options: IngestOptions,
   deps: IngestDependencies,
   events: IngestEvents,
@@ -450,15 +513,22 @@ async function extractAndCommit(
   // staging leftovers are cleared, and is removed here whatever happens to the file.
   const searchablePath = options.searchablePdf ? `${staged.path}.searchable.pdf` : undefined;
   let searchableClaim: string | undefined;
+  let unpackDir: string | undefined;
   try {
     let extracted: ExtractResult;
+    // ingest --unpack: the extraction process writes the archive's members to a private folder.
+    if (options.unpack && isUnpackable(mime) && depth < MAX_UNPACK_DEPTH && deps.staging) {
+      unpackDir = path.join(deps.staging.directory, `${process.pid}.unpack-${randomBytes(6).toString('hex')}`);
+      await fs.promises.mkdir(unpackDir, { mode: 0o700 });
+    }
+    const extractOptions = unpackDir ? { ...options.extract, unpackTo: unpackDir } : options.extract;
     try {
-      extracted = await timed(trace, 'extract', () => deps.extraction.extract({
+      extracted = unread ? unreadResult(mime) : await timed(trace, 'extract', () => deps.extraction.extract({
         // The staged copy: the bytes that were hashed and will be stored.
         path: staged.path,
         mime,
         size: entry.size,
-        options: options.extract,
+        options: extractOptions,
         ocr: deps.ocr,
         signal: options.signal,
         ...(events.onPage ? { onPage: events.onPage } : {}),
@@ -469,7 +539,8 @@ async function extractAndCommit(
     }
     if (options.signal.aborted) return undefined;
 
-    const classification = await timed(trace, 'classify', () =>
+    const artifact = extracted.artifact;
+    const classification = artifact ? artifactClassification(artifact, entry.path) : await timed(trace, 'classify', () =>
       deps.classifier.classify({
         text: extracted.text,
         mime,
@@ -495,7 +566,8 @@ async function extractAndCommit(
       }
     }
     const words = countWords(extracted.text);
-    if (words === 0) warnings.push({ code: 'W_NO_TEXT', message: 'no text found' });
+    // An executable or archive has no text to miss.
+    if (words === 0 && !artifact) warnings.push({ code: 'W_NO_TEXT', message: 'no text found' });
     const committed = await timed(trace, 'commit', () => deps.repository.commitDocument(
       {
         sha256,
@@ -530,7 +602,9 @@ async function extractAndCommit(
     if (committed.duplicate) {
       return { path: entry.path, status: committed.unchanged ? 'unchanged' : 'duplicate', documentId: committed.documentId, sha256, mime, durationMs: Date.now() - started };
     }
+    const members = unpackDir && artifact?.members?.length ? await catalogueMembers(entry.path, committed.documentId, artifact.members, unpackDir, depth, options, deps, events) : undefined;
     return {
+      ...(members ? { members } : {}),
       path: entry.path,
       status: 'catalogued',
       documentId: committed.documentId,
@@ -554,6 +628,7 @@ async function extractAndCommit(
   } finally {
     if (searchableClaim !== undefined) await deps.claims.release(searchableClaim).catch(() => undefined);
     if (searchablePath !== undefined) await fs.promises.rm(searchablePath, { force: true }).catch(() => undefined);
+    if (unpackDir) await fs.promises.rm(unpackDir, { recursive: true, force: true }).catch(() => undefined);
   }
 }
 
@@ -586,6 +661,39 @@ async function hashFile(filePath: string): Promise<string> {
   const hash = createHash('sha256');
   for await (const chunk of fs.createReadStream(filePath)) hash.update(chunk as Buffer);
   return hash.digest('hex');
+}
+
+/** Archives whose members can be written out (zip family, tar and its compressions, .deb data). */
+function isUnpackable(mime: string): boolean {
+  return (LISTED_ARCHIVE_TYPES as readonly string[]).includes(mime) && mime !== 'application/x-rpm';
+}
+
+/** Out of an archive: documents, and archives that may be unpacked further. */
+function isMemberWanted(mime: string, depth: number): boolean {
+  if (decideUnread(mime, 'skip').action === 'read') return true;
+  return isUnpackable(mime) && depth < MAX_UNPACK_DEPTH;
+}
+
+/**
+ * The documents inside an archive just catalogued (ingest --unpack), each through the same stages
+ * as a file given, under `<archive path>!/<member name>`, and recorded as the archive's member.
+ * The folder they were written to is the only place they are read from.
+ */
+async function catalogueMembers(archivePath: string, parentId: number, members: readonly { name: string; file: string }[], unpackDir: string, depth: number, options: IngestOptions, deps: IngestDependencies, events: IngestEvents): Promise<FileOutcome[]> {
+  const policy = await sourcePolicy([unpackDir], false);
+  const outcomes: FileOutcome[] = [];
+  for (const member of members) {
+    if (options.signal.aborted) break;
+    const snapshot = snapshotOf(await fs.promises.lstat(member.file, { bigint: true }));
+    const entry: WalkedFile = { path: member.file, size: snapshot.size, mtimeMs: snapshot.mtimeMs, snapshot, viaLink: false };
+    const outcome = await processEntry(entry, policy, options, deps, events, undefined, { recordAs: `${archivePath}!/${member.name}`, depth: depth + 1, parentId, name: member.name });
+    if (!outcome || outcome.status === 'skipped') continue;
+    // The member's own snapshot is of a temporary file: nothing for watch to act on.
+    delete outcome.snapshot;
+    outcomes.push(outcome);
+    if (outcome.documentId !== undefined && outcome.status !== 'failed') await deps.members?.record(parentId, outcome.documentId, member.name);
+  }
+  return outcomes;
 }
 
 /** Errors that would repeat for every file: stop instead of failing each one. */

@@ -3,6 +3,7 @@ import type { FileTypeResult } from 'file-type';
 import path from 'node:path';
 import { DoccatError } from '../errors.js';
 import { detectBom, looksLikeText, decodeText } from '../extract/decode-text.js';
+import { reportMime } from './sniff-reports.js';
 
 export interface SniffResult {
   mime: string;
@@ -74,6 +75,8 @@ async function sniffSample(sample: Buffer, name: string, detectFurther: () => Pr
 
 function sniffText(sample: Buffer, filePath: string): string {
   const text = decodeText(sample).slice(0, 8192);
+  const report = reportMime(text);
+  if (report) return report;
   const head = text.trimStart().slice(0, 1024).toLowerCase();
   if (looksLikeEmail(text)) return 'message/rfc822';
   if (head.startsWith('<') && /<(!doctype html|html|head|body)[\s>]/.test(head)) return 'text/html';

@@ -12,6 +12,9 @@ import { paint, problemLine, renderTable, truncateMiddle, writeJson, writeNdjson
 import { ExitCode } from '../../errors.js';
 import { formatDocumentId } from '../ids.js';
 import type { FileOutcome, IngestSummary } from '../../pipeline/ingest.js';
+import type { IngestSetup } from '../ingest-setup.js';
+import { blobStores } from '../stores.js';
+import { pathToFileURL } from 'node:url';
 
 interface IngestFlags {
   include: string[];
@@ -26,6 +29,11 @@ interface IngestFlags {
   ndjson?: boolean;
   enqueue?: boolean;
   hooks?: boolean;
+  /** --ci / --no-ci: record (or not) where the files came from; default: whether CI=true. */
+  ci?: boolean;
+  label: string[];
+  url?: boolean;
+  unpack?: boolean;
 }
 
 export async function ingestCommand(paths: string[], flags: Record<string, unknown>, command: Command): Promise<number> {
@@ -52,6 +60,15 @@ export async function ingestCommand(paths: string[], flags: Record<string, unkno
   const automation = options.dryRun ? undefined : await (await import('../automation.js')).openAutomation(context, catalog, { command: 'ingest', hooks: options.hooks !== false });
   setup.deps.traceParent = automation?.runSpan;
   if (!options.dryRun) await catalog.repository.startRun(context.runId, 'ingest');
+  // Where the files came from (a CI run, git, --label), recorded with each file's document.
+  if (!options.dryRun) setup.deps.sightings = await provenanceRecorder(options, context, catalog);
+  if (!options.dryRun && (options.unpack || config.ingest.unpack)) {
+    const { ProvenanceRepository } = await import('../../db/provenance.js');
+    const members = new ProvenanceRepository(catalog.database.db);
+    setup.deps.members = { record: (parentId, childId, member) => members.recordMember(parentId, childId, member) };
+  }
+  const describe = await outcomeDescriber(options, context, catalog);
+  let written = Promise.resolve();
   let result: { summary: IngestSummary; files: FileOutcome[] };
   try {
     result = await runIngest(
@@ -68,6 +85,8 @@ export async function ingestCommand(paths: string[], flags: Record<string, unkno
         extract: setup.extract,
         searchablePdf: setup.searchablePdf,
         signal: context.signal,
+        unknownFiles: config.ingest.unknownFiles,
+        unpack: Boolean(options.unpack) || config.ingest.unpack,
       },
       setup.deps,
       {
@@ -76,7 +95,8 @@ export async function ingestCommand(paths: string[], flags: Record<string, unkno
         onFile: (outcome) => {
           progress.fileDone(outcome.status === 'failed');
           if (outcome.error) progress.log(problemLine(display(outcome.path), outcome.error, output.color && Boolean(process.stderr.isTTY)));
-          if (output.ndjson) writeNdjson({ event: 'file', runId: context.runId, ...outcome });
+          // In order, each with its blob's location (looked up, so the order of lines may lag the files by a query).
+          if (output.ndjson) written = written.then(async () => writeNdjson({ event: 'file', runId: context.runId, ...(await describe(outcome)) }));
           automation?.document(outcome);
         },
       },
@@ -85,16 +105,18 @@ export async function ingestCommand(paths: string[], flags: Record<string, unkno
     await automation?.close().catch(() => undefined);
     throw error;
   } finally {
+    await written.catch(() => undefined);
     progress.stop();
     await setup.close();
   }
-  const { summary, files } = result;
+  const { summary } = result;
+  const files = output.json ? await Promise.all(result.files.map(describe)) : result.files;
   try {
     if (!options.dryRun) {
       const status = summary.interrupted ? 'interrupted' : summary.failed > 0 ? 'partial' : 'ok';
       const counts = { total: summary.total, catalogued: summary.catalogued, duplicate: summary.duplicate, unchanged: summary.unchanged, failed: summary.failed, skipped: summary.skipped, ocrPages: summary.ocrPages };
       await catalog.repository.finishRun(context.runId, status, counts);
-      automation?.runFinished({ status, startedAt, counts, failures: files.filter((file) => file.status === 'failed') });
+      automation?.runFinished({ status, startedAt, counts, failures: result.files.filter((file) => file.status === 'failed') });
       await automation?.checkAlerts();
     }
   } finally {
@@ -103,6 +125,7 @@ export async function ingestCommand(paths: string[], flags: Record<string, unkno
     if (options.dryRun) await setup.deps.tracer?.shutdown();
     await catalog.close();
   }
+  await written;
 
   const exitCode = summary.interrupted ? ExitCode.interrupted : summary.failed > 0 ? ExitCode.someFailed : ExitCode.ok;
   const sorted = [...files].sort((a, b) => a.path.localeCompare(b.path));
@@ -137,6 +160,41 @@ export async function ingestCommand(paths: string[], flags: Record<string, unkno
   }
   if (summary.interrupted && !output.quiet) process.stderr.write('doccat: interrupted; run the same command again to finish the rest\n');
   return exitCode;
+}
+
+async function provenanceRecorder(options: IngestFlags, context: CommandContext, catalog: OpenCatalog): Promise<IngestSetup['deps']['sightings']> {
+  const { readProvenance } = await import('../../provenance/provenance.js');
+  const provenance = await readProvenance({ ci: options.ci, labels: options.label ?? [], env: process.env, cwd: process.cwd() });
+  if (!provenance) return undefined;
+  const { ProvenanceRepository } = await import('../../db/provenance.js');
+  const repository = new ProvenanceRepository(catalog.database.db);
+  const id = await repository.ensure(provenance);
+  context.logger.info({ provider: provenance.ci.provider, repository: provenance.ci.repository, commit: provenance.ci.commit, runId: provenance.ci.runId }, 'recording provenance');
+  return { record: (documentId, filePath) => repository.recordSighting(documentId, id, filePath, context.runId) };
+}
+
+/**
+ * What a pipeline needs back per file: its size, where its blob is (backend and key), and with
+ * --url a presigned (S3) or file URL to it.
+ */
+async function outcomeDescriber(options: IngestFlags, context: CommandContext, catalog: OpenCatalog): Promise<(outcome: FileOutcome) => Promise<FileOutcome & { size?: number; blob?: { backend: string; key: string }; url?: string }>> {
+  const stores = options.url && !options.dryRun ? await blobStores(context) : undefined;
+  return async (outcome) => {
+    const size = outcome.snapshot?.size;
+    const withSize = size === undefined ? outcome : { ...outcome, size };
+    if (options.dryRun || outcome.documentId === undefined || (!context.output.json && !context.output.ndjson)) return withSize;
+    const location = await catalog.repository.blobLocation(outcome.documentId).catch(() => undefined);
+    if (!location) return withSize;
+    const described = { ...withSize, size: Number(location.size), blob: { backend: location.blob_backend, key: location.blob_key } };
+    if (!stores) return described;
+    try {
+      const where = await (await stores.open(location.blob_backend)).locate(location.blob_key);
+      return { ...described, url: /^[a-z][a-z0-9+.-]*:\/\//i.test(where) ? where : pathToFileURL(where).href };
+    } catch (error) {
+      context.logger.warn({ err: (error as Error).message, documentId: outcome.documentId }, 'could not make a URL for the blob');
+      return described;
+    }
+  };
 }
 
 function statusText(file: FileOutcome, color: boolean): string {

@@ -73,6 +73,8 @@ export async function reclassifyCommand(words: string[], flags: Record<string, u
     const correlationOf = (id: number) => `${context.runId}-${formatDocumentId(id)}`;
     const reclassifyOne = async (id: number): Promise<Outcome> => {
       const row = (await catalog.repository.getDocument(id)) as DocumentRow;
+      // An executable's, archive's or report's type and fields are what its reader found: no classifier has more to say.
+      if (row.classifier === 'artifact') return { id, ref: formatDocumentId(id), correlationId: correlationOf(id), title: row.title, classifier: row.classifier, rule: row.class_rule, confidence: row.class_confidence, changes: [], keptManual: [] };
       const result = await classifier.classify({
         text: row.text,
         mime: row.mime,

@@ -5,6 +5,7 @@ import { openCatalog } from '../catalog.js';
 import { paint, writeJson, type Style } from '../output.js';
 import { terminalSafe } from '../../text/terminal.js';
 import { DoccatError, ExitCode } from '../../errors.js';
+import type { Sighting } from '../../db/provenance.js';
 import { storedSearchable, type AuditRow, type ClassificationRow, type DocumentRow, type FieldValue, type SourceRow } from '../../db/documents.js';
 import { formatFieldValue } from '../../classify/classifier.js';
 import { formatDocumentId, parseDocumentId } from '../ids.js';
@@ -58,7 +59,16 @@ export async function showCommand(target: string, flags: Record<string, unknown>
     const sources = await catalog.repository.getSources(doc.id);
     const history = await catalog.repository.getClassificationHistory(doc.id);
     const audit = await catalog.repository.getAudit(doc.id);
-    const view = documentView(doc, sources, history, audit, withText);
+    const { ProvenanceRepository } = await import('../../db/provenance.js');
+    const provenanceRepository = new ProvenanceRepository(catalog.database.db);
+    const sightings = await provenanceRepository.sightingsOf([doc.id]);
+    const membership = await provenanceRepository.membersOf(doc.id);
+    const view = {
+      ...documentView(doc, sources, history, audit, withText),
+      provenance: sightings.map(sightingView),
+      members: membership.members.map((item) => ({ id: item.id, ref: formatDocumentId(item.id), member: item.member })),
+      containedIn: membership.containedIn.map((item) => ({ id: item.id, ref: formatDocumentId(item.id), member: item.member })),
+    };
     const manual = new Set(view.manualFields);
     const mark = (field: string, value: string) => (value !== '' && manual.has(field) ? `${value} (manual)` : value);
     if (context.output.json) {
@@ -86,6 +96,9 @@ export async function showCommand(target: string, flags: Record<string, unknown>
       ...Object.entries(JSON.parse(doc.fields) as Record<string, FieldValue>).map(([key, value]): [string, string] => [`field ${key}`, mark(`field:${key}`, formatFieldValue(value))]),
       ...(JSON.parse(doc.warnings) as { code: string; message: string }[]).map((warning): [string, string] => ['warning', `${warning.code} ${warning.message}`]),
       ...sources.map((item): [string, string] => ['source', `${item.path} (${item.status})`]),
+      ...sightings.map((item): [string, string] => ['built', describeSighting(item)]),
+      ...membership.containedIn.map((item): [string, string] => ['inside', `${formatDocumentId(item.id)} as ${item.member}`]),
+      ...membership.members.map((item): [string, string] => ['member', `${item.member} (${formatDocumentId(item.id)})`]),
       ...history.map((item): [string, string] => ['classified', `${item.created_at} ${item.classifier}: ${item.type} (${item.confidence})`]),
       ...audit.filter((item) => item.command !== 'ingest').map((item): [string, string] => ['changed', `${item.at} ${item.command} ${item.field}: ${item.old_value ?? '∅'} -> ${item.new_value ?? '∅'} by ${item.actor}`]),
     ];
@@ -95,6 +108,30 @@ export async function showCommand(target: string, flags: Record<string, unknown>
   } finally {
     await catalog.close();
   }
+}
+
+function sightingView(sighting: Sighting) {
+  const { id: _id, ...provenance } = sighting.provenance;
+  return { path: sighting.path, firstSeen: sighting.firstSeen, lastSeen: sighting.lastSeen, doccatRunId: sighting.doccatRunId, ...provenance };
+}
+
+/** One line per build a source was seen in: where, which commit and ref, which run. */
+function describeSighting(sighting: Sighting): string {
+  const p = sighting.provenance;
+  const ref = p.tag ? `tag ${p.tag}` : p.branch ? `branch ${p.branch}` : '';
+  const labels = Object.entries(p.labels).map(([key, value]) => `${key}=${value}`).join(' ');
+  return [
+    sighting.path,
+    [p.provider, p.repository ?? '', p.commit ? `@${p.commit.slice(0, 12)}` : ''].join(' ').replace(/ @/, '@').trim(),
+    ref,
+    p.pullRequest ? `PR ${p.pullRequest}` : '',
+    [p.workflow, p.job].filter(Boolean).join('/'),
+    p.runId ? `run ${p.runId}${p.runAttempt ? ` attempt ${p.runAttempt}` : ''}` : '',
+    p.runUrl ?? '',
+    p.git?.dirty ? 'working tree dirty' : '',
+    labels,
+    sighting.lastSeen,
+  ].filter(Boolean).join(' · ');
 }
 
 function documentView(doc: DocumentRow, sources: SourceRow[], history: ClassificationRow[], audit: AuditRow[], withText: boolean) {

@@ -11,6 +11,7 @@ import * as postgresDateOrder from './0009_postgres_date_order.js';
 import * as fileIdentityAndCatalogId from './0010_file_identity_and_catalog_id.js';
 import * as learnedModels from './0011_learned_models.js';
 import * as searchablePdfs from './0013_searchable_pdfs.js';
+import * as provenance from './0014_provenance.js';
 import * as hooksAlertsTracing from './0016_hooks_alerts_tracing.js';
 
 /** Numbered migrations, imported statically so they ship inside dist/ without a folder scan. */
@@ -27,6 +28,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0010_file_identity_and_catalog_id': fileIdentityAndCatalogId,
   '0011_learned_models': learnedModels,
   '0013_searchable_pdfs': searchablePdfs,
+  '0014_provenance': provenance,
   '0016_hooks_alerts_tracing': hooksAlertsTracing,
 };
 
