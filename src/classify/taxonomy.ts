@@ -18,7 +18,7 @@ export const DEFAULT_TYPES: DocumentTypeRule[] = [
   rule('manual', ['user manual', 'user guide', 'manual', 'installation', 'troubleshooting', 'instructions', 'getting started', 'specifications', 'operating instructions', 'bedienungsanleitung', 'mode d emploi'], []),
   rule('paper', ['abstract', 'introduction', 'references', 'arxiv', 'doi', 'et al', 'related work', 'conclusion', 'proceedings', 'university', 'experiments', 'we propose', 'in this paper'], [String.raw`\[\d+\]`], 0.8),
   rule('report', ['report', 'executive summary', 'findings', 'recommendations', 'analysis', 'annual report', 'quarterly report', 'key findings', 'bericht'], []),
-  { name: 'email', keywords: [], patterns: [], mimeTypes: ['message/rfc822'], weight: 1, tags: [] },
+  { name: 'email', keywords: [], patterns: [], mimeTypes: ['message/rfc822', 'application/mbox'], weight: 1, tags: [] },
   {
     name: 'spreadsheet',
     keywords: [],

@@ -73,6 +73,9 @@ export async function prepareIngest(context: CommandContext, catalog: OpenCatalo
     maxImagePixels: config.ocr.maxImagePixels,
     maxUnpackedBytes: config.ingest.maxUnpackedMb * 1024 * 1024,
     maxTextBytes: Math.floor(config.ingest.maxTextMb * 1024 * 1024),
+    ...(config.email.attachments
+      ? { parts: { maxAttachments: config.email.maxAttachments, maxAttachmentBytes: Math.floor(config.email.maxAttachmentsMb * 1024 * 1024), maxMessages: config.email.maxMboxMessages, skipInlineImagesUnderBytes: Math.floor(config.email.skipInlineImagesUnderKb * 1024) } }
+      : {}),
   };
   // ingestPath follows a link only into these folders (watch's drop folders), or with followSymlinks.
   const single = { paths: options.roots ?? [], include: [], exclude: [], recursive: false, hidden: true, followSymlinks: config.ingest.followSymlinks, jobs: 1, dryRun: false, maxFileSizeBytes: config.ingest.maxFileSizeMb * 1024 * 1024, extract, signal: context.signal };

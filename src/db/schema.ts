@@ -167,6 +167,15 @@ export interface CatalogMetaTable {
   value: string;
 }
 
+/** A document that came out of another: an attachment of an e-mail, a message of an mbox (migration 0017). */
+export interface DocumentPartsTable {
+  parent_id: number;
+  position: number;
+  child_id: number;
+  /** The part's name in its parent (an attachment's file name); '' when it had none. */
+  name: string;
+}
+
 export interface Database {
   documents: DocumentsTable;
   sources: SourcesTable;
@@ -180,4 +189,5 @@ export interface Database {
   jobs: JobsTable;
   ingest_events: IngestEventsTable;
   catalog_meta: CatalogMetaTable;
+  document_parts: DocumentPartsTable;
 }

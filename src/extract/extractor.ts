@@ -15,6 +15,41 @@ export interface ExtractOptions {
   maxUnpackedBytes: number;
   /** Stored text is cut here (W_TEXT_TRUNCATED); plain text files are read only up to it. */
   maxTextBytes: number;
+  /** Where and how many parts (e-mail attachments, mbox messages) to write; absent: none are written. */
+  parts?: PartsOptions;
+}
+
+/**
+ * Parts of a container (an e-mail's attachments, an mbox's messages) are written by the extraction
+ * process as files of their own, so that the pipeline catalogues each like any file. Bounded before
+ * anything is written.
+ */
+export interface PartsOptions {
+  /**
+   * A private folder made for this file by the pipeline (0700, its owner's pid in the name); parts
+   * are 0600 files in it. Without it no part is written.
+   */
+  directory?: string;
+  /** Attachments one message may have (inline images skipped are not counted): E_EMAIL_TOO_MANY_ATTACHMENTS. */
+  maxAttachments: number;
+  /** Their total size: E_EMAIL_ATTACHMENTS_TOO_LARGE. */
+  maxAttachmentBytes: number;
+  /** Messages one mbox file may hold: E_MBOX_TOO_MANY_MESSAGES. */
+  maxMessages: number;
+  /** Inline images (logos, signatures) smaller than this are not parts. */
+  skipInlineImagesUnderBytes: number;
+}
+
+/** A part written by the extraction: hashed there, and hashed again by the pipeline before it is trusted. */
+export interface ExtractedPart {
+  path: string;
+  sha256: string;
+  size: number;
+  /** Its name in the container: an attachment's file name, '' when it has none. */
+  name: string;
+  /** What the container said it is; the pipeline sniffs the bytes anyway. */
+  declaredMime: string;
+  kind: 'attachment' | 'message';
 }
 
 export interface ExtractInput {
@@ -44,6 +79,8 @@ export interface ExtractResult {
   /** Title and similar facts the format itself states (PDF info, e-mail subject). */
   metadata: { title?: string; author?: string; from?: string; subject?: string; date?: string };
   warnings: ExtractWarning[];
+  /** Files written for the parts of a container (options.parts), in their order in it. */
+  parts?: ExtractedPart[];
 }
 
 export type Extractor = (input: ExtractInput) => Promise<ExtractResult>;

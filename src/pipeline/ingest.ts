@@ -6,6 +6,7 @@ import { DoccatError, ExitCode, toErrorInfo, type ErrorInfo } from '../errors.js
 import type { Classifier } from '../classify/classifier.js';
 import type { ClaimRepository } from '../db/claims.js';
 import type { DocumentRepository, SourceSighting } from '../db/documents.js';
+import { FileFamily, type PartOutcome } from './families.js';
 import { sleep } from '../system/process.js';
 import type { ExtractOptions, ExtractResult } from '../extract/extractor.js';
 import type { OcrEngine } from '../extract/ocr/pool.js';
@@ -37,6 +38,10 @@ export interface FileOutcome {
   words?: number;
   language?: string | null;
   ocrConfidence?: number | null;
+  /** Documents that came out of this one (an e-mail's attachments, an mbox's messages). */
+  parts?: PartOutcome[];
+  /** How many of those, at every level, are new documents. */
+  partsCatalogued?: number;
   warnings?: { code: string; message: string }[];
   /** Why the file failed, or for `skipped`, why it was not read. */
   error?: ErrorInfo;
@@ -85,6 +90,8 @@ export interface IngestSummary {
   failed: number;
   skipped: number;
   new: number;
+  /** Documents catalogued from inside files: attachments, mbox messages. */
+  parts: number;
   pages: number;
   ocrPages: number;
   interrupted: boolean;
@@ -134,6 +141,7 @@ export async function runIngest(options: IngestOptions, deps: IngestDependencies
       failed: count('failed'),
       skipped: count('skipped'),
       new: count('new'),
+      parts: files.reduce((sum, file) => sum + (file.partsCatalogued ?? 0), 0),
       pages: files.reduce((sum, file) => sum + (file.status === 'catalogued' ? file.pages ?? 0 : 0), 0),
       ocrPages: files.reduce((sum, file) => sum + (file.ocrPages ?? 0), 0),
       interrupted: options.signal.aborted,
@@ -346,10 +354,13 @@ async function processTracedEntry(entry: WalkEntry, policy: SourcePolicy, option
       return { path: entry.path, status, documentId: claim.documentId, sha256, mime, ...read(), durationMs: Date.now() - started };
     }
     const renewal = setInterval(() => void deps.claims.renew(sha256).catch(() => undefined), CLAIM_LEASE_MS / 3);
+    let family: FileFamily | undefined;
     try {
-      const outcome = await extractAndCommit({ path: entry.path, size: staged.size, mtimeMs: sighting.mtimeMs ?? entry.mtimeMs }, staged, sighting, sha256, mime, options, deps, events, started, fail, trace);
+      family = await openFamily(mime, options, deps, trace);
+      const outcome = await extractAndCommit({ path: entry.path, size: staged.size, mtimeMs: sighting.mtimeMs ?? entry.mtimeMs }, staged, sighting, sha256, mime, options, deps, events, started, fail, trace, family);
       return outcome && { ...outcome, ...read() };
     } finally {
+      await family?.close();
       clearInterval(renewal);
       await deps.claims.release(sha256).catch(() => undefined);
     }
@@ -404,6 +415,7 @@ async function extractAndCommit(
   started: number,
   fail: (error: unknown, extra?: Partial<FileOutcome>) => Promise<FileOutcome | undefined>,
   trace: Trace,
+  family?: FileFamily,
 ): Promise<FileOutcome | undefined> {
   try {
     let extracted: ExtractResult;
@@ -413,11 +425,13 @@ async function extractAndCommit(
         path: staged.path,
         mime,
         size: entry.size,
-        options: options.extract,
+        options: family?.extractOptions ?? options.extract,
         ocr: deps.ocr,
         signal: options.signal,
         ...(events.onPage ? { onPage: events.onPage } : {}),
       }));
+      // Its parts through the same stages; an mbox's messages are committed here, one by one.
+      await family?.prepare(extracted, mime);
     } catch (error) {
       return fail(error, { sha256, mime });
     }
@@ -437,10 +451,11 @@ async function extractAndCommit(
     const store = deps.store as BlobStore;
     // Given away: the local store renames the staged copy into place instead of copying it.
     const put = await timed(trace, 'store', () => store.putFile(staged.path, sha256, { take: true }));
+    await family?.store();
     const words = countWords(extracted.text);
-    const warnings = [...extracted.warnings];
+    const warnings = [...extracted.warnings, ...(family?.warnings ?? [])];
     if (words === 0) warnings.push({ code: 'W_NO_TEXT', message: 'no text found' });
-    const committed = await timed(trace, 'commit', () => deps.repository.commitDocument(
+    const committed = await timed(trace, 'commit', () => (family ?? deps.repository).commitDocument(
       {
         sha256,
         size: put.size,
@@ -486,6 +501,7 @@ async function extractAndCommit(
       words,
       language: classification.language,
       ocrConfidence: extracted.ocrConfidence,
+      ...(family ? { parts: family.outcomes(), partsCatalogued: family.catalogued } : {}),
       warnings,
       durationMs: Date.now() - started,
     };
@@ -493,6 +509,18 @@ async function extractAndCommit(
     if ((error as { name?: string }).name === 'AbortError') return undefined;
     return fail(error, sighting.sha256 ? { sha256: sighting.sha256 } : {});
   }
+}
+
+/** The parts of a container file (an e-mail, an mbox) when they are wanted; the caller closes it. */
+async function openFamily(mime: string, options: IngestOptions, deps: IngestDependencies, trace: Trace): Promise<FileFamily | undefined> {
+  if (!deps.store || !deps.staging) return undefined;
+  return FileFamily.open(mime, { ...deps, store: deps.store, staging: deps.staging }, {
+    extract: options.extract,
+    maxFileSizeBytes: options.maxFileSizeBytes,
+    signal: options.signal,
+    correlationId: trace.correlationId,
+    time: (stage, work) => timed(trace, stage, work),
+  });
 }
 
 /** Errors that would repeat for every file: stop instead of failing each one. */

@@ -86,6 +86,7 @@ export async function ingestCommand(paths: string[], flags: Record<string, unkno
       unchanged: summary.unchanged,
       failed: summary.failed,
       skipped: summary.skipped,
+      parts: summary.parts,
       ocrPages: summary.ocrPages,
     });
   }
@@ -110,6 +111,7 @@ export async function ingestCommand(paths: string[], flags: Record<string, unkno
     const parts = [
       `${summary.total} files`,
       `${summary.catalogued} catalogued`,
+      ...(summary.parts > 0 ? [`${summary.parts} attachments and messages catalogued`] : []),
       `${summary.duplicate} duplicate`,
       `${summary.unchanged} unchanged`,
       `${summary.failed} failed`,

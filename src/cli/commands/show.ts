@@ -6,6 +6,7 @@ import { paint, writeJson, type Style } from '../output.js';
 import { terminalSafe } from '../../text/terminal.js';
 import { DoccatError, ExitCode } from '../../errors.js';
 import type { AuditRow, ClassificationRow, DocumentRow, SourceRow } from '../../db/documents.js';
+import type { RelatedDocument } from '../../db/document-parts.js';
 import { formatDocumentId, parseDocumentId } from '../ids.js';
 
 export async function showCommand(target: string, flags: Record<string, unknown>, command: Command): Promise<number> {
@@ -57,7 +58,9 @@ export async function showCommand(target: string, flags: Record<string, unknown>
     const sources = await catalog.repository.getSources(doc.id);
     const history = await catalog.repository.getClassificationHistory(doc.id);
     const audit = await catalog.repository.getAudit(doc.id);
-    const view = documentView(doc, sources, history, audit, withText);
+    const { childrenOf, parentsOf } = await import('../../db/document-parts.js');
+    const family = { parents: await parentsOf(catalog.database.db, doc.id), children: await childrenOf(catalog.database.db, doc.id) };
+    const view = { ...documentView(doc, sources, history, audit, withText), ...familyView(family) };
     const manual = new Set(view.manualFields);
     const mark = (field: string, value: string) => (value !== '' && manual.has(field) ? `${value} (manual)` : value);
     if (context.output.json) {
@@ -84,6 +87,8 @@ export async function showCommand(target: string, flags: Record<string, unknown>
       ...Object.entries(JSON.parse(doc.fields) as Record<string, string>).map(([key, value]): [string, string] => [`field ${key}`, mark(`field:${key}`, value)]),
       ...(JSON.parse(doc.warnings) as { code: string; message: string }[]).map((warning): [string, string] => ['warning', `${warning.code} ${warning.message}`]),
       ...sources.map((item): [string, string] => ['source', `${item.path} (${item.status})`]),
+      ...family.parents.map((item): [string, string] => ['part of', `${formatDocumentId(item.id)} ${item.title} (as ${item.name || 'an unnamed part'})`]),
+      ...family.children.map((item): [string, string] => ['part', `${formatDocumentId(item.id)} ${item.name || item.title} (${item.type}, ${item.mime})`]),
       ...history.map((item): [string, string] => ['classified', `${item.created_at} ${item.classifier}: ${item.type} (${item.confidence})`]),
       ...audit.filter((item) => item.command !== 'ingest').map((item): [string, string] => ['changed', `${item.at} ${item.command} ${item.field}: ${item.old_value ?? '∅'} -> ${item.new_value ?? '∅'} by ${item.actor}`]),
     ];
@@ -123,6 +128,12 @@ function documentView(doc: DocumentRow, sources: SourceRow[], history: Classific
     audit: audit.map((item) => ({ command: item.command, field: item.field, old: item.old_value, new: item.new_value, actor: item.actor, at: item.at, runId: item.run_id })),
     ...(withText ? { text: doc.text } : {}),
   };
+}
+
+/** An e-mail's attachments, an mbox's messages, and what a part came out of (the first parent, then all). */
+function familyView(family: { parents: RelatedDocument[]; children: RelatedDocument[] }) {
+  const related = (item: RelatedDocument) => ({ id: item.id, ref: formatDocumentId(item.id), name: item.name, title: item.title, type: item.type, mime: item.mime });
+  return { parentId: family.parents[0]?.id ?? null, parents: family.parents.map(related), children: family.children.map(related) };
 }
 
 /** One line per field, whatever a value holds; a value's style is applied after it is made safe. */
