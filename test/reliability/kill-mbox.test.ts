@@ -39,23 +39,33 @@ describe('kill -9 in the middle of an mbox', () => {
     const seen: number[] = [];
 
     for (let kill = 0; kill < KILLS; kill += 1) {
-      const delay = Math.round(2000 + random() * 8000);
-      let timer: NodeJS.Timeout | undefined;
-      await runDoccat(['ingest', folder, '--json', '-j', '2'], {
+      // Killed once the catalogue holds a few more messages than before, plus a random moment:
+      // a wall-clock delay alone may land, on a loaded machine, before the run gets past the
+      // messages it already has, so that nothing new is ever cut in half.
+      const before = seen.at(-1) ?? 0;
+      const target = Math.min(MESSAGES - 8, before + 1 + Math.floor(random() * 3));
+      const extra = Math.round(random() * 400);
+      let poll: NodeJS.Timeout | undefined;
+      const run = await runDoccat(['ingest', folder, '--json', '-j', '2'], {
         home,
         onSpawn: (child) => {
-          timer = setTimeout(() => child.kill('SIGKILL'), delay);
+          poll = setInterval(() => {
+            if (messagesIn(home, expected) < target) return;
+            clearInterval(poll);
+            setTimeout(() => child.kill('SIGKILL'), extra);
+          }, 50);
         },
       });
-      clearTimeout(timer);
-      killedAt.push(delay);
+      clearInterval(poll);
+      killedAt.push(target);
+      expect(run.signal, 'the run finished before it was killed').toBe('SIGKILL');
       if (!fs.existsSync(path.join(home, 'catalog.db'))) continue;
       expectConsistentCatalogue(home);
       seen.push(expectWholeFamilies(home, expected, attachmentShas));
     }
 
     const last = await runDoccat(['ingest', folder, '--json', '-j', '2'], { home });
-    process.stderr.write(`kill -9 in an mbox (seed ${seed}): killed after ${killedAt.join(', ')} ms; messages in the catalogue after each kill: ${seen.join(', ')}\n`);
+    process.stderr.write(`kill -9 in an mbox (seed ${seed}): killed once the catalogue held ${killedAt.join(', ')} messages (and up to 400 ms later); messages in the catalogue after each kill: ${seen.join(', ')}\n`);
     expect(last.code, last.stderr).toBe(0);
     expect(parseIngestJson(last).summary).toMatchObject({ failed: 0 });
     expectConsistentCatalogue(home);
@@ -74,6 +84,22 @@ describe('kill -9 in the middle of an mbox', () => {
     expect(fs.readdirSync(path.join(home, '.staging'))).toEqual([]);
   });
 });
+
+/** How many of the messages are in the catalogue now (0 before it exists or is migrated). */
+function messagesIn(home: string, expected: Map<string, string[]>): number {
+  if (!fs.existsSync(path.join(home, 'catalog.db'))) return 0;
+  try {
+    const db = openCatalogDb(home);
+    try {
+      return (db.prepare('SELECT sha256 FROM documents').all() as { sha256: string }[]).filter((row) => expected.has(row.sha256)).length;
+    } finally {
+      db.close();
+    }
+  } catch {
+    // Being created or migrated by the run.
+    return 0;
+  }
+}
 
 /** Checks that each message present has exactly its attachments, and each attachment a parent; returns the messages present. */
 function expectWholeFamilies(home: string, expected: Map<string, string[]>, attachmentShas: Set<string>): number {
