@@ -65,6 +65,8 @@ export interface ExportReport {
 }
 
 const PAGE = 200;
+/** "name (2).ext" ... "name (1000).ext": past that, the document fails with E_EXPORT_NAME_TAKEN. */
+const MAX_NUMBERED = 1000;
 /** Where the text of each document is kept for a restore, whatever the sidecar options. */
 const TEXT_DIR = '.doccat/text';
 
@@ -204,11 +206,19 @@ async function plan(record: DocumentRecord, options: ExportOptions, folder: Expo
     }
     return true;
   };
-  const candidates: string[] = [];
   const before = previous?.files.original.path;
-  if (before !== undefined && Array.from({ length: 1000 }, (_, index) => numbered(base, index + 1).join('/')).includes(before)) candidates.push(before);
-  for (let n = 1; n <= 1000; n += 1) candidates.push(numbered(base, n).join('/'));
-  for (const candidate of candidates) {
+  // Names are made as they are tried: nearly always the first one (or the earlier one) is free.
+  function* candidates(): Generator<string> {
+    if (before !== undefined) {
+      for (let n = 1; n <= MAX_NUMBERED; n += 1) {
+        if (numbered(base, n).join('/') !== before) continue;
+        yield before;
+        break;
+      }
+    }
+    for (let n = 1; n <= MAX_NUMBERED; n += 1) yield numbered(base, n).join('/');
+  }
+  for (const candidate of candidates()) {
     const names = namesFor(candidate);
     if (!(await usable(names))) continue;
     // Given up by this document's earlier name: free for others now (its file stays unless pruned).
