@@ -246,6 +246,32 @@ describe('export names, incremental runs and --prune', () => {
     expect(readManifestLines(out).map((entry) => entry.title)).toEqual(['beta renamed']);
   });
 
+  it('with --since exports only what changed since then and keeps the rest; --metadata writes each record beside its original', async () => {
+    const { home } = await catalogueOf(['north', 'south', 'east']);
+    const out = tempDir('doccat-export-since-');
+    expect(json<ExportJson>(await runDoccat(['export', out, '--json'], { home }))).toMatchObject({ documents: 3, copied: 3 });
+    const since = new Date(Date.now() + 1).toISOString();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect((await runDoccat(['set', '3', '--title', 'east renamed'], { home })).code).toBe(0);
+    const run = await runDoccat(['export', out, '--since', since, '--metadata', '--ndjson'], { home });
+    expect(run.code, run.stderr).toBe(0);
+    const lines = run.stdout.trim().split('\n').map((line) => JSON.parse(line) as { event: string; id?: number; status?: string; documents?: number; kept?: number });
+    // Only the document changed since was looked at; the others stay in the export and its manifest.
+    expect(lines.filter((line) => line.event === 'document').map((line) => [line.id, line.status])).toEqual([[3, 'copied']]);
+    expect(lines.at(-1)).toMatchObject({ event: 'summary', documents: 3, kept: 2 });
+    const manifest = readManifestLines(out);
+    expect(manifest.map((entry) => entry.title)).toEqual(['north document', 'south document', 'east renamed']);
+    const renamed = manifest[2] as ManifestEntry & { files: { metadataSidecar?: { path: string; sha256: string } } };
+    expect(renamed.files.metadataSidecar?.path).toBe(`${renamed.files.original.path}.json`);
+    const sidecar = fs.readFileSync(path.join(out, renamed.files.metadataSidecar?.path as string));
+    expect(sha(sidecar)).toBe(renamed.files.metadataSidecar?.sha256);
+    const { files: _files, ...record } = renamed;
+    expect(JSON.parse(sidecar.toString('utf8'))).toEqual(record);
+    // Nothing is selected by a date to come.
+    expect(json<ExportJson>(await runDoccat(['export', out, '--since', '2999-01-01', '--json'], { home }))).toMatchObject({ documents: 3, copied: 0, unchanged: 0, kept: 3 });
+    expect((await runDoccat(['export', out, '--since', 'yesterday'], { home })).code).toBe(2);
+  });
+
   it('refuses to write through a link planted in the folder, and to leave the folder', async () => {
     const { home } = await catalogueOf(['delta']);
     const out = tempDir('doccat-export-link-');
