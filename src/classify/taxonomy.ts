@@ -145,7 +145,7 @@ export const DEFAULT_TYPES: DocumentTypeRule[] = [
     ],
     patterns: [],
   }),
-  { name: 'email', keywords: [], titles: [], patterns: [], mimeTypes: ['message/rfc822'], weight: 1, tags: [] },
+  { name: 'email', keywords: [], titles: [], patterns: [], mimeTypes: ['message/rfc822', 'application/mbox'], weight: 1, tags: [] },
   {
     name: 'spreadsheet',
     keywords: [],

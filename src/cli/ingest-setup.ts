@@ -84,6 +84,9 @@ export async function prepareIngest(
     searchablePdfMaxBytes: Math.floor((config.ingest.maxMemoryMb * 1024 * 1024) / 4),
     maxListBytes: Math.floor(config.ingest.archiveListMb * 1024 * 1024),
     maxListEntries: config.ingest.archiveListEntries,
+    ...(config.email.attachments
+      ? { parts: { maxAttachments: config.email.maxAttachments, maxAttachmentBytes: Math.floor(config.email.maxAttachmentsMb * 1024 * 1024), maxMessages: config.email.maxMboxMessages, skipInlineImagesUnderBytes: Math.floor(config.email.skipInlineImagesUnderKb * 1024) } }
+      : {}),
   };
   const searchablePdf = ocrEnabled && config.ocr.searchablePdf && options.searchablePdf !== false && !options.dryRun;
   // ingestPath follows a link only into these folders (watch's drop folders), or with followSymlinks.

@@ -281,6 +281,53 @@ Examples:
 
   addFilterOptions(
     program
+      .command('export')
+      .description('copy originals under readable names into a folder, with a manifest.json that restores them (doccat import)')
+      .argument('<dir>', 'export folder (created if missing)')
+      .argument('[query...]', 'words and field:value filters, as in search (none: every document)')
+      .option('--template <template>', "file names: {type} {date} {year} {month} {title} {correspondent} {tags} {id} {sha8} {ext}; / makes folders (default export.template, '{type}/{date}_{title}.{ext}')")
+      .option('--text', 'also write each document\'s text beside it (NAME.txt)')
+      .option('--metadata', 'also write each document\'s metadata beside it (NAME.json)')
+      .option('--since <when>', 'only documents added or changed since: 24h, 7d, 2w, or a date')
+      .option('--prune', 'remove files an earlier export wrote that are no longer exported (only those, and only if unchanged)')
+      .option('-j, --jobs <n>', 'documents copied at once', parsePositiveInt)
+      .option('--ndjson', 'one JSON object per document as it is done'),
+    false,
+  )
+    .addHelpText('after', `
+Every original is verified by its sha256 after it is written. A second run copies only what
+changed and removes nothing (unless --prune); a run stopped by Ctrl-C or kill -9 is finished by
+running it again. Names are made safe: a title never makes folders or leaves the export folder.
+
+Examples:
+  $ doccat export ~/Backup/documents
+  $ doccat export out/ type:invoice --template '{year}/{correspondent}/{date}_{title}.{ext}' --text
+  $ doccat export ~/Backup/documents --prune`)
+    .action(async (directory: string, query: string[], options: Record<string, unknown>, command: Command) => {
+      const { exportCommand } = await import('./commands/export.js');
+      commandResult.exitCode = await exportCommand(directory, query, options, command);
+    });
+
+  program
+    .command('import')
+    .description('restore the documents of an export (doccat export) into this catalogue; importing twice adds nothing')
+    .argument('<dir>', 'a folder written by doccat export')
+    .option('-j, --jobs <n>', 'documents imported at once', parsePositiveInt)
+    .option('--ndjson', 'one JSON object per document as it is done')
+    .addHelpText('after', `
+Each file is checked against the sha256 in the manifest before it is stored. Into an empty
+catalogue the documents keep their ids. Documents already in the catalogue are left as they are.
+
+Examples:
+  $ doccat import ~/Backup/documents
+  $ DOCCAT_DATABASE_URL=postgres://... doccat import ~/Backup/documents --json`)
+    .action(async (directory: string, options: Record<string, unknown>, command: Command) => {
+      const { importCommand } = await import('./commands/export.js');
+      commandResult.exitCode = await importCommand(directory, options, command);
+    });
+
+  addFilterOptions(
+    program
       .command('reclassify')
       .description('classify documents again with the current rules and providers; hand-set fields are kept')
       .argument('[query...]', 'words and field:value filters, as in search (none: every document)')

@@ -311,6 +311,21 @@ export const configSchema = z
         maxPages: z.number().int().min(1).default(5000).describe('PDFs and multi-page TIFFs with more pages fail with E_TOO_LARGE before any page is read'),
       })
       .default({ passwords: [], maxPages: 5000 }),
+    email: z
+      .object({
+        attachments: z.boolean().default(true).describe('catalogue each attachment of an e-mail (and each message of an mbox) as a document of its own, linked to the message'),
+        maxAttachments: z.number().int().min(1).default(100).describe('attachments one message may have (nested messages included); more fail the message with E_EMAIL_TOO_MANY_ATTACHMENTS'),
+        maxAttachmentsMb: z.number().positive().default(256).describe("the total size of one message's attachments; more fail it with E_EMAIL_ATTACHMENTS_TOO_LARGE"),
+        maxMboxMessages: z.number().int().min(1).default(100_000).describe('messages one mbox file may hold; more fail it with E_MBOX_TOO_MANY_MESSAGES'),
+        skipInlineImagesUnderKb: z.number().min(0).default(64).describe('inline images (logos, signatures) smaller than this are not catalogued'),
+      })
+      .default({ attachments: true, maxAttachments: 100, maxAttachmentsMb: 256, maxMboxMessages: 100_000, skipInlineImagesUnderKb: 64 }),
+    export: z
+      .object({
+        template: z.string().min(1).default('{type}/{date}_{title}.{ext}').describe('names of exported originals: {type} {date} {year} {month} {title} {correspondent} {tags} {id} {sha8} {ext}; / makes folders'),
+      })
+      .default({ template: '{type}/{date}_{title}.{ext}' })
+      .describe('doccat export'),
     classify: z
       .object({
         types: z.array(documentTypeRuleSchema).default([]).describe('extra document types or extra rules for built-in types'),

@@ -37,9 +37,12 @@ export function primaryKey(dialect: DialectName): (column: ColumnDefinitionBuild
  * (several ingest processes) queue. Postgres transactions need nothing special.
  */
 export async function writeTransaction<DB, T>(db: Kysely<DB>, work: (trx: Kysely<DB>) => Promise<T>): Promise<T> {
+  // Already inside one (a family of documents committed together): the work joins it.
+  if (db.isTransaction || insideSqliteTransaction.has(db)) return work(db);
   if (dialectOf(db) === 'postgres') return db.transaction().execute(work);
   return db.connection().execute(async (connection) => {
     await sql`BEGIN IMMEDIATE`.execute(connection);
+    insideSqliteTransaction.add(connection);
     try {
       const result = await work(connection);
       await sql`COMMIT`.execute(connection);
@@ -47,6 +50,12 @@ export async function writeTransaction<DB, T>(db: Kysely<DB>, work: (trx: Kysely
     } catch (error) {
       await sql`ROLLBACK`.execute(connection).catch(() => undefined);
       throw error;
+    } finally {
+      insideSqliteTransaction.delete(connection);
     }
   });
 }
+
+/** SQLite connections between BEGIN IMMEDIATE and its end (kysely marks only its own transactions). */
+// any: connections of any schema are tracked by identity only.
+const insideSqliteTransaction = new WeakSet<Kysely<any>>();

@@ -3,6 +3,7 @@ import { currentActor } from '../observability/actor.js';
 import type { AuditTable, ClassificationsTable, Database, DocumentsTable, IngestEventsTable, SourcesTable } from './schema.js';
 import { deleteSearchEntry, writeSearchEntry } from './search-index.js';
 import { dialectOf, writeTransaction } from './dialect.js';
+import { unlinkDocument } from './document-parts.js';
 
 /** All SQL about documents and their source paths lives here. */
 
@@ -133,6 +134,11 @@ export class DocumentRepository {
     private readonly actor: string = currentActor(),
   ) {}
 
+  /** Work that writes several documents (a family) as one transaction: the repository given joins it. */
+  async inTransaction<T>(work: (repository: DocumentRepository, trx: Kysely<Database>) => Promise<T>): Promise<T> {
+    return writeTransaction(this.db, (trx) => work(new DocumentRepository(trx, this.actor), trx));
+  }
+
   async findIdBySha256(sha256: string): Promise<number | undefined> {
     const row = await this.db.selectFrom('documents').select('id').where('sha256', '=', sha256).executeTakeFirst();
     return row?.id;
@@ -262,6 +268,7 @@ export class DocumentRepository {
       await trx.deleteFrom('sources').where('document_id', '=', documentId).execute();
       await trx.deleteFrom('source_provenance').where('document_id', '=', documentId).execute();
       await trx.deleteFrom('document_members').where((eb) => eb.or([eb('parent_id', '=', documentId), eb('child_id', '=', documentId)])).execute();
+      await unlinkDocument(trx, documentId);
       await deleteSearchEntry(trx, documentId);
       await trx.deleteFrom('documents').where('id', '=', documentId).execute();
       const searchable = storedSearchable(row);
@@ -313,13 +320,15 @@ export class DocumentRepository {
    * Inserts the document, its search entry and its source path in one transaction. The blob must
    * already be durable. If the same content was committed meanwhile (another process), the path is
    * recorded as a duplicate of that document instead, so content is never catalogued twice.
+   * A part of another document (an e-mail's attachment) has no path of its own: no source is recorded.
    */
-  async commitDocument(document: NewDocument, sighting: SourceSighting): Promise<CommitResult> {
+  async commitDocument(document: NewDocument, sighting: SourceSighting | { runId: string; path?: undefined }): Promise<CommitResult> {
     return writeTransaction(this.db, async (trx) => {
       let lookup = trx.selectFrom('documents').select('id').where('sha256', '=', document.sha256);
       if (dialectOf(this.db) === 'postgres') lookup = lookup.forShare();
       const existing = await lookup.executeTakeFirst();
       if (existing) {
+        if (sighting.path === undefined) return { documentId: existing.id, duplicate: true };
         const status = await upsertSource(trx, sighting, { status: 'duplicate', documentId: existing.id });
         return { documentId: existing.id, duplicate: true, unchanged: status !== 'duplicate' };
       }
@@ -359,7 +368,7 @@ export class DocumentRepository {
         .returning('id')
         .executeTakeFirstOrThrow();
       await writeSearchEntry(trx, inserted.id, { title: document.title, tags: document.tags, correspondent: document.correspondent, body: document.text });
-      await upsertSource(trx, sighting, { status: 'catalogued', documentId: inserted.id });
+      if (sighting.path !== undefined) await upsertSource(trx, sighting, { status: 'catalogued', documentId: inserted.id });
       await syncTags(trx, inserted.id, document.tags);
       await insertClassification(trx, inserted.id, {
         classifier: document.classifier,
@@ -371,7 +380,7 @@ export class DocumentRepository {
         confidence: document.classConfidence,
         rule: document.classRule,
       });
-      await this.audit(trx, inserted.id, 'ingest', 'document', null, JSON.stringify({ sha256: document.sha256, path: sighting.path, type: document.type }), sighting.runId);
+      await this.audit(trx, inserted.id, 'ingest', 'document', null, JSON.stringify({ sha256: document.sha256, path: sighting.path ?? null, type: document.type }), sighting.runId);
       return { documentId: inserted.id, duplicate: false };
     });
   }

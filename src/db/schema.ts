@@ -269,6 +269,15 @@ export interface AlertStatesTable {
   message: string | null;
 }
 
+/** A document that came out of another: an attachment of an e-mail, a message of an mbox (migration 0017). */
+export interface DocumentPartsTable {
+  parent_id: number;
+  position: number;
+  child_id: number;
+  /** The part's name in its parent (an attachment's file name); '' when it had none. */
+  name: string;
+}
+
 export interface Database {
   documents: DocumentsTable;
   sources: SourcesTable;
@@ -289,4 +298,5 @@ export interface Database {
   learned_models: LearnedModelsTable;
   hook_deliveries: HookDeliveriesTable;
   alert_states: AlertStatesTable;
+  document_parts: DocumentPartsTable;
 }

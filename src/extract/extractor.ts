@@ -25,6 +25,41 @@ export interface ExtractOptions {
   maxListEntries?: number;
   /** ingest --unpack: a private folder archive members are written to (at most maxUnpackedBytes in all). */
   unpackTo?: string;
+  /** Where and how many parts (e-mail attachments, mbox messages) to write; absent: none are written. */
+  parts?: PartsOptions;
+}
+
+/**
+ * Parts of a container (an e-mail's attachments, an mbox's messages) are written by the extraction
+ * process as files of their own, so that the pipeline catalogues each like any file. Bounded before
+ * anything is written.
+ */
+export interface PartsOptions {
+  /**
+   * A private folder made for this file by the pipeline (0700, its owner's pid in the name); parts
+   * are 0600 files in it. Without it no part is written.
+   */
+  directory?: string;
+  /** Attachments one message may have (inline images skipped are not counted): E_EMAIL_TOO_MANY_ATTACHMENTS. */
+  maxAttachments: number;
+  /** Their total size: E_EMAIL_ATTACHMENTS_TOO_LARGE. */
+  maxAttachmentBytes: number;
+  /** Messages one mbox file may hold: E_MBOX_TOO_MANY_MESSAGES. */
+  maxMessages: number;
+  /** Inline images (logos, signatures) smaller than this are not parts. */
+  skipInlineImagesUnderBytes: number;
+}
+
+/** A part written by the extraction: hashed there, and hashed again by the pipeline before it is trusted. */
+export interface ExtractedPart {
+  path: string;
+  sha256: string;
+  size: number;
+  /** Its name in the container: an attachment's file name, '' when it has none. */
+  name: string;
+  /** What the container said it is; the pipeline sniffs the bytes anyway. */
+  declaredMime: string;
+  kind: 'attachment' | 'message';
 }
 
 export interface ExtractInput {
@@ -78,6 +113,8 @@ export interface ExtractResult {
   searchablePdf?: SearchablePdf;
   /** Set by the artifact readers: the type and fields, instead of classification. */
   artifact?: ArtifactInfo;
+  /** Files written for the parts of a container (options.parts), in their order in it. */
+  parts?: ExtractedPart[];
 }
 
 export interface SearchablePdf {

@@ -6,6 +6,7 @@ type Loader = () => Promise<Extractor>;
 const text: Loader = async () => (await import('./extractors/text.js')).extractText;
 const html: Loader = async () => (await import('./extractors/html.js')).extractHtml;
 const email: Loader = async () => (await import('./extractors/email.js')).extractEmail;
+const mbox: Loader = async () => (await import('./extractors/mbox.js')).extractMbox;
 const pdf: Loader = async () => (await import('./extractors/pdf.js')).extractPdf;
 const image: Loader = async () => (await import('./extractors/image.js')).extractImage;
 const tiff: Loader = async () => (await import('./extractors/image.js')).extractTiff;
@@ -23,6 +24,7 @@ const LOADERS: Record<string, Loader> = {
   'application/json': text,
   'text/html': html,
   'message/rfc822': email,
+  'application/mbox': mbox,
   'application/pdf': pdf,
   'image/png': image,
   'image/jpeg': image,

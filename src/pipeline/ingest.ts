@@ -7,6 +7,7 @@ import { DoccatError, ExitCode, toErrorInfo, type ErrorInfo } from '../errors.js
 import type { Classifier } from '../classify/classifier.js';
 import type { ClaimRepository } from '../db/claims.js';
 import type { DocumentRepository, SourceSighting, StoredBlob } from '../db/documents.js';
+import { FileFamily, type PartOutcome } from './families.js';
 import { sleep } from '../system/process.js';
 import type { ExtractOptions, ExtractResult } from '../extract/extractor.js';
 import type { OcrEngine } from '../extract/ocr/pool.js';
@@ -42,6 +43,10 @@ export interface FileOutcome {
   ocrConfidence?: number | null;
   /** The searchable PDF kept for this document (pages that got a text layer). */
   searchablePdf?: { sha256: string; size: number; textPages: number; pdfa: boolean };
+  /** Documents that came out of this one (an e-mail's attachments, an mbox's messages). */
+  parts?: PartOutcome[];
+  /** How many of those, at every level, are new documents. */
+  partsCatalogued?: number;
   warnings?: { code: string; message: string }[];
   /** Why the file failed, or for `skipped`, why it was not read. */
   error?: ErrorInfo;
@@ -127,6 +132,8 @@ export interface IngestSummary {
   failed: number;
   skipped: number;
   new: number;
+  /** Documents catalogued from inside files: attachments, mbox messages. */
+  parts: number;
   pages: number;
   ocrPages: number;
   interrupted: boolean;
@@ -176,6 +183,7 @@ export async function runIngest(options: IngestOptions, deps: IngestDependencies
       failed: count('failed'),
       skipped: count('skipped'),
       new: count('new'),
+      parts: files.reduce((sum, file) => sum + (file.partsCatalogued ?? 0), 0),
       pages: files.reduce((sum, file) => sum + (file.status === 'catalogued' ? file.pages ?? 0 : 0), 0),
       ocrPages: files.reduce((sum, file) => sum + (file.ocrPages ?? 0), 0),
       interrupted: options.signal.aborted,
@@ -439,10 +447,13 @@ async function processTracedEntry(entry: WalkEntry, policy: SourcePolicy, option
       return { path: recorded, status, documentId: claim.documentId, sha256, mime, ...read(), durationMs: Date.now() - started };
     }
     const renewal = setInterval(() => void deps.claims.renew(sha256).catch(() => undefined), CLAIM_LEASE_MS / 3);
+    let family: FileFamily | undefined;
     try {
-      const outcome = await extractAndCommit({ path: recorded, size: staged.size, mtimeMs: sighting.mtimeMs ?? entry.mtimeMs }, staged, sighting, sha256, mime, decision.action === 'catalogue', member?.depth ?? 0, options, deps, events, started, fail, trace);
+      family = await openFamily(mime, options, deps, trace);
+      const outcome = await extractAndCommit({ path: recorded, size: staged.size, mtimeMs: sighting.mtimeMs ?? entry.mtimeMs }, staged, sighting, sha256, mime, decision.action === 'catalogue', member?.depth ?? 0, options, deps, events, started, fail, trace, family);
       return outcome && { ...outcome, ...read() };
     } finally {
+      await family?.close();
       clearInterval(renewal);
       await deps.claims.release(sha256).catch(() => undefined);
     }
@@ -508,6 +519,7 @@ async function extractAndCommit(
   started: number,
   fail: (error: unknown, extra?: Partial<FileOutcome>) => Promise<FileOutcome | undefined>,
   trace: Trace,
+  family?: FileFamily,
 ): Promise<FileOutcome | undefined> {
   // Written by the extraction process beside the staged copy, so that it is private, goes where
   // staging leftovers are cleared, and is removed here whatever happens to the file.
@@ -528,12 +540,14 @@ async function extractAndCommit(
         path: staged.path,
         mime,
         size: entry.size,
-        options: extractOptions,
+        options: family ? { ...family.extractOptions, ...(unpackDir ? { unpackTo: unpackDir } : {}) } : extractOptions,
         ocr: deps.ocr,
         signal: options.signal,
         ...(events.onPage ? { onPage: events.onPage } : {}),
         ...(searchablePath === undefined ? {} : { searchablePdfPath: searchablePath }),
       }));
+      // Its parts through the same stages; an mbox's messages are committed here, one by one.
+      await family?.prepare(extracted, mime);
     } catch (error) {
       return fail(error, { sha256, mime });
     }
@@ -555,7 +569,7 @@ async function extractAndCommit(
     const store = deps.store as BlobStore;
     // Given away: the local store renames the staged copy into place instead of copying it.
     const put = await timed(trace, 'store', () => store.putFile(staged.path, sha256, { take: true }));
-    const warnings = [...extracted.warnings];
+    const warnings = [...extracted.warnings, ...(family?.warnings ?? [])];
     let searchable: StoredBlob | undefined;
     if (extracted.searchablePdf && extracted.searchablePdf.path === searchablePath) {
       const kept = await timed(trace, 'store', () => storeSearchablePdf(searchablePath, store, deps, options.signal));
@@ -565,10 +579,11 @@ async function extractAndCommit(
         searchableClaim = kept.blob.sha256;
       }
     }
+    await family?.store();
     const words = countWords(extracted.text);
     // An executable or archive has no text to miss.
     if (words === 0 && !artifact) warnings.push({ code: 'W_NO_TEXT', message: 'no text found' });
-    const committed = await timed(trace, 'commit', () => deps.repository.commitDocument(
+    const committed = await timed(trace, 'commit', () => (family ?? deps.repository).commitDocument(
       {
         sha256,
         size: put.size,
@@ -619,6 +634,7 @@ async function extractAndCommit(
       language: classification.language,
       ocrConfidence: extracted.ocrConfidence,
       ...(searchable && extracted.searchablePdf ? { searchablePdf: { sha256: searchable.sha256, size: searchable.size, textPages: extracted.searchablePdf.textPages, pdfa: extracted.searchablePdf.pdfa } } : {}),
+      ...(family ? { parts: family.outcomes(), partsCatalogued: family.catalogued } : {}),
       warnings,
       durationMs: Date.now() - started,
     };
@@ -694,6 +710,18 @@ async function catalogueMembers(archivePath: string, parentId: number, members: 
     if (outcome.documentId !== undefined && outcome.status !== 'failed') await deps.members?.record(parentId, outcome.documentId, member.name);
   }
   return outcomes;
+}
+
+/** The parts of a container file (an e-mail, an mbox) when they are wanted; the caller closes it. */
+async function openFamily(mime: string, options: IngestOptions, deps: IngestDependencies, trace: Trace): Promise<FileFamily | undefined> {
+  if (!deps.store || !deps.staging) return undefined;
+  return FileFamily.open(mime, { ...deps, store: deps.store, staging: deps.staging }, {
+    extract: options.extract,
+    maxFileSizeBytes: options.maxFileSizeBytes,
+    signal: options.signal,
+    correlationId: trace.correlationId,
+    time: (stage, work) => timed(trace, stage, work),
+  });
 }
 
 /** Errors that would repeat for every file: stop instead of failing each one. */

@@ -78,11 +78,23 @@ function sniffText(sample: Buffer, filePath: string): string {
   const report = reportMime(text);
   if (report) return report;
   const head = text.trimStart().slice(0, 1024).toLowerCase();
+  if (looksLikeMbox(text, filePath)) return 'application/mbox';
   if (looksLikeEmail(text)) return 'message/rfc822';
   if (head.startsWith('<') && /<(!doctype html|html|head|body)[\s>]/.test(head)) return 'text/html';
   const byExtension = TEXT_MIME_BY_EXTENSION[path.extname(filePath).toLowerCase()];
   if (byExtension === 'message/rfc822') return looksLikeEmail(text) ? byExtension : 'text/plain';
   return byExtension ?? 'text/plain';
+}
+
+/**
+ * An mbox: a "From " envelope line, then a message. A single message saved with its envelope
+ * line (some clients do) is an mbox only by its name; otherwise a second envelope line after a
+ * blank line must be in the sample.
+ */
+function looksLikeMbox(text: string, filePath: string): boolean {
+  const envelope = /^From \S+.*\r?\n/.exec(text);
+  if (!envelope || !looksLikeEmail(text.slice(envelope[0].length))) return false;
+  return /\.(mbox|mbx)$/i.test(filePath) || /\r?\n\r?\nFrom \S+[^\n]*\r?\n[A-Za-z][A-Za-z0-9-]*:/.test(text);
 }
 
 /** An RFC 822 header block: several "Name: value" lines first, including one that e-mail always has. */

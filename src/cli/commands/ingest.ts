@@ -114,7 +114,7 @@ export async function ingestCommand(paths: string[], flags: Record<string, unkno
   try {
     if (!options.dryRun) {
       const status = summary.interrupted ? 'interrupted' : summary.failed > 0 ? 'partial' : 'ok';
-      const counts = { total: summary.total, catalogued: summary.catalogued, duplicate: summary.duplicate, unchanged: summary.unchanged, failed: summary.failed, skipped: summary.skipped, ocrPages: summary.ocrPages };
+      const counts = { total: summary.total, catalogued: summary.catalogued, duplicate: summary.duplicate, unchanged: summary.unchanged, failed: summary.failed, skipped: summary.skipped, parts: summary.parts, ocrPages: summary.ocrPages };
       await catalog.repository.finishRun(context.runId, status, counts);
       automation?.runFinished({ status, startedAt, counts, failures: result.files.filter((file) => file.status === 'failed') });
       await automation?.checkAlerts();
@@ -146,6 +146,7 @@ export async function ingestCommand(paths: string[], flags: Record<string, unkno
     const parts = [
       `${summary.total} files`,
       `${summary.catalogued} catalogued`,
+      ...(summary.parts > 0 ? [`${summary.parts} attachments and messages catalogued`] : []),
       `${summary.duplicate} duplicate`,
       `${summary.unchanged} unchanged`,
       `${summary.failed} failed`,

@@ -8,6 +8,7 @@ import { DoccatError, ExitCode } from '../../errors.js';
 import type { Sighting } from '../../db/provenance.js';
 import { storedSearchable, type AuditRow, type ClassificationRow, type DocumentRow, type FieldValue, type SourceRow } from '../../db/documents.js';
 import { formatFieldValue } from '../../classify/classifier.js';
+import type { RelatedDocument } from '../../db/document-parts.js';
 import { formatDocumentId, parseDocumentId } from '../ids.js';
 
 export async function showCommand(target: string, flags: Record<string, unknown>, command: Command): Promise<number> {
@@ -63,8 +64,11 @@ export async function showCommand(target: string, flags: Record<string, unknown>
     const provenanceRepository = new ProvenanceRepository(catalog.database.db);
     const sightings = await provenanceRepository.sightingsOf([doc.id]);
     const membership = await provenanceRepository.membersOf(doc.id);
+    const { childrenOf, parentsOf } = await import('../../db/document-parts.js');
+    const family = { parents: await parentsOf(catalog.database.db, doc.id), children: await childrenOf(catalog.database.db, doc.id) };
     const view = {
       ...documentView(doc, sources, history, audit, withText),
+      ...familyView(family),
       provenance: sightings.map(sightingView),
       members: membership.members.map((item) => ({ id: item.id, ref: formatDocumentId(item.id), member: item.member })),
       containedIn: membership.containedIn.map((item) => ({ id: item.id, ref: formatDocumentId(item.id), member: item.member })),
@@ -99,6 +103,8 @@ export async function showCommand(target: string, flags: Record<string, unknown>
       ...sightings.map((item): [string, string] => ['built', describeSighting(item)]),
       ...membership.containedIn.map((item): [string, string] => ['inside', `${formatDocumentId(item.id)} as ${item.member}`]),
       ...membership.members.map((item): [string, string] => ['member', `${item.member} (${formatDocumentId(item.id)})`]),
+      ...family.parents.map((item): [string, string] => ['part of', `${formatDocumentId(item.id)} ${item.title} (as ${item.name || 'an unnamed part'})`]),
+      ...family.children.map((item): [string, string] => ['part', `${formatDocumentId(item.id)} ${item.name || item.title} (${item.type}, ${item.mime})`]),
       ...history.map((item): [string, string] => ['classified', `${item.created_at} ${item.classifier}: ${item.type} (${item.confidence})`]),
       ...audit.filter((item) => item.command !== 'ingest').map((item): [string, string] => ['changed', `${item.at} ${item.command} ${item.field}: ${item.old_value ?? '∅'} -> ${item.new_value ?? '∅'} by ${item.actor}`]),
     ];
@@ -163,6 +169,12 @@ function documentView(doc: DocumentRow, sources: SourceRow[], history: Classific
     audit: audit.map((item) => ({ command: item.command, field: item.field, old: item.old_value, new: item.new_value, actor: item.actor, at: item.at, runId: item.run_id })),
     ...(withText ? { text: doc.text } : {}),
   };
+}
+
+/** An e-mail's attachments, an mbox's messages, and what a part came out of (the first parent, then all). */
+function familyView(family: { parents: RelatedDocument[]; children: RelatedDocument[] }) {
+  const related = (item: RelatedDocument) => ({ id: item.id, ref: formatDocumentId(item.id), name: item.name, title: item.title, type: item.type, mime: item.mime });
+  return { parentId: family.parents[0]?.id ?? null, parents: family.parents.map(related), children: family.children.map(related) };
 }
 
 /** One line per field, whatever a value holds; a value's style is applied after it is made safe. */

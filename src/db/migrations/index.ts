@@ -13,6 +13,7 @@ import * as learnedModels from './0011_learned_models.js';
 import * as searchablePdfs from './0013_searchable_pdfs.js';
 import * as provenance from './0014_provenance.js';
 import * as hooksAlertsTracing from './0016_hooks_alerts_tracing.js';
+import * as documentParts from './0017_document_parts.js';
 
 /** Numbered migrations, imported statically so they ship inside dist/ without a folder scan. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -30,6 +31,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0013_searchable_pdfs': searchablePdfs,
   '0014_provenance': provenance,
   '0016_hooks_alerts_tracing': hooksAlertsTracing,
+  '0017_document_parts': documentParts,
 };
 
 export const migrationProvider: MigrationProvider = {
