@@ -123,6 +123,21 @@ export interface JobsTable {
   finished_at: string | null;
 }
 
+/** A `doccat worker` or `watch` process taking jobs (migration 0015); times from the database's clock. */
+export interface WorkersTable {
+  /** host:pid:run, also the owner of its jobs and content claims. */
+  id: string;
+  host: string;
+  pid: number;
+  command: string;
+  started_at: string;
+  beat_at: string;
+  /** JSON: [{ job, path, since }] */
+  jobs: Generated<string>;
+  stopped_at: string | null;
+  dead_at: string | null;
+}
+
 export interface IngestEventsTable {
   id: Generated<number>;
   at: string;
@@ -180,4 +195,5 @@ export interface Database {
   jobs: JobsTable;
   ingest_events: IngestEventsTable;
   catalog_meta: CatalogMetaTable;
+  workers: WorkersTable;
 }
