@@ -1,5 +1,6 @@
 import PgBoss from 'pg-boss';
 import { WORKER_STOPPED, workerStoppedError } from '../db/job-queue.js';
+import type { SilentWorker } from '../db/workers.js';
 import { DoccatError, ExitCode } from '../errors.js';
 import type { IngestJob, JobQueue, QueueSettings, QueueStatus, WorkOptions } from './queue.js';
 
@@ -76,6 +77,35 @@ export class PgBossJobQueue implements JobQueue {
    * goes back uncounted.
    */
   async work(options: WorkOptions, handler: (job: IngestJob) => Promise<void>): Promise<void> {
+    await options.liveness?.start();
+    try {
+      await this.workers(options, handler);
+    } finally {
+      await options.liveness?.stop();
+    }
+  }
+
+  /**
+   * The jobs of workers that stopped beating (db/workers.ts), failed now as pg-boss fails an
+   * expired job (same output, so the attempt counts as a stop and a crash loop still ends), and
+   * due at once rather than after the retry delay. Only jobs still active since before the
+   * worker's last beat: one that pg-boss already expired and another worker took is left alone.
+   */
+  async giveBack(workers: SilentWorker[]): Promise<number> {
+    const ids: string[] = [];
+    for (const worker of workers) {
+      const held = worker.jobs.map((job) => job.job);
+      if (held.length === 0) continue;
+      const active = await this.boss.getDb().executeSql(`SELECT id FROM ${SCHEMA}.job WHERE name = $1 AND id = ANY($2::uuid[]) AND state = 'active' AND started_on <= $3::timestamptz`, [QUEUE, held, worker.lastBeatAt]);
+      ids.push(...(active.rows as { id: string }[]).map((row) => row.id));
+    }
+    if (ids.length === 0) return 0;
+    for (const id of ids) await this.boss.fail(QUEUE, id, { value: { message: EXPIRED } });
+    await this.boss.getDb().executeSql(`UPDATE ${SCHEMA}.job SET start_after = now() WHERE name = $1 AND id = ANY($2::uuid[]) AND state = 'retry'`, [QUEUE, ids]);
+    return ids.length;
+  }
+
+  private async workers(options: WorkOptions, handler: (job: IngestJob) => Promise<void>): Promise<void> {
     let running = 0;
     const workers: string[] = [];
     for (let index = 0; index < options.concurrency; index += 1) {
@@ -95,6 +125,7 @@ export class PgBossJobQueue implements JobQueue {
           }
           running += 1;
           try {
+            await options.liveness?.holding(job.id, job.data.path);
             // A throw here fails the job: pg-boss retries it with backoff, then dead-letters it.
             await handler(ingestJob);
           } catch (error) {
@@ -106,6 +137,7 @@ export class PgBossJobQueue implements JobQueue {
             throw error;
           } finally {
             running -= 1;
+            await options.liveness?.released(job.id);
           }
         }),
       );
