@@ -17,7 +17,7 @@ export async function openQueue(context: CommandContext, catalog: OpenCatalog): 
 
 /** The heartbeat row of a process that takes jobs from this queue (db/workers.ts). */
 export function workerLiveness(context: CommandContext, catalog: OpenCatalog, queue: JobQueue, command: string): WorkerLiveness {
-  return new WorkerLiveness(catalog.database.db, context.runId, command, context.loaded.config.queue.workerTimeoutSeconds, (workers) => queue.giveBack(workers), (error) =>
+  return new WorkerLiveness(catalog.database.db, context.runId, command, context.loaded.config.queue.workerTimeoutSeconds, (workers, orphans) => queue.giveBack(workers, orphans), (error) =>
     context.logger.warn({ err: error.message }, 'worker heartbeat failed'),
   );
 }

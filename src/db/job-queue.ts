@@ -113,7 +113,10 @@ export class TableJobQueue {
     }
   }
 
-  /** The jobs of workers that stopped beating, back in the queue at once (their attempt counted). */
+  /**
+   * The jobs of workers that stopped beating, back in the queue at once (their attempt counted).
+   * A job's owner is written in the statement that takes it, so there are no orphans to sweep.
+   */
   async giveBack(workers: SilentWorker[]): Promise<number> {
     if (workers.length === 0) return 0;
     const result = await this.db

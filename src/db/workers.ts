@@ -22,8 +22,18 @@ export interface WorkerView {
   jobs: HeldJob[];
 }
 
-/** Gives the jobs of silent workers back to the queue; returns how many. */
-export type GiveBack = (workers: SilentWorker[]) => Promise<number>;
+/**
+ * Gives back to the queue the jobs of the workers just found silent, and any job no living worker
+ * says it holds that started longer than `startedBeforeSeconds` ago (a worker killed between
+ * taking a job and writing it to its row); returns how many.
+ */
+export type GiveBack = (workers: SilentWorker[], orphans: OrphanSweep) => Promise<number>;
+
+export interface OrphanSweep {
+  /** Job ids that living workers' rows list. */
+  living: string[];
+  startedBeforeSeconds: number;
+}
 
 export interface SilentWorker {
   id: string;
@@ -86,7 +96,7 @@ export class WorkerLiveness {
     this.timer.unref();
   }
 
-  /** Written at once: a job taken and not yet recorded would wait for its expiry after a kill. */
+  /** Written at once: until then the job is not known to be this worker's (see GiveBack). */
   async holding(job: string, path: string): Promise<void> {
     this.held.set(job, { job, path, since: new Date().toISOString() });
     await this.writeJobs();
@@ -130,9 +140,9 @@ export class WorkerLiveness {
       const marked = await this.db.updateTable('workers').set({ dead_at: now(this.db) }).where('id', '=', row.id).where('dead_at', 'is', null).where('beat_at', '=', row.beat_at).executeTakeFirst();
       if (Number(marked.numUpdatedRows) === 1) dead.push({ id: row.id, lastBeatAt: row.beat_at, jobs: parseJobs(row.jobs) });
     }
-    if (dead.length === 0) return 0;
-    const given = await this.giveBack(dead);
-    await this.db.deleteFrom('claims').where('owner', 'in', dead.map((worker) => worker.id)).execute();
+    const living = await this.db.selectFrom('workers').select('jobs').where('stopped_at', 'is', null).where('dead_at', 'is', null).execute();
+    const given = await this.giveBack(dead, { living: living.flatMap((row) => parseJobs(row.jobs).map((held) => held.job)), startedBeforeSeconds: this.timeoutSeconds });
+    if (dead.length > 0) await this.db.deleteFrom('claims').where('owner', 'in', dead.map((worker) => worker.id)).execute();
     return given;
   }
 }

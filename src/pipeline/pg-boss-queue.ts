@@ -1,6 +1,6 @@
 import PgBoss from 'pg-boss';
 import { WORKER_STOPPED, workerStoppedError } from '../db/job-queue.js';
-import type { SilentWorker } from '../db/workers.js';
+import type { OrphanSweep, SilentWorker } from '../db/workers.js';
 import { DoccatError, ExitCode } from '../errors.js';
 import type { IngestJob, JobQueue, QueueSettings, QueueStatus, WorkOptions } from './queue.js';
 
@@ -86,22 +86,23 @@ export class PgBossJobQueue implements JobQueue {
   }
 
   /**
-   * The jobs of workers that stopped beating (db/workers.ts), failed now as pg-boss fails an
-   * expired job (same output, so the attempt counts as a stop and a crash loop still ends), and
-   * due at once rather than after the retry delay. Only jobs still active since before the
-   * worker's last beat: one that pg-boss already expired and another worker took is left alone.
+   * Jobs whose worker is gone, failed now as pg-boss fails an expired job (its own expiry, so the
+   * attempt counts as a stop and a crash loop still ends), and due at once rather than after the
+   * retry delay. pg-boss does not record who took a job, so the jobs given back are those active
+   * for longer than the worker timeout that no living worker's row lists: the silent workers' and
+   * any taken by a worker killed before it could write it down. Marking them expired is one
+   * statement on active rows only, so a job another worker has since taken is never touched.
    */
-  async giveBack(workers: SilentWorker[]): Promise<number> {
-    const ids: string[] = [];
-    for (const worker of workers) {
-      const held = worker.jobs.map((job) => job.job);
-      if (held.length === 0) continue;
-      const active = await this.boss.getDb().executeSql(`SELECT id FROM ${SCHEMA}.job WHERE name = $1 AND id = ANY($2::uuid[]) AND state = 'active' AND started_on <= $3::timestamptz`, [QUEUE, held, worker.lastBeatAt]);
-      ids.push(...(active.rows as { id: string }[]).map((row) => row.id));
-    }
+  async giveBack(_workers: SilentWorker[], orphans: OrphanSweep): Promise<number> {
+    const db = this.boss.getDb();
+    const marked = await db.executeSql(
+      `UPDATE ${SCHEMA}.job SET expire_in = interval '0' WHERE name = $1 AND state = 'active' AND started_on < now() - make_interval(secs => $2) AND NOT (id = ANY($3::uuid[])) RETURNING id`,
+      [QUEUE, orphans.startedBeforeSeconds, orphans.living],
+    );
+    const ids = (marked.rows as { id: string }[]).map((row) => row.id);
     if (ids.length === 0) return 0;
-    for (const id of ids) await this.boss.fail(QUEUE, id, { value: { message: EXPIRED } });
-    await this.boss.getDb().executeSql(`UPDATE ${SCHEMA}.job SET start_after = now() WHERE name = $1 AND id = ANY($2::uuid[]) AND state = 'retry'`, [QUEUE, ids]);
+    await this.boss.expire();
+    await db.executeSql(`UPDATE ${SCHEMA}.job SET start_after = now(), expire_in = make_interval(secs => $3) WHERE name = $1 AND id = ANY($2::uuid[]) AND state = 'retry'`, [QUEUE, ids, this.settings.expireInSeconds]);
     return ids.length;
   }
 
