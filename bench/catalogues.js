@@ -3,8 +3,12 @@
 // and the search query mix measured on them.
 import { createHash } from 'node:crypto';
 
-/** The same synthetic paperwork for every catalogue a benchmark fills, generated from a fixed seed. */
-export function* syntheticDocuments(count) {
+/**
+ * The same synthetic paperwork for every catalogue a benchmark fills, generated from a fixed seed.
+ * Documents before `from` are generated and dropped, so a catalogue grown in steps holds the
+ * same documents as one loaded at once.
+ */
+export function* syntheticDocuments(count, from = 0) {
   let seed = 7;
   const random = () => {
     seed = (seed * 1103515245 + 12345) & 0x7fffffff;
@@ -53,12 +57,13 @@ export function* syntheticDocuments(count) {
     const correspondent = correspondents[index % correspondents.length];
     const sha = createHash('sha256').update(String(index)).digest('hex');
     const added = new Date(Date.now() - index * 60_000).toISOString();
+    if (index < from) continue;
     yield { index, length, type, text, title, tags, date, correspondent, sha, added, source: `/archive/${2015 + (index % 10)}/doc-${index}.pdf` };
   }
 }
 
 /** Creates the schema through doccat, then bulk-loads the synthetic rows in one transaction. */
-export async function loadSqlite(file, count) {
+export async function loadSqlite(file, count, from = 0) {
   const { openSqliteDatabase } = await import('../dist/db/database.js');
   const { default: Database } = await import('better-sqlite3');
   const catalog = await openSqliteDatabase({ path: file, busyTimeoutMs: 5000 });
@@ -72,7 +77,7 @@ export async function loadSqlite(file, count) {
   const insertSource = sqlite.prepare(`INSERT INTO sources (path, document_id, sha256, size, mtime_ms, status, run_id, first_seen, last_seen) VALUES (?, ?, ?, 1000, 0, 'catalogued', 'bench', ?, ?)`);
   const started = performance.now();
   sqlite.transaction(() => {
-    for (const doc of syntheticDocuments(count)) {
+    for (const doc of syntheticDocuments(count, from)) {
       const { lastInsertRowid } = insertDocument.run(doc.sha, `doc-${doc.index}.pdf`, `sha256/${doc.sha}`, doc.length, doc.type, doc.title, JSON.stringify(doc.tags), doc.date, doc.correspondent, doc.text, doc.added, doc.added);
       insertFts.run(lastInsertRowid, doc.title, doc.tags.join(' '), doc.correspondent ?? '', doc.text);
       for (const tag of doc.tags) insertTag.run(lastInsertRowid, tag);
@@ -85,7 +90,7 @@ export async function loadSqlite(file, count) {
 }
 
 /** The same rows into a Postgres catalogue, in batches, with the tsvector doccat would write. */
-export async function loadPostgres(url, count) {
+export async function loadPostgres(url, count, from = 0) {
   const { openPostgresDatabase } = await import('../dist/db/database.js');
   const { searchTokens } = await import('../dist/text/fold.js');
   const { default: pg } = await import('pg');
@@ -121,7 +126,7 @@ export async function loadPostgres(url, count) {
     await client.query('COMMIT');
     batch = [];
   };
-  for (const doc of syntheticDocuments(count)) {
+  for (const doc of syntheticDocuments(count, from)) {
     batch.push(doc);
     if (batch.length === 500) await flush();
   }
@@ -159,7 +164,7 @@ export async function measureQueries(db) {
   const worst = [];
   for (let round = 0; round < 7; round += 1) worst.push(await run('the', 'relevance'));
   const slowest = [...perForm.entries()].map(([key, values]) => [key, percentile(values, 50)]).sort((a, b) => b[1] - a[1]).slice(0, 3);
-  return { latencies, slowest, worst: percentile(worst, 50) };
+  return { latencies, slowest, worst: percentile(worst, 50), perForm };
 }
 
 /** What the server promises about a commit, read from the server itself. */
