@@ -3,6 +3,9 @@ import { hostId } from '../system/host.js';
 import { dialectOf } from './dialect.js';
 import type { Database } from './schema.js';
 
+/** How long the rows of stopped and dead workers are kept. */
+const HISTORY_SECONDS = 7 * 24 * 3600;
+
 /** What a worker holds, as its row says (`queue status`). */
 export interface HeldJob {
   job: string;
@@ -127,6 +130,8 @@ export class WorkerLiveness {
 
   /** Marks silent workers dead, gives their jobs back and frees their claims. */
   async reap(): Promise<number> {
+    // Rows of workers gone for a week are history nobody reads: `queue status` shows the rest.
+    await this.db.deleteFrom('workers').where((eb) => eb.or([eb('stopped_at', 'is not', null), eb('dead_at', 'is not', null)])).where('beat_at', '<', secondsAgo(this.db, HISTORY_SECONDS)).execute();
     const silent = await this.db
       .selectFrom('workers')
       .select(['id', 'beat_at', 'jobs'])

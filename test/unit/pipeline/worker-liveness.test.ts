@@ -101,10 +101,13 @@ for (const [name, start] of Object.entries(engines)) {
       const busy = await open.hold(BUSY, ALIVE_ID, 1);
       await workerRow(catalog, DEAD_ID, stuck, STUCK, 10);
       await workerRow(catalog, ALIVE_ID, busy, BUSY, 0);
+      // A worker that stopped a week and a day ago: history, pruned.
+      await workerRow(catalog, 'machine-a:1:01OLD', 'none', STUCK, 8 * 24 * 60);
+      await catalog.db.updateTable('workers').set({ stopped_at: new Date(Date.now() - 8 * 86_400_000).toISOString(), jobs: '[]' }).where('id', '=', 'machine-a:1:01OLD').execute();
       await catalog.db.insertInto('claims').values({ sha256: 'a'.repeat(64), owner: DEAD_ID, expires_at: new Date(Date.now() + 600_000).toISOString() }).execute();
 
       const before = await listWorkers(catalog.db, TIMEOUT);
-      expect(Object.fromEntries(before.map((worker) => [worker.id, worker.state]))).toEqual({ [DEAD_ID]: 'dead', [ALIVE_ID]: 'alive' });
+      expect(Object.fromEntries(before.map((worker) => [worker.id, worker.state]))).toEqual({ [DEAD_ID]: 'dead', [ALIVE_ID]: 'alive', 'machine-a:1:01OLD': 'stopped' });
       expect(before.find((worker) => worker.id === ALIVE_ID)?.jobs).toEqual([expect.objectContaining({ job: busy, path: BUSY })]);
 
       const liveness = new WorkerLiveness(catalog.db, '01LIVE', 'worker', TIMEOUT, (workers, orphans) => queue.giveBack(workers, orphans));
