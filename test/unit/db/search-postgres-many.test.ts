@@ -1,6 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { sql } from 'kysely';
-import { openTestCatalog } from '../../support/catalogs.js';
+import { openPostgresDatabase } from '../../../src/db/database.js';
+import { runDoccat, tempDir } from '../../support/cli.js';
+import { createDatabase } from '../../support/postgres.mjs';
 import { parseQuery } from '../../../src/db/query-parser.js';
 import { searchDocuments } from '../../../src/db/search.js';
 
@@ -11,7 +13,8 @@ import { searchDocuments } from '../../../src/db/search.js';
  */
 describe('Postgres search with very many matches', () => {
   it('ranks title matches first, pages without overlap, and says when the total is an estimate', async () => {
-    const catalog = await openTestCatalog('postgres');
+    const url = await createDatabase(inject('pgUrl'));
+    const catalog = await openPostgresDatabase({ url, poolSize: 4, statementTimeoutMs: 60_000 });
     const db = catalog.db;
     const count = 12_000;
     // Every document says "common"; every 100th also has it in its title; every 7th says "sevenword";
@@ -65,5 +68,15 @@ describe('Postgres search with very many matches', () => {
     expect(rare.total).toBe(120);
     expect(rare.totalIsEstimate).toBeUndefined();
     await catalog.close();
+
+    // The command says so too: in --json, and on screen as "of about".
+    const home = tempDir();
+    const env = { DOCCAT_DATABASE_URL: url };
+    const json = JSON.parse((await runDoccat(['search', 'common', '--json', '--limit', '5'], { home, env })).stdout) as { total: number; totalIsEstimate?: boolean; results: unknown[] };
+    expect(json).toMatchObject({ totalIsEstimate: true, results: expect.any(Array) });
+    expect(json.results).toHaveLength(5);
+    expect(JSON.parse((await runDoccat(['search', 'title', '--json'], { home, env })).stdout)).not.toHaveProperty('totalIsEstimate');
+    const screen = await runDoccat(['search', 'common', '--limit', '5'], { home, env });
+    expect(screen.stderr).toMatch(/showing 1-5 of about \d+/);
   });
 });
