@@ -370,8 +370,9 @@ export const configSchema = z
         retryDelaySeconds: z.number().int().min(1).default(30).describe('first retry delay; doubles with each attempt'),
         expireInSeconds: z.number().int().min(5).default(900).describe('a job still running after this long is given to another worker'),
         maintenanceIntervalSeconds: z.number().int().min(1).default(60).describe('Postgres (pg-boss): how often expired jobs are looked for'),
+        workerTimeoutSeconds: z.number().int().min(2).default(30).describe('a worker silent this long is dead: its jobs go to other workers at once'),
       })
-      .default({ maxAttempts: 3, retryDelaySeconds: 30, expireInSeconds: 900, maintenanceIntervalSeconds: 60 })
+      .default({ maxAttempts: 3, retryDelaySeconds: 30, expireInSeconds: 900, maintenanceIntervalSeconds: 60, workerTimeoutSeconds: 30 })
       .describe('ingest --enqueue and doccat worker'),
     stats: z
       .object({

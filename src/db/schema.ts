@@ -130,6 +130,21 @@ export interface JobsTable {
   trace_parent: Generated<string | null>;
 }
 
+/** A `doccat worker` or `watch` process taking jobs (migration 0015); times from the database's clock. */
+export interface WorkersTable {
+  /** host:pid:run, also the owner of its jobs and content claims. */
+  id: string;
+  host: string;
+  pid: number;
+  command: string;
+  started_at: string;
+  beat_at: string;
+  /** JSON: [{ job, path, since }] */
+  jobs: Generated<string>;
+  stopped_at: string | null;
+  dead_at: string | null;
+}
+
 export interface IngestEventsTable {
   id: Generated<number>;
   at: string;
@@ -299,4 +314,5 @@ export interface Database {
   hook_deliveries: HookDeliveriesTable;
   alert_states: AlertStatesTable;
   document_parts: DocumentPartsTable;
+  workers: WorkersTable;
 }

@@ -23,6 +23,13 @@ export interface SearchOptions {
   now?: Date;
 }
 
+export interface SearchResult {
+  total: number;
+  /** The total is the planner's estimate (Postgres, many matches), not a count. */
+  totalIsEstimate?: boolean;
+  hits: SearchHit[];
+}
+
 export interface SearchHit {
   id: number;
   title: string;
@@ -292,7 +299,7 @@ function conjunctionToFts(parts: QueryNode[]): { expression: string | undefined;
   return splitConjunction(parts, FTS5);
 }
 
-export async function searchDocuments(db: Kysely<Database>, given: SearchOptions): Promise<{ total: number; hits: SearchHit[] }> {
+export async function searchDocuments(db: Kysely<Database>, given: SearchOptions): Promise<SearchResult> {
   const options = { ...given, tree: boundedQuery(given.tree) };
   if (dialectOf(db) === 'postgres') return (await import('./search-postgres.js')).searchPostgres(db, options);
   const now = options.now ?? new Date();

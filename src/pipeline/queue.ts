@@ -5,6 +5,7 @@
  */
 
 import type { IngestJob, QueueStatus, WorkOptions } from '../db/job-queue.js';
+import type { OrphanSweep, SilentWorker } from '../db/workers.js';
 
 export type { IngestJob, QueueSettings, QueueStatus, WorkOptions } from '../db/job-queue.js';
 
@@ -25,6 +26,8 @@ export interface JobQueue {
    * or a restart would start the crash loop over with a new job.
    */
   deadLetteredAt(paths: readonly string[]): Promise<Map<string, number>>;
+  /** Jobs held by workers that stopped beating go back to the queue; how many (db/workers.ts). */
+  giveBack(workers: SilentWorker[], orphans: OrphanSweep): Promise<number>;
   status(): Promise<QueueStatus>;
   /** Puts failed jobs back in the queue; returns how many. */
   retryFailed(): Promise<number>;

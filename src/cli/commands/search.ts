@@ -44,9 +44,10 @@ async function runSearch(query: string, flags: SearchFlags, command: Command, mo
       return ExitCode.ok;
     }
     const sort = flags.sort ?? (mode === 'search' && hasText(tree) ? 'relevance' : 'added');
-    const { total, hits } = await searchDocuments(catalog.database.db, { tree, limit: flags.limit, offset: flags.offset, sort });
+    const { total, totalIsEstimate, hits } = await searchDocuments(catalog.database.db, { tree, limit: flags.limit, offset: flags.offset, sort });
     if (context.output.json) {
-      writeJson({ query, total, offset: flags.offset, results: hits.map(hitView) });
+      // Postgres gives the planner's estimate when very many documents match (db/search-postgres.ts).
+      writeJson({ query, total, ...(totalIsEstimate ? { totalIsEstimate: true } : {}), offset: flags.offset, results: hits.map(hitView) });
     } else if (flags.ndjson) {
       for (const hit of hits) writeNdjson(hitView(hit));
     } else if (flags.paths) {
@@ -63,7 +64,7 @@ async function runSearch(query: string, flags: SearchFlags, command: Command, mo
         ...(mode === 'search' ? [renderSnippet(hit, color)] : []),
       ]);
       process.stdout.write(`${await renderTable(head, rows, color)}\n`);
-      footer(context, hits.length, total, flags.offset);
+      footer(context, hits.length, total, flags.offset, totalIsEstimate);
     }
     return ExitCode.ok;
   } finally {
@@ -71,8 +72,8 @@ async function runSearch(query: string, flags: SearchFlags, command: Command, mo
   }
 }
 
-function footer(context: CommandContext, shown: number, total: number, offset: number): void {
-  if (!context.output.quiet && shown < total) process.stderr.write(`showing ${offset + 1}-${offset + shown} of ${total}; use --offset/--limit for more\n`);
+function footer(context: CommandContext, shown: number, total: number, offset: number, estimate = false): void {
+  if (!context.output.quiet && shown < total) process.stderr.write(`showing ${offset + 1}-${offset + shown} of ${estimate ? 'about ' : ''}${total}; use --offset/--limit for more\n`);
 }
 
 function hitView(hit: SearchHit) {

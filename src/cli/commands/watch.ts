@@ -7,7 +7,7 @@ import { openCatalog } from '../catalog.js';
 import { prepareIngest } from '../ingest-setup.js';
 import { formatDocumentId } from '../ids.js';
 import { problemLine, writeNdjson } from '../output.js';
-import { openQueue } from '../queue.js';
+import { openQueue, workerLiveness } from '../queue.js';
 import { ExitCode, toErrorInfo, usageError, type ErrorInfo } from '../../errors.js';
 import type { WatchEvent } from '../../pipeline/watch.js';
 
@@ -122,6 +122,7 @@ export async function watchCommand(dirs: string[], flags: Record<string, unknown
         concurrency: setup.jobs,
         maxAttempts: config.queue.maxAttempts,
         signal: context.signal,
+        liveness: workerLiveness(context, catalog, queue, 'watch'),
       },
       queue,
       (filePath) => setup.ingestPath(filePath),

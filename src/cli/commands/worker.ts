@@ -5,7 +5,9 @@ import { openCatalog } from '../catalog.js';
 import { prepareIngest } from '../ingest-setup.js';
 import { formatDocumentId } from '../ids.js';
 import { problemLine, renderTable, writeJson, writeNdjson } from '../output.js';
-import { openQueue } from '../queue.js';
+import { openQueue, workerLiveness } from '../queue.js';
+import { listWorkers, type WorkerView } from '../../db/workers.js';
+import type { OpenCatalog } from '../catalog.js';
 import { ExitCode, type ErrorInfo } from '../../errors.js';
 import type { IngestJob, JobQueue } from '../../pipeline/queue.js';
 
@@ -50,7 +52,8 @@ export async function workerCommand(flags: Record<string, unknown>, command: Com
       if (context.output.ndjson) writeNdjson({ event: 'job', jobId: job.id, attempt: job.attempt, runId: context.runId, path: job.path, status: 'failed', error });
       else process.stderr.write(`${problemLine(job.path, error, color)}\n`);
     };
-    await queue.work({ concurrency: setup.jobs, signal: context.signal, drain: Boolean(options.drain), onDeadLetter }, async (job) => {
+    const liveness = workerLiveness(context, catalog, queue, 'worker');
+    await queue.work({ concurrency: setup.jobs, signal: context.signal, drain: Boolean(options.drain), onDeadLetter, liveness }, async (job) => {
       const outcome = await setup.ingestPath(job.path, job.traceParent);
       done += 1;
       if (outcome.status === 'failed') {
@@ -78,12 +81,12 @@ export async function workerCommand(flags: Record<string, unknown>, command: Com
 }
 
 /** Opens the catalogue and its queue for one short command, and closes both after it. */
-async function withQueue(command: Command, work: (queue: JobQueue, context: CommandContext) => Promise<number>): Promise<number> {
+async function withQueue(command: Command, work: (queue: JobQueue, context: CommandContext, catalog: OpenCatalog) => Promise<number>): Promise<number> {
   const context = await createContext(command);
   const catalog = await openCatalog(context, { readonly: false });
   const queue = await openQueue(context, catalog);
   try {
-    return await work(queue, context);
+    return await work(queue, context, catalog);
   } finally {
     await queue.close();
     await catalog.close();
@@ -91,10 +94,16 @@ async function withQueue(command: Command, work: (queue: JobQueue, context: Comm
 }
 
 export async function queueStatusCommand(_flags: Record<string, unknown>, command: Command): Promise<number> {
-  return withQueue(command, async (queue, context) => {
+  return withQueue(command, async (queue, context, catalog) => {
     const status = await queue.status();
-    if (context.output.json) writeJson(status);
-    else process.stdout.write(`${await renderTable(['pending', 'active', 'completed', 'failed', 'done last hour'], [[status.pending, status.active, status.completed, status.failed, status.completedLastHour]], context.output.color)}\n`);
+    // Stopped workers said goodbye; they are history, not news: the last 20 are shown.
+    const all = await listWorkers(catalog.database.db, context.loaded.config.queue.workerTimeoutSeconds);
+    const workers = [...all.filter((worker) => worker.state !== 'stopped'), ...all.filter((worker) => worker.state === 'stopped').slice(0, 20)];
+    if (context.output.json) writeJson({ ...status, workers });
+    else {
+      process.stdout.write(`${await renderTable(['pending', 'active', 'completed', 'failed', 'done last hour'], [[status.pending, status.active, status.completed, status.failed, status.completedLastHour]], context.output.color)}\n`);
+      if (workers.length > 0) process.stdout.write(`${await renderTable(['worker', 'state', 'host', 'pid', 'command', 'last beat', 'jobs'], workers.map(workerRow), context.output.color)}\n`);
+    }
     return ExitCode.ok;
   });
 }
@@ -106,4 +115,9 @@ export async function queueRetryCommand(_flags: Record<string, unknown>, command
     else if (!context.output.quiet) process.stderr.write(`${retried} failed job(s) queued again\n`);
     return ExitCode.ok;
   });
+}
+
+function workerRow(worker: WorkerView): (string | number)[] {
+  const jobs = worker.jobs.map((job) => path.basename(job.path)).join(', ');
+  return [worker.id, worker.state, worker.host, worker.pid, worker.command, worker.lastBeatAt, jobs || (worker.state === 'alive' ? 'idle' : '')];
 }

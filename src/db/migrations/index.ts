@@ -12,6 +12,7 @@ import * as fileIdentityAndCatalogId from './0010_file_identity_and_catalog_id.j
 import * as learnedModels from './0011_learned_models.js';
 import * as searchablePdfs from './0013_searchable_pdfs.js';
 import * as provenance from './0014_provenance.js';
+import * as workersAndSearchHead from './0015_workers_and_search_head.js';
 import * as hooksAlertsTracing from './0016_hooks_alerts_tracing.js';
 import * as documentParts from './0017_document_parts.js';
 
@@ -30,6 +31,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0011_learned_models': learnedModels,
   '0013_searchable_pdfs': searchablePdfs,
   '0014_provenance': provenance,
+  '0015_workers_and_search_head': workersAndSearchHead,
   '0016_hooks_alerts_tracing': hooksAlertsTracing,
   '0017_document_parts': documentParts,
 };
