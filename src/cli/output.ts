@@ -8,7 +8,9 @@ export interface OutputMode {
   ndjson: boolean;
   quiet: boolean;
   verbose: boolean;
+  /** Colour on stdout; stderr decides for itself (`doccat ... 2>log` on a terminal). */
   color: boolean;
+  stderrColor: boolean;
 }
 
 export function colorEnabled(stream: NodeJS.WriteStream, flag: boolean | undefined): boolean {

@@ -74,8 +74,9 @@ Examples:
   $ doccat ingest inbox/ --dry-run --json
   $ doccat ingest build/artifacts --ndjson --quiet > catalogue.ndjson
 
-Output: a table (file, status, type, method, pages) and totals on stdout; progress and one line per
-failed or skipped file on stderr. Statuses: catalogued, duplicate (content already catalogued from
+Output: a table of the files that changed (file, status, type, method, pages; unchanged files too
+with --verbose) and a summary line on stdout; progress and one line per failed or skipped file on
+stderr. With -q nothing but one stderr line per failed file: a cron run that went well is silent. Statuses: catalogued, duplicate (content already catalogued from
 another path), unchanged (this path was catalogued before and has not changed), failed, skipped (not
 read on purpose: a link out of the folders given, a pipe, socket or device), new (--dry-run only).
 Exit code 3 when some files failed (skipped files do not count); 130 when interrupted (run again to finish).`)
@@ -105,7 +106,8 @@ Examples:
       .description('full-text search with a small query language and filters')
       .argument('[query...]', 'words, "phrases", prefix*, OR, -excluded, (groups), field:value filters')
       .option('--ndjson', 'one JSON object per result')
-      .option('--paths', 'print the stored path of each result, one per line (for xargs)'),
+      .option('--paths', 'print the stored path of each result, one per line (for xargs)')
+      .option('-0, --null', 'with --paths: end each path with a NUL byte, not a newline (for xargs -0); implies --paths'),
   )
     .addHelpText('after', `
 Query language:
@@ -122,7 +124,7 @@ Filters (also as flags, e.g. --type invoice):
 Examples:
   $ doccat search acme invoice date:2024
   $ doccat search '"payment terms" -overdue' --type invoice --json
-  $ doccat search insurance --paths | xargs -d '\n' ls -l
+  $ doccat search insurance --paths -0 | xargs -0 ls -l
 No results print nothing and exit 0; a malformed query exits 2 with E_QUERY_SYNTAX, one with more
 than 32 words, phrases and filters or 32 levels of parentheses with E_QUERY_TOO_COMPLEX.`)
     .action(async (query: string[], options: Record<string, unknown>, command: Command) => {
@@ -136,7 +138,8 @@ than 32 words, phrases and filters or 32 levels of parentheses with E_QUERY_TOO_
       .description('list documents by filters (newest first), or failed files with --status failed')
       .argument('[filters...]', 'field:value filters, as in search')
       .option('--ndjson', 'one JSON object per document')
-      .option('--paths', 'print the stored path of each document, one per line'),
+      .option('--paths', 'print the stored path of each document, one per line')
+      .option('-0, --null', 'with --paths: end each path with a NUL byte, not a newline (for xargs -0); implies --paths'),
   )
     .addHelpText('after', `
 Examples:

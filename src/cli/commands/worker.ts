@@ -23,7 +23,7 @@ export async function workerCommand(flags: Record<string, unknown>, command: Com
   const catalog = await openCatalog(context, { readonly: false });
   const setup = await prepareIngest(context, catalog, { ...(options.concurrency ? { jobs: options.concurrency } : {}), dryRun: false, ocr: true, searchablePdf: options.searchablePdf !== false });
   const queue = await openQueue(context, catalog);
-  const color = context.output.color && Boolean(process.stderr.isTTY);
+  const color = context.output.stderrColor;
   let done = 0;
   let failed = 0;
   try {
@@ -42,7 +42,7 @@ export async function workerCommand(flags: Record<string, unknown>, command: Com
       if (outcome.status === 'failed') failed += 1;
       if (context.output.ndjson) writeNdjson({ event: 'job', jobId: job.id, attempt: job.attempt, runId: context.runId, ...outcome });
       else if (outcome.error) process.stderr.write(`${problemLine(outcome.path, outcome.error, color)}\n`);
-      else if (!context.output.quiet) process.stderr.write(`${path.basename(outcome.path)}: ${outcome.status}${outcome.documentId !== undefined ? ` ${formatDocumentId(outcome.documentId)}` : ''}\n`);
+      else if (!context.output.quiet) process.stdout.write(`${path.basename(outcome.path)}: ${outcome.status}${outcome.documentId !== undefined ? ` ${formatDocumentId(outcome.documentId)}` : ''}\n`);
     });
     await catalog.repository.finishRun(context.runId, context.signal.aborted ? 'interrupted' : failed > 0 ? 'partial' : 'ok', { done, failed });
   } finally {
