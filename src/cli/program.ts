@@ -1,4 +1,4 @@
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Help, InvalidArgumentError, Option } from 'commander';
 import { createRequire } from 'node:module';
 import { addFilterOptions } from './filters.js';
 
@@ -21,7 +21,10 @@ Environment:
   DOCCAT_<OPTION>  overrides one config option, e.g. DOCCAT_OCR_LANGUAGES=eng,deu
 Settings apply in this order, later ones winning: defaults, config file, its environments.<name>
 overlay, DOCCAT_<OPTION> variables, command-line flags.
-  NO_COLOR         disables colour`;
+  NO_COLOR         disables colour
+  FORCE_COLOR      colour even into pipes and files (1, 2, 3), or none even on a terminal (0);
+                   wins over NO_COLOR, as in Node. Otherwise stdout and stderr each have colour
+                   when they are a terminal`;
 
 /** The command result: set by a command's action, read by main.ts. */
 export const commandResult = { exitCode: 0 };
@@ -34,12 +37,21 @@ export function buildProgram(): Command {
     .option('--catalog <dir>', 'catalogue folder holding the database and blobs')
     .option('-e, --env <name>', 'use the config file\'s environments.<name> overlay (default $DOCCAT_ENV)')
     .option('--json', 'print one JSON document on stdout')
-    .option('-q, --quiet', 'no progress or notes on stderr')
+    .option('-q, --quiet', 'no progress or notes; ingest, watch and worker print only failures')
     .option('-v, --verbose', 'more detail on stderr (log level info)')
     .addOption(new Option('--log-level <level>', 'structured log level on stderr').choices(['silent', 'fatal', 'error', 'warn', 'info', 'debug', 'trace']))
     .option('--log-file <path>', 'write structured logs to this file instead of stderr')
     .option('--no-color', 'disable colour (NO_COLOR is honoured too)')
     .showHelpAfterError('(run with --help for usage)')
+    // A subcommand's examples use --json, -q and --catalog: its help lists them too.
+    .configureHelp({
+      showGlobalOptions: true,
+      optionDescription: describeOption,
+      // --version belongs to doccat itself, not to each command.
+      visibleGlobalOptions(this: Help, command: Command) {
+        return Help.prototype.visibleGlobalOptions.call(this, command).filter((option) => option.long !== '--version');
+      },
+    })
     // Subcommands inherit these only if they are set before the subcommands are added.
     .exitOverride()
     .configureOutput({ writeErr: (text) => process.stderr.write(text), writeOut: (text) => process.stdout.write(text) })
@@ -76,9 +88,10 @@ Examples:
 
 Output: a table of the files that changed (file, status, type, method, pages; unchanged files too
 with --verbose) and a summary line on stdout; progress and one line per failed or skipped file on
-stderr. With -q nothing but one stderr line per failed file: a cron run that went well is silent. Statuses: catalogued, duplicate (content already catalogued from
-another path), unchanged (this path was catalogued before and has not changed), failed, skipped (not
-read on purpose: a link out of the folders given, a pipe, socket or device), new (--dry-run only).
+stderr. With -q nothing but one stderr line per failed file: a cron run that went well is silent.
+Statuses: catalogued, duplicate (content already catalogued from another path), unchanged (this path
+was catalogued before and has not changed), failed, skipped (not read on purpose: a link out of the
+folders given, a pipe, socket or device), new (--dry-run only).
 Exit code 3 when some files failed (skipped files do not count); 130 when interrupted (run again to finish).`)
     .action(async (paths: string[], options: Record<string, unknown>, command: Command) => {
       const { ingestCommand } = await import('./commands/ingest.js');
@@ -498,7 +511,40 @@ Examples:
       commandResult.exitCode = await copyCommand(options, command);
     });
 
+  groupCommands(program);
   return program;
+}
+
+/** `doccat --help` lists the commands by what they are for, in this order. */
+export const COMMAND_GROUPS: readonly (readonly [string, readonly string[]])[] = [
+  ['Catalogue:', ['ingest', 'watch', 'worker', 'queue']],
+  ['Find:', ['search', 'list', 'show', 'get', 'audit']],
+  ['Change:', ['tag', 'set', 'delete', 'reclassify', 'train']],
+  ['Storage & database:', ['storage', 'db']],
+  ['Operations:', ['init', 'config', 'health', 'stats', 'eval', 'completion']],
+];
+
+function groupCommands(program: Command): void {
+  const rank = (command: Command) => {
+    const index = COMMAND_GROUPS.findIndex(([, names]) => names.includes(command.name()));
+    return index < 0 ? COMMAND_GROUPS.length : index;
+  };
+  for (const command of program.commands) {
+    const group = COMMAND_GROUPS[rank(command)];
+    if (group) command.helpGroup(group[0]);
+  }
+  // Help lists groups in the order their first command was added.
+  // commands is typed readonly for callers; reordering it in place is how commander is told the order.
+  (program.commands as Command[]).sort((a, b) => rank(a) - rank(b));
+  program.commandsGroup('Operations:').helpCommand('help [command]', 'display help for a command');
+}
+
+/** Commander's description, without the `(default: [])` of repeatable options that start empty. */
+function describeOption(this: Help, option: Option): string {
+  const empty = Array.isArray(option.defaultValue) && option.defaultValue.length === 0 && !option.defaultValueDescription;
+  if (!empty) return Help.prototype.optionDescription.call(this, option);
+  const copy = Object.assign(Object.create(Object.getPrototypeOf(option) as object) as Option, option, { defaultValue: undefined });
+  return Help.prototype.optionDescription.call(this, copy);
 }
 
 function collect(value: string, previous: string[]): string[] {
