@@ -7,6 +7,16 @@ import { colorEnabled, guardTerminalOutput, paint, writeJson, writeNdjson } from
 
 /** The only place that calls process.exit: everything else returns or throws. */
 async function main(argv: string[]): Promise<number> {
+  // Shell completion, before commander: the words typed are data here, not options to parse.
+  if (argv[2] === '__complete') {
+    try {
+      const { printCompletions } = await import('./completion.js');
+      await printCompletions(buildProgram(), argv[3] ?? 'bash', argv.slice(4));
+    } catch {
+      // A completion that fails offers nothing; a shell would print an error mid-line.
+    }
+    return ExitCode.ok;
+  }
   guardTerminalOutput(argv.includes('--no-color') ? false : undefined);
   let interrupts = 0;
   const onSignal = () => {

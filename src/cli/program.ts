@@ -1,4 +1,4 @@
-import { Command, Help, InvalidArgumentError, Option } from 'commander';
+import { Argument, Command, Help, InvalidArgumentError, Option } from 'commander';
 import { createRequire } from 'node:module';
 import { addFilterOptions } from './filters.js';
 
@@ -509,6 +509,20 @@ Examples:
     .action(async (options: Record<string, unknown>, command: Command) => {
       const { copyCommand } = await import('./commands/db.js');
       commandResult.exitCode = await copyCommand(options, command);
+    });
+
+  program
+    .command('completion')
+    .description('print a shell completion script: commands, options, and types, tags, backends, providers and environments from the catalogue and config')
+    .addArgument(new Argument('<shell>', 'bash, zsh or fish').choices(['bash', 'zsh', 'fish']))
+    .addHelpText('after', `
+Install:
+  bash  echo 'eval "$(doccat completion bash)"' >> ~/.bashrc
+  zsh   echo 'eval "$(doccat completion zsh)"' >> ~/.zshrc      (after compinit)
+  fish  doccat completion fish > ~/.config/fish/completions/doccat.fish`)
+    .action(async (shell: 'bash' | 'zsh' | 'fish') => {
+      const { completionScript } = await import('./completion.js');
+      process.stdout.write(completionScript(shell));
     });
 
   groupCommands(program);
