@@ -21,7 +21,16 @@ export async function statsCommand(flags: Record<string, unknown>, command: Comm
     const { catalogueStats } = await import('../../db/stats.js');
     const stats = await catalogueStats(catalog.database.db, { ...(since ? { since } : {}), budgets });
     if (context.output.json) writeJson(stats);
-    else process.stdout.write(await render(stats, context.output.color));
+    else {
+      const text = await render(stats, context.output.color);
+      // Charts where colour is (a terminal, or FORCE_COLOR); plain text for pipes, files and NO_COLOR.
+      if (!context.output.color) process.stdout.write(text);
+      else {
+        const { readChartSeries, renderCharts } = await import('../stats-charts.js');
+        const series = await readChartSeries(catalog.database.db, since, new Date());
+        process.stdout.write(`${text}\n${renderCharts(stats, series, true)}`);
+      }
+    }
     return ExitCode.ok;
   } finally {
     await catalog.close();
