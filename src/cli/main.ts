@@ -29,7 +29,8 @@ async function main(argv: string[]): Promise<number> {
   const onSignal = () => {
     interrupts += 1;
     if (interrupts === 1) {
-      process.stderr.write('\ndoccat: interrupting: finishing in-flight work safely (press Ctrl-C again to quit at once)\n');
+      // A service manager's SIGTERM to `watch -q` is how it stops, not news for the log.
+      if (!argv.includes('-q') && !argv.includes('--quiet')) process.stderr.write('\ndoccat: interrupting: finishing in-flight work safely (press Ctrl-C again to quit at once)\n');
       interrupt();
     } else {
       // Every write is a transaction or an atomic rename, so stopping here leaves nothing half-done.

@@ -1,7 +1,8 @@
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FIXTURES, runDoccat, tempDir } from '../support/cli.js';
+import { BIN, FIXTURES, runDoccat, tempDir } from '../support/cli.js';
 
 /**
  * doccat in scripts and cron: quiet when nothing went wrong, one line per failure on stderr,
@@ -81,6 +82,30 @@ describe('one compact JSON object per line with --ndjson', () => {
     fs.writeFileSync(path.join(inputs, 'quiet.txt'), 'Another note for a quiet worker.');
     expect((await runDoccat(['ingest', inputs, '--enqueue', '-q'], { home })).stdout).toBe('');
     expect(await runDoccat(['worker', '--drain', '-q'], { home })).toMatchObject({ code: 0, stdout: '', stderr: '' });
+  });
+});
+
+describe('watch -q', () => {
+  it('prints failures on stderr and nothing else', async () => {
+    const home = tempDir();
+    const inbox = tempDir('doccat-cron-inbox-');
+    fs.writeFileSync(path.join(inbox, 'good.txt'), 'A note that catalogues fine.');
+    fs.writeFileSync(path.join(inbox, 'corrupt.pdf'), Buffer.concat([Buffer.from('%PDF-1.7\n'), Buffer.alloc(3000, 0x5a)]));
+    const child = spawn(process.execPath, [BIN, 'watch', inbox, '--stable', '300', '-q'], { env: { ...process.env, DOCCAT_HOME: home, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
+    const catalogued = async () => (JSON.parse((await runDoccat(['list', '--json'], { home })).stdout || '{"total":0}') as { total: number }).total;
+    const deadline = Date.now() + 90_000;
+    while (!(stderr.includes('E_PDF_CORRUPT') && (await catalogued()) === 1) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 300));
+    child.kill('SIGTERM');
+    expect(await closed).toBe(0);
+    expect(stdout).toBe('');
+    const lines = stderr.trim().split('\n');
+    expect(lines.length).toBeGreaterThan(0);
+    for (const line of lines) expect(line).toMatch(/^corrupt\.pdf: E_PDF_CORRUPT /);
   });
 });
 
