@@ -204,15 +204,23 @@ export function completionScript(shell: Shell): string {
       return `# doccat completion for bash: add to ~/.bashrc
 #   eval "$(doccat completion bash)"
 _doccat_complete() {
-  local IFS=$'\\n' line
-  local -a found
+  local line prefix cur typed=\${COMP_LINE:0:COMP_POINT}
+  local -a words found
   COMPREPLY=()
-  found=($(doccat __complete bash "\${COMP_WORDS[@]:1:COMP_CWORD}" 2>/dev/null))
+  # The words as typed: bash splits tag:value at the colon (COMP_WORDBREAKS), doccat does not.
+  read -r -a words <<< "$typed"
+  [[ -z $typed || $typed =~ [[:space:]]$ ]] && words+=("")
+  cur=\${words[\${#words[@]}-1]}
+  # bash replaces only what follows the last colon of the word.
+  prefix=""
+  [[ $cur == *:* && \${COMP_WORDBREAKS-:} == *:* ]] && prefix=\${cur%"\${cur##*:}"}
+  local IFS=$'\\n'
+  found=($(doccat __complete bash "\${words[@]:1}" 2>/dev/null))
   for line in "\${found[@]}"; do
     if [[ $line == __doccat_files__ ]]; then
       compopt -o default 2>/dev/null
     else
-      COMPREPLY+=("$line")
+      COMPREPLY+=("\${line#"$prefix"}")
     fi
   done
 }

@@ -31,12 +31,18 @@ beforeAll(async () => {
   expect((await runDoccat(['tag', '1', '+gardening', '+taxes-2024'], { cwd: work })).code).toBe(0);
 });
 
-/** The words of a command line being completed; the last one is where the cursor is. */
+/**
+ * The words of a command line being completed, the last one where the cursor is; bash's variables
+ * are set as bash sets them, COMP_WORDS split at colons too (the default COMP_WORDBREAKS).
+ */
 function completeInBash(...words: string[]): string[] {
   const script = `
 set -u
 source <(doccat completion bash)
-COMP_WORDS=(doccat "$@")
+COMP_LINE="doccat $*"
+COMP_POINT=\${#COMP_LINE}
+COMP_WORDS=(doccat $(printf '%s\\n' "$@" | sed 's/:/ : /g'))
+[[ -z \${@: -1} ]] && COMP_WORDS+=("")
 COMP_CWORD=$(( \${#COMP_WORDS[@]} - 1 ))
 _doccat_complete
 printf '%s\\n' "\${COMPREPLY[@]}"
@@ -67,7 +73,9 @@ describe('bash completion', () => {
     expect(completeInBash('search', '--type', 'inv')).toEqual(['invoice']);
     expect(completeInBash('list', '--type', 'war')).toEqual(['warranty']);
     expect(completeInBash('search', '--tag', '')).toEqual(['gardening', 'taxes-2024']);
-    expect(completeInBash('list', 'tag:gar')).toEqual(['tag:gardening']);
+    // bash replaces what follows the colon: the completed word reads tag:gardening.
+    expect(completeInBash('list', 'tag:gar')).toEqual(['gardening']);
+    expect(completeInBash('search', 'type:war')).toEqual(['warranty']);
     expect(completeInBash('storage', 'migrate', '--to', '')).toEqual(['cloud', 'local']);
     expect(completeInBash('reclassify', '--provider', '')).toEqual(['claude']);
     expect(completeInBash('-e', '')).toEqual(['production', 'staging']);
