@@ -49,7 +49,11 @@ export function buildProgram(): Command {
       optionDescription: describeOption,
       // --version belongs to doccat itself, not to each command.
       visibleGlobalOptions(this: Help, command: Command) {
-        return Help.prototype.visibleGlobalOptions.call(this, command).filter((option) => option.long !== '--version');
+        const own = new Set(command.options.flatMap((option) => [option.short, option.long]).filter(Boolean));
+        return Help.prototype.visibleGlobalOptions.call(this, command)
+          .filter((option) => option.long !== '--version' && !own.has(option.long))
+          // worker's -c is --concurrency: there the global -c, --config is shown as --config only.
+          .map((option) => (option.short && own.has(option.short) ? withoutShort(option) : option));
       },
     })
     // Subcommands inherit these only if they are set before the subcommands are added.
@@ -551,6 +555,11 @@ function groupCommands(program: Command): void {
   // commands is typed readonly for callers; reordering it in place is how commander is told the order.
   (program.commands as Command[]).sort((a, b) => rank(a) - rank(b));
   program.commandsGroup('Operations:').helpCommand('help [command]', 'display help for a command');
+}
+
+function withoutShort(option: Option): Option {
+  const flags = option.flags.replace(/^-[^-\s,|]+[,|\s]\s*/, '');
+  return Object.assign(Object.create(Object.getPrototypeOf(option) as object) as Option, option, { short: undefined, flags });
 }
 
 /** Commander's description, without the `(default: [])` of repeatable options that start empty. */

@@ -19,6 +19,11 @@ describe('help', () => {
   it("shows the global options in every command's help, without (default: []) noise", async () => {
     const ingest = (await runDoccat(['ingest', '--help'])).stdout;
     for (const flag of ['--json', '-q, --quiet', '--catalog <dir>']) expect(ingest.split('Global Options:')[1]).toContain(flag);
+    // worker's own -c is --concurrency: its help does not offer -c for --config too.
+    const worker = (await runDoccat(['worker', '--help'])).stdout.split('Global Options:');
+    expect(worker[0]).toContain('-c, --concurrency <n>');
+    expect(worker[1]).toMatch(/^ {2}--config <path>/m);
+    expect(worker[1]).not.toContain('-c, --config');
     // Every other command, through the same program the binary builds (one process, not forty).
     const { buildProgram } = await import('../../src/cli/program.js');
     const all: Command[] = [];
