@@ -1,4 +1,4 @@
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Argument, Command, Help, InvalidArgumentError, Option } from 'commander';
 import { createRequire } from 'node:module';
 import { addFilterOptions } from './filters.js';
 
@@ -22,7 +22,10 @@ Environment:
   DOCCAT_<OPTION>  overrides one config option, e.g. DOCCAT_OCR_LANGUAGES=eng,deu
 Settings apply in this order, later ones winning: defaults, config file, its environments.<name>
 overlay, DOCCAT_<OPTION> variables, command-line flags.
-  NO_COLOR         disables colour`;
+  NO_COLOR         disables colour
+  FORCE_COLOR      colour even into pipes and files (1, 2, 3), or none even on a terminal (0);
+                   wins over NO_COLOR, as in Node. Otherwise stdout and stderr each have colour
+                   when they are a terminal`;
 
 /** The command result: set by a command's action, read by main.ts. */
 export const commandResult = { exitCode: 0 };
@@ -35,12 +38,25 @@ export function buildProgram(): Command {
     .option('--catalog <dir>', 'catalogue folder holding the database and blobs')
     .option('-e, --env <name>', 'use the config file\'s environments.<name> overlay (default $DOCCAT_ENV)')
     .option('--json', 'print one JSON document on stdout')
-    .option('-q, --quiet', 'no progress or notes on stderr')
+    .option('-q, --quiet', 'no progress or notes; ingest, watch and worker print only failures')
     .option('-v, --verbose', 'more detail on stderr (log level info)')
     .addOption(new Option('--log-level <level>', 'structured log level on stderr').choices(['silent', 'fatal', 'error', 'warn', 'info', 'debug', 'trace']))
     .option('--log-file <path>', 'write structured logs to this file instead of stderr')
     .option('--no-color', 'disable colour (NO_COLOR is honoured too)')
     .showHelpAfterError('(run with --help for usage)')
+    // A subcommand's examples use --json, -q and --catalog: its help lists them too.
+    .configureHelp({
+      showGlobalOptions: true,
+      optionDescription: describeOption,
+      // --version belongs to doccat itself, not to each command.
+      visibleGlobalOptions(this: Help, command: Command) {
+        const own = new Set(command.options.flatMap((option) => [option.short, option.long]).filter(Boolean));
+        return Help.prototype.visibleGlobalOptions.call(this, command)
+          .filter((option) => option.long !== '--version' && !own.has(option.long))
+          // worker's -c is --concurrency: there the global -c, --config is shown as --config only.
+          .map((option) => (option.short && own.has(option.short) ? withoutShort(option) : option));
+      },
+    })
     // Subcommands inherit these only if they are set before the subcommands are added.
     .exitOverride()
     .configureOutput({ writeErr: (text) => process.stderr.write(text), writeOut: (text) => process.stdout.write(text) })
@@ -81,10 +97,12 @@ Examples:
   $ doccat ingest inbox/ --dry-run --json
   $ doccat ingest build/artifacts --ndjson --quiet > catalogue.ndjson
 
-Output: a table (file, status, type, method, pages) and totals on stdout; progress and one line per
-failed or skipped file on stderr. Statuses: catalogued, duplicate (content already catalogued from
-another path), unchanged (this path was catalogued before and has not changed), failed, skipped (not
-read on purpose: a link out of the folders given, a pipe, socket or device), new (--dry-run only).
+Output: a table of the files that changed (file, status, type, method, pages; unchanged files too
+with --verbose) and a summary line on stdout; progress and one line per failed or skipped file on
+stderr. With -q nothing but one stderr line per failed file: a cron run that went well is silent.
+Statuses: catalogued, duplicate (content already catalogued from another path), unchanged (this path
+was catalogued before and has not changed), failed, skipped (not read on purpose: a link out of the
+folders given, a pipe, socket or device), new (--dry-run only).
 Exit code 3 when some files failed (skipped files do not count); 130 when interrupted (run again to finish).`)
     .action(async (paths: string[], options: Record<string, unknown>, command: Command) => {
       const { ingestCommand } = await import('./commands/ingest.js');
@@ -112,7 +130,8 @@ Examples:
       .description('full-text search with a small query language and filters')
       .argument('[query...]', 'words, "phrases", prefix*, OR, -excluded, (groups), field:value filters')
       .option('--ndjson', 'one JSON object per result')
-      .option('--paths', 'print the stored path of each result, one per line (for xargs)'),
+      .option('--paths', 'print the stored path of each result, one per line (for xargs)')
+      .option('-0, --null', 'with --paths: end each path with a NUL byte, not a newline (for xargs -0); implies --paths'),
   )
     .addHelpText('after', `
 Query language:
@@ -132,7 +151,7 @@ Artifacts (where their sources were built, their name and size):
 Examples:
   $ doccat search acme invoice date:2024
   $ doccat search '"payment terms" -overdue' --type invoice --json
-  $ doccat search insurance --paths | xargs -d '\n' ls -l
+  $ doccat search insurance --paths -0 | xargs -0 ls -l
 No results print nothing and exit 0; a malformed query exits 2 with E_QUERY_SYNTAX, one with more
 than 32 words, phrases and filters or 32 levels of parentheses with E_QUERY_TOO_COMPLEX.`)
     .action(async (query: string[], options: Record<string, unknown>, command: Command) => {
@@ -146,7 +165,8 @@ than 32 words, phrases and filters or 32 levels of parentheses with E_QUERY_TOO_
       .description('list documents by filters (newest first), or failed files with --status failed')
       .argument('[filters...]', 'field:value filters, as in search')
       .option('--ndjson', 'one JSON object per document')
-      .option('--paths', 'print the stored path of each document, one per line'),
+      .option('--paths', 'print the stored path of each document, one per line')
+      .option('-0, --null', 'with --paths: end each path with a NUL byte, not a newline (for xargs -0); implies --paths'),
   )
     .addHelpText('after', `
 Examples:
@@ -602,7 +622,59 @@ Examples:
       commandResult.exitCode = await copyCommand(options, command);
     });
 
+  program
+    .command('completion')
+    .description('print a shell completion script: commands, options, and types, tags, backends, providers and environments from the catalogue and config')
+    .addArgument(new Argument('<shell>', 'bash, zsh or fish').choices(['bash', 'zsh', 'fish']))
+    .addHelpText('after', `
+Install:
+  bash  echo 'eval "$(doccat completion bash)"' >> ~/.bashrc
+  zsh   echo 'eval "$(doccat completion zsh)"' >> ~/.zshrc      (after compinit)
+  fish  doccat completion fish > ~/.config/fish/completions/doccat.fish`)
+    .action(async (shell: 'bash' | 'zsh' | 'fish') => {
+      const { completionScript } = await import('./completion.js');
+      process.stdout.write(completionScript(shell));
+    });
+
+  groupCommands(program);
   return program;
+}
+
+/** `doccat --help` lists the commands by what they are for, in this order. */
+export const COMMAND_GROUPS: readonly (readonly [string, readonly string[]])[] = [
+  ['Catalogue:', ['ingest', 'watch', 'worker', 'queue']],
+  ['Find:', ['search', 'list', 'show', 'get', 'audit']],
+  ['Change:', ['tag', 'set', 'delete', 'reclassify', 'train']],
+  ['Storage & database:', ['storage', 'db']],
+  ['Operations:', ['init', 'config', 'health', 'stats', 'eval', 'completion']],
+];
+
+function groupCommands(program: Command): void {
+  const rank = (command: Command) => {
+    const index = COMMAND_GROUPS.findIndex(([, names]) => names.includes(command.name()));
+    return index < 0 ? COMMAND_GROUPS.length : index;
+  };
+  for (const command of program.commands) {
+    const group = COMMAND_GROUPS[rank(command)];
+    if (group) command.helpGroup(group[0]);
+  }
+  // Help lists groups in the order their first command was added.
+  // commands is typed readonly for callers; reordering it in place is how commander is told the order.
+  (program.commands as Command[]).sort((a, b) => rank(a) - rank(b));
+  program.commandsGroup('Operations:').helpCommand('help [command]', 'display help for a command');
+}
+
+function withoutShort(option: Option): Option {
+  const flags = option.flags.replace(/^-[^-\s,|]+[,|\s]\s*/, '');
+  return Object.assign(Object.create(Object.getPrototypeOf(option) as object) as Option, option, { short: undefined, flags });
+}
+
+/** Commander's description, without the `(default: [])` of repeatable options that start empty. */
+function describeOption(this: Help, option: Option): string {
+  const empty = Array.isArray(option.defaultValue) && option.defaultValue.length === 0 && !option.defaultValueDescription;
+  if (!empty) return Help.prototype.optionDescription.call(this, option);
+  const copy = Object.assign(Object.create(Object.getPrototypeOf(option) as object) as Option, option, { defaultValue: undefined });
+  return Help.prototype.optionDescription.call(this, copy);
 }
 
 function collect(value: string, previous: string[]): string[] {

@@ -50,7 +50,7 @@ export async function deleteCommand(idTexts: string[], flags: Record<string, unk
         return { blob: 'kept', reason: removal.kept };
       } catch (error) {
         const info = toErrorInfo(error);
-        process.stderr.write(`${problemLine(`${formatDocumentId(id)}: deleted from the catalogue, but ${what} was not`, { ...info, hint: 'run `doccat storage verify --repair` later to remove it' }, context.output.color)}\n`);
+        process.stderr.write(`${problemLine(`${formatDocumentId(id)}: deleted from the catalogue, but ${what} was not`, { ...info, hint: 'run `doccat storage verify --repair` later to remove it' }, context.output.stderrColor)}\n`);
         return { blob: 'failed', error: { code: info.code, message: info.message } };
       }
     };

@@ -62,7 +62,7 @@ export async function exportCommand(directory: string, words: string[], flags: R
       {
         onDocument: (result) => {
           progress.fileDone(result.status === 'failed');
-          if (result.error) progress.log(problemLine(formatDocumentId(result.id), result.error, context.output.color && Boolean(process.stderr.isTTY)));
+          if (result.error) progress.log(problemLine(formatDocumentId(result.id), result.error, context.output.stderrColor));
           if (context.output.ndjson) writeNdjson({ event: 'document', ...result });
         },
       },
@@ -127,7 +127,7 @@ export async function importCommand(directory: string, flags: Record<string, unk
       {
         onDocument: (result) => {
           progress.fileDone(result.status === 'failed');
-          if (result.error) progress.log(problemLine(result.exportId !== undefined ? `${formatDocumentId(result.exportId)} (in the export)` : `manifest line ${result.line}`, result.error, context.output.color && Boolean(process.stderr.isTTY)));
+          if (result.error) progress.log(problemLine(result.exportId !== undefined ? `${formatDocumentId(result.exportId)} (in the export)` : `manifest line ${result.line}`, result.error, context.output.stderrColor));
           if (context.output.ndjson) writeNdjson({ event: 'document', ...result });
         },
       },

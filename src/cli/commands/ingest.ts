@@ -94,7 +94,8 @@ export async function ingestCommand(paths: string[], flags: Record<string, unkno
         onPage: ({ ocr: usedOcr }) => progress.page(usedOcr),
         onFile: (outcome) => {
           progress.fileDone(outcome.status === 'failed');
-          if (outcome.error) progress.log(problemLine(display(outcome.path), outcome.error, output.color && Boolean(process.stderr.isTTY)));
+          // Under -q only failures reach stderr: a skipped link or pipe is on purpose, and cron mails every line.
+          if (outcome.error && (outcome.status === 'failed' || !output.quiet)) progress.log(problemLine(display(outcome.path), outcome.error, output.stderrColor));
           // In order, each with its blob's location (looked up, so the order of lines may lag the files by a query).
           if (output.ndjson) written = written.then(async () => writeNdjson({ event: 'file', runId: context.runId, ...(await describe(outcome)) }));
           automation?.document(outcome);
@@ -133,8 +134,10 @@ export async function ingestCommand(paths: string[], flags: Record<string, unkno
     writeJson({ runId: context.runId, catalog: context.loaded.catalogDir, dryRun: Boolean(options.dryRun), summary, files: sorted });
   } else if (output.ndjson) {
     writeNdjson({ event: 'summary', catalog: context.loaded.catalogDir, dryRun: Boolean(options.dryRun), ...summary });
-  } else {
-    const rows = sorted.map((file) => [
+  } else if (!output.quiet) {
+    // A re-run where nothing changed is one line; --verbose lists the unchanged files too.
+    const shown = output.verbose ? sorted : sorted.filter((file) => file.status !== 'unchanged');
+    const rows = shown.map((file) => [
       truncateMiddle(display(file.path), 60),
       statusText(file, output.color),
       file.type ?? '',
@@ -157,7 +160,7 @@ export async function ingestCommand(paths: string[], flags: Record<string, unkno
       `in ${formatDuration(summary.durationMs / 1000)}`,
     ];
     process.stdout.write(`${parts.join(' · ')}\n`);
-    if (!output.quiet && !options.dryRun) process.stderr.write(`catalogue: ${context.loaded.catalogDir}\n`);
+    if (!options.dryRun) process.stderr.write(`catalogue: ${context.loaded.catalogDir}\n`);
   }
   if (summary.interrupted && !output.quiet) process.stderr.write('doccat: interrupted; run the same command again to finish the rest\n');
   return exitCode;
@@ -232,8 +235,9 @@ async function enqueueCommand(paths: string[], options: IngestFlags, context: Co
       const enqueued = options.dryRun ? 0 : await queue.enqueue(files, { traceParent: span?.traceParent });
       const skipped = entries.filter((entry) => entry.skipped !== undefined).length;
       const summary = { files: files.length, enqueued, alreadyQueued: options.dryRun ? 0 : files.length - enqueued, unreadable: entries.length - files.length - skipped, skipped, dryRun: Boolean(options.dryRun) };
-      if (context.output.json || context.output.ndjson) writeJson(summary);
-      else if (!context.output.quiet) process.stderr.write(`${files.length} files: ${enqueued} queued for \`doccat worker\`${summary.alreadyQueued > 0 ? `, ${summary.alreadyQueued} already queued` : ''}${summary.unreadable > 0 ? `, ${summary.unreadable} unreadable` : ''}${skipped > 0 ? `, ${skipped} skipped` : ''}\n`);
+      if (context.output.json) writeJson(summary);
+      else if (context.output.ndjson) writeNdjson({ event: 'summary', ...summary });
+      else if (!context.output.quiet) process.stdout.write(`${files.length} files: ${enqueued} queued for \`doccat worker\`${summary.alreadyQueued > 0 ? `, ${summary.alreadyQueued} already queued` : ''}${summary.unreadable > 0 ? `, ${summary.unreadable} unreadable` : ''}${skipped > 0 ? `, ${skipped} skipped` : ''}\n`);
       return ExitCode.ok;
     } finally {
       span?.end();

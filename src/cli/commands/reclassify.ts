@@ -66,7 +66,7 @@ export async function reclassifyCommand(words: string[], flags: Record<string, u
         if (!outcome) continue;
         outcomes.push(outcome);
         progress.fileDone(outcome.error !== undefined);
-        if (outcome.error) progress.log(problemLine(outcome.ref, outcome.error, context.output.color && Boolean(process.stderr.isTTY)));
+        if (outcome.error) progress.log(problemLine(outcome.ref, outcome.error, context.output.stderrColor));
         if (context.output.ndjson) writeNdjson({ event: 'document', runId: context.runId, ...outcome });
       }
     };
@@ -109,7 +109,7 @@ export async function reclassifyCommand(words: string[], flags: Record<string, u
       if (!context.output.quiet) {
         const kept = outcomes.reduce((sum, outcome) => sum + outcome.keptManual.length, 0);
         const verb = options.dryRun ? 'would change' : 'changed';
-        process.stderr.write(`${paint(context.output.color && Boolean(process.stderr.isTTY), 'bold', `${outcomes.length} documents`)}: ${changed} ${verb}, ${outcomes.length - changed - failed} unchanged${failed > 0 ? `, ${failed} failed` : ''}${kept > 0 ? `; ${kept} hand-set fields kept` : ''}${options.dryRun ? ' (dry run: nothing written)' : ''}\n`);
+        process.stderr.write(`${paint(context.output.stderrColor, 'bold', `${outcomes.length} documents`)}: ${changed} ${verb}, ${outcomes.length - changed - failed} unchanged${failed > 0 ? `, ${failed} failed` : ''}${kept > 0 ? `; ${kept} hand-set fields kept` : ''}${options.dryRun ? ' (dry run: nothing written)' : ''}\n`);
       }
     }
     if (interrupted) return ExitCode.interrupted;

@@ -27,7 +27,16 @@ export async function statsCommand(flags: Record<string, unknown>, command: Comm
     if (options.check) return reportCheck(alerts, context.output.json, context.output.color, context.output.quiet);
     const stats = { ...(await catalogueStats(catalog.database.db, { ...(since ? { since } : {}), budgets })), hooks: await hookStats(catalog.database.db, since), alerts };
     if (context.output.json) writeJson(stats);
-    else process.stdout.write(await render(stats, context.output.color));
+    else {
+      const text = await render(stats, context.output.color);
+      // Charts where colour is (a terminal, or FORCE_COLOR); plain text for pipes, files and NO_COLOR.
+      if (!context.output.color) process.stdout.write(text);
+      else {
+        const { readChartSeries, renderCharts } = await import('../stats-charts.js');
+        const series = await readChartSeries(catalog.database.db, since, new Date());
+        process.stdout.write(`${text}\n${renderCharts(stats, series, true)}`);
+      }
+    }
     return ExitCode.ok;
   } finally {
     await catalog.close();

@@ -40,7 +40,7 @@ async function moveBlobs(context: CommandContext, options: MigrateFlags & { comm
   if (options.from === options.to) throw usageError('E_USAGE', '--from and --to name the same backend', 'pick two different backends');
   const catalog = await openCatalog(context, { readonly: false });
   const progress = await Progress.create(!context.output.quiet, 'blobs');
-  const color = context.output.color && Boolean(process.stderr.isTTY);
+  const color = context.output.stderrColor;
   const moves: BlobMove[] = [];
   try {
     // The destination is written to: it gets this catalogue's registration.
@@ -108,7 +108,7 @@ export async function verifyCommand(flags: Record<string, unknown>, command: Com
   const context = await createContext(command);
   const catalog = await openCatalog(context, { readonly: !options.repair });
   const progress = await Progress.create(!context.output.quiet, 'blobs');
-  const color = context.output.color && Boolean(process.stderr.isTTY);
+  const color = context.output.stderrColor;
   try {
     // Repair writes blobs (copies restored from another backend) and deletes orphans.
     const stores = await blobStores(context, { catalog, register: Boolean(options.repair) });

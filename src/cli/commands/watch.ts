@@ -32,7 +32,7 @@ export async function watchCommand(dirs: string[], flags: Record<string, unknown
   const catalog = await openCatalog(context, { readonly: false });
   const setup = await prepareIngest(context, catalog, { ...(options.jobs ? { jobs: options.jobs } : {}), dryRun: false, ocr: true, searchablePdf: options.searchablePdf !== false, roots: dirs });
   const queue = await openQueue(context, catalog);
-  const color = context.output.color && Boolean(process.stderr.isTTY);
+  const color = context.output.stderrColor;
   const { watchFolders } = await import('../../pipeline/watch.js');
   const pollMs = options.poll === true ? 1000 : typeof options.poll === 'number' ? options.poll : undefined;
   const startedAt = new Date();
@@ -62,11 +62,12 @@ export async function watchCommand(dirs: string[], flags: Record<string, unknown
       writeNdjson({ ...event, at: new Date().toISOString() });
       return;
     }
-    if (context.output.quiet) return;
     const name = path.basename(event.path);
+    // -q keeps what needs a person (failures, files left in place) and drops the rest.
     if (event.event === 'failed') process.stderr.write(`${problemLine(name, event.error ?? { code: 'E_INTERNAL', message: 'failed' }, color)}${event.final ? (event.movedTo ? ` -> ${event.movedTo}` : '') : ` (attempt ${event.attempt}, will retry)`}\n`);
-    else if (event.event === 'skipped') process.stderr.write(`${problemLine(name, event, color)}\n`);
     else if (event.event === 'kept') process.stderr.write(`${problemLine(`${name}: left in place, not ${event.action === 'delete' ? 'deleted' : event.action === 'archive' ? 'archived' : 'moved to the failed folder'}`, event, color)}\n`);
+    else if (context.output.quiet) return;
+    else if (event.event === 'skipped') process.stderr.write(`${problemLine(name, event, color)}\n`);
     else if (event.event !== 'queued') process.stdout.write(`${name}: ${event.event}${event.documentId !== undefined ? ` ${formatDocumentId(event.documentId)}` : ''}${event.movedTo ? ` -> ${event.movedTo}` : ''}\n`);
   };
   // SIGHUP, or a change to the config file, reloads rules and providers; a config that does not

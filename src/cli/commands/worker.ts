@@ -26,7 +26,7 @@ export async function workerCommand(flags: Record<string, unknown>, command: Com
   const catalog = await openCatalog(context, { readonly: false });
   const setup = await prepareIngest(context, catalog, { ...(options.concurrency ? { jobs: options.concurrency } : {}), dryRun: false, ocr: true, searchablePdf: options.searchablePdf !== false });
   const queue = await openQueue(context, catalog);
-  const color = context.output.color && Boolean(process.stderr.isTTY);
+  const color = context.output.stderrColor;
   const startedAt = new Date();
   const automation = await (await import('../automation.js')).openAutomation(context, catalog, {
     command: 'worker',
@@ -63,7 +63,7 @@ export async function workerCommand(flags: Record<string, unknown>, command: Com
       automation.document(outcome);
       if (context.output.ndjson) writeNdjson({ event: 'job', jobId: job.id, attempt: job.attempt, runId: context.runId, ...outcome });
       else if (outcome.error) process.stderr.write(`${problemLine(outcome.path, outcome.error, color)}\n`);
-      else if (!context.output.quiet) process.stderr.write(`${path.basename(outcome.path)}: ${outcome.status}${outcome.documentId !== undefined ? ` ${formatDocumentId(outcome.documentId)}` : ''}\n`);
+      else if (!context.output.quiet) process.stdout.write(`${path.basename(outcome.path)}: ${outcome.status}${outcome.documentId !== undefined ? ` ${formatDocumentId(outcome.documentId)}` : ''}\n`);
     });
     const status = context.signal.aborted ? 'interrupted' : failed > 0 ? 'partial' : 'ok';
     await catalog.repository.finishRun(context.runId, status, { done, failed });
