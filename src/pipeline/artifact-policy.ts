@@ -35,10 +35,23 @@ export function decideUnread(mime: string, policy: UnknownFilesPolicy): UnreadDe
 
 /** The extraction result of a file no reader opens: nothing but the bytes, and why (for formats a person may want read). */
 export function unreadResult(mime: string): ExtractResult {
-  const legacy = /^application\/(msword|vnd\.ms-excel|vnd\.ms-powerpoint|vnd\.ms-outlook|x-cfb)$/.test(mime);
+  const legacy = LEGACY_DOCUMENT_TYPES[mime];
   const warnings = legacy ? [{ code: 'W_NOT_READ', message: `${unsupportedTypeError(mime).message}: stored and catalogued without text (${unsupportedTypeError(mime).hint ?? ''})` }] : [];
-  return { text: '', pages: 0, method: 'none', ocrConfidence: null, ocrPages: 0, metadata: {}, warnings, artifact: { type: 'artifact', fields: {} } };
+  return { text: '', pages: 0, method: 'none', ocrConfidence: null, ocrPages: 0, metadata: {}, warnings, artifact: { type: legacy ?? 'artifact', fields: {} } };
 }
+
+/**
+ * Legacy Office formats doccat stores without reading: documents all the same, whose format says
+ * what kind they are (a workbook, a slide deck, an Outlook message), or at least that they are a
+ * document ('other'), not a build artifact.
+ */
+const LEGACY_DOCUMENT_TYPES: Readonly<Record<string, string>> = {
+  'application/msword': 'other',
+  'application/x-cfb': 'other',
+  'application/vnd.ms-excel': 'spreadsheet',
+  'application/vnd.ms-powerpoint': 'presentation',
+  'application/vnd.ms-outlook': 'email',
+};
 
 /** An artifact's classification is what its reader found; no classifier (or AI provider) is asked about a binary. */
 export function artifactClassification(artifact: ArtifactInfo, filePath: string): Classification {

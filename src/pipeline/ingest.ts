@@ -549,7 +549,7 @@ async function extractAndCommit(
       // Its parts through the same stages; an mbox's messages are committed here, one by one.
       await family?.prepare(extracted, mime);
     } catch (error) {
-      return fail(error, { sha256, mime });
+      return await fail(error, { sha256, mime });
     }
     if (options.signal.aborted) return undefined;
 
@@ -640,7 +640,8 @@ async function extractAndCommit(
     };
   } catch (error) {
     if ((error as { name?: string }).name === 'AbortError') return undefined;
-    return fail(error, sighting.sha256 ? { sha256: sighting.sha256 } : {});
+    // Awaited here: a run-fatal rejection must not wait unhandled while the finally below does I/O.
+    return await fail(error, sighting.sha256 ? { sha256: sighting.sha256 } : {});
   } finally {
     if (searchableClaim !== undefined) await deps.claims.release(searchableClaim).catch(() => undefined);
     if (searchablePath !== undefined) await fs.promises.rm(searchablePath, { force: true }).catch(() => undefined);

@@ -69,20 +69,21 @@ describe('classifying with AI providers', () => {
     const files = parseIngestJson(ingest).files;
     const invoice = files.find((file) => file.path.endsWith('invoice.txt'))?.documentId as number;
     expect(await show(home, config, invoice)).toMatchObject({ type: 'invoice', title: 'AI invoice title', classification: { classifier: 'gpt' } });
-    expect(fake.count('openai')).toBe(4);
+    // Four files, and the e-mail's attachment as a document of its own.
+    expect(fake.count('openai')).toBe(5);
 
     const cached = await runDoccat(['reclassify', '--dry-run', '--json', '--config', config], { home, env: KEYS });
     expect(cached.code, cached.stderr).toBe(0);
     expect((JSON.parse(cached.stdout) as ReclassifyJson).changed).toBe(0);
-    expect(fake.count('openai')).toBe(4);
+    expect(fake.count('openai')).toBe(5);
 
     expect((await runDoccat(['set', String(invoice), '--type', 'receipt', '--config', config], { home })).code).toBe(0);
     fake.setDefault('gemini', { kind: 'ok', answer: { type: 'letter', title: 'Everything is a letter', tags: [], date: null, correspondent: null, language: 'en', summary: null, confidence: 0.6, total: null, currency: null, invoiceNumber: null, dueDate: null } });
     const forced = await runDoccat(['reclassify', '--provider', 'gemini', '--force', '--json', '--config', config], { home, env: KEYS });
     expect(forced.code, forced.stderr).toBe(0);
     const report = JSON.parse(forced.stdout) as ReclassifyJson;
-    expect(report.total).toBe(4);
-    expect(fake.count('gemini')).toBe(4);
+    expect(report.total).toBe(5);
+    expect(fake.count('gemini')).toBe(5);
     const forInvoice = report.documents.find((document) => document.id === invoice);
     expect(forInvoice?.keptManual).toContain('type');
     expect(forInvoice?.changes.map((change) => change.field)).toContain('title');

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import { DoccatError, toErrorInfo, type ErrorInfo } from '../../errors.js';
 import type { DocumentRecord } from '../../db/export-records.js';
+import type { FieldValue } from '../../db/documents.js';
 import type { BlobStore } from '../../storage/blob-store.js';
 import { ExportFolder, nameTaken, type WrittenFile } from './export-folder.js';
 import { MANIFEST_FORMAT, MANIFEST_NAME, MANIFEST_VERSION, readManifest, writeManifest, type ManifestDocument } from './manifest.js';
@@ -291,7 +292,7 @@ function manifestEntry(item: PlannedDocument): ManifestDocument {
     date: row.document_date,
     correspondent: row.correspondent,
     classification: { classifier: row.classifier, confidence: row.class_confidence, rule: row.class_rule },
-    fields: JSON.parse(row.fields) as Record<string, string>,
+    fields: JSON.parse(row.fields) as Record<string, FieldValue>,
     warnings: JSON.parse(row.warnings) as { code: string; message: string }[],
     metadata: JSON.parse(row.metadata) as Record<string, string>,
     manualFields: JSON.parse(row.manual_fields) as string[],

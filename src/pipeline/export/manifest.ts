@@ -62,7 +62,8 @@ export const manifestDocumentSchema = z
     date: short.nullable(),
     correspondent: short.nullable(),
     classification: z.object({ classifier: short, confidence: z.number().min(0).max(1), rule: short }).strict(),
-    fields: z.record(short, short),
+    // Text, or money as the classifier types it ({ amount, currency }: total, subtotal, tax).
+    fields: z.record(short, z.union([short, z.object({ amount: z.number().finite(), currency: short.nullable() }).strict()])),
     warnings: z.array(z.object({ code: short, message: short }).strict()).max(10_000),
     metadata: z.record(short, short),
     manualFields: z.array(short).max(10_000),
