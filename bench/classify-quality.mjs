@@ -58,7 +58,7 @@ export async function benchClassifyQuality(root) {
     if (!row) throw new Error(`bench: ${entry.file} was not catalogued`);
     const input = { text: row.text, mime: row.mime, fileName: row.original_name, metadata: JSON.parse(row.metadata) };
     const ruled = await rules.classify(input);
-    documents.push({ ...entry, input, ruled: ruled.type, features: documentFeatures(input.text, extraFeatures(input, ruled.type)) });
+    documents.push({ ...entry, input, ruled: ruled.type, features: documentFeatures(input.text, extraFeatures(input, ruled.type, rules.typeScores(input))) });
   }
 
   console.log(`\nClassification quality: ${documents.length} labelled documents in test/classify-set (${new Set(documents.map((d) => d.type)).size} types, ${documents.filter((d) => d.language === 'de').length} German)`);
@@ -84,7 +84,7 @@ export async function benchClassifyQuality(root) {
   const sibling = (document) => {
     const text = document.input.text.replace(/\d/g, () => String(Math.floor(digits() * 10)));
     const input = { ...document.input, text };
-    return { ...document, input, features: documentFeatures(text, extraFeatures(input, document.ruled)) };
+    return { ...document, input, features: documentFeatures(text, extraFeatures(input, document.ruled, rules.typeScores(input))) };
   };
   let siblingRules = 0;
   let siblingChain = 0;
@@ -150,8 +150,9 @@ export async function benchClassifyQuality(root) {
   let started = performance.now();
   const trainer = new ModelTrainer(synthetic.map((document) => ({ type: document.type, weight: 1 })), { minExamples: config.classify.learned.minExamples });
   for (const document of synthetic) {
-    const verdict = rules.verdict(document.input);
-    trainer.add({ type: document.type, verdict, weight: 1 }, documentFeatures(document.input.text, extraFeatures(document.input, verdict)));
+    const scores = rules.typeScores(document.input);
+    const verdict = rules.verdict(document.input, scores);
+    trainer.add({ type: document.type, verdict, weight: 1 }, documentFeatures(document.input.text, extraFeatures(document.input, verdict, scores)));
   }
   const trained = trainer.finish();
   const bytes = trained.serialize();
@@ -159,7 +160,10 @@ export async function benchClassifyQuality(root) {
   const trainCpu = cpuSeconds(cpu);
   cpu = process.cpuUsage();
   started = performance.now();
-  for (const document of synthetic) trained.predictType(documentFeatures(document.input.text, extraFeatures(document.input, rules.verdict(document.input))));
+  for (const document of synthetic) {
+    const scores = rules.typeScores(document.input);
+    trained.predictType(documentFeatures(document.input.text, extraFeatures(document.input, rules.verdict(document.input, scores), scores)));
+  }
   const predictMs = (performance.now() - started) / synthetic.length;
   const predictCpuMs = (cpuSeconds(cpu) * 1000) / synthetic.length;
   started = performance.now();

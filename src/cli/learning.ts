@@ -85,8 +85,9 @@ export async function trainModel(catalog: OpenCatalog, config: Config): Promise<
     const row = byId.get(id);
     if (!row) continue;
     const input = { text, mime: row.mime, fileName: '', metadata: {} };
-    const verdict = rules.verdict(input);
-    trainer.add({ ...row.labels, verdict }, documentFeatures(text, extraFeatures(input, verdict)));
+    const scores = rules.typeScores(input);
+    const verdict = rules.verdict(input, scores);
+    trainer.add({ ...row.labels, verdict }, documentFeatures(text, extraFeatures(input, verdict, scores)));
   }
   const model = trainer.finish();
   if (!model.usable) {

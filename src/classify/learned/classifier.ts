@@ -15,10 +15,26 @@ export interface LearnedClassifierOptions {
  * cannot teach that, but can teach which verdicts to trust for this user's documents.
  */
 const RULE_WEIGHT = 20;
+/**
+ * How much each type's rule score weighs, relative to the best: the evidence under the verdict.
+ * A few examples teach which mix of evidence a user's kinds of document show (a contract that
+ * also scores as a letter, a receipt that scores as an invoice too), where the rules abstain or
+ * pick the wrong one of two close types.
+ */
+const RULE_SCORE_WEIGHT = 10;
 
-/** Facts outside the text that the model learns from too: the format and the rules' verdict. */
-export function extraFeatures(input: Pick<ClassifyInput, 'mime'>, rulesVerdict: string): ExtraFeature[] {
-  return [`mime:${input.mime}`, [`rule:${rulesVerdict}`, RULE_WEIGHT]];
+/** A type's score by the rules, as LocalClassifier.typeScores gives it. */
+export interface RuleScore {
+  type: { name: string };
+  score: number;
+}
+
+/** Facts outside the text that the model learns from too: the format, the rules' verdict and scores. */
+export function extraFeatures(input: Pick<ClassifyInput, 'mime'>, rulesVerdict: string, ruleScores: readonly RuleScore[] = []): ExtraFeature[] {
+  const extra: ExtraFeature[] = [`mime:${input.mime}`, [`rule:${rulesVerdict}`, RULE_WEIGHT]];
+  const best = Math.max(0, ...ruleScores.map((entry) => entry.score));
+  if (best > 0) for (const { type, score } of ruleScores) if (score > 0) extra.push([`rules:${type.name}`, (RULE_SCORE_WEIGHT * score) / best]);
+  return extra;
 }
 
 /** What a model was shown: the types it knows, and per type what the rules had said of its examples. */
@@ -59,7 +75,7 @@ export class LearnedClassifier implements Classifier {
 
   async classify(input: ClassifyInput): Promise<Classification> {
     const ruled = await this.rules.classify(input);
-    const features = this.model.features(input.text, extraFeatures(input, ruled.type));
+    const features = this.model.features(input.text, extraFeatures(input, ruled.type, this.rules.typeScores(input)));
     const type = this.model.predictType(features);
     const decides = learnedDecides(ruled.type, type, scopeOf(this.model), this.options.minConfidence);
     const correspondent = this.model.predictCorrespondent(features);

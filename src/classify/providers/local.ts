@@ -109,8 +109,8 @@ export class LocalClassifier implements Classifier {
   }
 
   /** The type the rules decide ("other" when none scores minScore): what they would answer. */
-  verdict(input: ClassifyInput): string {
-    const best = this.typeScores(input)[0];
+  verdict(input: ClassifyInput, scores: readonly { type: CompiledType; score: number }[] = this.typeScores(input)): string {
+    const best = scores[0];
     return best && best.score >= this.options.minScore ? best.type.name : FALLBACK_TYPE;
   }
 

@@ -45,7 +45,7 @@ export async function evalCommand(flags: Record<string, unknown>, command: Comma
     // labelled exactly minExamples times would never be learned in cross-validation.
     const foldMinExamples = Math.max(1, Math.floor((settings.minExamples * (folds - 1)) / folds));
     const held = evaluation.crossValidatedPredictions(
-      documents.map((document, index) => ({ type: document.type, verdict: ruled[index] as string, features: documentFeatures(document.text, extraFeatures(inputs[index] as ClassifyInput, ruled[index] as string)) })),
+      documents.map((document, index) => ({ type: document.type, verdict: ruled[index] as string, features: documentFeatures(document.text, extraFeatures(inputs[index] as ClassifyInput, ruled[index] as string, rules.typeScores(inputs[index] as ClassifyInput))) })),
       folds,
       { minExamples: foldMinExamples },
     );

@@ -65,6 +65,20 @@ describe('the learned model', () => {
     expect(learnedDecides('email', sure, scope, 0.9)).toBe(false);
     expect(learnedDecides('invoice', { ...sure, confidence: 0.5 }, scope, 0.9)).toBe(false);
   });
+
+  it('learns from the mix of rule evidence where the rules abstain', () => {
+    // Two kinds the rules find no type for: one scores a little as a report and a manual, the
+    // other a little as a paper. The words say nothing (each document has its own), so only the
+    // scores under the verdict can tell them apart, also for a text that shares words with the other kind.
+    const profile = { site: [{ type: { name: 'report' }, score: 1.5 }, { type: { name: 'manual' }, score: 1 }], study: [{ type: { name: 'paper' }, score: 1.8 }] };
+    const made = (type: 'site' | 'study', index: number): TrainingExample => {
+      const text = `${type === 'site' ? 'visit' : 'reading'} ${['oak', 'elm', 'ash', 'yew', 'fir'][index]} entry`;
+      return { text, type, weight: 1, verdict: 'other', extra: extraFeatures({ mime: 'text/plain' }, 'other', profile[type]) };
+    };
+    const trained = LearnedModel.train([0, 1, 2, 3, 4].flatMap((index) => [made('site', index), made('study', index)]), { minExamples: 5 });
+    expect(trained.predictType(documentFeatures('reading oak entry', extraFeatures({ mime: 'text/plain' }, 'other', profile.site)))).toMatchObject({ label: 'site' });
+    expect(trained.predictType(documentFeatures('visit elm entry', extraFeatures({ mime: 'text/plain' }, 'other', profile.study)))).toMatchObject({ label: 'study' });
+  });
 });
 
 describe('evaluation', () => {

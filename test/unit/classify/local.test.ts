@@ -23,6 +23,23 @@ describe('local classifier', () => {
     expect((await classify(text)).type).toBe(type);
   });
 
+  // Documents that name their kind only through a sub-kind or the field labels of their kind, as
+  // many German ones do: the vocabulary of each kind, not of particular documents.
+  it.each([
+    ['contract', 'Werkvertrag\nzwischen der Malerei Jansen (Auftragnehmer) und Frau Kern (Auftraggeberin)\n1. Vertragsgegenstand: Anstrich des Treppenhauses\n2. Vergütung: pauschal\n3. Gewährleistung nach BGB\nGerichtsstand ist Bremen.'],
+    ['report', 'Prüfbericht Spielplatz Lindenstraße\nBerichtszeitraum: zweites Quartal\nErgebnis der Sichtprüfung mit Handlungsempfehlungen für den Bauhof.\nFazit: zwei Geräte sind zu sperren.'],
+    ['manual', 'Kurzanleitung Luftbefeuchter\nInbetriebnahme: Wassertank füllen, Netzstecker in die Steckdose stecken und einschalten.\nEntkalken Sie das Gerät monatlich.'],
+    ['tax', 'Einkommensteuerbescheid für 2023\nSteuerliche Identifikationsnummer 12 345 678 901\nZu versteuerndes Einkommen 41.200 €\nWerbungskosten wurden wie erklärt berücksichtigt.'],
+    ['payslip', 'Abrechnung der Brutto/Netto-Bezüge Mai\nSteuer-Brutto 3.100,00\nSV-Brutto 3.100,00\nGesetzliche Abzüge 1.020,55\nÜberweisungsbetrag 2.079,45'],
+    ['medical', 'Arbeitsunfähigkeitsbescheinigung\nArbeitsunfähig seit 12.05. voraussichtlich bis 16.05.\nBehandelnde Ärztin Dr. med. Vogt'],
+  ])('recognises a %s by its kind\'s vocabulary', async (type, text) => {
+    expect((await classify(text)).type).toBe(type);
+  });
+
+  it('does not type a text by words any document may use', async () => {
+    expect((await classify('Between you and me, the status of the balance shall be settled; the claim is about coverage.')).type).toBe('other');
+  });
+
   it('decides e-mail, spreadsheet and presentation by format', async () => {
     expect((await classify('Invoice attached, total due 10 EUR', 'message/rfc822')).type).toBe('email');
     expect((await classify('a,b\n1,2', 'text/csv')).type).toBe('spreadsheet');
