@@ -11,7 +11,7 @@ Exit codes:
   1    internal error (a bug: please report it)
   2    usage or configuration error
   3    some inputs failed, the rest succeeded
-  4    a backend (database, storage) is unavailable
+  4    a backend (database, storage, AI provider) is unavailable
   5    a health check found a problem
   6    an alert rule fires (stats --check)
   130  interrupted; the catalogue is consistent and a re-run finishes the rest
@@ -151,7 +151,7 @@ Artifacts (where their sources were built, their name and size):
 Examples:
   $ doccat search acme invoice date:2024
   $ doccat search '"payment terms" -overdue' --type invoice --json
-  $ doccat search insurance --paths -0 | xargs -0 ls -l
+  $ doccat search insurance --paths -0 | xargs -0 -r ls -l
 No results print nothing and exit 0; a malformed query exits 2 with E_QUERY_SYNTAX, one with more
 than 32 words, phrases and filters or 32 levels of parentheses with E_QUERY_TOO_COMPLEX.`)
     .action(async (query: string[], options: Record<string, unknown>, command: Command) => {
@@ -643,9 +643,9 @@ Install:
 /** `doccat --help` lists the commands by what they are for, in this order. */
 export const COMMAND_GROUPS: readonly (readonly [string, readonly string[]])[] = [
   ['Catalogue:', ['ingest', 'watch', 'worker', 'queue']],
-  ['Find:', ['search', 'list', 'show', 'get', 'audit']],
-  ['Change:', ['tag', 'set', 'delete', 'reclassify', 'train']],
-  ['Storage & database:', ['storage', 'db']],
+  ['Find:', ['search', 'list', 'show', 'get', 'audit', 'manifest']],
+  ['Change:', ['tag', 'set', 'delete', 'reclassify', 'train', 'prune']],
+  ['Storage & database:', ['storage', 'db', 'export', 'import']],
   ['Operations:', ['init', 'config', 'health', 'stats', 'eval', 'completion']],
 ];
 
