@@ -149,7 +149,7 @@ export async function ingestCommand(paths: string[], flags: Record<string, unkno
     const parts = [
       `${summary.total} files`,
       `${summary.catalogued} catalogued`,
-      ...(summary.parts > 0 ? [`${summary.parts} attachments and messages catalogued`] : []),
+      ...(summary.parts > 0 ? [`${summary.parts} ${summary.parts === 1 ? 'part' : 'parts'} (attachments, messages) catalogued`] : []),
       `${summary.duplicate} duplicate`,
       `${summary.unchanged} unchanged`,
       `${summary.failed} failed`,
