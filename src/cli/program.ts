@@ -308,6 +308,7 @@ Examples:
       .option('--template <template>', "file names: {type} {date} {year} {month} {title} {correspondent} {tags} {id} {sha8} {ext}; / makes folders (default export.template, '{type}/{date}_{title}.{ext}')")
       .option('--text', 'also write each document\'s text beside it (NAME.txt)')
       .option('--metadata', 'also write each document\'s metadata beside it (NAME.json)')
+      .option('--searchable', 'also write each scan\'s searchable PDF beside it (NAME.searchable.pdf); import restores it')
       .option('--since <when>', 'only documents added or changed since: 24h, 7d, 2w, or a date')
       .option('--prune', 'remove files an earlier export wrote that are no longer exported (only those, and only if unchanged)')
       .option('-j, --jobs <n>', 'documents copied at once', parsePositiveInt)
@@ -322,6 +323,7 @@ running it again. Names are made safe: a title never makes folders or leaves the
 Examples:
   $ doccat export ~/Backup/documents
   $ doccat export out/ type:invoice --template '{year}/{correspondent}/{date}_{title}.{ext}' --text
+  $ doccat export ~/Backup/documents --searchable
   $ doccat export ~/Backup/documents --prune`)
     .action(async (directory: string, query: string[], options: Record<string, unknown>, command: Command) => {
       const { exportCommand } = await import('./commands/export.js');

@@ -52,7 +52,7 @@ function catalogueDump(home: string, options: { database?: string; withBackend?:
     const documents = db.prepare('SELECT * FROM documents ORDER BY id').all() as Record<string, unknown>[];
     const ids = new Set(documents.map((row) => row.id));
     return {
-      documents: documents.map(({ blob_backend: backend, ...row }) => (options.withBackend === false ? row : { ...row, blob_backend: backend })),
+      documents: documents.map(({ blob_backend: backend, searchable_backend: searchableBackend, ...row }) => (options.withBackend === false ? row : { ...row, blob_backend: backend, searchable_backend: searchableBackend })),
       tags: db.prepare('SELECT document_id, tag FROM document_tags ORDER BY document_id, tag').all(),
       history: db.prepare('SELECT document_id, classifier, type, title, tags, document_date, correspondent, confidence, rule, created_at FROM classifications ORDER BY document_id, id').all(),
       audit: (db.prepare("SELECT document_id, command, field, old_value, new_value, actor, run_id, at FROM audit WHERE command <> 'import' ORDER BY document_id, id").all() as { document_id: unknown }[]).filter((row) => ids.has(row.document_id)),
@@ -64,10 +64,12 @@ function catalogueDump(home: string, options: { database?: string; withBackend?:
   }
 }
 
-function blobShas(home: string): string[] {
+/** The sha256 of every blob as stored: each original, and each searchable PDF (null where there is none). */
+function blobShas(home: string): (string | null)[] {
   const db = new Database(path.join(home, 'catalog.db'), { readonly: true });
   try {
-    return (db.prepare('SELECT blob_key FROM documents ORDER BY id').all() as { blob_key: string }[]).map((row) => sha(fs.readFileSync(path.join(home, 'blobs', row.blob_key))));
+    const read = (key: string | null) => (key === null ? null : sha(fs.readFileSync(path.join(home, 'blobs', key))));
+    return (db.prepare('SELECT blob_key, searchable_key FROM documents ORDER BY id').all() as { blob_key: string; searchable_key: string | null }[]).flatMap((row) => [read(row.blob_key), read(row.searchable_key)]);
   } finally {
     db.close();
   }
@@ -78,13 +80,14 @@ function walk(root: string): string[] {
   return (fs.readdirSync(root, { recursive: true }) as string[]).map((entry) => entry.split(path.sep).join('/')).sort();
 }
 
-/** A small catalogue with what a restore must carry: tags, corrections, history, an e-mail with an attachment, a duplicate source. */
-async function sourceCatalogue(): Promise<{ home: string }> {
+/** A small catalogue with what a restore must carry: tags, corrections, history, an e-mail with an attachment, a duplicate source, a scan with its searchable PDF. */
+async function sourceCatalogue(): Promise<{ home: string; scan: number }> {
   const home = tempDir();
   const inputs = tempDir('doccat-export-inputs-');
   for (const name of ['text', 'mail', 'office']) fs.cpSync(path.join(FIXTURES, name), path.join(inputs, name), { recursive: true });
   fs.copyFileSync(path.join(FIXTURES, 'invoice-acme.pdf'), path.join(inputs, 'invoice-acme.pdf'));
   fs.copyFileSync(path.join(FIXTURES, 'invoice-acme.pdf'), path.join(inputs, 'same-invoice.pdf'));
+  fs.copyFileSync(path.join(FIXTURES, 'scans', 'letter.png'), path.join(inputs, 'letter.png'));
   fs.writeFileSync(path.join(inputs, 'forward.eml'), makeEmail({ subject: 'Fwd: invoice', body: 'Forwarding the invoice.', attachments: [{ name: 'inv.pdf', mime: 'application/pdf', bytes: makeTextPdf([['Invoice 5', 'Total 10.00 EUR']]) }] }));
   const ingest = parseIngestJson(await runDoccat(['ingest', inputs, '--json'], { home }));
   expect(ingest.summary.failed).toBe(0);
@@ -92,18 +95,29 @@ async function sourceCatalogue(): Promise<{ home: string }> {
   expect((await runDoccat(['tag', String(invoice), '+tax', '+Work'], { home })).code).toBe(0);
   expect((await runDoccat(['set', String(invoice), '--title', 'Büromaterial März', '--field', 'total=12.50'], { home })).code).toBe(0);
   expect((await runDoccat(['reclassify', '--quiet'], { home })).code).toBe(0);
-  return { home };
+  const scan = ingest.files.find((file) => file.path.endsWith('letter.png'))?.documentId as number;
+  expect(scan).toBeGreaterThan(0);
+  return { home, scan };
+}
+
+/** `doccat get ID --searchable` to stdout. */
+async function searchableBytes(home: string, id: number): Promise<Buffer> {
+  const out = path.join(tempDir('doccat-get-'), 'searchable.pdf');
+  const run = await runDoccat(['get', String(id), '--searchable', '-o', out], { home });
+  expect(run.code, run.stderr).toBe(0);
+  return fs.readFileSync(out);
 }
 
 describe('export, then import into an empty catalogue', () => {
-  let source: { home: string };
+  let source: { home: string; scan: number };
   let exported: string;
   let s3: TestS3;
 
   beforeAll(async () => {
     source = await sourceCatalogue();
     exported = path.join(tempDir(), 'export');
-    const run = await runDoccat(['export', exported, '--json'], { home: source.home });
+    // With the scans' searchable PDFs: the comparisons below then cover their columns and blobs too.
+    const run = await runDoccat(['export', exported, '--searchable', '--json'], { home: source.home });
     expect(run.code, run.stderr).toBe(0);
     s3 = await startS3(['restore']);
   });
@@ -176,6 +190,77 @@ describe('export, then import into an empty catalogue', () => {
     const again = json<ImportJson>(await runDoccat(['import', exported, '--json'], { home }));
     expect(again).toMatchObject({ imported: 0, partsLinked: 0 });
     expect(catalogueDump(home)).toEqual(dump);
+  });
+
+  it('with --searchable writes each scan\'s searchable PDF beside its original, verified and recorded, and import restores it', async () => {
+    const wanted = await searchableBytes(source.home, source.scan);
+    const entries = readManifestLines(exported);
+    const scan = entries.find((entry) => entry.id === source.scan) as ManifestEntry;
+    const file = scan.files.searchable as { path: string; sha256: string; size: number };
+    // Beside the original, named as `get --searchable` names it; only the scan has one.
+    expect(file.path).toBe(`${scan.files.original.path.replace(/\.png$/, '')}.searchable.pdf`);
+    expect(file).toMatchObject({ sha256: sha(wanted), size: wanted.length });
+    expect(sha(fs.readFileSync(path.join(exported, file.path)))).toBe(sha(wanted));
+    expect(entries.filter((entry) => entry.files.searchable !== undefined).map((entry) => entry.id)).toEqual([source.scan]);
+    expect(walk(exported).filter((entry) => entry.endsWith('.searchable.pdf'))).toEqual([file.path]);
+    // Recorded as doccat's like the originals (what re-runs, resume after kill -9 and --prune go by).
+    const written = fs.readFileSync(path.join(exported, '.doccat', 'written.ndjson'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { path: string; sha256: string });
+    expect(written).toContainEqual(expect.objectContaining({ path: file.path, sha256: sha(wanted) }));
+
+    const home = tempDir();
+    const run = await runDoccat(['import', exported, '--json'], { home });
+    expect(run.code, run.stderr).toBe(0);
+    expect(json<ImportJson & { searchablePdfs: number }>(run)).toMatchObject({ failed: 0, searchablePdfs: 1 });
+    expect(sha(await searchableBytes(home, source.scan))).toBe(sha(wanted));
+    expect(blobShas(home)).toEqual(blobShas(source.home));
+    expect(blobShas(home)).toContain(sha(wanted));
+  });
+
+  it('without --searchable writes no searchable PDF, and the import has none; re-runs copy nothing again and --prune removes it', async () => {
+    const plain = path.join(tempDir(), 'plain');
+    expect((await runDoccat(['export', plain, '--quiet'], { home: source.home })).code).toBe(0);
+    expect(walk(plain).filter((entry) => entry.endsWith('.searchable.pdf'))).toEqual([]);
+    expect(readManifestLines(plain).filter((entry) => entry.files.searchable !== undefined)).toEqual([]);
+    const home = tempDir();
+    expect((await runDoccat(['import', plain, '--quiet'], { home })).code).toBe(0);
+    const restored = catalogueDump(home).documents.find((row) => row.id === source.scan);
+    expect(restored).toMatchObject({ searchable_sha256: null, searchable_size: null, searchable_backend: null, searchable_key: null });
+    expect((await runDoccat(['get', String(source.scan), '--searchable', '-o', path.join(home, 'x.pdf')], { home })).code).toBe(2);
+
+    // The same folder with --searchable: only the searchable PDF is written; then nothing.
+    const added = json<ExportJson & { filesWritten: number }>(await runDoccat(['export', plain, '--searchable', '--json'], { home: source.home }));
+    expect(added).toMatchObject({ copied: 0, failed: 0, filesWritten: 1 });
+    const again = json<ExportJson & { filesWritten: number }>(await runDoccat(['export', plain, '--searchable', '--json'], { home: source.home }));
+    expect(again).toMatchObject({ copied: 0, failed: 0, filesWritten: 0 });
+    const searchablePath = readManifestLines(plain).find((entry) => entry.id === source.scan)?.files.searchable?.path as string;
+    expect(fs.existsSync(path.join(plain, searchablePath))).toBe(true);
+    // Not asked for any more: --prune removes it, as it does a sidecar no longer wanted.
+    const pruned = json<ExportJson>(await runDoccat(['export', plain, '--prune', '--json'], { home: source.home }));
+    expect(pruned.pruned).toEqual([searchablePath]);
+    expect(fs.existsSync(path.join(plain, searchablePath))).toBe(false);
+  });
+
+  it('imports a document whose searchable PDF is missing from the folder without one, and refuses one that was changed', async () => {
+    const copy = path.join(tempDir(), 'copy');
+    fs.cpSync(exported, copy, { recursive: true });
+    const file = readManifestLines(copy).find((entry) => entry.id === source.scan)?.files.searchable?.path as string;
+    fs.rmSync(path.join(copy, file));
+    const home = tempDir();
+    const run = await runDoccat(['import', copy, '--json'], { home });
+    expect(run.code, run.stderr).toBe(0);
+    expect(json<ImportJson & { searchablePdfs: number }>(run)).toMatchObject({ failed: 0, searchablePdfs: 0, present: 0 });
+    expect(run.stderr).toMatch(/W_NO_SEARCHABLE_PDF/);
+    const restored = catalogueDump(home).documents.find((row) => row.id === source.scan);
+    expect(restored).toMatchObject({ searchable_sha256: null, searchable_key: null });
+    expect(restored?.sha256).toBe(readManifestLines(copy).find((entry) => entry.id === source.scan)?.sha256);
+
+    // A searchable PDF that is there but not the one exported fails its document, like a changed original.
+    fs.writeFileSync(path.join(copy, file), Buffer.alloc(readManifestLines(copy).find((entry) => entry.id === source.scan)?.files.searchable?.size as number, 1));
+    const other = tempDir();
+    const tampered = await runDoccat(['import', copy, '--json'], { home: other });
+    expect(tampered.code).toBe(3);
+    expect(json<ImportJson>(tampered).failures).toEqual([expect.objectContaining({ exportId: source.scan, error: expect.objectContaining({ code: 'E_IMPORT_CHECKSUM' }) })]);
+    expect(fs.readdirSync(path.join(other, '.staging'))).toEqual([]);
   });
 });
 
@@ -361,7 +446,7 @@ interface ManifestEntry {
   sha256: string;
   size: number;
   title: string;
-  files: { original: { path: string; sha256: string; size: number }; text: { path: string; sha256: string; size: number } };
+  files: { original: { path: string; sha256: string; size: number }; text: { path: string; sha256: string; size: number }; searchable?: { path: string; sha256: string; size: number } };
 }
 
 function readManifestLines(out: string): ManifestEntry[] {

@@ -18,6 +18,7 @@ interface ExportFlags extends Omit<FilterFlags, 'limit'> {
   template?: string;
   text?: boolean;
   metadata?: boolean;
+  searchable?: boolean;
   since?: string;
   prune?: boolean;
   jobs?: number;
@@ -54,6 +55,7 @@ export async function exportCommand(directory: string, words: string[], flags: R
         template,
         textSidecars: Boolean(options.text),
         metadataSidecars: Boolean(options.metadata),
+        searchable: Boolean(options.searchable),
         prune: Boolean(options.prune),
         concurrency: options.jobs ?? Math.min(8, Math.max(2, os.availableParallelism())),
         signal: context.signal,
@@ -127,7 +129,9 @@ export async function importCommand(directory: string, flags: Record<string, unk
       {
         onDocument: (result) => {
           progress.fileDone(result.status === 'failed');
-          if (result.error) progress.log(problemLine(result.exportId !== undefined ? `${formatDocumentId(result.exportId)} (in the export)` : `manifest line ${result.line}`, result.error, context.output.stderrColor));
+          const where = result.exportId !== undefined ? `${formatDocumentId(result.exportId)} (in the export)` : `manifest line ${result.line}`;
+          if (result.error) progress.log(problemLine(where, result.error, context.output.stderrColor));
+          if (typeof result.searchablePdf === 'object') progress.log(problemLine(where, result.searchablePdf.skipped, context.output.stderrColor));
           if (context.output.ndjson) writeNdjson({ event: 'document', ...result });
         },
       },
@@ -138,7 +142,7 @@ export async function importCommand(directory: string, flags: Record<string, unk
     const failures = results.filter((result) => result.status === 'failed');
     if (context.output.json) writeJson({ ...summary, failures });
     else if (context.output.ndjson) writeNdjson({ event: 'summary', ...summary });
-    else process.stdout.write(`${[`${summary.documents} documents`, `${summary.imported} imported`, `${summary.present} already in the catalogue`, `${summary.failed} failed`, ...(summary.partsLinked > 0 ? [`${summary.partsLinked} parts linked`] : []), `in ${formatDuration(summary.durationMs / 1000)}`].join(' · ')}\n`);
+    else process.stdout.write(`${[`${summary.documents} documents`, `${summary.imported} imported`, `${summary.present} already in the catalogue`, `${summary.failed} failed`, ...(summary.partsLinked > 0 ? [`${summary.partsLinked} parts linked`] : []), ...(summary.searchablePdfs > 0 ? [`${summary.searchablePdfs} searchable PDFs`] : []), `in ${formatDuration(summary.durationMs / 1000)}`].join(' · ')}\n`);
     if (summary.interrupted && !context.output.quiet) process.stderr.write('doccat: interrupted; run the same import again to finish it\n');
     return summary.interrupted ? ExitCode.interrupted : summary.failed > 0 ? ExitCode.someFailed : ExitCode.ok;
   } finally {

@@ -178,7 +178,7 @@ export class ExportFolder {
       await handle.close();
       const sha256 = hash.digest('hex');
       if (expectedSha256 !== undefined && sha256 !== expectedSha256) {
-        throw new DoccatError('E_BLOB_CORRUPT', `the stored original hashes to ${sha256.slice(0, 12)}…, not ${expectedSha256.slice(0, 12)}…`, { hint: 'run `doccat storage verify --repair`, then export again', exitCode: ExitCode.someFailed });
+        throw new DoccatError('E_BLOB_CORRUPT', `the stored bytes hash to ${sha256.slice(0, 12)}…, not ${expectedSha256.slice(0, 12)}…`, { hint: 'run `doccat storage verify --repair`, then export again', exitCode: ExitCode.someFailed });
       }
       // Verified after writing: what the filesystem gives back is what was meant to be written.
       const back = await hashFile(temp);

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import { DoccatError, toErrorInfo, type ErrorInfo } from '../../errors.js';
 import type { DocumentRecord } from '../../db/export-records.js';
-import type { FieldValue } from '../../db/documents.js';
+import { storedSearchable, type FieldValue, type StoredBlob } from '../../db/documents.js';
 import type { BlobStore } from '../../storage/blob-store.js';
 import { ExportFolder, nameTaken, type WrittenFile } from './export-folder.js';
 import { MANIFEST_FORMAT, MANIFEST_NAME, MANIFEST_VERSION, readManifest, writeManifest, type ManifestDocument } from './manifest.js';
@@ -25,6 +25,8 @@ export interface ExportOptions {
   textSidecars: boolean;
   /** A `.json` beside each original with its manifest record. */
   metadataSidecars: boolean;
+  /** A scan's searchable PDF beside its original (`<name>.searchable.pdf`), when it has one. */
+  searchable: boolean;
   prune: boolean;
   concurrency: number;
   signal: AbortSignal;
@@ -52,7 +54,7 @@ export interface ExportReport {
   copied: number;
   unchanged: number;
   failed: number;
-  /** Other files written: text copies, sidecars. */
+  /** Other files written: searchable PDFs, text copies, sidecars. */
   filesWritten: number;
   bytesCopied: number;
   /** Documents of earlier runs still in the export (not selected this time, not pruned). */
@@ -75,6 +77,7 @@ interface PlannedDocument {
   record: DocumentRecord;
   original: string;
   text: string;
+  searchable?: string;
   textSidecar?: string;
   metadataSidecar?: string;
 }
@@ -179,8 +182,8 @@ async function previousEntries(folder: ExportFolder, logger: Logger): Promise<Ma
 }
 
 function filesOf(entry: Pick<ManifestDocument, 'files'>): { path: string }[] {
-  const { original, text, textSidecar, metadataSidecar } = entry.files;
-  return [original, text, ...(textSidecar ? [textSidecar] : []), ...(metadataSidecar ? [metadataSidecar] : [])];
+  const { original, text, searchable, textSidecar, metadataSidecar } = entry.files;
+  return [original, text, ...(searchable ? [searchable] : []), ...(textSidecar ? [textSidecar] : []), ...(metadataSidecar ? [metadataSidecar] : [])];
 }
 
 /**
@@ -191,14 +194,16 @@ function filesOf(entry: Pick<ManifestDocument, 'files'>): { path: string }[] {
 async function plan(record: DocumentRecord, options: ExportOptions, folder: ExportFolder, owners: Map<string, string>, previous: ManifestDocument | undefined): Promise<PlannedDocument> {
   const { row } = record;
   const base = renderName(options.template, nameFacts({ id: row.id, sha256: row.sha256, mime: row.mime, originalName: row.original_name, type: row.type, title: row.title, date: row.document_date, correspondent: row.correspondent, tags: JSON.parse(row.tags) as string[] }));
+  const hasSearchable = options.searchable && storedSearchable(row) !== undefined;
   const namesFor = (original: string) => ({
     original,
     text: `${TEXT_DIR}/${row.sha256}.txt`,
+    ...(hasSearchable ? { searchable: searchableName(original) } : {}),
     ...(options.textSidecars ? { textSidecar: `${original}.txt` } : {}),
     ...(options.metadataSidecars ? { metadataSidecar: `${original}.json` } : {}),
   });
   const usable = async (names: ReturnType<typeof namesFor>) => {
-    for (const name of [names.original, names.textSidecar, names.metadataSidecar]) {
+    for (const name of [names.original, names.searchable, names.textSidecar, names.metadataSidecar]) {
       if (name === undefined) continue;
       const owner = owners.get(nameKey(name));
       if (owner !== undefined && owner !== row.sha256) return false;
@@ -224,7 +229,7 @@ async function plan(record: DocumentRecord, options: ExportOptions, folder: Expo
     if (!(await usable(names))) continue;
     // Given up by this document's earlier name: free for others now (its file stays unless pruned).
     if (before !== undefined && before !== candidate) for (const file of filesOf({ files: previous?.files as ManifestDocument['files'] })) if (owners.get(nameKey(file.path)) === row.sha256) owners.delete(nameKey(file.path));
-    for (const name of [names.original, names.text, names.textSidecar, names.metadataSidecar]) if (name !== undefined) owners.set(nameKey(name), row.sha256);
+    for (const name of [names.original, names.text, names.searchable, names.textSidecar, names.metadataSidecar]) if (name !== undefined) owners.set(nameKey(name), row.sha256);
     return { record, ...names };
   }
   throw nameTaken(base.join('/'));
@@ -235,20 +240,18 @@ async function exportOne(item: PlannedDocument, folder: ExportFolder, store: (na
   let status: 'copied' | 'unchanged' = 'unchanged';
   const mine = await folder.ours(item.original);
   if (mine?.sha256 !== row.sha256) {
-    const blobs = await store(row.blob_backend);
-    let written: WrittenFile;
-    try {
-      written = await folder.write(item.original, await blobs.get(row.blob_key), row.sha256);
-    } catch (error) {
-      if (error instanceof DoccatError && error.code === 'E_BLOB_MISSING') {
-        throw new DoccatError('E_BLOB_MISSING', `the original of document D${row.id} is missing from the ${row.blob_backend} store`, { hint: 'run `doccat storage verify --repair`, then export again', cause: error });
-      }
-      throw error;
-    }
+    const written = await copyBlob(folder, item.original, await store(row.blob_backend), { sha256: row.sha256, size: Number(row.size), backend: row.blob_backend, key: row.blob_key }, `the original of document D${row.id}`);
     report.copied += 1;
     report.bytesCopied += written.size;
     status = 'copied';
   } else report.unchanged += 1;
+  // After the original, so that a run killed in between writes it next time (it is not ours yet).
+  const searchable = storedSearchable(row);
+  if (item.searchable !== undefined && searchable !== undefined && (await folder.ours(item.searchable))?.sha256 !== searchable.sha256) {
+    const written = await copyBlob(folder, item.searchable, await store(searchable.backend), searchable, `the searchable PDF of document D${row.id}`);
+    report.filesWritten += 1;
+    report.bytesCopied += written.size;
+  }
   const text = Buffer.from(row.text, 'utf8');
   const writeIfChanged = async (relative: string | undefined, bytes: Buffer) => {
     if (relative === undefined) return;
@@ -264,6 +267,28 @@ async function exportOne(item: PlannedDocument, folder: ExportFolder, store: (na
     await writeIfChanged(item.metadataSidecar, Buffer.from(`${JSON.stringify(metadata, null, 2)}\n`));
   }
   return { id: row.id, path: item.original, status };
+}
+
+/** A blob into the export folder, verified against its sha256 (folder.write), with errors that say which blob. */
+async function copyBlob(folder: ExportFolder, relative: string, blobs: BlobStore, blob: StoredBlob, what: string): Promise<WrittenFile> {
+  try {
+    return await folder.write(relative, await blobs.get(blob.key), blob.sha256);
+  } catch (error) {
+    if (error instanceof DoccatError && error.code === 'E_BLOB_MISSING') {
+      throw new DoccatError('E_BLOB_MISSING', `${what} is missing from the ${blob.backend} store`, { hint: 'run `doccat storage verify --repair`, then export again', cause: error });
+    }
+    if (error instanceof DoccatError && error.code === 'E_BLOB_CORRUPT') {
+      throw new DoccatError('E_BLOB_CORRUPT', `${what} in the ${blob.backend} store is damaged: ${error.message}`, { hint: error.hint ?? 'run `doccat storage verify --repair`, then export again', exitCode: error.exitCode, cause: error });
+    }
+    throw error;
+  }
+}
+
+/** `<name>.searchable.pdf` beside `<name>.<ext>` (as `doccat get --searchable` names it). */
+export function searchableName(original: string): string {
+  const slash = original.lastIndexOf('/');
+  const dot = original.lastIndexOf('.');
+  return `${dot > slash + 1 ? original.slice(0, dot) : original}.searchable.pdf`;
 }
 
 function sha256(bytes: Buffer): string {
@@ -305,6 +330,7 @@ function manifestEntry(item: PlannedDocument): ManifestDocument {
     files: {
       original: { path: item.original, sha256: row.sha256, size: Number(row.size) },
       text: textFile(item.text),
+      ...(item.searchable !== undefined && row.searchable_sha256 !== null ? { searchable: { path: item.searchable, sha256: row.searchable_sha256, size: Number(row.searchable_size) } } : {}),
       ...(item.textSidecar !== undefined ? { textSidecar: textFile(item.textSidecar) } : {}),
     },
   };

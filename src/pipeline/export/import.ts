@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import { DoccatError, ExitCode, toErrorInfo, type ErrorInfo } from '../../errors.js';
 import type { ClaimRepository } from '../../db/claims.js';
-import type { DocumentRepository } from '../../db/documents.js';
+import type { DocumentRepository, StoredBlob } from '../../db/documents.js';
 import { restoreDocument, restoreParts } from '../../db/export-records.js';
 import type { BlobStore } from '../../storage/blob-store.js';
 import { sleep } from '../../system/process.js';
@@ -46,6 +46,8 @@ export interface ImportedDocument {
   sha256?: string;
   status: 'imported' | 'present' | 'failed';
   documentId?: number;
+  /** The searchable PDF the manifest names: restored, or left out (with why). */
+  searchablePdf?: 'restored' | { skipped: ErrorInfo };
   error?: ErrorInfo;
 }
 
@@ -57,6 +59,8 @@ export interface ImportReport {
   present: number;
   failed: number;
   partsLinked: number;
+  /** Searchable PDFs restored beside their documents. */
+  searchablePdfs: number;
   bytes: number;
   interrupted: boolean;
   durationMs: number;
@@ -114,6 +118,7 @@ export async function runImport(options: ImportOptions, deps: ImportDependencies
       if (!result) return;
       if (result.status === 'imported') bytes += entry.size;
       if (result.status === 'failed') deps.logger.warn({ exportId: entry.id, code: result.error?.code, err: result.error?.message }, 'document not imported');
+      if (typeof result.searchablePdf === 'object') deps.logger.warn({ exportId: entry.id, code: result.searchablePdf.skipped.code, err: result.searchablePdf.skipped.message }, 'document imported without its searchable PDF');
       record(result);
     }
   };
@@ -126,16 +131,19 @@ export async function runImport(options: ImportOptions, deps: ImportDependencies
   let partsLinked = 0;
   if (!options.signal.aborted) for (const [parent, list] of parts) partsLinked += await restoreParts(deps.repository, parent, list);
   const count = (status: ImportedDocument['status']) => results.filter((result) => result.status === status).length;
-  return { directory: root, catalogId, documents: results.length, imported: count('imported'), present: count('present'), failed: count('failed'), partsLinked, bytes, interrupted: options.signal.aborted, durationMs: Date.now() - started, results };
+  const searchablePdfs = results.filter((result) => result.searchablePdf === 'restored').length;
+  return { directory: root, catalogId, documents: results.length, imported: count('imported'), present: count('present'), failed: count('failed'), partsLinked, searchablePdfs, bytes, interrupted: options.signal.aborted, durationMs: Date.now() - started, results };
 }
 
 async function importOne(entry: ManifestDocument, root: string, policy: SourcePolicy, keepIds: boolean, options: ImportOptions, deps: ImportDependencies): Promise<ImportedDocument> {
   const done = (status: 'imported' | 'present', documentId: number): ImportedDocument => ({ exportId: entry.id, sha256: entry.sha256, status, documentId });
   const present = await deps.repository.findIdBySha256(entry.sha256);
   if (present !== undefined) return done('present', present);
-  const { original, text } = entry.files;
+  const { original, text, searchable } = entry.files;
   if (original.sha256 !== entry.sha256 || original.size !== entry.size) throw importError('E_IMPORT_MANIFEST', `the manifest gives D${entry.id}'s file another checksum or size than the document's`);
-  if (original.size > options.maxFileSizeBytes) throw importError('E_IMPORT_TOO_LARGE', `${original.path} is declared as ${megabytes(original.size)}, over the ${megabytes(options.maxFileSizeBytes)} limit`, 'raise ingest.maxFileSizeMb if this really is a document');
+  for (const file of [original, ...(searchable ? [searchable] : [])]) {
+    if (file.size > options.maxFileSizeBytes) throw importError('E_IMPORT_TOO_LARGE', `${file.path} is declared as ${megabytes(file.size)}, over the ${megabytes(options.maxFileSizeBytes)} limit`, 'raise ingest.maxFileSizeMb if this really is a document');
+  }
   if (text.size > options.maxTextBytes + TEXT_SLACK_BYTES) throw importError('E_IMPORT_TOO_LARGE', `${text.path} is declared as ${megabytes(text.size)} of text, over ingest.maxTextMb`, 'raise ingest.maxTextMb to the exporting catalogue\'s value');
 
   const textBytes = await readVerified(root, text, policy, options.signal);
@@ -145,16 +153,21 @@ async function importOne(entry: ManifestDocument, root: string, policy: SourcePo
   } catch {
     throw importError('E_IMPORT_MANIFEST', `${text.path} is not UTF-8 text`);
   }
-  let staged: StagedFile | undefined;
-  const opened = await openInside(root, original.path, policy);
+  const staged = await stageVerified(root, original, policy, options.signal, deps.staging);
+  let stagedSearchable: StagedFile | undefined;
+  let searchableClaim: string | undefined;
   try {
-    if (opened.snapshot.size !== original.size) throw importError('E_IMPORT_CHECKSUM', `${original.path} is ${opened.snapshot.size} bytes, not the ${original.size} the manifest says`);
-    staged = await deps.staging.stage(opened, { maxBytes: original.size, signal: options.signal });
-  } finally {
-    await opened.handle.close().catch(() => undefined);
-  }
-  try {
-    if (staged.sha256 !== entry.sha256) throw importError('E_IMPORT_CHECKSUM', `${original.path} does not match its sha256 in the manifest (${staged.sha256.slice(0, 12)}…, expected ${entry.sha256.slice(0, 12)}…)`, 'the file was changed or damaged after the export; export it again');
+    // A searchable PDF absent from the folder (an export made without --searchable and then
+    // edited, or a file removed) leaves the document without one; one that is there must match.
+    let searchableOutcome: ImportedDocument['searchablePdf'];
+    if (searchable) {
+      try {
+        stagedSearchable = await stageVerified(root, searchable, policy, options.signal, deps.staging);
+      } catch (error) {
+        if (!(error instanceof DoccatError && error.code === 'E_IMPORT_FILE_MISSING')) throw error;
+        searchableOutcome = { skipped: { code: 'W_NO_SEARCHABLE_PDF', message: `${searchable.path} is not in the export folder; D${entry.id} is imported without its searchable PDF`, hint: 'export again with --searchable to carry it' } };
+      }
+    }
     // Held from before the put until after the commit, as ingest holds it (pipeline/remove-blob.ts).
     for (;;) {
       if (await deps.claims.claim(entry.sha256)) break;
@@ -164,6 +177,18 @@ async function importOne(entry: ManifestDocument, root: string, policy: SourcePo
     }
     try {
       const put = await deps.store.putFile(staged.path, entry.sha256, { take: true });
+      let searchableBlob: StoredBlob | undefined;
+      if (stagedSearchable) {
+        // The searchable PDF under the claim on its own content, as ingest stores it: the same
+        // bytes may be another document's blob that a deleter is removing right now.
+        const claimed = await claimWithin(deps.claims, stagedSearchable.sha256, SEARCHABLE_CLAIM_WAIT_MS, options.signal);
+        if (claimed) {
+          searchableClaim = stagedSearchable.sha256;
+          const kept = await deps.store.putFile(stagedSearchable.path, stagedSearchable.sha256, { take: true });
+          searchableBlob = { sha256: stagedSearchable.sha256, size: kept.size, backend: kept.backend, key: kept.key };
+          searchableOutcome = 'restored';
+        } else searchableOutcome = { skipped: { code: 'W_NO_SEARCHABLE_PDF', message: `another process held the claim on D${entry.id}'s searchable PDF for too long; imported without it`, hint: 'delete the document and import again to restore it' } };
+      }
       const restored = await restoreDocument(
         deps.repository,
         {
@@ -193,11 +218,10 @@ async function importOne(entry: ManifestDocument, root: string, policy: SourcePo
             updated_at: entry.updatedAt,
             manual_fields: JSON.stringify(entry.manualFields),
             metadata: JSON.stringify(entry.metadata),
-            // Exports carry originals only: a scan's searchable PDF is not in the folder.
-            searchable_sha256: null,
-            searchable_size: null,
-            searchable_backend: null,
-            searchable_key: null,
+            searchable_sha256: searchableBlob?.sha256 ?? null,
+            searchable_size: searchableBlob?.size ?? null,
+            searchable_backend: searchableBlob?.backend ?? null,
+            searchable_key: searchableBlob?.key ?? null,
           },
           blob: { backend: put.backend, key: put.key },
           sources: entry.sources.map((source) => ({ path: source.path, status: source.status, sha256: source.sha256, size: source.size, mtime_ms: source.mtimeMs, file_id: source.fileId, ctime_ms: source.ctimeMs, run_id: deps.runId, first_seen: source.firstSeen, last_seen: source.lastSeen })),
@@ -207,13 +231,46 @@ async function importOne(entry: ManifestDocument, root: string, policy: SourcePo
         },
         keepIds,
       );
-      return done(restored.status, restored.id);
+      // Present: someone else's commit won; the searchable blob just stored is that of the same
+      // content, or unreferenced and for `storage verify --repair` like any orphan.
+      return restored.status === 'present' ? done('present', restored.id) : { ...done('imported', restored.id), ...(searchableOutcome ? { searchablePdf: searchableOutcome } : {}) };
     } finally {
+      if (searchableClaim !== undefined && searchableClaim !== entry.sha256) await deps.claims.release(searchableClaim).catch(() => undefined);
       await deps.claims.release(entry.sha256).catch(() => undefined);
     }
   } finally {
     await staged.remove().catch(() => undefined);
+    await stagedSearchable?.remove().catch(() => undefined);
   }
+}
+
+/** How long to wait for the claim on a searchable PDF's content before going without it (as ingest does). */
+const SEARCHABLE_CLAIM_WAIT_MS = 60_000;
+
+async function claimWithin(claims: ClaimRepository, sha256: string, waitMs: number, signal: AbortSignal): Promise<boolean> {
+  const deadline = Date.now() + waitMs;
+  while (!(await claims.claim(sha256))) {
+    if (Date.now() > deadline) return false;
+    await sleep(CLAIM_POLL_MS, signal);
+  }
+  return true;
+}
+
+/** A file named by the manifest, copied privately into staging, of the size and sha256 declared. */
+async function stageVerified(root: string, file: { path: string; sha256: string; size: number }, policy: SourcePolicy, signal: AbortSignal, staging: StagingArea): Promise<StagedFile> {
+  let staged: StagedFile;
+  const opened = await openInside(root, file.path, policy);
+  try {
+    if (opened.snapshot.size !== file.size) throw importError('E_IMPORT_CHECKSUM', `${file.path} is ${opened.snapshot.size} bytes, not the ${file.size} the manifest says`);
+    staged = await staging.stage(opened, { maxBytes: file.size, signal });
+  } finally {
+    await opened.handle.close().catch(() => undefined);
+  }
+  if (staged.sha256 !== file.sha256) {
+    await staged.remove().catch(() => undefined);
+    throw importError('E_IMPORT_CHECKSUM', `${file.path} does not match its sha256 in the manifest (${staged.sha256.slice(0, 12)}…, expected ${file.sha256.slice(0, 12)}…)`, 'the file was changed or damaged after the export; export it again');
+  }
+  return staged;
 }
 
 /** A file named by the manifest, opened without following a link and only if it is really inside the folder. */

@@ -99,6 +99,8 @@ export const manifestDocumentSchema = z
       .object({
         original: fileEntry,
         text: fileEntry,
+        // A scan's searchable PDF (export --searchable); import restores it when the file is there.
+        searchable: fileEntry.optional(),
         textSidecar: fileEntry.optional(),
         metadataSidecar: fileEntry.optional(),
       })
