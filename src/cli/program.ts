@@ -64,6 +64,7 @@ ${EXIT_CODES_HELP}`);
     .option('--dry-run', 'report what would be catalogued; write nothing')
     .option('-j, --jobs <n>', 'files in parallel and OCR workers (default: number of cores)', parsePositiveInt)
     .option('--no-ocr', 'do not OCR (scans fail with E_OCR_DISABLED)')
+    .addOption(new Option('--ocr-engine <engine>', 'OCR engine: auto (installed tesseract if it has the languages, else tesseract.js), tesseract or tesseract.js (default: ocr.engine)').choices(['auto', 'tesseract', 'tesseract.js']))
     .option('--ndjson', 'print one JSON object per file as it finishes, then a summary')
     .option('--enqueue', 'only record the files as jobs for `doccat worker` processes (the files must be readable where the workers run)')
     .addHelpText('after', `
@@ -384,6 +385,7 @@ Examples:
     .option('--failed <dir>', 'move files that keep failing here, with <name>.error.txt beside them')
     .option('--delete-after-ingest', 'delete each file once it is catalogued')
     .option('-j, --jobs <n>', 'files at once and OCR workers (default: number of cores)', parsePositiveInt)
+    .addOption(new Option('--ocr-engine <engine>', 'OCR engine: auto (installed tesseract if it has the languages, else tesseract.js), tesseract or tesseract.js (default: ocr.engine)').choices(['auto', 'tesseract', 'tesseract.js']))
     .option('--ndjson', 'one JSON event per file: queued, done, duplicate, unchanged, failed')
     .addHelpText('after', `
 Files already in the folders are taken at start; partial names (*.part, *.tmp, *.crdownload, ~$*,
@@ -403,6 +405,7 @@ Examples:
     .command('worker')
     .description('take files queued with `ingest --enqueue` and catalogue them; run on as many machines as needed')
     .option('-c, --concurrency <n>', 'files at once and OCR workers (default: number of cores)', parsePositiveInt)
+    .addOption(new Option('--ocr-engine <engine>', 'OCR engine: auto (installed tesseract if it has the languages, else tesseract.js), tesseract or tesseract.js (default: ocr.engine)').choices(['auto', 'tesseract', 'tesseract.js']))
     .option('--drain', 'exit when the queue is empty instead of waiting for more')
     .option('--ndjson', 'one JSON object per job as it finishes')
     .action(async (options: Record<string, unknown>, command: Command) => {

@@ -8,7 +8,7 @@ import type { ClaimRepository } from '../db/claims.js';
 import type { DocumentRepository, SourceSighting } from '../db/documents.js';
 import { sleep } from '../system/process.js';
 import type { ExtractOptions, ExtractResult } from '../extract/extractor.js';
-import type { OcrEngine } from '../extract/ocr/pool.js';
+import { engineLabel, type OcrEngine } from '../extract/ocr/engine.js';
 import { hasExtractor } from '../extract/registry.js';
 import type { ExtractionPool } from '../extract/isolation/pool.js';
 import type { BlobStore } from '../storage/blob-store.js';
@@ -37,6 +37,8 @@ export interface FileOutcome {
   words?: number;
   language?: string | null;
   ocrConfidence?: number | null;
+  /** The OCR engine that read its pages, when any were ("tesseract 5.3.0"). */
+  ocrEngine?: string;
   warnings?: { code: string; message: string }[];
   /** Why the file failed, or for `skipped`, why it was not read. */
   error?: ErrorInfo;
@@ -181,6 +183,8 @@ export type Stage = 'sniff' | 'hash' | 'extract' | 'ocr' | 'classify' | 'store' 
 interface Trace {
   correlationId: string;
   ms: Partial<Record<Stage, number>>;
+  /** The OCR engine that read the file's pages ("tesseract 5.3.0"), once one did. */
+  ocrEngine?: string;
 }
 
 let fileSequence = 0;
@@ -210,7 +214,21 @@ async function processEntry(entry: WalkEntry, policy: SourcePolicy, options: Ing
     // OCR time is the time spent inside the engine, summed over the file's pages.
     ocr: () => {
       const pool = engine();
-      return { recognize: (image, ocrOptions) => timed(trace, 'ocr', () => pool.recognize(image, ocrOptions)), get pagesRecognized() { return pool.pagesRecognized; }, close: () => pool.close() };
+      const detectOrientation = pool.detectOrientation?.bind(pool);
+      return {
+        recognize: (image, ocrOptions) => {
+          if (pool.info) trace.ocrEngine ??= engineLabel(pool.info);
+          return timed(trace, 'ocr', () => pool.recognize(image, ocrOptions));
+        },
+        ...(detectOrientation ? { detectOrientation: (image: Buffer, ocrOptions: { dpi?: number; signal?: AbortSignal }) => timed(trace, 'ocr', () => detectOrientation(image, ocrOptions)) } : {}),
+        get info() {
+          return pool.info;
+        },
+        get pagesRecognized() {
+          return pool.pagesRecognized;
+        },
+        close: () => pool.close(),
+      };
     },
   };
   const outcome = await processTracedEntry(entry, policy, options, traced, events, trace);
@@ -239,6 +257,7 @@ async function processEntry(entry: WalkEntry, policy: SourcePolicy, options: Ing
         hash_ms: trace.ms.hash ?? null,
         extract_ms: trace.ms.extract ?? null,
         ocr_ms: trace.ms.ocr ?? null,
+        ocr_engine: trace.ocrEngine ?? null,
         classify_ms: trace.ms.classify ?? null,
         store_ms: trace.ms.store ?? null,
         commit_ms: trace.ms.commit ?? null,
@@ -465,6 +484,7 @@ async function extractAndCommit(
         warnings,
         text: extracted.text,
         metadata: Object.fromEntries(Object.entries(extracted.metadata).filter((entry): entry is [string, string] => typeof entry[1] === 'string')),
+        ocrEngine: extracted.ocrPages > 0 ? (trace.ocrEngine ?? null) : null,
       },
       sighting,
     ));
@@ -483,6 +503,7 @@ async function extractAndCommit(
       method: extracted.method,
       pages: extracted.pages,
       ocrPages: extracted.ocrPages,
+      ...(extracted.ocrPages > 0 && trace.ocrEngine ? { ocrEngine: trace.ocrEngine } : {}),
       words,
       language: classification.language,
       ocrConfidence: extracted.ocrConfidence,

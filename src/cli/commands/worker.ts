@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { createContext, type CommandContext } from '../context.js';
 import { openCatalog } from '../catalog.js';
+import type { OcrEngineSetting } from '../../extract/ocr/select.js';
 import { prepareIngest } from '../ingest-setup.js';
 import { formatDocumentId } from '../ids.js';
 import { problemLine, renderTable, writeJson, writeNdjson } from '../output.js';
@@ -12,6 +13,7 @@ import type { IngestJob, JobQueue } from '../../pipeline/queue.js';
 interface WorkerFlags {
   concurrency?: number;
   drain?: boolean;
+  ocrEngine?: OcrEngineSetting;
   ndjson?: boolean;
 }
 
@@ -20,7 +22,7 @@ export async function workerCommand(flags: Record<string, unknown>, command: Com
   const options = flags as WorkerFlags;
   const context = await createContext(command);
   const catalog = await openCatalog(context, { readonly: false });
-  const setup = await prepareIngest(context, catalog, { ...(options.concurrency ? { jobs: options.concurrency } : {}), dryRun: false, ocr: true });
+  const setup = await prepareIngest(context, catalog, { ...(options.concurrency ? { jobs: options.concurrency } : {}), dryRun: false, ocr: true, ...(options.ocrEngine ? { ocrEngine: options.ocrEngine } : {}) });
   const queue = await openQueue(context, catalog);
   const color = context.output.color && Boolean(process.stderr.isTTY);
   let done = 0;

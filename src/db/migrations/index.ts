@@ -9,6 +9,7 @@ import * as jobs from './0007_jobs.js';
 import * as ingestEvents from './0008_ingest_events.js';
 import * as postgresDateOrder from './0009_postgres_date_order.js';
 import * as fileIdentityAndCatalogId from './0010_file_identity_and_catalog_id.js';
+import * as ocrEngine from './0012_ocr_engine.js';
 
 /** Numbered migrations, imported statically so they ship inside dist/ without a folder scan. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -22,6 +23,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0008_ingest_events': ingestEvents,
   '0009_postgres_date_order': postgresDateOrder,
   '0010_file_identity_and_catalog_id': fileIdentityAndCatalogId,
+  '0012_ocr_engine': ocrEngine,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,6 +1,11 @@
+import { createRequire } from 'node:module';
 import type { Worker as TesseractWorker } from 'tesseract.js';
 import { DoccatError } from '../../errors.js';
+import { abortError, errorMessage, parseTsv, timeoutError, type OcrEngine, type OcrEngineInfo, type OcrPageResult, type OcrRecognizeOptions } from './engine.js';
 import { resolveLanguageData, type LanguageData } from './languages.js';
+
+export { abortError } from './engine.js';
+export type { OcrEngine, OcrPageResult } from './engine.js';
 
 export interface OcrPoolOptions {
   languages: readonly string[];
@@ -14,18 +19,6 @@ export interface OcrPoolOptions {
    * ends; between scans that memory serves nobody.
    */
   idleTimeoutMs?: number;
-}
-
-export interface OcrPageResult {
-  text: string;
-  /** Tesseract's mean word confidence, 0-100. */
-  confidence: number;
-}
-
-export interface OcrEngine {
-  recognize(image: Buffer, options: { dpi?: number; signal?: AbortSignal }): Promise<OcrPageResult>;
-  readonly pagesRecognized: number;
-  close(): Promise<void>;
 }
 
 /**
@@ -66,25 +59,30 @@ export class OcrPool implements OcrEngine {
     return this.recognized;
   }
 
+  get info(): OcrEngineInfo {
+    return { engine: 'tesseract.js', version: tesseractJsVersion(), languages: this.options.languages, dataPath: this.checkLanguages().langPath, orientation: false };
+  }
+
   /** Fails fast (before any file is processed) when the language data is missing. */
   checkLanguages(): LanguageData {
     this.languageData ??= resolveLanguageData(this.options.languages, this.options.langPath);
     return this.languageData;
   }
 
-  async recognize(image: Buffer, options: { dpi?: number; signal?: AbortSignal } = {}): Promise<OcrPageResult> {
+  async recognize(image: Buffer, options: OcrRecognizeOptions = {}): Promise<OcrPageResult> {
     if (options.signal?.aborted) throw abortError();
     const slot = await this.acquire();
     try {
       const worker = await this.workerFor(slot);
       await worker.setParameters({ user_defined_dpi: options.dpi ? String(Math.round(options.dpi)) : '0' });
       // rotateAuto straightens small skews (a page fed in at an angle) before recognition.
-      const result = await this.withTimeout(slot, worker.recognize(image, { rotateAuto: true }), options.signal);
+      // TSV: the same word boxes and confidences the native engine reads from tesseract's TSV renderer.
+      const result = await this.withTimeout(slot, worker.recognize(image, { rotateAuto: true }, { text: true, tsv: true }), options.signal);
       slot.pages += 1;
       this.recognized += 1;
       // The worker's WebAssembly memory grew to fit this page and would stay that size.
       if (image.length > LARGE_PAGE_BYTES) await this.retire(slot);
-      return { text: result.data.text, confidence: result.data.confidence };
+      return { text: result.data.text, confidence: result.data.confidence, words: parseTsv(result.data.tsv ?? '').words };
     } catch (error) {
       if (error instanceof DoccatError) throw error;
       throw new DoccatError('E_OCR_FAILED', `OCR failed: ${errorMessage(error)}`, { hint: 'the image may be corrupt or in an unsupported pixel format', cause: error });
@@ -134,7 +132,7 @@ export class OcrPool implements OcrEngine {
     let timer: NodeJS.Timeout | undefined;
     let onAbort: (() => void) | undefined;
     const stop = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new DoccatError('E_OCR_TIMEOUT', `OCR of one page took longer than ${this.options.pageTimeoutMs} ms`, { hint: 'raise ocr.pageTimeoutMs, or lower ocr.renderDpi for very large pages' })), this.options.pageTimeoutMs);
+      timer = setTimeout(() => reject(timeoutError(this.options.pageTimeoutMs)), this.options.pageTimeoutMs);
       onAbort = () => reject(abortError());
       signal?.addEventListener('abort', onAbort, { once: true });
     });
@@ -186,11 +184,10 @@ export class OcrPool implements OcrEngine {
   }
 }
 
-export function abortError(): DoccatError {
-  return new DoccatError('E_INTERRUPTED', 'interrupted', { hint: 'run the same command again to finish the rest' });
-}
+const require = createRequire(import.meta.url);
+let version: string | undefined;
 
-function errorMessage(error: unknown): string {
-  if (error instanceof Error) return error.message;
-  return typeof error === 'string' ? error : JSON.stringify(error);
+function tesseractJsVersion(): string {
+  version ??= (require('tesseract.js/package.json') as { version: string }).version;
+  return version;
 }
