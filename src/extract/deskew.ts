@@ -19,6 +19,13 @@ const MAX_DEGREES = 6;
 const SWEEP_WIDTH = 500;
 /** Best score over the score at zero degrees: below this the "skew" is noise. */
 const MIN_GAIN = 1.1;
+/** Text lines a page needs before its skew is believed. */
+const MIN_LINES = 3;
+/**
+ * Best score per ink point below which the page has no lines to straighten: scattered dots score
+ * about 2 per dot at any angle (each row's count varies by chance), text lines 20 and more.
+ */
+const MIN_SCORE_PER_POINT = 4;
 
 export interface Skew {
   /** Clockwise angle of the text lines, in degrees. */
@@ -50,8 +57,31 @@ export function estimateSkew(raster: Raster): Skew {
     const around = best.degrees;
     for (let index = -5; index <= 5; index += 1) if (index !== 0) consider(around + index * step);
   }
-  if (best.score < atZero * MIN_GAIN) return { degrees: 0, confidence: worst > 0 ? atZero / worst : 0 };
+  if (best.score < atZero * MIN_GAIN || best.score < points.xs.length * MIN_SCORE_PER_POINT) return { degrees: 0, confidence: worst > 0 ? atZero / worst : 0 };
+  // One or two lines have no angle to speak of: letters' tops and tails line up at many angles.
+  if (textLines(points, rows, columns, Math.tan((best.degrees * Math.PI) / 180)) < MIN_LINES) return { degrees: 0, confidence: 0 };
   return { degrees: Math.round(best.degrees * 100) / 100, confidence: worst > 0 ? best.score / worst : 0 };
+}
+
+/** Row over column projection sharpness beyond which the page's lines are taken to run that way. */
+const DIRECTION_RATIO = 2;
+
+/**
+ * Whether the page's text lines run across (an upright or upside-down page) or up and down (a
+ * page on its side), from how sharply the rows' and the columns' ink projections step: free
+ * next to a reading, and it spares a sideways page the full reading that would come out garbage.
+ */
+export function lineDirection(raster: Raster): 'horizontal' | 'vertical' | 'unknown' {
+  const { gray, width, height } = raster;
+  if (!gray || width < 50 || height < 50) return 'unknown';
+  const reduction = Math.max(1, Math.floor(Math.max(width, height) / SWEEP_WIDTH));
+  const points = inkPoints(gray, width, height, reduction);
+  if (points.xs.length < 200) return 'unknown';
+  const rows = differentialSquareSum(points, Math.ceil(height / reduction), Math.ceil(width / reduction), 0);
+  const columns = differentialSquareSum({ xs: points.ys, ys: points.xs }, Math.ceil(width / reduction), Math.ceil(height / reduction), 0);
+  if (rows > columns * DIRECTION_RATIO) return 'horizontal';
+  if (columns > rows * DIRECTION_RATIO) return 'vertical';
+  return 'unknown';
 }
 
 /** The page turned so that its text lines run level again, or the page itself when it is level. */
@@ -93,7 +123,23 @@ function inkPoints(gray: Uint8Array, width: number, height: number, reduction: n
   return { xs, ys };
 }
 
-function differentialSquareSum(points: { xs: Int32Array; ys: Int32Array }, rows: number, columns: number, slope: number): number {
+/** Rows of ink separated by gaps, along the slope: the page's text lines. */
+function textLines(points: { xs: Int32Array; ys: Int32Array }, rows: number, columns: number, slope: number): number {
+  const counts = rowCounts(points, rows, columns, slope);
+  let most = 0;
+  for (const count of counts) if (count > most) most = count;
+  const threshold = Math.max(1, most * 0.15);
+  let lines = 0;
+  let inLine = false;
+  for (const count of counts) {
+    if (count >= threshold && !inLine) lines += 1;
+    inLine = count >= threshold;
+  }
+  return lines;
+}
+
+/** How many ink points fall in each row when rows run along the slope. */
+function rowCounts(points: { xs: Int32Array; ys: Int32Array }, rows: number, columns: number, slope: number): Int32Array {
   const margin = Math.ceil(Math.abs(slope) * columns) + 2;
   const counts = new Int32Array(rows + 2 * margin);
   const { xs, ys } = points;
@@ -101,6 +147,11 @@ function differentialSquareSum(points: { xs: Int32Array; ys: Int32Array }, rows:
     const row = Math.round((ys[index] as number) - (xs[index] as number) * slope) + margin;
     if (row >= 0 && row < counts.length) counts[row] = (counts[row] as number) + 1;
   }
+  return counts;
+}
+
+function differentialSquareSum(points: { xs: Int32Array; ys: Int32Array }, rows: number, columns: number, slope: number): number {
+  const counts = rowCounts(points, rows, columns, slope);
   let sum = 0;
   for (let row = 1; row < counts.length; row += 1) {
     const step = (counts[row] as number) - (counts[row - 1] as number);
@@ -110,50 +161,39 @@ function differentialSquareSum(points: { xs: Int32Array; ys: Int32Array }, rows:
 }
 
 /**
- * The page turned by `degrees` (clockwise positive) about its centre, white outside: three shears
- * (horizontal, vertical, horizontal) of whole-pixel shifts, as leptonica turns small angles. Each
- * shear moves runs of pixels without interpolating, ten times faster than resampling, and for a
- * few degrees tesseract reads the result as well.
+ * The page turned by `degrees` (clockwise positive) about its centre, white outside, resampled
+ * bilinearly. (Three whole-pixel shears, leptonica's fast way, were half as costly but read
+ * worse on small print: eurotext.tif went from a CER of 0.019 to 0.022.)
  */
 export function rotateByAngle(raster: Raster, degrees: number): Raster {
   const { gray, width, height } = raster;
   if (!gray) return raster;
   const radians = (degrees * Math.PI) / 180;
-  const outer = -Math.tan(radians / 2);
-  const middle = Math.sin(radians);
-  const first = new Uint8Array(width * height);
-  shearRows(gray, first, width, height, outer);
-  const second = new Uint8Array(width * height);
-  shearColumns(first, second, width, height, middle);
+  const cos = Math.cos(radians);
+  const sin = Math.sin(radians);
   const { image, gray: out } = allocateGrayPgm(width, height);
-  shearRows(second, out, width, height, outer);
-  return { image, width, height, scale: raster.scale, gray: out };
-}
-
-/** Each row moved sideways by (its distance from the middle row) x factor. */
-function shearRows(from: Uint8Array, to: Uint8Array, width: number, height: number, factor: number): void {
-  to.fill(255);
-  const middle = (height - 1) / 2;
+  const cx = (width - 1) / 2;
+  const cy = (height - 1) / 2;
   for (let y = 0; y < height; y += 1) {
-    const shift = Math.round((y - middle) * factor);
+    const dy = y - cy;
+    // Where this row's first pixel comes from (the inverse rotation); each next pixel is one step on.
+    let sx = -cos * cx + sin * dy + cx;
+    let sy = sin * cx + cos * dy + cy;
     const row = y * width;
-    const start = Math.max(0, shift);
-    const end = Math.min(width, width + shift);
-    if (end > start) to.set(from.subarray(row + start - shift, row + end - shift), row + start);
-  }
-}
-
-/** Each column moved up or down by (its distance from the middle column) x factor. */
-function shearColumns(from: Uint8Array, to: Uint8Array, width: number, height: number, factor: number): void {
-  to.fill(255);
-  const middle = (width - 1) / 2;
-  const shifts = new Int32Array(width);
-  for (let x = 0; x < width; x += 1) shifts[x] = Math.round((x - middle) * factor);
-  for (let y = 0; y < height; y += 1) {
-    const row = y * width;
-    for (let x = 0; x < width; x += 1) {
-      const source = y - (shifts[x] as number);
-      if (source >= 0 && source < height) to[row + x] = from[source * width + x] as number;
+    for (let x = 0; x < width; x += 1, sx += cos, sy -= sin) {
+      const x0 = Math.floor(sx);
+      const y0 = Math.floor(sy);
+      if (x0 < 0 || y0 < 0 || x0 + 1 >= width || y0 + 1 >= height) {
+        out[row + x] = 255;
+        continue;
+      }
+      const fx = sx - x0;
+      const fy = sy - y0;
+      const offset = y0 * width + x0;
+      const top = (gray[offset] as number) + ((gray[offset + 1] as number) - (gray[offset] as number)) * fx;
+      const bottom = (gray[offset + width] as number) + ((gray[offset + width + 1] as number) - (gray[offset + width] as number)) * fx;
+      out[row + x] = (top + (bottom - top) * fy + 0.5) | 0;
     }
   }
+  return { image, width, height, scale: raster.scale, gray: out };
 }

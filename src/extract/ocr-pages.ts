@@ -2,7 +2,7 @@ import type { ExtractInput, ExtractResult } from './extractor.js';
 import type { OcrEngine, OcrPageResult } from './ocr/engine.js';
 import { cropRaster, rotateRaster, scaleRaster, type Raster } from './raster.js';
 import { normalizeWhitespace } from './decode-text.js';
-import { straighten } from './deskew.js';
+import { lineDirection, straighten } from './deskew.js';
 
 /**
  * Pages of one document in flight to the OCR engine at once. Pages are decoded one after
@@ -106,32 +106,46 @@ export interface UprightPage extends OcrPageResult {
   deskewed: number;
 }
 
+type Degrees = 0 | 90 | 180 | 270;
+
 /**
  * Reads a page straightened of small skews and, when tesseract is unsure of it, checks its
  * orientation once: tesseract's OSD where the engine has it, otherwise a probe on a downscaled
  * part of the page. Only a page found to be turned is read a second time, the right way up; the
- * more confident reading is kept. (Before, every unsure page was read again turned by 180, 90 and
- * 270 degrees: up to four full readings for a page that is upright but faint.)
+ * more confident reading is kept. A page whose lines run up and down (on its side) is checked
+ * before its first reading, which would only be garbage. (Before, every unsure page was read
+ * again turned by 180, 90 and 270 degrees: up to four full readings of a faint upright page.)
  */
 export async function recognizeUpright(input: ExtractInput, raster: Raster, dpi: number | undefined): Promise<UprightPage> {
   const engine = input.ocr();
   const options = dpi ? { dpi, signal: input.signal } : { signal: input.signal };
+  const read = async (page: Raster, turned: Degrees, deskewed: number): Promise<UprightPage> => ({ ...(await engine.recognize(page.image, options)), turned, deskewed });
   const level = straighten(raster);
-  const upright: UprightPage = { ...(await engine.recognize(level.raster.image, options)), turned: 0, deskewed: level.degrees };
-  if (upright.confidence >= UPRIGHT_CONFIDENCE || !raster.gray) return upright;
-  const degrees = await orientationOf(engine, level.raster, dpi, input.signal);
-  if (degrees === 0) return upright;
-  const turned = straighten(rotateRaster(raster, degrees));
-  const reading: UprightPage = { ...(await engine.recognize(turned.raster.image, options)), turned: degrees, deskewed: turned.degrees };
-  return reading.confidence > upright.confidence ? reading : upright;
+  if (!raster.gray) return read(level.raster, 0, level.degrees);
+  const direction = lineDirection(level.raster);
+  let upright: UprightPage | undefined;
+  if (direction !== 'vertical') {
+    upright = await read(level.raster, 0, level.degrees);
+    if (upright.confidence >= UPRIGHT_CONFIDENCE) return upright;
+  }
+  const candidates: readonly Degrees[] = direction === 'vertical' ? [0, 90, 270] : direction === 'horizontal' ? [0, 180] : [0, 90, 180, 270];
+  const degrees = await orientationOf(engine, level.raster, dpi, input.signal, candidates);
+  if (degrees === 0) return upright ?? (await read(level.raster, 0, level.degrees));
+  const straightened = straighten(rotateRaster(raster, degrees));
+  const turned = await read(straightened.raster, degrees, straightened.degrees);
+  if (upright) return turned.confidence > upright.confidence ? turned : upright;
+  if (turned.confidence >= UPRIGHT_CONFIDENCE) return turned;
+  // What looked like lines running up and down may have been a table's rules: try the page as it came.
+  const asItCame = await read(level.raster, 0, level.degrees);
+  return turned.confidence > asItCame.confidence ? turned : asItCame;
 }
 
-async function orientationOf(engine: OcrEngine, raster: Raster, dpi: number | undefined, signal: AbortSignal): Promise<0 | 90 | 180 | 270> {
+async function orientationOf(engine: OcrEngine, raster: Raster, dpi: number | undefined, signal: AbortSignal, candidates: readonly Degrees[]): Promise<Degrees> {
   const osd = engine.detectOrientation ? await engine.detectOrientation(raster.image, dpi ? { dpi, signal } : { signal }) : null;
   // A turned page is read again either way (and kept only if it reads better), so OSD's "turned" is
   // cheap to follow; its "upright" ends the matter, and should be sure.
   if (osd && (osd.degrees !== 0 || osd.confidence >= OSD_TRUSTED_CONFIDENCE)) return osd.degrees;
-  return probeOrientation(engine, raster, dpi, signal);
+  return probeOrientation(engine, raster, dpi, signal, candidates);
 }
 
 /** The probe reads text about this size: 150 dpi still reads, at a quarter of the pixels of 300. */
@@ -141,16 +155,16 @@ const PROBE_CROP = 0.7;
 
 /**
  * Orientation without OSD: the middle of the page at half resolution (an eighth of the pixels)
- * read the four ways round; the way that reads most confidently wins. The four readings cost
- * about half of one full reading.
+ * read each way round that the lines allow (two, when they are known to run across or up and
+ * down); the way that reads most confidently wins. Each reading costs about an eighth of a full one.
  */
-export async function probeOrientation(engine: OcrEngine, raster: Raster, dpi: number | undefined, signal: AbortSignal): Promise<0 | 90 | 180 | 270> {
+export async function probeOrientation(engine: OcrEngine, raster: Raster, dpi: number | undefined, signal: AbortSignal, candidates: readonly Degrees[] = [0, 90, 180, 270]): Promise<Degrees> {
   const scale = Math.min(1, PROBE_DPI / (dpi ?? 300));
   const small = cropRaster(scaleRaster(raster, scale), PROBE_CROP);
   const probeDpi = dpi ? dpi * scale : undefined;
   const options = probeDpi ? { dpi: probeDpi, signal } : { signal };
-  let best: { degrees: 0 | 90 | 180 | 270; score: number } = { degrees: 0, score: -1 };
-  for (const degrees of [0, 90, 180, 270] as const) {
+  let best: { degrees: Degrees; score: number } = { degrees: candidates[0] ?? 0, score: -1 };
+  for (const degrees of candidates) {
     const image = degrees === 0 ? small : rotateRaster(small, degrees);
     const result = await engine.recognize(image.image, options);
     const score = readingScore(result);

@@ -156,7 +156,11 @@ export class NativeTesseractEngine implements OcrEngine {
       child.stdin.on('error', () => undefined);
       child.stdin.end(image);
       child.on('error', (error) => {
-        failure ??= new DoccatError('E_OCR_INIT', `cannot run ${this.options.tesseract.command}: ${error.message}`, { hint: 'check ocr.tesseractPath, or set ocr.engine to tesseract.js' });
+        // Spawning failed (the command vanished since the probe): there may be no 'close' to wait for.
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        this.running.delete(child);
+        reject(failure ?? new DoccatError('E_OCR_INIT', `cannot run ${this.options.tesseract.command}: ${error.message}`, { hint: 'check ocr.tesseractPath, or set ocr.engine to tesseract.js' }));
       });
       child.on('close', (code, killedBy) => {
         clearTimeout(timer);
