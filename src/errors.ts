@@ -10,6 +10,8 @@ export const ExitCode = {
   someFailed: 3,
   backendUnavailable: 4,
   unhealthy: 5,
+  /** `stats --check`: an alert rule fires. */
+  alerting: 6,
   interrupted: 130,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];

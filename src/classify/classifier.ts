@@ -1,5 +1,16 @@
 import { z } from 'zod';
 
+/** An amount of money: a number and its ISO 4217 currency (null when the document names none). */
+export const moneySchema = z.object({ amount: z.number().finite(), currency: z.string().regex(/^[A-Z]{3}$/).nullable() });
+/** A field is text (an invoice number, an ISO date, an IBAN) or money (total, subtotal, tax). */
+export const fieldValueSchema = z.union([z.string(), moneySchema]);
+export type FieldValue = z.infer<typeof fieldValueSchema>;
+
+/** A field as people read it: "4904.94 EUR". */
+export function formatFieldValue(value: FieldValue): string {
+  return typeof value === 'string' ? value : `${value.amount.toFixed(2)}${value.currency ? ` ${value.currency}` : ''}`;
+}
+
 /** What every classifier (local rules now, AI providers later) returns, validated by this schema. */
 export const classificationSchema = z.object({
   type: z.string().min(1),
@@ -12,7 +23,7 @@ export const classificationSchema = z.object({
   /** Which rule or provider decided, so a user can see why. */
   rule: z.string(),
   classifier: z.string(),
-  fields: z.record(z.string(), z.string()),
+  fields: z.record(z.string(), fieldValueSchema),
 });
 export type Classification = z.infer<typeof classificationSchema>;
 
@@ -20,6 +31,8 @@ export interface ClassifyInput {
   text: string;
   mime: string;
   fileName: string;
+  /** The path below the folder ingested ("Tax/2024/notice.pdf"), for path rules and folder tags. */
+  relativePath?: string;
   metadata: { title?: string; author?: string; from?: string; subject?: string; date?: string };
   /** Ties provider calls and log lines to the run and the document. */
   correlationId?: string;

@@ -50,54 +50,43 @@ export function findDates(text: string, preferMonthFirst: boolean): DateCandidat
     const month = MONTHS[match[2] as string];
     if (month) push(isoDate(Number(match[3]), month, Number(match[1])), match.index);
   }
-  for (const match of folded.matchAll(/\b([a-z]{3,9})\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})\b/g)) {
+  // "August 3, 2014", and "August 3 , 2014" as some text layers space it.
+  for (const match of folded.matchAll(/\b([a-z]{3,9})\.?\s+(\d{1,2})(?:st|nd|rd|th)?\s*,?\s+(\d{4})\b/g)) {
     const month = MONTHS[match[1] as string];
     if (month) push(isoDate(Number(match[3]), month, Number(match[2])), match.index);
   }
   return found.sort((a, b) => a.index - b.index);
 }
 
+/** Labels of the date a document is of, and of dates it is not (due dates, periods, orders). */
+const DATE_LABEL = /\b(invoice date|date of issue|issue date|issued on|issued|dated|date|datum|rechnungsdatum|ausstellungsdatum|belegdatum|factuurdatum|date de (?:la )?facture|data wystawienia|fecha(?: de emision)?)\b/g;
+const OTHER_DATE_LABEL = /\b(due date|date due|payment due|due on|due by|falligkeitsdatum|fallig am|zahlbar bis|zahlungsziel|vervaldatum|date limite de paiement|date d.echeance|order date|orderdatum|bestelldatum|lieferdatum|delivery date|date of birth|geburtsdatum|check out|check in|date limite)\b/g;
+
 /** The date a document is "of": one labelled as such, else the first plausible date in it. */
 export function documentDate(text: string, preferMonthFirst: boolean, fallback?: string): string | null {
   const head = text.slice(0, 20_000);
   const dates = findDates(head, preferMonthFirst);
   const folded = foldText(head);
-  const labels = [...folded.matchAll(/\b(invoice date|date of issue|issue date|issued|dated|date|datum|rechnungsdatum|factuurdatum|date de facture|fecha)\b/g)];
+  const excluded = [...folded.matchAll(OTHER_DATE_LABEL)].map((match) => [match.index, match.index + match[0].length] as const);
+  const labels = [...folded.matchAll(DATE_LABEL)].filter((label) => !excluded.some(([start, end]) => label.index >= start && label.index < end));
   for (const label of labels) {
+    // A label that ends its line names the date before it on that line ("19 april 2014 Factuurdatum:").
+    const lineStart = folded.lastIndexOf('\n', label.index) + 1;
+    const lineEnd = folded.indexOf('\n', label.index);
+    if (/^[\s:.]*$/.test(folded.slice(label.index + label[0].length, lineEnd < 0 ? undefined : lineEnd))) {
+      const before = dates.filter((date) => date.index >= lineStart && date.index < label.index).at(-1);
+      if (before) return before.iso;
+    }
     const next = dates.find((date) => date.index >= label.index && date.index - label.index < 60);
     if (next) return next.iso;
   }
-  if (dates[0]) return dates[0].iso;
+  const unlabelled = dates.find((date) => !excluded.some(([start]) => date.index > start && date.index - start < 60));
+  if (unlabelled ?? dates[0]) return (unlabelled ?? dates[0])?.iso ?? null;
   if (fallback) {
     const parsed = new Date(fallback);
     if (!Number.isNaN(parsed.getTime())) return parsed.toISOString().slice(0, 10);
   }
   return null;
-}
-
-const TOTAL_LABEL = /(?<![\p{L}])(total(?:[ \t]+(?:due|amount|ttc|incl\.?))?|amount due|balance due|gesamtbetrag|rechnungsbetrag|te betalen|totaal|montant total|net a payer|do zaplaty)(?![\p{L}])/giu;
-/** Case-sensitive on purpose: currency codes are upper case, and words after the amount are not. */
-const AMOUNT = /^[ \t]*[:=]?[ \t]*((?:[A-Z]{3}|[$€£₹]|Rs\.?)?[ \t]*-?\d[\d.,' ]*\d(?:[ \t]*(?:[A-Z]{3}(?![A-Za-z])|[$€£₹]))?)/;
-
-/** The last amount labelled as a total (the grand total follows subtotals), with its currency. */
-export function findTotal(text: string): string | undefined {
-  const body = text.slice(0, 50_000);
-  let last: string | undefined;
-  for (const label of body.matchAll(TOTAL_LABEL)) {
-    const amount = AMOUNT.exec(body.slice(label.index + label[0].length, label.index + label[0].length + 60));
-    if (amount?.[1]) last = amount[1].trim();
-  }
-  return last;
-}
-
-export function findInvoiceNumber(text: string): string | undefined {
-  const match = /\b(?:invoice|rechnung|factuur|facture|faktura|fattura|factura)[ \t]*(?:no\.?|nr\.?|number|nummer|numero|n°|#)[ \t]*[:.]?[ \t]*([A-Z0-9][A-Z0-9/_-]{2,30})/i.exec(text.slice(0, 20_000));
-  return match?.[1];
-}
-
-export function findIban(text: string): string | undefined {
-  const match = /\b([A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]{4}){2,7}(?:[ ]?[A-Z0-9]{1,4})?)\b/.exec(text.slice(0, 50_000));
-  return match?.[1]?.replace(/ /g, '');
 }
 
 const COMPANY_SUFFIX = /(?<![\p{L}])(GmbH|AG|KG|OHG|e\.\s?V\.|Inc\.?|Incorporated|Ltd\.?|Limited|LLC|L\.L\.C\.|LLP|PLC|plc|Corp\.?|Corporation|Co\.|B\.V\.|BV|N\.V\.|S\.A\.?|SA|SARL|S\.A\.R\.L\.|SAS|S\.p\.A\.|SpA|Sp\. z o\.o\.|Pvt\.? Ltd\.?|Private Limited|Oy|AB|ApS|A\/S)(?![\p{L}\p{N}])/u;

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { foldText } from '../text/fold.js';
 import type { Taxonomy } from './prompts/classify-v1.js';
+import type { FieldValue } from './classifier.js';
+import { currencyCode, parseAmount } from './money.js';
 
 /**
  * Reads a provider's answer leniently (code fences, prose around the JSON), validates it, and
@@ -30,7 +32,7 @@ export interface ParsedAnswer {
   correspondent: string | null;
   language: string | null;
   confidence: number;
-  fields: Record<string, string>;
+  fields: Record<string, FieldValue>;
   /** What was changed to fit the taxonomy, for the record of why. */
   adjustments: string[];
 }
@@ -58,9 +60,9 @@ export function parseAnswer(text: string, taxonomy: Taxonomy, fallbackType: stri
     else if (allowNewTags && normaliseTag(tag)) tags.add(normaliseTag(tag));
     else adjustments.push(`tag "${tag}" dropped`);
   }
-  const fields: Record<string, string> = {};
-  const total = answer.total === null || answer.total === undefined ? undefined : String(answer.total).replace(/[^\d.,-]/g, '');
-  if (total) fields.total = answer.currency ? `${total} ${answer.currency.toUpperCase()}` : total;
+  const fields: Record<string, FieldValue> = {};
+  const total = answer.total === null || answer.total === undefined ? undefined : parseAmount(String(answer.total).replace(/[^\d.,' -]/g, '').trim());
+  if (total !== undefined) fields.total = { amount: total, currency: currencyCode(answer.currency?.trim() || undefined) ?? null };
   if (answer.invoiceNumber !== null && answer.invoiceNumber !== undefined && String(answer.invoiceNumber).trim()) fields.invoiceNumber = String(answer.invoiceNumber).trim();
   const dueDate = isoDate(answer.dueDate);
   if (dueDate) fields.dueDate = dueDate;

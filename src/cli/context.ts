@@ -54,6 +54,7 @@ export async function createContext(command: Command, override: { configPath?: s
       quiet: Boolean(options.quiet),
       verbose: Boolean(options.verbose),
       color: colorEnabled(process.stdout, options.color),
+      stderrColor: colorEnabled(process.stderr, options.color),
     },
   };
 }

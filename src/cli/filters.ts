@@ -17,6 +17,17 @@ const FLAG_FIELDS: { flag: string; field: FieldName; description: string; repeat
   { flag: 'lang', field: 'lang', description: 'language code: en, de, fr, ...' },
   { flag: 'status', field: 'status', description: 'catalogued, duplicate, or failed (failed files)' },
   { flag: 'path', field: 'path', description: 'a source path matches this glob', repeatable: true },
+  { flag: 'total', field: 'total', description: "total amount: '>100', '<=49.90', '=12'", repeatable: true },
+  { flag: 'currency', field: 'currency', description: 'currency of the total: EUR, USD, ...' },
+  { flag: 'due', field: 'due', description: "due date: 2024-05, '<2024-05-01', '>=2024-05'", repeatable: true },
+  { flag: 'repo', field: 'repo', description: 'seen in a build of this repository (owner/name, or name)' },
+  { flag: 'commit', field: 'commit', description: 'seen in a build of this commit (4 or more hex digits)' },
+  { flag: 'branch', field: 'branch', description: 'seen in a build of this branch (a glob: release/*)' },
+  { flag: 'ref', field: 'ref', description: 'seen in a build of this branch or tag' },
+  { flag: 'run', field: 'run', description: 'seen in this CI run (GitHub run, GitLab pipeline...) or doccat run id' },
+  { flag: 'label', field: 'label', description: 'seen with this --label key=value (or key)', repeatable: true },
+  { flag: 'name', field: 'name', description: 'file name matches this glob: *.whl', repeatable: true },
+  { flag: 'size', field: 'size', description: 'size comparison: ">10MB", "<=1GB"' },
 ];
 
 export function addFilterOptions(command: Command, paging = true): Command {

@@ -13,8 +13,10 @@ export interface IngestSetup {
   jobs: number;
   deps: IngestDependencies;
   extract: ExtractOptions;
-  /** One file by path through the pipeline, as queued jobs are (worker, watch). */
-  ingestPath(filePath: string): Promise<FileOutcome>;
+  /** Searchable PDFs are made (ocr.searchablePdf, not --no-searchable-pdf, not a dry run). */
+  searchablePdf: boolean;
+  /** One file by path through the pipeline, as queued jobs are (worker, watch); traceParent: the trace it continues. */
+  ingestPath(filePath: string, traceParent?: string): Promise<FileOutcome>;
   /** Stops the extraction processes and OCR workers if any were started. */
   close(): Promise<void>;
 }
@@ -26,7 +28,11 @@ const OCR_IDLE_TIMEOUT_MS = 15_000;
  * What `ingest` and `worker` both need: the blob store, the classifier, a lazily started OCR pool
  * and the claims that keep processes from extracting the same content twice.
  */
-export async function prepareIngest(context: CommandContext, catalog: OpenCatalog, options: { jobs?: number; dryRun: boolean; ocr: boolean; ocrEngine?: OcrEngineSetting; roots?: readonly string[] }): Promise<IngestSetup> {
+export async function prepareIngest(
+  context: CommandContext,
+  catalog: OpenCatalog,
+  options: { jobs?: number; dryRun: boolean; ocr: boolean; searchablePdf?: boolean; ocrEngine?: OcrEngineSetting; roots?: readonly string[] },
+): Promise<IngestSetup> {
   const { config } = context.loaded;
   const jobs = options.jobs ?? config.ingest.jobs ?? Math.max(1, os.availableParallelism());
   // Writers register the catalogue in each store they write to (see storage/catalog-registration.ts).
@@ -41,7 +47,7 @@ export async function prepareIngest(context: CommandContext, catalog: OpenCatalo
     import('../db/claims.js'),
     import('../pipeline/ingest.js'),
   ]);
-  const { classifier } = await createClassifier(context, catalog);
+  const { classifier } = await createClassifier(context, catalog, { retrain: !options.dryRun });
   const ocrEnabled = config.features.ocr && options.ocr;
   // The engine is chosen (and a missing engine or language reported) once, before any file is touched.
   let choice: OcrEngineChoice | undefined;
@@ -71,7 +77,8 @@ export async function prepareIngest(context: CommandContext, catalog: OpenCatalo
   }
   // Every file is extracted in a child process with a deadline and a memory cap (started on first use).
   const extraction = createExtractionPool({ size: jobs, fileTimeoutMs: config.ingest.fileTimeoutMs, maxMemoryMb: config.ingest.maxMemoryMb, logger: context.logger });
-  const deps: IngestDependencies = { runId: context.runId, repository: catalog.repository, claims: new ClaimRepository(catalog.database.db, context.runId, CLAIM_LEASE_MS), store, staging, classifier, ocr, extraction, logger: context.logger };
+  const { tracerFor } = await import('./tracing.js');
+  const deps: IngestDependencies = { runId: context.runId, repository: catalog.repository, claims: new ClaimRepository(catalog.database.db, context.runId, CLAIM_LEASE_MS), store, staging, classifier, ocr, extraction, logger: context.logger, tracer: await tracerFor(context) };
   const extract: ExtractOptions = {
     ocrEnabled,
     renderDpi: config.ocr.renderDpi,
@@ -84,14 +91,23 @@ export async function prepareIngest(context: CommandContext, catalog: OpenCatalo
     maxTextBytes: Math.floor(config.ingest.maxTextMb * 1024 * 1024),
     // Pages of one scan are read in parallel, as many as the OCR engine reads at once.
     ocrParallelPages: jobs,
+    // pdf-lib holds the PDF it rewrites two or three times over: a quarter of the process's memory.
+    searchablePdfMaxBytes: Math.floor((config.ingest.maxMemoryMb * 1024 * 1024) / 4),
+    maxListBytes: Math.floor(config.ingest.archiveListMb * 1024 * 1024),
+    maxListEntries: config.ingest.archiveListEntries,
+    ...(config.email.attachments
+      ? { parts: { maxAttachments: config.email.maxAttachments, maxAttachmentBytes: Math.floor(config.email.maxAttachmentsMb * 1024 * 1024), maxMessages: config.email.maxMboxMessages, skipInlineImagesUnderBytes: Math.floor(config.email.skipInlineImagesUnderKb * 1024) } }
+      : {}),
   };
+  const searchablePdf = ocrEnabled && config.ocr.searchablePdf && options.searchablePdf !== false && !options.dryRun;
   // ingestPath follows a link only into these folders (watch's drop folders), or with followSymlinks.
-  const single = { paths: options.roots ?? [], include: [], exclude: [], recursive: false, hidden: true, followSymlinks: config.ingest.followSymlinks, jobs: 1, dryRun: false, maxFileSizeBytes: config.ingest.maxFileSizeMb * 1024 * 1024, extract, signal: context.signal };
+  const single = { paths: options.roots ?? [], include: [], exclude: [], recursive: false, hidden: true, followSymlinks: config.ingest.followSymlinks, jobs: 1, dryRun: false, maxFileSizeBytes: config.ingest.maxFileSizeMb * 1024 * 1024, extract, searchablePdf, signal: context.signal, unknownFiles: config.ingest.unknownFiles };
   return {
     jobs,
     deps,
     extract,
-    ingestPath: (filePath) => ingestFile(filePath, single, deps),
+    searchablePdf,
+    ingestPath: (filePath, traceParent) => ingestFile(filePath, single, deps, {}, traceParent),
     close: async () => {
       await extraction.close();
       await pool?.close();

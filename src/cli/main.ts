@@ -1,18 +1,36 @@
-import { CommanderError } from 'commander';
+import fs from 'node:fs';
 import { DoccatError, ExitCode, toErrorInfo } from '../errors.js';
-import { buildProgram, commandResult } from './program.js';
 import { interrupt } from './interrupt.js';
 import { redactText } from '../observability/redact.js';
 import { colorEnabled, guardTerminalOutput, paint, writeJson, writeNdjson } from './output.js';
 
 /** The only place that calls process.exit: everything else returns or throws. */
 async function main(argv: string[]): Promise<number> {
+  // Scripts and completions ask for the version in loops: answered without loading commander.
+  if (argv.length === 3 && (argv[2] === '--version' || argv[2] === '-V')) {
+    const { version } = JSON.parse(fs.readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    process.stdout.write(`${version}\n`);
+    return ExitCode.ok;
+  }
+  // Everything else starts from the program; each command imports what it needs when it runs.
+  const [{ CommanderError }, { buildProgram, commandResult }] = await Promise.all([import('commander'), import('./program.js')]);
+  // Shell completion, before commander: the words typed are data here, not options to parse.
+  if (argv[2] === '__complete') {
+    try {
+      const { printCompletions } = await import('./completion.js');
+      await printCompletions(buildProgram(), argv[3] ?? 'bash', argv.slice(4));
+    } catch {
+      // A completion that fails offers nothing; a shell would print an error mid-line.
+    }
+    return ExitCode.ok;
+  }
   guardTerminalOutput(argv.includes('--no-color') ? false : undefined);
   let interrupts = 0;
   const onSignal = () => {
     interrupts += 1;
     if (interrupts === 1) {
-      process.stderr.write('\ndoccat: interrupting: finishing in-flight work safely (press Ctrl-C again to quit at once)\n');
+      // A service manager's SIGTERM to `watch -q` is how it stops, not news for the log.
+      if (!argv.includes('-q') && !argv.includes('--quiet')) process.stderr.write('\ndoccat: interrupting: finishing in-flight work safely (press Ctrl-C again to quit at once)\n');
       interrupt();
     } else {
       // Every write is a transaction or an atomic rename, so stopping here leaves nothing half-done.

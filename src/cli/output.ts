@@ -8,13 +8,23 @@ export interface OutputMode {
   ndjson: boolean;
   quiet: boolean;
   verbose: boolean;
+  /** Colour on stdout; stderr decides for itself (`doccat ... 2>log` on a terminal). */
   color: boolean;
+  stderrColor: boolean;
 }
 
-export function colorEnabled(stream: NodeJS.WriteStream, flag: boolean | undefined): boolean {
+/**
+ * Colour for one stream (stdout and stderr decide apart: `doccat ingest dir > out.txt` on a
+ * terminal still colours its stderr). The usual conventions, first match wins: --no-color; FORCE_COLOR
+ * (0 or false: off, any other non-empty value: on, as Node and supports-color read it); NO_COLOR
+ * (any non-empty value: off); TERM=dumb: off; otherwise whether the stream is a terminal.
+ */
+export function colorEnabled(stream: Pick<NodeJS.WriteStream, 'isTTY'>, flag: boolean | undefined, env: NodeJS.ProcessEnv = process.env): boolean {
   if (flag === false) return false;
-  if (process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== '') return false;
-  if (process.env.FORCE_COLOR !== undefined && process.env.FORCE_COLOR !== '0') return true;
+  const force = env.FORCE_COLOR;
+  if (force !== undefined && force !== '') return !['0', 'false'].includes(force.toLowerCase());
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
+  if (env.TERM === 'dumb') return false;
   return Boolean(stream.isTTY);
 }
 

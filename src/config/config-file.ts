@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { defaultLoaders } from 'cosmiconfig';
 import { trustProblem } from './file-trust.js';
+import { isHookUrl } from './schema.js';
 import { DoccatError, ExitCode, usageError } from '../errors.js';
 
 /**
@@ -97,6 +98,8 @@ export async function readConfigFile(filepath: string, options: { explicit: bool
   if (config === undefined || config === null) return options.explicit ? { filepath, config: {} } : undefined;
   const command = commandReference(config, []);
   if (command) refuseUntrusted(filepath, `run the cmd: secret reference at ${command} in ${filepath}`);
+  const hook = hookCommand(config);
+  if (hook) refuseUntrusted(filepath, `run the hook command at ${hook} in ${filepath}`);
   return { filepath, config };
 }
 
@@ -128,6 +131,27 @@ function commandReference(value: unknown, at: string[]): string | undefined {
     for (const [key, item] of Object.entries(value)) {
       const found = commandReference(item, [...at, key]);
       if (found) return found;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The setting path of the first hook that is a shell command (hooks.onDocument etc., overlays
+ * included): hooks run like cmd: references, so the same rule applies. Webhook URLs run nothing.
+ */
+function hookCommand(config: unknown): string | undefined {
+  if (!isRecord(config)) return undefined;
+  const places: [string, unknown][] = [['hooks', config.hooks]];
+  if (isRecord(config.environments)) for (const [name, overlay] of Object.entries(config.environments)) if (isRecord(overlay)) places.push([`environments.${name}.hooks`, overlay.hooks]);
+  for (const [at, hooks] of places) {
+    if (!isRecord(hooks)) continue;
+    for (const [event, list] of Object.entries(hooks)) {
+      if (!Array.isArray(list)) continue;
+      for (const [index, target] of list.entries()) {
+        const isCommand = typeof target === 'string' ? !isHookUrl(target) : isRecord(target) && 'command' in target;
+        if (isCommand) return `${at}.${event}.${index}`;
+      }
     }
   }
   return undefined;

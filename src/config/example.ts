@@ -45,13 +45,19 @@ export function exampleConfig(): DoccatConfig {
     classify: {
       ...defaults.classify,
       types: [
-        { name: 'invoice', keywords: ['proforma'], patterns: [], mimeTypes: [], weight: 1, tags: [] },
-        { name: 'school', keywords: ['report card', 'term dates', 'parents evening'], patterns: [String.raw`\bgrade\s+[1-9]\b`], mimeTypes: [], weight: 1, tags: ['kids'] },
+        { name: 'invoice', keywords: ['proforma'], titles: [], patterns: [], mimeTypes: [], weight: 1, tags: [] },
+        { name: 'school', keywords: ['report card', 'term dates', 'parents evening', '*schule'], titles: ['school report', 'zeugnis'], patterns: [String.raw`\bgrade\s+[1-9]\b`], mimeTypes: [], weight: 1, tags: ['kids'] },
       ],
       tags: [
         { tag: 'tax', keywords: ['tax', 'vat', 'steuer'], patterns: [] },
         { tag: 'car', keywords: ['vehicle', 'mot', 'registration number'], patterns: [String.raw`\b[A-Z]{2}\d{2} ?[A-Z]{3}\b`] },
       ],
+      pathRules: [
+        { glob: 'Tax/**', type: 'tax', tags: ['tax'] },
+        { glob: '**/receipts/*.pdf', type: 'receipt', tags: [] },
+        { glob: 'Payslips/**', type: 'payslip', tags: ['work'], correspondent: 'Acme Logistics Ltd' },
+      ],
+      folderTags: true,
     },
     ai: {
       ...defaults.ai,
@@ -84,5 +90,23 @@ export function exampleConfig(): DoccatConfig {
     queue: { maxAttempts: 3, retryDelaySeconds: 30, expireInSeconds: 900, maintenanceIntervalSeconds: 60 },
     stats: { keepDays: 365 },
     log: { level: 'warn', file: '/var/log/doccat.log' },
+    hooks: {
+      ...defaults.hooks,
+      onDocument: ['./on-document.sh', 'https://automation.example.com/webhook/doccat'],
+      onRun: [{ url: 'env:CHAT_WEBHOOK_URL', secret: 'env:CHAT_WEBHOOK_SECRET', timeoutMs: 5000 }],
+      onAlert: [{ command: 'notify-send "doccat $DOCCAT_EVENT"', timeoutMs: 5000 }, 'https://monitoring.example.com/hooks/doccat'],
+      secret: 'env:DOCCAT_HOOK_SECRET',
+    },
+    alerts: {
+      rules: [
+        { name: 'failure-rate', metric: 'failureRate', above: 0.2, window: '1h', minSamples: 10 },
+        { name: 'claude-errors', metric: 'providerErrorRate', provider: 'claude', above: 0.5, window: '15min', minSamples: 5 },
+        { name: 'slow-ocr', metric: 'stageP95', stage: 'ocr', above: 60_000, window: '24h', minSamples: 20 },
+        { name: 'queue-stuck', metric: 'oldestJobAge', above: 3600, window: '1h', minSamples: 1 },
+        { name: 'budget', metric: 'tokenBudgetUsed', above: 0.9, window: '1h', minSamples: 1 },
+      ],
+      intervalSeconds: 60,
+    },
+    tracing: { endpoint: 'http://127.0.0.1:4318', headers: { authorization: 'env:OTLP_AUTHORIZATION' }, serviceName: 'doccat' },
   });
 }

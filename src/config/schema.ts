@@ -9,7 +9,8 @@ const globList = z.array(z.string().min(1));
 
 export const documentTypeRuleSchema = z.object({
   name: z.string().min(1).regex(/^[a-z0-9][a-z0-9-]*$/, 'lower-case letters, digits and dashes'),
-  keywords: z.array(z.string().min(1)).default([]),
+  keywords: z.array(z.string().min(1)).default([]).describe('words and phrases, matched whole, case and accents folded; "*word" also matches it at the end of a compound (Hausratversicherung), "word*" at the start'),
+  titles: z.array(z.string().min(1)).default([]).describe('names of this kind of document ("payslip", "Kontoauszug"): near the top they count four times a keyword'),
   patterns: z.array(z.string().min(1)).default([]),
   mimeTypes: z.array(z.string().min(1)).default([]),
   weight: z.number().positive().default(1),
@@ -21,6 +22,23 @@ export const tagRuleSchema = z.object({
   keywords: z.array(z.string().min(1)).default([]),
   patterns: z.array(z.string().min(1)).default([]),
 });
+
+const LEARNED_DEFAULTS = { minExamples: 5, minConfidence: 0.9, automaticWeight: 0 };
+
+const learnedSchema = z.object({
+  minExamples: z.number().int().min(1).default(LEARNED_DEFAULTS.minExamples).describe('documents labelled by hand a type, correspondent or tag needs before the model predicts it'),
+  minConfidence: z.number().min(0).max(1).default(LEARNED_DEFAULTS.minConfidence).describe('the model decides only when at least this sure; below, the rules do'),
+  automaticWeight: z.number().min(0).max(1).default(LEARNED_DEFAULTS.automaticWeight).describe('weight of labels set automatically (by rules or providers) as examples; 0 learns from labels set by hand only'),
+});
+
+export const pathRuleSchema = z
+  .object({
+    glob: z.string().min(1).describe('matched against the path below the ingested folder, e.g. "Tax/**" or "**/receipts/*.pdf"'),
+    type: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'lower-case letters, digits and dashes').optional(),
+    tags: z.array(z.string().min(1)).default([]),
+    correspondent: z.string().min(1).optional(),
+  })
+  .refine((rule) => rule.type !== undefined || rule.tags.length > 0 || rule.correspondent !== undefined, 'a path rule sets a type, tags or a correspondent');
 
 const secretReference = z
   .string()
@@ -105,6 +123,107 @@ const storageSchema = z
   })
   .default({ backend: 'local', local: {}, backends: {}, orphanGraceHours: 24 });
 
+/** A hook target given as a string: an http(s) URL is a webhook, anything else a shell command. */
+export function isHookUrl(target: string): boolean {
+  return /^https?:\/\//i.test(target);
+}
+
+const secretOrUrl = z.string().regex(/^(env:|file:|cmd:|https?:\/\/)/i, 'an http(s) URL, or a secret reference (env:NAME, file:PATH, cmd:COMMAND) holding one');
+const hookTargetSchema = z.union([
+  z
+    .string()
+    .min(1)
+    // "ftp://...", "file:///..." would otherwise be run as shell commands.
+    .refine((target) => isHookUrl(target) || !/^[a-z][a-z0-9+.-]*:\/\//i.test(target), 'webhooks must be http:// or https:// URLs')
+    .refine((target) => !isHookUrl(target) || isPlainHttpUrl(target), 'not a valid URL, or it carries user:password@ (give credentials as a secret reference instead)'),
+  z
+    .object({
+      url: secretOrUrl.refine((url) => !isHookUrl(url) || isPlainHttpUrl(url), 'not a valid URL, or it carries user:password@').describe('webhook URL, or a secret reference holding it (a URL with a token in it, such as a chat webhook)'),
+      secret: secretReference.optional().describe('HMAC key for this webhook instead of hooks.secret'),
+      timeoutMs: z.number().int().min(100).optional(),
+    })
+    .strict(),
+  z.object({ command: z.string().min(1), timeoutMs: z.number().int().min(100).optional() }).strict(),
+]);
+export type HookTargetConfig = z.infer<typeof hookTargetSchema>;
+
+const hookList = z.array(hookTargetSchema).default([]);
+
+const hooksSchema = z
+  .object({
+    onDocument: hookList.describe('after a document is committed (catalogued, duplicate) or a file failed: shell commands (/bin/sh in the config file\'s folder, the event as JSON on stdin, DOCCAT_EVENT and DOCCAT_DOCUMENT_ID set) or webhook URLs (POST of the JSON)'),
+    onRun: hookList.describe('when an ingest, watch or worker run ends: counts, duration, failures'),
+    onAlert: hookList.describe('when an alert rule fires or is resolved'),
+    secret: secretReference.optional().describe('key for webhooks\' X-Doccat-Signature: sha256=<HMAC-SHA256 of the body, hex>'),
+    timeoutMs: z.number().int().min(100).default(10_000).describe('one delivery attempt (a command is killed after it)'),
+    maxAttempts: z.number().int().min(1).max(10).default(3).describe('tries per event and hook; then the failure is recorded (doccat stats)'),
+    retryDelayMs: z.number().int().min(1).default(1000).describe('first backoff delay; doubles with each try'),
+    concurrency: z.number().int().min(1).max(64).default(4).describe('deliveries at once'),
+    drainTimeoutMs: z.number().int().min(0).default(60_000).describe('how long the end of a run waits for deliveries still queued; those left are recorded as not sent'),
+  })
+  .strict()
+  .default({ onDocument: [], onRun: [], onAlert: [], timeoutMs: 10_000, maxAttempts: 3, retryDelayMs: 1000, concurrency: 4, drainTimeoutMs: 60_000 })
+  .describe('commands and webhooks run after documents, runs and alerts; they never fail or hold up a document');
+
+export const ALERT_METRICS = ['failures', 'failureRate', 'providerErrorRate', 'providerBreakerOpen', 'tokenBudgetUsed', 'ocrConfidence', 'queueDepth', 'oldestJobAge', 'stageP95', 'hookFailures'] as const;
+export type AlertMetric = (typeof ALERT_METRICS)[number];
+export const ALERT_STAGES = ['sniff', 'hash', 'extract', 'ocr', 'classify', 'store', 'commit', 'total'] as const;
+
+export const alertRuleSchema = z
+  .object({
+    name: z.string().min(1).max(100).regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, dots, dashes and underscores'),
+    metric: z.enum(ALERT_METRICS).describe('failures, failureRate (0-1), providerErrorRate (0-1), providerBreakerOpen (0/1), tokenBudgetUsed (0-1 of dailyTokenBudget today), ocrConfidence (mean, 0-100), queueDepth, oldestJobAge (seconds), stageP95 (ms), hookFailures'),
+    above: z.number().optional().describe('fires while the value is above this'),
+    below: z.number().optional().describe('fires while the value is below this'),
+    window: z.string().regex(/^\d+(min|h|d|w)$/, 'a duration such as 15min, 1h, 24h, 7d').default('1h').describe('how far back the metric looks'),
+    provider: z.string().min(1).optional().describe('provider metrics: only this provider (default: any)'),
+    stage: z.enum(ALERT_STAGES).optional().describe('stageP95: sniff, hash, extract, ocr, classify, store, commit or total'),
+    minSamples: z.number().int().min(1).default(1).describe('rates, means and percentiles: fewer files or calls than this in the window count as no data (not firing)'),
+  })
+  .strict()
+  .superRefine((rule, context) => {
+    if ((rule.above === undefined) === (rule.below === undefined)) context.addIssue({ code: 'custom', path: ['above'], message: 'give exactly one of above and below' });
+    if (rule.metric === 'stageP95' && rule.stage === undefined) context.addIssue({ code: 'custom', path: ['stage'], message: 'stageP95 needs a stage' });
+  });
+export type AlertRule = z.infer<typeof alertRuleSchema>;
+
+const alertsSchema = z
+  .object({
+    rules: z
+      .array(alertRuleSchema)
+      .default([])
+      .superRefine((rules, context) => {
+        const seen = new Set<string>();
+        for (const [index, rule] of rules.entries()) {
+          if (seen.has(rule.name)) context.addIssue({ code: 'custom', path: [index, 'name'], message: `another rule is named "${rule.name}"` });
+          seen.add(rule.name);
+        }
+      })
+      .describe('{ name, metric, above | below, window }: checked at the end of each run and every intervalSeconds in watch and worker; a rule that starts or stops firing goes to hooks.onAlert and the log once'),
+    intervalSeconds: z.number().int().min(1).default(60).describe('how often watch and worker check the rules'),
+  })
+  .strict()
+  .default({ rules: [], intervalSeconds: 60 });
+
+const tracingSchema = z
+  .object({
+    endpoint: z.string().url().optional().describe('OTLP/HTTP collector base URL (spans go to <endpoint>/v1/traces); default $OTEL_EXPORTER_OTLP_ENDPOINT; neither set: no tracing'),
+    headers: z.record(z.string().min(1), secretReference).default({}).describe('request headers for the collector, each a secret reference (e.g. Authorization)'),
+    serviceName: z.string().min(1).default('doccat').describe('service.name of the spans (OTEL_SERVICE_NAME wins)'),
+  })
+  .strict()
+  .default({ headers: {}, serviceName: 'doccat' })
+  .describe('OpenTelemetry traces: a span per file with its stages, OCR pages, provider calls and hooks');
+
+function isPlainHttpUrl(text: string): boolean {
+  try {
+    const url = new URL(text);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.username === '' && url.password === '';
+  } catch {
+    return false;
+  }
+}
+
 const environmentName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]*$/, 'letters, digits, dashes and underscores');
 
 export const configSchema = z
@@ -156,8 +275,15 @@ export const configSchema = z
           .describe('memory (resident) one extraction process may use; over it the file fails with E_TOO_LARGE. Files are extracted in separate processes, one per job'),
         maxTextMb: z.number().positive().default(16).describe('text kept per document; longer text is cut here with a W_TEXT_TRUNCATED warning'),
         maxUnpackedMb: z.number().positive().default(64).describe('office files (DOCX, XLSX, PPTX, OpenDocument, EPUB): the most their zipped parts may inflate to; over it E_TOO_LARGE'),
+        unknownFiles: z
+          .enum(['catalogue', 'skip', 'fail'])
+          .default('catalogue')
+          .describe('files that are not documents (executables, archives, packages, unknown binaries): catalogue them (method none, type artifact or what was read), skip them (reported as skipped), or fail them with E_UNSUPPORTED_TYPE'),
+        archiveListMb: z.number().positive().default(1024).describe('archive listings: the most unpacked data read to list a tar (compressed or not) or a .deb; past it the listing is cut (W_LISTING_TRUNCATED) and the archive still catalogued'),
+        archiveListEntries: z.number().int().min(1).default(10_000).describe('archive listings: the most member names kept as searchable text; the rest are counted'),
+        unpack: z.boolean().default(false).describe('also catalogue the documents inside archives (zip, jar, wheel, tar and its compressions, .deb) as their members, like --unpack; at most ingest.maxUnpackedMb unpacked per archive, 3 archives deep'),
       })
-      .default({ include: [], exclude: [], recursive: true, hidden: false, followSymlinks: false, maxFileSizeMb: 512, fileTimeoutMs: 120_000, maxMemoryMb: 1024, maxTextMb: 16, maxUnpackedMb: 64 }),
+      .default({ include: [], exclude: [], recursive: true, hidden: false, followSymlinks: false, maxFileSizeMb: 512, fileTimeoutMs: 120_000, maxMemoryMb: 1024, maxTextMb: 16, maxUnpackedMb: 64, unknownFiles: 'catalogue', archiveListMb: 1024, archiveListEntries: 10_000, unpack: false }),
     ocr: z
       .object({
         engine: z
@@ -178,21 +304,43 @@ export const configSchema = z
           .default(100_000_000)
           .describe('images (PNG, JPEG, GIF, TIFF pages, images inside PDFs) with more pixels are not decoded (read from the header first): E_TOO_LARGE'),
         minTextCharsPerPage: z.number().int().min(0).default(16),
+        searchablePdf: z
+          .boolean()
+          .default(true)
+          .describe('keep a searchable PDF of every document that needed OCR (doccat get ID --searchable): the original pages with the OCR text laid invisibly over them, images on pages; stored as a second blob'),
       })
-      .default({ engine: 'auto', languages: ['eng'], pageTimeoutMs: 180_000, recycleAfterPages: 40, renderDpi: 300, maxPagePixels: 18_000_000, maxImagePixels: 100_000_000, minTextCharsPerPage: 16 }),
+      .default({ engine: 'auto', languages: ['eng'], pageTimeoutMs: 180_000, recycleAfterPages: 40, renderDpi: 300, maxPagePixels: 18_000_000, maxImagePixels: 100_000_000, minTextCharsPerPage: 16, searchablePdf: true }),
     pdf: z
       .object({
         passwords: z.array(z.string()).default([]).describe('passwords tried in order on encrypted PDFs'),
         maxPages: z.number().int().min(1).default(5000).describe('PDFs and multi-page TIFFs with more pages fail with E_TOO_LARGE before any page is read'),
       })
       .default({ passwords: [], maxPages: 5000 }),
+    email: z
+      .object({
+        attachments: z.boolean().default(true).describe('catalogue each attachment of an e-mail (and each message of an mbox) as a document of its own, linked to the message'),
+        maxAttachments: z.number().int().min(1).default(100).describe('attachments one message may have (nested messages included); more fail the message with E_EMAIL_TOO_MANY_ATTACHMENTS'),
+        maxAttachmentsMb: z.number().positive().default(256).describe("the total size of one message's attachments; more fail it with E_EMAIL_ATTACHMENTS_TOO_LARGE"),
+        maxMboxMessages: z.number().int().min(1).default(100_000).describe('messages one mbox file may hold; more fail it with E_MBOX_TOO_MANY_MESSAGES'),
+        skipInlineImagesUnderKb: z.number().min(0).default(64).describe('inline images (logos, signatures) smaller than this are not catalogued'),
+      })
+      .default({ attachments: true, maxAttachments: 100, maxAttachmentsMb: 256, maxMboxMessages: 100_000, skipInlineImagesUnderKb: 64 }),
+    export: z
+      .object({
+        template: z.string().min(1).default('{type}/{date}_{title}.{ext}').describe('names of exported originals: {type} {date} {year} {month} {title} {correspondent} {tags} {id} {sha8} {ext}; / makes folders'),
+      })
+      .default({ template: '{type}/{date}_{title}.{ext}' })
+      .describe('doccat export'),
     classify: z
       .object({
         types: z.array(documentTypeRuleSchema).default([]).describe('extra document types or extra rules for built-in types'),
         tags: z.array(tagRuleSchema).default([]),
         minScore: z.number().min(0).default(2),
+        learned: learnedSchema.default(LEARNED_DEFAULTS).describe('the model learned from documents classified by hand (doccat train, doccat eval)'),
+        pathRules: z.array(pathRuleSchema).default([]).describe('type, tags or correspondent by where a file lies below the folder ingested: first matching glob wins for type and correspondent, tags add up'),
+        folderTags: z.boolean().default(false).describe('each folder between the ingested folder and the file becomes a tag (Scans/Tax/2024/x.pdf: tax, 2024)'),
       })
-      .default({ types: [], tags: [], minScore: 2 }),
+      .default({ types: [], tags: [], minScore: 2, learned: LEARNED_DEFAULTS, pathRules: [], folderTags: false }),
     ai: z
       .object({
         providers: z.array(providerSchema).default([]).describe('AI providers; none means the local classifier only'),
@@ -209,8 +357,9 @@ export const configSchema = z
         ocr: z.boolean().default(true).describe('OCR scans and image-only PDF pages; off, they fail with E_OCR_DISABLED'),
         ai: z.boolean().default(true).describe('ask the configured AI providers; off, only the local rules classify'),
         redaction: z.boolean().default(false).describe('mask e-mail addresses, phone numbers, IBANs and card numbers in text sent to AI providers and in logs'),
+        learning: z.boolean().default(true).describe('classify with the model learned from documents classified by hand, and retrain it when those change; off, providers and rules only'),
       })
-      .default({ ocr: true, ai: true, redaction: false })
+      .default({ ocr: true, ai: true, redaction: false, learning: true })
       .describe('switch whole parts of the pipeline on or off, e.g. per environment'),
     redaction: z
       .object({
@@ -226,8 +375,9 @@ export const configSchema = z
         retryDelaySeconds: z.number().int().min(1).default(30).describe('first retry delay; doubles with each attempt'),
         expireInSeconds: z.number().int().min(5).default(900).describe('a job still running after this long is given to another worker'),
         maintenanceIntervalSeconds: z.number().int().min(1).default(60).describe('Postgres (pg-boss): how often expired jobs are looked for'),
+        workerTimeoutSeconds: z.number().int().min(2).default(30).describe('a worker silent this long is dead: its jobs go to other workers at once'),
       })
-      .default({ maxAttempts: 3, retryDelaySeconds: 30, expireInSeconds: 900, maintenanceIntervalSeconds: 60 })
+      .default({ maxAttempts: 3, retryDelaySeconds: 30, expireInSeconds: 900, maintenanceIntervalSeconds: 60, workerTimeoutSeconds: 30 })
       .describe('ingest --enqueue and doccat worker'),
     stats: z
       .object({
@@ -241,6 +391,9 @@ export const configSchema = z
         file: z.string().min(1).optional(),
       })
       .default({ level: 'silent' }),
+    hooks: hooksSchema,
+    alerts: alertsSchema,
+    tracing: tracingSchema,
   })
   .strict();
 
@@ -256,6 +409,7 @@ function isRegExp(source: string): boolean {
 export type DoccatConfig = z.infer<typeof configSchema>;
 export type DocumentTypeRule = z.infer<typeof documentTypeRuleSchema>;
 export type TagRule = z.infer<typeof tagRuleSchema>;
+export type PathRule = z.infer<typeof pathRuleSchema>;
 export type ProviderConfig = z.infer<typeof providerSchema>;
 export type StorageConfig = DoccatConfig['storage'];
 

@@ -1,4 +1,4 @@
-import os from 'node:os';
+import { hostId } from '../system/host.js';
 import type { Kysely } from 'kysely';
 import type { Database } from './schema.js';
 import { isProcessAlive } from '../system/process.js';
@@ -16,7 +16,7 @@ export class ClaimRepository {
     runId: string,
     private readonly leaseMs: number,
   ) {
-    this.owner = `${os.hostname()}:${process.pid}:${runId}`;
+    this.owner = `${hostId()}:${process.pid}:${runId}`;
   }
 
   /** True when this process now holds the claim on the content. */
@@ -50,5 +50,5 @@ export class ClaimRepository {
 function isDeadLocalOwner(owner: string): boolean {
   const [host, pidText] = owner.split(':');
   const pid = Number(pidText);
-  return host === os.hostname() && pid !== process.pid && Number.isInteger(pid) && pid > 0 && !isProcessAlive(pid);
+  return host === hostId() && pid !== process.pid && Number.isInteger(pid) && pid > 0 && !isProcessAlive(pid);
 }

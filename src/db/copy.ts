@@ -6,10 +6,10 @@ import type { Database } from './schema.js';
 import { writeSearchEntry } from './search-index.js';
 
 /** Tables in an order that satisfies their foreign keys; rows keep their ids. */
-const TABLES = ['runs', 'documents', 'sources', 'classifications', 'audit', 'document_tags', 'ai_cache', 'ai_calls', 'ingest_events'] as const;
+const TABLES = ['runs', 'documents', 'sources', 'classifications', 'audit', 'document_tags', 'ai_cache', 'ai_calls', 'ingest_events', 'hook_deliveries', 'alert_states', 'provenance', 'provenance_labels', 'source_provenance', 'document_members', 'document_parts'] as const;
 type CopiedTable = (typeof TABLES)[number];
 /** Tables whose id comes from a sequence on Postgres, to move on past the copied ids. */
-const SEQUENCED: readonly CopiedTable[] = ['documents', 'sources', 'classifications', 'audit', 'ai_calls', 'ingest_events'];
+const SEQUENCED: readonly CopiedTable[] = ['documents', 'sources', 'classifications', 'audit', 'ai_calls', 'ingest_events', 'hook_deliveries', 'provenance', 'source_provenance'];
 const BATCH = 200;
 
 export interface CopyReport {

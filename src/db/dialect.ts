@@ -12,6 +12,8 @@ export interface ColumnTypes {
   /** References to it, and byte counts that may pass 2^31. */
   bigint: 'integer' | 'bigint';
   float: 'real' | 'double precision';
+  /** Binary data. */
+  bytes: 'blob' | 'bytea';
 }
 
 // any: called with Kysely<Database> and with the Kysely<unknown> migrations get; only the adapter is read.
@@ -20,7 +22,7 @@ export function dialectOf(db: Kysely<any>): DialectName {
 }
 
 export function columnTypes(dialect: DialectName): ColumnTypes {
-  return dialect === 'postgres' ? { id: 'bigserial', bigint: 'bigint', float: 'double precision' } : { id: 'integer', bigint: 'integer', float: 'real' };
+  return dialect === 'postgres' ? { id: 'bigserial', bigint: 'bigint', float: 'double precision', bytes: 'bytea' } : { id: 'integer', bigint: 'integer', float: 'real', bytes: 'blob' };
 }
 
 /** The builder for an auto-numbered primary key: bigserial on Postgres, AUTOINCREMENT on SQLite. */
@@ -35,9 +37,12 @@ export function primaryKey(dialect: DialectName): (column: ColumnDefinitionBuild
  * (several ingest processes) queue. Postgres transactions need nothing special.
  */
 export async function writeTransaction<DB, T>(db: Kysely<DB>, work: (trx: Kysely<DB>) => Promise<T>): Promise<T> {
+  // Already inside one (a family of documents committed together): the work joins it.
+  if (db.isTransaction || insideSqliteTransaction.has(db)) return work(db);
   if (dialectOf(db) === 'postgres') return db.transaction().execute(work);
   return db.connection().execute(async (connection) => {
     await sql`BEGIN IMMEDIATE`.execute(connection);
+    insideSqliteTransaction.add(connection);
     try {
       const result = await work(connection);
       await sql`COMMIT`.execute(connection);
@@ -45,6 +50,12 @@ export async function writeTransaction<DB, T>(db: Kysely<DB>, work: (trx: Kysely
     } catch (error) {
       await sql`ROLLBACK`.execute(connection).catch(() => undefined);
       throw error;
+    } finally {
+      insideSqliteTransaction.delete(connection);
     }
   });
 }
+
+/** SQLite connections between BEGIN IMMEDIATE and its end (kysely marks only its own transactions). */
+// any: connections of any schema are tracked by identity only.
+const insideSqliteTransaction = new WeakSet<Kysely<any>>();

@@ -2,7 +2,8 @@ import { sql, type Insertable, type Kysely, type Selectable, type Transaction } 
 import { currentActor } from '../observability/actor.js';
 import type { AuditTable, ClassificationsTable, Database, DocumentsTable, IngestEventsTable, SourcesTable } from './schema.js';
 import { deleteSearchEntry, writeSearchEntry } from './search-index.js';
-import { writeTransaction } from './dialect.js';
+import { dialectOf, writeTransaction } from './dialect.js';
+import { unlinkDocument } from './document-parts.js';
 
 /** All SQL about documents and their source paths lives here. */
 
@@ -10,6 +11,14 @@ export type DocumentRow = Selectable<DocumentsTable>;
 export type SourceRow = Selectable<SourcesTable>;
 export type ClassificationRow = Selectable<ClassificationsTable>;
 export type AuditRow = Selectable<AuditTable>;
+
+/** A document field: text, or money as {amount, currency} (classify/classifier.ts says the same). */
+export type FieldValue = string | { amount: number; currency: string | null };
+
+/** How a field is written in the audit trail: text as it is, money as JSON. */
+function auditValue(value: FieldValue | null | undefined): string | null {
+  return value === null || value === undefined ? null : typeof value === 'string' ? value : JSON.stringify(value);
+}
 
 /** The fields a person can correct; once corrected by hand they are "manual". */
 export type EditableField = 'type' | 'title' | 'date' | 'correspondent' | 'tags' | `field:${string}`;
@@ -22,7 +31,7 @@ export interface DocumentChanges {
   addTags?: string[];
   removeTags?: string[];
   /** key -> value; null removes the field. */
-  fields?: Record<string, string | null>;
+  fields?: Record<string, FieldValue | null>;
 }
 
 export interface AutomaticClassification {
@@ -34,7 +43,7 @@ export interface AutomaticClassification {
   correspondent: string | null;
   confidence: number;
   rule: string;
-  fields: Record<string, string>;
+  fields: Record<string, FieldValue>;
 }
 
 export interface NewDocument {
@@ -57,21 +66,42 @@ export interface NewDocument {
   classConfidence: number;
   classRule: string;
   classifier: string;
-  fields: Record<string, string>;
+  fields: Record<string, FieldValue>;
   warnings: { code: string; message: string }[];
   text: string;
   /** What the source said about itself (e-mail sender, PDF title), kept for reclassification. */
   metadata: Record<string, string>;
   /** The OCR engine that read its scanned pages ("tesseract 5.3.0"), when any were. */
   ocrEngine?: string | null;
+  /** The searchable PDF made from the OCR, already stored. */
+  searchable?: StoredBlob;
 }
 
+export interface StoredBlob {
+  sha256: string;
+  size: number;
+  backend: string;
+  key: string;
+}
+
+/** Which of a document's blobs: the original bytes, or the searchable PDF made from them. */
+export type BlobRole = 'original' | 'searchable';
+
+/** One blob of a document (its original, or its searchable PDF) and where it is. */
 export interface BlobLocation {
   id: number;
+  role: BlobRole;
   sha256: string;
   size: number;
   blob_backend: string;
   blob_key: string;
+}
+
+export interface BlobPage {
+  blobs: BlobLocation[];
+  /** Documents read for this page. */
+  documents: number;
+  lastId: number;
 }
 
 export interface SourceSighting {
@@ -106,6 +136,11 @@ export class DocumentRepository {
     private readonly actor: string = currentActor(),
   ) {}
 
+  /** Work that writes several documents (a family) as one transaction: the repository given joins it. */
+  async inTransaction<T>(work: (repository: DocumentRepository, trx: Kysely<Database>) => Promise<T>): Promise<T> {
+    return writeTransaction(this.db, (trx) => work(new DocumentRepository(trx, this.actor), trx));
+  }
+
   async findIdBySha256(sha256: string): Promise<number | undefined> {
     const row = await this.db.selectFrom('documents').select('id').where('sha256', '=', sha256).executeTakeFirst();
     return row?.id;
@@ -121,63 +156,143 @@ export class DocumentRepository {
     return row.value;
   }
 
-  /** True when some document's blob is stored under this key (on any backend). */
+  /** True when some document's blob (original or searchable PDF) is stored under this key (on any backend). */
   async isBlobKeyReferenced(key: string): Promise<boolean> {
-    return (await this.db.selectFrom('documents').select('id').where('blob_key', '=', key).limit(1).executeTakeFirst()) !== undefined;
+    const asOriginal = await this.db.selectFrom('documents').select('id').where('blob_key', '=', key).limit(1).executeTakeFirst();
+    return asOriginal !== undefined || (await this.db.selectFrom('documents').select('id').where('searchable_key', '=', key).limit(1).executeTakeFirst()) !== undefined;
+  }
+
+  /** True when some document's original or searchable PDF is this key on this backend. */
+  async isBlobKeyReferencedOn(key: string, backend: string): Promise<boolean> {
+    const row = await this.db
+      .selectFrom('documents')
+      .select('id')
+      .where((eb) => eb.or([eb.and([eb('blob_key', '=', key), eb('blob_backend', '=', backend)]), eb.and([eb('searchable_key', '=', key), eb('searchable_backend', '=', backend)])]))
+      .limit(1)
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
+  /** Where a document's original is, without reading its text. */
+  async blobLocation(id: number): Promise<BlobLocation | undefined> {
+    const row = await this.db.selectFrom('documents').select(['id', 'sha256', 'size', 'blob_backend', 'blob_key']).where('id', '=', id).executeTakeFirst();
+    return row && { ...row, role: 'original' };
   }
 
   async getDocument(id: number): Promise<DocumentRow | undefined> {
     return this.db.selectFrom('documents').selectAll().where('id', '=', id).executeTakeFirst();
   }
 
-  /** A page of documents' blob locations, by id, optionally only those on (or not on) a backend. */
-  async blobPage(afterId: number, limit: number, filter: { on?: string; notOn?: string } = {}): Promise<BlobLocation[]> {
-    let query = this.db.selectFrom('documents').select(['id', 'sha256', 'size', 'blob_backend', 'blob_key']).where('id', '>', afterId);
-    if (filter.on !== undefined) query = query.where('blob_backend', '=', filter.on);
-    if (filter.notOn !== undefined) query = query.where('blob_backend', '!=', filter.notOn);
-    return query.orderBy('id').limit(limit).execute();
+  /**
+   * The blobs of a page of documents, by id (`limit` documents; a document's original and its
+   * searchable PDF come together), optionally only blobs on (or not on) a backend. The next page
+   * starts after `lastId`; fewer than `limit` documents means there is none.
+   */
+  async blobPage(afterId: number, limit: number, filter: { on?: string; notOn?: string } = {}): Promise<BlobPage> {
+    let query = this.db
+      .selectFrom('documents')
+      .select(['id', 'sha256', 'size', 'blob_backend', 'blob_key', 'searchable_sha256', 'searchable_size', 'searchable_backend', 'searchable_key'])
+      .where('id', '>', afterId);
+    if (filter.on !== undefined) {
+      const on = filter.on;
+      query = query.where((eb) => eb.or([eb('blob_backend', '=', on), eb('searchable_backend', '=', on)]));
+    }
+    if (filter.notOn !== undefined) {
+      const notOn = filter.notOn;
+      query = query.where((eb) => eb.or([eb('blob_backend', '!=', notOn), eb.and([eb('searchable_key', 'is not', null), eb('searchable_backend', '!=', notOn)])]));
+    }
+    const rows = await query.orderBy('id').limit(limit).execute();
+    const locations: BlobLocation[] = [];
+    for (const row of rows) {
+      locations.push({ id: row.id, role: 'original', sha256: row.sha256, size: Number(row.size), blob_backend: row.blob_backend, blob_key: row.blob_key });
+      if (row.searchable_key !== null && row.searchable_sha256 !== null && row.searchable_backend !== null) {
+        locations.push({ id: row.id, role: 'searchable', sha256: row.searchable_sha256, size: Number(row.searchable_size), blob_backend: row.searchable_backend, blob_key: row.searchable_key });
+      }
+    }
+    return {
+      blobs: locations.filter((location) => (filter.on === undefined || location.blob_backend === filter.on) && (filter.notOn === undefined || location.blob_backend !== filter.notOn)),
+      documents: rows.length,
+      lastId: rows[rows.length - 1]?.id ?? afterId,
+    };
   }
 
-  /** Documents per blob backend. */
+  /** Documents per blob backend (where their originals are). */
   async countByBackend(): Promise<Map<string, number>> {
     const rows = await this.db.selectFrom('documents').select(['blob_backend', (eb) => eb.fn.countAll<number>().as('count')]).groupBy('blob_backend').execute();
     return new Map(rows.map((row) => [row.blob_backend, Number(row.count)]));
   }
 
-  /** Every blob key some document refers to, wherever its blob is. */
+  /** Blobs the catalogue refers to: every original, and the searchable PDFs. */
+  async countBlobs(): Promise<number> {
+    const row = await this.db
+      .selectFrom('documents')
+      .select((eb) => [eb.fn.countAll<number>().as('originals'), eb.fn.count<number>('searchable_key').as('searchable')])
+      .executeTakeFirstOrThrow();
+    return Number(row.originals) + Number(row.searchable);
+  }
+
+  /** Every blob key some document refers to, wherever its blob is: originals and searchable PDFs. */
   async referencedKeys(): Promise<Set<string>> {
-    return new Set((await this.db.selectFrom('documents').select('blob_key').execute()).map((row) => row.blob_key));
+    const keys = new Set<string>();
+    for (const row of await this.db.selectFrom('documents').select(['blob_key', 'searchable_key']).execute()) {
+      keys.add(row.blob_key);
+      if (row.searchable_key !== null) keys.add(row.searchable_key);
+    }
+    return keys;
   }
 
   /**
    * Removes a document and everything that hangs on it (tags, classification history, search
    * entry, the sources that point at it) in one transaction with its audit entry; the audit
-   * entry stays. Returns where its blob is, for the caller to delete after the commit.
+   * entry stays. Returns where its blobs are (the original, and the searchable PDF when it has
+   * one), for the caller to delete after the commit.
    */
-  async deleteDocument(documentId: number, runId: string): Promise<{ sha256: string; blobBackend: string; blobKey: string } | undefined> {
+  async deleteDocument(
+    documentId: number,
+    runId: string,
+    /** `command` for the audit entry; `unless` may veto inside the transaction, with the row locked (prune re-checks its policy there). */
+    options: { command?: string; unless?: (trx: Kysely<Database>) => Promise<boolean> } = {},
+  ): Promise<{ sha256: string; blobBackend: string; blobKey: string; searchable?: StoredBlob } | undefined> {
     return writeTransaction(this.db, async (trx) => {
-      const row = await trx.selectFrom('documents').select(['sha256', 'title', 'type', 'blob_backend', 'blob_key']).where('id', '=', documentId).executeTakeFirst();
+      let lookup = trx
+        .selectFrom('documents')
+        .select(['sha256', 'title', 'type', 'blob_backend', 'blob_key', 'searchable_sha256', 'searchable_size', 'searchable_backend', 'searchable_key'])
+        .where('id', '=', documentId);
+      // Postgres: an ingest recording a duplicate of this document share-locks it, so the two wait for each other.
+      if (dialectOf(this.db) === 'postgres') lookup = lookup.forUpdate();
+      const row = await lookup.executeTakeFirst();
       if (!row) return undefined;
+      if (options.unless && (await options.unless(trx))) return undefined;
       const paths = (await trx.selectFrom('sources').select('path').where('document_id', '=', documentId).execute()).map((source) => source.path);
-      await this.audit(trx, documentId, 'delete', 'document', JSON.stringify({ sha256: row.sha256, title: row.title, type: row.type, paths }), null, runId);
+      await this.audit(trx, documentId, options.command ?? 'delete', 'document', JSON.stringify({ sha256: row.sha256, title: row.title, type: row.type, paths }), null, runId);
       await trx.deleteFrom('document_tags').where('document_id', '=', documentId).execute();
       await trx.deleteFrom('classifications').where('document_id', '=', documentId).execute();
       await trx.deleteFrom('sources').where('document_id', '=', documentId).execute();
+      await trx.deleteFrom('source_provenance').where('document_id', '=', documentId).execute();
+      await trx.deleteFrom('document_members').where((eb) => eb.or([eb('parent_id', '=', documentId), eb('child_id', '=', documentId)])).execute();
+      await unlinkDocument(trx, documentId);
       await deleteSearchEntry(trx, documentId);
       await trx.deleteFrom('documents').where('id', '=', documentId).execute();
-      return { sha256: row.sha256, blobBackend: row.blob_backend, blobKey: row.blob_key };
+      const searchable = storedSearchable(row);
+      return { sha256: row.sha256, blobBackend: row.blob_backend, blobKey: row.blob_key, ...(searchable ? { searchable } : {}) };
     });
   }
 
   /**
-   * Points a document at the copy of its blob on another backend, only if it still points where
-   * the copy came from (another process may have moved it meanwhile), and audits the move.
+   * Points a document at the copy of one of its blobs on another backend, only if it still points
+   * where the copy came from (another process may have moved it meanwhile), and audits the move.
    */
-  async moveBlob(documentId: number, from: string, to: string, command: string, runId: string): Promise<boolean> {
+  async moveBlob(documentId: number, from: string, to: string, command: string, runId: string, role: BlobRole = 'original'): Promise<boolean> {
+    const column = role === 'original' ? 'blob_backend' : 'searchable_backend';
     return writeTransaction(this.db, async (trx) => {
-      const moved = await trx.updateTable('documents').set({ blob_backend: to, updated_at: new Date().toISOString() }).where('id', '=', documentId).where('blob_backend', '=', from).executeTakeFirst();
+      const moved = await trx
+        .updateTable('documents')
+        .set({ [column]: to, updated_at: new Date().toISOString() })
+        .where('id', '=', documentId)
+        .where(column, '=', from)
+        .executeTakeFirst();
       if (Number(moved.numUpdatedRows) === 0) return false;
-      await this.audit(trx, documentId, command, 'blob_backend', from, to, runId);
+      await this.audit(trx, documentId, command, column, from, to, runId);
       return true;
     });
   }
@@ -207,11 +322,15 @@ export class DocumentRepository {
    * Inserts the document, its search entry and its source path in one transaction. The blob must
    * already be durable. If the same content was committed meanwhile (another process), the path is
    * recorded as a duplicate of that document instead, so content is never catalogued twice.
+   * A part of another document (an e-mail's attachment) has no path of its own: no source is recorded.
    */
-  async commitDocument(document: NewDocument, sighting: SourceSighting): Promise<CommitResult> {
+  async commitDocument(document: NewDocument, sighting: SourceSighting | { runId: string; path?: undefined }): Promise<CommitResult> {
     return writeTransaction(this.db, async (trx) => {
-      const existing = await trx.selectFrom('documents').select('id').where('sha256', '=', document.sha256).executeTakeFirst();
+      let lookup = trx.selectFrom('documents').select('id').where('sha256', '=', document.sha256);
+      if (dialectOf(this.db) === 'postgres') lookup = lookup.forShare();
+      const existing = await lookup.executeTakeFirst();
       if (existing) {
+        if (sighting.path === undefined) return { documentId: existing.id, duplicate: true };
         const status = await upsertSource(trx, sighting, { status: 'duplicate', documentId: existing.id });
         return { documentId: existing.id, duplicate: true, unchanged: status !== 'duplicate' };
       }
@@ -245,11 +364,14 @@ export class DocumentRepository {
           text: document.text,
           added_at: now,
           updated_at: now,
+          ...(document.searchable
+            ? { searchable_sha256: document.searchable.sha256, searchable_size: document.searchable.size, searchable_backend: document.searchable.backend, searchable_key: document.searchable.key }
+            : {}),
         })
         .returning('id')
         .executeTakeFirstOrThrow();
       await writeSearchEntry(trx, inserted.id, { title: document.title, tags: document.tags, correspondent: document.correspondent, body: document.text });
-      await upsertSource(trx, sighting, { status: 'catalogued', documentId: inserted.id });
+      if (sighting.path !== undefined) await upsertSource(trx, sighting, { status: 'catalogued', documentId: inserted.id });
       await syncTags(trx, inserted.id, document.tags);
       await insertClassification(trx, inserted.id, {
         classifier: document.classifier,
@@ -261,7 +383,7 @@ export class DocumentRepository {
         confidence: document.classConfidence,
         rule: document.classRule,
       });
-      await this.audit(trx, inserted.id, 'ingest', 'document', null, JSON.stringify({ sha256: document.sha256, path: sighting.path, type: document.type }), sighting.runId);
+      await this.audit(trx, inserted.id, 'ingest', 'document', null, JSON.stringify({ sha256: document.sha256, path: sighting.path ?? null, type: document.type }), sighting.runId);
       return { documentId: inserted.id, duplicate: false };
     });
   }
@@ -273,8 +395,15 @@ export class DocumentRepository {
    * refreshed, and the sighting is `unchanged`. A document's own source never becomes a
    * duplicate of it.
    */
-  async recordDuplicate(sighting: SourceSighting, documentId: number): Promise<SightingStatus> {
-    return writeTransaction(this.db, async (trx) => ((await upsertSource(trx, sighting, { status: 'duplicate', documentId })) === 'duplicate' ? 'duplicate' : 'unchanged'));
+  async recordDuplicate(sighting: SourceSighting, documentId: number): Promise<SightingStatus | 'gone'> {
+    return writeTransaction(this.db, async (trx) => {
+      // The document may have been deleted (pruned) since it was looked up: then there is
+      // nothing to be a duplicate of. Share-locked on Postgres until the commit, so a delete waits.
+      let lookup = trx.selectFrom('documents').select('id').where('id', '=', documentId);
+      if (dialectOf(this.db) === 'postgres') lookup = lookup.forShare();
+      if (!(await lookup.executeTakeFirst())) return 'gone';
+      return (await upsertSource(trx, sighting, { status: 'duplicate', documentId })) === 'duplicate' ? 'duplicate' : 'unchanged';
+    });
   }
 
   /** Marks an already-known path as seen in this run without changing what it points to. */
@@ -342,12 +471,12 @@ export class DocumentRepository {
         await record('tags', row.tags, next);
       }
       if (changes.fields && Object.keys(changes.fields).length > 0) {
-        const fields = JSON.parse(row.fields) as Record<string, string>;
+        const fields = JSON.parse(row.fields) as Record<string, FieldValue>;
         for (const [key, value] of Object.entries(changes.fields)) {
-          const old = fields[key] ?? null;
+          const old = auditValue(fields[key]);
           if (value === null) delete fields[key];
           else fields[key] = value;
-          await record(`field:${key}`, old, value);
+          await record(`field:${key}`, old, auditValue(value));
         }
         updates.fields = JSON.stringify(fields);
       }
@@ -369,7 +498,7 @@ export class DocumentRepository {
     await writeTransaction(this.db, async (trx) => {
       const row = await trx.selectFrom('documents').selectAll().where('id', '=', documentId).executeTakeFirstOrThrow();
       const manual = new Set(JSON.parse(row.manual_fields) as string[]);
-      const fields = JSON.parse(row.fields) as Record<string, string>;
+      const fields = JSON.parse(row.fields) as Record<string, FieldValue>;
       for (const [key, value] of Object.entries(result.fields)) if (!manual.has(`field:${key}`)) fields[key] = value;
       const next = {
         type: manual.has('type') ? row.type : result.type,
@@ -411,6 +540,12 @@ export class DocumentRepository {
   async finishRun(id: string, status: string, totals: Record<string, number>): Promise<void> {
     await this.db.updateTable('runs').set({ finished_at: new Date().toISOString(), status, totals: JSON.stringify(totals) }).where('id', '=', id).execute();
   }
+}
+
+/** A document row's searchable PDF blob, if it has one. */
+export function storedSearchable(row: Pick<DocumentRow, 'searchable_sha256' | 'searchable_size' | 'searchable_backend' | 'searchable_key'>): StoredBlob | undefined {
+  if (row.searchable_sha256 === null || row.searchable_size === null || row.searchable_backend === null || row.searchable_key === null) return undefined;
+  return { sha256: row.searchable_sha256, size: Number(row.searchable_size), backend: row.searchable_backend, key: row.searchable_key };
 }
 
 /** One entry of a document's classification history. */

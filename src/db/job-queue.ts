@@ -1,9 +1,10 @@
-import os from 'node:os';
+import { hostId } from '../system/host.js';
 import { sql, type Kysely } from 'kysely';
 import type { ErrorInfo } from '../errors.js';
 import { isProcessAlive, sleep } from '../system/process.js';
 import { writeTransaction } from './dialect.js';
 import type { Database } from './schema.js';
+import type { SilentWorker, WorkerLiveness } from './workers.js';
 
 const POLL_MS = 250;
 
@@ -12,6 +13,8 @@ export interface IngestJob {
   path: string;
   /** 1 on the first try. */
   attempt: number;
+  /** W3C trace context of the `ingest --enqueue` that queued it, when that run was traced. */
+  traceParent?: string;
 }
 
 export interface QueueStatus {
@@ -37,6 +40,8 @@ export interface WorkOptions {
    * retry` puts it back); watch moves the file to --failed here. Errors thrown are ignored.
    */
   onDeadLetter?: (job: IngestJob, error: ErrorInfo) => Promise<void>;
+  /** This process's heartbeat row: started and stopped with the work, told what it holds. */
+  liveness?: WorkerLiveness;
 }
 
 /** The code of a job dead-lettered because its worker kept stopping on it. */
@@ -75,7 +80,8 @@ export interface QueueSettings {
  * (its worker was killed) makes the job available again.
  */
 export class TableJobQueue {
-  private readonly owner = `${os.hostname()}:${process.pid}`;
+  /** The worker's id while it works with a heartbeat (db/workers.ts), so its jobs can be given back. */
+  private owner = `${hostId()}:${process.pid}`;
   /** Idle workers of this process, woken when this process enqueues (others poll). */
   private readonly sleepers = new Set<() => void>();
 
@@ -84,13 +90,13 @@ export class TableJobQueue {
     private readonly settings: QueueSettings,
   ) {}
 
-  async enqueue(paths: readonly string[]): Promise<number> {
+  async enqueue(paths: readonly string[], options: { traceParent?: string | undefined } = {}): Promise<number> {
     return writeTransaction(this.db, async (trx) => {
       const waiting = new Set((await trx.selectFrom('jobs').select('path').where('state', 'in', ['created', 'active']).execute()).map((row) => row.path));
       const now = new Date().toISOString();
       const fresh = [...new Set(paths)].filter((path) => !waiting.has(path));
       for (let start = 0; start < fresh.length; start += 200) {
-        await trx.insertInto('jobs').values(fresh.slice(start, start + 200).map((path) => ({ path, state: 'created' as const, run_after: now, created_at: now }))).execute();
+        await trx.insertInto('jobs').values(fresh.slice(start, start + 200).map((path) => ({ path, state: 'created' as const, run_after: now, created_at: now, ...(options.traceParent ? { trace_parent: options.traceParent } : {}) }))).execute();
       }
       return fresh.length;
     }).finally(() => {
@@ -99,7 +105,32 @@ export class TableJobQueue {
   }
 
   async work(options: WorkOptions, handler: (job: IngestJob) => Promise<void>): Promise<void> {
+    if (options.liveness) this.owner = options.liveness.id;
     await this.releaseDeadOwners();
+    await options.liveness?.start();
+    try {
+      await this.workers(options, handler);
+    } finally {
+      await options.liveness?.stop();
+    }
+  }
+
+  /**
+   * The jobs of workers that stopped beating, back in the queue at once (their attempt counted).
+   * A job's owner is written in the statement that takes it, so there are no orphans to sweep.
+   */
+  async giveBack(workers: SilentWorker[]): Promise<number> {
+    if (workers.length === 0) return 0;
+    const result = await this.db
+      .updateTable('jobs')
+      .set({ state: 'created', owner: null, lease_until: null, run_after: new Date().toISOString() })
+      .where('state', '=', 'active')
+      .where('owner', 'in', workers.map((worker) => worker.id))
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows);
+  }
+
+  private async workers(options: WorkOptions, handler: (job: IngestJob) => Promise<void>): Promise<void> {
     const worker = async () => {
       while (!options.signal.aborted) {
         const taken = await this.take();
@@ -115,6 +146,7 @@ export class TableJobQueue {
         }
         const renewal = setInterval(() => void this.renew(job.id).catch(() => undefined), (this.settings.expireInSeconds * 1000) / 3);
         try {
+          await options.liveness?.holding(job.id, job.path);
           await handler(job);
           await this.db.updateTable('jobs').set({ state: 'completed', finished_at: new Date().toISOString(), owner: null, lease_until: null }).where('id', '=', Number(job.id)).execute();
         } catch (error) {
@@ -126,6 +158,7 @@ export class TableJobQueue {
           await this.fail(job, error);
         } finally {
           clearInterval(renewal);
+          await options.liveness?.released(job.id);
         }
       }
     };
@@ -165,7 +198,7 @@ export class TableJobQueue {
    */
   private async releaseDeadOwners(): Promise<void> {
     const owners = await this.db.selectFrom('jobs').select('owner').distinct().where('state', '=', 'active').where('owner', 'is not', null).execute();
-    const host = os.hostname();
+    const host = hostId();
     for (const { owner } of owners) {
       const [ownerHost, pid] = (owner as string).split(':');
       if (ownerHost !== host || Number(pid) === process.pid || isProcessAlive(Number(pid))) continue;
@@ -184,7 +217,7 @@ export class TableJobQueue {
       const now = new Date().toISOString();
       const row = await trx
         .selectFrom('jobs')
-        .select(['id', 'path', 'attempts', 'error'])
+        .select(['id', 'path', 'attempts', 'error', 'trace_parent'])
         .where((eb) => eb.or([eb.and([eb('state', '=', 'created'), eb('run_after', '<=', now)]), eb.and([eb('state', '=', 'active'), eb('lease_until', '<', now)])]))
         .orderBy('id')
         .limit(1)
@@ -198,7 +231,7 @@ export class TableJobQueue {
         return { job: { id: String(row.id), path: row.path, attempt: row.attempts }, stopped };
       }
       await trx.updateTable('jobs').set({ state: 'active', owner: this.owner, lease_until: lease, attempts: sql`attempts + 1` }).where('id', '=', row.id).execute();
-      return { job: { id: String(row.id), path: row.path, attempt: row.attempts + 1 } };
+      return { job: { id: String(row.id), path: row.path, attempt: row.attempts + 1, ...(row.trace_parent ? { traceParent: row.trace_parent } : {}) } };
     });
   }
 

@@ -1,5 +1,8 @@
 import { DoccatError, ExitCode } from '../errors.js';
 
+/** Filters on where a document's sources came from (migration 0014): repository, commit, run... */
+export const PROVENANCE_FIELDS = ['repo', 'commit', 'branch', 'ref', 'run', 'label'] as const;
+
 /**
  * The search query language, parsed into a syntax tree that each database dialect compiles with
  * bound parameters. Grammar (implicit AND between terms; OR binds looser; `-` negates):
@@ -14,7 +17,9 @@ import { DoccatError, ExitCode } from '../errors.js';
  * of the same kind merges into it. Its size is bounded (MAX_TERMS, MAX_DEPTH).
  */
 
-export const FIELDS = ['type', 'tag', 'correspondent', 'date', 'after', 'before', 'added', 'method', 'mime', 'status', 'path', 'title', 'id', 'lang'] as const;
+export const FIELDS = ['type', 'tag', 'correspondent', 'date', 'after', 'before', 'added', 'method', 'mime', 'status', 'path', 'title', 'id', 'lang', 'total', 'currency', 'due', ...PROVENANCE_FIELDS, 'name', 'size'] as const;
+/** Fields that also take a comparison in place of the colon: total>100, due<2024-05-01, size>10MB. */
+const COMPARABLE: readonly string[] = ['total', 'due', 'size'];
 export type FieldName = (typeof FIELDS)[number];
 
 export type QueryNode =
@@ -103,9 +108,12 @@ function tokenize(input: string): Token[] {
       continue;
     }
     const start = index;
-    const fieldMatch = /^([a-z]+):/i.exec(input.slice(index, index + 20));
-    if (fieldMatch && isFieldName((fieldMatch[1] as string).toLowerCase())) {
-      const field = (fieldMatch[1] as string).toLowerCase() as FieldName;
+    const fieldMatch = /^([a-z]+)(:|>=|<=|>|<)/i.exec(input.slice(index, index + 20));
+    const named = (fieldMatch?.[1] ?? '').toLowerCase();
+    if (fieldMatch && isFieldName(named) && (fieldMatch[2] === ':' || COMPARABLE.includes(named))) {
+      const field = named;
+      // total>100 keeps its comparison in the value, as total:>100 does.
+      const comparison = fieldMatch[2] === ':' ? '' : (fieldMatch[2] as string);
       index += fieldMatch[0].length;
       let value: string;
       if (input[index] === '"') {
@@ -118,7 +126,7 @@ function tokenize(input: string): Token[] {
         value = input.slice(valueStart, index);
       }
       if (value.trim() === '') throw syntaxError(`${field}: needs a value`, start);
-      tokens.push({ type: 'field', field, value, position: start });
+      tokens.push({ type: 'field', field, value: comparison + value, position: start });
       continue;
     }
     while (index < input.length && !/[\s()"]/.test(input[index] as string)) index += 1;

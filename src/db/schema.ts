@@ -33,6 +33,11 @@ export interface DocumentsTable {
   metadata: Generated<string>;
   /** The OCR engine and version that read its scanned pages (migration 0012); null when none did. */
   ocr_engine: Generated<string | null>;
+  /** The searchable PDF's blob (migration 0013), all null when the document has none. */
+  searchable_sha256: Generated<string | null>;
+  searchable_size: Generated<number | null>;
+  searchable_backend: Generated<string | null>;
+  searchable_key: Generated<string | null>;
 }
 
 export interface ClassificationsTable {
@@ -123,6 +128,23 @@ export interface JobsTable {
   error: string | null;
   created_at: string;
   finished_at: string | null;
+  /** W3C traceparent of the `ingest --enqueue` that queued it (migration 0016). */
+  trace_parent: Generated<string | null>;
+}
+
+/** A `doccat worker` or `watch` process taking jobs (migration 0015); times from the database's clock. */
+export interface WorkersTable {
+  /** host:pid:run, also the owner of its jobs and content claims. */
+  id: string;
+  host: string;
+  pid: number;
+  command: string;
+  started_at: string;
+  beat_at: string;
+  /** JSON: [{ job, path, since }] */
+  jobs: Generated<string>;
+  stopped_at: string | null;
+  dead_at: string | null;
 }
 
 export interface IngestEventsTable {
@@ -171,6 +193,110 @@ export interface CatalogMetaTable {
   value: string;
 }
 
+/** One build context files were seen in (migration 0014): a CI run's facts, git facts, labels. */
+export interface ProvenanceTable {
+  id: Generated<number>;
+  /** sha256 of every fact below and the labels: one row per distinct context. */
+  key: string;
+  provider: string;
+  repository: string | null;
+  commit_sha: string | null;
+  branch: string | null;
+  tag: string | null;
+  pull_request: string | null;
+  workflow: string | null;
+  job: string | null;
+  run_id: string | null;
+  run_attempt: string | null;
+  run_url: string | null;
+  git_head: string | null;
+  git_branch: string | null;
+  git_dirty: number | null;
+  /** JSON: everything read, labels included, for show and manifest. */
+  facts: string;
+  created_at: string;
+}
+
+export interface ProvenanceLabelsTable {
+  provenance_id: number;
+  key: string;
+  value: string;
+}
+
+/** A document seen at a path in a build context (migration 0014). */
+export interface SourceProvenanceTable {
+  id: Generated<number>;
+  document_id: number;
+  provenance_id: number;
+  path: string;
+  name: string;
+  doccat_run_id: string;
+  first_seen: string;
+  last_seen: string;
+}
+
+/** A document found inside an archive document (ingest --unpack, migration 0014). */
+export interface DocumentMembersTable {
+  parent_id: number;
+  child_id: number;
+  member: string;
+}
+
+/** The learned classifier (migration 0011): one row per model name ('default'). */
+export interface LearnedModelsTable {
+  name: string;
+  format: number;
+  /** Hash of the labels it was trained on; another hash means the model is stale. */
+  fingerprint: string;
+  trained_at: string;
+  documents: number;
+  train_ms: number;
+  summary: string; // JSON
+  model: Uint8Array;
+}
+
+/** One event delivered to one hook, or given up on (migration 0016). */
+export interface HookDeliveriesTable {
+  id: Generated<number>;
+  at: string;
+  run_id: string;
+  /** The hook as it may be shown: a URL without query, a secret reference's name, a command's start. */
+  hook: string;
+  kind: 'command' | 'webhook';
+  event: string;
+  document_id: number | null;
+  correlation_id: string | null;
+  status: 'delivered' | 'failed';
+  attempts: number;
+  duration_ms: number;
+  error_code: string | null;
+  error_message: string | null;
+  /** The event JSON, for failed deliveries only. */
+  payload: string | null;
+}
+
+/** Each alert rule's last state (migration 0016). */
+export interface AlertStatesTable {
+  name: string;
+  state: 'ok' | 'firing';
+  value: number | null;
+  /** When the current state began. */
+  since: string;
+  fired_at: string | null;
+  resolved_at: string | null;
+  updated_at: string;
+  message: string | null;
+}
+
+/** A document that came out of another: an attachment of an e-mail, a message of an mbox (migration 0017). */
+export interface DocumentPartsTable {
+  parent_id: number;
+  position: number;
+  child_id: number;
+  /** The part's name in its parent (an attachment's file name); '' when it had none. */
+  name: string;
+}
+
 export interface Database {
   documents: DocumentsTable;
   sources: SourcesTable;
@@ -184,4 +310,13 @@ export interface Database {
   jobs: JobsTable;
   ingest_events: IngestEventsTable;
   catalog_meta: CatalogMetaTable;
+  provenance: ProvenanceTable;
+  provenance_labels: ProvenanceLabelsTable;
+  source_provenance: SourceProvenanceTable;
+  document_members: DocumentMembersTable;
+  learned_models: LearnedModelsTable;
+  hook_deliveries: HookDeliveriesTable;
+  alert_states: AlertStatesTable;
+  document_parts: DocumentPartsTable;
+  workers: WorkersTable;
 }

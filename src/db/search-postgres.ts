@@ -1,7 +1,7 @@
 import { sql, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
-import { positiveTextNodes } from './query-parser.js';
+import { positiveTextNodes, type QueryNode } from './query-parser.js';
 import type { Database } from './schema.js';
-import { compile, toHit, type HitRow, type SearchHit, type SearchOptions } from './search.js';
+import { compile, toHit, type HitRow, type SearchHit, type SearchOptions, type SearchResult } from './search.js';
 import { conjunctionToTsquery, markSnippet, rankingQuery } from './tsquery.js';
 
 type TextNode = ReturnType<typeof positiveTextNodes>[number];
@@ -11,6 +11,16 @@ type TextNode = ReturnType<typeof positiveTextNodes>[number];
  * phrases as tsquery matches (db/tsquery.ts). Relevance is ts_rank with title, tags and
  * correspondent weighted above the body, returned negated so that, as with SQLite's bm25, lower
  * is better. Snippets are cut in JavaScript from the document text.
+ *
+ * What costs time on Postgres is reading rows, not finding them: the GIN index names the matches
+ * at once, but each match is a visit to its row, and a longer document's vector is TOASTed, so
+ * testing or ranking it means fetching and decompressing it. So every plan reads a bounded number
+ * of rows where it can: relevance walks the matches newest first and ranks blocks of them
+ * (rankedInTiers), date order walks the date index (wordsInOrder), and a large total is the
+ * planner's estimate (countMatches). The planner does not know what a vector costs to read: it
+ * would scan the whole table for a common word, or probe every document in date order for a rare
+ * one; searches run with sequential scans off (migration 0015 gives every filter an index), and
+ * the plans that must read all matches say so with MATERIALIZED.
  */
 
 const HIT_COLUMNS = sql`d.id, d.title, d.type, d.document_date, d.correspondent, d.tags, d.method, d.mime, d.added_at, d.blob_key,
@@ -18,77 +28,348 @@ const HIT_COLUMNS = sql`d.id, d.title, d.type, d.document_date, d.correspondent,
 /** ts_rank weights for D (body), C (correspondent), B (tags), A (title). */
 const WEIGHTS = sql.raw(`'{0.1, 0.3, 0.6, 1.0}'`);
 
-export async function searchPostgres(db: Kysely<Database>, options: SearchOptions): Promise<{ total: number; hits: SearchHit[] }> {
+/** Matches ranked together by their whole vectors, newest first block by block (see rankedInTiers). */
+const RANK_BLOCK = 100;
+/**
+ * Words matching more documents than this (as the planner expects) are not all read: the page
+ * comes from bounded walks and the total is the planner's estimate. Filters alone are counted
+ * unless a count also costs more than COUNT_COST_LIMIT (about one page read from memory per unit):
+ * a filter that an index-only scan counts stays exact however many documents it selects.
+ */
+const EXACT_COUNT_LIMIT = 5_000;
+const COUNT_COST_LIMIT = 2_000;
+/** How many times the rows a page needs, at the matches' share, the walk may read before giving up. */
+const WALK_SLACK = 4;
+/** Longer walks than this sort the matches instead. */
+const WALK_LIMIT = 10_000;
+/** How many of the newest documents a tier's walk with filters reads at most (see newestMatches). */
+const TIER_WALK = 20_000;
+
+/** Where the matches of a query are: `f` documents_fts and, with filters, `d` documents. */
+interface Matches {
+  /** The words as a tsquery test on f, if the query has words. */
+  text: RawBuilder<SqlBool> | undefined;
+  /** The filters, on d, if any. */
+  filters: RawBuilder<SqlBool> | undefined;
+}
+
+export async function searchPostgres(db: Kysely<Database>, options: SearchOptions): Promise<SearchResult> {
+  return db.transaction().execute(async (trx) => {
+    await sql`SELECT set_config('enable_seqscan', 'off', true), set_config('jit', 'off', true)`.execute(trx);
+    return plan(trx, options);
+  });
+}
+
+async function plan(db: Kysely<Database>, options: SearchOptions): Promise<SearchResult> {
   const now = options.now ?? new Date();
   const textNodes = positiveTextNodes(options.tree);
   const conjuncts = options.tree ? (options.tree.kind === 'and' ? options.tree.children : [options.tree]) : [];
   // The usual query is words AND filters: the words become one tsquery that the GIN index
-  // answers, joined to documents; the filters and anything else stay predicates.
+  // answers; the filters and anything else stay predicates on documents.
   const { expression, residual } = conjunctionToTsquery(conjuncts);
-  const where =
-    expression !== undefined
-      ? residual.length > 0 ? compile({ kind: 'and', children: residual }, now, 'probe', 'postgres') : sql<SqlBool>`TRUE`
-      : options.tree ? compile(options.tree, now, 'probe', 'postgres') : sql<SqlBool>`TRUE`;
   const ranking = options.sort === 'relevance' ? rankingQuery(textNodes) : undefined;
-  const joinText = expression !== undefined || ranking !== undefined;
-  const from = expression !== undefined ? sql`documents_fts f JOIN documents d ON d.id = f.document_id` : joinText ? sql`documents d LEFT JOIN documents_fts f ON f.document_id = d.id` : sql`documents d`;
-  const textWhere = expression !== undefined ? sql<SqlBool>`f.tsv @@ to_tsquery('simple', ${expression})` : sql<SqlBool>`TRUE`;
-  const score = ranking === undefined ? sql`NULL::float8` : sql`-ts_rank(${WEIGHTS}, f.tsv, to_tsquery('simple', ${ranking}))`;
-  const order =
-    options.sort === 'date'
-      ? sql`ORDER BY m.document_date DESC NULLS LAST, m.id DESC`
-      : ranking === undefined
-        ? sql`ORDER BY m.added_at DESC, m.id DESC`
-        : sql`ORDER BY m.score ASC NULLS LAST, m.id DESC`;
-  // Matches first (id, sort keys, score), then the page, and only then the page's columns: the
-  // sources subquery and the count would otherwise run for every match.
-  // Words alone, by date or when added, matching a good share of the catalogue: walking the
-  // documents in that order and probing each finds a page long before sorting every match would
-  // (88 -> 36 ms for a word in 11% of 100k documents). The walk is bounded, because matches may
-  // bunch up at the far end of the order; when it comes back short, the matches are sorted.
-  if (expression !== undefined && residual.length === 0 && ranking === undefined) {
-    const total = Number((await sql<{ count: number }>`SELECT count(*) AS count FROM documents_fts f WHERE ${textWhere}`.execute(db)).rows[0]?.count ?? 0);
-    if (total <= options.offset) return { total, hits: [] };
-    const documents = await documentCount(db);
-    const share = documents > 0 ? total / documents : 1;
-    if (share >= WALK_SHARE) {
-      const hits = await searchInOrder(db, options, textWhere, Math.ceil((WALK_SLACK * (options.offset + options.limit)) / share), textNodes);
-      if (hits.length >= Math.min(options.limit, total - options.offset)) return { total, hits };
+  if (expression !== undefined) {
+    const text = sql<SqlBool>`f.tsv @@ to_tsquery('simple', ${expression})`;
+    const matches: Matches = { text, filters: residual.length > 0 ? compile({ kind: 'and', children: residual }, now, 'probe', 'postgres') : undefined };
+    const size = await sizeOf(db, matches);
+    if (ranking !== undefined) {
+      const inHead = sql<SqlBool>`f.head @@ to_tsquery('simple', ${ranking})`;
+      if (size.few) return (await rankedInTiers(db, options, await allInTiers(db, matches, inHead), ranking, textNodes)) as SearchResult;
+      // When any one word matching makes the query match (no AND, no NOT), a title, tag or
+      // correspondent match is a match: saying so again would make the planner expect far fewer
+      // rows than there are.
+      const headMatches: Matches = { ...matches, text: anyWordMatches(conjuncts.filter((node) => !residual.includes(node))) ? inHead : sql<SqlBool>`${inHead} AND ${text}` };
+      const bodyMatches: Matches = { ...matches, text: sql<SqlBool>`NOT (${inHead}) AND ${text}` };
+      const tiers: Tiers = {
+        total: () => manyMatches(db, matches, size),
+        newest: (tier, limit) => newestMatches(db, tier === 1 ? headMatches : bodyMatches, limit),
+      };
+      // A walk that filters left too short: the filters and the words rarely go together.
+      return (await rankedInTiers(db, options, tiers, ranking, textNodes)) ?? ((await rankedInTiers(db, options, await allInTiers(db, matches, inHead), ranking, textNodes)) as SearchResult);
     }
+    if (!size.few) {
+      const walked = await walkInOrder(db, options, matches, size.words, textNodes);
+      if (walked) return { ...(await manyMatches(db, matches, size)), hits: walked };
+    }
+    return allInOrder(db, options, matches, textNodes);
   }
-  // Words alone, by relevance: the index and the vectors answer it, and documents is read for
-  // the page only. Joining it for every match cost a scan of the whole table (92 -> 40 ms for a
-  // word in 11% of 100k documents).
-  const textOnly = expression !== undefined && residual.length === 0 && ranking !== undefined;
-  const matches = textOnly
-    ? sql`SELECT f.document_id AS id, NULL::text AS document_date, NULL::text AS added_at, ${score} AS score FROM documents_fts f WHERE ${textWhere}`
-    : sql`SELECT d.id, d.document_date, d.added_at, ${score} AS score FROM ${from} WHERE ${textWhere} AND ${where}`;
-  const rows = await sql<HitRow & { total: number; position: number }>`
-    WITH m AS MATERIALIZED (${matches}),
-    page AS (SELECT m.id, m.score, row_number() OVER (${order}) AS position FROM m ${order} LIMIT ${options.limit} OFFSET ${options.offset})
-    SELECT ${HIT_COLUMNS}, page.score AS score, (SELECT count(*) FROM m) AS total, page.position
-    FROM page JOIN documents d ON d.id = page.id
-    ORDER BY page.position`.execute(db);
-  const total = rows.rows[0]?.total ?? Number((await sql<{ count: number }>`SELECT count(*) AS count FROM ${from} WHERE ${textWhere} AND ${options.tree ? (expression !== undefined ? where : compile(options.tree, now, 'set', 'postgres')) : sql<SqlBool>`TRUE`}`.execute(db)).rows[0]?.count ?? 0);
-  return { total, hits: await withSnippets(db, rows.rows, textNodes) };
+  const where = options.tree ? compile(options.tree, now, 'probe', 'postgres') : sql<SqlBool>`TRUE`;
+  // Counting visits every match: filters on other tables as sets there (see Mode in search.ts).
+  const counted = await countFilters(db, options.tree ? compile(options.tree, now, 'set', 'postgres') : sql<SqlBool>`TRUE`);
+  if (ranking !== undefined) return { ...counted, hits: await rankedByHead(db, options, where, ranking, textNodes) };
+  // Filters alone in date or added order: the planner walks an order's index or sorts, as the
+  // filters' estimated share says; the page is cut before its columns are read, so the sources
+  // subquery runs for the rows shown only.
+  const order = orderOf(options);
+  const rows = await sql<HitRow>`
+    WITH page AS MATERIALIZED (SELECT d.id FROM documents d WHERE ${where} ORDER BY ${order} LIMIT ${options.limit} OFFSET ${options.offset})
+    SELECT ${HIT_COLUMNS}, NULL::float8 AS score FROM page JOIN documents d ON d.id = page.id ORDER BY ${order}`.execute(db);
+  return { ...counted, hits: await withSnippets(db, rows.rows, textNodes) };
 }
 
-/** Below this share of the catalogue, sorting the matches beats walking the documents in order. */
-const WALK_SHARE = 0.02;
-/** How many times the rows a page needs, at the matches' share, the walk may read before giving up. */
-const WALK_SLACK = 4;
+function orderOf(options: SearchOptions): RawBuilder<unknown> {
+  return options.sort === 'date' ? sql`d.document_date DESC NULLS LAST, d.id DESC` : sql`d.added_at DESC, d.id DESC`;
+}
 
-async function searchInOrder(db: Kysely<Database>, options: SearchOptions, textWhere: RawBuilder<SqlBool>, bound: number, textNodes: TextNode[]): Promise<SearchHit[]> {
-  const order = options.sort === 'date' ? sql`d.document_date DESC NULLS LAST, d.id DESC` : sql`d.added_at DESC, d.id DESC`;
-  const rows = await sql<HitRow>`
-    WITH walk AS (SELECT d.id, d.document_date, d.added_at FROM documents d ORDER BY ${order} LIMIT ${bound}),
-    page AS (
-      SELECT d.id FROM walk d JOIN documents_fts f ON f.document_id = d.id WHERE ${textWhere}
+/** A total of many matches: the planner's estimate to two significant digits, said to be one. */
+function estimated(rows: number): { total: number; totalIsEstimate: true } {
+  return { total: Number(Math.max(1, Math.round(rows)).toPrecision(2)), totalIsEstimate: true };
+}
+
+/**
+ * How many rows a query's words make it read (the words' matches, each a visit to its row) and
+ * how many it matches, as the planner expects them (from the lexeme frequencies and column
+ * statistics ANALYZE keeps). Few: every match is read once, which also counts them.
+ */
+async function sizeOf(db: Kysely<Database>, matches: Matches): Promise<Size> {
+  const words = await plannedRows(db, sql`SELECT 1 FROM documents_fts f WHERE ${matches.text ?? sql<SqlBool>`TRUE`}`);
+  const few = words <= EXACT_COUNT_LIMIT;
+  if (matches.filters === undefined) return { words, filtered: undefined, rows: words, few };
+  const filtered = await plannedRows(db, sql`SELECT 1 FROM documents d WHERE ${matches.filters}`);
+  return { words, filtered, rows: few ? 0 : await plannedRows(db, sql`SELECT 1 FROM ${fromOf(matches)} WHERE ${whereOf(matches)}`), few };
+}
+
+
+
+interface Size {
+  /** Documents the words match. */
+  words: number;
+  /** Documents the filters select, when there are filters. */
+  filtered: number | undefined;
+  /** Documents words and filters match (as if independent); not asked when few. */
+  rows: number;
+  few: boolean;
+}
+
+/** How many of the newest matches of the words the filters are tried on, to estimate the total. */
+const FILTER_SAMPLE = 500;
+
+/**
+ * The total of a query whose words match many documents. Words alone: the planner's estimate.
+ * With filters that select few documents, counted exactly, the words tested on each of those. With
+ * filters that select many: the words' estimate times the share of their newest FILTER_SAMPLE
+ * matches that pass the filters, since the planner would take words and filters to be independent
+ * (it put "type:invoice invoice" at a tenth of its 11,000 matches).
+ */
+async function manyMatches(db: Kysely<Database>, matches: Matches, size: Size): Promise<{ total: number; totalIsEstimate?: true }> {
+  const text = matches.text ?? sql<SqlBool>`TRUE`;
+  const filters = matches.filters;
+  if (filters === undefined || size.filtered === undefined) return estimated(size.words);
+  if (size.filtered <= EXACT_COUNT_LIMIT) {
+    const counted = await sql<{ count: number }>`SELECT count(*) AS count FROM documents d WHERE ${filters} AND (SELECT ${text} FROM documents_fts f WHERE f.document_id = d.id)`.execute(db);
+    return { total: Number(counted.rows[0]?.count ?? 0) };
+  }
+  const sample = await sql<{ passed: number; tried: number }>`
+    WITH s AS MATERIALIZED (SELECT f.document_id AS id FROM documents_fts f WHERE ${text} ORDER BY f.document_id DESC LIMIT ${FILTER_SAMPLE})
+    SELECT count(*) FILTER (WHERE ${filters}) AS passed, count(*) AS tried FROM s JOIN documents d ON d.id = s.id`.execute(db);
+  const { passed = 0, tried = 0 } = sample.rows[0] ?? {};
+  // Fewer than the sample: every match was tried, and the count is exact.
+  if (Number(tried) < FILTER_SAMPLE) return { total: Number(passed) };
+  return estimated((size.words * Number(passed)) / Number(tried));
+}
+
+/** The ids of the matches, in the order of a tier, newest first (see rankedInTiers). */
+interface Tiers {
+  total(): Promise<{ total: number; totalIsEstimate?: true }>;
+  /** undefined: cannot tell without reading every match (see newestMatches). */
+  newest(tier: 1 | 2, limit: number): Promise<number[] | undefined>;
+}
+
+/**
+ * The newest `limit` matches. Without filters the planner walks the primary key or uses the GIN
+ * indexes; its estimates for words alone are good. Filters may go with the words far more or far
+ * less often than the planner, taking them to be independent, expects; a walk it chose would then
+ * read the whole table. So with filters the walk is written out, over the newest TIER_WALK rows at
+ * most (it stops when it has `limit`; the filters are tested row by row, OFFSET 0 keeping the
+ * planner from joining them with every document), and a walk that comes back short says undefined.
+ */
+async function newestMatches(db: Kysely<Database>, among: Matches, limit: number): Promise<number[] | undefined> {
+  if (among.filters === undefined) return (await sql<{ id: number }>`SELECT f.document_id AS id FROM documents_fts f WHERE ${whereOf(among)} ORDER BY f.document_id DESC LIMIT ${limit}`.execute(db)).rows.map((row) => Number(row.id));
+  const found = (
+    await sql<{ id: number }>`
+      SELECT f.document_id AS id FROM (SELECT document_id, head, tsv FROM documents_fts ORDER BY document_id DESC LIMIT ${TIER_WALK}) f
+      CROSS JOIN LATERAL (SELECT 1 FROM documents d WHERE d.id = f.document_id AND ${among.filters} OFFSET 0) d
+      WHERE ${among.text ?? sql<SqlBool>`TRUE`}
+      ORDER BY f.document_id DESC LIMIT ${limit}`.execute(db)
+  ).rows.map((row) => Number(row.id));
+  return found.length < limit ? undefined : found;
+}
+
+/** Few matches: all of them at once, with whether their head matches, which also counts them. */
+async function allInTiers(db: Kysely<Database>, matches: Matches, inHead: RawBuilder<SqlBool>): Promise<Tiers> {
+  const rows = (
+    await sql<{ id: number; head: boolean }>`
+      WITH t AS MATERIALIZED (SELECT f.document_id AS id, ${inHead} AS head FROM documents_fts f WHERE ${matches.text ?? sql<SqlBool>`TRUE`})
+      SELECT t.id, t.head FROM t ${matches.filters === undefined ? sql`` : sql`JOIN documents d ON d.id = t.id WHERE ${matches.filters}`}`.execute(db)
+  ).rows;
+  const tier = (head: boolean) => rows.filter((row) => row.head === head).map((row) => Number(row.id)).sort((a, b) => b - a);
+  const ids = { 1: tier(true), 2: tier(false) };
+  return { total: async () => ({ total: rows.length }), newest: async (which, limit) => ids[which].slice(0, limit) };
+}
+
+/**
+ * Words (and filters) by relevance, reading a bounded number of rows however many documents match.
+ * Matches whose title, tags or correspondent hold a word come first (tier 1), the others after
+ * (tier 2); each tier is cut into blocks of RANK_BLOCK, newest first, and a block is ordered by
+ * ts_rank over the whole vector. Newest first is what an index gives without reading every match:
+ * the walk back along documents_fts's primary key stops once it has the blocks the page falls in
+ * (a few hundred neighbouring rows for a common word), and a rare word is found through the GIN
+ * indexes instead (the planner chooses). Only those blocks' whole vectors are read. ts_rank gives
+ * a title, tag or correspondent match at least 0.18 and a body-only match at most 0.1, so the tiers
+ * keep the order ts_rank would give between them; within a tier, up to RANK_BLOCK matches are in
+ * plain ts_rank order, and beyond that recency comes before relevance, block by block. The order
+ * does not depend on the page asked for, so pages never overlap.
+ */
+async function rankedInTiers(db: Kysely<Database>, options: SearchOptions, tiers: Tiers, ranking: string, textNodes: TextNode[]): Promise<SearchResult | undefined> {
+  const end = options.offset + options.limit;
+  const blockStart = (position: number) => Math.floor(position / RANK_BLOCK) * RANK_BLOCK;
+  const blockEnd = (position: number) => Math.ceil(position / RANK_BLOCK) * RANK_BLOCK;
+  // Tier 1 up to the end of the page's last block; it is exhausted when it comes back short.
+  const first = await tiers.newest(1, blockEnd(end));
+  if (first === undefined) return undefined;
+  const firstExhausted = first.length < blockEnd(end);
+  const candidates: { id: number; tier: number; block: number }[] = [];
+  const take = (ids: number[], tier: number, from: number) => ids.slice(from).forEach((id, index) => candidates.push({ id, tier, block: Math.floor((from + index) / RANK_BLOCK) }));
+  // Where the candidates start in the whole order: the first block the page touches.
+  let start: number;
+  if (options.offset < first.length || !firstExhausted) {
+    start = blockStart(options.offset);
+    take(first, 1, start);
+  } else start = first.length + blockStart(options.offset - first.length);
+  let exact: number | undefined;
+  if (firstExhausted && end > first.length) {
+    const wanted = blockEnd(end - first.length);
+    const second = await tiers.newest(2, wanted);
+    if (second === undefined) return undefined;
+    take(second, 2, blockStart(Math.max(0, options.offset - first.length)));
+    if (second.length < wanted) exact = first.length + second.length;
+  }
+  const counted = exact !== undefined ? { total: exact } : await tiers.total();
+  if (candidates.length === 0) return { ...counted, hits: [] };
+  const scores = new Map(
+    (await sql<{ id: number; score: number }>`SELECT document_id AS id, -ts_rank(${WEIGHTS}, tsv, to_tsquery('simple', ${ranking})) AS score FROM documents_fts WHERE document_id = ANY(${candidates.map((candidate) => candidate.id)}::bigint[])`.execute(db)).rows.map((row) => [Number(row.id), Number(row.score)]),
+  );
+  const page = candidates
+    .map((candidate) => ({ ...candidate, score: scores.get(candidate.id) ?? 0 }))
+    .sort((a, b) => a.tier - b.tier || a.block - b.block || a.score - b.score || b.id - a.id)
+    .slice(options.offset - start, options.offset - start + options.limit);
+  if (page.length === 0) return { ...counted, hits: [] };
+  const rows = new Map((await sql<HitRow>`SELECT ${HIT_COLUMNS}, NULL::float8 AS score FROM documents d WHERE d.id = ANY(${page.map((hit) => hit.id)}::bigint[])`.execute(db)).rows.map((row) => [Number(row.id), row]));
+  const hits = page.flatMap((hit) => {
+    const row = rows.get(hit.id);
+    return row ? [{ ...row, score: hit.score }] : [];
+  });
+  return { ...counted, hits: await withSnippets(db, hits, textNodes) };
+}
+
+/** Words and phrases joined by OR only: any one of them matching is a match. */
+function anyWordMatches(parts: readonly QueryNode[]): boolean {
+  const words = (node: QueryNode): boolean => node.kind === 'term' || node.kind === 'phrase' || (node.kind === 'or' && node.children.every(words));
+  return parts.length === 1 && words(parts[0] as QueryNode);
+}
+
+/**
+ * Many matches, by date or when added: walking the documents in that order, filters first (the
+ * planner may use their indexes), then testing the words on each (a subquery per row, so that the
+ * planner cannot turn the walk into a join with every match) finds a page long before sorting
+ * every match would. The walk is bounded, because matches may bunch up at the far end of the
+ * order: undefined when it comes back short, or would be long.
+ */
+async function walkInOrder(db: Kysely<Database>, options: SearchOptions, matches: Matches, words: number, textNodes: TextNode[]): Promise<SearchHit[] | undefined> {
+  const documents = await documentCount(db);
+  const share = documents > 0 ? Math.min(1, words / documents) : 1;
+  const bound = Math.ceil((WALK_SLACK * (options.offset + options.limit)) / Math.max(share, 1e-9));
+  if (bound > WALK_LIMIT) return undefined;
+  const order = orderOf(options);
+  const found = await sql<HitRow>`
+    WITH walk AS MATERIALIZED (SELECT d.id, d.document_date, d.added_at FROM documents d WHERE ${matches.filters ?? sql<SqlBool>`TRUE`} ORDER BY ${order} LIMIT ${bound}),
+    page AS MATERIALIZED (
+      SELECT d.id, d.document_date, d.added_at FROM walk d WHERE (SELECT ${matches.text ?? sql<SqlBool>`TRUE`} FROM documents_fts f WHERE f.document_id = d.id)
       ORDER BY ${order} LIMIT ${options.limit} OFFSET ${options.offset})
-    SELECT ${HIT_COLUMNS}, NULL::float8 AS score
+    SELECT ${HIT_COLUMNS}, NULL::float8 AS score FROM page JOIN documents d ON d.id = page.id ORDER BY ${order}`.execute(db);
+  return found.rows.length >= options.limit ? withSnippets(db, found.rows, textNodes) : undefined;
+}
+
+/**
+ * Words (and filters) by date or when added, from every match: the words' matches from the GIN
+ * index, the filters tested on those (on the covering indexes of migration 0015), which also
+ * gives the total.
+ */
+async function allInOrder(db: Kysely<Database>, options: SearchOptions, matches: Matches, textNodes: TextNode[]): Promise<SearchResult> {
+  const order = orderOf(options);
+  const rows = await sql<HitRow & { total: number }>`
+    WITH t AS MATERIALIZED (SELECT f.document_id AS id FROM documents_fts f WHERE ${matches.text ?? sql<SqlBool>`TRUE`}),
+    m AS MATERIALIZED (SELECT d.id, d.document_date, d.added_at FROM t JOIN documents d ON d.id = t.id WHERE ${matches.filters ?? sql<SqlBool>`TRUE`}),
+    page AS MATERIALIZED (SELECT d.id FROM m d ORDER BY ${order} LIMIT ${options.limit} OFFSET ${options.offset})
+    SELECT ${HIT_COLUMNS}, NULL::float8 AS score, (SELECT count(*) FROM m) AS total FROM page JOIN documents d ON d.id = page.id ORDER BY ${order}`.execute(db);
+  const total =
+    rows.rows[0]?.total ??
+    (await sql<{ count: number }>`WITH t AS MATERIALIZED (SELECT f.document_id AS id FROM documents_fts f WHERE ${matches.text ?? sql<SqlBool>`TRUE`}) SELECT count(*) AS count FROM t JOIN documents d ON d.id = t.id WHERE ${matches.filters ?? sql<SqlBool>`TRUE`}`.execute(db)).rows[0]?.count ??
+    0;
+  return { total: Number(total), hits: await withSnippets(db, rows.rows, textNodes) };
+}
+
+/**
+ * Words the tsquery cannot say as a whole (an OR with a filter), by relevance: every match with
+ * its head rank, then the blocks of RANK_BLOCK the page falls in, in head order, each ranked by
+ * the whole vector. A rare shape: this reads every match.
+ */
+async function rankedByHead(db: Kysely<Database>, options: SearchOptions, where: RawBuilder<SqlBool>, ranking: string, textNodes: TextNode[]): Promise<SearchHit[]> {
+  const first = Math.floor(options.offset / RANK_BLOCK) * RANK_BLOCK;
+  const end = Math.ceil((options.offset + options.limit) / RANK_BLOCK) * RANK_BLOCK;
+  const headOrder = sql`c.head DESC NULLS LAST, c.id DESC`;
+  const order = sql`ORDER BY r.block, r.score ASC NULLS LAST, r.id DESC`;
+  const rows = await sql<HitRow & { position: number }>`
+    WITH m AS MATERIALIZED (SELECT d.id, ts_rank(${WEIGHTS}, f.head, to_tsquery('simple', ${ranking})) AS head FROM documents d LEFT JOIN documents_fts f ON f.document_id = d.id WHERE ${where}),
+    c AS MATERIALIZED (SELECT c.id, c.head FROM m c ORDER BY ${headOrder} LIMIT ${end - first} OFFSET ${first}),
+    r AS (SELECT c.id, (row_number() OVER (ORDER BY ${headOrder}) - 1) / ${RANK_BLOCK} AS block, -ts_rank(${WEIGHTS}, f.tsv, to_tsquery('simple', ${ranking})) AS score
+      FROM c LEFT JOIN documents_fts f ON f.document_id = c.id),
+    page AS (SELECT r.id, r.score, row_number() OVER (${order}) AS position FROM r ${order} LIMIT ${options.limit} OFFSET ${options.offset - first})
+    SELECT ${HIT_COLUMNS}, page.score AS score, page.position
     FROM page JOIN documents d ON d.id = page.id
-    ORDER BY ${order}`.execute(db);
+    ORDER BY page.position`.execute(db);
   return withSnippets(db, rows.rows, textNodes);
+}
+
+function fromOf(matches: Matches): RawBuilder<unknown> {
+  return matches.filters === undefined ? sql`documents_fts f` : matches.text === undefined ? sql`documents d` : sql`documents_fts f JOIN documents d ON d.id = f.document_id`;
+}
+
+function whereOf(matches: Matches): RawBuilder<SqlBool> {
+  const parts = [matches.text, matches.filters].filter((part): part is RawBuilder<SqlBool> => part !== undefined);
+  return parts.length === 0 ? sql<SqlBool>`TRUE` : sql<SqlBool>`${sql.join(parts, sql` AND `)}`;
+}
+
+/**
+ * How many documents filters select: counted, unless the planner expects many and a count that
+ * costs much (an index-only scan counts a filter on an indexed column cheaply, however many).
+ */
+async function countFilters(db: Kysely<Database>, where: RawBuilder<SqlBool>): Promise<{ total: number; totalIsEstimate?: true }> {
+  const plan = await planOf(db, sql`SELECT count(*) FROM documents d WHERE ${where}`);
+  if (plan.rows > EXACT_COUNT_LIMIT && plan.cost > COUNT_COST_LIMIT) return estimated(plan.rows);
+  return { total: Number((await sql<{ count: number }>`SELECT count(*) AS count FROM documents d WHERE ${where}`.execute(db)).rows[0]?.count ?? 0) };
+}
+
+interface PlanNode {
+  'Plan Rows': number;
+  'Total Cost': number;
+  Plans?: PlanNode[];
+}
+
+/** What the planner expects of a count: how many rows feed it, and what it costs. */
+async function planOf(db: Kysely<Database>, query: RawBuilder<unknown>): Promise<{ rows: number; cost: number }> {
+  const result = await sql<{ 'QUERY PLAN': { Plan: PlanNode }[] }>`EXPLAIN (FORMAT JSON) ${query}`.execute(db);
+  const top = result.rows[0]?.['QUERY PLAN'][0]?.Plan;
+  // Below the aggregate (and a Gather over partial aggregates, if parallel): the rows counted.
+  let input = top?.Plans?.[0];
+  while (input?.Plans?.length === 1 && input['Plan Rows'] <= 3) input = input.Plans[0];
+  return { rows: Number(input?.['Plan Rows'] ?? 0), cost: Number(top?.['Total Cost'] ?? 0) };
+}
+
+/** The planner's row estimate for a query, without running it. */
+async function plannedRows(db: Kysely<Database>, query: RawBuilder<unknown>): Promise<number> {
+  const result = await sql<{ 'QUERY PLAN': { Plan: PlanNode }[] }>`EXPLAIN (FORMAT JSON) ${query}`.execute(db);
+  return Number(result.rows[0]?.['QUERY PLAN'][0]?.Plan['Plan Rows'] ?? 0);
 }
 
 /** The planner's row estimate; a table never analyzed yet (-1) is new and small enough to count. */

@@ -4,6 +4,8 @@ import type { Database } from './schema.js';
 import { boundedQuery, positiveTextNodes, splitConjunction, syntaxError, type FieldName, type QueryNode, type TextSyntax } from './query-parser.js';
 import { dialectOf, type DialectName } from './dialect.js';
 import { TSQUERY, textMatchesPostgres, tsqueryMatches } from './tsquery.js';
+import { currencyFilter, dueFilter, totalFilter } from './field-filters.js';
+import { globMatches, provenanceCondition, sizeCondition } from './artifact-filters.js';
 
 /**
  * Compiles the query syntax tree to SQLite: each word or phrase becomes its own FTS5 MATCH with
@@ -19,6 +21,13 @@ export interface SearchOptions {
   offset: number;
   sort: SortOrder;
   now?: Date;
+}
+
+export interface SearchResult {
+  total: number;
+  /** The total is the planner's estimate (Postgres, many matches), not a count. */
+  totalIsEstimate?: boolean;
+  hits: SearchHit[];
 }
 
 export interface SearchHit {
@@ -155,6 +164,24 @@ export function compileField(field: FieldName, value: string, position: number, 
     }
     case 'path':
       return related(mode, sql`sources x`, pathMatches(sql`x.path`, value, dialect));
+    case 'total':
+      return totalFilter(value, position, dialect);
+    case 'currency':
+      return currencyFilter(value, position, dialect);
+    case 'due':
+      return dueFilter(value, position, dialect, (name, date, at) => ({ start: dateBound(name, date, at), end: dateEnd(date) }));
+    case 'repo':
+    case 'commit':
+    case 'branch':
+    case 'ref':
+    case 'run':
+    case 'label':
+      return related(mode, sql`source_provenance x JOIN provenance p ON p.id = x.provenance_id`, provenanceCondition(field, value, position, dialect));
+    case 'name':
+      // The name it was catalogued under, or any name it was seen under in a build.
+      return sql<SqlBool>`(${globMatches(sql`d.original_name`, value, dialect)} OR ${related(mode, sql`source_provenance x`, globMatches(sql`x.name`, value, dialect))})`;
+    case 'size':
+      return sizeCondition(value, position);
   }
 }
 
@@ -272,7 +299,7 @@ function conjunctionToFts(parts: QueryNode[]): { expression: string | undefined;
   return splitConjunction(parts, FTS5);
 }
 
-export async function searchDocuments(db: Kysely<Database>, given: SearchOptions): Promise<{ total: number; hits: SearchHit[] }> {
+export async function searchDocuments(db: Kysely<Database>, given: SearchOptions): Promise<SearchResult> {
   const options = { ...given, tree: boundedQuery(given.tree) };
   if (dialectOf(db) === 'postgres') return (await import('./search-postgres.js')).searchPostgres(db, options);
   const now = options.now ?? new Date();

@@ -1,6 +1,9 @@
+import { analyse } from 'chardet';
+
 /**
  * Turns bytes of unknown encoding into a string: BOMs for UTF-8/16/32, then strict UTF-8, then
- * windows-1252 (a superset of ISO-8859-1 for printable text), which is what legacy files use.
+ * the legacy encoding chardet finds most likely (windows-1251, KOI8-R, Shift_JIS, ISO-8859-2 ...),
+ * else windows-1252 (a superset of ISO-8859-1 for printable text).
  */
 export function decodeText(bytes: Uint8Array, declaredCharset?: string): string {
   const bom = detectBom(bytes);
@@ -19,8 +22,27 @@ export function decodeText(bytes: Uint8Array, declaredCharset?: string): string 
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
-    return decodeWindows1252(bytes);
+    return decodeLegacy(bytes);
   }
+}
+
+/** Below this chardet confidence (0-100) a guess is no better than windows-1252. */
+const MIN_CHARSET_CONFIDENCE = 20;
+
+function decodeLegacy(bytes: Uint8Array): string {
+  for (const candidate of analyse(bytes.subarray(0, 64 * 1024))) {
+    if (candidate.confidence < MIN_CHARSET_CONFIDENCE) break;
+    const name = candidate.name.toLowerCase();
+    // Strict UTF-8 has failed already, and UTF-16/32 without a BOM were ruled out above.
+    if (name.startsWith('utf') || name === 'ascii') continue;
+    if (name === 'iso-8859-1' || name === 'windows-1252') return decodeWindows1252(bytes);
+    try {
+      return new TextDecoder(name, { fatal: true }).decode(bytes);
+    } catch {
+      // Not an encoding this runtime has, or the bytes are not valid in it: the next guess.
+    }
+  }
+  return decodeWindows1252(bytes);
 }
 
 /** 0x80-0x9F of windows-1252; Node's TextDecoder treats the label as plain ISO-8859-1. */

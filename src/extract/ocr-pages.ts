@@ -3,6 +3,7 @@ import type { OcrEngine, OcrPageResult } from './ocr/engine.js';
 import { cropRaster, rotateRaster, scaleRaster, type Raster } from './raster.js';
 import { normalizeWhitespace } from './decode-text.js';
 import { lineDirection, straighten } from './deskew.js';
+import { rotateTextPdf } from './searchable/text-layer.js';
 
 /**
  * Pages of one document in flight to the OCR engine at once. Pages are decoded one after
@@ -66,21 +67,27 @@ export function parallelPages(input: ExtractInput): number {
   return Math.max(1, input.options.ocrParallelPages ?? 1) + 1;
 }
 
-/** OCRs a sequence of page rasters, several at a time (bounded memory), and builds the result. */
-export async function ocrRasters(input: ExtractInput, pages: AsyncIterable<{ raster: Raster; dpi?: number }>): Promise<ExtractResult> {
-  const reader = new PageReader<OcrPageResult>(parallelPages(input));
+/**
+ * OCRs a sequence of page rasters, several at a time (bounded memory), and builds the result;
+ * `onRead` gets each page's reading (with its text layer when the input asks for one) as it
+ * finishes, with its index in page order (pages may finish in any order).
+ */
+export async function ocrRasters(input: ExtractInput, pages: AsyncIterable<{ raster: Raster; dpi?: number }>, onRead?: (pageIndex: number, reading: UprightReading) => void): Promise<ExtractResult> {
+  const reader = new PageReader<UprightPage>(parallelPages(input));
   let count = 0;
   for await (const { raster, dpi } of pages) {
     if (input.signal.aborted || reader.failed) break;
-    reader.read(count, async () => {
+    const index = count;
+    reader.read(index, async () => {
       const result = await recognizeUpright(input, raster, dpi ? dpi * raster.scale : undefined);
+      onRead?.(index, result);
       input.onPage?.({ ocr: true });
       return result;
     });
     count += 1;
     await reader.room();
   }
-  const results = (await reader.done()) as OcrPageResult[];
+  const results = (await reader.done()) as UprightPage[];
   const texts = results.map((result) => normalizeWhitespace(result.text));
   return {
     text: texts.join('\n\f\n'),
@@ -98,13 +105,20 @@ const UPRIGHT_CONFIDENCE = 60;
 /** OSD saying "upright" this sure (its own scale) is believed; less sure, the probe decides. */
 const OSD_TRUSTED_CONFIDENCE = 2;
 
-/** A page's reading, with how the page was turned to read it (word boxes are in that image). */
+/**
+ * A page's reading, with how the page was turned to read it. Word boxes are in the image read
+ * (turned, then deskewed); the text-only PDF is turned back by the deskew, so that it lies on the
+ * page turned by `turned` only (the searchable PDF undoes that turn with unturn()).
+ */
 export interface UprightPage extends OcrPageResult {
   /** Quarter turns clockwise applied before reading. */
   turned: 0 | 90 | 180 | 270;
   /** Then turned back by this skew (degrees, clockwise positive; 0 when level). */
   deskewed: number;
 }
+
+/** The name the searchable PDF code knows a page's reading by. */
+export type UprightReading = UprightPage;
 
 type Degrees = 0 | 90 | 180 | 270;
 
@@ -117,8 +131,18 @@ type Degrees = 0 | 90 | 180 | 270;
  * again turned by 180, 90 and 270 degrees: up to four full readings of a faint upright page.)
  */
 export async function recognizeUpright(input: ExtractInput, raster: Raster, dpi: number | undefined): Promise<UprightPage> {
+  const page = await readUpright(input, raster, dpi);
+  if (!page.textPdf || page.deskewed === 0) return page;
+  // The words sit on the straightened image; the page that was given (turned by page.turned) is
+  // the straightened one turned back, counter-clockwise by the skew: PDF's y points up, so a turn
+  // back clockwise by `deskewed` degrees on screen is a negative angle there.
+  return { ...page, textPdf: await rotateTextPdf(page.textPdf, (-page.deskewed * Math.PI) / 180) };
+}
+
+async function readUpright(input: ExtractInput, raster: Raster, dpi: number | undefined): Promise<UprightPage> {
   const engine = input.ocr();
-  const options = dpi ? { dpi, signal: input.signal } : { signal: input.signal };
+  // Only full readings ask for the text-only PDF; the orientation probe never does.
+  const options = { ...(dpi ? { dpi } : {}), ...(input.searchablePdfPath === undefined ? {} : { textPdf: true }), signal: input.signal };
   const read = async (page: Raster, turned: Degrees, deskewed: number): Promise<UprightPage> => ({ ...(await engine.recognize(page.image, options)), turned, deskewed });
   const level = straighten(raster);
   if (!raster.gray) return read(level.raster, 0, level.degrees);

@@ -1,14 +1,19 @@
 import type { Extractor } from './extractor.js';
+import { EXECUTABLE_TYPES, LISTED_ARCHIVE_TYPES, OTHER_ARCHIVE_TYPES, REPORT_TYPES } from './artifacts/formats.js';
 
 type Loader = () => Promise<Extractor>;
 
 const text: Loader = async () => (await import('./extractors/text.js')).extractText;
 const html: Loader = async () => (await import('./extractors/html.js')).extractHtml;
 const email: Loader = async () => (await import('./extractors/email.js')).extractEmail;
+const mbox: Loader = async () => (await import('./extractors/mbox.js')).extractMbox;
 const pdf: Loader = async () => (await import('./extractors/pdf.js')).extractPdf;
 const image: Loader = async () => (await import('./extractors/image.js')).extractImage;
 const tiff: Loader = async () => (await import('./extractors/image.js')).extractTiff;
 const office: Loader = async () => (await import('./extractors/office.js')).extractOffice;
+const executable: Loader = async () => (await import('./artifacts/executable.js')).extractExecutable;
+const archive: Loader = async () => (await import('./artifacts/archive.js')).extractArchive;
+const report: Loader = async () => (await import('./artifacts/reports.js')).extractReport;
 
 /** MIME type -> extractor, imported on first use so a text-only run never loads pdf.js or OCR. */
 const LOADERS: Record<string, Loader> = {
@@ -19,6 +24,7 @@ const LOADERS: Record<string, Loader> = {
   'application/json': text,
   'text/html': html,
   'message/rfc822': email,
+  'application/mbox': mbox,
   'application/pdf': pdf,
   'image/png': image,
   'image/jpeg': image,
@@ -34,6 +40,9 @@ const LOADERS: Record<string, Loader> = {
   'application/vnd.oasis.opendocument.presentation': office,
   'application/rtf': office,
   'application/epub+zip': office,
+  ...Object.fromEntries([...EXECUTABLE_TYPES].map((mime) => [mime, executable])),
+  ...Object.fromEntries([...LISTED_ARCHIVE_TYPES, ...Object.keys(OTHER_ARCHIVE_TYPES)].map((mime) => [mime, archive])),
+  ...Object.fromEntries([...REPORT_TYPES].map((mime) => [mime, report])),
 };
 
 export async function extractorFor(mime: string): Promise<Extractor | undefined> {

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { BlobLocation, DocumentRepository } from '../db/documents.js';
+import type { BlobLocation, BlobRole, DocumentRepository } from '../db/documents.js';
 import { DoccatError, ExitCode, toErrorInfo, type ErrorInfo } from '../errors.js';
 import type { BlobStore } from '../storage/blob-store.js';
 import { copyVerified } from '../storage/copy.js';
@@ -27,6 +27,8 @@ export interface MigrateDependencies {
 
 export interface BlobMove {
   id: number;
+  /** The document's original, or its searchable PDF. */
+  role: BlobRole;
   key: string;
   from: string;
   to: string;
@@ -34,8 +36,12 @@ export interface BlobMove {
   status: 'copied' | 'present' | 'planned' | 'failed';
   bytes: number;
   sourceDeleted: boolean;
-  /** With deleteSource: the old copy was kept because another catalogue uses that store. */
-  sourceKept?: 'shared';
+  /**
+   * With deleteSource, why the old copy was kept: another catalogue uses that store, or another
+   * document of this one still refers to the same key there (a searchable PDF can be byte for
+   * byte another document's original, or another's searchable PDF).
+   */
+  sourceKept?: 'shared' | 'referenced';
   error?: ErrorInfo;
 }
 
@@ -63,10 +69,10 @@ export async function migrateBlobs(options: MigrateOptions, deps: MigrateDepende
   const destination = await deps.open(options.to);
   const pending: BlobLocation[] = [];
   for (let afterId = 0; ; ) {
-    const page = await deps.repository.blobPage(afterId, PAGE, filter);
-    pending.push(...page.filter((row) => row.blob_backend !== options.to));
-    if (page.length < PAGE) break;
-    afterId = (page[page.length - 1] as BlobLocation).id;
+    const { blobs, documents, lastId } = await deps.repository.blobPage(afterId, PAGE, filter);
+    pending.push(...blobs.filter((row) => row.blob_backend !== options.to));
+    if (documents < PAGE) break;
+    afterId = lastId;
   }
   onTotal?.(pending.length);
   const summary: MigrateSummary = { total: pending.length, copied: 0, present: 0, planned: 0, failed: 0, deleted: 0, bytes: 0, interrupted: false };
@@ -74,16 +80,17 @@ export async function migrateBlobs(options: MigrateOptions, deps: MigrateDepende
   let next = 0;
 
   const moveOne = async (row: BlobLocation): Promise<BlobMove> => {
-    const base = { id: row.id, key: row.blob_key, from: row.blob_backend, to: options.to, bytes: 0, sourceDeleted: false };
+    const base = { id: row.id, role: row.role, key: row.blob_key, from: row.blob_backend, to: options.to, bytes: 0, sourceDeleted: false };
     if (options.dryRun) return { ...base, status: 'planned' };
     const source = await deps.open(row.blob_backend);
     const status = await copyVerified(source, destination, row.blob_key, row.sha256, row.size);
-    const moved = await deps.repository.moveBlob(row.id, row.blob_backend, options.to, options.command, options.runId);
+    const moved = await deps.repository.moveBlob(row.id, row.blob_backend, options.to, options.command, options.runId, row.role);
     let sourceDeleted = false;
-    let sourceKept: 'shared' | undefined;
+    let sourceKept: BlobMove['sourceKept'];
     // Only a copy that is verified and that the row now points at makes the old one redundant.
     if (moved && options.deleteSource) {
       if (((await deps.otherCatalogs?.(row.blob_backend)) ?? []).length > 0) sourceKept = 'shared';
+      else if (await deps.repository.isBlobKeyReferencedOn(row.blob_key, row.blob_backend)) sourceKept = 'referenced';
       else {
         await source.delete(row.blob_key);
         sourceDeleted = true;
@@ -105,7 +112,7 @@ export async function migrateBlobs(options: MigrateOptions, deps: MigrateDepende
           return;
         }
         deps.logger.warn({ documentId: row.id, key: row.blob_key, code: toErrorInfo(error).code }, 'blob not migrated');
-        move = { id: row.id, key: row.blob_key, from: row.blob_backend, to: options.to, status: 'failed', bytes: 0, sourceDeleted: false, error: toErrorInfo(error) };
+        move = { id: row.id, role: row.role, key: row.blob_key, from: row.blob_backend, to: options.to, status: 'failed', bytes: 0, sourceDeleted: false, error: toErrorInfo(error) };
       }
       summary[move.status] += 1;
       summary.bytes += move.bytes;

@@ -1,5 +1,6 @@
 import PgBoss from 'pg-boss';
 import { WORKER_STOPPED, workerStoppedError } from '../db/job-queue.js';
+import type { OrphanSweep, SilentWorker } from '../db/workers.js';
 import { DoccatError, ExitCode } from '../errors.js';
 import type { IngestJob, JobQueue, QueueSettings, QueueStatus, WorkOptions } from './queue.js';
 
@@ -11,6 +12,8 @@ interface JobData {
   path: string;
   /** Attempts that ended with their worker gone (pg-boss expired them), counted by doccat. */
   stops?: number;
+  /** W3C trace context of the `ingest --enqueue` run that queued it. */
+  traceParent?: string;
 }
 
 /** The output pg-boss (v10) gives a job it fails because it stayed active past its expiry. */
@@ -52,7 +55,7 @@ export class PgBossJobQueue implements JobQueue {
     return new PgBossJobQueue(boss, settings);
   }
 
-  async enqueue(paths: readonly string[]): Promise<number> {
+  async enqueue(paths: readonly string[], options: { traceParent?: string | undefined } = {}): Promise<number> {
     const unique = [...new Set(paths)];
     const before = await this.count(QUEUE, ['created', 'retry', 'active']);
     for (let start = 0; start < unique.length; start += 500) {
@@ -63,7 +66,7 @@ export class PgBossJobQueue implements JobQueue {
       const busy = await this.boss.getDb().executeSql(`SELECT DISTINCT singleton_key AS path FROM ${SCHEMA}.job WHERE name = $1 AND state IN ('created', 'retry', 'active') AND singleton_key = ANY($2)`, [QUEUE, chunk]);
       const waiting = new Set((busy.rows as { path: string }[]).map((row) => row.path));
       const fresh = chunk.filter((path) => !waiting.has(path));
-      if (fresh.length > 0) await this.boss.insert(fresh.map((path) => ({ name: QUEUE, data: { path }, singletonKey: path })));
+      if (fresh.length > 0) await this.boss.insert(fresh.map((path) => ({ name: QUEUE, data: { path, ...(options.traceParent ? { traceParent: options.traceParent } : {}) }, singletonKey: path })));
     }
     return (await this.count(QUEUE, ['created', 'retry', 'active'])) - before;
   }
@@ -76,13 +79,43 @@ export class PgBossJobQueue implements JobQueue {
    * goes back uncounted.
    */
   async work(options: WorkOptions, handler: (job: IngestJob) => Promise<void>): Promise<void> {
+    await options.liveness?.start();
+    try {
+      await this.workers(options, handler);
+    } finally {
+      await options.liveness?.stop();
+    }
+  }
+
+  /**
+   * Jobs whose worker is gone, failed now as pg-boss fails an expired job (its own expiry, so the
+   * attempt counts as a stop and a crash loop still ends), and due at once rather than after the
+   * retry delay. pg-boss does not record who took a job, so the jobs given back are those active
+   * for longer than the worker timeout that no living worker's row lists: the silent workers' and
+   * any taken by a worker killed before it could write it down. Marking them expired is one
+   * statement on active rows only, so a job another worker has since taken is never touched.
+   */
+  async giveBack(_workers: SilentWorker[], orphans: OrphanSweep): Promise<number> {
+    const db = this.boss.getDb();
+    const marked = await db.executeSql(
+      `UPDATE ${SCHEMA}.job SET expire_in = interval '0' WHERE name = $1 AND state = 'active' AND started_on < now() - make_interval(secs => $2) AND NOT (id = ANY($3::uuid[])) RETURNING id`,
+      [QUEUE, orphans.startedBeforeSeconds, orphans.living],
+    );
+    const ids = (marked.rows as { id: string }[]).map((row) => row.id);
+    if (ids.length === 0) return 0;
+    await this.boss.expire();
+    await db.executeSql(`UPDATE ${SCHEMA}.job SET start_after = now(), expire_in = make_interval(secs => $3) WHERE name = $1 AND id = ANY($2::uuid[]) AND state = 'retry'`, [QUEUE, ids, this.settings.expireInSeconds]);
+    return ids.length;
+  }
+
+  private async workers(options: WorkOptions, handler: (job: IngestJob) => Promise<void>): Promise<void> {
     let running = 0;
     const workers: string[] = [];
     for (let index = 0; index < options.concurrency; index += 1) {
       workers.push(
         await this.boss.work<JobData>(QUEUE, { batchSize: 1, pollingIntervalSeconds: 0.5, includeMetadata: true }, async ([job]) => {
           if (!job) return;
-          const ingestJob: IngestJob = { id: job.id, path: job.data.path, attempt: job.retryCount + 1 };
+          const ingestJob: IngestJob = { id: job.id, path: job.data.path, attempt: job.retryCount + 1, ...(job.data.traceParent ? { traceParent: job.data.traceParent } : {}) };
           const stops = await this.countStop(job);
           if (job.retryCount >= this.settings.maxAttempts) {
             // pg-boss gave up on the last attempt's handler (it ran past expireInSeconds) and retried
@@ -95,6 +128,7 @@ export class PgBossJobQueue implements JobQueue {
           }
           running += 1;
           try {
+            await options.liveness?.holding(job.id, job.data.path);
             // A throw here fails the job: pg-boss retries it with backoff, then dead-letters it.
             await handler(ingestJob);
           } catch (error) {
@@ -106,6 +140,7 @@ export class PgBossJobQueue implements JobQueue {
             throw error;
           } finally {
             running -= 1;
+            await options.liveness?.released(job.id);
           }
         }),
       );

@@ -5,12 +5,13 @@
  */
 
 import type { IngestJob, QueueStatus, WorkOptions } from '../db/job-queue.js';
+import type { OrphanSweep, SilentWorker } from '../db/workers.js';
 
 export type { IngestJob, QueueSettings, QueueStatus, WorkOptions } from '../db/job-queue.js';
 
 export interface JobQueue {
   /** Adds files (absolute paths); a path already waiting or running is not added twice. */
-  enqueue(paths: readonly string[]): Promise<number>;
+  enqueue(paths: readonly string[], options?: { traceParent?: string | undefined }): Promise<number>;
   /**
    * Runs handler on jobs, `concurrency` at a time, until the signal aborts, or with drain until
    * nothing is waiting or running. A handler that throws has its job retried with backoff, up to
@@ -25,6 +26,8 @@ export interface JobQueue {
    * or a restart would start the crash loop over with a new job.
    */
   deadLetteredAt(paths: readonly string[]): Promise<Map<string, number>>;
+  /** Jobs held by workers that stopped beating go back to the queue; how many (db/workers.ts). */
+  giveBack(workers: SilentWorker[], orphans: OrphanSweep): Promise<number>;
   status(): Promise<QueueStatus>;
   /** Puts failed jobs back in the queue; returns how many. */
   retryFailed(): Promise<number>;

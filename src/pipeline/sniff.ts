@@ -3,6 +3,7 @@ import type { FileTypeResult } from 'file-type';
 import path from 'node:path';
 import { DoccatError } from '../errors.js';
 import { detectBom, looksLikeText, decodeText } from '../extract/decode-text.js';
+import { reportMime } from './sniff-reports.js';
 
 export interface SniffResult {
   mime: string;
@@ -74,12 +75,26 @@ async function sniffSample(sample: Buffer, name: string, detectFurther: () => Pr
 
 function sniffText(sample: Buffer, filePath: string): string {
   const text = decodeText(sample).slice(0, 8192);
+  const report = reportMime(text);
+  if (report) return report;
   const head = text.trimStart().slice(0, 1024).toLowerCase();
+  if (looksLikeMbox(text, filePath)) return 'application/mbox';
   if (looksLikeEmail(text)) return 'message/rfc822';
   if (head.startsWith('<') && /<(!doctype html|html|head|body)[\s>]/.test(head)) return 'text/html';
   const byExtension = TEXT_MIME_BY_EXTENSION[path.extname(filePath).toLowerCase()];
   if (byExtension === 'message/rfc822') return looksLikeEmail(text) ? byExtension : 'text/plain';
   return byExtension ?? 'text/plain';
+}
+
+/**
+ * An mbox: a "From " envelope line, then a message. A single message saved with its envelope
+ * line (some clients do) is an mbox only by its name; otherwise a second envelope line after a
+ * blank line must be in the sample.
+ */
+function looksLikeMbox(text: string, filePath: string): boolean {
+  const envelope = /^From \S+.*\r?\n/.exec(text);
+  if (!envelope || !looksLikeEmail(text.slice(envelope[0].length))) return false;
+  return /\.(mbox|mbx)$/i.test(filePath) || /\r?\n\r?\nFrom \S+[^\n]*\r?\n[A-Za-z][A-Za-z0-9-]*:/.test(text);
 }
 
 /** An RFC 822 header block: several "Name: value" lines first, including one that e-mail always has. */

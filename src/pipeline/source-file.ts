@@ -113,6 +113,17 @@ export class StagingArea {
     return new StagingArea(directory);
   }
 
+  /**
+   * A new private folder (0700, this process's pid in its name, like every staged copy) for the
+   * files an extraction process writes for a container's parts; removed with all it holds.
+   */
+  async folder(): Promise<{ path: string; remove(): Promise<void> }> {
+    const folderPath = path.join(this.directory, `${process.pid}.${randomBytes(8).toString('hex')}.parts`);
+    await fsp.mkdir(folderPath, { mode: 0o700 });
+    await fsp.chmod(folderPath, 0o700);
+    return { path: folderPath, remove: () => fsp.rm(folderPath, { recursive: true, force: true }) };
+  }
+
   /** Copies the source through its descriptor into a new private file, hashing on the way. */
   async stage(source: OpenedSource, limits: ReadLimits): Promise<StagedFile> {
     const stagedPath = path.join(this.directory, `${process.pid}.${randomBytes(8).toString('hex')}`);

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { ClaimRepository } from '../db/claims.js';
-import type { BlobLocation, DocumentRepository } from '../db/documents.js';
+import type { BlobLocation, BlobRole, DocumentRepository } from '../db/documents.js';
 import { DoccatError, toErrorInfo, type ErrorInfo } from '../errors.js';
 import type { BlobStore } from '../storage/blob-store.js';
 import { copyVerified, verifyBlob, type BlobState } from '../storage/copy.js';
@@ -28,6 +28,8 @@ export interface VerifyDependencies {
 
 export interface BlobProblem {
   id: number;
+  /** The document's original, or its searchable PDF. */
+  role: BlobRole;
   key: string;
   backend: string;
   problem: Exclude<BlobState, 'ok'> | 'unreadable';
@@ -65,11 +67,11 @@ const PAGE = 500;
 export async function verifyBlobs(options: VerifyOptions, deps: VerifyDependencies, onChecked?: (problem: BlobProblem | undefined) => void): Promise<VerifyReport> {
   const report: VerifyReport = { checked: 0, problems: [], orphans: [], repaired: 0, interrupted: false };
   for (let afterId = 0; !options.signal.aborted; ) {
-    const page = await deps.repository.blobPage(afterId, PAGE);
+    const { blobs, documents, lastId } = await deps.repository.blobPage(afterId, PAGE);
     let next = 0;
     const worker = async () => {
-      while (next < page.length && !options.signal.aborted) {
-        const row = page[next++] as BlobLocation;
+      while (next < blobs.length && !options.signal.aborted) {
+        const row = blobs[next++] as BlobLocation;
         const problem = await checkOne(row, options, deps);
         report.checked += 1;
         if (problem) {
@@ -79,9 +81,9 @@ export async function verifyBlobs(options: VerifyOptions, deps: VerifyDependenci
         onChecked?.(problem);
       }
     };
-    await Promise.all(Array.from({ length: Math.max(1, Math.min(options.concurrency, page.length)) }, worker));
-    if (page.length < PAGE) break;
-    afterId = (page[page.length - 1] as BlobLocation).id;
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(options.concurrency, blobs.length)) }, worker));
+    if (documents < PAGE) break;
+    afterId = lastId;
   }
   if (!options.signal.aborted) report.orphans = await findOrphans(options, deps);
   report.problems.sort((a, b) => a.id - b.id);
@@ -97,11 +99,11 @@ async function checkOne(row: BlobLocation, options: VerifyOptions, deps: VerifyD
   } catch (error) {
     // A store that cannot be reached fails every blob alike: that is an outage, not a finding.
     if (error instanceof DoccatError && (error.code === 'E_STORAGE_UNAVAILABLE' || error.code === 'E_STORAGE_AUTH')) throw error;
-    deps.logger.warn({ documentId: row.id, backend: row.blob_backend, code: toErrorInfo(error).code }, 'blob unreadable');
+    deps.logger.warn({ documentId: row.id, role: row.role, backend: row.blob_backend, code: toErrorInfo(error).code }, 'blob unreadable');
     state = 'unreadable';
   }
   if (state === 'ok') return undefined;
-  const problem: BlobProblem = { id: row.id, key: row.blob_key, backend: row.blob_backend, problem: state };
+  const problem: BlobProblem = { id: row.id, role: row.role, key: row.blob_key, backend: row.blob_backend, problem: state };
   if (!options.repair) return problem;
   for (const name of options.backends) {
     if (name === row.blob_backend) continue;
@@ -114,7 +116,10 @@ async function checkOne(row: BlobLocation, options: VerifyOptions, deps: VerifyD
       problem.repairError = toErrorInfo(error);
     }
   }
-  problem.repairError ??= { code: 'E_NO_GOOD_COPY', message: 'no other backend holds a copy with the right checksum', hint: 'ingest the original file again, or restore it from a backup' };
+  problem.repairError ??=
+    row.role === 'original'
+      ? { code: 'E_NO_GOOD_COPY', message: 'no other backend holds a copy with the right checksum', hint: 'ingest the original file again, or restore it from a backup' }
+      : { code: 'E_NO_GOOD_COPY', message: 'no other backend holds a copy of the searchable PDF with the right checksum', hint: 'delete the document and ingest its original again to make a new searchable PDF' };
   return problem;
 }
 

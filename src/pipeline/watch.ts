@@ -1,3 +1,4 @@
+import type { WorkerLiveness } from '../db/workers.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import picomatch from 'picomatch';
@@ -29,6 +30,8 @@ export interface WatchOptions {
   concurrency: number;
   maxAttempts: number;
   signal: AbortSignal;
+  /** This process's heartbeat row, so that other workers take its jobs at once if it dies. */
+  liveness?: WorkerLiveness;
 }
 
 export type WatchEvent =
@@ -220,7 +223,7 @@ export async function watchFolders(
   heartbeat.unref();
   try {
     await ready;
-    await queue.work({ concurrency: options.concurrency, signal: options.signal, drain: false, onDeadLetter }, handle);
+    await queue.work({ concurrency: options.concurrency, signal: options.signal, drain: false, onDeadLetter, ...(options.liveness ? { liveness: options.liveness } : {}) }, handle);
   } finally {
     clearInterval(heartbeat);
     await watcher.close();

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, expect, it, beforeAll } from 'vitest';
 import { FIXTURES, REPO_ROOT, parseIngestJson, runDoccat, tempDir, type IngestJson } from '../support/cli.js';
 import { makeTextPdf } from '../support/pdf-writer.mjs';
-import { blobKeysOnDisk, expectConsistentCatalogue, openCatalogDb } from '../support/catalogue-invariants.js';
+import { blobKeysOnDisk, expectConsistentCatalogue, openCatalogDb, referencedBlobKeys } from '../support/catalogue-invariants.js';
 
 const LETTER_PNG = path.join(FIXTURES, 'scans', 'letter.png');
 
@@ -43,7 +43,8 @@ describe('bad input never crashes the run', () => {
     // A valid signature and header with garbage pixel data: this crashed a native decoder once.
     const letter = fs.readFileSync(LETTER_PNG);
     expectedFailures[writeFile(inputs, 'malformed.png', Buffer.concat([letter.subarray(0, 33), Buffer.alloc(2000, 7), letter.subarray(letter.length - 12)]))] = 'E_IMAGE_CORRUPT';
-    expectedFailures[writeFile(inputs, 'unknown.bin', Buffer.from(Array.from({ length: 4096 }, (_, index) => (index * 7919) % 256)))] = 'E_UNSUPPORTED_TYPE';
+    // Not a failure since issue 19: an unknown binary is catalogued as an artifact.
+    writeFile(inputs, 'unknown.bin', Buffer.from(Array.from({ length: 4096 }, (_, index) => (index * 7919) % 256)));
     fs.symlinkSync('self-loop', path.join(inputs, 'self-loop'));
     expectedFailures[path.join(inputs, 'self-loop')] = 'E_SYMLINK_LOOP';
     fs.mkdirSync(path.join(inputs, 'nested'));
@@ -57,7 +58,8 @@ describe('bad input never crashes the run', () => {
 
   it('exits 3 when some files failed and catalogues the rest', () => {
     expect(result.code).toBe(3);
-    expect(report.summary.catalogued).toBe(2);
+    expect(report.summary.catalogued).toBe(3);
+    expect(report.files.find((file) => path.basename(file.path) === 'unknown.bin')).toMatchObject({ status: 'catalogued', type: 'artifact', method: 'none' });
     expect(report.summary.failed).toBe(Object.keys(expectedFailures).length);
   });
 
@@ -102,7 +104,7 @@ describe('bad input never crashes the run', () => {
 
   it('retries failed files on the next run and keeps the good ones', async () => {
     const again = parseIngestJson(await runDoccat(['ingest', inputs, '--json'], { home }));
-    expect(again.summary).toMatchObject({ catalogued: 0, unchanged: 2, failed: Object.keys(expectedFailures).length });
+    expect(again.summary).toMatchObject({ catalogued: 0, unchanged: 3, failed: Object.keys(expectedFailures).length });
     expectConsistentCatalogue(home);
   });
 });
@@ -210,10 +212,10 @@ describe('interruptions leave a consistent catalogue', () => {
     expect(rerun.summary.failed).toBe(0);
     expectConsistentCatalogue(home);
     const db = openCatalogDb(home);
-    const keys = (db.prepare('SELECT blob_key FROM documents').all() as { blob_key: string }[]).map((row) => row.blob_key).sort();
+    expect((db.prepare('SELECT count(*) AS n FROM documents').get() as { n: number }).n).toBe(5);
     db.close();
-    expect(keys).toHaveLength(5);
-    expect(blobKeysOnDisk(home).sort()).toEqual(keys);
+    // Originals and the scans' searchable PDFs, nothing else.
+    expect(blobKeysOnDisk(home).sort()).toEqual(referencedBlobKeys(home));
     expect(fs.readdirSync(path.join(home, 'blobs', '.tmp'))).toEqual([]);
   });
 });

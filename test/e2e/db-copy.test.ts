@@ -7,7 +7,7 @@ import { createDatabase } from '../support/postgres.mjs';
 
 /** `doccat db status|migrate|copy` between SQLite and Postgres, through the real binary. */
 
-const TABLES = ['runs', 'documents', 'sources', 'classifications', 'audit', 'document_tags', 'ai_cache', 'ai_calls', 'ingest_events'];
+const TABLES = ['runs', 'documents', 'sources', 'classifications', 'audit', 'document_tags', 'ai_cache', 'ai_calls', 'ingest_events', 'document_parts'];
 
 function dump(file: string): Record<string, unknown[]> {
   const db = new BetterSqlite3(file, { readonly: true });
@@ -39,7 +39,8 @@ describe('copying a catalogue between SQLite and Postgres', () => {
     expect(toPostgres.code, toPostgres.stderr).toBe(0);
     const status = JSON.parse((await runDoccat(['db', 'status', '--json'], { home, env: { DOCCAT_DATABASE_URL: url } })).stdout) as { dialect: string; schema: { pending: string[] }; counts: Record<string, number> };
     expect(status).toMatchObject({ dialect: 'postgres', schema: { pending: [] } });
-    expect(status.counts.documents).toBe(ingest.summary.catalogued);
+    // The e-mail's attachment is a document of its own.
+    expect(status.counts.documents).toBe(ingest.summary.catalogued + ingest.summary.parts);
     expect(status.counts.failedFiles).toBe(1);
 
     // The same searches give the same documents on both.

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseIngestJson, runDoccat, tempDir } from '../support/cli.js';
-import { blobKeysOnDisk, documentShas, expectConsistentCatalogue, openCatalogDb, sha256Of } from '../support/catalogue-invariants.js';
+import { blobKeysOnDisk, documentShas, expectConsistentCatalogue, openCatalogDb, referencedBlobKeys, sha256Of } from '../support/catalogue-invariants.js';
 import { seededRandom, writeMixedFiles } from '../support/mixed-files.js';
 import { processTree } from '../support/process-tree-rss.mjs';
 
@@ -15,13 +15,24 @@ import { processTree } from '../support/process-tree-rss.mjs';
 const FILES = 200;
 const KILLS = 20;
 
-function isAlive(pid: number): boolean {
+/** State and start time of a process (fields 3 and 22 of /proc/PID/stat), undefined once it is gone. */
+function procStat(pid: number): { state: string; started: string } | undefined {
   try {
-    process.kill(pid, 0);
-    return true;
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'latin1');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return { state: fields[0] as string, started: fields[19] as string };
   } catch {
-    return false;
+    return undefined;
   }
+}
+
+/**
+ * Still running as the same process: a zombie waiting for a busy init to reap it holds neither
+ * memory nor files, and on a loaded machine a pid may already belong to someone else.
+ */
+function stillRunning(pid: number, started: string | undefined): boolean {
+  const now = procStat(pid);
+  return now !== undefined && now.state !== 'Z' && now.started === started;
 }
 
 describe('kill -9 while ingesting', () => {
@@ -38,13 +49,13 @@ describe('kill -9 while ingesting', () => {
     for (let kill = 0; kill < KILLS; kill += 1) {
       // From before the catalogue is open to well into the OCR of the scans.
       const delay = Math.round(150 + random() * 3500);
-      let tree: number[] = [];
+      let tree: { pid: number; started: string | undefined }[] = [];
       let timer: NodeJS.Timeout | undefined;
       await runDoccat(['ingest', inputs, '--json', '-j', '2'], {
         home,
         onSpawn: (child) => {
           timer = setTimeout(() => {
-            tree = processTree(child.pid as number);
+            tree = processTree(child.pid as number).map((pid: number) => ({ pid, started: procStat(pid)?.started }));
             child.kill('SIGKILL');
           }, delay);
         },
@@ -53,7 +64,7 @@ describe('kill -9 while ingesting', () => {
       killedAt.push(delay);
       // Helpers of a killed run (extraction processes) must not live on, holding files and memory.
       await new Promise((resolve) => setTimeout(resolve, 2000));
-      leftBehind.push(...tree.slice(1).filter(isAlive));
+      leftBehind.push(...tree.slice(1).filter((entry) => stillRunning(entry.pid, entry.started)).map((entry) => entry.pid));
       // Killed before it created the catalogue: nothing to check yet.
       if (fs.existsSync(path.join(home, 'catalog.db'))) expectConsistentCatalogue(home);
     }
@@ -77,12 +88,17 @@ describe('kill -9 while ingesting', () => {
       db.close();
     }
 
-    // No orphan blob, no temp file left behind, every blob reads back with its checksum.
-    expect(blobKeysOnDisk(home)).toHaveLength(contents.size);
+    // No orphan blob, no temp file left behind, every blob reads back with its checksum. The
+    // scans' searchable PDFs are blobs too (the same bytes for copies of one scan: one blob).
+    expect(blobKeysOnDisk(home).sort()).toEqual(referencedBlobKeys(home));
     const leftovers = fs.readdirSync(path.join(home, 'blobs', '.tmp'));
     expect(leftovers).toEqual([]);
     const verify = await runDoccat(['storage', 'verify', '--json'], { home });
     expect(verify.code, verify.stderr).toBe(0);
-    expect(JSON.parse(verify.stdout)).toMatchObject({ checked: contents.size, problems: [], orphans: [] });
+    const counting = openCatalogDb(home);
+    const searchable = (counting.prepare('SELECT count(searchable_key) AS n FROM documents').get() as { n: number }).n;
+    counting.close();
+    expect(searchable).toBeGreaterThan(0);
+    expect(JSON.parse(verify.stdout)).toMatchObject({ checked: contents.size + searchable, problems: [], orphans: [] });
   }, 900_000);
 });

@@ -17,13 +17,26 @@ export function expectConsistentCatalogue(home: string): void {
     expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
     // Killed before its first migration committed: an empty file, which the next run migrates.
     if (!db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'documents'").get()) return;
-    const documents = db.prepare('SELECT id, sha256, blob_key, size FROM documents').all() as { id: number; sha256: string; blob_key: string; size: number }[];
+    const documents = db.prepare('SELECT id, sha256, blob_key, size, searchable_key, searchable_size FROM documents').all() as { id: number; sha256: string; blob_key: string; size: number; searchable_key: string | null; searchable_size: number | null }[];
     expect(new Set(documents.map((document) => document.sha256)).size).toBe(documents.length);
     for (const document of documents) expect(fs.statSync(path.join(home, 'blobs', document.blob_key)).size).toBe(document.size);
+    // A scan's searchable PDF, stored before the row was committed, like the original.
+    for (const document of documents) if (document.searchable_key !== null) expect(fs.statSync(path.join(home, 'blobs', document.searchable_key)).size).toBe(document.searchable_size);
     const indexed = (db.prepare('SELECT count(*) AS n FROM documents_fts').get() as { n: number }).n;
     expect(indexed).toBe(documents.length);
     const dangling = db.prepare('SELECT count(*) AS n FROM sources WHERE status != ? AND document_id IS NULL').get('failed') as { n: number };
     expect(dangling.n).toBe(0);
+  } finally {
+    db.close();
+  }
+}
+
+/** Every blob key the catalogue refers to: originals and searchable PDFs (which several documents may share). */
+export function referencedBlobKeys(home: string): string[] {
+  const db = openCatalogDb(home);
+  try {
+    const rows = db.prepare('SELECT blob_key, searchable_key FROM documents').all() as { blob_key: string; searchable_key: string | null }[];
+    return [...new Set(rows.flatMap((row) => (row.searchable_key === null ? [row.blob_key] : [row.blob_key, row.searchable_key])))].sort();
   } finally {
     db.close();
   }

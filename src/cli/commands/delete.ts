@@ -14,9 +14,9 @@ interface DeleteFlags {
 
 /**
  * `doccat delete ID...`: removes documents from the catalogue (row, tags, history, search entry,
- * sources) in one transaction that also writes the audit entry, then deletes each original. A
- * crash between the two leaves an orphan blob, which `storage verify --repair` removes; never a
- * row without its blob.
+ * sources) in one transaction that also writes the audit entry, then deletes each original and
+ * searchable PDF. A crash between the two leaves orphan blobs, which `storage verify --repair`
+ * removes; never a row without its blob.
  */
 export async function deleteCommand(idTexts: string[], flags: Record<string, unknown>, command: Command): Promise<number> {
   const options = flags as DeleteFlags;
@@ -39,7 +39,21 @@ export async function deleteCommand(idTexts: string[], flags: Record<string, unk
     const stores = await blobStores(context, { catalog, register: false });
     const [{ ClaimRepository }, { keptHint, removeUnusedBlob, REMOVAL_CLAIM_MS }] = await Promise.all([import('../../db/claims.js'), import('../../pipeline/remove-blob.js')]);
     const claims = new ClaimRepository(catalog.database.db, context.runId, REMOVAL_CLAIM_MS);
-    const results: { id: number; ref: string; deleted: boolean; blob: 'deleted' | 'kept' | 'failed'; reason?: BlobKeptReason | 'requested'; error?: { code: string; message: string } }[] = [];
+    type BlobOutcome = { blob: 'deleted' | 'kept' | 'failed'; reason?: BlobKeptReason | 'requested'; error?: { code: string; message: string } };
+    const results: ({ id: number; ref: string; deleted: boolean; searchablePdf?: BlobOutcome } & BlobOutcome)[] = [];
+    // Not while an ingest stores the same content, nor from a store another catalogue uses.
+    const removeBlob = async (id: number, what: string, backend: string, key: string): Promise<BlobOutcome> => {
+      try {
+        const removal = await removeUnusedBlob(await stores.open(backend), key, { repository: catalog.repository, claims, otherCatalogs: () => stores.otherCatalogsIn(backend) });
+        if (removal.removed) return { blob: 'deleted' };
+        if (!context.output.quiet) process.stderr.write(`${formatDocumentId(id)}: deleted from the catalogue; ${what} was kept (${keptHint(removal.kept)})\n`);
+        return { blob: 'kept', reason: removal.kept };
+      } catch (error) {
+        const info = toErrorInfo(error);
+        process.stderr.write(`${problemLine(`${formatDocumentId(id)}: deleted from the catalogue, but ${what} was not`, { ...info, hint: 'run `doccat storage verify --repair` later to remove it' }, context.output.stderrColor)}\n`);
+        return { blob: 'failed', error: { code: info.code, message: info.message } };
+      }
+    };
     for (const id of ids) {
       const removed = await catalog.repository.deleteDocument(id, context.runId);
       if (!removed) {
@@ -47,31 +61,17 @@ export async function deleteCommand(idTexts: string[], flags: Record<string, unk
         continue;
       }
       if (options.keepBlob) {
-        results.push({ id, ref: formatDocumentId(id), deleted: true, blob: 'kept', reason: 'requested' });
+        results.push({ id, ref: formatDocumentId(id), deleted: true, blob: 'kept', reason: 'requested', ...(removed.searchable ? { searchablePdf: { blob: 'kept', reason: 'requested' } } : {}) });
         continue;
       }
-      try {
-        // Not while an ingest stores the same content, nor from a store another catalogue uses.
-        const removal = await removeUnusedBlob(await stores.open(removed.blobBackend), removed.blobKey, {
-          repository: catalog.repository,
-          claims,
-          otherCatalogs: () => stores.otherCatalogsIn(removed.blobBackend),
-        });
-        if (removal.removed) {
-          results.push({ id, ref: formatDocumentId(id), deleted: true, blob: 'deleted' });
-        } else {
-          results.push({ id, ref: formatDocumentId(id), deleted: true, blob: 'kept', reason: removal.kept });
-          if (!context.output.quiet) process.stderr.write(`${formatDocumentId(id)}: deleted from the catalogue; its original was kept (${keptHint(removal.kept)})\n`);
-        }
-      } catch (error) {
-        const info = toErrorInfo(error);
-        process.stderr.write(`${problemLine(`${formatDocumentId(id)}: deleted from the catalogue, but its original was not`, { ...info, hint: 'run `doccat storage verify --repair` later to remove it' }, context.output.color)}\n`);
-        results.push({ id, ref: formatDocumentId(id), deleted: true, blob: 'failed', error: { code: info.code, message: info.message } });
-      }
+      const original = await removeBlob(id, 'its original', removed.blobBackend, removed.blobKey);
+      // Its searchable PDF goes the same way (and stays while another document's blob has the same bytes).
+      const searchable = removed.searchable && (await removeBlob(id, 'its searchable PDF', removed.searchable.backend, removed.searchable.key));
+      results.push({ id, ref: formatDocumentId(id), deleted: true, ...original, ...(searchable ? { searchablePdf: searchable } : {}) });
     }
     if (context.output.json) writeJson({ runId: context.runId, documents: results });
     else for (const result of results) process.stdout.write(`${result.ref}: ${result.deleted ? `deleted${result.blob === 'kept' ? ' (original kept)' : result.blob === 'failed' ? ' (original not deleted)' : ''}` : 'already gone'}\n`);
-    return results.some((result) => result.blob === 'failed') ? ExitCode.someFailed : ExitCode.ok;
+    return results.some((result) => result.blob === 'failed' || result.searchablePdf?.blob === 'failed') ? ExitCode.someFailed : ExitCode.ok;
   } finally {
     await catalog.close();
   }

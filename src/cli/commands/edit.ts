@@ -4,7 +4,7 @@ import { openCatalog } from '../catalog.js';
 import { formatDocumentId, resolveDocumentIds } from '../ids.js';
 import { writeJson } from '../output.js';
 import { ExitCode, usageError } from '../../errors.js';
-import type { DocumentChanges } from '../../db/documents.js';
+import type { DocumentChanges, FieldValue } from '../../db/documents.js';
 
 const TAG = /^[\p{L}\p{N}][\p{L}\p{N}_.\/-]{0,63}$/u;
 
@@ -48,16 +48,28 @@ export async function setCommand(ids: string[], flags: Record<string, unknown>, 
     else throw usageError('E_USAGE', `not a date: ${options.date}`, 'give YYYY-MM-DD, or none to clear it');
   }
   if (options.correspondent !== undefined) changes.correspondent = options.correspondent === '' ? null : options.correspondent;
-  const fields: Record<string, string | null> = {};
+  const fields: Record<string, FieldValue | null> = {};
   for (const pair of options.field ?? []) {
     const equals = pair.indexOf('=');
     if (equals <= 0) throw usageError('E_USAGE', `--field wants key=value, not ${pair}`, 'e.g. --field total=12.50');
-    fields[pair.slice(0, equals)] = pair.slice(equals + 1);
+    fields[pair.slice(0, equals)] = await typedField(pair.slice(0, equals), pair.slice(equals + 1));
   }
   for (const key of options.unsetField ?? []) fields[key] = null;
   if (Object.keys(fields).length > 0) changes.fields = fields;
   if (Object.keys(changes).length === 0) throw usageError('E_USAGE', 'nothing to set', 'give --type, --title, --date, --correspondent or --field key=value');
   return applyChanges(ids, changes, command, 'set');
+}
+
+/** Money fields are stored as {amount, currency} whatever is typed, so that total>100 finds them. */
+async function typedField(key: string, value: string): Promise<FieldValue> {
+  if (!['total', 'subtotal', 'tax'].includes(key)) return value;
+  const { findAmounts } = await import('../../classify/money.js');
+  const amounts = findAmounts(value.trim());
+  const only = amounts.length === 1 ? amounts[0] : undefined;
+  if (!only || value.trim().length !== only.end - only.index) {
+    throw usageError('E_USAGE', `--field ${key} wants an amount, not ${value}`, `e.g. --field ${key}=12.50, --field "${key}=1.234,56 EUR" or --field ${key}=USD12`);
+  }
+  return { amount: only.amount, currency: only.currency };
 }
 
 async function applyChanges(idTexts: string[], changes: DocumentChanges, command: Command, name: string): Promise<number> {

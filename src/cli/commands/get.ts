@@ -10,14 +10,19 @@ import { openCatalog } from '../catalog.js';
 import { resolveDocumentIds } from '../ids.js';
 import { blobStores } from '../stores.js';
 import { DoccatError, ExitCode, usageError } from '../../errors.js';
+import { storedSearchable, type DocumentRow, type StoredBlob } from '../../db/documents.js';
 
 interface GetFlags {
   output?: string;
   url?: boolean;
   expires?: number;
+  searchable?: boolean;
 }
 
-/** Writes a document's original bytes, verifying their sha256 before anything is kept. */
+/**
+ * Writes a document's original bytes, or with --searchable its searchable PDF, verifying their
+ * sha256 before anything is kept.
+ */
 export async function getCommand(idText: string, flags: Record<string, unknown>, command: Command): Promise<number> {
   const options = flags as GetFlags;
   const context = await createContext(command);
@@ -26,17 +31,19 @@ export async function getCommand(idText: string, flags: Record<string, unknown>,
     const [id] = await resolveDocumentIds(catalog.repository, [idText]);
     const document = await catalog.repository.getDocument(id as number);
     if (!document) throw new DoccatError('E_NOT_FOUND', `no document ${idText}`, { exitCode: ExitCode.usage });
-    const store = await (await blobStores(context)).open(document.blob_backend);
+    const blob = options.searchable ? searchableBlob(document, idText) : { sha256: document.sha256, size: document.size, backend: document.blob_backend, key: document.blob_key };
+    const what = options.searchable ? 'searchable PDF' : 'original';
+    const store = await (await blobStores(context)).open(blob.backend);
     if (options.url) {
-      process.stdout.write(`${await store.locate(document.blob_key, options.expires)}\n`);
+      process.stdout.write(`${await store.locate(blob.key, options.expires)}\n`);
       return ExitCode.ok;
     }
     const open = async (): Promise<Readable> => {
       try {
-        return await store.get(document.blob_key);
+        return await store.get(blob.key);
       } catch (error) {
         if (!(error instanceof DoccatError && error.code === 'E_BLOB_MISSING')) throw error;
-        throw new DoccatError('E_BLOB_MISSING', `the original of document ${idText} is missing from the ${store.name} store (${document.blob_key})`, {
+        throw new DoccatError('E_BLOB_MISSING', `the ${what} of document ${idText} is missing from the ${store.name} store (${blob.key})`, {
           hint: 'run `doccat storage verify --repair` to restore it from another backend, or ingest the file again',
           exitCode: ExitCode.backendUnavailable,
           cause: error,
@@ -44,18 +51,18 @@ export async function getCommand(idText: string, flags: Record<string, unknown>,
       }
     };
     const corrupt = (actual: string) =>
-      new DoccatError('E_BLOB_CORRUPT', `the stored original of document ${idText} does not match its checksum (sha256 ${actual.slice(0, 12)}…, expected ${document.sha256.slice(0, 12)}…)`, {
+      new DoccatError('E_BLOB_CORRUPT', `the stored ${what} of document ${idText} does not match its checksum (sha256 ${actual.slice(0, 12)}…, expected ${blob.sha256.slice(0, 12)}…)`, {
         hint: 'the blob was damaged on disk; restore it from a backup or ingest the file again',
         exitCode: ExitCode.backendUnavailable,
       });
     const target = options.output;
     if (target === undefined && process.stdout.isTTY) {
-      throw usageError('E_USAGE', 'refusing to write a binary document to the terminal', `use -o ${document.original_name} or -o - to write to stdout`);
+      throw usageError('E_USAGE', 'refusing to write a binary document to the terminal', `use -o ${options.searchable ? searchableName(document.original_name) : document.original_name} or -o - to write to stdout`);
     }
     if (target === undefined || target === '-') {
       // Verify first: once bytes are on stdout they cannot be taken back.
       const actual = await hashStream(await open());
-      if (actual !== document.sha256) throw corrupt(actual);
+      if (actual !== blob.sha256) throw corrupt(actual);
       await pipeline(await open(), process.stdout, { end: false });
       return ExitCode.ok;
     }
@@ -67,17 +74,36 @@ export async function getCommand(idText: string, flags: Record<string, unknown>,
     try {
       await pipeline(source, fs.createWriteStream(temp, { flags: 'wx' }));
       const actual = hash.digest('hex');
-      if (actual !== document.sha256) throw corrupt(actual);
+      if (actual !== blob.sha256) throw corrupt(actual);
       await fsp.rename(temp, destination);
     } catch (error) {
       await fsp.rm(temp, { force: true });
       throw error;
     }
-    if (!context.output.quiet) process.stderr.write(`wrote ${document.size} bytes to ${target}\n`);
+    if (!context.output.quiet) process.stderr.write(`wrote ${blob.size} bytes to ${target}\n`);
     return ExitCode.ok;
   } finally {
     await catalog.close();
   }
+}
+
+/** The document's searchable PDF, or a usage error saying why it has none. */
+function searchableBlob(document: DocumentRow, idText: string): StoredBlob {
+  const searchable = storedSearchable(document);
+  if (searchable) return searchable;
+  const warnings = JSON.parse(document.warnings) as { code: string; message: string }[];
+  const why = warnings.find((warning) => warning.code === 'W_NO_SEARCHABLE_PDF')?.message;
+  const needed = document.method === 'ocr' || document.method === 'mixed';
+  throw new DoccatError('E_NO_SEARCHABLE_PDF', `document ${idText} has no searchable PDF${why ? ` (${why.replace(/^no searchable PDF: /, '')})` : needed ? '' : ': it needed no OCR, its text is in the file itself'}`, {
+    hint: needed
+      ? 'searchable PDFs are made at ingest when ocr.searchablePdf is on and --no-searchable-pdf is not given; `doccat get ' + idText + '` writes the original'
+      : '`doccat get ' + idText + '` writes the original, which is searchable as it is',
+    exitCode: ExitCode.usage,
+  });
+}
+
+function searchableName(originalName: string): string {
+  return `${originalName.replace(/\.[^./]+$/, '')}.searchable.pdf`;
 }
 
 async function hashStream(stream: Readable): Promise<string> {

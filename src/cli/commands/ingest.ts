@@ -13,6 +13,9 @@ import { paint, problemLine, renderTable, truncateMiddle, writeJson, writeNdjson
 import { ExitCode } from '../../errors.js';
 import { formatDocumentId } from '../ids.js';
 import type { FileOutcome, IngestSummary } from '../../pipeline/ingest.js';
+import type { IngestSetup } from '../ingest-setup.js';
+import { blobStores } from '../stores.js';
+import { pathToFileURL } from 'node:url';
 
 interface IngestFlags {
   include: string[];
@@ -24,8 +27,15 @@ interface IngestFlags {
   jobs?: number;
   ocr: boolean;
   ocrEngine?: OcrEngineSetting;
+  searchablePdf: boolean;
   ndjson?: boolean;
   enqueue?: boolean;
+  hooks?: boolean;
+  /** --ci / --no-ci: record (or not) where the files came from; default: whether CI=true. */
+  ci?: boolean;
+  label: string[];
+  url?: boolean;
+  unpack?: boolean;
 }
 
 export async function ingestCommand(paths: string[], flags: Record<string, unknown>, command: Command): Promise<number> {
@@ -36,7 +46,7 @@ export async function ingestCommand(paths: string[], flags: Record<string, unkno
 
   const catalog = await openCatalog(context, { readonly: false, scratch: Boolean(options.dryRun) });
   if (options.enqueue) return enqueueCommand(paths, options, context, catalog);
-  const setup = await prepareIngest(context, catalog, { ...(options.jobs ? { jobs: options.jobs } : {}), dryRun: Boolean(options.dryRun), ocr: options.ocr !== false, ...(options.ocrEngine ? { ocrEngine: options.ocrEngine } : {}) });
+  const setup = await prepareIngest(context, catalog, { ...(options.jobs ? { jobs: options.jobs } : {}), dryRun: Boolean(options.dryRun), ocr: options.ocr !== false, searchablePdf: options.searchablePdf !== false, ...(options.ocrEngine ? { ocrEngine: options.ocrEngine } : {}) });
   const { jobs } = setup;
 
   const progress = await Progress.create(!output.quiet);
@@ -47,7 +57,20 @@ export async function ingestCommand(paths: string[], flags: Record<string, unkno
   };
 
   const { runIngest } = await import('../../pipeline/ingest.js');
+  const startedAt = new Date();
+  // A dry run commits nothing: no hooks and no alert checks, only its spans.
+  const automation = options.dryRun ? undefined : await (await import('../automation.js')).openAutomation(context, catalog, { command: 'ingest', hooks: options.hooks !== false });
+  setup.deps.traceParent = automation?.runSpan;
   if (!options.dryRun) await catalog.repository.startRun(context.runId, 'ingest');
+  // Where the files came from (a CI run, git, --label), recorded with each file's document.
+  if (!options.dryRun) setup.deps.sightings = await provenanceRecorder(options, context, catalog);
+  if (!options.dryRun && (options.unpack || config.ingest.unpack)) {
+    const { ProvenanceRepository } = await import('../../db/provenance.js');
+    const members = new ProvenanceRepository(catalog.database.db);
+    setup.deps.members = { record: (parentId, childId, member) => members.recordMember(parentId, childId, member) };
+  }
+  const describe = await outcomeDescriber(options, context, catalog);
+  let written = Promise.resolve();
   let result: { summary: IngestSummary; files: FileOutcome[] };
   try {
     result = await runIngest(
@@ -62,7 +85,10 @@ export async function ingestCommand(paths: string[], flags: Record<string, unkno
         dryRun: Boolean(options.dryRun),
         maxFileSizeBytes: config.ingest.maxFileSizeMb * 1024 * 1024,
         extract: setup.extract,
+        searchablePdf: setup.searchablePdf,
         signal: context.signal,
+        unknownFiles: config.ingest.unknownFiles,
+        unpack: Boolean(options.unpack) || config.ingest.unpack,
       },
       setup.deps,
       {
@@ -70,28 +96,39 @@ export async function ingestCommand(paths: string[], flags: Record<string, unkno
         onPage: ({ ocr: usedOcr }) => progress.page(usedOcr),
         onFile: (outcome) => {
           progress.fileDone(outcome.status === 'failed');
-          if (outcome.error) progress.log(problemLine(display(outcome.path), outcome.error, output.color && Boolean(process.stderr.isTTY)));
-          if (output.ndjson) writeNdjson({ event: 'file', runId: context.runId, ...outcome });
+          // Under -q only failures reach stderr: a skipped link or pipe is on purpose, and cron mails every line.
+          if (outcome.error && (outcome.status === 'failed' || !output.quiet)) progress.log(problemLine(display(outcome.path), outcome.error, output.stderrColor));
+          // In order, each with its blob's location (looked up, so the order of lines may lag the files by a query).
+          if (output.ndjson) written = written.then(async () => writeNdjson({ event: 'file', runId: context.runId, ...(await describe(outcome)) }));
+          automation?.document(outcome);
         },
       },
     );
+  } catch (error) {
+    await automation?.close().catch(() => undefined);
+    throw error;
   } finally {
+    await written.catch(() => undefined);
     progress.stop();
     await setup.close();
   }
-  const { summary, files } = result;
-  if (!options.dryRun) {
-    await catalog.repository.finishRun(context.runId, summary.interrupted ? 'interrupted' : summary.failed > 0 ? 'partial' : 'ok', {
-      total: summary.total,
-      catalogued: summary.catalogued,
-      duplicate: summary.duplicate,
-      unchanged: summary.unchanged,
-      failed: summary.failed,
-      skipped: summary.skipped,
-      ocrPages: summary.ocrPages,
-    });
+  const { summary } = result;
+  const files = output.json ? await Promise.all(result.files.map(describe)) : result.files;
+  try {
+    if (!options.dryRun) {
+      const status = summary.interrupted ? 'interrupted' : summary.failed > 0 ? 'partial' : 'ok';
+      const counts = { total: summary.total, catalogued: summary.catalogued, duplicate: summary.duplicate, unchanged: summary.unchanged, failed: summary.failed, skipped: summary.skipped, parts: summary.parts, ocrPages: summary.ocrPages };
+      await catalog.repository.finishRun(context.runId, status, counts);
+      automation?.runFinished({ status, startedAt, counts, failures: result.files.filter((file) => file.status === 'failed') });
+      await automation?.checkAlerts();
+    }
+  } finally {
+    // Hooks still queued are delivered (or given up on) before the catalogue closes: their outcomes are recorded in it.
+    await automation?.close();
+    if (options.dryRun) await setup.deps.tracer?.shutdown();
+    await catalog.close();
   }
-  await catalog.close();
+  await written;
 
   const exitCode = summary.interrupted ? ExitCode.interrupted : summary.failed > 0 ? ExitCode.someFailed : ExitCode.ok;
   const sorted = [...files].sort((a, b) => a.path.localeCompare(b.path));
@@ -99,8 +136,10 @@ export async function ingestCommand(paths: string[], flags: Record<string, unkno
     writeJson({ runId: context.runId, catalog: context.loaded.catalogDir, dryRun: Boolean(options.dryRun), summary, files: sorted });
   } else if (output.ndjson) {
     writeNdjson({ event: 'summary', catalog: context.loaded.catalogDir, dryRun: Boolean(options.dryRun), ...summary });
-  } else {
-    const rows = sorted.map((file) => [
+  } else if (!output.quiet) {
+    // A re-run where nothing changed is one line; --verbose lists the unchanged files too.
+    const shown = output.verbose ? sorted : sorted.filter((file) => file.status !== 'unchanged');
+    const rows = shown.map((file) => [
       truncateMiddle(display(file.path), 60),
       statusText(file, output.color),
       file.type ?? '',
@@ -112,6 +151,7 @@ export async function ingestCommand(paths: string[], flags: Record<string, unkno
     const parts = [
       `${summary.total} files`,
       `${summary.catalogued} catalogued`,
+      ...(summary.parts > 0 ? [`${summary.parts} attachments and messages catalogued`] : []),
       `${summary.duplicate} duplicate`,
       `${summary.unchanged} unchanged`,
       `${summary.failed} failed`,
@@ -122,10 +162,45 @@ export async function ingestCommand(paths: string[], flags: Record<string, unkno
       `in ${formatDuration(summary.durationMs / 1000)}`,
     ];
     process.stdout.write(`${parts.join(' · ')}\n`);
-    if (!output.quiet && !options.dryRun) process.stderr.write(`catalogue: ${context.loaded.catalogDir}\n`);
+    if (!options.dryRun) process.stderr.write(`catalogue: ${context.loaded.catalogDir}\n`);
   }
   if (summary.interrupted && !output.quiet) process.stderr.write('doccat: interrupted; run the same command again to finish the rest\n');
   return exitCode;
+}
+
+async function provenanceRecorder(options: IngestFlags, context: CommandContext, catalog: OpenCatalog): Promise<IngestSetup['deps']['sightings']> {
+  const { readProvenance } = await import('../../provenance/provenance.js');
+  const provenance = await readProvenance({ ci: options.ci, labels: options.label ?? [], env: process.env, cwd: process.cwd() });
+  if (!provenance) return undefined;
+  const { ProvenanceRepository } = await import('../../db/provenance.js');
+  const repository = new ProvenanceRepository(catalog.database.db);
+  const id = await repository.ensure(provenance);
+  context.logger.info({ provider: provenance.ci.provider, repository: provenance.ci.repository, commit: provenance.ci.commit, runId: provenance.ci.runId }, 'recording provenance');
+  return { record: (documentId, filePath) => repository.recordSighting(documentId, id, filePath, context.runId) };
+}
+
+/**
+ * What a pipeline needs back per file: its size, where its blob is (backend and key), and with
+ * --url a presigned (S3) or file URL to it.
+ */
+async function outcomeDescriber(options: IngestFlags, context: CommandContext, catalog: OpenCatalog): Promise<(outcome: FileOutcome) => Promise<FileOutcome & { size?: number; blob?: { backend: string; key: string }; url?: string }>> {
+  const stores = options.url && !options.dryRun ? await blobStores(context) : undefined;
+  return async (outcome) => {
+    const size = outcome.snapshot?.size;
+    const withSize = size === undefined ? outcome : { ...outcome, size };
+    if (options.dryRun || outcome.documentId === undefined || (!context.output.json && !context.output.ndjson)) return withSize;
+    const location = await catalog.repository.blobLocation(outcome.documentId).catch(() => undefined);
+    if (!location) return withSize;
+    const described = { ...withSize, size: Number(location.size), blob: { backend: location.blob_backend, key: location.blob_key } };
+    if (!stores) return described;
+    try {
+      const where = await (await stores.open(location.blob_backend)).locate(location.blob_key);
+      return { ...described, url: /^[a-z][a-z0-9+.-]*:\/\//i.test(where) ? where : pathToFileURL(where).href };
+    } catch (error) {
+      context.logger.warn({ err: (error as Error).message, documentId: outcome.documentId }, 'could not make a URL for the blob');
+      return described;
+    }
+  };
 }
 
 function statusText(file: FileOutcome, color: boolean): string {
@@ -155,14 +230,20 @@ async function enqueueCommand(paths: string[], options: IngestFlags, context: Co
     // worker does not know the folders given here, and follows no link out of its own.
     const files = await Promise.all(entries.filter(isWalkedFile).map(async (entry) => (entry.viaLink ? fs.promises.realpath(entry.path).catch(() => entry.path) : path.resolve(entry.path))));
     const queue = await openQueue(context, catalog);
+    // The workers' file spans continue this trace (the context travels with each job).
+    const tracer = await (await import('../tracing.js')).tracerFor(context);
+    const span = tracer.enabled ? tracer.start('doccat.enqueue', { attributes: { 'doccat.run_id': context.runId, 'doccat.files': files.length } }) : undefined;
     try {
-      const enqueued = options.dryRun ? 0 : await queue.enqueue(files);
+      const enqueued = options.dryRun ? 0 : await queue.enqueue(files, { traceParent: span?.traceParent });
       const skipped = entries.filter((entry) => entry.skipped !== undefined).length;
       const summary = { files: files.length, enqueued, alreadyQueued: options.dryRun ? 0 : files.length - enqueued, unreadable: entries.length - files.length - skipped, skipped, dryRun: Boolean(options.dryRun) };
-      if (context.output.json || context.output.ndjson) writeJson(summary);
-      else if (!context.output.quiet) process.stderr.write(`${files.length} files: ${enqueued} queued for \`doccat worker\`${summary.alreadyQueued > 0 ? `, ${summary.alreadyQueued} already queued` : ''}${summary.unreadable > 0 ? `, ${summary.unreadable} unreadable` : ''}${skipped > 0 ? `, ${skipped} skipped` : ''}\n`);
+      if (context.output.json) writeJson(summary);
+      else if (context.output.ndjson) writeNdjson({ event: 'summary', ...summary });
+      else if (!context.output.quiet) process.stdout.write(`${files.length} files: ${enqueued} queued for \`doccat worker\`${summary.alreadyQueued > 0 ? `, ${summary.alreadyQueued} already queued` : ''}${summary.unreadable > 0 ? `, ${summary.unreadable} unreadable` : ''}${skipped > 0 ? `, ${skipped} skipped` : ''}\n`);
       return ExitCode.ok;
     } finally {
+      span?.end();
+      await tracer.shutdown();
       await queue.close();
     }
   } finally {

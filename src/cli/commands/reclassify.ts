@@ -8,8 +8,8 @@ import { formatDocumentId } from '../ids.js';
 import { paint, problemLine, renderTable, truncateMiddle, writeJson, writeNdjson } from '../output.js';
 import { Progress } from '../progress.js';
 import { ExitCode, toErrorInfo, type ErrorInfo } from '../../errors.js';
-import type { Classification, ClassifyInput } from '../../classify/classifier.js';
-import type { DocumentRow } from '../../db/documents.js';
+import { formatFieldValue, type Classification, type ClassifyInput } from '../../classify/classifier.js';
+import type { DocumentRow, FieldValue } from '../../db/documents.js';
 
 interface ReclassifyFlags extends Omit<FilterFlags, 'limit'> {
   limit?: number;
@@ -49,7 +49,7 @@ export async function reclassifyCommand(words: string[], flags: Record<string, u
   try {
     const { matchingDocumentIds } = await import('../../db/search.js');
     const ids = await matchingDocumentIds(catalog.database.db, tree, options.limit);
-    const { classifier } = await createClassifier(context, catalog, { ...(options.provider ? { onlyProvider: options.provider } : {}), force: Boolean(options.force) });
+    const { classifier } = await createClassifier(context, catalog, { ...(options.provider ? { onlyProvider: options.provider } : {}), force: Boolean(options.force), retrain: !options.dryRun });
     if (!options.dryRun) await catalog.repository.startRun(context.runId, 'reclassify');
     const progress = await Progress.create(!context.output.quiet, 'documents');
     progress.setTotal(ids.length);
@@ -66,17 +66,20 @@ export async function reclassifyCommand(words: string[], flags: Record<string, u
         if (!outcome) continue;
         outcomes.push(outcome);
         progress.fileDone(outcome.error !== undefined);
-        if (outcome.error) progress.log(problemLine(outcome.ref, outcome.error, context.output.color && Boolean(process.stderr.isTTY)));
+        if (outcome.error) progress.log(problemLine(outcome.ref, outcome.error, context.output.stderrColor));
         if (context.output.ndjson) writeNdjson({ event: 'document', runId: context.runId, ...outcome });
       }
     };
     const correlationOf = (id: number) => `${context.runId}-${formatDocumentId(id)}`;
     const reclassifyOne = async (id: number): Promise<Outcome> => {
       const row = (await catalog.repository.getDocument(id)) as DocumentRow;
+      // An executable's, archive's or report's type and fields are what its reader found: no classifier has more to say.
+      if (row.classifier === 'artifact') return { id, ref: formatDocumentId(id), correlationId: correlationOf(id), title: row.title, classifier: row.classifier, rule: row.class_rule, confidence: row.class_confidence, changes: [], keptManual: [] };
       const result = await classifier.classify({
         text: row.text,
         mime: row.mime,
         fileName: row.original_name,
+        ...relativePathOf(row),
         metadata: sourceMetadata(row),
         correlationId: correlationOf(id),
         signal: context.signal,
@@ -106,7 +109,7 @@ export async function reclassifyCommand(words: string[], flags: Record<string, u
       if (!context.output.quiet) {
         const kept = outcomes.reduce((sum, outcome) => sum + outcome.keptManual.length, 0);
         const verb = options.dryRun ? 'would change' : 'changed';
-        process.stderr.write(`${paint(context.output.color && Boolean(process.stderr.isTTY), 'bold', `${outcomes.length} documents`)}: ${changed} ${verb}, ${outcomes.length - changed - failed} unchanged${failed > 0 ? `, ${failed} failed` : ''}${kept > 0 ? `; ${kept} hand-set fields kept` : ''}${options.dryRun ? ' (dry run: nothing written)' : ''}\n`);
+        process.stderr.write(`${paint(context.output.stderrColor, 'bold', `${outcomes.length} documents`)}: ${changed} ${verb}, ${outcomes.length - changed - failed} unchanged${failed > 0 ? `, ${failed} failed` : ''}${kept > 0 ? `; ${kept} hand-set fields kept` : ''}${options.dryRun ? ' (dry run: nothing written)' : ''}\n`);
       }
     }
     if (interrupted) return ExitCode.interrupted;
@@ -121,8 +124,14 @@ export async function reclassifyCommand(words: string[], flags: Record<string, u
  * it (migration 0005) get their current values instead, so facts only the header held (an
  * e-mail's sender and date) are not lost by reclassifying.
  */
+/** Where ingest found the document below the folder ingested (kept in its metadata), for path rules. */
+function relativePathOf(row: DocumentRow): { relativePath?: string } {
+  const { relativePath } = JSON.parse(row.metadata) as { relativePath?: unknown };
+  return typeof relativePath === 'string' ? { relativePath } : {};
+}
+
 function sourceMetadata(row: DocumentRow): ClassifyInput['metadata'] {
-  const stored = JSON.parse(row.metadata) as ClassifyInput['metadata'];
+  const { relativePath: _relativePath, ...stored } = JSON.parse(row.metadata) as ClassifyInput['metadata'] & { relativePath?: string };
   if (Object.keys(stored).length > 0) return stored;
   return { title: row.title, ...(row.correspondent ? { from: row.correspondent } : {}), ...(row.document_date ? { date: row.document_date } : {}) };
 }
@@ -142,7 +151,7 @@ function compare(row: DocumentRow, result: Classification): { changes: Change[];
   consider('date', row.document_date, result.date);
   consider('correspondent', row.correspondent, result.correspondent);
   consider('tags', (JSON.parse(row.tags) as string[]).sort().join(', '), [...result.tags].sort().join(', '));
-  const fields = JSON.parse(row.fields) as Record<string, string>;
-  for (const [key, value] of Object.entries(result.fields)) consider(`field:${key}`, fields[key] ?? null, value);
+  const fields = JSON.parse(row.fields) as Record<string, FieldValue>;
+  for (const [key, value] of Object.entries(result.fields)) consider(`field:${key}`, fields[key] === undefined ? null : formatFieldValue(fields[key]), formatFieldValue(value));
   return { changes, keptManual };
 }

@@ -12,6 +12,7 @@ import { searchDocuments, searchFailures, wantsFailures, type SearchHit } from '
 interface SearchFlags extends FilterFlags {
   ndjson?: boolean;
   paths?: boolean;
+  null?: boolean;
 }
 
 export async function searchCommand(words: string[], flags: Record<string, unknown>, command: Command): Promise<number> {
@@ -29,6 +30,7 @@ async function runSearch(query: string, flags: SearchFlags, command: Command, mo
   if (mode === 'list' && hasText(tree)) {
     throw usageError('E_USAGE', 'list takes filters only (type:invoice, --tag tax, ...)', 'use `doccat search WORDS` to search text');
   }
+  if (flags.null) flags.paths = true;
   if (flags.paths && (context.output.json || flags.ndjson)) throw usageError('E_USAGE', '--paths cannot be combined with --json or --ndjson', 'pick one output format');
   const catalog = await openCatalog(context, { readonly: true });
   try {
@@ -36,7 +38,7 @@ async function runSearch(query: string, flags: SearchFlags, command: Command, mo
       const { total, hits } = await searchFailures(catalog.database.db, tree, flags.limit, flags.offset);
       if (context.output.json) writeJson({ total, failures: hits });
       else if (flags.ndjson) for (const hit of hits) writeNdjson(hit);
-      else if (flags.paths) for (const hit of hits) process.stdout.write(`${hit.path}\n`);
+      else if (flags.paths) for (const hit of hits) writePath(hit.path, Boolean(flags.null));
       else if (hits.length > 0) {
         process.stdout.write(`${await renderTable(['path', 'code', 'message'], hits.map((hit) => [truncateMiddle(hit.path, 60), hit.code ?? '', truncateMiddle(hit.message ?? '', 60)]), context.output.color)}\n`);
         footer(context, hits.length, total, flags.offset);
@@ -44,13 +46,14 @@ async function runSearch(query: string, flags: SearchFlags, command: Command, mo
       return ExitCode.ok;
     }
     const sort = flags.sort ?? (mode === 'search' && hasText(tree) ? 'relevance' : 'added');
-    const { total, hits } = await searchDocuments(catalog.database.db, { tree, limit: flags.limit, offset: flags.offset, sort });
+    const { total, totalIsEstimate, hits } = await searchDocuments(catalog.database.db, { tree, limit: flags.limit, offset: flags.offset, sort });
     if (context.output.json) {
-      writeJson({ query, total, offset: flags.offset, results: hits.map(hitView) });
+      // Postgres gives the planner's estimate when very many documents match (db/search-postgres.ts).
+      writeJson({ query, total, ...(totalIsEstimate ? { totalIsEstimate: true } : {}), offset: flags.offset, results: hits.map(hitView) });
     } else if (flags.ndjson) {
       for (const hit of hits) writeNdjson(hitView(hit));
     } else if (flags.paths) {
-      for (const hit of hits) process.stdout.write(`${path.join(context.loaded.blobDir, hit.blobKey)}\n`);
+      for (const hit of hits) writePath(path.join(context.loaded.blobDir, hit.blobKey), Boolean(flags.null));
     } else if (hits.length > 0) {
       const color = context.output.color;
       const head = ['id', 'date', 'type', 'title', 'correspondent', ...(mode === 'search' ? ['snippet'] : [])];
@@ -63,7 +66,7 @@ async function runSearch(query: string, flags: SearchFlags, command: Command, mo
         ...(mode === 'search' ? [renderSnippet(hit, color)] : []),
       ]);
       process.stdout.write(`${await renderTable(head, rows, color)}\n`);
-      footer(context, hits.length, total, flags.offset);
+      footer(context, hits.length, total, flags.offset, totalIsEstimate);
     }
     return ExitCode.ok;
   } finally {
@@ -71,8 +74,18 @@ async function runSearch(query: string, flags: SearchFlags, command: Command, mo
   }
 }
 
-function footer(context: CommandContext, shown: number, total: number, offset: number): void {
-  if (!context.output.quiet && shown < total) process.stderr.write(`showing ${offset + 1}-${offset + shown} of ${total}; use --offset/--limit for more\n`);
+/**
+ * A newline is a legal character in a file name; NUL is the one byte no path can hold. With -0 the
+ * path goes out as bytes, exact for xargs -0 (the terminal guard would escape the NUL), and made
+ * safe only when a terminal is reading.
+ */
+function writePath(filePath: string, nul: boolean): void {
+  if (!nul) process.stdout.write(`${filePath}\n`);
+  else process.stdout.write(Buffer.from(`${process.stdout.isTTY ? terminalSafe(filePath) : filePath}\0`));
+}
+
+function footer(context: CommandContext, shown: number, total: number, offset: number, estimate = false): void {
+  if (!context.output.quiet && shown < total) process.stderr.write(`showing ${offset + 1}-${offset + shown} of ${estimate ? 'about ' : ''}${total}; use --offset/--limit for more\n`);
 }
 
 function hitView(hit: SearchHit) {

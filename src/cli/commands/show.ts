@@ -5,7 +5,10 @@ import { openCatalog } from '../catalog.js';
 import { paint, writeJson, type Style } from '../output.js';
 import { terminalSafe } from '../../text/terminal.js';
 import { DoccatError, ExitCode } from '../../errors.js';
-import type { AuditRow, ClassificationRow, DocumentRow, SourceRow } from '../../db/documents.js';
+import type { Sighting } from '../../db/provenance.js';
+import { storedSearchable, type AuditRow, type ClassificationRow, type DocumentRow, type FieldValue, type SourceRow } from '../../db/documents.js';
+import { formatFieldValue } from '../../classify/classifier.js';
+import type { RelatedDocument } from '../../db/document-parts.js';
 import { formatDocumentId, parseDocumentId } from '../ids.js';
 
 export async function showCommand(target: string, flags: Record<string, unknown>, command: Command): Promise<number> {
@@ -57,7 +60,19 @@ export async function showCommand(target: string, flags: Record<string, unknown>
     const sources = await catalog.repository.getSources(doc.id);
     const history = await catalog.repository.getClassificationHistory(doc.id);
     const audit = await catalog.repository.getAudit(doc.id);
-    const view = documentView(doc, sources, history, audit, withText);
+    const { ProvenanceRepository } = await import('../../db/provenance.js');
+    const provenanceRepository = new ProvenanceRepository(catalog.database.db);
+    const sightings = await provenanceRepository.sightingsOf([doc.id]);
+    const membership = await provenanceRepository.membersOf(doc.id);
+    const { childrenOf, parentsOf } = await import('../../db/document-parts.js');
+    const family = { parents: await parentsOf(catalog.database.db, doc.id), children: await childrenOf(catalog.database.db, doc.id) };
+    const view = {
+      ...documentView(doc, sources, history, audit, withText),
+      ...familyView(family),
+      provenance: sightings.map(sightingView),
+      members: membership.members.map((item) => ({ id: item.id, ref: formatDocumentId(item.id), member: item.member })),
+      containedIn: membership.containedIn.map((item) => ({ id: item.id, ref: formatDocumentId(item.id), member: item.member })),
+    };
     const manual = new Set(view.manualFields);
     const mark = (field: string, value: string) => (value !== '' && manual.has(field) ? `${value} (manual)` : value);
     if (context.output.json) {
@@ -81,10 +96,16 @@ export async function showCommand(target: string, flags: Record<string, unknown>
       ['size', `${doc.size} bytes`],
       ['sha256', doc.sha256],
       ['blob', `${doc.blob_backend}:${doc.blob_key}`],
+      ['searchable PDF', doc.searchable_key === null ? '' : `${doc.searchable_backend}:${doc.searchable_key} (${doc.searchable_size} bytes)`],
       ['added', doc.added_at],
-      ...Object.entries(JSON.parse(doc.fields) as Record<string, string>).map(([key, value]): [string, string] => [`field ${key}`, mark(`field:${key}`, value)]),
+      ...Object.entries(JSON.parse(doc.fields) as Record<string, FieldValue>).map(([key, value]): [string, string] => [`field ${key}`, mark(`field:${key}`, formatFieldValue(value))]),
       ...(JSON.parse(doc.warnings) as { code: string; message: string }[]).map((warning): [string, string] => ['warning', `${warning.code} ${warning.message}`]),
       ...sources.map((item): [string, string] => ['source', `${item.path} (${item.status})`]),
+      ...sightings.map((item): [string, string] => ['built', describeSighting(item)]),
+      ...membership.containedIn.map((item): [string, string] => ['inside', `${formatDocumentId(item.id)} as ${item.member}`]),
+      ...membership.members.map((item): [string, string] => ['member', `${item.member} (${formatDocumentId(item.id)})`]),
+      ...family.parents.map((item): [string, string] => ['part of', `${formatDocumentId(item.id)} ${item.title} (as ${item.name || 'an unnamed part'})`]),
+      ...family.children.map((item): [string, string] => ['part', `${formatDocumentId(item.id)} ${item.name || item.title} (${item.type}, ${item.mime})`]),
       ...history.map((item): [string, string] => ['classified', `${item.created_at} ${item.classifier}: ${item.type} (${item.confidence})`]),
       ...audit.filter((item) => item.command !== 'ingest').map((item): [string, string] => ['changed', `${item.at} ${item.command} ${item.field}: ${item.old_value ?? '∅'} -> ${item.new_value ?? '∅'} by ${item.actor}`]),
     ];
@@ -94,6 +115,30 @@ export async function showCommand(target: string, flags: Record<string, unknown>
   } finally {
     await catalog.close();
   }
+}
+
+function sightingView(sighting: Sighting) {
+  const { id: _id, ...provenance } = sighting.provenance;
+  return { path: sighting.path, firstSeen: sighting.firstSeen, lastSeen: sighting.lastSeen, doccatRunId: sighting.doccatRunId, ...provenance };
+}
+
+/** One line per build a source was seen in: where, which commit and ref, which run. */
+function describeSighting(sighting: Sighting): string {
+  const p = sighting.provenance;
+  const ref = p.tag ? `tag ${p.tag}` : p.branch ? `branch ${p.branch}` : '';
+  const labels = Object.entries(p.labels).map(([key, value]) => `${key}=${value}`).join(' ');
+  return [
+    sighting.path,
+    [p.provider, p.repository ?? '', p.commit ? `@${p.commit.slice(0, 12)}` : ''].join(' ').replace(/ @/, '@').trim(),
+    ref,
+    p.pullRequest ? `PR ${p.pullRequest}` : '',
+    [p.workflow, p.job].filter(Boolean).join('/'),
+    p.runId ? `run ${p.runId}${p.runAttempt ? ` attempt ${p.runAttempt}` : ''}` : '',
+    p.runUrl ?? '',
+    p.git?.dirty ? 'working tree dirty' : '',
+    labels,
+    sighting.lastSeen,
+  ].filter(Boolean).join(' · ');
 }
 
 function documentView(doc: DocumentRow, sources: SourceRow[], history: ClassificationRow[], audit: AuditRow[], withText: boolean) {
@@ -107,7 +152,7 @@ function documentView(doc: DocumentRow, sources: SourceRow[], history: Classific
     correspondent: doc.correspondent,
     language: doc.language,
     classification: { classifier: doc.classifier, confidence: doc.class_confidence, rule: doc.class_rule },
-    fields: JSON.parse(doc.fields) as Record<string, string>,
+    fields: JSON.parse(doc.fields) as Record<string, FieldValue>,
     mime: doc.mime,
     method: doc.method,
     pages: doc.pages,
@@ -117,6 +162,7 @@ function documentView(doc: DocumentRow, sources: SourceRow[], history: Classific
     size: doc.size,
     sha256: doc.sha256,
     blob: { backend: doc.blob_backend, key: doc.blob_key },
+    searchablePdf: storedSearchable(doc) ?? null,
     warnings: JSON.parse(doc.warnings) as { code: string; message: string }[],
     addedAt: doc.added_at,
     manualFields: JSON.parse(doc.manual_fields) as string[],
@@ -125,6 +171,12 @@ function documentView(doc: DocumentRow, sources: SourceRow[], history: Classific
     audit: audit.map((item) => ({ command: item.command, field: item.field, old: item.old_value, new: item.new_value, actor: item.actor, at: item.at, runId: item.run_id })),
     ...(withText ? { text: doc.text } : {}),
   };
+}
+
+/** An e-mail's attachments, an mbox's messages, and what a part came out of (the first parent, then all). */
+function familyView(family: { parents: RelatedDocument[]; children: RelatedDocument[] }) {
+  const related = (item: RelatedDocument) => ({ id: item.id, ref: formatDocumentId(item.id), name: item.name, title: item.title, type: item.type, mime: item.mime });
+  return { parentId: family.parents[0]?.id ?? null, parents: family.parents.map(related), children: family.children.map(related) };
 }
 
 /** One line per field, whatever a value holds; a value's style is applied after it is made safe. */

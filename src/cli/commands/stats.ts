@@ -5,9 +5,12 @@ import { paint, renderTable, writeJson } from '../output.js';
 import { ExitCode, usageError } from '../../errors.js';
 import { durationAgo } from '../../text/duration.js';
 import type { CatalogueStats, Count } from '../../db/stats.js';
+import type { HookStats } from '../../db/hook-deliveries.js';
+import type { RuleState } from '../../alerts/monitor.js';
 
 interface StatsFlags {
   since?: string;
+  check?: boolean;
 }
 
 /** What the catalogue holds and how ingest and the providers have been doing. */
@@ -18,10 +21,22 @@ export async function statsCommand(flags: Record<string, unknown>, command: Comm
   const budgets = Object.fromEntries(context.loaded.config.ai.providers.filter((provider) => provider.dailyTokenBudget !== undefined).map((provider) => [provider.name, provider.dailyTokenBudget as number]));
   const catalog = await openCatalog(context, { readonly: true });
   try {
-    const { catalogueStats } = await import('../../db/stats.js');
-    const stats = await catalogueStats(catalog.database.db, { ...(since ? { since } : {}), budgets });
+    const [{ catalogueStats }, { hookStats }, { alertMonitor }] = await Promise.all([import('../../db/stats.js'), import('../../db/hook-deliveries.js'), import('../automation.js')]);
+    // Read only: what the rules say now, beside what the catalogue recorded; no state changes.
+    const alerts = await (await alertMonitor(context, catalog)).check();
+    if (options.check) return reportCheck(alerts, context.output.json, context.output.color, context.output.quiet);
+    const stats = { ...(await catalogueStats(catalog.database.db, { ...(since ? { since } : {}), budgets })), hooks: await hookStats(catalog.database.db, since), alerts };
     if (context.output.json) writeJson(stats);
-    else process.stdout.write(await render(stats, context.output.color));
+    else {
+      const text = await render(stats, context.output.color);
+      // Charts where colour is (a terminal, or FORCE_COLOR); plain text for pipes, files and NO_COLOR.
+      if (!context.output.color) process.stdout.write(text);
+      else {
+        const { readChartSeries, renderCharts } = await import('../stats-charts.js');
+        const series = await readChartSeries(catalog.database.db, since, new Date());
+        process.stdout.write(`${text}\n${renderCharts(stats, series, true)}`);
+      }
+    }
     return ExitCode.ok;
   } finally {
     await catalog.close();
@@ -35,7 +50,24 @@ export function parseSince(value: string, now: Date): string {
   throw usageError('E_USAGE', `--since ${value}: not a duration or a date`, 'use e.g. 90min, 24h, 7d, 2w, 3m (months), 1y, or a date such as 2026-11-01');
 }
 
-async function render(stats: CatalogueStats, color: boolean): Promise<string> {
+/** `stats --check`: one line per rule, the firing ones first; exit 6 when any fires. */
+function reportCheck(rules: RuleState[], json: boolean, color: boolean, quiet: boolean): number {
+  const firing = rules.filter((rule) => rule.firing);
+  const status = firing.length > 0 ? 'alerting' : 'ok';
+  if (json) writeJson({ status, checkedAt: new Date().toISOString(), firing: firing.length, rules });
+  else {
+    const lines = [firing.length > 0 ? `ALERT: ${firing.length} of ${rules.length} rule${rules.length === 1 ? '' : 's'} firing` : `OK: ${rules.length} rule${rules.length === 1 ? '' : 's'}, none firing`];
+    for (const rule of [...firing, ...rules.filter((candidate) => !candidate.firing)]) {
+      const since = rule.firing && rule.recorded?.state === 'firing' ? ` (since ${rule.recorded.since})` : '';
+      lines.push(`${rule.firing ? paint(color, 'red', 'FIRING') : 'ok'} ${rule.name}: ${rule.message}${since}`);
+    }
+    process.stdout.write(`${lines.join('\n')}\n`);
+    if (rules.length === 0 && !quiet) process.stderr.write('doccat: no alert rules are configured (alerts.rules)\n');
+  }
+  return firing.length > 0 ? ExitCode.alerting : ExitCode.ok;
+}
+
+async function render(stats: CatalogueStats & { hooks: HookStats[]; alerts: RuleState[] }, color: boolean): Promise<string> {
   const heading = (text: string) => `${paint(color, 'bold', text)}\n`;
   const list = (items: Count[]) => (items.length > 0 ? items.map((item) => `${item.key} ${item.count}`).join(', ') : 'none');
   const ms = (value: number | null) => (value === null ? '-' : `${value} ms`);
@@ -74,6 +106,15 @@ async function render(stats: CatalogueStats, color: boolean): Promise<string> {
       provider.budget ? `${provider.budget.usedToday} of ${provider.budget.dailyTokens} today` : '-',
     ]);
     parts.push(`${await renderTable(['provider', 'calls', 'success', 'p50', 'p95', 'tokens in / out', 'cost', 'budget'], rows, color)}\n`);
+  }
+  if (stats.hooks.length > 0) {
+    parts.push(`\n${heading('Hooks')}`);
+    const rows = stats.hooks.map((hook) => [hook.hook, hook.kind, hook.delivered, hook.failed, ms(hook.p50Ms), ms(hook.p95Ms), hook.lastFailure ? `${hook.lastFailure.code ?? ''} ${hook.lastFailure.at}` : '-']);
+    parts.push(`${await renderTable(['hook', 'kind', 'delivered', 'failed', 'p50', 'p95', 'last failure'], rows, color)}\n`);
+  }
+  if (stats.alerts.length > 0) {
+    parts.push(`\n${heading('Alerts')}`);
+    for (const rule of stats.alerts) parts.push(`${rule.firing ? paint(color, 'red', 'FIRING') : 'ok'} ${rule.name}: ${rule.message}\n`);
   }
   return parts.join('');
 }

@@ -40,7 +40,7 @@ async function moveBlobs(context: CommandContext, options: MigrateFlags & { comm
   if (options.from === options.to) throw usageError('E_USAGE', '--from and --to name the same backend', 'pick two different backends');
   const catalog = await openCatalog(context, { readonly: false });
   const progress = await Progress.create(!context.output.quiet, 'blobs');
-  const color = context.output.color && Boolean(process.stderr.isTTY);
+  const color = context.output.stderrColor;
   const moves: BlobMove[] = [];
   try {
     // The destination is written to: it gets this catalogue's registration.
@@ -108,14 +108,13 @@ export async function verifyCommand(flags: Record<string, unknown>, command: Com
   const context = await createContext(command);
   const catalog = await openCatalog(context, { readonly: !options.repair });
   const progress = await Progress.create(!context.output.quiet, 'blobs');
-  const color = context.output.color && Boolean(process.stderr.isTTY);
+  const color = context.output.stderrColor;
   try {
     // Repair writes blobs (copies restored from another backend) and deletes orphans.
     const stores = await blobStores(context, { catalog, register: Boolean(options.repair) });
     const { ClaimRepository } = await import('../../db/claims.js');
     const { REMOVAL_CLAIM_MS, keptHint } = await import('../../pipeline/remove-blob.js');
-    const total = [...(await catalog.repository.countByBackend()).values()].reduce((sum, count) => sum + count, 0);
-    progress.setTotal(total);
+    progress.setTotal(await catalog.repository.countBlobs());
     const { verifyBlobs } = await import('../../pipeline/verify-blobs.js');
     let report;
     try {
@@ -146,7 +145,7 @@ export async function verifyCommand(flags: Record<string, unknown>, command: Com
       writeJson({ checked: report.checked, ok: report.checked - report.problems.length, problems: report.problems, orphans: report.orphans, repaired: report.repaired, interrupted: report.interrupted });
     } else {
       if (report.problems.length > 0) {
-        const rows = report.problems.map((problem) => [formatDocumentId(problem.id), problem.backend, problem.problem, truncateMiddle(problem.key, 40), problem.repairedFrom ? `repaired from ${problem.repairedFrom}` : problem.repairError ? problem.repairError.code : '']);
+        const rows = report.problems.map((problem) => [formatDocumentId(problem.id), problem.backend, problem.role === 'searchable' ? `${problem.problem} (searchable PDF)` : problem.problem, truncateMiddle(problem.key, 40), problem.repairedFrom ? `repaired from ${problem.repairedFrom}` : problem.repairError ? problem.repairError.code : '']);
         process.stdout.write(`${await renderTable(['id', 'backend', 'problem', 'key', 'repair'], rows, context.output.color)}\n`);
       }
       if (report.orphans.length > 0) {

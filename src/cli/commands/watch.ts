@@ -8,8 +8,8 @@ import type { OcrEngineSetting } from '../../extract/ocr/select.js';
 import { prepareIngest } from '../ingest-setup.js';
 import { formatDocumentId } from '../ids.js';
 import { problemLine, writeNdjson } from '../output.js';
-import { openQueue } from '../queue.js';
-import { ExitCode, toErrorInfo, usageError } from '../../errors.js';
+import { openQueue, workerLiveness } from '../queue.js';
+import { ExitCode, toErrorInfo, usageError, type ErrorInfo } from '../../errors.js';
 import type { WatchEvent } from '../../pipeline/watch.js';
 
 interface WatchFlags {
@@ -20,7 +20,9 @@ interface WatchFlags {
   deleteAfterIngest?: boolean;
   jobs?: number;
   ocrEngine?: OcrEngineSetting;
+  searchablePdf?: boolean;
   ndjson?: boolean;
+  hooks?: boolean;
 }
 
 /** Catalogues each file that arrives in the folders, for as long as it runs. */
@@ -30,21 +32,44 @@ export async function watchCommand(dirs: string[], flags: Record<string, unknown
   const context = await createContext(command);
   const { config } = context.loaded;
   const catalog = await openCatalog(context, { readonly: false });
-  const setup = await prepareIngest(context, catalog, { ...(options.jobs ? { jobs: options.jobs } : {}), dryRun: false, ocr: true, ...(options.ocrEngine ? { ocrEngine: options.ocrEngine } : {}), roots: dirs });
+  const setup = await prepareIngest(context, catalog, { ...(options.jobs ? { jobs: options.jobs } : {}), dryRun: false, ocr: true, searchablePdf: options.searchablePdf !== false, ...(options.ocrEngine ? { ocrEngine: options.ocrEngine } : {}), roots: dirs });
   const queue = await openQueue(context, catalog);
-  const color = context.output.color && Boolean(process.stderr.isTTY);
+  const color = context.output.stderrColor;
   const { watchFolders } = await import('../../pipeline/watch.js');
   const pollMs = options.poll === true ? 1000 : typeof options.poll === 'number' ? options.poll : undefined;
+  const startedAt = new Date();
+  const automation = await (await import('../automation.js')).openAutomation(context, catalog, {
+    command: 'watch',
+    hooks: options.hooks !== false,
+    onAlert: (transition) => {
+      if (context.output.ndjson) writeNdjson({ event: transition.event, name: transition.rule.name, message: transition.message, value: transition.value, at: transition.at });
+      else if (!context.output.quiet) process.stderr.write(`alert ${transition.event === 'alert.fired' ? 'fired' : 'resolved'}: ${transition.rule.name}: ${transition.message}\n`);
+    },
+  });
+  const counts: Record<string, number> = { done: 0, duplicate: 0, unchanged: 0, failed: 0, skipped: 0 };
+  const failures: { path: string; error?: ErrorInfo | undefined }[] = [];
+  // Hooks hear of a file once it is committed, or once it has failed for the last time.
+  const notify = (event: WatchEvent) => {
+    if (event.event === 'done' || event.event === 'duplicate' || event.event === 'unchanged' || event.event === 'skipped') counts[event.event] = (counts[event.event] ?? 0) + 1;
+    if (event.event === 'done' || event.event === 'duplicate') automation.document({ path: event.path, status: event.event === 'done' ? 'catalogued' : 'duplicate', documentId: event.documentId, correlationId: event.correlationId });
+    else if (event.event === 'failed' && event.final) {
+      counts.failed = (counts.failed ?? 0) + 1;
+      failures.push({ path: event.path, error: event.error });
+      automation.document({ path: event.path, status: 'failed', correlationId: event.correlationId, error: event.error });
+    }
+  };
   const report = (event: WatchEvent) => {
+    notify(event);
     if (context.output.ndjson) {
       writeNdjson({ ...event, at: new Date().toISOString() });
       return;
     }
-    if (context.output.quiet) return;
     const name = path.basename(event.path);
+    // -q keeps what needs a person (failures, files left in place) and drops the rest.
     if (event.event === 'failed') process.stderr.write(`${problemLine(name, event.error ?? { code: 'E_INTERNAL', message: 'failed' }, color)}${event.final ? (event.movedTo ? ` -> ${event.movedTo}` : '') : ` (attempt ${event.attempt}, will retry)`}\n`);
-    else if (event.event === 'skipped') process.stderr.write(`${problemLine(name, event, color)}\n`);
     else if (event.event === 'kept') process.stderr.write(`${problemLine(`${name}: left in place, not ${event.action === 'delete' ? 'deleted' : event.action === 'archive' ? 'archived' : 'moved to the failed folder'}`, event, color)}\n`);
+    else if (context.output.quiet) return;
+    else if (event.event === 'skipped') process.stderr.write(`${problemLine(name, event, color)}\n`);
     else if (event.event !== 'queued') process.stdout.write(`${name}: ${event.event}${event.documentId !== undefined ? ` ${formatDocumentId(event.documentId)}` : ''}${event.movedTo ? ` -> ${event.movedTo}` : ''}\n`);
   };
   // SIGHUP, or a change to the config file, reloads rules and providers; a config that does not
@@ -86,6 +111,7 @@ export async function watchCommand(dirs: string[], flags: Record<string, unknown
     : undefined;
   try {
     await catalog.repository.startRun(context.runId, 'watch');
+    automation.watchAlerts();
     if (!context.output.quiet && !context.output.ndjson) process.stderr.write(`watching ${dirs.join(', ')}${pollMs ? ` (polling every ${pollMs} ms)` : ''}; Ctrl-C to stop\n`);
     await watchFolders(
       {
@@ -99,6 +125,7 @@ export async function watchCommand(dirs: string[], flags: Record<string, unknown
         concurrency: setup.jobs,
         maxAttempts: config.queue.maxAttempts,
         signal: context.signal,
+        liveness: workerLiveness(context, catalog, queue, 'watch'),
       },
       queue,
       (filePath) => setup.ingestPath(filePath),
@@ -106,12 +133,15 @@ export async function watchCommand(dirs: string[], flags: Record<string, unknown
       context.logger,
     );
     await catalog.repository.finishRun(context.runId, 'interrupted', {});
+    automation.runFinished({ status: 'interrupted', startedAt, counts, failures });
+    await automation.checkAlerts();
   } finally {
     process.off('SIGHUP', onHangup);
     configWatcher?.close();
     clearTimeout(debounce);
     await queue.close();
     await setup.close();
+    await automation.close();
     await catalog.close();
   }
   // Stopping is how a watch ends: a clean stop is success. A second Ctrl-C exits 130 in main.ts.

@@ -1,6 +1,7 @@
 import fsp from 'node:fs/promises';
 import { DoccatError } from '../../errors.js';
-import type { Extractor } from '../extractor.js';
+import type { ExtractedPart, Extractor, PartsOptions } from '../extractor.js';
+import { writePart } from '../parts.js';
 import { textResult } from '../extractor.js';
 import { decodeText, normalizeWhitespace } from '../decode-text.js';
 import { htmlToPlainText } from './html.js';
@@ -69,5 +70,50 @@ export const extractEmail: Extractor = async (input) => {
   if (email.subject) metadata.subject = metadata.title = email.subject;
   if (from) metadata.from = from;
   if (email.date) metadata.date = email.date;
-  return textResult(normalizeWhitespace(lines.join('\n')), metadata);
+  const result = textResult(normalizeWhitespace(lines.join('\n')), metadata);
+  if (input.options.parts?.directory) result.parts = await writeAttachments(email.attachments, input.options.parts, input.options.parts.directory);
+  return result;
 };
+
+type Attachment = Awaited<ReturnType<typeof import('postal-mime').default.parse>>['attachments'][number];
+
+/** Signatures and encryption envelopes travel as attachments; they are not documents. */
+const NOT_DOCUMENTS = new Set(['application/pkcs7-signature', 'application/x-pkcs7-signature', 'application/pgp-signature', 'application/pgp-keys', 'application/pgp-encrypted']);
+
+function bytesOf(attachment: Attachment): Uint8Array {
+  const { content } = attachment;
+  if (typeof content === 'string') return Buffer.from(content, attachment.encoding === 'base64' ? 'base64' : 'utf8');
+  return content instanceof Uint8Array ? content : new Uint8Array(content);
+}
+
+/**
+ * The attachments that may be documents, each written as a part file. Inline images under the
+ * threshold (logos, signature images, tracking pixels) are left out; the limits are checked
+ * before anything is written, so a message made of ten thousand attachments writes nothing.
+ */
+async function writeAttachments(attachments: Attachment[], options: PartsOptions, directory: string): Promise<ExtractedPart[]> {
+  const kept = attachments
+    .map((attachment) => ({ attachment, bytes: bytesOf(attachment) }))
+    .filter(({ attachment, bytes }) => {
+      if (bytes.length === 0 || NOT_DOCUMENTS.has(attachment.mimeType.toLowerCase())) return false;
+      const inline = attachment.disposition === 'inline' || attachment.related === true || (attachment.disposition === null && attachment.contentId !== undefined);
+      return !(inline && attachment.mimeType.toLowerCase().startsWith('image/') && bytes.length < options.skipInlineImagesUnderBytes);
+    });
+  if (kept.length > options.maxAttachments) {
+    throw new DoccatError('E_EMAIL_TOO_MANY_ATTACHMENTS', `the e-mail has ${kept.length} attachments, over the limit of ${options.maxAttachments}`, {
+      hint: 'raise email.maxAttachments in the config if this really is a message you want catalogued with its attachments',
+    });
+  }
+  const total = kept.reduce((sum, { bytes }) => sum + bytes.length, 0);
+  if (total > options.maxAttachmentBytes) {
+    throw new DoccatError('E_EMAIL_ATTACHMENTS_TOO_LARGE', `the e-mail's attachments hold ${(total / 1024 / 1024).toFixed(1)} MB, over the limit of ${(options.maxAttachmentBytes / 1024 / 1024).toFixed(1)} MB`, {
+      hint: 'raise email.maxAttachmentsMb in the config if this really is a message you want catalogued with its attachments',
+    });
+  }
+  const parts: ExtractedPart[] = [];
+  for (const [index, { attachment, bytes }] of kept.entries()) {
+    const written = await writePart(directory, `attachment-${index}`, bytes);
+    parts.push({ ...written, name: attachment.filename ?? '', declaredMime: attachment.mimeType.toLowerCase(), kind: attachment.mimeType.toLowerCase() === 'message/rfc822' ? 'message' : 'attachment' });
+  }
+  return parts;
+}

@@ -4,6 +4,8 @@ import type { Extractor } from '../extractor.js';
 import { ocrRasters } from '../ocr-pages.js';
 import { decodeToRaster, rgbaToRaster, type Raster } from '../raster.js';
 import { checkImagePixels, checkPageCount } from '../limits.js';
+import { SearchableImagePdf } from '../searchable/image-pdf.js';
+import { fileImage, orientationRotation, pixelImage, tiffResolution } from '../searchable/images.js';
 
 /** TIFF tags come as arrays of numbers from UTIF. */
 function ifdDimension(tag: unknown): number {
@@ -37,10 +39,15 @@ export const extractImage: Extractor = async (input) => {
   requireOcr(input.options.ocrEnabled);
   const bytes = await fsp.readFile(input.path);
   checkComplete(bytes, input.mime);
+  const searchable = SearchableImagePdf.for(input);
   async function* pages(): AsyncIterable<{ raster: Raster }> {
-    yield { raster: await decodeToRaster(bytes, input.mime, input.options.maxPagePixels, input.options.maxImagePixels) };
+    const raster = await decodeToRaster(bytes, input.mime, input.options.maxPagePixels, input.options.maxImagePixels);
+    await searchable?.addImage(0, () => fileImage(bytes, input.mime, input.options.maxImagePixels));
+    yield { raster };
   }
-  return ocrRasters(input, pages());
+  const result = await ocrRasters(input, pages(), searchable && ((index, reading) => searchable.addReading(index, reading)));
+  await searchable?.finish(result);
+  return result;
 };
 
 /** TIFF, including multi-page faxes and scanner output, decoded page by page with UTIF. */
@@ -70,10 +77,20 @@ export const extractTiff: Extractor = async (input) => {
       const rgba = UTIF.toRGBA8(ifd);
       const xResolution = (ifd.t282 as number[] | undefined)?.[0];
       const raster = rgbaToRaster(rgba, width, height, input.options.maxPagePixels);
+      // TIFF's compressions (CCITT fax, LZW, PackBits...) are not all PDF's: its pages go in as pixels.
+      await searchable?.addImage(pageIndex++, async () => ({
+        image: pixelImage(rgba, width, height),
+        resolution: tiffResolution(xResolution, (ifd.t283 as number[] | undefined)?.[0], (ifd.t296 as number[] | undefined)?.[0]),
+        rotate: orientationRotation((ifd.t274 as number[] | undefined)?.[0]),
+      }));
       // Free the decoded page before the next one: multi-page scans can be large.
       delete (ifd as { data?: unknown }).data;
       yield xResolution && xResolution > 50 ? { raster, dpi: xResolution } : { raster };
     }
   }
-  return ocrRasters(input, pages());
+  const searchable = SearchableImagePdf.for(input);
+  let pageIndex = 0;
+  const result = await ocrRasters(input, pages(), searchable && ((index, reading) => searchable.addReading(index, reading)));
+  await searchable?.finish(result);
+  return result;
 };

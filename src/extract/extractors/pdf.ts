@@ -8,6 +8,9 @@ import { normalizeWhitespace } from '../decode-text.js';
 import { mean, PageReader, parallelPages, recognizeUpright } from '../ocr-pages.js';
 import { decodedImageToRaster, fitScale, rgbaToRaster, type DecodedImage, type Raster } from '../raster.js';
 import { checkPageCount, formatPixels, tooLarge } from '../limits.js';
+import { chain, invert, unturn, type Matrix } from '../searchable/matrix.js';
+import type { PageTextLayer } from '../searchable/graft.js';
+import { writeSearchablePdf } from '../searchable/output.js';
 
 type PdfJs = typeof import('pdfjs-dist/legacy/build/pdf.mjs');
 type PdfDocument = Awaited<ReturnType<PdfJs['getDocument']>['promise']>;
@@ -41,18 +44,25 @@ export const extractPdf: Extractor = async (input) => {
   const root = pdfjsRoot as string;
   const data = new Uint8Array(await fsp.readFile(input.path));
   const warnings = watchPdfWarnings();
+  let extracted: { result: ExtractResult; layers: PageTextLayer[]; numberOfPages: number };
   try {
     const document = await openDocument(pdfjs, data, root, input);
     try {
       // The page count is in the page tree's root: refuse a 100,000-page file before reading any page.
       checkPageCount(document.numPages, input.options.maxPages, 'the PDF');
-      return await extractPages(pdfjs, document, input, warnings);
+      extracted = await extractPages(pdfjs, document, input, warnings);
     } finally {
       await document.destroy().catch(() => undefined);
     }
   } finally {
     warnings.stop();
   }
+  const { result, layers, numberOfPages } = extracted;
+  if (input.searchablePdfPath !== undefined && layers.length > 0 && !input.signal.aborted) {
+    const { graftTextLayers } = await import('../searchable/graft.js');
+    await writeSearchablePdf(input, result, data.byteLength, layers.length, async () => ({ bytes: await graftTextLayers(data, numberOfPages, layers, input.onProgress), pdfa: false }));
+  }
+  return result;
 };
 
 /**
@@ -153,10 +163,12 @@ export function saslPrep(password: string): string {
     .normalize('NFKC');
 }
 
-async function extractPages(pdfjs: PdfJs, document: PdfDocument, input: ExtractInput, pdfWarnings: PdfWarnings): Promise<ExtractResult> {
+async function extractPages(pdfjs: PdfJs, document: PdfDocument, input: ExtractInput, pdfWarnings: PdfWarnings): Promise<{ result: ExtractResult; layers: PageTextLayer[]; numberOfPages: number }> {
   /** One entry per page read (unreadable pages have none), filled in as their OCR finishes. */
   const texts: string[] = [];
   const confidences: (number | undefined)[] = [];
+  /** OCR text layers by page number: pages finish in any order, the searchable PDF wants page order. */
+  const layersByPage: (PageTextLayer | undefined)[] = [];
   /** Warnings by page number, so that they come out in page order whatever order pages finish in. */
   const pageWarnings: ExtractWarning[][] = [];
   const warn = (pageNumber: number, warning: ExtractWarning) => (pageWarnings[pageNumber] ??= []).push(warning);
@@ -203,14 +215,17 @@ async function extractPages(pdfjs: PdfJs, document: PdfDocument, input: ExtractI
         if (layerText.length > 0) textPages += 1;
         input.onPage?.({ ocr: false });
       } else {
-        const { raster, dpi } = await pageRaster(pdfjs, page, operators, input);
+        const { raster, dpi, toPage } = await pageRaster(pdfjs, page, operators, input);
         const number = pageNumber;
         reader.read(slot, async () => {
           try {
             const result = await recognizeUpright(input, raster, dpi);
             // Keep whichever is richer: a poor-but-real text layer beats OCR of a blank render.
             const ocrText = normalizeWhitespace(result.text);
-            texts[slot] = ocrText.length >= layerText.length ? ocrText : layerText;
+            const ocrKept = ocrText.length >= layerText.length;
+            texts[slot] = ocrKept ? ocrText : layerText;
+            // The page's own text layer won: it stays the page's only one.
+            if (ocrKept && ocrText.length > 0 && result.textPdf) layersByPage[number] = { pageIndex: number - 1, textPdf: result.textPdf, toPage: chain(unturn(result.turned), toPage) };
             confidences[slot] = result.confidence;
             input.onPage?.({ ocr: true });
           } catch (error) {
@@ -249,7 +264,7 @@ async function extractPages(pdfjs: PdfJs, document: PdfDocument, input: ExtractI
   } catch {
     // Broken metadata does not make the document unreadable.
   }
-  return {
+  const result: ExtractResult = {
     text,
     pages: pagesRead,
     method: ocrPages === 0 ? (textPages === 0 ? 'none' : 'text-layer') : textPages === 0 ? 'ocr' : 'mixed',
@@ -258,6 +273,8 @@ async function extractPages(pdfjs: PdfJs, document: PdfDocument, input: ExtractI
     metadata,
     warnings,
   };
+  const layers = layersByPage.filter((layer): layer is PageTextLayer => layer !== undefined);
+  return { result, layers, numberOfPages };
 }
 
 async function readTextLayer(page: PdfPage): Promise<string> {
@@ -309,7 +326,7 @@ function hasVisibleContent(pdfjs: PdfJs, list: OperatorList): boolean {
  * page, with its resolution; undefined when the page paints anything else (text, shapes, masks,
  * a second image) or turns the image, which then needs rendering.
  */
-async function soleImage(pdfjs: PdfJs, page: PdfPage, list: OperatorList): Promise<{ image: DecodedImage; dpi: number } | undefined> {
+async function soleImage(pdfjs: PdfJs, page: PdfPage, list: OperatorList): Promise<{ image: DecodedImage; dpi: number; matrix: Matrix } | undefined> {
   const ops = pdfjs.OPS;
   const harmless = new Set<number>([ops.save, ops.restore, ops.transform, ops.dependency, ops.clip, ops.eoClip, ops.endPath, ops.setGState, ops.setRenderingIntent, ops.setFlatness]);
   let matrix = [1, 0, 0, 1, 0, 0];
@@ -338,7 +355,7 @@ async function soleImage(pdfjs: PdfJs, page: PdfPage, list: OperatorList): Promi
   if (decoded.data.length < expectedBytes(decoded as DecodedImage)) return undefined;
   if (Math.abs(stretch / (decoded.width / decoded.height) - 1) > 0.01) return undefined;
   // User space is in points (1/72 in): the image's pixels over its width on the page.
-  return { image: decoded as DecodedImage, dpi: (decoded.width / a) * 72 };
+  return { image: decoded as DecodedImage, dpi: (decoded.width / a) * 72, matrix: found.matrix as unknown as Matrix };
 }
 
 function expectedBytes(image: DecodedImage): number {
@@ -357,7 +374,7 @@ function multiply(m: number[], n: number[]): number[] {
  * the page canvas, a scratch canvas of the image's full size and the RGBA copy getImageData
  * makes (enormous.pdf's 9000x9000 scan: 1.9 GB); taking the image costs only its decoding.
  */
-async function pageRaster(pdfjs: PdfJs, page: PdfPage, list: OperatorList, input: ExtractInput): Promise<{ raster: Raster; dpi: number }> {
+async function pageRaster(pdfjs: PdfJs, page: PdfPage, list: OperatorList, input: ExtractInput): Promise<{ raster: Raster; dpi: number; toPage: Matrix }> {
   const scan = await soleImage(pdfjs, page, list);
   if (scan) {
     // No finer than a render would be: tesseract reads a 2400-dpi scan worse than the same at 300.
@@ -368,7 +385,8 @@ async function pageRaster(pdfjs: PdfJs, page: PdfPage, list: OperatorList, input
     page.cleanup();
     // In an extraction process (started with --expose-gc) give the memory back before OCR starts.
     (globalThis as { gc?: () => void }).gc?.();
-    return { raster, dpi: scan.dpi * raster.scale };
+    // An image is painted on the unit square through the transform in force.
+    return { raster, dpi: scan.dpi * raster.scale, toPage: scan.matrix };
   }
   const base = page.getViewport({ scale: 1 });
   const wanted = input.options.renderDpi / 72;
@@ -384,5 +402,7 @@ async function pageRaster(pdfjs: PdfJs, page: PdfPage, list: OperatorList, input
   await page.render({ canvas: canvas as unknown as RenderParameters['canvas'], canvasContext: context as unknown as RenderParameters['canvasContext'], viewport, background: 'white' }).promise;
   const pixels = context.getImageData(0, 0, canvas.width, canvas.height).data;
   const raster = rgbaToRaster(pixels, canvas.width, canvas.height, Number.MAX_SAFE_INTEGER);
-  return { raster, dpi: scale * 72 };
+  // The canvas's unit square (y up) to its pixels (y down), then back through the viewport to the page.
+  const toPage = chain([canvas.width, 0, 0, -canvas.height, 0, canvas.height], invert(viewport.transform as unknown as Matrix));
+  return { raster, dpi: scale * 72, toPage };
 }

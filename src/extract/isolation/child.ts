@@ -26,6 +26,9 @@ process.on('SIGINT', () => undefined);
 process.on('SIGTERM', () => undefined);
 // The parent is gone (killed, crashed): nobody is waiting for the result.
 process.on('disconnect', () => process.exit(0));
+// A parent killed while this process was still loading closed the channel before the listener
+// above existed.
+if (!process.connected) process.exit(0);
 watchParent();
 
 process.on('message', (message: ParentMessage) => {
@@ -41,9 +44,11 @@ send({ type: 'ready' });
  * this, which Node does not offer).
  */
 function watchParent(): void {
+  const parent = Number(process.argv[2]) || process.ppid;
   const source = `
-    const parent = ${process.ppid};
-    setInterval(() => { if (process.ppid !== parent) process.kill(process.pid, 'SIGKILL'); }, 500);
+    const check = () => { if (process.ppid !== ${parent}) process.kill(process.pid, 'SIGKILL'); };
+    check();
+    setInterval(check, 500);
   `;
   const watcher = new Worker(source, { eval: true, resourceLimits: { maxOldGenerationSizeMb: 8, maxYoungGenerationSizeMb: 2 } });
   watcher.unref();
@@ -53,7 +58,7 @@ async function extract(input: IsolatedExtractInput): Promise<void> {
   try {
     const extractor = await extractorFor(input.mime);
     if (!extractor) throw new DoccatError('E_UNSUPPORTED_TYPE', `no extractor for ${input.mime}`);
-    const result = await extractor({ ...input, ocr: () => ocr, signal, onPage: (info) => send({ type: 'page', ocr: info.ocr }) });
+    const result = await extractor({ ...input, ocr: () => ocr, signal, onPage: (info) => send({ type: 'page', ocr: info.ocr }), onProgress: () => send({ type: 'progress' }) });
     send({ type: 'done', result: capText(result, input.options.maxTextBytes) });
   } catch (error) {
     send({ type: 'failed', error: toErrorInfo(isStackOverflow(error) ? nestedTooDeeply('the file', error) : error) });

@@ -73,7 +73,9 @@ export function createExtractionPool(options: ExtractionPoolOptions): Extraction
   process.on('exit', killAll);
 
   function spawnChild(slot: Slot): ChildProcess {
-    const child = fork(CHILD_ENTRY, [], {
+    // The child learns who its parent is from us, not from its own ppid at startup: a parent
+    // killed while the child was still loading would otherwise already be init by then.
+    const child = fork(CHILD_ENTRY, [String(process.pid)], {
       serialization: 'advanced',
       // The parent's flags (a test runner's loaders, --inspect) are not the child's business.
       // --expose-gc: extractors hand a large decoded image back at once (pdf.ts) instead of
@@ -209,7 +211,8 @@ export function createExtractionPool(options: ExtractionPoolOptions): Extraction
       const onMessage = (message: ChildMessage) => {
         switch (message.type) {
           case 'page':
-            input.onPage?.({ ocr: message.ocr });
+          case 'progress':
+            if (message.type === 'page') input.onPage?.({ ocr: message.ocr });
             // Progress: the next page gets the whole allowance again.
             workedMs = 0;
             if (ocrWaiting === 0) {
@@ -282,7 +285,7 @@ function post(child: ChildProcess, message: ParentMessage): void {
 }
 
 function isolatedInput(input: ExtractInput): IsolatedExtractInput {
-  return { path: input.path, mime: input.mime, size: input.size, options: input.options };
+  return { path: input.path, mime: input.mime, size: input.size, options: input.options, ...(input.searchablePdfPath === undefined ? {} : { searchablePdfPath: input.searchablePdfPath }) };
 }
 
 function rebuildError(info: ErrorInfo): DoccatError {

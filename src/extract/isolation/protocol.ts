@@ -43,5 +43,7 @@ export type ChildMessage =
   | OcrRequest
   | OrientationRequest
   | { type: 'page'; ocr: boolean }
+  /** Work without pages is going on (assembling a searchable PDF): the deadline starts again. */
+  | { type: 'progress' }
   | { type: 'done'; result: ExtractResult }
   | { type: 'failed'; error: ErrorInfo };

@@ -77,12 +77,16 @@ export class OcrPool implements OcrEngine {
       await worker.setParameters({ user_defined_dpi: options.dpi ? String(Math.round(options.dpi)) : '0' });
       // rotateAuto straightens small skews (a page fed in at an angle) before recognition.
       // TSV: the same word boxes and confidences the native engine reads from tesseract's TSV renderer.
-      const result = await this.withTimeout(slot, worker.recognize(image, { rotateAuto: true }, { text: true, tsv: true }), options.signal);
+      // pdfTextOnly: the page's PDF holds only the invisible words (laid over the original by the searchable PDF).
+      const output = options.textPdf ? { text: true, tsv: true, pdf: true } : { text: true, tsv: true };
+      const result = await this.withTimeout(slot, worker.recognize(image, { rotateAuto: true, pdfTextOnly: true }, output), options.signal);
       slot.pages += 1;
       this.recognized += 1;
       // The worker's WebAssembly memory grew to fit this page and would stay that size.
       if (image.length > LARGE_PAGE_BYTES) await this.retire(slot);
-      return { text: result.data.text, confidence: result.data.confidence, words: parseTsv(result.data.tsv ?? '').words };
+      const page: OcrPageResult = { text: result.data.text, confidence: result.data.confidence, words: parseTsv(result.data.tsv ?? '').words };
+      if (options.textPdf && result.data.pdf) page.textPdf = await textPdfOnImage(Uint8Array.from(result.data.pdf), result.data.rotateRadians ?? 0);
+      return page;
     } catch (error) {
       if (error instanceof DoccatError) throw error;
       throw new DoccatError('E_OCR_FAILED', `OCR failed: ${errorMessage(error)}`, { hint: 'the image may be corrupt or in an unsupported pixel format', cause: error });
@@ -182,6 +186,16 @@ export class OcrPool implements OcrEngine {
       slot.idleTimer.unref();
     }
   }
+}
+
+/**
+ * rotateAuto read a deskewed copy of the image, so the words in tesseract's PDF sit on that copy;
+ * turned back by the same angle they sit on the image as given.
+ */
+async function textPdfOnImage(pdf: Uint8Array, rotateRadians: number): Promise<Uint8Array> {
+  if (rotateRadians === 0) return pdf;
+  const { rotateTextPdf } = await import('../searchable/text-layer.js');
+  return rotateTextPdf(pdf, rotateRadians);
 }
 
 const require = createRequire(import.meta.url);

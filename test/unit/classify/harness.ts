@@ -24,7 +24,9 @@ export interface Harness {
 
 export function providerConfig(fake: FakeProviders, type: ProviderKind, overrides: Partial<ProviderConfig> = {}): Record<string, unknown> {
   const baseURL = type === 'openai' ? `${fake.url}/v1` : fake.url;
-  return { name: type, type, model: MODELS[type], baseURL, timeoutMs: 2000, maxAttempts: 3, ...overrides };
+  // A generous timeout: on a loaded machine the first call of an SDK can take seconds; tests of
+  // timeouts set their own.
+  return { name: type, type, model: MODELS[type], baseURL, timeoutMs: 15_000, maxAttempts: 3, ...overrides };
 }
 
 export function makeService(

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { LocalClassifier } from '../../../src/classify/providers/local.js';
 import { configSchema } from '../../../src/config/schema.js';
-import { documentDate, findCorrespondent, findTotal } from '../../../src/classify/facts.js';
-import { guessLanguage } from '../../../src/classify/language.js';
+import { documentDate, findCorrespondent } from '../../../src/classify/facts.js';
+import { findInvoiceFields } from '../../../src/classify/invoice-fields.js';
+import { detectLanguage } from '../../../src/classify/language.js';
 
 const defaults = configSchema.parse({}).classify;
 const classifier = new LocalClassifier(defaults);
@@ -78,8 +79,8 @@ describe('facts read from text', () => {
   });
 
   it('finds totals with their currency', () => {
-    expect(findTotal('Subtotal 10.00\nTotal due: $ 12.50')).toBe('$ 12.50');
-    expect(findTotal('Gesamtbetrag 1.234,56 EUR')).toBe('1.234,56 EUR');
+    expect(findInvoiceFields('Subtotal 10.00\nTotal due: $ 12.50', true).total).toEqual({ amount: 12.5, currency: 'USD' });
+    expect(findInvoiceFields('Gesamtbetrag 1.234,56 EUR', false).total).toEqual({ amount: 1234.56, currency: 'EUR' });
   });
 
   it('finds a company correspondent near the top', () => {
@@ -88,10 +89,14 @@ describe('facts read from text', () => {
     expect(findCorrespondent('just some words')).toBeNull();
   });
 
-  it('guesses the language from common words', () => {
-    expect(guessLanguage('This is a letter about the order and the delivery of your goods to the office.')).toBe('en');
-    expect(guessLanguage('Das ist ein Brief über die Lieferung und die Rechnung, die wir Ihnen mit der Post schicken.')).toBe('de');
-    expect(guessLanguage('Ceci est une lettre pour la livraison des marchandises et la facture que vous avez reçue.')).toBe('fr');
-    expect(guessLanguage('12 34 56')).toBeNull();
+  it('detects the language, in any script', async () => {
+    expect(await detectLanguage('This is a letter about the order and the delivery of your goods to the office.')).toBe('en');
+    expect(await detectLanguage('Das ist ein Brief über die Lieferung und die Rechnung, die wir Ihnen mit der Post schicken.')).toBe('de');
+    expect(await detectLanguage('Ceci est une lettre pour la livraison des marchandises et la facture que vous avez reçue.')).toBe('fr');
+    expect(await detectLanguage('Υπόψη σας το τιμολόγιο για τις υπηρεσίες του Μαρτίου, πληρωτέο εντός τριάντα ημερών.')).toBe('el');
+    expect(await detectLanguage('Счёт за услуги связи за март, оплатить в течение тридцати дней.')).toBe('ru');
+    expect(await detectLanguage('三月分のご請求書をお送りします。お支払いは三十日以内にお願いいたします。')).toBe('ja');
+    expect(await detectLanguage('Faktura za usługi telekomunikacyjne za marzec, płatna w ciągu trzydziestu dni.')).toBe('pl');
+    expect(await detectLanguage('12 34 56')).toBeNull();
   });
 });

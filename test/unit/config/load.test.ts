@@ -125,7 +125,7 @@ describe('configuration', () => {
       // --env wins over DOCCAT_ENV; null in an overlay removes a setting of the base.
       const ci = await loadConfig({ cwd: project, environment: 'ci', env: { DOCCAT_ENV: 'production' } });
       expect(ci.config.database.url).toBeUndefined();
-      expect(ci.config.features).toEqual({ ocr: true, ai: false, redaction: false });
+      expect(ci.config.features).toEqual({ ocr: true, ai: false, redaction: false, learning: true });
     });
 
     it('refuses an unknown environment, naming the known ones', async () => {

@@ -33,16 +33,11 @@ const hasPdfTools = (() => {
 interface Capabilities {
   /** detectOrientation answers (tesseract with osd.traineddata). */
   orientation: boolean;
-  /**
-   * options.textPdf yields the page's text-only PDF. The tesseract.js side of it is built on the
-   * searchable-PDF branch; set to true there when the two are merged.
-   */
-  textPdf: boolean;
 }
 
 const ENGINES: { name: OcrEngineName; run: boolean; capabilities: Capabilities }[] = [
-  { name: 'tesseract', run: nativeInstalled, capabilities: { orientation: nativeOsd, textPdf: true } },
-  { name: 'tesseract.js', run: true, capabilities: { orientation: false, textPdf: false } },
+  { name: 'tesseract', run: nativeInstalled, capabilities: { orientation: nativeOsd } },
+  { name: 'tesseract.js', run: true, capabilities: { orientation: false } },
 ];
 
 async function createEngine(name: OcrEngineName, overrides: { size?: number; pageTimeoutMs?: number; languages?: string[] } = {}): Promise<OcrEngine> {
@@ -194,7 +189,18 @@ for (const { name, run, capabilities } of ENGINES) {
       expect(answer).toBeNull();
     });
 
-    it.skipIf(!capabilities.textPdf || !hasPdfTools)('gives the page as a text-only PDF of the image size at its dpi', async () => {
+    // Both engines: the searchable PDF is built from these pages whichever engine read the scan.
+    it('gives the text-only PDF only when asked, with the same reading', async () => {
+      const plain = await engine.recognize(letter.image, { dpi: 200 });
+      expect(plain.textPdf).toBeUndefined();
+      const withPdf = await engine.recognize(letter.image, { dpi: 200, textPdf: true });
+      expect(withPdf.textPdf).toBeInstanceOf(Uint8Array);
+      expect(Buffer.from(withPdf.textPdf!.subarray(0, 5)).toString('latin1')).toBe('%PDF-');
+      expect(withPdf.text).toBe(plain.text);
+      expect(withPdf.words?.length).toBe(plain.words?.length);
+    });
+
+    it.skipIf(!hasPdfTools)('gives the page as a text-only PDF of the image size at its dpi', async () => {
       const result = await engine.recognize(letter.image, { dpi: 200, textPdf: true });
       expect(result.textPdf).toBeInstanceOf(Uint8Array);
       const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'doccat-textpdf-')), 'page.pdf');

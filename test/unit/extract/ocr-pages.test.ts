@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,6 +12,15 @@ import { chooseOcrEngine } from '../../../src/extract/ocr/select.js';
 import { extractorFor } from '../../../src/extract/registry.js';
 import { estimateSkew, rotateByAngle, straighten } from '../../../src/extract/deskew.js';
 import type { Raster } from '../../../src/extract/raster.js';
+
+const hasPdftotext = (() => {
+  try {
+    execFileSync('pdftotext', ['-v'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
 
 const OPTIONS: ExtractOptions = { ocrEnabled: true, renderDpi: 300, maxPagePixels: 18_000_000, minTextCharsPerPage: 16, pdfPasswords: [], maxPages: 5000, maxImagePixels: 100_000_000, maxUnpackedBytes: 64 * 1024 * 1024, maxTextBytes: 16 * 1024 * 1024 };
 
@@ -91,6 +101,33 @@ describe('OCR of the pages of one document', () => {
     expect(positions.every((position) => position >= 0), result.text).toBe(true);
     expect([...positions].sort((a, b) => a - b)).toEqual(positions);
     expect(result.text.split('\f').length).toBe(6);
+  });
+
+  // Pages finish out of order (later calls answer sooner): each page's text-only PDF must still
+  // land on its own page of the searchable PDF.
+  it.skipIf(!canRenderScans() || !hasPdftotext)('lays each page\'s text layer on its own page when pages are read in parallel (PDF and TIFF)', async () => {
+    const file = path.join(dir, 'six-pages-searchable.pdf');
+    const names = ['apple', 'banana', 'cherry', 'damson', 'elder', 'fig'];
+    writeScannedPdf(file, names.map((name, index) => [`Page ${index + 1} of the scan`, `The fruit on this page is ${name}.`]));
+    const searchable = path.join(dir, 'six-pages-out.pdf');
+    const counting = new CountingEngine(engine, 40);
+    const result = await (await extractorFor('application/pdf'))!({ ...input(file, 'application/pdf', counting, { ocrParallelPages: 2, searchablePdfMaxBytes: 256 * 1024 * 1024 }), searchablePdfPath: searchable });
+    expect(counting.mostInFlight).toBe(3);
+    expect(result.searchablePdf?.textPages).toBe(6);
+    names.forEach((name, index) => {
+      const page = execFileSync('pdftotext', ['-f', String(index + 1), '-l', String(index + 1), searchable, '-'], { encoding: 'utf8' });
+      expect(page, `page ${index + 1}`).toContain(name);
+      expect(names.filter((other) => other !== name && page.includes(other)), `page ${index + 1}`).toEqual([]);
+    });
+
+    const tiff = path.join(FIXTURES, 'scans/contract.tiff');
+    const tiffOut = path.join(dir, 'contract-out.pdf');
+    await (await extractorFor('image/tiff'))!({ ...input(tiff, 'image/tiff', new CountingEngine(engine, 40), { ocrParallelPages: 2, searchablePdfMaxBytes: 256 * 1024 * 1024 }), searchablePdfPath: tiffOut });
+    const first = execFileSync('pdftotext', ['-f', '1', '-l', '1', tiffOut, '-'], { encoding: 'utf8' });
+    const second = execFileSync('pdftotext', ['-f', '2', '-l', '2', tiffOut, '-'], { encoding: 'utf8' });
+    expect(first).toContain('SERVICE AGREEMENT');
+    expect(first).not.toContain('Signed by');
+    expect(second).toContain('Signed by');
   });
 
   it('reads the pages of a multi-page TIFF in parallel too, in page order', async () => {

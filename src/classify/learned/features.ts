@@ -1,0 +1,72 @@
+import { foldText } from '../../text/fold.js';
+
+/**
+ * A document as hashed word and word-pair features (the "hashing trick": no vocabulary to keep
+ * in step, a fixed cost per token). Words are folded like the search index folds them; numbers
+ * and one-letter words carry little about a document's kind and are left out. Words in the first
+ * lines (letterhead, heading) also count as heading features, since they say most about the kind.
+ */
+
+/** Text read per document: the kind of a document shows early, and the cost stays bounded. */
+export const FEATURE_CHARS = 8_000;
+const HEAD_CHARS = 400;
+const HEAD_SEED = 0x9e3779b9;
+const PAIR_SEED = 0x85ebca6b;
+
+/** 32-bit FNV-1a of a string. */
+function hashWord(word: string): number {
+  let hash = 0x811c9dc5;
+  for (let index = 0; index < word.length; index += 1) {
+    hash ^= word.charCodeAt(index);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return hash >>> 0;
+}
+
+/** Mixes two hashes into one (murmur3's finaliser over a combination). */
+function combine(first: number, second: number, seed: number): number {
+  let hash = (Math.imul(first ^ seed, 0xcc9e2d51) + second) | 0;
+  hash ^= hash >>> 16;
+  hash = Math.imul(hash, 0x85ebca6b);
+  hash ^= hash >>> 13;
+  hash = Math.imul(hash, 0xc2b2ae35);
+  hash ^= hash >>> 16;
+  return hash >>> 0;
+}
+
+/** Feature hash -> weight: log(1 + count), scaled to unit length so long documents do not dominate. */
+export type FeatureVector = Map<number, number>;
+
+/** A fact outside the text as a feature: a word (weight 1), or a word with its own weight. */
+export type ExtraFeature = string | readonly [string, number];
+
+export function documentFeatures(text: string, extra: readonly ExtraFeature[] = []): FeatureVector {
+  const folded = foldText(text.slice(0, FEATURE_CHARS));
+  const words = folded.match(/[\p{L}\p{N}]+/gu) ?? [];
+  // The words of the heading are the first ones (the last may be cut in two: it hardly matters).
+  const headWords = (folded.slice(0, HEAD_CHARS).match(/[\p{L}\p{N}]+/gu) ?? []).length;
+  const counts = new Map<number, number>();
+  const add = (hash: number) => counts.set(hash, (counts.get(hash) ?? 0) + 1);
+  let previous: number | undefined;
+  for (let index = 0; index < words.length; index += 1) {
+    const word = words[index] as string;
+    const code = word.charCodeAt(0);
+    // Numbers and one-letter words say little about a document's kind.
+    if (word.length < 2 || (code >= 48 && code <= 57 && /^\d+$/.test(word))) {
+      previous = undefined;
+      continue;
+    }
+    const hash = hashWord(word);
+    add(hash);
+    if (previous !== undefined) add(combine(previous, hash, PAIR_SEED));
+    if (index < headWords) add(combine(hash, 0, HEAD_SEED));
+    previous = hash;
+  }
+  for (const [hash, count] of counts) counts.set(hash, Math.log1p(count));
+  // Facts from outside the text (the file's format, the rules' verdicts) as features of their own.
+  for (const feature of extra) {
+    const [word, weight] = typeof feature === 'string' ? [feature, 1] : feature;
+    counts.set(combine(hashWord(word), 1, HEAD_SEED), weight);
+  }
+  return counts;
+}

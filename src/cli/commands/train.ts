@@ -1,0 +1,49 @@
+import type { Command } from 'commander';
+import { createContext } from '../context.js';
+import { openCatalog } from '../catalog.js';
+import { paint, renderTable, writeJson } from '../output.js';
+import { ExitCode } from '../../errors.js';
+import type { ModelSummary } from '../../classify/learned/model.js';
+
+/**
+ * Trains the learned classifier from the documents classified by hand and stores it in the
+ * catalogue. Ingest, watch, worker and reclassify also retrain at their start when the labels
+ * changed since; this command is for doing it now, and for seeing what the model knows.
+ */
+export async function trainCommand(command: Command): Promise<number> {
+  const context = await createContext(command);
+  const { config } = context.loaded;
+  const catalog = await openCatalog(context, { readonly: false });
+  try {
+    const { trainModel } = await import('../learning.js');
+    const report = await trainModel(catalog, config);
+    if (!config.features.learning && !context.output.quiet) process.stderr.write('note: features.learning is off, so this model is not used to classify\n');
+    if (context.output.json) {
+      writeJson({ ...report, minExamples: config.classify.learned.minExamples, minConfidence: config.classify.learned.minConfidence });
+      return ExitCode.ok;
+    }
+    const color = context.output.color;
+    if (!report.trained) {
+      process.stdout.write(`nothing learned: ${report.reason}\n`);
+      return ExitCode.ok;
+    }
+    process.stdout.write(`${paint(color, 'bold', 'trained')} on ${report.documents} documents in ${report.trainMs} ms (model ${Math.ceil(report.modelBytes / 1024)} KiB)\n`);
+    if (report.summary) process.stdout.write(await labelTable(report.summary, color));
+    return ExitCode.ok;
+  } finally {
+    await catalog.close();
+  }
+}
+
+async function labelTable(summary: ModelSummary, color: boolean): Promise<string> {
+  const rows: (string | number)[][] = [];
+  const add = (kind: string, counts: Record<string, number>, learned: readonly string[]) => {
+    for (const [label, count] of Object.entries(counts).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))) {
+      rows.push([kind, label, Math.round(count * 100) / 100, learned.includes(label) ? 'yes' : `no (needs ${summary.minExamples})`]);
+    }
+  };
+  add('type', summary.types, summary.learned.types);
+  add('correspondent', summary.correspondents, summary.learned.correspondents);
+  add('tag', summary.tags, summary.learned.tags);
+  return `${await renderTable(['label', 'value', 'examples', 'predicted'], rows, color)}\n`;
+}

@@ -1,0 +1,29 @@
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import type { CommandContext } from './context.js';
+import { DoccatError, ExitCode } from '../errors.js';
+import { NO_TRACING, startTracing, tracingWanted, type Tracer } from '../observability/tracing.js';
+
+const require = createRequire(import.meta.url);
+
+/**
+ * The process's tracer for a command that ingests: started on first call when tracing.endpoint or
+ * OTEL_EXPORTER_OTLP_ENDPOINT is set, else NO_TRACING (and nothing of OpenTelemetry is loaded).
+ */
+export async function tracerFor(context: CommandContext): Promise<Tracer> {
+  const { tracing } = context.loaded.config;
+  const wanted = tracingWanted(tracing.endpoint, process.env);
+  if (!wanted) return NO_TRACING;
+  const headers: Record<string, string> = {};
+  if (Object.keys(tracing.headers).length > 0) {
+    const { resolveSecret } = await import('../config/secrets.js');
+    const baseDir = context.loaded.filepath ? path.dirname(context.loaded.filepath) : process.cwd();
+    for (const [name, reference] of Object.entries(tracing.headers)) {
+      const secret = resolveSecret(reference, { baseDir });
+      if (!secret) throw new DoccatError('E_SECRET_MISSING', `tracing.headers.${name} names ${reference}, which is empty or not set`, { hint: 'set it, or remove the header', exitCode: ExitCode.usage });
+      headers[name] = secret.value;
+    }
+  }
+  const { version } = require('../../package.json') as { version: string };
+  return startTracing({ url: wanted.url, headers, serviceName: process.env.OTEL_SERVICE_NAME || tracing.serviceName, serviceVersion: version }, context.logger);
+}

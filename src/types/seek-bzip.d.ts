@@ -1,0 +1,2 @@
+/** seek-bzip ships no types; decompress.ts describes the one function it calls. */
+declare module 'seek-bzip';

@@ -1,0 +1,109 @@
+import { describe, expect, it } from 'vitest';
+import { extraFeatures, learnedDecides, scopeOf } from '../../../src/classify/learned/classifier.js';
+import { crossValidatedPredictions, score, stratifiedFolds } from '../../../src/classify/learned/evaluation.js';
+import { documentFeatures } from '../../../src/classify/learned/features.js';
+import { LearnedModel, type TrainingExample } from '../../../src/classify/learned/model.js';
+import { labelsOf } from '../../../src/cli/learning.js';
+
+/** A utility's monthly bill and an employer's monthly payslip: the recurring paperwork users correct. */
+function bill(month: number): string {
+  return `Stadtwerke Oberau GmbH\nIhre Abrechnung für Strom und Wasser\nVertragskonto 300 455 219\nZeitraum ${month}/2024\nVerbrauch ${200 + month * 7} kWh\nAbschlag ${40 + month},00 €\nDer Betrag wird von Ihrem Konto abgebucht.`;
+}
+function payslip(month: number): string {
+  return `Kestrel Logistics Ltd\nPay advice for month ${month}\nEmployee 0458 Grace Okafor\nBasic ${1900 + month}.00\nTax ${160 + month}.40\nNational Insurance 84.12\nNet ${1600 + month}.75`;
+}
+function letter(index: number): string {
+  return `Dear neighbour number ${index},\nthe garden party is on Saturday at three. Please bring a chair and something to share.\nBest wishes,\nthe Hendersons`;
+}
+
+/** The rules call every one of these an invoice, whatever it is: the model learns which are not. */
+const examples = (make: (index: number) => string, type: string, count: number, extra: Partial<TrainingExample> = {}): TrainingExample[] =>
+  Array.from({ length: count }, (_, index) => ({ text: make(index + 1), type, weight: 1, verdict: 'invoice', extra: extraFeatures({ mime: 'text/plain' }, 'invoice'), ...extra }));
+
+describe('the learned model', () => {
+  const training = [...examples(bill, 'utility-bill', 5, { correspondent: 'Stadtwerke Oberau', tags: ['home'] }), ...examples(payslip, 'payslip', 5, { correspondent: 'Kestrel Logistics', tags: ['work'] }), ...examples(letter, 'letter', 5, { tags: [] })];
+  const model = LearnedModel.train(training, { minExamples: 5 });
+  const features = (text: string) => documentFeatures(text, extraFeatures({ mime: 'text/plain' }, 'invoice'));
+
+  it('learns a type, a correspondent and tags from five examples of each', () => {
+    const next = features(bill(9));
+    expect(model.predictType(next)).toMatchObject({ label: 'utility-bill' });
+    expect(model.predictCorrespondent(next)).toMatchObject({ label: 'Stadtwerke Oberau' });
+    expect(model.predictTags(next, 0.5).map((tag) => tag.label)).toEqual(['home']);
+    expect(model.predictType(features(payslip(11)))).toMatchObject({ label: 'payslip' });
+    expect(model.predictTags(features(letter(12)), 0.5)).toEqual([]);
+  });
+
+  it('does not predict a label with fewer than minExamples examples', () => {
+    const few = LearnedModel.train([...examples(bill, 'utility-bill', 4), ...examples(payslip, 'payslip', 5), ...examples(letter, 'letter', 5)], { minExamples: 5 });
+    expect(few.knownTypes).toEqual(['letter', 'payslip']);
+    expect(few.summary.types['utility-bill']).toBe(4);
+  });
+
+  it('needs two types to choose between: one known type would be said of everything', () => {
+    const single = LearnedModel.train(examples(bill, 'utility-bill', 6), { minExamples: 5 });
+    expect(single.predictType(features(letter(1)))).toBeUndefined();
+  });
+
+  it('survives being stored: the same answers after serialize and deserialize', () => {
+    const restored = LearnedModel.deserialize(model.serialize());
+    for (const text of [bill(7), payslip(3), letter(8)]) {
+      expect(restored.predictType(features(text))).toEqual(model.predictType(features(text)));
+      expect(restored.predictCorrespondent(features(text))).toEqual(model.predictCorrespondent(features(text)));
+    }
+    expect(restored.summary).toEqual(model.summary);
+  });
+
+  it('overrules the rules only with a correction it learned, or a type it knows', () => {
+    const scope = scopeOf(model);
+    const sure = { label: 'utility-bill', confidence: 0.99 };
+    // Its utility bills were all called invoices by the rules: that is the correction it learned.
+    expect(learnedDecides('invoice', sure, scope, 0.9)).toBe(true);
+    expect(learnedDecides('other', sure, scope, 0.9)).toBe(true);
+    expect(learnedDecides('letter', sure, scope, 0.9)).toBe(true);
+    // Never shown an e-mail, nor a document the rules called one.
+    expect(learnedDecides('email', sure, scope, 0.9)).toBe(false);
+    expect(learnedDecides('invoice', { ...sure, confidence: 0.5 }, scope, 0.9)).toBe(false);
+  });
+});
+
+describe('evaluation', () => {
+  it('scores accuracy, precision, recall and confusion', () => {
+    const scores = score([
+      { actual: 'invoice', predicted: 'invoice' },
+      { actual: 'invoice', predicted: 'receipt' },
+      { actual: 'receipt', predicted: 'receipt' },
+      { actual: 'letter', predicted: 'other' },
+    ]);
+    expect(scores.accuracy).toBe(0.5);
+    expect(scores.perType.invoice).toEqual({ precision: 1, recall: 0.5, support: 2 });
+    expect(scores.perType.receipt).toEqual({ precision: 0.5, recall: 1, support: 1 });
+    expect(scores.confusion).toEqual({ invoice: { invoice: 1, receipt: 1 }, receipt: { receipt: 1 }, letter: { other: 1 } });
+  });
+
+  it('deals each type out over the folds', () => {
+    expect(stratifiedFolds(['a', 'b', 'a', 'a', 'b', 'a'], 2)).toEqual([0, 0, 1, 0, 1, 1]);
+  });
+
+  it('predicts each document with a model that never saw it', () => {
+    const documents = [...Array.from({ length: 6 }, (_, index) => ({ type: 'utility-bill', verdict: 'invoice', features: documentFeatures(bill(index + 1)) })), ...Array.from({ length: 6 }, (_, index) => ({ type: 'payslip', verdict: 'payslip', features: documentFeatures(payslip(index + 1)) }))];
+    const held = crossValidatedPredictions(documents, 3, { minExamples: 3 });
+    expect(held.map((entry) => entry.prediction?.label)).toEqual(documents.map((document) => document.type));
+  });
+});
+
+describe('what a document teaches', () => {
+  const row = (overrides: Partial<Parameters<typeof labelsOf>[0]>) => ({ id: 1, type: 'invoice', correspondent: 'ACME', tags: '["work"]', manual_fields: '[]', classifier: 'local', mime: 'text/plain', ...overrides });
+  const settings = (automaticWeight: number) => ({ minExamples: 5, minConfidence: 0.9, automaticWeight });
+
+  it('teaches the labels set by hand, at full weight', () => {
+    expect(labelsOf(row({ manual_fields: '["type","tags"]' }), settings(0))).toEqual({ weight: 1, type: 'invoice', tags: ['work'] });
+    expect(labelsOf(row({ manual_fields: '["correspondent"]' }), settings(0))).toEqual({ weight: 1, correspondent: 'ACME' });
+  });
+
+  it('teaches automatic labels only when asked, at a lower weight, and never the model\'s own', () => {
+    expect(labelsOf(row({}), settings(0))).toBeUndefined();
+    expect(labelsOf(row({}), settings(0.3))).toEqual({ weight: 0.3, type: 'invoice', correspondent: 'ACME' });
+    expect(labelsOf(row({ classifier: 'learned' }), settings(0.3))).toBeUndefined();
+  });
+});

@@ -1,0 +1,82 @@
+import { describe, expect, inject, it } from 'vitest';
+import { sql } from 'kysely';
+import { openPostgresDatabase } from '../../../src/db/database.js';
+import { runDoccat, tempDir } from '../../support/cli.js';
+import { createDatabase } from '../../support/postgres.mjs';
+import { parseQuery } from '../../../src/db/query-parser.js';
+import { searchDocuments } from '../../../src/db/search.js';
+
+/**
+ * Postgres, with more matches than it reads (db/search-postgres.ts): relevance from bounded walks,
+ * the total as the planner's estimate and said to be one, pages that never overlap. 12,000 rows
+ * loaded in SQL as the bench does (committing each through the repository would take minutes).
+ */
+describe('Postgres search with very many matches', () => {
+  it('ranks title matches first, pages without overlap, and says when the total is an estimate', async () => {
+    const url = await createDatabase(inject('pgUrl'));
+    const catalog = await openPostgresDatabase({ url, poolSize: 4, statementTimeoutMs: 60_000 });
+    const db = catalog.db;
+    const count = 12_000;
+    // Every document says "common"; every 100th also has it in its title; every 7th says "sevenword";
+    // every 50th is an invoice. Dates run back one day per document.
+    await sql`
+      INSERT INTO documents (sha256, size, mime, original_name, blob_backend, blob_key, method, pages, words, language, ocr_confidence, type, title, tags, document_date, correspondent, class_confidence, class_rule, classifier, fields, warnings, text, added_at, updated_at)
+      SELECT md5(i::text) || md5((i + 1)::text), 100, 'application/pdf', 'doc-' || i || '.pdf', 'local', 'sha256/' || i, 'text-layer', 1, 10, 'en', NULL,
+        CASE WHEN i % 50 = 0 THEN 'invoice' ELSE 'other' END,
+        CASE WHEN i % 100 = 0 THEN 'common title ' || i ELSE 'note ' || i END, '[]',
+        to_char(date '2030-01-01' - i, 'YYYY-MM-DD'), NULL, 0.5, 'test', 'local', '{}', '[]',
+        'common body text ' || CASE WHEN i % 7 = 0 THEN 'sevenword ' ELSE '' END || 'filler words ' || i,
+        to_char(timestamp '2030-01-01' + i * interval '1 second', 'YYYY-MM-DD"T"HH24:MI:SS.000"Z"'), '2030-01-01T00:00:00.000Z'
+      FROM generate_series(1, ${count}) AS i`.execute(db);
+    await sql`
+      INSERT INTO documents_fts (document_id, tsv)
+      SELECT id, setweight(to_tsvector('simple', title), 'A') || setweight(to_tsvector('simple', text), 'D') FROM documents`.execute(db);
+    await sql`ANALYZE`.execute(db);
+    const search = (query: string, sort: 'relevance' | 'date' | 'added', offset = 0, limit = 20) => searchDocuments(db, { tree: parseQuery(query), limit, offset, sort });
+
+    // Relevance: the 120 title matches come before every body-only match.
+    const first = await search('common', 'relevance', 0, 100);
+    expect(first.totalIsEstimate).toBe(true);
+    expect(first.total).toBeGreaterThan(count * 0.8);
+    expect(first.total).toBeLessThan(count * 1.2);
+    expect(first.hits.every((hit) => hit.title.startsWith('common title'))).toBe(true);
+    const second = await search('common', 'relevance', 100, 100);
+    expect(second.hits.slice(0, 20).every((hit) => hit.title.startsWith('common title'))).toBe(true);
+    expect(second.hits.slice(20).every((hit) => hit.title.startsWith('note'))).toBe(true);
+    // Pages of any size agree on one order: never a hit twice, never one left out.
+    const byTwenties = [];
+    for (let offset = 0; offset < 200; offset += 20) byTwenties.push(...(await search('common', 'relevance', offset, 20)).hits.map((hit) => hit.id));
+    expect(byTwenties).toEqual([...first.hits, ...second.hits].map((hit) => hit.id));
+    expect(new Set(byTwenties).size).toBe(200);
+    expect(first.hits[0]?.snippet).toContain('common');
+
+    // Many matches by date: the newest dates, as a plain sort gives them; the total an estimate.
+    const byDate = await search('sevenword', 'date', 0, 20);
+    const expected = (await sql<{ id: number }>`SELECT id FROM documents WHERE text LIKE '%sevenword%' ORDER BY document_date DESC, id DESC LIMIT 20`.execute(db)).rows.map((row) => Number(row.id));
+    expect(byDate.hits.map((hit) => hit.id)).toEqual(expected);
+
+    // Words and a filter that goes with them less often than the planner thinks: counted or
+    // estimated from a sample, never wildly off, and every hit passes the filter.
+    const invoices = await search('common type:invoice', 'relevance', 0, 20);
+    expect(invoices.hits.length).toBe(20);
+    expect(invoices.hits.every((hit) => hit.type === 'invoice')).toBe(true);
+    expect(invoices.total).toBeGreaterThan((count / 50) * 0.7);
+    expect(invoices.total).toBeLessThan((count / 50) * 1.3);
+
+    // Few matches are counted exactly and say nothing of an estimate.
+    const rare = await search('title', 'relevance');
+    expect(rare.total).toBe(120);
+    expect(rare.totalIsEstimate).toBeUndefined();
+    await catalog.close();
+
+    // The command says so too: in --json, and on screen as "of about".
+    const home = tempDir();
+    const env = { DOCCAT_DATABASE_URL: url };
+    const json = JSON.parse((await runDoccat(['search', 'common', '--json', '--limit', '5'], { home, env })).stdout) as { total: number; totalIsEstimate?: boolean; results: unknown[] };
+    expect(json).toMatchObject({ totalIsEstimate: true, results: expect.any(Array) });
+    expect(json.results).toHaveLength(5);
+    expect(JSON.parse((await runDoccat(['search', 'title', '--json'], { home, env })).stdout)).not.toHaveProperty('totalIsEstimate');
+    const screen = await runDoccat(['search', 'common', '--limit', '5'], { home, env });
+    expect(screen.stderr).toMatch(/showing 1-5 of about \d+/);
+  });
+});
