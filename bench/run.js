@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// Benchmarks (not tests): `npm run bench -- startup`, `-- search`, `-- stats`, `-- db`, `-- classify`, `-- classify-quality`, `-- storage`, `-- watch`, `-- ocr`, `-- ingest`, `-- hooks`, `-- artifacts`, or all of them; `-- scale` (with `--1m`) only when named.
+// Benchmarks (not tests): `npm run bench -- startup`, `-- search`, `-- stats`, `-- db`, `-- classify`, `-- classify-quality`, `-- storage`, `-- watch`, `-- ocr`, `-- ocr-memory`, `-- ingest`, `-- hooks`, `-- artifacts`, or all of them; `-- scale` (with `--1m`) only when named.
 // Each prints doccat's figure next to a baseline measured in the same run, and their ratio.
-import { execFile, spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import crypto, { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -9,6 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { makeTextPdf } from '../test/support/pdf-writer.mjs';
+import { benchOcr, benchOcrMemory } from './ocr.js';
 import { loadPostgres, loadSqlite, measureQueries, percentile, postgresDurability, QUERY_MIX } from './catalogues.js';
 
 const execFileAsync = promisify(execFile);
@@ -48,71 +49,6 @@ async function timeProcess(file, args, options = {}) {
     return error;
   });
   return { seconds: (performance.now() - started) / 1000, stdout: result.stdout };
-}
-
-/**
- * OCR, doccat against native tesseract, every figure a whole process (or set of processes) timed
- * cold, from start to exit, so each side pays for starting up and loading its model: nothing is
- * warmed up outside the timing.
- */
-async function benchOcr() {
-  const candidates = [
-    path.join(root, 'fixtures/documents/scans/letter.png'),
-    path.join(corpus, 'tesseract/phototest.tif'),
-    path.join(corpus, 'tesseract/eurotext.tif'),
-    path.join(corpus, 'ocrmypdf/linn.png'),
-    path.join(corpus, 'ocrmypdf/typewriter.png'),
-    path.join(corpus, 'ocrmypdf/crom.png'),
-    path.join(corpus, 'invoice2data/AmazonWebServices.png'),
-    path.join(corpus, 'invoice2data/oyo.png'),
-  ];
-  const pages = candidates.filter((file) => fs.existsSync(file));
-  const hasNative = spawnSync('sh', ['-c', 'command -v tesseract'], { stdio: 'ignore' }).status === 0;
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'doccat-bench-ocr-'));
-  const inputs = path.join(dir, 'pages');
-  fs.mkdirSync(inputs);
-  pages.forEach((file, index) => fs.copyFileSync(file, path.join(inputs, `${index}-${path.basename(file)}`)));
-  console.log(`\nOCR: ${pages.length} page images, ${cores} cores, every figure a whole process timed cold (start to exit, model loading included, no warm-up)`);
-  console.log(`  doccat: one \`doccat ingest\` process with ${cores} tesseract.js workers (each loads the model once); also sniffs, hashes, stores and commits each page,`);
-  console.log('          and re-reads pages read poorly turned by 90/180/270 degrees (native does not)');
-
-  const debianData = ['/usr/share/tesseract-ocr/5/tessdata', '/usr/share/tesseract-ocr/4.00/tessdata'].find((folder) => fs.existsSync(path.join(folder, 'eng.traineddata')));
-  const timeDoccat = async (label, extraEnv) => {
-    const home = fs.mkdtempSync(path.join(dir, 'home-'));
-    const { seconds, stdout } = await timeProcess(process.execPath, [path.join(root, 'bin/doccat.js'), 'ingest', inputs, '--json', '--quiet', '--jobs', String(cores)], { env: { ...process.env, DOCCAT_HOME: home, DOCCAT_FEATURES_AI: 'false', ...extraEnv } });
-    const ocrPages = JSON.parse(stdout).summary.ocrPages;
-    line(label, `${(ocrPages / seconds).toFixed(2)} pages/s (${ocrPages} pages in ${seconds.toFixed(1)} s)`);
-    return ocrPages / seconds;
-  };
-  await timeDoccat('doccat ingest, bundled best_int model', {});
-  const fast = debianData ? await timeDoccat('doccat ingest, Debian fast model (as native)', { DOCCAT_OCR_LANG_PATH: debianData }) : undefined;
-  if (!hasNative) {
-    line('native tesseract', 'not installed (apt-get install tesseract-ocr): no ratio');
-    fs.rmSync(dir, { recursive: true, force: true });
-    return;
-  }
-  const nativeEnv = { env: { ...process.env, OMP_THREAD_LIMIT: '1' } };
-  // Per page: what running the tesseract command on each file costs, model loaded every time.
-  let started = performance.now();
-  await mapLimit(pages, cores, (file) => execFileAsync('tesseract', [file, 'stdout', '-l', 'eng'], { ...nativeEnv, maxBuffer: 64 * 1024 * 1024 }));
-  const perPage = pages.length / ((performance.now() - started) / 1000);
-  line('native tesseract, a process per page', `${perPage.toFixed(2)} pages/s (${cores} at a time, OMP_THREAD_LIMIT=1; model loaded for every page)`);
-  // Per lane: one process per core reading a list of pages, the model loaded once, like doccat's workers.
-  const lanes = Array.from({ length: cores }, (_, lane) => pages.filter((_, index) => index % cores === lane)).filter((lane) => lane.length > 0);
-  const lists = lanes.map((lane, index) => {
-    const list = path.join(dir, `lane-${index}.txt`);
-    fs.writeFileSync(list, `${lane.join('\n')}\n`);
-    return list;
-  });
-  started = performance.now();
-  await Promise.all(lists.map((list) => execFileAsync('tesseract', [list, 'stdout', '-l', 'eng'], { ...nativeEnv, maxBuffer: 64 * 1024 * 1024 })));
-  const perLane = pages.length / ((performance.now() - started) / 1000);
-  line('native tesseract, a process per core', `${perLane.toFixed(2)} pages/s (${lanes.length} processes reading list files; model loaded once per process)`);
-  if (fast) {
-    line('ratio doccat / native per page, same model', `${(fast / perPage).toFixed(2)}x`);
-    line('ratio doccat / native per core, same model', `${(fast / perLane).toFixed(2)}x`);
-  }
-  fs.rmSync(dir, { recursive: true, force: true });
 }
 
 /**
@@ -680,7 +616,8 @@ if (wanted.includes('scale')) await benchScale();
 if (wanted.includes('storage')) await benchStorage();
 if (wanted.includes('classify')) await benchClassify();
 if (wanted.includes('classify-quality')) await (await import('./classify-quality.mjs')).benchClassifyQuality(root);
-if (wanted.includes('ocr')) await benchOcr();
+if (wanted.includes('ocr')) await benchOcr({ root, corpus, cores });
+if (wanted.includes('ocr-memory')) await benchOcrMemory({ root });
 if (wanted.includes('ingest')) await benchIngest();
 if (wanted.includes('hooks')) await benchHooks();
 if (wanted.includes('artifacts')) await benchArtifacts();

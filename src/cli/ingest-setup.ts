@@ -3,8 +3,10 @@ import path from 'node:path';
 import type { OpenCatalog } from './catalog.js';
 import type { CommandContext } from './context.js';
 import { blobStores } from './stores.js';
+import { DoccatError } from '../errors.js';
 import type { ExtractOptions } from '../extract/extractor.js';
-import type { OcrPool } from '../extract/ocr/pool.js';
+import type { OcrEngine } from '../extract/ocr/engine.js';
+import type { OcrEngineChoice, OcrEngineSetting } from '../extract/ocr/select.js';
 import type { FileOutcome, IngestDependencies } from '../pipeline/ingest.js';
 
 export interface IngestSetup {
@@ -29,7 +31,7 @@ const OCR_IDLE_TIMEOUT_MS = 15_000;
 export async function prepareIngest(
   context: CommandContext,
   catalog: OpenCatalog,
-  options: { jobs?: number; dryRun: boolean; ocr: boolean; searchablePdf?: boolean; roots?: readonly string[] },
+  options: { jobs?: number; dryRun: boolean; ocr: boolean; searchablePdf?: boolean; ocrEngine?: OcrEngineSetting; roots?: readonly string[] },
 ): Promise<IngestSetup> {
   const { config } = context.loaded;
   const jobs = options.jobs ?? config.ingest.jobs ?? Math.max(1, os.availableParallelism());
@@ -38,24 +40,34 @@ export async function prepareIngest(
   const { StagingArea } = await import('../pipeline/source-file.js');
   // Sources are copied here once, privately; a dry run writes nothing and reads through the descriptor.
   const staging = options.dryRun ? undefined : await StagingArea.open(path.join(context.loaded.catalogDir, '.staging'));
-  const [{ createClassifier }, { OcrPool: OcrPoolClass }, { createExtractionPool }, { ClaimRepository }, { CLAIM_LEASE_MS, ingestFile }] = await Promise.all([
+  const [{ createClassifier }, { chooseOcrEngine }, { createExtractionPool }, { ClaimRepository }, { CLAIM_LEASE_MS, ingestFile }] = await Promise.all([
     import('./classifier.js'),
-    import('../extract/ocr/pool.js'),
+    import('../extract/ocr/select.js'),
     import('../extract/isolation/pool.js'),
     import('../db/claims.js'),
     import('../pipeline/ingest.js'),
   ]);
   const { classifier } = await createClassifier(context, catalog, { retrain: !options.dryRun });
-  let pool: OcrPool | undefined;
-  const ocr = () => {
-    pool ??= new OcrPoolClass({
+  const ocrEnabled = config.features.ocr && options.ocr;
+  // The engine is chosen (and a missing engine or language reported) once, before any file is touched.
+  let choice: OcrEngineChoice | undefined;
+  if (ocrEnabled) {
+    choice = await chooseOcrEngine({
+      engine: options.ocrEngine ?? config.ocr.engine,
+      tesseractPath: config.ocr.tesseractPath,
       languages: config.ocr.languages,
-      ...(config.ocr.langPath ? { langPath: config.ocr.langPath } : {}),
+      langPath: config.ocr.langPath,
       size: jobs,
       pageTimeoutMs: config.ocr.pageTimeoutMs,
       recycleAfterPages: config.ocr.recycleAfterPages,
       idleTimeoutMs: OCR_IDLE_TIMEOUT_MS,
     });
+    context.logger.info({ engine: choice.info.engine, version: choice.info.version, languages: choice.info.languages, dataPath: choice.info.dataPath, ...(choice.fallbackReason ? { notNative: choice.fallbackReason } : {}) }, 'OCR engine');
+  }
+  let pool: OcrEngine | undefined;
+  const ocr = () => {
+    if (!choice) throw new DoccatError('E_OCR_DISABLED', 'this file needs OCR, which is disabled', { hint: 'set features.ocr to true (or drop --no-ocr) to catalogue scans' });
+    pool ??= choice.create();
     return pool;
   };
   if (!options.dryRun && config.stats.keepDays > 0) {
@@ -63,9 +75,6 @@ export async function prepareIngest(
     const removed = await pruneRecords(catalog.database.db, new Date(Date.now() - config.stats.keepDays * 86_400_000).toISOString());
     if (removed > 0) context.logger.info({ removed, keepDays: config.stats.keepDays }, 'old ingest events and provider call records removed');
   }
-  const ocrEnabled = config.features.ocr && options.ocr;
-  // A missing language is a configuration error: report it once, before any file is touched.
-  if (ocrEnabled) ocr().checkLanguages();
   // Every file is extracted in a child process with a deadline and a memory cap (started on first use).
   const extraction = createExtractionPool({ size: jobs, fileTimeoutMs: config.ingest.fileTimeoutMs, maxMemoryMb: config.ingest.maxMemoryMb, logger: context.logger });
   const { tracerFor } = await import('./tracing.js');
@@ -80,6 +89,8 @@ export async function prepareIngest(
     maxImagePixels: config.ocr.maxImagePixels,
     maxUnpackedBytes: config.ingest.maxUnpackedMb * 1024 * 1024,
     maxTextBytes: Math.floor(config.ingest.maxTextMb * 1024 * 1024),
+    // Pages of one scan are read in parallel, as many as the OCR engine reads at once.
+    ocrParallelPages: jobs,
     // pdf-lib holds the PDF it rewrites two or three times over: a quarter of the process's memory.
     searchablePdfMaxBytes: Math.floor((config.ingest.maxMemoryMb * 1024 * 1024) / 4),
     maxListBytes: Math.floor(config.ingest.archiveListMb * 1024 * 1024),

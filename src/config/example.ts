@@ -40,7 +40,7 @@ export function exampleConfig(): DoccatConfig {
       },
     },
     ingest: { ...defaults.ingest, jobs: 2, exclude: ['*.tmp', 'drafts/**'] },
-    ocr: { ...defaults.ocr, languages: ['eng'], langPath: '/usr/share/tesseract-ocr/5/tessdata' },
+    ocr: { ...defaults.ocr, languages: ['eng'], tesseractPath: '/usr/bin/tesseract', langPath: '/usr/share/tesseract-ocr/5/tessdata' },
     pdf: { passwords: ['statements-2024'] },
     classify: {
       ...defaults.classify,

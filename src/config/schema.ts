@@ -286,8 +286,13 @@ export const configSchema = z
       .default({ include: [], exclude: [], recursive: true, hidden: false, followSymlinks: false, maxFileSizeMb: 512, fileTimeoutMs: 120_000, maxMemoryMb: 1024, maxTextMb: 16, maxUnpackedMb: 64, unknownFiles: 'catalogue', archiveListMb: 1024, archiveListEntries: 10_000, unpack: false }),
     ocr: z
       .object({
+        engine: z
+          .enum(['auto', 'tesseract', 'tesseract.js'])
+          .default('auto')
+          .describe('auto: the installed tesseract command (4.1 or newer) when it has every language, else tesseract.js; tesseract: only the installed command (an error without it); tesseract.js: the embedded engine'),
+        tesseractPath: z.string().min(1).optional().describe('the tesseract command for ocr.engine tesseract or auto; default: tesseract on PATH'),
         languages: z.array(z.string().regex(/^[a-z_]+$/)).min(1).default(['eng']),
-        langPath: z.string().min(1).optional().describe('folder with <lang>.traineddata[.gz]; default: the bundled English data'),
+        langPath: z.string().min(1).optional().describe("folder with <lang>.traineddata (tesseract.js also reads .traineddata.gz); default: the installed tesseract's own data, and for tesseract.js the bundled English data"),
         pageTimeoutMs: z.number().int().min(1000).default(180_000),
         recycleAfterPages: z.number().int().min(1).default(40),
         renderDpi: z.number().int().min(72).max(600).default(300),
@@ -304,7 +309,7 @@ export const configSchema = z
           .default(true)
           .describe('keep a searchable PDF of every document that needed OCR (doccat get ID --searchable): the original pages with the OCR text laid invisibly over them, images on pages; stored as a second blob'),
       })
-      .default({ languages: ['eng'], pageTimeoutMs: 180_000, recycleAfterPages: 40, renderDpi: 300, maxPagePixels: 18_000_000, maxImagePixels: 100_000_000, minTextCharsPerPage: 16, searchablePdf: true }),
+      .default({ engine: 'auto', languages: ['eng'], pageTimeoutMs: 180_000, recycleAfterPages: 40, renderDpi: 300, maxPagePixels: 18_000_000, maxImagePixels: 100_000_000, minTextCharsPerPage: 16, searchablePdf: true }),
     pdf: z
       .object({
         passwords: z.array(z.string()).default([]).describe('passwords tried in order on encrypted PDFs'),

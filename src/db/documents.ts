@@ -71,6 +71,8 @@ export interface NewDocument {
   text: string;
   /** What the source said about itself (e-mail sender, PDF title), kept for reclassification. */
   metadata: Record<string, string>;
+  /** The OCR engine that read its scanned pages ("tesseract 5.3.0"), when any were. */
+  ocrEngine?: string | null;
   /** The searchable PDF made from the OCR, already stored. */
   searchable?: StoredBlob;
 }
@@ -347,6 +349,7 @@ export class DocumentRepository {
           words: document.words,
           language: document.language,
           ocr_confidence: document.ocrConfidence,
+          ocr_engine: document.ocrEngine ?? null,
           type: document.type,
           title: document.title,
           tags: JSON.stringify(document.tags),

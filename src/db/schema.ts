@@ -31,6 +31,8 @@ export interface DocumentsTable {
   manual_fields: Generated<string>;
   /** JSON object: title, author, from, subject, date as read from the source (migration 0005). */
   metadata: Generated<string>;
+  /** The OCR engine and version that read its scanned pages (migration 0012); null when none did. */
+  ocr_engine: Generated<string | null>;
   /** The searchable PDF's blob (migration 0013), all null when the document has none. */
   searchable_sha256: Generated<string | null>;
   searchable_size: Generated<number | null>;
@@ -164,6 +166,8 @@ export interface IngestEventsTable {
   hash_ms: number | null;
   extract_ms: number | null;
   ocr_ms: number | null;
+  /** Migration 0012; null when the file had no OCR. */
+  ocr_engine?: string | null;
   classify_ms: number | null;
   store_ms: number | null;
   commit_ms: number | null;

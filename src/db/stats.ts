@@ -44,8 +44,19 @@ export interface CatalogueStats {
   files: { total: number; byStatus: Count[]; pages: number; ocrPages: number; bytes: number };
   throughput: { runs: number; busySeconds: number; filesPerSecond: number | null; cataloguedPerSecond: number | null; megabytesPerSecond: number | null };
   stages: (Percentiles & { stage: StageName })[];
+  /** Scanned pages by the OCR engine that read them (migration 0012; older events have none). */
+  ocr: { byEngine: OcrEngineStats[] };
   providers: ProviderStats[];
   failures: Count[];
+}
+
+export interface OcrEngineStats {
+  /** "tesseract 5.3.0", "tesseract.js 7.0.0" */
+  engine: string;
+  files: number;
+  pages: number;
+  /** Time inside the engine per page, queueing for a worker included. */
+  msPerPage: number | null;
 }
 
 export interface Count {
@@ -98,6 +109,20 @@ export async function catalogueStats(db: Kysely<Database>, options: { since?: st
     const values = await events.select(column).where(column, 'is not', null).execute();
     stages.push({ stage, ...percentiles(values.map((row) => Number(row[column]))) });
   }
+
+  const engineRows = await events
+    .select((eb) => [
+      'ocr_engine',
+      eb.fn.countAll<number>().as('files'),
+      eb.fn.coalesce(eb.fn.sum<number>('ocr_pages'), eb.val(0)).as('pages'),
+      eb.fn.coalesce(eb.fn.sum<number>('ocr_ms'), eb.val(0)).as('ms'),
+    ])
+    .where('ocr_engine', 'is not', null)
+    .groupBy('ocr_engine')
+    .execute();
+  const byEngine = engineRows
+    .map((row) => ({ engine: String(row.ocr_engine), files: Number(row.files), pages: Number(row.pages), msPerPage: Number(row.pages) > 0 ? round(Number(row.ms) / Number(row.pages), 1) : null }))
+    .sort((a, b) => b.pages - a.pages || a.engine.localeCompare(b.engine));
 
   let calls = db.selectFrom('ai_calls');
   if (since) calls = calls.where('at', '>=', since);
@@ -153,6 +178,7 @@ export async function catalogueStats(db: Kysely<Database>, options: { since?: st
       megabytesPerSecond: busySeconds > 0 ? round(bytes / 1024 / 1024 / busySeconds, 2) : null,
     },
     stages,
+    ocr: { byEngine },
     providers,
     failures: counts(failureRows).slice(0, 10),
   };

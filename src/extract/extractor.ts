@@ -1,4 +1,4 @@
-import type { OcrEngine } from './ocr/pool.js';
+import type { OcrEngine } from './ocr/engine.js';
 
 export type ExtractionMethod = 'text' | 'text-layer' | 'ocr' | 'mixed' | 'none';
 
@@ -15,6 +15,8 @@ export interface ExtractOptions {
   maxUnpackedBytes: number;
   /** Stored text is cut here (W_TEXT_TRUNCATED); plain text files are read only up to it. */
   maxTextBytes: number;
+  /** Pages of one document sent to OCR at once: the OCR engine's size (default 1). */
+  ocrParallelPages?: number;
   /**
    * A searchable PDF is assembled in memory: a PDF larger than this, or page images adding up to
    * more, get none (W_SEARCHABLE_PDF_SKIPPED) rather than the extraction running out of memory.

@@ -185,7 +185,7 @@ function boxFilter(width: number, height: number, maxPixels: number, grayAt: (x:
   const scale = fitScale(width, height, maxPixels);
   const targetWidth = Math.max(1, Math.floor(width * scale));
   const targetHeight = Math.max(1, Math.floor(height * scale));
-  const gray = new Uint8Array(targetWidth * targetHeight);
+  const { image, gray } = allocateGrayPgm(targetWidth, targetHeight);
   const xStep = width / targetWidth;
   const yStep = height / targetHeight;
   for (let targetY = 0; targetY < targetHeight; targetY += 1) {
@@ -201,17 +201,40 @@ function boxFilter(width: number, height: number, maxPixels: number, grayAt: (x:
       gray[targetY * targetWidth + targetX] = Math.round(sum / ((y1 - y0) * (x1 - x0)));
     }
   }
-  return { image: encodeGrayPgm(gray, targetWidth, targetHeight), width: targetWidth, height: targetHeight, scale, gray };
+  return { image, width: targetWidth, height: targetHeight, scale, gray };
+}
+
+/** The page scaled down by `factor` (box filter); the raster itself when factor is 1 or more. */
+export function scaleRaster(raster: Raster, factor: number): Raster {
+  const { gray, width } = raster;
+  if (!gray || factor >= 1) return raster;
+  const scaled = boxFilter(width, raster.height, Math.max(1, Math.floor(width * raster.height * factor * factor)), (x, y) => gray[y * width + x] as number);
+  return { ...scaled, scale: raster.scale * scaled.scale };
+}
+
+/** The middle `fraction` of the page's width and height. */
+export function cropRaster(raster: Raster, fraction: number): Raster {
+  const { gray, width, height } = raster;
+  if (!gray || fraction >= 1) return raster;
+  const cropWidth = Math.max(1, Math.round(width * fraction));
+  const cropHeight = Math.max(1, Math.round(height * fraction));
+  const left = Math.floor((width - cropWidth) / 2);
+  const top = Math.floor((height - cropHeight) / 2);
+  const cropped = allocateGrayPgm(cropWidth, cropHeight);
+  for (let y = 0; y < cropHeight; y += 1) {
+    cropped.gray.set(gray.subarray((top + y) * width + left, (top + y) * width + left + cropWidth), y * cropWidth);
+  }
+  return { image: cropped.image, width: cropWidth, height: cropHeight, scale: raster.scale, gray: cropped.gray };
 }
 
 /** The same page turned clockwise by 90, 180 or 270 degrees. */
 export function rotateRaster(raster: Raster, degrees: 90 | 180 | 270): Raster {
   const { gray, width, height } = raster;
   if (!gray) return raster;
-  const turned = new Uint8Array(gray.length);
   const quarter = degrees !== 180;
   const outWidth = quarter ? height : width;
   const outHeight = quarter ? width : height;
+  const { image, gray: turned } = allocateGrayPgm(outWidth, outHeight);
   for (let y = 0; y < height; y += 1) {
     for (let x = 0; x < width; x += 1) {
       const value = gray[y * width + x] as number;
@@ -220,10 +243,16 @@ export function rotateRaster(raster: Raster, degrees: 90 | 180 | 270): Raster {
       else turned[(width - 1 - x) * outWidth + y] = value;
     }
   }
-  return { image: encodeGrayPgm(turned, outWidth, outHeight), width: outWidth, height: outHeight, scale: raster.scale, gray: turned };
+  return { image, width: outWidth, height: outHeight, scale: raster.scale, gray: turned };
 }
 
-/** Binary PGM (P5): no compression to spend time on, and tesseract reads it fastest of all. */
-function encodeGrayPgm(gray: Uint8Array, width: number, height: number): Buffer {
-  return Buffer.concat([Buffer.from(`P5\n${width} ${height}\n255\n`, 'latin1'), gray]);
+/**
+ * A binary PGM (P5: no compression to spend time on, and tesseract reads it fastest of all) whose
+ * pixels are the `gray` view into the same memory: a page is held once, not twice.
+ */
+export function allocateGrayPgm(width: number, height: number): { image: Buffer; gray: Uint8Array } {
+  const header = Buffer.from(`P5\n${width} ${height}\n255\n`, 'latin1');
+  const image = Buffer.allocUnsafe(header.length + width * height);
+  header.copy(image, 0);
+  return { image, gray: image.subarray(header.length) };
 }

@@ -10,7 +10,7 @@ import type { DocumentRepository, SourceSighting, StoredBlob } from '../db/docum
 import { FileFamily, type PartOutcome } from './families.js';
 import { sleep } from '../system/process.js';
 import type { ExtractOptions, ExtractResult } from '../extract/extractor.js';
-import type { OcrEngine } from '../extract/ocr/pool.js';
+import { engineLabel, type OcrEngine } from '../extract/ocr/engine.js';
 import { artifactClassification, decideUnread, unreadResult, type UnknownFilesPolicy } from './artifact-policy.js';
 import { LISTED_ARCHIVE_TYPES } from '../extract/artifacts/formats.js';
 import type { ExtractionPool } from '../extract/isolation/pool.js';
@@ -41,6 +41,8 @@ export interface FileOutcome {
   words?: number;
   language?: string | null;
   ocrConfidence?: number | null;
+  /** The OCR engine that read its pages, when any were ("tesseract 5.3.0"). */
+  ocrEngine?: string;
   /** The searchable PDF kept for this document (pages that got a text layer). */
   searchablePdf?: { sha256: string; size: number; textPages: number; pdfa: boolean };
   /** Documents that came out of this one (an e-mail's attachments, an mbox's messages). */
@@ -231,6 +233,8 @@ export type Stage = 'sniff' | 'hash' | 'extract' | 'ocr' | 'classify' | 'store' 
 interface Trace {
   correlationId: string;
   ms: Partial<Record<Stage, number>>;
+  /** The OCR engine that read the file's pages ("tesseract 5.3.0"), once one did. */
+  ocrEngine?: string;
   /** The file's span, and the stage span open now, when tracing. */
   span?: TraceSpan | undefined;
   stages: Partial<Record<Stage, TraceSpan>>;
@@ -291,7 +295,21 @@ async function processTimedEntry(entry: WalkEntry, policy: SourcePolicy, options
     // OCR time is the time spent inside the engine, summed over the file's pages.
     ocr: () => {
       const pool = engine();
-      return { recognize: (image, ocrOptions) => timed(trace, 'ocr', () => pool.recognize(image, ocrOptions), (page) => ({ 'doccat.ocr.confidence': page.confidence, 'doccat.ocr.dpi': ocrOptions.dpi })), get pagesRecognized() { return pool.pagesRecognized; }, close: () => pool.close() };
+      const detectOrientation = pool.detectOrientation?.bind(pool);
+      return {
+        recognize: (image, ocrOptions) => {
+          if (pool.info) trace.ocrEngine ??= engineLabel(pool.info);
+          return timed(trace, 'ocr', () => pool.recognize(image, ocrOptions), (page) => ({ 'doccat.ocr.confidence': page.confidence, 'doccat.ocr.dpi': ocrOptions.dpi }));
+        },
+        ...(detectOrientation ? { detectOrientation: (image: Buffer, ocrOptions: { dpi?: number; signal?: AbortSignal }) => timed(trace, 'ocr', () => detectOrientation(image, ocrOptions)) } : {}),
+        get info() {
+          return pool.info;
+        },
+        get pagesRecognized() {
+          return pool.pagesRecognized;
+        },
+        close: () => pool.close(),
+      };
     },
   };
   let outcome: FileOutcome | undefined;
@@ -333,6 +351,7 @@ async function processTimedEntry(entry: WalkEntry, policy: SourcePolicy, options
         hash_ms: trace.ms.hash ?? null,
         extract_ms: trace.ms.extract ?? null,
         ocr_ms: trace.ms.ocr ?? null,
+        ocr_engine: trace.ocrEngine ?? null,
         classify_ms: trace.ms.classify ?? null,
         store_ms: trace.ms.store ?? null,
         commit_ms: trace.ms.commit ?? null,
@@ -609,6 +628,7 @@ async function extractAndCommit(
         text: extracted.text,
         // Where it was found below the ingested folder: reclassify applies path rules with it.
         metadata: { ...Object.fromEntries(Object.entries(extracted.metadata).filter((entry): entry is [string, string] => typeof entry[1] === 'string')), relativePath: pathBelowRoot(entry.path, options.paths) },
+        ocrEngine: extracted.ocrPages > 0 ? (trace.ocrEngine ?? null) : null,
         ...(searchable ? { searchable } : {}),
       },
       sighting,
@@ -630,6 +650,7 @@ async function extractAndCommit(
       method: extracted.method,
       pages: extracted.pages,
       ocrPages: extracted.ocrPages,
+      ...(extracted.ocrPages > 0 && trace.ocrEngine ? { ocrEngine: trace.ocrEngine } : {}),
       words,
       language: classification.language,
       ocrConfidence: extracted.ocrConfidence,

@@ -1,5 +1,6 @@
 // Writes small, valid, born-digital PDFs (Helvetica text, one or more pages) without any
 // dependency, so fixtures and tests can make PDFs with known text on any machine.
+import zlib from 'node:zlib';
 
 function escapePdfString(text) {
   return text.replace(/\\/g, '\\\\').replace(/\(/g, '\\(').replace(/\)/g, '\\)');
@@ -63,4 +64,33 @@ export function assemblePdf(objects, rootId, infoId) {
   const xref = [`xref\n0 ${objects.length + 1}\n0000000000 65535 f \n`, ...offsets.map((offset) => `${String(offset).padStart(10, '0')} 00000 n \n`)].join('');
   push(Buffer.from(`${xref}trailer\n<< /Size ${objects.length + 1} /Root ${rootId} 0 R${infoId ? ` /Info ${infoId} 0 R` : ''} >>\nstartxref\n${xrefOffset}\n%%EOF\n`, 'latin1'));
   return Buffer.concat(parts);
+}
+
+/**
+ * A scanned-looking PDF: each page one 8-bit gray image (FlateDecode) filling a page of the
+ * image's size at its resolution, and nothing else, as a scanner writes it.
+ * @param {{ gray: Uint8Array, width: number, height: number, dpi: number }[]} pages
+ * @returns {Buffer}
+ */
+export function makeImagePdf(pages) {
+  const objects = [];
+  const add = (body) => {
+    objects.push(body);
+    return objects.length;
+  };
+  const catalogId = add(null);
+  const pagesId = add(null);
+  const kids = [];
+  for (const page of pages) {
+    const widthPt = ((page.width / page.dpi) * 72).toFixed(3);
+    const heightPt = ((page.height / page.dpi) * 72).toFixed(3);
+    const stream = zlib.deflateSync(Buffer.from(page.gray.buffer, page.gray.byteOffset, page.gray.byteLength));
+    const imageId = add({ dictionary: `<< /Type /XObject /Subtype /Image /Width ${page.width} /Height ${page.height} /ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /FlateDecode /Length ${stream.length} >>`, stream });
+    const content = `q ${widthPt} 0 0 ${heightPt} 0 0 cm /Im0 Do Q`;
+    const contentId = add(`<< /Length ${content.length} >>\nstream\n${content}\nendstream`);
+    kids.push(add(`<< /Type /Page /Parent ${pagesId} 0 R /MediaBox [0 0 ${widthPt} ${heightPt}] /Resources << /XObject << /Im0 ${imageId} 0 R >> >> /Contents ${contentId} 0 R >>`));
+  }
+  objects[catalogId - 1] = `<< /Type /Catalog /Pages ${pagesId} 0 R >>`;
+  objects[pagesId - 1] = `<< /Type /Pages /Kids [${kids.map((id) => `${id} 0 R`).join(' ')}] /Count ${kids.length} >>`;
+  return assemblePdf(objects, catalogId);
 }

@@ -4,8 +4,6 @@ import path from 'node:path';
 import { createRequire } from 'node:module';
 import zlib from 'node:zlib';
 import { assemblePdf } from './pdf-writer.mjs';
-import { tempDir } from './cli.js';
-import type { OcrEngine, OcrPageResult } from '../../src/extract/ocr/pool.js';
 
 /** Reading searchable PDFs back the way a person's tools would: poppler's command-line tools and pdf.js. */
 
@@ -206,40 +204,3 @@ export async function writeGrayPng(file: string, image: { gray: Uint8Array; widt
   fs.writeFileSync(file, PNG.sync.write(png, { colorType: 0, inputColorType: 0, inputHasAlpha: false }));
 }
 
-/**
- * The installed tesseract CLI as an OCR engine, the way a native engine answers the contract:
- * text, mean confidence and, with textPdf, its text-only PDF (`-c textonly_pdf=1 ... pdf`).
- */
-export class NativeTesseract implements OcrEngine {
-  pagesRecognized = 0;
-
-  async recognize(image: Buffer, options: { dpi?: number; textPdf?: boolean } = {}): Promise<OcrPageResult> {
-    const folder = tempDir('doccat-native-ocr-');
-    try {
-      const input = path.join(folder, 'page.pgm');
-      fs.writeFileSync(input, image);
-      const outputs = ['txt', 'tsv', ...(options.textPdf ? ['pdf'] : [])];
-      const run = spawnSync('tesseract', [input, path.join(folder, 'out'), ...(options.dpi ? ['--dpi', String(Math.round(options.dpi))] : []), '--psm', '3', ...(options.textPdf ? ['-c', 'textonly_pdf=1'] : []), ...outputs], {
-        env: { ...process.env, OMP_THREAD_LIMIT: '1' },
-        encoding: 'utf8',
-      });
-      if (run.status !== 0) throw new Error(`tesseract failed: ${run.stderr}`);
-      const confidences = fs
-        .readFileSync(path.join(folder, 'out.tsv'), 'utf8')
-        .trim()
-        .split('\n')
-        .slice(1)
-        .map((line) => line.split('\t'))
-        .filter((fields) => fields[0] === '5' && (fields[11] ?? '').trim() !== '')
-        .map((fields) => Number(fields[10]));
-      this.pagesRecognized += 1;
-      const result: OcrPageResult = { text: fs.readFileSync(path.join(folder, 'out.txt'), 'utf8'), confidence: confidences.length ? confidences.reduce((a, b) => a + b, 0) / confidences.length : 0 };
-      if (options.textPdf) result.textPdf = new Uint8Array(fs.readFileSync(path.join(folder, 'out.pdf')));
-      return result;
-    } finally {
-      fs.rmSync(folder, { recursive: true, force: true });
-    }
-  }
-
-  async close(): Promise<void> {}
-}

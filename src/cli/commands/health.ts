@@ -72,16 +72,22 @@ export async function runHealthChecks(context: CommandContext, options: HealthFl
   checks.push(
     await runCheck('ocr', async () => {
       if (!config.features.ocr) return { status: 'warn', detail: 'OCR is switched off (features.ocr: false): scans will fail', hint: 'set features.ocr to true' };
-      const { OcrPool } = await import('../../extract/ocr/pool.js');
-      const pool = new OcrPool({ languages: config.ocr.languages, ...(config.ocr.langPath ? { langPath: config.ocr.langPath } : {}), size: 1, pageTimeoutMs: OCR_TIMEOUT_MS, recycleAfterPages: 1 });
+      const { chooseOcrEngine } = await import('../../extract/ocr/select.js');
+      const choice = await chooseOcrEngine({ engine: config.ocr.engine, tesseractPath: config.ocr.tesseractPath, languages: config.ocr.languages, langPath: config.ocr.langPath, size: 1, pageTimeoutMs: OCR_TIMEOUT_MS, recycleAfterPages: 1 });
+      const engine = choice.create();
       try {
-        const data = pool.checkLanguages();
-        const result = await pool.recognize(OCR_PROBE_PNG, { dpi: 300 });
+        const result = await engine.recognize(OCR_PROBE_PNG, { dpi: 300 });
         const read = result.text.replace(/\s+/g, ' ').trim();
-        if (!read.includes(OCR_PROBE_TEXT)) return { status: 'fail', detail: `read "${read}" instead of "${OCR_PROBE_TEXT}"`, hint: 'check the language data in ocr.langPath' };
-        return { detail: `${config.ocr.languages.join('+')} from ${data.langPath}: read "${read}"` };
+        const { info } = choice;
+        const what = `${info.engine} ${info.version}, ${info.languages.join('+')} from ${info.dataPath}`;
+        if (!read.includes(OCR_PROBE_TEXT)) return { status: 'fail', detail: `${what}: read "${read}" instead of "${OCR_PROBE_TEXT}"`, hint: 'check the language data in ocr.langPath' };
+        const orientation = info.orientation ? 'orientation by OSD' : 'orientation by probe (no osd.traineddata)';
+        const notNative = choice.fallbackReason ? `; not the installed tesseract: ${choice.fallbackReason}` : '';
+        // The embedded engine works, but the installed one reads pages faster: say how to get it.
+        const hint = choice.fallbackReason ? 'apt-get install tesseract-ocr tesseract-ocr-osd (and tesseract-ocr-<lang> for each language) for faster OCR' : info.orientation ? undefined : 'apt-get install tesseract-ocr-osd for a cheaper orientation check';
+        return { ...(hint ? { hint } : {}), detail: `${what}, ${orientation}${notNative}: read "${read}"` };
       } finally {
-        await pool.close();
+        await engine.close();
       }
     }),
   );

@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { createContext } from '../context.js';
 import { openCatalog } from '../catalog.js';
+import type { OcrEngineSetting } from '../../extract/ocr/select.js';
 import { prepareIngest } from '../ingest-setup.js';
 import type { OpenCatalog } from '../catalog.js';
 import type { CommandContext } from '../context.js';
@@ -25,6 +26,7 @@ interface IngestFlags {
   dryRun?: boolean;
   jobs?: number;
   ocr: boolean;
+  ocrEngine?: OcrEngineSetting;
   searchablePdf: boolean;
   ndjson?: boolean;
   enqueue?: boolean;
@@ -44,7 +46,7 @@ export async function ingestCommand(paths: string[], flags: Record<string, unkno
 
   const catalog = await openCatalog(context, { readonly: false, scratch: Boolean(options.dryRun) });
   if (options.enqueue) return enqueueCommand(paths, options, context, catalog);
-  const setup = await prepareIngest(context, catalog, { ...(options.jobs ? { jobs: options.jobs } : {}), dryRun: Boolean(options.dryRun), ocr: options.ocr !== false, searchablePdf: options.searchablePdf !== false });
+  const setup = await prepareIngest(context, catalog, { ...(options.jobs ? { jobs: options.jobs } : {}), dryRun: Boolean(options.dryRun), ocr: options.ocr !== false, searchablePdf: options.searchablePdf !== false, ...(options.ocrEngine ? { ocrEngine: options.ocrEngine } : {}) });
   const { jobs } = setup;
 
   const progress = await Progress.create(!output.quiet);

@@ -87,6 +87,12 @@ async function render(stats: CatalogueStats & { hooks: HookStats[]; alerts: Rule
   parts.push('\n');
   parts.push(`${await renderTable(['stage', 'files', 'p50', 'p95'], stats.stages.map((stage) => [stage.stage, stage.count, ms(stage.p50Ms), ms(stage.p95Ms)]), color)}\n`);
 
+  if (stats.ocr.byEngine.length > 0) {
+    parts.push(`\n${heading('OCR engines')}`);
+    const rows = stats.ocr.byEngine.map((engine) => [engine.engine, engine.files, engine.pages, ms(engine.msPerPage)]);
+    parts.push(`${await renderTable(['engine', 'files', 'pages', 'per page'], rows, color)}\n`);
+  }
+
   if (stats.providers.length > 0) {
     parts.push(`\n${heading('AI providers')}`);
     const rows = stats.providers.map((provider) => [

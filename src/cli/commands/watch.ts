@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { configureLogRedaction } from '../../observability/redact.js';
 import { createContext } from '../context.js';
 import { openCatalog } from '../catalog.js';
+import type { OcrEngineSetting } from '../../extract/ocr/select.js';
 import { prepareIngest } from '../ingest-setup.js';
 import { formatDocumentId } from '../ids.js';
 import { problemLine, writeNdjson } from '../output.js';
@@ -18,6 +19,7 @@ interface WatchFlags {
   failed?: string;
   deleteAfterIngest?: boolean;
   jobs?: number;
+  ocrEngine?: OcrEngineSetting;
   searchablePdf?: boolean;
   ndjson?: boolean;
   hooks?: boolean;
@@ -30,7 +32,7 @@ export async function watchCommand(dirs: string[], flags: Record<string, unknown
   const context = await createContext(command);
   const { config } = context.loaded;
   const catalog = await openCatalog(context, { readonly: false });
-  const setup = await prepareIngest(context, catalog, { ...(options.jobs ? { jobs: options.jobs } : {}), dryRun: false, ocr: true, searchablePdf: options.searchablePdf !== false, roots: dirs });
+  const setup = await prepareIngest(context, catalog, { ...(options.jobs ? { jobs: options.jobs } : {}), dryRun: false, ocr: true, searchablePdf: options.searchablePdf !== false, ...(options.ocrEngine ? { ocrEngine: options.ocrEngine } : {}), roots: dirs });
   const queue = await openQueue(context, catalog);
   const color = context.output.stderrColor;
   const { watchFolders } = await import('../../pipeline/watch.js');

@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { createContext, type CommandContext } from '../context.js';
 import { openCatalog } from '../catalog.js';
+import type { OcrEngineSetting } from '../../extract/ocr/select.js';
 import { prepareIngest } from '../ingest-setup.js';
 import { formatDocumentId } from '../ids.js';
 import { problemLine, renderTable, writeJson, writeNdjson } from '../output.js';
@@ -15,6 +16,7 @@ interface WorkerFlags {
   concurrency?: number;
   searchablePdf?: boolean;
   drain?: boolean;
+  ocrEngine?: OcrEngineSetting;
   ndjson?: boolean;
   hooks?: boolean;
 }
@@ -24,7 +26,7 @@ export async function workerCommand(flags: Record<string, unknown>, command: Com
   const options = flags as WorkerFlags;
   const context = await createContext(command);
   const catalog = await openCatalog(context, { readonly: false });
-  const setup = await prepareIngest(context, catalog, { ...(options.concurrency ? { jobs: options.concurrency } : {}), dryRun: false, ocr: true, searchablePdf: options.searchablePdf !== false });
+  const setup = await prepareIngest(context, catalog, { ...(options.concurrency ? { jobs: options.concurrency } : {}), dryRun: false, ocr: true, searchablePdf: options.searchablePdf !== false, ...(options.ocrEngine ? { ocrEngine: options.ocrEngine } : {}) });
   const queue = await openQueue(context, catalog);
   const color = context.output.stderrColor;
   const startedAt = new Date();

@@ -10,6 +10,7 @@ import * as ingestEvents from './0008_ingest_events.js';
 import * as postgresDateOrder from './0009_postgres_date_order.js';
 import * as fileIdentityAndCatalogId from './0010_file_identity_and_catalog_id.js';
 import * as learnedModels from './0011_learned_models.js';
+import * as ocrEngine from './0012_ocr_engine.js';
 import * as searchablePdfs from './0013_searchable_pdfs.js';
 import * as provenance from './0014_provenance.js';
 import * as workersAndSearchHead from './0015_workers_and_search_head.js';
@@ -29,6 +30,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0009_postgres_date_order': postgresDateOrder,
   '0010_file_identity_and_catalog_id': fileIdentityAndCatalogId,
   '0011_learned_models': learnedModels,
+  '0012_ocr_engine': ocrEngine,
   '0013_searchable_pdfs': searchablePdfs,
   '0014_provenance': provenance,
   '0015_workers_and_search_head': workersAndSearchHead,

@@ -5,8 +5,8 @@ import { pathToFileURL } from 'node:url';
 import { DoccatError } from '../../errors.js';
 import type { ExtractInput, ExtractResult, ExtractWarning, Extractor } from '../extractor.js';
 import { normalizeWhitespace } from '../decode-text.js';
-import { mean, recognizeUpright, type UprightReading } from '../ocr-pages.js';
-import { decodedImageToRaster, fitScale, rgbaToRaster, type DecodedImage } from '../raster.js';
+import { mean, PageReader, parallelPages, recognizeUpright } from '../ocr-pages.js';
+import { decodedImageToRaster, fitScale, rgbaToRaster, type DecodedImage, type Raster } from '../raster.js';
 import { checkPageCount, formatPixels, tooLarge } from '../limits.js';
 import { chain, invert, unturn, type Matrix } from '../searchable/matrix.js';
 import type { PageTextLayer } from '../searchable/graft.js';
@@ -164,66 +164,89 @@ export function saslPrep(password: string): string {
 }
 
 async function extractPages(pdfjs: PdfJs, document: PdfDocument, input: ExtractInput, pdfWarnings: PdfWarnings): Promise<{ result: ExtractResult; layers: PageTextLayer[]; numberOfPages: number }> {
+  /** One entry per page read (unreadable pages have none), filled in as their OCR finishes. */
   const texts: string[] = [];
-  const layers: PageTextLayer[] = [];
-  const confidences: number[] = [];
-  const warnings: ExtractWarning[] = [];
+  const confidences: (number | undefined)[] = [];
+  /** OCR text layers by page number: pages finish in any order, the searchable PDF wants page order. */
+  const layersByPage: (PageTextLayer | undefined)[] = [];
+  /** Warnings by page number, so that they come out in page order whatever order pages finish in. */
+  const pageWarnings: ExtractWarning[][] = [];
+  const warn = (pageNumber: number, warning: ExtractWarning) => (pageWarnings[pageNumber] ??= []).push(warning);
   let textPages = 0;
-  let ocrPages = 0;
   let consecutiveErrors = 0;
   let pagesRead = 0;
+  // Scanned pages are decoded here one at a time and read by the OCR engine several at a time.
+  const reader = new PageReader<void>(parallelPages(input));
   const numberOfPages = document.numPages;
   if (numberOfPages === 0) {
     throw new DoccatError('E_PDF_NO_PAGES', 'the PDF has no pages', { hint: 'the file is damaged or was saved empty; export it again' });
   }
+  const isFatal = (error: unknown) => error instanceof DoccatError && (error.code === 'E_INTERRUPTED' || error.code === 'E_OCR_LANGUAGE_MISSING' || error.code === 'E_OCR_INIT');
+  const pageFailed = (pageNumber: number, slot: number, error: unknown) => {
+    if (isFatal(error)) throw error;
+    warn(pageNumber, { code: error instanceof DoccatError ? error.code : 'W_PDF_PAGE_FAILED', message: `page ${pageNumber}: ${(error as Error).message}` });
+    texts[slot] = '';
+  };
   for (let pageNumber = 1; pageNumber <= numberOfPages; pageNumber += 1) {
-    if (input.signal.aborted) break;
+    if (input.signal.aborted || reader.failed) break;
     let page: PdfPage;
     try {
       page = await document.getPage(pageNumber);
     } catch (error) {
       consecutiveErrors += 1;
-      warnings.push({ code: 'W_PDF_PAGE_UNREADABLE', message: `page ${pageNumber}: ${(error as Error).message}` });
+      warn(pageNumber, { code: 'W_PDF_PAGE_UNREADABLE', message: `page ${pageNumber}: ${(error as Error).message}` });
       if (consecutiveErrors >= MAX_CONSECUTIVE_PAGE_ERRORS) {
-        warnings.push({ code: 'W_PDF_PAGES_SKIPPED', message: `stopped after ${consecutiveErrors} unreadable pages in a row; the page tree claims ${numberOfPages}` });
+        warn(pageNumber, { code: 'W_PDF_PAGES_SKIPPED', message: `stopped after ${consecutiveErrors} unreadable pages in a row; the page tree claims ${numberOfPages}` });
         break;
       }
       continue;
     }
     consecutiveErrors = 0;
     pagesRead += 1;
+    const slot = texts.length;
+    texts.push('');
     const leftOutBefore = pdfWarnings.imagesLeftOut;
     try {
       const layerText = await readTextLayer(page);
       const usable = isUsableText(layerText, input.options.minTextCharsPerPage);
       const operators = usable || !input.options.ocrEnabled ? undefined : await page.getOperatorList();
       if (!operators || !hasVisibleContent(pdfjs, operators)) {
-        texts.push(layerText);
+        texts[slot] = layerText;
         if (layerText.length > 0) textPages += 1;
         input.onPage?.({ ocr: false });
       } else {
-        const { reading: result, toPage } = await ocrPage(pdfjs, page, operators, input);
-        // Keep whichever is richer: a poor-but-real text layer beats OCR of a blank render.
-        const ocrText = normalizeWhitespace(result.text);
-        const ocrKept = ocrText.length >= layerText.length;
-        texts.push(ocrKept ? ocrText : layerText);
-        // The page's own text layer won: it stays the page's only one.
-        if (ocrKept && ocrText.length > 0 && result.textPdf) layers.push({ pageIndex: pageNumber - 1, textPdf: result.textPdf, toPage: chain(unturn(result.turned), toPage) });
-        confidences.push(result.confidence);
-        ocrPages += 1;
-        input.onPage?.({ ocr: true });
+        const { raster, dpi, toPage } = await pageRaster(pdfjs, page, operators, input);
+        const number = pageNumber;
+        reader.read(slot, async () => {
+          try {
+            const result = await recognizeUpright(input, raster, dpi);
+            // Keep whichever is richer: a poor-but-real text layer beats OCR of a blank render.
+            const ocrText = normalizeWhitespace(result.text);
+            const ocrKept = ocrText.length >= layerText.length;
+            texts[slot] = ocrKept ? ocrText : layerText;
+            // The page's own text layer won: it stays the page's only one.
+            if (ocrKept && ocrText.length > 0 && result.textPdf) layersByPage[number] = { pageIndex: number - 1, textPdf: result.textPdf, toPage: chain(unturn(result.turned), toPage) };
+            confidences[slot] = result.confidence;
+            input.onPage?.({ ocr: true });
+          } catch (error) {
+            pageFailed(number, slot, error);
+          }
+        });
       }
     } catch (error) {
-      if (error instanceof DoccatError && (error.code === 'E_INTERRUPTED' || error.code === 'E_OCR_LANGUAGE_MISSING' || error.code === 'E_OCR_INIT')) throw error;
-      warnings.push({ code: error instanceof DoccatError ? error.code : 'W_PDF_PAGE_FAILED', message: `page ${pageNumber}: ${(error as Error).message}` });
-      texts.push('');
+      pageFailed(pageNumber, slot, error);
     } finally {
       page.cleanup();
       if (pdfWarnings.imagesLeftOut > leftOutBefore) {
-        warnings.push({ code: 'W_PDF_IMAGE_TOO_LARGE', message: `page ${pageNumber}: an image over ${formatPixels(input.options.maxImagePixels)} (ocr.maxImagePixels) was left out` });
+        warn(pageNumber, { code: 'W_PDF_IMAGE_TOO_LARGE', message: `page ${pageNumber}: an image over ${formatPixels(input.options.maxImagePixels)} (ocr.maxImagePixels) was left out` });
       }
     }
+    await reader.room();
   }
+  await reader.done();
+  const warnings = pageWarnings.flat();
+  const ocrConfidences = confidences.filter((confidence): confidence is number => confidence !== undefined);
+  const ocrPages = ocrConfidences.length;
   const text = texts.join('\n\f\n').trim();
   // Nothing readable, and what was there was too large to decode: say so rather than catalogue
   // an empty document as if it were blank.
@@ -245,11 +268,12 @@ async function extractPages(pdfjs: PdfJs, document: PdfDocument, input: ExtractI
     text,
     pages: pagesRead,
     method: ocrPages === 0 ? (textPages === 0 ? 'none' : 'text-layer') : textPages === 0 ? 'ocr' : 'mixed',
-    ocrConfidence: mean(confidences),
+    ocrConfidence: mean(ocrConfidences),
     ocrPages,
     metadata,
     warnings,
   };
+  const layers = layersByPage.filter((layer): layer is PageTextLayer => layer !== undefined);
   return { result, layers, numberOfPages };
 }
 
@@ -350,7 +374,7 @@ function multiply(m: number[], n: number[]): number[] {
  * the page canvas, a scratch canvas of the image's full size and the RGBA copy getImageData
  * makes (enormous.pdf's 9000x9000 scan: 1.9 GB); taking the image costs only its decoding.
  */
-async function ocrPage(pdfjs: PdfJs, page: PdfPage, list: OperatorList, input: ExtractInput): Promise<{ reading: UprightReading; toPage: Matrix }> {
+async function pageRaster(pdfjs: PdfJs, page: PdfPage, list: OperatorList, input: ExtractInput): Promise<{ raster: Raster; dpi: number; toPage: Matrix }> {
   const scan = await soleImage(pdfjs, page, list);
   if (scan) {
     // No finer than a render would be: tesseract reads a 2400-dpi scan worse than the same at 300.
@@ -362,7 +386,7 @@ async function ocrPage(pdfjs: PdfJs, page: PdfPage, list: OperatorList, input: E
     // In an extraction process (started with --expose-gc) give the memory back before OCR starts.
     (globalThis as { gc?: () => void }).gc?.();
     // An image is painted on the unit square through the transform in force.
-    return { reading: await recognizeUpright(input, raster, scan.dpi * raster.scale), toPage: scan.matrix };
+    return { raster, dpi: scan.dpi * raster.scale, toPage: scan.matrix };
   }
   const base = page.getViewport({ scale: 1 });
   const wanted = input.options.renderDpi / 72;
@@ -380,5 +404,5 @@ async function ocrPage(pdfjs: PdfJs, page: PdfPage, list: OperatorList, input: E
   const raster = rgbaToRaster(pixels, canvas.width, canvas.height, Number.MAX_SAFE_INTEGER);
   // The canvas's unit square (y up) to its pixels (y down), then back through the viewport to the page.
   const toPage = chain([canvas.width, 0, 0, -canvas.height, 0, canvas.height], invert(viewport.transform as unknown as Matrix));
-  return { reading: await recognizeUpright(input, raster, scale * 72), toPage };
+  return { raster, dpi: scale * 72, toPage };
 }

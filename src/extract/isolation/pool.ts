@@ -3,9 +3,9 @@ import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import { DoccatError, toErrorInfo, type ErrorInfo } from '../../errors.js';
 import type { ExtractInput, ExtractResult } from '../extractor.js';
-import { abortError } from '../ocr/pool.js';
+import { abortError } from '../ocr/engine.js';
 import { residentBytes } from './process-memory.js';
-import type { ChildMessage, IsolatedExtractInput, OcrRequest, ParentMessage } from './protocol.js';
+import type { ChildMessage, IsolatedExtractInput, OcrRequest, OrientationRequest, ParentMessage } from './protocol.js';
 
 export interface ExtractionPoolOptions {
   /** Extraction processes at most (the ingest's jobs); each is started on first use. */
@@ -183,13 +183,22 @@ export function createExtractionPool(options: ExtractionPoolOptions): Extraction
         if (rss !== undefined && rss > capBytes) killWith(memoryError(options.maxMemoryMb));
       }, MEMORY_POLL_MS);
 
-      const answerOcr = (request: OcrRequest) => {
+      const answerOcr = (request: OcrRequest | OrientationRequest) => {
         if (ocrWaiting++ === 0) pauseDeadline();
         const image = Buffer.from(request.image.buffer, request.image.byteOffset, request.image.byteLength);
+        const dpi = request.dpi === undefined ? {} : { dpi: request.dpi };
         Promise.resolve()
-          .then(() => input.ocr().recognize(image, { ...(request.dpi === undefined ? {} : { dpi: request.dpi }), ...(request.textPdf ? { textPdf: true } : {}), signal: ocrSignal }))
+          .then(async (): Promise<ParentMessage> => {
+            const engine = input.ocr();
+            if (request.type === 'orientation') {
+              const result = engine.detectOrientation ? await engine.detectOrientation(image, { ...dpi, signal: ocrSignal }) : null;
+              return { type: 'orientation-result', id: request.id, result };
+            }
+            const result = await engine.recognize(image, { ...dpi, ...(request.textPdf ? { textPdf: true } : {}), signal: ocrSignal });
+            return { type: 'ocr-result', id: request.id, result };
+          })
           .then(
-            (result) => post(child, { type: 'ocr-result', id: request.id, result: { text: result.text, confidence: result.confidence, ...(result.textPdf ? { textPdf: result.textPdf } : {}) } }),
+            (answer) => post(child, answer),
             (error: unknown) => {
               if (error instanceof DoccatError) ocrErrors.push(error);
               post(child, { type: 'ocr-failed', id: request.id, error: toErrorInfo(error) });
@@ -212,6 +221,7 @@ export function createExtractionPool(options: ExtractionPoolOptions): Extraction
             }
             break;
           case 'ocr':
+          case 'orientation':
             answerOcr(message);
             break;
           case 'done':

@@ -1,6 +1,6 @@
 import type { ErrorInfo } from '../../errors.js';
 import type { ExtractInput, ExtractResult } from '../extractor.js';
-import type { OcrPageResult } from '../ocr/pool.js';
+import type { OcrOrientation, OcrPageResult } from '../ocr/engine.js';
 
 /**
  * Messages between the parent and an extraction child (child_process IPC with 'advanced'
@@ -19,19 +19,29 @@ export interface OcrRequest {
   id: number;
   image: Uint8Array;
   dpi?: number;
-  /** Also the page's invisible text as a one-page PDF (for the searchable PDF). */
+  /** Ask for the page's text-only PDF too (OcrPageResult.textPdf). */
   textPdf?: boolean;
+}
+
+/** The engine's one cheap orientation check of a page; answered null when it has none. */
+export interface OrientationRequest {
+  type: 'orientation';
+  id: number;
+  image: Uint8Array;
+  dpi?: number;
 }
 
 export type ParentMessage =
   | { type: 'extract'; input: IsolatedExtractInput }
   | { type: 'ocr-result'; id: number; result: OcrPageResult }
+  | { type: 'orientation-result'; id: number; result: OcrOrientation | null }
   | { type: 'ocr-failed'; id: number; error: ErrorInfo };
 
 export type ChildMessage =
   /** Sent once the child has loaded: a file's deadline does not include starting a process. */
   | { type: 'ready' }
   | OcrRequest
+  | OrientationRequest
   | { type: 'page'; ocr: boolean }
   /** Work without pages is going on (assembling a searchable PDF): the deadline starts again. */
   | { type: 'progress' }

@@ -1,15 +1,18 @@
 import { DoccatError } from '../../errors.js';
-import type { OcrEngine, OcrPageResult } from '../ocr/pool.js';
+import type { OcrEngine, OcrOrientation, OcrPageResult, OcrRecognizeOptions } from '../ocr/engine.js';
 import type { ChildMessage, ParentMessage } from './protocol.js';
 
+type Answer = OcrPageResult | OcrOrientation | null;
+
 /**
- * The OCR engine as an extraction child sees it: each page goes to the parent, whose OCR pool
- * (tesseract.js workers shared by every child) answers. The child never loads tesseract.
+ * The OCR engine as an extraction child sees it: each page goes to the parent, whose OCR engine
+ * (tesseract processes or tesseract.js workers, shared by every child) answers. The child never
+ * loads tesseract. Several pages of one file may be asked for at once; each answer names its request.
  */
 export class RemoteOcr implements OcrEngine {
   private nextId = 1;
   private recognized = 0;
-  private readonly pending = new Map<number, { resolve: (result: OcrPageResult) => void; reject: (error: unknown) => void }>();
+  private readonly pending = new Map<number, { resolve: (result: Answer) => void; reject: (error: unknown) => void }>();
 
   constructor(private readonly send: (message: ChildMessage) => void) {}
 
@@ -17,29 +20,36 @@ export class RemoteOcr implements OcrEngine {
     return this.recognized;
   }
 
-  recognize(image: Buffer, options: { dpi?: number; textPdf?: boolean } = {}): Promise<OcrPageResult> {
-    const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      this.send({ type: 'ocr', id, image, ...(options.dpi === undefined ? {} : { dpi: options.dpi }), ...(options.textPdf ? { textPdf: true } : {}) });
-    }).then((result) => {
-      this.recognized += 1;
-      return result as OcrPageResult;
-    });
+  async recognize(image: Buffer, options: OcrRecognizeOptions = {}): Promise<OcrPageResult> {
+    const result = (await this.ask((id) => ({ type: 'ocr', id, image, ...(options.dpi === undefined ? {} : { dpi: options.dpi }), ...(options.textPdf ? { textPdf: true } : {}) }))) as OcrPageResult;
+    this.recognized += 1;
+    return result;
+  }
+
+  async detectOrientation(image: Buffer, options: { dpi?: number } = {}): Promise<OcrOrientation | null> {
+    return (await this.ask((id) => ({ type: 'orientation', id, image, ...(options.dpi === undefined ? {} : { dpi: options.dpi }) }))) as OcrOrientation | null;
   }
 
   /** Settles the request a parent message answers; returns false for other messages. */
   settle(message: ParentMessage): boolean {
-    if (message.type !== 'ocr-result' && message.type !== 'ocr-failed') return false;
+    if (message.type !== 'ocr-result' && message.type !== 'orientation-result' && message.type !== 'ocr-failed') return false;
     const waiter = this.pending.get(message.id);
     this.pending.delete(message.id);
     if (!waiter) return true;
-    if (message.type === 'ocr-result') waiter.resolve(message.result);
-    else waiter.reject(new DoccatError(message.error.code, message.error.message, message.error.hint === undefined ? {} : { hint: message.error.hint }));
+    if (message.type === 'ocr-failed') waiter.reject(new DoccatError(message.error.code, message.error.message, message.error.hint === undefined ? {} : { hint: message.error.hint }));
+    else waiter.resolve(message.result);
     return true;
   }
 
   async close(): Promise<void> {
     // The parent owns the engine.
+  }
+
+  private ask(message: (id: number) => ChildMessage): Promise<Answer> {
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.send(message(id));
+    });
   }
 }

@@ -1,6 +1,11 @@
+import { createRequire } from 'node:module';
 import type { Worker as TesseractWorker } from 'tesseract.js';
 import { DoccatError } from '../../errors.js';
+import { abortError, errorMessage, parseTsv, timeoutError, type OcrEngine, type OcrEngineInfo, type OcrPageResult, type OcrRecognizeOptions } from './engine.js';
 import { resolveLanguageData, type LanguageData } from './languages.js';
+
+export { abortError } from './engine.js';
+export type { OcrEngine, OcrPageResult } from './engine.js';
 
 export interface OcrPoolOptions {
   languages: readonly string[];
@@ -14,24 +19,6 @@ export interface OcrPoolOptions {
    * ends; between scans that memory serves nobody.
    */
   idleTimeoutMs?: number;
-}
-
-export interface OcrPageResult {
-  text: string;
-  /** Tesseract's mean word confidence, 0-100. */
-  confidence: number;
-  /**
-   * With options.textPdf: a one-page PDF holding only the invisible text of this page, its page
-   * size the image at its dpi, its words where they are on the image given (tesseract's text-only
-   * PDF renderer). The searchable PDF lays it over the page.
-   */
-  textPdf?: Uint8Array;
-}
-
-export interface OcrEngine {
-  recognize(image: Buffer, options: { dpi?: number; signal?: AbortSignal; textPdf?: boolean }): Promise<OcrPageResult>;
-  readonly pagesRecognized: number;
-  close(): Promise<void>;
 }
 
 /**
@@ -72,26 +59,32 @@ export class OcrPool implements OcrEngine {
     return this.recognized;
   }
 
+  get info(): OcrEngineInfo {
+    return { engine: 'tesseract.js', version: tesseractJsVersion(), languages: this.options.languages, dataPath: this.checkLanguages().langPath, orientation: false };
+  }
+
   /** Fails fast (before any file is processed) when the language data is missing. */
   checkLanguages(): LanguageData {
     this.languageData ??= resolveLanguageData(this.options.languages, this.options.langPath);
     return this.languageData;
   }
 
-  async recognize(image: Buffer, options: { dpi?: number; signal?: AbortSignal; textPdf?: boolean } = {}): Promise<OcrPageResult> {
+  async recognize(image: Buffer, options: OcrRecognizeOptions = {}): Promise<OcrPageResult> {
     if (options.signal?.aborted) throw abortError();
     const slot = await this.acquire();
     try {
       const worker = await this.workerFor(slot);
       await worker.setParameters({ user_defined_dpi: options.dpi ? String(Math.round(options.dpi)) : '0' });
       // rotateAuto straightens small skews (a page fed in at an angle) before recognition.
-      const output = options.textPdf ? { text: true, pdf: true } : { text: true };
+      // TSV: the same word boxes and confidences the native engine reads from tesseract's TSV renderer.
+      // pdfTextOnly: the page's PDF holds only the invisible words (laid over the original by the searchable PDF).
+      const output = options.textPdf ? { text: true, tsv: true, pdf: true } : { text: true, tsv: true };
       const result = await this.withTimeout(slot, worker.recognize(image, { rotateAuto: true, pdfTextOnly: true }, output), options.signal);
       slot.pages += 1;
       this.recognized += 1;
       // The worker's WebAssembly memory grew to fit this page and would stay that size.
       if (image.length > LARGE_PAGE_BYTES) await this.retire(slot);
-      const page: OcrPageResult = { text: result.data.text, confidence: result.data.confidence };
+      const page: OcrPageResult = { text: result.data.text, confidence: result.data.confidence, words: parseTsv(result.data.tsv ?? '').words };
       if (options.textPdf && result.data.pdf) page.textPdf = await textPdfOnImage(Uint8Array.from(result.data.pdf), result.data.rotateRadians ?? 0);
       return page;
     } catch (error) {
@@ -143,7 +136,7 @@ export class OcrPool implements OcrEngine {
     let timer: NodeJS.Timeout | undefined;
     let onAbort: (() => void) | undefined;
     const stop = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new DoccatError('E_OCR_TIMEOUT', `OCR of one page took longer than ${this.options.pageTimeoutMs} ms`, { hint: 'raise ocr.pageTimeoutMs, or lower ocr.renderDpi for very large pages' })), this.options.pageTimeoutMs);
+      timer = setTimeout(() => reject(timeoutError(this.options.pageTimeoutMs)), this.options.pageTimeoutMs);
       onAbort = () => reject(abortError());
       signal?.addEventListener('abort', onAbort, { once: true });
     });
@@ -205,11 +198,10 @@ async function textPdfOnImage(pdf: Uint8Array, rotateRadians: number): Promise<U
   return rotateTextPdf(pdf, rotateRadians);
 }
 
-export function abortError(): DoccatError {
-  return new DoccatError('E_INTERRUPTED', 'interrupted', { hint: 'run the same command again to finish the rest' });
-}
+const require = createRequire(import.meta.url);
+let version: string | undefined;
 
-function errorMessage(error: unknown): string {
-  if (error instanceof Error) return error.message;
-  return typeof error === 'string' ? error : JSON.stringify(error);
+function tesseractJsVersion(): string {
+  version ??= (require('tesseract.js/package.json') as { version: string }).version;
+  return version;
 }

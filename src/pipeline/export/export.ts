@@ -311,6 +311,7 @@ function manifestEntry(item: PlannedDocument): ManifestDocument {
     words: Number(row.words),
     language: row.language,
     ocrConfidence: row.ocr_confidence,
+    ocrEngine: row.ocr_engine,
     type: row.type,
     title: row.title,
     tags: JSON.parse(row.tags) as string[],

@@ -203,6 +203,7 @@ async function importOne(entry: ManifestDocument, root: string, policy: SourcePo
             words: entry.words,
             language: entry.language,
             ocr_confidence: entry.ocrConfidence,
+            ocr_engine: entry.ocrEngine ?? null,
             type: entry.type,
             title: entry.title,
             tags: JSON.stringify(entry.tags),

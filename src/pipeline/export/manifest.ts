@@ -56,6 +56,8 @@ export const manifestDocumentSchema = z
     words: count,
     language: short.nullable(),
     ocrConfidence: z.number().min(0).max(100).nullable(),
+    /** The OCR engine that read the scan ("tesseract 5.3.0"); absent in manifests written before engines were recorded. */
+    ocrEngine: short.nullable().optional(),
     type: short,
     title: short,
     tags: z.array(short).max(10_000),
