@@ -1,5 +1,6 @@
 import { sql, type RawBuilder, type SqlBool } from 'kysely';
 import type { DialectName } from './dialect.js';
+import { globToRegex } from './glob.js';
 import { PROVENANCE_FIELDS, syntaxError, type QueryNode } from './query-parser.js';
 
 /**
@@ -56,27 +57,7 @@ function nameMatches(column: RawBuilder<unknown>, value: string, dialect: Dialec
 
 /** GLOB on SQLite; on Postgres the same pattern as a regular expression. Case-sensitive on both. */
 export function globMatches(column: RawBuilder<unknown>, glob: string, dialect: DialectName): RawBuilder<SqlBool> {
-  return dialect === 'sqlite' ? sql<SqlBool>`${column} GLOB ${glob}` : sql<SqlBool>`${column} ~ ${globRegex(glob)}`;
-}
-
-/** * any run of characters, ? one, [...] a class; everything else literal. */
-function globRegex(glob: string): string {
-  let out = '^';
-  for (let index = 0; index < glob.length; index += 1) {
-    const char = glob[index] as string;
-    if (char === '*') out += '.*';
-    else if (char === '?') out += '.';
-    else if (char === '[') {
-      const close = glob.indexOf(']', index + 2);
-      if (close < 0) out += '\\[';
-      else {
-        const body = glob.slice(index + 1, close);
-        out += `[${body.startsWith('!') || body.startsWith('^') ? `^${body.slice(1)}` : body.replace(/\\/g, '\\\\')}]`;
-        index = close;
-      }
-    } else out += char.replace(/[.+^${}()|\\\]]/g, '\\$&');
-  }
-  return `${out}$`;
+  return dialect === 'sqlite' ? sql<SqlBool>`${column} GLOB ${glob}` : sql<SqlBool>`${column} ~ ${globToRegex(glob)}`;
 }
 
 function escapeLike(value: string): string {

@@ -1,3 +1,4 @@
+import { globToRegex } from './glob.js';
 import { durationAgo } from '../text/duration.js';
 import { sql, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
 import type { Database } from './schema.js';
@@ -203,25 +204,6 @@ export function globToLike(glob: string): string | undefined {
   return glob.replace(/[\\%_]/g, '\\$&').replace(/\*/g, '%').replace(/\?/g, '_');
 }
 
-/** GLOB semantics: * any run of characters (slashes too), ? one character, [...] a class. */
-export function globToRegex(glob: string): string {
-  let out = '^';
-  for (let index = 0; index < glob.length; index += 1) {
-    const char = glob[index] as string;
-    if (char === '*') out += '.*';
-    else if (char === '?') out += '.';
-    else if (char === '[') {
-      const close = glob.indexOf(']', index + 2);
-      if (close < 0) out += '\\[';
-      else {
-        const body = glob.slice(index + 1, close);
-        out += `[${body.startsWith('^') ? `^${body.slice(1)}` : body.replace(/\\/g, '\\\\')}]`;
-        index = close;
-      }
-    } else out += char.replace(/[.+^${}()|\\\]]/g, '\\$&');
-  }
-  return `${out}$`;
-}
 
 /** A glob that does not start at the root matches anywhere in the path, like .gitignore. */
 export function pathGlob(value: string): string {

@@ -1,5 +1,6 @@
 import { ulid } from 'ulid';
 import type { ErrorInfo } from '../errors.js';
+import type { DocumentFacts } from '../db/hook-deliveries.js';
 
 /**
  * What hooks receive: one JSON object per event, the same on a command's stdin and in a webhook's
@@ -20,27 +21,8 @@ interface EventBase {
   command: string;
 }
 
-/** The document as the catalogue holds it once committed. */
-export interface DocumentSummary {
-  id: number;
-  sha256: string;
-  mime: string;
-  size: number;
-  type: string;
-  title: string;
-  tags: string[];
-  fields: Record<string, unknown>;
-  date: string | null;
-  correspondent: string | null;
-  language: string | null;
-  method: string;
-  pages: number;
-  words: number;
-  ocrConfidence: number | null;
-  addedAt: string;
-  /** Every path the content was seen at (the first 100). */
-  paths: string[];
-}
+/** The document as the catalogue holds it once committed (every path it was seen at: the first 100). */
+export type DocumentSummary = DocumentFacts;
 
 export interface DocumentEvent extends EventBase {
   event: 'document.catalogued' | 'document.duplicate' | 'document.failed';

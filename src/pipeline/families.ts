@@ -12,6 +12,7 @@ import { hasExtractor } from '../extract/registry.js';
 import type { BlobStore, PutResult } from '../storage/blob-store.js';
 import { sleep } from '../system/process.js';
 import type { IngestDependencies, Stage } from './ingest.js';
+import { countWords, describedDocument } from './new-document.js';
 import { sniffFile } from './sniff.js';
 import type { StagingArea } from './source-file.js';
 
@@ -409,29 +410,7 @@ async function hashFile(filePath: string): Promise<{ sha256: string; size: numbe
 }
 
 function partDocument(name: string, sha256: string, mime: string, extracted: ExtractResult, classification: Classification): Omit<NewDocument, 'blobBackend' | 'blobKey' | 'size'> {
-  const words = extracted.text.match(/[\p{L}\p{N}]+/gu)?.length ?? 0;
   const warnings = [...extracted.warnings];
-  if (words === 0) warnings.push({ code: 'W_NO_TEXT', message: 'no text found' });
-  return {
-    sha256,
-    mime,
-    originalName: path.basename(name),
-    method: words === 0 && extracted.method === 'text' ? 'none' : extracted.method,
-    pages: extracted.pages,
-    words,
-    language: classification.language,
-    ocrConfidence: extracted.ocrConfidence,
-    type: classification.type,
-    title: classification.title,
-    tags: classification.tags,
-    documentDate: classification.date,
-    correspondent: classification.correspondent,
-    classConfidence: classification.confidence,
-    classRule: classification.rule,
-    classifier: classification.classifier,
-    fields: classification.fields,
-    warnings,
-    text: extracted.text,
-    metadata: Object.fromEntries(Object.entries(extracted.metadata).filter((entry): entry is [string, string] => typeof entry[1] === 'string')),
-  };
+  if (countWords(extracted.text) === 0) warnings.push({ code: 'W_NO_TEXT', message: 'no text found' });
+  return describedDocument(name, sha256, mime, extracted, classification, warnings);
 }

@@ -8,6 +8,7 @@ import type { Classifier } from '../classify/classifier.js';
 import type { ClaimRepository } from '../db/claims.js';
 import type { DocumentRepository, SourceSighting, StoredBlob } from '../db/documents.js';
 import { FileFamily, type PartOutcome } from './families.js';
+import { countWords, describedDocument } from './new-document.js';
 import { sleep } from '../system/process.js';
 import type { ExtractOptions, ExtractResult } from '../extract/extractor.js';
 import { engineLabel, type OcrEngine } from '../extract/ocr/engine.js';
@@ -602,32 +603,15 @@ async function extractAndCommit(
     const words = countWords(extracted.text);
     // An executable or archive has no text to miss.
     if (words === 0 && !artifact) warnings.push({ code: 'W_NO_TEXT', message: 'no text found' });
+    const described = describedDocument(entry.path, sha256, mime, extracted, classification, warnings);
     const committed = await timed(trace, 'commit', () => (family ?? deps.repository).commitDocument(
       {
-        sha256,
+        ...described,
         size: put.size,
-        mime,
-        originalName: path.basename(entry.path),
         blobBackend: put.backend,
         blobKey: put.key,
-        method: words === 0 && extracted.method === 'text' ? 'none' : extracted.method,
-        pages: extracted.pages,
-        words,
-        language: classification.language,
-        ocrConfidence: extracted.ocrConfidence,
-        type: classification.type,
-        title: classification.title,
-        tags: classification.tags,
-        documentDate: classification.date,
-        correspondent: classification.correspondent,
-        classConfidence: classification.confidence,
-        classRule: classification.rule,
-        classifier: classification.classifier,
-        fields: classification.fields,
-        warnings,
-        text: extracted.text,
         // Where it was found below the ingested folder: reclassify applies path rules with it.
-        metadata: { ...Object.fromEntries(Object.entries(extracted.metadata).filter((entry): entry is [string, string] => typeof entry[1] === 'string')), relativePath: pathBelowRoot(entry.path, options.paths) },
+        metadata: { ...described.metadata, relativePath: pathBelowRoot(entry.path, options.paths) },
         ocrEngine: extracted.ocrPages > 0 ? (trace.ocrEngine ?? null) : null,
         ...(searchable ? { searchable } : {}),
       },
@@ -751,9 +735,6 @@ function isRunFatal(error: unknown): boolean {
   return error instanceof DoccatError && (error.exitCode === ExitCode.usage || error.exitCode === ExitCode.backendUnavailable || error.code === 'E_OCR_INIT');
 }
 
-function countWords(text: string): number {
-  return text.match(/[\p{L}\p{N}]+/gu)?.length ?? 0;
-}
 
 /** The path below the folder it was ingested from, with / separators: what path rules match. */
 function pathBelowRoot(filePath: string, roots: readonly string[]): string {
