@@ -40,7 +40,7 @@ describe('doccat stats', () => {
     expect(plain.stdout).toMatch(/documents\s+4 \(/);
 
     const json = await runDoccat(['stats', '--json'], { home, env: colour });
-    expect(Object.keys(JSON.parse(json.stdout) as object)).toEqual(['since', 'until', 'documents', 'sources', 'files', 'throughput', 'stages', 'providers', 'failures', 'hooks', 'alerts']);
+    expect(Object.keys(JSON.parse(json.stdout) as object)).toEqual(['since', 'until', 'documents', 'sources', 'files', 'throughput', 'stages', 'ocr', 'providers', 'failures', 'hooks', 'alerts']);
     expect(json.stdout).not.toMatch(BLOCKS);
   });
 });

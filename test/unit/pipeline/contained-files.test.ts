@@ -57,6 +57,9 @@ describe('sources watch may move or delete', () => {
     // Same inode, same size, mtime set back: the ctime still tells.
     const again = snapshot(file);
     const { mtime } = fs.statSync(file);
+    // File times tick with the kernel's coarse clock (a few ms): a rewrite within the same tick
+    // keeps the ctime, which is all a same-inode, same-size, same-mtime rewrite leaves behind.
+    await new Promise((resolve) => setTimeout(resolve, 50));
     fs.writeFileSync(file, 'another fil3');
     fs.utimesSync(file, mtime, mtime);
     expect(await checkSource(file, [inbox], again)).toMatchObject({ code: 'W_SOURCE_CHANGED' });
