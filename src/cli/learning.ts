@@ -110,7 +110,6 @@ export async function trainModel(catalog: OpenCatalog, config: Config): Promise<
  */
 export async function currentModel(catalog: OpenCatalog, config: Config, logger: Logger, options: { retrain: boolean }): Promise<LearnedModel | undefined> {
   if (!config.features.learning) return undefined;
-  const settings = config.classify.learned;
   const repository = new LearnedModelRepository(catalog.database.db);
   try {
     if (options.retrain) {

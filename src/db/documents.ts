@@ -1,4 +1,4 @@
-import { sql, type Insertable, type Kysely, type Selectable, type Transaction } from 'kysely';
+import { sql, type Insertable, type Kysely, type Selectable } from 'kysely';
 import { currentActor } from '../observability/actor.js';
 import type { AuditTable, ClassificationsTable, Database, DocumentsTable, IngestEventsTable, SourcesTable } from './schema.js';
 import { deleteSearchEntry, writeSearchEntry } from './search-index.js';

@@ -1,7 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import { dialectOf } from './dialect.js';
 import type { AuditRow, ClassificationRow, DocumentRepository, DocumentRow, SourceRow } from './documents.js';
-import { linkParts } from './document-parts.js';
 import type { Database } from './schema.js';
 import { writeSearchEntry } from './search-index.js';
 

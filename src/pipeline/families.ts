@@ -1,12 +1,8 @@
-import { createHash } from 'node:crypto';
-import fs from 'node:fs';
-import path from 'node:path';
 import type { Logger } from 'pino';
 import { DoccatError, ExitCode, toErrorInfo } from '../errors.js';
 import type { Classification } from '../classify/classifier.js';
-import type { ClaimRepository } from '../db/claims.js';
 import { commitFamily, type FamilyMember } from '../db/document-parts.js';
-import type { CommitResult, DocumentRepository, NewDocument, SourceSighting } from '../db/documents.js';
+import type { CommitResult, NewDocument, SourceSighting } from '../db/documents.js';
 import type { ExtractedPart, ExtractOptions, ExtractResult, ExtractWarning, PartsOptions } from '../extract/extractor.js';
 import { hasExtractor } from '../extract/registry.js';
 import type { BlobStore, PutResult } from '../storage/blob-store.js';
@@ -15,6 +11,7 @@ import type { IngestDependencies, Stage } from './ingest.js';
 import { countWords, describedDocument } from './new-document.js';
 import { sniffFile } from './sniff.js';
 import type { StagingArea } from './source-file.js';
+import { hashFile } from './hash-file.js';
 
 /**
  * Documents inside documents: an e-mail's attachments, an mbox's messages. The extraction process
@@ -399,15 +396,6 @@ function isStopping(error: unknown, signal: AbortSignal): boolean {
   return error instanceof DoccatError && (error.exitCode === ExitCode.usage || error.exitCode === ExitCode.backendUnavailable || error.code === 'E_OCR_INIT' || error.code === 'E_INTERRUPTED');
 }
 
-async function hashFile(filePath: string): Promise<{ sha256: string; size: number }> {
-  const hash = createHash('sha256');
-  let size = 0;
-  for await (const chunk of fs.createReadStream(filePath) as AsyncIterable<Buffer>) {
-    hash.update(chunk);
-    size += chunk.length;
-  }
-  return { sha256: hash.digest('hex'), size };
-}
 
 function partDocument(name: string, sha256: string, mime: string, extracted: ExtractResult, classification: Classification): Omit<NewDocument, 'blobBackend' | 'blobKey' | 'size'> {
   const warnings = [...extracted.warnings];

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { FileHandle } from 'node:fs/promises';
@@ -9,6 +9,7 @@ import type { ClaimRepository } from '../db/claims.js';
 import type { DocumentRepository, SourceSighting, StoredBlob } from '../db/documents.js';
 import { FileFamily, type PartOutcome } from './families.js';
 import { countWords, describedDocument } from './new-document.js';
+import { hashFile } from './hash-file.js';
 import { sleep } from '../system/process.js';
 import type { ExtractOptions, ExtractResult } from '../extract/extractor.js';
 import { engineLabel, type OcrEngine } from '../extract/ocr/engine.js';
@@ -664,7 +665,7 @@ const SEARCHABLE_CLAIM_WAIT_MS = CLAIM_LEASE_MS;
  * claim). The same bytes can be another document's blob, whose deletion may be under way.
  */
 async function storeSearchablePdf(filePath: string, store: BlobStore, deps: IngestDependencies, signal: AbortSignal): Promise<{ blob: StoredBlob } | { warning: { code: string; message: string } }> {
-  const sha256 = await hashFile(filePath);
+  const { sha256 } = await hashFile(filePath);
   const deadline = Date.now() + SEARCHABLE_CLAIM_WAIT_MS;
   while (!(await deps.claims.claim(sha256))) {
     if (Date.now() > deadline) return { warning: { code: 'W_NO_SEARCHABLE_PDF', message: 'no searchable PDF: another process held the claim on the same PDF for too long' } };
@@ -679,11 +680,6 @@ async function storeSearchablePdf(filePath: string, store: BlobStore, deps: Inge
   }
 }
 
-async function hashFile(filePath: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of fs.createReadStream(filePath)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
-}
 
 /** Archives whose members can be written out (zip family, tar and its compressions, .deb data). */
 function isUnpackable(mime: string): boolean {

@@ -8,6 +8,7 @@ import { DoccatError, ExitCode } from '../../errors.js';
 import { isProcessAlive } from '../../system/process.js';
 import { containedFolder, isInside, RefusedError } from '../contained-files.js';
 import { isSafeRelativePath, relativePath } from './manifest.js';
+import { hashFile } from '../hash-file.js';
 
 /**
  * The export folder as doccat writes it. Everything doccat puts there is recorded, before it is
@@ -352,15 +353,6 @@ function sameIdentity(a: FileIdentity, b: FileIdentity): boolean {
   return a.fileId === b.fileId && a.size === b.size && a.mtimeMs === b.mtimeMs;
 }
 
-async function hashFile(filePath: string): Promise<{ sha256: string; size: number }> {
-  const hash = createHash('sha256');
-  let size = 0;
-  for await (const chunk of fs.createReadStream(filePath) as AsyncIterable<Buffer>) {
-    hash.update(chunk);
-    size += chunk.length;
-  }
-  return { sha256: hash.digest('hex'), size };
-}
 
 async function fsyncFolder(folder: string): Promise<void> {
   const handle = await fsp.open(folder, 'r');
