@@ -20,7 +20,8 @@ function hasCommand(command) {
   return spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;
 }
 
-async function mapLimit(items, limit, fn) {
+/** At most `limit` of `fn` at once, results in the order of `items` (also used by run.js). */
+export async function mapLimit(items, limit, fn) {
   let next = 0;
   const results = [];
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {

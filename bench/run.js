@@ -9,7 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { makeTextPdf } from '../test/support/pdf-writer.mjs';
-import { benchOcr, benchOcrMemory } from './ocr.js';
+import { benchOcr, benchOcrMemory, mapLimit } from './ocr.js';
 import { loadPostgres, loadSqlite, measureQueries, percentile, postgresDurability, QUERY_MIX } from './catalogues.js';
 
 const execFileAsync = promisify(execFile);
@@ -22,18 +22,6 @@ const wanted = which.length > 0 ? which : ['startup', 'search', 'stats', 'db', '
 if (!fs.existsSync(path.join(root, 'dist', 'cli', 'main.js'))) {
   console.error('bench: build first (npm run build)');
   process.exit(2);
-}
-
-async function mapLimit(items, limit, fn) {
-  let next = 0;
-  const results = [];
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await fn(items[index]);
-    }
-  }));
-  return results;
 }
 
 function line(label, value) {
