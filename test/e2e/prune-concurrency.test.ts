@@ -38,7 +38,9 @@ for (const dialect of DIALECTS) describe(`prune beside other processes (${dialec
     const [first, second, third] = await Promise.all([
       run(['prune', '--keep-last', '1', '--per', 'branch', '--json']),
       run(['prune', '--keep-last', '1', '--per', 'branch', '--json']),
-      run(['ingest', folders[0] as string, '--json'], { env: githubActions({ id: '4', sha: '4'.repeat(40), branch: 'main' }) }),
+      // On another branch: a build of main started now would itself be the last one to keep, and
+      // whether the prunes plan before or after its first sighting would decide what they prune.
+      run(['ingest', folders[0] as string, '--json'], { env: githubActions({ id: '4', sha: '4'.repeat(40), branch: 'release' }) }),
     ]);
     for (const result of [first, second, third]) expect(result.code, result.stderr).toBe(0);
     const pruned = [first, second].map((result) => JSON.parse(result.stdout) as { pruned: number; failed: number; changed: number; gone: number });

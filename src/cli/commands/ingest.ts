@@ -174,7 +174,7 @@ async function provenanceRecorder(options: IngestFlags, context: CommandContext,
   const { ProvenanceRepository } = await import('../../db/provenance.js');
   const repository = new ProvenanceRepository(catalog.database.db);
   const id = await repository.ensure(provenance);
-  context.logger.info({ provider: provenance.ci.provider, repository: provenance.ci.repository, commit: provenance.ci.commit, runId: provenance.ci.runId }, 'recording provenance');
+  context.logger.info({ provider: provenance.ci.provider, repository: provenance.ci.repository, commit: provenance.ci.commit, ciRunId: provenance.ci.runId }, 'recording provenance');
   return { record: (documentId, filePath) => repository.recordSighting(documentId, id, filePath, context.runId) };
 }
 
