@@ -1,3 +1,4 @@
+// @ts-check
 // The synthetic catalogues the database benchmarks fill (`npm run bench -- search`, `db`, `scale`):
 // the same paperwork from a fixed seed, loaded into SQLite and Postgres as doccat would write it,
 // and the search query mix measured on them.
