@@ -292,7 +292,7 @@ function checkAnthropic(request, body, models, keys) {
     if (choice === 'tool' && !(body.tools ?? []).some((tool) => tool.name === body.tool_choice.name))
         return anthropicError(400, 'invalid_request_error', `tool_choice: Tool '${body.tool_choice.name}' not found in 'tools'`);
     for (const tool of body.tools ?? [])
-        if (!tool.input_schema || tool.input_schema.type !== 'object')
+        if (tool.input_schema?.type !== 'object')
             return anthropicError(400, 'invalid_request_error', `tools.0.custom.input_schema.type: Input should be 'object'`);
     return undefined;
 }
