@@ -123,7 +123,7 @@ export class LocalClassifier implements Classifier {
     const chosen = best && best.score >= this.options.minScore ? best : undefined;
     const type = chosen?.type.name ?? FALLBACK_TYPE;
     const language = await detectLanguage(body);
-    const fields = this.fieldsFor(type, body, language);
+    const fields = this.fieldsFor(type, body, language, input.layoutText);
     const tags = new Set<string>(chosen?.type.tags ?? []);
     for (const rule of this.tagRules) if (rule.patterns.some((pattern) => pattern.test(folded))) tags.add(rule.tag);
     const confidence = chosen
@@ -144,10 +144,10 @@ export class LocalClassifier implements Classifier {
   }
 
   /** The typed fields a document of this type has: money and references on invoices and receipts. */
-  fieldsFor(type: string, body: string, language: string | null): Record<string, FieldValue> {
+  fieldsFor(type: string, body: string, language: string | null, layoutText?: string): Record<string, FieldValue> {
     const fields: Record<string, FieldValue> = {};
     if (type === 'invoice' || type === 'receipt') {
-      for (const [key, value] of Object.entries(findInvoiceFields(body, monthFirst(language)))) if (value !== undefined) fields[key] = value;
+      for (const [key, value] of Object.entries(findInvoiceFields(body, monthFirst(language), layoutText))) if (value !== undefined) fields[key] = value;
     } else if (type === 'bank-statement') {
       const iban = findValidIban(body);
       if (iban) fields.iban = iban;
