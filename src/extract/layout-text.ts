@@ -46,7 +46,9 @@ export function layoutText(items: readonly PositionedText[]): string {
 
   const lines: Line[] = [];
   for (const item of [...kept].sort((a, b) => b.y - a.y || a.x - b.x)) {
-    const line = lines.find((candidate) => Math.abs(candidate.y - item.y) < SAME_LINE * Math.min(candidate.height, item.height));
+    // Items come top to bottom, so only the last lines can be the item's: a page of many small
+    // items costs no more than a scan.
+    const line = lines.slice(-3).find((candidate) => Math.abs(candidate.y - item.y) < SAME_LINE * Math.min(candidate.height, item.height));
     if (line) line.items.push(item);
     else lines.push({ y: item.y, height: item.height, items: [item] });
   }
