@@ -1,3 +1,4 @@
+// @ts-check
 // The synthetic catalogues the database benchmarks fill (`npm run bench -- search`, `db`, `scale`):
 // the same paperwork from a fixed seed, loaded into SQLite and Postgres as doccat would write it,
 // and the search query mix measured on them.
@@ -20,7 +21,10 @@ export function* syntheticDocuments(count, from = 0) {
   const vocabulary = [...stopWords, ...Array.from({ length: 30_000 }, (_, index) => `w${index.toString(36)}`)];
   const zipfTotal = vocabulary.reduce((sum, _, rank) => sum + 1 / (rank + 1), 0);
   const cumulative = [];
-  vocabulary.reduce((sum, _, rank) => (cumulative.push((sum + 1 / (rank + 1)) / zipfTotal), sum + 1 / (rank + 1)), 0);
+  vocabulary.reduce((sum, _, rank) => {
+    cumulative.push((sum + 1 / (rank + 1)) / zipfTotal);
+    return sum + 1 / (rank + 1);
+  }, 0);
   const zipfWord = () => {
     const target = random();
     let low = 0;

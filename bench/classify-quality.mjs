@@ -1,3 +1,4 @@
+// @ts-check
 // `npm run bench -- classify-quality`: how often the classifiers are right on the labelled set in
 // test/classify-set (the rules on its tuning and held-back parts; the chain after 5 documents per
 // type were labelled by hand), and how long training on 10k documents and predicting take.

@@ -1,3 +1,4 @@
+// @ts-check
 // OCR benchmarks (`npm run bench -- ocr`, `npm run bench -- ocr-memory`): doccat with each engine
 // against native tesseract on the same pages, each side a whole cold process (or set of processes).
 import { execFile, spawn, spawnSync } from 'node:child_process';
@@ -41,7 +42,7 @@ function runMeasured(file, args, options = {}) {
   return new Promise((resolve, reject) => {
     const started = performance.now();
     const child = spawn(file, args, { env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
-    const sampler = sampleTreeRss(child.pid, 50);
+    const sampler = sampleTreeRss(/** @type {number} */ (child.pid), 50);
     let stdout = '';
     let stderr = '';
     let pending = '';
@@ -51,7 +52,7 @@ function runMeasured(file, args, options = {}) {
       if (!options.onLine) return;
       pending += chunk;
       const lines = pending.split('\n');
-      pending = lines.pop();
+      pending = lines.pop() ?? '';
       for (const text of lines) options.onLine(text, child);
     });
     child.stderr.setEncoding('utf8');

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
+// @ts-check
 // Benchmarks (not tests): `npm run bench -- startup`, `-- search`, `-- stats`, `-- db`, `-- classify`, `-- classify-quality`, `-- storage`, `-- watch`, `-- ocr`, `-- ocr-memory`, `-- ingest`, `-- hooks`, `-- artifacts`, or all of them; `-- scale` (with `--1m`) only when named.
 // Each prints doccat's figure next to a baseline measured in the same run, and their ratio.
-import { execFile } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import crypto, { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -211,8 +212,9 @@ async function benchStorage() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'doccat-bench-storage-'));
   const { storage } = configSchema.parse({ storage: { backends: { disk: { type: 'local', path: path.join(dir, 'store') }, cloud: s3.backend('bench') } } });
   const setup = { storage, blobDir: path.join(dir, 'blobs'), catalogDir: dir, env: s3.env };
-  const local = await createBlobStore('disk', setup);
-  const cloud = await createBlobStore('cloud', setup);
+  // Typed from src: what the checker infers from dist's JavaScript misses that every backend returns a store.
+  const local = /** @type {import('../src/storage/blob-store.js').BlobStore} */ (await createBlobStore('disk', setup));
+  const cloud = /** @type {import('../src/storage/blob-store.js').BlobStore} */ (await createBlobStore('cloud', setup));
   const client = new S3Client({ region: 'us-east-1', endpoint: s3.endpoint, forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' }, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' });
   console.log('\nStorage: put of one file, median of 5, each against a plain baseline measured in the same run (s3rver on 127.0.0.1)');
   const median = async (runs, fn) => {
@@ -262,7 +264,7 @@ async function benchDb() {
     const postgresLoad = await loadPostgres(url, count);
     line('bulk load', `SQLite ${sqliteLoad.toFixed(1)} s · Postgres ${postgresLoad.toFixed(1)} s`);
     const results = {};
-    for (const [name, open] of [['SQLite', () => openSqliteDatabase({ path: path.join(dir, 'catalog.db'), busyTimeoutMs: 5000, readonly: true })], ['Postgres', () => openPostgresDatabase({ url, poolSize: 2, statementTimeoutMs: 0 })]]) {
+    for (const [name, open] of /** @type {const} */ ([['SQLite', () => openSqliteDatabase({ path: path.join(dir, 'catalog.db'), busyTimeoutMs: 5000, readonly: true })], ['Postgres', () => openPostgresDatabase({ url, poolSize: 2, statementTimeoutMs: 0 })]])) {
       const catalog = await open();
       results[name] = await measureQueries(catalog.db);
       await catalog.close();
@@ -276,7 +278,7 @@ async function benchDb() {
     fs.mkdirSync(inputs);
     for (let index = 0; index < 300; index += 1) fs.writeFileSync(path.join(inputs, `note-${index}.txt`), `Invoice ${index}: printer paper, toner and delivery. ${'Line of text. '.repeat(30 + (index % 20))}`);
     const rate = {};
-    for (const [name, extra] of [['SQLite', { DOCCAT_HOME: path.join(dir, 'home-sqlite') }], ['Postgres', { DOCCAT_HOME: path.join(dir, 'home-pg'), DOCCAT_DATABASE_URL: await createDatabase(server.url, 'doccat_bench_ingest') }]]) {
+    for (const [name, extra] of /** @type {const} */ ([['SQLite', { DOCCAT_HOME: path.join(dir, 'home-sqlite') }], ['Postgres', { DOCCAT_HOME: path.join(dir, 'home-pg'), DOCCAT_DATABASE_URL: await createDatabase(server.url, 'doccat_bench_ingest') }]])) {
       const started = performance.now();
       await execFileAsync(process.execPath, [path.join(root, 'bin/doccat.js'), 'ingest', inputs, '--json', '--quiet'], { env: { ...process.env, ...extra }, maxBuffer: 64 * 1024 * 1024 });
       rate[name] = 300 / ((performance.now() - started) / 1000);
@@ -419,8 +421,8 @@ async function benchHooks() {
       response.end('ok');
     });
   });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${server.address().port}/doccat`;
+  await /** @type {Promise<void>} */ (new Promise((resolve) => server.listen(0, '127.0.0.1', resolve)));
+  const url = `http://127.0.0.1:${/** @type {import('node:net').AddressInfo} */ (server.address()).port}/doccat`;
   const variants = { 'no hook': [], webhook: [url], 'command (cat > /dev/null)': ['cat > /dev/null'] };
   console.log(`\nHooks: ingest of ${count} small text files (-j 2), with one onDocument hook or none; whole processes, median of 3`);
   const results = {};
@@ -552,7 +554,7 @@ async function benchScale() {
       const postgresSeconds = await loadPostgres(url, size, loaded);
       const added = size - loaded;
       loaded = size;
-      for (const [name, seconds] of [['SQLite', sqliteSeconds], ['Postgres', postgresSeconds]]) {
+      for (const [name, seconds] of /** @type {const} */ ([['SQLite', sqliteSeconds], ['Postgres', postgresSeconds]])) {
         const catalog = name === 'SQLite' ? await openSqliteDatabase({ path: file, busyTimeoutMs: 5000, readonly: true }) : await openPostgresDatabase({ url, poolSize: 2, statementTimeoutMs: 0 });
         const measured = await measureQueries(catalog.db);
         await catalog.close();

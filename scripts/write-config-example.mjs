@@ -1,3 +1,4 @@
+// @ts-check
 // Regenerates doccat.config.example.json from the schema (run after `npm run build`).
 import fs from 'node:fs';
 import { exampleConfig } from '../dist/config/example.js';

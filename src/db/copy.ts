@@ -33,7 +33,7 @@ export async function copyCatalogue(from: Kysely<Database>, to: Kysely<Database>
   for (const table of TABLES) {
     let copied = 0;
     for (let offset = 0; ; offset += BATCH) {
-      // any: rows move between two databases of the same schema, table by table, as they are.
+      // biome-ignore lint/suspicious/noExplicitAny: rows move between two databases of the same schema, table by table, as they are.
       const rows = (await sql<Record<string, any>>`SELECT * FROM ${sql.table(table)} ORDER BY 1, 2 LIMIT ${BATCH} OFFSET ${offset}`.execute(from)).rows;
       if (rows.length === 0) break;
       await writeTransaction(to, async (trx) => {

@@ -16,7 +16,7 @@ export interface ColumnTypes {
   bytes: 'blob' | 'bytea';
 }
 
-// any: called with Kysely<Database> and with the Kysely<unknown> migrations get; only the adapter is read.
+// biome-ignore lint/suspicious/noExplicitAny: called with Kysely<Database> and with the Kysely<unknown> migrations get; only the adapter is read.
 export function dialectOf(db: Kysely<any>): DialectName {
   return db.getExecutor().adapter instanceof PostgresAdapter ? 'postgres' : 'sqlite';
 }
@@ -57,5 +57,5 @@ export async function writeTransaction<DB, T>(db: Kysely<DB>, work: (trx: Kysely
 }
 
 /** SQLite connections between BEGIN IMMEDIATE and its end (kysely marks only its own transactions). */
-// any: connections of any schema are tracked by identity only.
+// biome-ignore lint/suspicious/noExplicitAny: connections of any schema are tracked by identity only.
 const insideSqliteTransaction = new WeakSet<Kysely<any>>();

@@ -166,7 +166,7 @@ export class TableJobQueue {
   }
 
   private async idleWait(signal: AbortSignal): Promise<void> {
-    let wake = () => undefined as void;
+    let wake: () => void = () => undefined;
     const woken = new Promise<void>((resolve) => {
       wake = resolve;
       this.sleepers.add(resolve);

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { Classification } from '../classify/classifier.js';
 import type { ErrorInfo } from '../errors.js';
-import { DoccatError } from '../errors.js';
+import type { DoccatError } from '../errors.js';
 import { isArtifactType } from '../extract/artifacts/formats.js';
 import type { ArtifactInfo, ExtractResult } from '../extract/extractor.js';
 import { hasExtractor } from '../extract/registry.js';

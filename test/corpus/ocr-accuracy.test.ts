@@ -114,7 +114,7 @@ const ENGINES: { name: OcrEngineName; run: boolean; reads: (row: (typeof rows)[n
 
 for (const engineCase of ENGINES) {
   // Files run concurrently and their pages in parallel: the engine's two slots stay busy.
-  describe.concurrent.skipIf(!corpusAvailable || !nativeAvailable || !engineCase.run)(`OCR accuracy on the corpus scans with ground truth, engine ${engineCase.name}`, () => {
+  describe.skipIf(!corpusAvailable || !nativeAvailable || !engineCase.run).concurrent(`OCR accuracy on the corpus scans with ground truth, engine ${engineCase.name}`, () => {
     let engine: OcrEngine;
     const figures: string[] = [];
     const readings = new Map<string, Promise<{ cer: number; pages: number; method: string }>>();

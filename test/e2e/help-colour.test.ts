@@ -27,7 +27,10 @@ describe('help', () => {
     // Every other command, through the same program the binary builds (one process, not forty).
     const { buildProgram } = await import('../../src/cli/program.js');
     const all: Command[] = [];
-    const walk = (command: Command) => command.commands.forEach((sub) => (all.push(sub), walk(sub)));
+    const walk = (command: Command) => command.commands.forEach((sub) => {
+      all.push(sub);
+      walk(sub);
+    });
     walk(buildProgram());
     expect(all.map((command) => command.name())).toEqual(expect.arrayContaining(['ingest', 'search', 'migrate', 'copy', 'status']));
     for (const command of all) {

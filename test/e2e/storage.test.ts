@@ -29,7 +29,7 @@ async function catalogue(count: number, storage: Record<string, unknown> = {}) {
   const config = path.join(home, 'doccat.config.json');
   const write = (extra: Record<string, unknown>) => fs.writeFileSync(config, JSON.stringify({ storage: { backends: { cloud: s3.backend('doccat', { prefix: `${path.basename(home)}/` }) }, ...storage, ...extra } }));
   write({});
-  const run = (args: string[], onLine?: Parameters<typeof runDoccat>[1]['onLine']) => runDoccat([...args, '--config', config], { home, env: s3.env, ...(onLine ? { onLine } : {}) });
+  const run = (args: string[], onLine?: NonNullable<Parameters<typeof runDoccat>[1]>['onLine']) => runDoccat([...args, '--config', config], { home, env: s3.env, ...(onLine ? { onLine } : {}) });
   return { home, inputs, config, run, write };
 }
 

@@ -103,7 +103,7 @@ describe('escape sequences from file names and documents never reach a terminal'
       expect(result.code, result.stderr).toBe(0);
       expectNoRawControl(result, result.stdout.slice(0, 80));
     }
-    const [list, search] = results as [RunResult, RunResult];
+    const [list, search] = results;
     expect(list.stdout).toContain('Heading \\u009b31m and \\u202eevil end');
     expect(search.stdout).toContain('\\u001b]52;c;Zm9v\\u0007');
     const shown = results[6 + Object.keys(ids).indexOf('mail.eml')] as RunResult;

@@ -71,7 +71,7 @@ export function tempDir(prefix = 'doccat-test-'): string {
 export interface IngestJson {
   runId: string;
   summary: { total: number; catalogued: number; duplicate: number; unchanged: number; failed: number; new: number; parts: number; ocrPages: number; interrupted: boolean };
-  files: { path: string; status: string; documentId?: number; type?: string; method?: string; pages?: number; ocrPages?: number; ocrEngine?: string; words?: number; error?: { code: string; message: string; hint?: string } }[];
+  files: { path: string; status: string; correlationId?: string; documentId?: number; sha256?: string; type?: string; method?: string; pages?: number; ocrPages?: number; ocrEngine?: string; words?: number; parts?: { documentId: number; name: string; status: string }[]; error?: { code: string; message: string; hint?: string } }[];
 }
 
 export function parseIngestJson(result: RunResult): IngestJson {

@@ -1,3 +1,4 @@
+// @ts-check
 // Writes a minimal but valid .docx (WordprocessingML in a zip) with the given paragraphs.
 import { zipSync, strToU8 } from 'fflate';
 

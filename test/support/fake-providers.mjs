@@ -1,3 +1,4 @@
+// @ts-check
 import http from 'node:http';
 
 /**
@@ -106,6 +107,11 @@ function promptOf(provider, body) {
 // ---------------------------------------------------------------------------------------------
 // Error bodies, shaped as each service sends them.
 
+/**
+ * @param {number} status
+ * @param {string} message
+ * @param {{ type?: string, param?: string | null, code?: string | null }} [details]
+ */
 function openaiError(status, message, { type = 'invalid_request_error', param = null, code = null } = {}) {
     return { status, body: { error: { message, type, param, code } } };
 }
@@ -286,7 +292,7 @@ function checkAnthropic(request, body, models, keys) {
     if (choice === 'tool' && !(body.tools ?? []).some((tool) => tool.name === body.tool_choice.name))
         return anthropicError(400, 'invalid_request_error', `tool_choice: Tool '${body.tool_choice.name}' not found in 'tools'`);
     for (const tool of body.tools ?? [])
-        if (!tool.input_schema || tool.input_schema.type !== 'object')
+        if (tool.input_schema?.type !== 'object')
             return anthropicError(400, 'invalid_request_error', `tools.0.custom.input_schema.type: Input should be 'object'`);
     return undefined;
 }
@@ -582,8 +588,8 @@ export async function startFakeProviders(options = {}) {
         sockets.add(socket);
         socket.on('close', () => sockets.delete(socket));
     });
-    await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const { port } = server.address();
+    await /** @type {Promise<void>} */ (new Promise((resolve) => server.listen(0, '127.0.0.1', resolve)));
+    const { port } = /** @type {import('node:net').AddressInfo} */ (server.address());
     const url = `http://127.0.0.1:${port}`;
     return {
         url,
@@ -616,7 +622,7 @@ export async function startFakeProviders(options = {}) {
         close: async () => {
             for (const socket of sockets)
                 socket.destroy();
-            await new Promise((resolve) => server.close(() => resolve()));
+            await /** @type {Promise<void>} */ (new Promise((resolve) => server.close(() => resolve())));
         },
     };
 }

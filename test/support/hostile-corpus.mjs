@@ -1,3 +1,4 @@
+// @ts-check
 // Generates, at test time, the files an attacker or an unlucky user drops into a folder doccat
 // watches: decompression bombs, page-count and pixel bombs, pipes, escape sequences in names and
 // text, symlink traps, pathological nesting and a giant text file. Nothing here is stored in the

@@ -1,3 +1,4 @@
+// @ts-check
 /**
  * Hostile inputs, generated at test time (small on disk, enormous once decoded): each is the
  * shape of a problem found in issue 14. Reused by the reliability suite.

@@ -1,3 +1,4 @@
+// @ts-check
 // Loader hooks for module-log.mjs (they run on the loader's own thread).
 import fs from 'node:fs';
 

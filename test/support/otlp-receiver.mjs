@@ -1,3 +1,4 @@
+// @ts-check
 // A collector for tests: accepts OTLP/HTTP JSON trace exports (POST /v1/traces), as an
 // OpenTelemetry Collector would on port 4318, and keeps every span in a flat, readable form.
 import http from 'node:http';
@@ -53,8 +54,8 @@ export async function startOtlpReceiver() {
       response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
     });
   });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address();
+  await /** @type {Promise<void>} */ (new Promise((resolve) => server.listen(0, '127.0.0.1', resolve)));
+  const { port } = /** @type {import('node:net').AddressInfo} */ (server.address());
   return {
     url: `http://127.0.0.1:${port}`,
     spans,
@@ -63,6 +64,6 @@ export async function startOtlpReceiver() {
       spans.length = 0;
       requests.length = 0;
     },
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    close: () => /** @type {Promise<void>} */ (new Promise((resolve) => server.close(() => resolve()))),
   };
 }

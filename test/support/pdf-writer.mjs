@@ -1,3 +1,4 @@
+// @ts-check
 // Writes small, valid, born-digital PDFs (Helvetica text, one or more pages) without any
 // dependency, so fixtures and tests can make PDFs with known text on any machine.
 import zlib from 'node:zlib';

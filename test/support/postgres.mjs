@@ -1,3 +1,4 @@
+// @ts-check
 // A real PostgreSQL server for tests and benchmarks: Debian's server binaries, started in a temp
 // folder on a free port and removed afterwards; or the server DOCCAT_TEST_PG_URL names.
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -19,7 +20,7 @@ async function freePort() {
     const server = net.createServer();
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
+      const { port } = /** @type {import('node:net').AddressInfo} */ (server.address());
       server.close(() => resolve(port));
     });
   });

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// @ts-check
 /**
  * Peak resident memory of a process and all its descendants, summed, sampled from /proc.
  * Child processes (extraction children, tesseract worker threads' process) count: a run's cost

@@ -1,3 +1,4 @@
+// @ts-check
 // A real S3 protocol server (s3rver) on 127.0.0.1 for tests and benchmarks, in a temp folder.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';

@@ -1,3 +1,4 @@
+// @ts-check
 // Runs s3rver in its own process: `node --openssl-legacy-provider s3rver-process.mjs DIR PORT BUCKET...`.
 // s3rver encrypts list continuation tokens with DES, which OpenSSL 3 only offers through its
 // legacy provider; a child process can enable it without changing the test runner's crypto.

@@ -1,3 +1,4 @@
+// @ts-check
 // Scanned pages with known text, for OCR tests: text pages rendered at a resolution by pdftoppm
 // (poppler-utils, which CI installs), as gray rasters, PNG files or one image-only PDF.
 import { execFileSync } from 'node:child_process';

@@ -4,7 +4,7 @@ export interface ReceivedWebhook {
   path: string | undefined;
   headers: http.IncomingHttpHeaders;
   body: string;
-  // any: each test reads the event fields it checks.
+  // biome-ignore lint/suspicious/noExplicitAny: each test reads the event fields it checks.
   json: any;
   /** Whether X-Doccat-Signature is the HMAC of the body with the receiver's secret (undefined: no secret given). */
   signatureValid: boolean | undefined;

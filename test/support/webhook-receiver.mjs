@@ -1,3 +1,4 @@
+// @ts-check
 // A webhook receiver for tests on 127.0.0.1: keeps every request (headers, body, whether its
 // X-Doccat-Signature matches the secret) and answers as told: a status (with headers), a redirect,
 // or never.
@@ -41,8 +42,8 @@ export async function startWebhookReceiver(options = {}) {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address();
+  await /** @type {Promise<void>} */ (new Promise((resolve) => server.listen(0, '127.0.0.1', resolve)));
+  const { port } = /** @type {import('node:net').AddressInfo} */ (server.address());
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
@@ -73,9 +74,9 @@ export async function startWebhookReceiver(options = {}) {
       fallback = { status: 200 };
     },
     close: () =>
-      new Promise((resolve) => {
+      /** @type {Promise<void>} */ (new Promise((resolve) => {
         for (const socket of sockets) socket.destroy();
         server.close(() => resolve());
-      }),
+      })),
   };
 }

@@ -312,7 +312,7 @@ export class LearnedModel {
       const withTotal = raw.totals[column] as number;
       const withoutTotal = (raw.totals[allColumn] as number) - withTotal;
       let withScore = Math.log(withDocuments / allDocuments);
-      let withoutScore = Math.log(withoutDocuments / allDocuments);
+      const withoutScore = Math.log(withoutDocuments / allDocuments);
       let likelihood = 0;
       let mass = 0;
       for (const [hash, value] of features) {

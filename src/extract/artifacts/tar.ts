@@ -1,4 +1,4 @@
-import { Listing, MEMBER_BYTES, StopReading } from './listing.js';
+import { type Listing, MEMBER_BYTES, StopReading } from './listing.js';
 import type { MemberWriter } from './unpacker.js';
 
 /**

@@ -79,6 +79,7 @@ interface PdfWarnings {
 }
 
 function watchPdfWarnings(): PdfWarnings {
+  // biome-ignore lint/suspicious/noConsole: pdf.js reports through console.warn; its warnings are counted, others passed on.
   const original = console.warn;
   let imagesLeftOut = 0;
   console.warn = (...args: unknown[]) => {
@@ -91,6 +92,7 @@ function watchPdfWarnings(): PdfWarnings {
       return imagesLeftOut;
     },
     stop() {
+      // biome-ignore lint/suspicious/noConsole: see above.
       if (console.warn !== original) console.warn = original;
     },
   };
@@ -162,6 +164,7 @@ async function openDocument(pdfjs: PdfJs, data: Uint8Array, root: string, input:
 /** RFC 4013 SASLprep, the parts that matter for passwords: drop "mapped to nothing", space, NFKC. */
 export function saslPrep(password: string): string {
   return password
+    // biome-ignore lint/suspicious/noMisleadingCharacterClass: each code point is dropped on its own, combining or not.
     .replace(/[\u00AD\u034F\u1806\u180B-\u180D\u200B-\u200D\u2060\uFE00-\uFE0F\uFEFF]/g, '')
     .replace(/[\u00A0\u1680\u2000-\u200B\u202F\u205F\u3000]/g, ' ')
     .normalize('NFKC');

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { Kysely } from 'kysely';
+import type { Insertable, Kysely } from 'kysely';
 import pino from 'pino';
 import { describe, expect, inject, it } from 'vitest';
 import { AlertMonitor, judge, type AlertTransition } from '../../../src/alerts/monitor.js';
@@ -29,7 +29,7 @@ async function catalogue(dialect: 'sqlite' | 'postgres'): Promise<{ open: () => 
   return { url, open: () => openPostgresDatabase({ url, poolSize: 4, statementTimeoutMs: 60_000 }) };
 }
 
-async function event(db: Kysely<Database>, at: string, status: 'catalogued' | 'failed', extra: Partial<Database['ingest_events']> = {}): Promise<void> {
+async function event(db: Kysely<Database>, at: string, status: 'catalogued' | 'failed', extra: Partial<Insertable<Database['ingest_events']>> = {}): Promise<void> {
   await db
     .insertInto('ingest_events')
     .values({ at, started_at: at, run_id: 'r', correlation_id: `r-${at}-${Math.random()}`, status, document_id: null, error_code: status === 'failed' ? 'E_EMPTY_FILE' : null, mime: 'text/plain', method: 'text', bytes: 10, pages: 1, ocr_pages: 0, total_ms: 100, sniff_ms: 1, hash_ms: 1, extract_ms: 10, ocr_ms: null, classify_ms: 1, store_ms: 1, commit_ms: 1, ...extra })

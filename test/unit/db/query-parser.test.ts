@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { boundedQuery, MAX_DEPTH, MAX_TERMS, parseQuery, positiveTextNodes, type QueryNode } from '../../../src/db/query-parser.js';
-import { DoccatError } from '../../../src/errors.js';
+import type { DoccatError } from '../../../src/errors.js';
 
 function syntaxErrorOf(query: string): DoccatError {
   try {

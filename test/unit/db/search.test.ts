@@ -235,7 +235,7 @@ for (const dialect of DIALECTS) describe(`ordering many matches by date or by wh
     // Filters alone are counted as sets, paged by probing: both must agree with the plain answer.
     const listed = await searchDocuments(catalog.db, { tree: parseQuery('path:/d/1*'), limit: 10, offset: 0, sort: 'added' });
     expect(listed.total).toBe(inFolder.size);
-    expect(listed.hits.map((hit) => hit.id)).toEqual([...inFolder].sort((a, b) => b - a).slice(0, 10));
+    expect(listed.hits.map((hit) => hit.id)).toEqual([...inFolder].sort((a, b) => b! - a!).slice(0, 10));
     const combined = await searchDocuments(catalog.db, { tree: parseQuery('path:/d/1* -path:/d/10*'), limit: 10, offset: 0, sort: 'added' });
     const notTen = new Set((await catalog.db.selectFrom('sources').select('document_id').where('path', 'like', '/d/10%').execute()).map((row) => row.document_id));
     expect(combined.total).toBe([...inFolder].filter((id) => !notTen.has(id)).length);

@@ -24,7 +24,6 @@ import {
   recall,
   turnGray,
   wordBoxes,
-  writeGrayPng,
   type WordBox,
 } from '../../support/searchable-pdf.js';
 
@@ -298,16 +297,18 @@ describe('when no searchable PDF can be made', () => {
 
 /** PDF/A-2b's requirements beyond the pages, as far as they can be read without a validator. */
 async function expectPdfA2b(file: string): Promise<void> {
-  const { PDFDocument, PDFName, PDFArray, PDFDict, PDFRawStream, PDFNumber } = await import('pdf-lib');
+  const { PDFDocument, PDFName, PDFArray, PDFDict, PDFRawStream, PDFNumber, PDFStream } = await import('pdf-lib');
+  // lookup() is typed for PDFStream, whose static side PDFRawStream does not match; it checks the class it is given.
+  const rawStream = PDFRawStream as unknown as typeof PDFStream;
   const document = await PDFDocument.load(fs.readFileSync(file), { updateMetadata: false });
-  const metadata = document.catalog.lookup(PDFName.of('Metadata'), PDFRawStream);
+  const metadata = document.catalog.lookup(PDFName.of('Metadata'), rawStream) as import('pdf-lib').PDFRawStream;
   expect(metadata.dict.get(PDFName.of('Filter'))).toBeUndefined();
   const xmp = Buffer.from(metadata.getContents()).toString('utf8');
   expect(xmp).toContain('<pdfaid:part>2</pdfaid:part>');
   expect(xmp).toContain('<pdfaid:conformance>B</pdfaid:conformance>');
   const intent = document.catalog.lookup(PDFName.of('OutputIntents'), PDFArray).lookup(0, PDFDict);
   expect(intent.get(PDFName.of('S'))?.toString()).toBe('/GTS_PDFA1');
-  expect(intent.lookup(PDFName.of('DestOutputProfile'), PDFRawStream).dict.lookup(PDFName.of('N'), PDFNumber).asNumber()).toBe(3);
+  expect(intent.lookup(PDFName.of('DestOutputProfile'), rawStream).dict.lookup(PDFName.of('N'), PDFNumber).asNumber()).toBe(3);
   expect(document.context.trailerInfo.ID).toBeDefined();
   expect(document.context.trailerInfo.Encrypt).toBeUndefined();
   // Every font embedded (tesseract's glyphless font).
