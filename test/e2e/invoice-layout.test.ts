@@ -10,8 +10,8 @@ import { assemblePdf } from '../support/pdf-writer.mjs';
  * on the page say which value is whose.
  */
 function drawnApart(texts: { text: string; x: number; y: number; size?: number }[]): Buffer {
-  const escape = (text: string) => text.replace(/\\/g, '\\\\').replace(/\(/g, '\\(').replace(/\)/g, '\\)');
-  const content = texts.map(({ text, x, y, size = 10 }) => `BT /F1 ${size} Tf 1 0 0 1 ${x} ${y} Tm (${escape(text)}) Tj ET`).join('\n');
+  const pdfString = (text: string) => text.replace(/\\/g, '\\\\').replace(/\(/g, '\\(').replace(/\)/g, '\\)');
+  const content = texts.map(({ text, x, y, size = 10 }) => `BT /F1 ${size} Tf 1 0 0 1 ${x} ${y} Tm (${pdfString(text)}) Tj ET`).join('\n');
   return assemblePdf(
     [
       '<< /Type /Catalog /Pages 2 0 R >>',
