@@ -34,6 +34,8 @@ export interface ClassifyInput {
   /** The path below the folder ingested ("Tax/2024/notice.pdf"), for path rules and folder tags. */
   relativePath?: string;
   metadata: { title?: string; author?: string; from?: string; subject?: string; date?: string };
+  /** The extractor's text laid out by position, when it has one (PDF text layers): labels beside or above their values. */
+  layoutText?: string;
   /** Ties provider calls and log lines to the run and the document. */
   correlationId?: string;
   signal?: AbortSignal;

@@ -1,6 +1,7 @@
 import { electronicFormatIBAN, isValidIBAN } from 'ibantools';
 import { findDates } from './facts.js';
 import { dominantCurrency, findAmounts, type Money } from './money.js';
+import { cellBelow, cellBeside, cellRows } from './layout-cells.js';
 
 /**
  * Invoice fields read by label, without per-vendor templates: totals as numbers with a currency,
@@ -172,7 +173,7 @@ function withCurrency(money: Money | undefined, fallback: string | null): Money 
 }
 
 /** Invoice fields in a document's text. */
-export function findInvoiceFields(text: string, preferMonthFirst: boolean): InvoiceFields {
+export function findInvoiceFields(text: string, preferMonthFirst: boolean, layoutText?: string): InvoiceFields {
   const body = text.slice(0, 60_000);
   const lines = linesOf(body);
   const fallbackCurrency = dominantCurrency(body);
@@ -192,7 +193,7 @@ export function findInvoiceFields(text: string, preferMonthFirst: boolean): Invo
   assign('subtotal', subtotal);
   assign('tax', tax);
 
-  const number = findInvoiceNumber(body, lines);
+  const number = findInvoiceNumber(body, lines, layoutText ?? body);
   if (number) fields.invoiceNumber = number;
   const due = findDueDate(body, lines, preferMonthFirst);
   if (due) fields.dueDate = due;
@@ -225,7 +226,7 @@ function labelledReference(body: string, lines: readonly Line[], pattern: RegExp
   return undefined;
 }
 
-function findInvoiceNumber(body: string, lines: readonly Line[]): string | undefined {
+function findInvoiceNumber(body: string, lines: readonly Line[], layout: string): string | undefined {
   const head = body.slice(0, 20_000);
   const labelled = labelledReference(head, lines, INVOICE_NUMBER);
   if (labelled) return labelled;
@@ -234,7 +235,43 @@ function findInvoiceNumber(body: string, lines: readonly Line[]): string | undef
   // "INVOICE" on a line of its own and "# 1234" on the next.
   const hashed = new RegExp(`^[ \\t]*(?:${INVOICE_WORD})[ \\t]*\\n[ \\t]*#[ \\t]*(${REFERENCE})[ \\t]*$`, 'imu').exec(head);
   if (hashed?.[1]) return hashed[1];
+  const laidOut = layoutInvoiceNumber(layout.slice(0, 20_000));
+  if (laidOut) return laidOut;
   return labelledReference(head, lines, OTHER_NUMBER);
+}
+
+const LABEL_CELL_REST = /^[\s:.#]*$/u;
+const INVOICE_WORD_CELL = new RegExp(`^(?:${INVOICE_WORD})[ \\t]*[:#]?$`, 'iu');
+const REFERENCE_CELL = new RegExp(`^#?[ \\t]*(${REFERENCE})$`, 'u');
+
+/**
+ * The invoice number in a text laid out by position, where the reading order of the text layer
+ * parted it from its label: a cell that is an invoice-number label ("Rechnungsnr.", "Invoice
+ * No:") with the number in the cell beside it or below it, or a column headed by the invoice word
+ * alone ("Invoice" in a row of headings such as "Customer  Order  Invoice  Due date") with the
+ * number under it. A value must be a single reference holding a digit, and not a date.
+ */
+export function layoutInvoiceNumber(layout: string): string | undefined {
+  const rows = cellRows(layout);
+  const reference = (text: string | undefined) => {
+    const value = text === undefined ? undefined : REFERENCE_CELL.exec(text)?.[1];
+    return value !== undefined && findDates(value, false).length === 0 && !/^\d{1,2}[./-]\d{1,2}[./-]\d{2,4}$/.test(value) ? value : undefined;
+  };
+  for (const [row, cells] of rows.entries()) {
+    for (const [index, cell] of cells.entries()) {
+      INVOICE_NUMBER.lastIndex = 0;
+      const label = INVOICE_NUMBER.exec(cell.text);
+      if (label && LABEL_CELL_REST.test(cell.text.slice(label.index + label[0].length))) {
+        const value = reference(cellBeside(rows, row, index)?.text) ?? reference(cellBelow(rows, row, cell)?.text);
+        if (value) return value;
+      } else if (cells.length >= 2 && INVOICE_WORD_CELL.test(cell.text)) {
+        // A heading in a row of headings: a title "Invoice" on a line of its own heads no column.
+        const value = reference(cellBelow(rows, row, cell)?.text);
+        if (value) return value;
+      }
+    }
+  }
+  return undefined;
 }
 
 function findDueDate(body: string, lines: readonly Line[], preferMonthFirst: boolean): string | undefined {

@@ -25,8 +25,10 @@ export const DEFAULT_TYPES: DocumentTypeRule[] = [
       'invoice amount', 'amount due by', 'account number', 'customer number', 'kundennummer', 'rechnungsanschrift', 'lieferdatum', 'leistungsdatum', 'nettopreis', 'steuersatz', 'skonto',
       'zahlungsbedingungen', 'bankverbindung', 'verwendungszweck', 'net amount', 'tax rate', 'payment due', 'billing period', 'abrechnungszeitraum', 'abschlag', 'abschlagszahlung',
       'verbrauch', 'zahlerstand',
+      'berechnen wir', 'wir berechnen', 'in rechnung', 'stellen wir ihnen', 'bitte begleichen', 'zahlbar innerhalb', 'innerhalb von 14 tagen', 'innerhalb von 30 tagen', 'we have charged',
+      'please remit', 'within 30 days', 'within 14 days',
     ],
-    patterns: [String.raw`\binv(oice)?[ .-]*(no|nr|number|#)`, String.raw`\b(pos|item)\b.*\b(qty|menge|quantity)\b`],
+    patterns: [String.raw`\binv(oice)?[ .-]*(no|nr|number|#)`, String.raw`\b(pos|item)\b.*\b(qty|menge|quantity)\b`, String.raw`^\s*pos\.?\s*\d+\s+\S.*\d[.,]\d{2}\s*$`],
   }),
   rule('receipt', {
     titles: [
@@ -83,6 +85,7 @@ export const DEFAULT_TYPES: DocumentTypeRule[] = [
     titles: [
       'bank statement', 'account statement', 'statement of account', 'monthly statement', 'current account statement', 'kontoauszug', 'rekeningafschrift', 'releve de compte',
       'credit card statement', 'depotauszug', 'kreditkartenabrechnung', 'finanzstatus', 'umsatzubersicht', 'kontoubersicht',
+      'depotubersicht', 'vermogensubersicht', 'portfolio statement', 'investment statement', 'statement of holdings',
     ],
     keywords: [
       'opening balance', 'closing balance', 'statement period', 'statement date', 'balance brought forward', 'balance carried forward', 'brought forward', 'carried forward', 'paid in', 'paid out',
@@ -91,8 +94,9 @@ export const DEFAULT_TYPES: DocumentTypeRule[] = [
       'kontoinhaber', 'buchungstag', 'wertstellung', 'lastschrift', 'dauerauftrag', 'uberweisung', 'gutschrift', 'saldo', 'zinssatz', 'kartenzahlung',
       'payee', 'card payment', 'atm', 'cash withdrawal', 'interest rate', 'iban', 'bic', 'kontonummer', 'umsatze', 'buchungstext', 'verwendungszweck', 'haben', 'soll', 'dispositionskredit',
       'dispo', 'habenzinsen', 'sollzinsen', 'rechnungsabschluss', 'kontostand am', 'auszug nr', 'blatt', 'bargeldauszahlung', 'geldautomat', 'einzahlung', 'abbuchung',
+      'alter stand', 'neuer stand', 'auszug', 'depot', 'depotinhaber', 'depot-nr', 'depotnummer', 'wertpapier', 'wertpapiere', 'kurswert', 'verrechnungskonto', 'isin', 'wkn', 'holdings', 'market value', 'portfolio value',
     ],
-    patterns: [String.raw`^\s*\d{2}[./]\d{2}\.?\s+.*\d[.,]\d{2}\s*[HS]?\s*$`],
+    patterns: [String.raw`^\s*\d{2}[./]\d{2}\.?\s+.*\d[.,]\d{2}\s*[HS+-]?\s*$`],
   }),
   rule('tax', {
     titles: [
@@ -161,6 +165,8 @@ export const DEFAULT_TYPES: DocumentTypeRule[] = [
       'medikamente', 'arbeitsunfahig', 'arbeitsunfahigkeit', 'beschwerden', 'nachsorge', 'wiedervorstellung', 'discharge', 'admitted', 'admission', 'examination', 'blood pressure',
       'prescribed', 'tablets', 'consultant', 'outpatient', 'inpatient', 'ward', 'test results', 'vaccination', 'mri', 'x ray', 'ecg', 'ekg', 'ultrasound', 'sonographie', 'rontgen',
       'dosage', 'twice daily', 'once daily', 'patient name', 'nhs number', 'gp surgery', 'behandelnde arztin', 'behandelnder arzt', 'krankenkasse', 'versichertennummer', 'icd', 'icd-10',
+      '*praxis', 'arzte', 'facharzte', 'allgemeinmedizin', 'innere medizin', 'blutuntersuchung', 'blutbild', 'blutwerte', 'blutzucker', 'cholesterin', 'diabetes', 'normbereich', 'referenzbereich',
+      'sprechstunde', 'blood test', 'blood count', 'cholesterol', 'blood sugar', 'normal range', 'practice nurse', 'gp practice',
     ],
     patterns: [String.raw`\b\d+(?:[.,]\d+)?\s?(mg|ml|µg|mmol/l|mg/dl|g/l|ie)\b`],
   }),
@@ -185,6 +191,7 @@ export const DEFAULT_TYPES: DocumentTypeRule[] = [
       'mode d emploi', 'handleiding',
       'anleitung', 'montageanleitung', 'kurzanleitung', 'installationsanleitung', 'benutzerhandbuch', 'handbuch', 'instruction manual', 'instructions for use', 'assembly instructions',
       'operating manual', 'notice d utilisation', 'gebrauchsanweisung', 'aufbauanleitung', 'bedienungshinweise', 'setup guide',
+      'care instructions', 'care guide', 'use and care', 'washing instructions', 'pflegehinweise', 'pflegeanleitung', 'how to use',
     ],
     keywords: [
       'manual', 'installation', 'troubleshooting', 'instructions', 'getting started', 'specifications', 'operating instructions', 'before first use', 'warning', 'caution', 'maintenance', 'cleaning',
@@ -193,6 +200,8 @@ export const DEFAULT_TYPES: DocumentTypeRule[] = [
       'plug', 'descaling', 'descale', 'filter', 'error code', 'taste', 'einschalten', 'ausschalten', 'anschliessen', 'einsetzen', 'akku', 'aufladen', 'anzeige', 'einstellungen',
       'auswahlen', 'hinweis', 'achtung', 'warnung', 'vorsicht', 'garantie', 'fehlerbehebung', 'inbetriebnahme', 'montage', 'aufbau', 'lieferumfang', 'technische daten', 'entkalken',
       'wartung', 'pflege', 'netzstecker', 'steckdose', 'bestimmungsgemasser gebrauch', 'intended use', 'packungsinhalt', 'zubehor', 'accessories',
+      'dishwasher', 'dishwasher safe', 'spulmaschine', 'spulmaschinengeeignet', 'hand wash', 'handwasche', 'before using', 'after use', 'after each use', 'vor dem ersten gebrauch',
+      'nach dem gebrauch', 'nach jedem gebrauch', 'never leave', 'do not immerse', 'nicht eintauchen',
     ],
     patterns: [String.raw`^\s*(step|schritt)\s*\d`, String.raw`^\s*\d+[.)]\s+\p{Lu}\p{Ll}+\s`],
   }),
@@ -227,6 +236,8 @@ export const DEFAULT_TYPES: DocumentTypeRule[] = [
       'variance', 'conclusions', 'attendees', 'agenda', 'action items', 'action points', 'uberblick', 'berichtszeitraum', 'kennzahlen', 'entwicklung', 'im vergleich zum vorjahr', 'fazit',
       'bilanz', 'umsatz', 'mitarbeitende', 'sitzung', 'tagesordnung', 'teilnehmer', 'teilnehmende', 'beschluss', 'beschlusse', 'auswertung', 'quartal', 'zielerreichung',
       'handlungsempfehlungen', 'erkenntnisse', 'zusammenfassung', 'risiken', 'chancen', 'mitglieder', 'jahresruckblick', 'statistik',
+      'incident', 'root cause', 'root causes', 'corrective action', 'corrective actions', 'preventive action', 'lessons learned', 'what happened', 'investigation', 'near miss',
+      'vorfall', 'ursache', 'ursachen', 'ursachenanalyse', 'korrekturmassnahmen', 'unfallhergang', 'sachverhalt',
     ],
     patterns: [],
   }),

@@ -117,6 +117,11 @@ export interface ExtractResult {
   artifact?: ArtifactInfo;
   /** Files written for the parts of a container (options.parts), in their order in it. */
   parts?: ExtractedPart[];
+  /**
+   * The first pages' text laid out by position (PDF text layers, see layout-text.ts), where the
+   * content stream's order parts labels from their values; for the invoice fields, not stored.
+   */
+  layoutText?: string;
 }
 
 export interface SearchablePdf {

@@ -247,7 +247,7 @@ export class FileFamily {
     this.stopIfAborted();
     const correlationId = `${this.options.correlationId}.${(this.sequence += 1)}`;
     const classification = await this.options.time('classify', () =>
-      this.deps.classifier.classify({ text: extracted.text, mime, fileName: name || label, metadata: extracted.metadata, correlationId, signal: this.options.signal }),
+      this.deps.classifier.classify({ text: extracted.text, mime, fileName: name || label, metadata: extracted.metadata, ...(extracted.layoutText === undefined ? {} : { layoutText: extracted.layoutText }), correlationId, signal: this.options.signal }),
     );
     this.deps.logger.info({ correlationId, part: label, mime, type: classification.type }, 'part prepared');
     const children = extracted.parts ? await this.prepareAll(extracted.parts, depth + 1, seen) : [];

@@ -582,6 +582,7 @@ async function extractAndCommit(
         fileName: path.basename(entry.path),
         relativePath: pathBelowRoot(entry.path, options.paths),
         metadata: extracted.metadata,
+        ...(extracted.layoutText === undefined ? {} : { layoutText: extracted.layoutText }),
         correlationId: trace.correlationId,
         signal: options.signal,
       }),

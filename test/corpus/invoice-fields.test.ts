@@ -76,7 +76,7 @@ describe.skipIf(!available)('invoice fields on invoice2data\'s test invoices', (
     expect(rows.filter((row) => row.total[0]).length).toBeGreaterThanOrEqual(11);
   });
 
-  it('finds the invoice number on at least 9 (see the table for the ones it misses, and why)', () => {
-    expect(rows.filter((row) => row.number[0]).length).toBeGreaterThanOrEqual(9);
+  it('finds the invoice number on at least 10 (Orlen.txt expects "F", the first letter of its number: see the table)', () => {
+    expect(rows.filter((row) => row.number[0]).length).toBeGreaterThanOrEqual(10);
   });
 });

@@ -87,7 +87,7 @@ export class LearnedClassifier implements Classifier {
       result.confidence = Math.round(type.confidence * 100) / 100;
       result.classifier = this.name;
       result.rule = describe(type, this.model, ruled);
-      if (type.label !== ruled.type) result.fields = this.rules.fieldsFor(type.label, input.text.slice(0, 100_000), ruled.language);
+      if (type.label !== ruled.type) result.fields = this.rules.fieldsFor(type.label, input.text.slice(0, 100_000), ruled.language, input.layoutText);
     } else if (type) {
       result.rule = `${ruled.rule}; learned model: ${type.label} at ${type.confidence.toFixed(2)}, not used (${type.confidence < this.options.minConfidence ? `under ${this.options.minConfidence}` : `no examples of ${ruled.type}`})`;
     }

@@ -104,7 +104,8 @@ export class LocalClassifier implements Classifier {
   typeScores(input: ClassifyInput): { type: CompiledType; score: number; reasons: string[] }[] {
     const body = input.text.slice(0, 100_000);
     const folded = foldText(`${input.metadata.subject ?? ''}\n${body}`);
-    const text = { folded, all: new WordIndex(folded), head: new WordIndex(folded.slice(0, HEAD_CHARS)) };
+    const head = folded.slice(0, HEAD_CHARS);
+    const text = { folded, all: new WordIndex(folded), head: new WordIndex(head), heading: new WordIndex(headingOf(head)) };
     return this.types.map((type) => scoreType(type, input, text)).sort((a, b) => b.score - a.score);
   }
 
@@ -123,7 +124,7 @@ export class LocalClassifier implements Classifier {
     const chosen = best && best.score >= this.options.minScore ? best : undefined;
     const type = chosen?.type.name ?? FALLBACK_TYPE;
     const language = await detectLanguage(body);
-    const fields = this.fieldsFor(type, body, language);
+    const fields = this.fieldsFor(type, body, language, input.layoutText);
     const tags = new Set<string>(chosen?.type.tags ?? []);
     for (const rule of this.tagRules) if (rule.patterns.some((pattern) => pattern.test(folded))) tags.add(rule.tag);
     const confidence = chosen
@@ -144,10 +145,10 @@ export class LocalClassifier implements Classifier {
   }
 
   /** The typed fields a document of this type has: money and references on invoices and receipts. */
-  fieldsFor(type: string, body: string, language: string | null): Record<string, FieldValue> {
+  fieldsFor(type: string, body: string, language: string | null, layoutText?: string): Record<string, FieldValue> {
     const fields: Record<string, FieldValue> = {};
     if (type === 'invoice' || type === 'receipt') {
-      for (const [key, value] of Object.entries(findInvoiceFields(body, monthFirst(language)))) if (value !== undefined) fields[key] = value;
+      for (const [key, value] of Object.entries(findInvoiceFields(body, monthFirst(language), layoutText))) if (value !== undefined) fields[key] = value;
     } else if (type === 'bank-statement') {
       const iban = findValidIban(body);
       if (iban) fields.iban = iban;
@@ -161,7 +162,25 @@ function monthFirst(language: string | null): boolean {
   return language === 'en' || language === null;
 }
 
-function scoreType(type: CompiledType, input: ClassifyInput, text: { folded: string; all: WordIndex; head: WordIndex }): { type: CompiledType; score: number; reasons: string[] } {
+/** Words per line up to which a line of the head reads as a heading, not as prose. */
+const HEADING_WORDS = 8;
+
+/**
+ * The heading lines of a document's head: short lines (a title, a letterhead, "Rechnung Nr. 12"),
+ * and the first words of longer ones. A title further into a sentence is a mention ("the work was
+ * billed on invoice no. 118"): a letter that cites an invoice does not call itself one.
+ */
+function headingOf(head: string): string {
+  return head
+    .split('\n')
+    .map((line) => {
+      const words = line.match(/[\p{L}\p{N}]+/gu) ?? [];
+      return words.length <= HEADING_WORDS ? words.join(' ') : words.slice(0, 3).join(' ');
+    })
+    .join('\n');
+}
+
+function scoreType(type: CompiledType, input: ClassifyInput, text: { folded: string; all: WordIndex; head: WordIndex; heading: WordIndex }): { type: CompiledType; score: number; reasons: string[] } {
   const { folded } = text;
   let score = 0;
   const reasons: string[] = [];
@@ -173,7 +192,7 @@ function scoreType(type: CompiledType, input: ClassifyInput, text: { folded: str
     if (!text.all.has(title)) continue;
     // What a document calls itself in its heading says most about it; further down it may be
     // a mention ("your invoice"), worth a keyword.
-    const inHead = text.head.has(title);
+    const inHead = text.heading.has(title);
     score += inHead ? TITLE_SCORE : 1;
     reasons.push(inHead ? `title "${title.text}"` : `"${title.text}"`);
   }

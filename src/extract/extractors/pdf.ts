@@ -11,6 +11,7 @@ import { checkPageCount, formatPixels, tooLarge } from '../limits.js';
 import { chain, invert, unturn, type Matrix } from '../searchable/matrix.js';
 import type { PageTextLayer } from '../searchable/graft.js';
 import { writeSearchablePdf } from '../searchable/output.js';
+import { layoutText, type PositionedText } from '../layout-text.js';
 
 type PdfJs = typeof import('pdfjs-dist/legacy/build/pdf.mjs');
 type PdfDocument = Awaited<ReturnType<PdfJs['getDocument']>['promise']>;
@@ -30,6 +31,9 @@ function loadPdfJs(): Promise<PdfJs> {
   })();
   return pdfjsModule;
 }
+
+/** Pages whose text layer is also laid out by position (ExtractResult.layoutText): invoices say who and what on the first. */
+const LAYOUT_PAGES = 2;
 
 /** After this many pages in a row that cannot be read, the page tree is taken to be broken. */
 const MAX_CONSECUTIVE_PAGE_ERRORS = 5;
@@ -169,6 +173,7 @@ export function saslPrep(password: string): string {
 async function extractPages(pdfjs: PdfJs, document: PdfDocument, input: ExtractInput, pdfWarnings: PdfWarnings): Promise<{ result: ExtractResult; layers: PageTextLayer[]; numberOfPages: number }> {
   /** One entry per page read (unreadable pages have none), filled in as their OCR finishes. */
   const texts: string[] = [];
+  const layouts: string[] = [];
   const confidences: (number | undefined)[] = [];
   /** OCR text layers by page number: pages finish in any order, the searchable PDF wants page order. */
   const layersByPage: (PageTextLayer | undefined)[] = [];
@@ -210,12 +215,13 @@ async function extractPages(pdfjs: PdfJs, document: PdfDocument, input: ExtractI
     texts.push('');
     const leftOutBefore = pdfWarnings.imagesLeftOut;
     try {
-      const layerText = await readTextLayer(page);
+      const { text: layerText, items } = await readTextLayer(page);
       const usable = isUsableText(layerText, input.options.minTextCharsPerPage);
       const operators = usable || !input.options.ocrEnabled ? undefined : await page.getOperatorList();
       if (!operators || !hasVisibleContent(pdfjs, operators)) {
         texts[slot] = layerText;
         if (layerText.length > 0) textPages += 1;
+        if (layerText.length > 0 && pageNumber <= LAYOUT_PAGES) layouts.push(layoutText(items));
         input.onPage?.({ ocr: false });
       } else {
         const { raster, dpi, toPage } = await pageRaster(pdfjs, page, operators, input);
@@ -275,21 +281,28 @@ async function extractPages(pdfjs: PdfJs, document: PdfDocument, input: ExtractI
     ocrPages,
     metadata,
     warnings,
+    ...(layouts.some((layout) => layout !== '') ? { layoutText: layouts.join('\n\f\n') } : {}),
   };
   const layers = layersByPage.filter((layer): layer is PageTextLayer => layer !== undefined);
   return { result, layers, numberOfPages };
 }
 
-async function readTextLayer(page: PdfPage): Promise<string> {
+async function readTextLayer(page: PdfPage): Promise<{ text: string; items: PositionedText[] }> {
   const content = await page.getTextContent();
+  // Positions as the page is shown (its /Rotate and crop box applied), y turned back upwards.
+  const view = page.getViewport({ scale: 1 }).transform as number[];
+  const items: PositionedText[] = [];
   let text = '';
   for (const item of content.items) {
     if (!('str' in item)) continue;
     text += item.str;
     if (item.hasEOL) text += '\n';
     else if (item.str.length > 0 && !text.endsWith(' ')) text += ' ';
+    const [a, b, c, d, e, f] = multiply(view, item.transform as number[]) as [number, number, number, number, number, number];
+    // Only text that reads left to right on the shown page; turned text (margins, stamps) is left out.
+    if (a > 0 && Math.abs(b) < 0.05 * a && Math.abs(c) < 0.05 * Math.abs(d)) items.push({ str: item.str, x: e, y: -f, width: item.width, height: Math.abs(d) });
   }
-  return normalizeWhitespace(text.replace(/ +/g, ' '));
+  return { text: normalizeWhitespace(text.replace(/ +/g, ' ')), items };
 }
 
 /**

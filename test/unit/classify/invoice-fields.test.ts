@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { findInvoiceFields, findValidIban, findVatId } from '../../../src/classify/invoice-fields.js';
+import { findInvoiceFields, findValidIban, findVatId, layoutInvoiceNumber } from '../../../src/classify/invoice-fields.js';
 import { findAmounts, parseAmount } from '../../../src/classify/money.js';
 
 describe('amounts of money', () => {
@@ -103,6 +103,43 @@ describe('invoice fields by label', () => {
       subtotal: { amount: 46.68, currency: 'EUR' },
       tax: { amount: 9.34, currency: 'EUR' },
     });
+  });
+});
+
+describe('the invoice number in a text laid out by position', () => {
+  // Invented layouts (as extract/layout-text.ts renders a page), each with the linear text a PDF's
+  // content stream might give for it, where the labels come apart from their values.
+  it('takes the value beside a label when the linear text lists labels and values apart', () => {
+    const linear = 'Rechnungs-Nr.\nKunden-Nr.\nRE-2025-0917\n40411\nDatum: 03.02.2025\nGesamtbetrag 119,00 EUR';
+    const layout = ['Musterfirma GmbH', '', 'Rechnungs-Nr.      RE-2025-0917          Kunden-Nr.    40411', 'Datum: 03.02.2025', '', 'Gesamtbetrag 119,00 EUR'].join('\n');
+    expect(findInvoiceFields(linear, false).invoiceNumber).toBeUndefined();
+    expect(findInvoiceFields(linear, false, layout)).toMatchObject({ invoiceNumber: 'RE-2025-0917', total: { amount: 119, currency: 'EUR' } });
+  });
+
+  it('takes the value under a column headed by the invoice word, right-aligned or centred', () => {
+    const layout = ['Customer      Order          Invoice date       Invoice        Due date', 'C-2231        PO-5570          2025-01-31   INV77812          2025-03-02'].join('\n');
+    expect(layoutInvoiceNumber(layout)).toBe('INV77812');
+    const centred = ['Kunde        Rechnung       Datum', 'K-9            R-5521/25'].join('\n');
+    expect(layoutInvoiceNumber(centred)).toBe('R-5521/25');
+  });
+
+  it('takes the value under a number label when nothing is beside it', () => {
+    expect(layoutInvoiceNumber(['  Invoice No.:          Date:', '  2025-118               12 May 2025'].join('\n'))).toBe('2025-118');
+  });
+
+  it('does not take a date, a second heading or a value across an empty line', () => {
+    // "Invoice" as a title on a line of its own heads no column.
+    expect(layoutInvoiceNumber(['INVOICE', '12/03/2025'].join('\n'))).toBeUndefined();
+    expect(layoutInvoiceNumber(['Invoice        Date', '               12.03.2025'].join('\n'))).toBeUndefined();
+    expect(layoutInvoiceNumber(['Invoice        Date', '12.03.2025     12.03.2025'].join('\n'))).toBeUndefined();
+    expect(layoutInvoiceNumber(['Invoice number:      Customer:', '', '55120                C-1'].join('\n'))).toBeUndefined();
+    // A heading that names the invoice's date, not the invoice.
+    expect(layoutInvoiceNumber(['Order       Invoice date', 'A-1         20250312'].join('\n'))).toBeUndefined();
+  });
+
+  it('reads a plain text laid out with spaces the same way, without a separate layout', () => {
+    const text = ['Supplier Ltd', '', 'Customer          Invoice', 'ACME-3              77120', '', 'Amount due: £120.00'].join('\n');
+    expect(findInvoiceFields(text, false)).toMatchObject({ invoiceNumber: '77120', total: { amount: 120, currency: 'GBP' } });
   });
 });
 

@@ -36,6 +36,40 @@ describe('local classifier', () => {
     expect((await classify(text)).type).toBe(type);
   });
 
+  // Kinds that the vocabulary above missed: a practice's results letter, care instructions, a
+  // tradesman's bill that never says "Rechnung", a securities account, a German statement's +/- lines.
+  it.each([
+    ['medical', 'Hausarztpraxis am Markt\nFachärzte für Innere Medizin\n\nSehr geehrte Frau Brandt,\nIhre Blutuntersuchung vom 2. Mai ist unauffällig; das Cholesterin liegt im Normbereich.\nMit freundlichen Grüßen'],
+    ['manual', 'Looking after your wooden chopping board\nWash by hand after each use and dry it standing up. It is not dishwasher safe.\nOil it once a month.'],
+    ['invoice', 'Sehr geehrter Herr Adam,\nfür den Austausch Ihrer Heizungspumpe berechnen wir Ihnen:\nPos. 1 Pumpe 289,00\nPos. 2 Arbeitszeit 2 Std. 138,00\nzahlbar innerhalb von 14 Tagen ohne Abzug.\nMit freundlichen Grüßen'],
+    ['bank-statement', 'Depotübersicht zum 30.06.2024\nDepotinhaber: Ralf Winter\nWertpapier ISIN Stück Kurswert\nMSCI World ETF IE00B4L5Y983 40 3.412,00'],
+    ['bank-statement', 'Alter Stand 01.04. 1.200,00 +\n03.04. Miete 700,00 -\n15.04. Gehalt 2.100,00 +\nNeuer Stand 30.04. 2.600,00 +'],
+    ['report', 'Near miss in the loading bay, 3 June\nWhat happened: a pallet slipped from the forks.\nRoot cause: damaged pallet.\nCorrective actions: inspect pallets on arrival.'],
+  ])('recognises a %s by words its kind uses without naming itself', async (type, text) => {
+    expect((await classify(text)).type).toBe(type);
+  });
+
+  it('takes a title in the heading as what the document is, and one further into a sentence as a mention', async () => {
+    const letter = [
+      'Green Valley Landscaping',
+      '3 Brook Street, Bath BA1 2LP',
+      '',
+      'Mr and Mrs Cole',
+      '12 Hill View, Bath BA2 5QQ',
+      '',
+      '4 June 2024',
+      '',
+      'Dear Mr and Mrs Cole,',
+      'thank you for having us. The hedge along your drive was cut back last week, and the work appears on invoice no. 3317, which you have already settled.',
+      'We will be back in September for the autumn trim. Before then, please keep the new beds well watered during any dry spell: the young lavender and box plants need a thorough soak twice a week until their roots have settled, and a mulch of bark will help the soil hold its moisture through the summer.',
+      'If anything looks unwell, send us a photo and we will call round.',
+      'Yours sincerely,',
+      'Anna Reed',
+    ].join('\n');
+    expect((await classify(letter)).type).toBe('letter');
+    expect((await classify(`Invoice\nInvoice no. 3317\nHedge cutting £180.00\nAmount due £180.00`)).type).toBe('invoice');
+  });
+
   it('does not type a text by words any document may use', async () => {
     expect((await classify('Between you and me, the status of the balance shall be settled; the claim is about coverage.')).type).toBe('other');
   });
