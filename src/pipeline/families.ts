@@ -7,7 +7,8 @@ import type { ExtractedPart, ExtractOptions, ExtractResult, ExtractWarning, Part
 import { hasExtractor } from '../extract/registry.js';
 import type { BlobStore, PutResult } from '../storage/blob-store.js';
 import { sleep } from '../system/process.js';
-import type { IngestDependencies, Stage } from './ingest.js';
+import type { Stage } from './file-trace.js';
+import type { IngestDependencies } from './ingest-types.js';
 import { countWords, describedDocument } from './new-document.js';
 import { sniffFile } from './sniff.js';
 import type { StagingArea } from './source-file.js';

@@ -1,148 +1,23 @@
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { FileHandle } from 'node:fs/promises';
-import type { Logger } from 'pino';
 import { DoccatError, ExitCode, toErrorInfo, type ErrorInfo } from '../errors.js';
-import type { Classifier } from '../classify/classifier.js';
-import type { ClaimRepository } from '../db/claims.js';
-import type { DocumentRepository, SourceSighting, StoredBlob } from '../db/documents.js';
-import { FileFamily, type PartOutcome } from './families.js';
-import { countWords, describedDocument } from './new-document.js';
-import { hashFile } from './hash-file.js';
-import { sleep } from '../system/process.js';
-import type { ExtractOptions, ExtractResult } from '../extract/extractor.js';
-import { engineLabel, type OcrEngine } from '../extract/ocr/engine.js';
-import { artifactClassification, decideUnread, unreadResult, type UnknownFilesPolicy } from './artifact-policy.js';
-import { LISTED_ARCHIVE_TYPES } from '../extract/artifacts/formats.js';
-import type { ExtractionPool } from '../extract/isolation/pool.js';
-import type { BlobStore } from '../storage/blob-store.js';
-import type { Tracer, TraceSpan, SpanAttributes } from '../observability/tracing.js';
-import { hashSource, openSource, tooLarge, type OpenedSource, type StagedFile, type StagingArea } from './source-file.js';
+import type { SourceSighting } from '../db/documents.js';
+import { engineLabel } from '../extract/ocr/engine.js';
+import type { FileFamily } from './families.js';
+import { decideUnread } from './artifact-policy.js';
+import { CLAIM_LEASE_MS, claimOrWait, extractAndCommit, isUnpackable, openFamily } from './commit-file.js';
+import { nextCorrelationId, timed, type Trace } from './file-trace.js';
+import { DocumentGone, MAX_UNPACK_DEPTH, type FileOutcome, type FileStatus, type IngestDependencies, type IngestEvents, type IngestOptions, type IngestSummary, type MemberContext } from './ingest-types.js';
+import { hashSource, openSource, tooLarge, type OpenedSource, type StagedFile } from './source-file.js';
 import { snapshotOf, type SourceSnapshot } from './source-identity.js';
 import { sniffFile, sniffHandle } from './sniff.js';
-import { isInsideRoots, linkOutsideWarning, notRegularFileWarning, sourcePolicy, walkPaths, type SourcePolicy, type WalkEntry, type WalkedFile, type WalkOptions } from './walk.js';
+import { isInsideRoots, linkOutsideWarning, notRegularFileWarning, sourcePolicy, walkPaths, type SourcePolicy, type WalkEntry, type WalkedFile } from './walk.js';
 
-/** `skipped`: not read on purpose (a link out of the folders given, a pipe): a warning, not a failure. */
-export type FileStatus = 'catalogued' | 'duplicate' | 'unchanged' | 'failed' | 'skipped' | 'new';
+export * from './ingest-types.js';
+export { CLAIM_LEASE_MS } from './commit-file.js';
+export type { Stage } from './file-trace.js';
 
-/** One line of `ingest --ndjson` / one element of `ingest --json`'s "files". */
-export interface FileOutcome {
-  path: string;
-  status: FileStatus;
-  /** Also on this file's log lines and provider call records: `<runId>-<n>`. */
-  correlationId?: string;
-  documentId?: number;
-  sha256?: string;
-  mime?: string;
-  type?: string;
-  title?: string;
-  method?: string;
-  pages?: number;
-  ocrPages?: number;
-  words?: number;
-  language?: string | null;
-  ocrConfidence?: number | null;
-  /** The OCR engine that read its pages, when any were ("tesseract 5.3.0"). */
-  ocrEngine?: string;
-  /** The searchable PDF kept for this document (pages that got a text layer). */
-  searchablePdf?: { sha256: string; size: number; textPages: number; pdfa: boolean };
-  /** Documents that came out of this one (an e-mail's attachments, an mbox's messages). */
-  parts?: PartOutcome[];
-  /** How many of those, at every level, are new documents. */
-  partsCatalogued?: number;
-  warnings?: { code: string; message: string }[];
-  /** Why the file failed, or for `skipped`, why it was not read. */
-  error?: ErrorInfo;
-  /** The source file as it was read; watch only moves or deletes a path that still matches it. */
-  snapshot?: SourceSnapshot;
-  durationMs: number;
-  /** ingest --unpack: what became of the documents inside this archive. */
-  members?: FileOutcome[];
-}
-
-export interface IngestOptions extends WalkOptions {
-  paths: readonly string[];
-  jobs: number;
-  dryRun: boolean;
-  maxFileSizeBytes: number;
-  extract: ExtractOptions;
-  /** Keep a searchable PDF of every document that needed OCR (ocr.searchablePdf). */
-  searchablePdf?: boolean;
-  signal: AbortSignal;
-  /** Files that are not documents (executables, archives, unknown binaries); default catalogue. */
-  unknownFiles?: UnknownFilesPolicy;
-  /** ingest --unpack: the documents inside archives are catalogued too, as their members. */
-  unpack?: boolean;
-}
-
-/** How deep archives inside archives are unpacked. */
-export const MAX_UNPACK_DEPTH = 3;
-
-/** A file taken out of an archive (ingest --unpack): catalogued under `<archive path>!/<member name>`. */
-interface MemberContext {
-  recordAs: string;
-  depth: number;
-  parentId: number;
-  name: string;
-}
-
-export interface IngestDependencies {
-  runId: string;
-  repository: DocumentRepository;
-  /** Leases on content being extracted, shared by every process on the catalogue. */
-  claims: ClaimRepository;
-  /** Absent in a dry run: nothing is written. */
-  store: BlobStore | undefined;
-  /** Where each source is copied once, privately, for every later stage; absent in a dry run. */
-  staging?: StagingArea | undefined;
-  classifier: Classifier;
-  ocr: () => OcrEngine;
-  /** Extraction in child processes, each file with a deadline and a memory cap. */
-  extraction: ExtractionPool;
-  logger: Logger;
-  /** Spans for each file and its stages; absent or disabled: none. */
-  tracer?: Tracer | undefined;
-  /** What a walk's file spans go under (the run's span). */
-  traceParent?: TraceSpan | undefined;
-  /**
-   * Records where each file came from (a CI run, labels) once it has a document; false when that
-   * document is gone (pruned meanwhile), and the file is then catalogued again.
-   */
-  sightings?: { record(documentId: number, filePath: string): Promise<boolean> } | undefined;
-  /** Records that a document is a member of an archive document (ingest --unpack). */
-  members?: { record(parentId: number, childId: number, member: string): Promise<void> } | undefined;
-}
-
-/** The document a file was found to duplicate was deleted (pruned) meanwhile: take the file again. */
-export class DocumentGone extends Error {
-  constructor() {
-    super('the document was deleted meanwhile');
-  }
-}
-
-export interface IngestEvents {
-  onWalked?: (total: number) => void;
-  onPage?: (info: { ocr: boolean }) => void;
-  onFile?: (outcome: FileOutcome) => void;
-}
-
-export interface IngestSummary {
-  runId: string;
-  total: number;
-  catalogued: number;
-  duplicate: number;
-  unchanged: number;
-  failed: number;
-  skipped: number;
-  new: number;
-  /** Documents catalogued from inside files: attachments, mbox messages. */
-  parts: number;
-  pages: number;
-  ocrPages: number;
-  interrupted: boolean;
-  durationMs: number;
-}
 
 /**
  * file -> sniff -> hash -> dedupe -> extract -> classify -> put blob -> commit row.
@@ -229,47 +104,12 @@ async function entryFor(filePath: string, policy: SourcePolicy): Promise<WalkEnt
   }
 }
 
-export type Stage = 'sniff' | 'hash' | 'extract' | 'ocr' | 'classify' | 'store' | 'commit';
-
-/** What one file's trip through the pipeline measured. */
-interface Trace {
-  correlationId: string;
-  ms: Partial<Record<Stage, number>>;
-  /** The OCR engine that read the file's pages ("tesseract 5.3.0"), once one did. */
-  ocrEngine?: string;
-  /** The file's span, and the stage span open now, when tracing. */
-  span?: TraceSpan | undefined;
-  stages: Partial<Record<Stage, TraceSpan>>;
-}
-
-let fileSequence = 0;
-
-/** Times a stage; when tracing, a span too (an OCR page's under the extract stage's). */
-async function timed<T>(trace: Trace, stage: Stage, work: () => Promise<T>, describe?: (result: T) => SpanAttributes): Promise<T> {
-  const started = performance.now();
-  const span = stage === 'ocr' ? (trace.stages.extract ?? trace.span)?.child('doccat.ocr.page') : trace.span?.child(`doccat.${stage}`);
-  if (span && stage !== 'ocr') trace.stages[stage] = span;
-  try {
-    const result = await work();
-    if (span && describe) span.set(describe(result));
-    return result;
-  } catch (error) {
-    span?.fail(toErrorInfo(error));
-    throw error;
-  } finally {
-    trace.ms[stage] = (trace.ms[stage] ?? 0) + performance.now() - started;
-    if (stage !== 'ocr') delete trace.stages[stage];
-    span?.end();
-  }
-}
-
 /**
  * One file with its correlation id (on its log lines, its provider calls, its outcome) and its
  * stage timings, recorded for `doccat stats` once the file is done.
  */
 async function processEntry(entry: WalkEntry, policy: SourcePolicy, options: IngestOptions, deps: IngestDependencies, events: IngestEvents, traceParent?: string, member?: MemberContext): Promise<FileOutcome | undefined> {
-  fileSequence += 1;
-  const trace: Trace = { correlationId: `${deps.runId}-${fileSequence.toString(36)}`, ms: {}, stages: {} };
+  const trace: Trace = { correlationId: nextCorrelationId(deps.runId), ms: {}, stages: {} };
   if (deps.tracer?.enabled) trace.span = deps.tracer.start('doccat.file', { parent: traceParent ?? deps.traceParent, attributes: { 'doccat.run_id': deps.runId, 'doccat.correlation_id': trace.correlationId, 'file.path': entry.path } });
   // Provider calls are recorded by correlation id: they find the classify span through this.
   const untrack = deps.tracer?.track(trace.correlationId, () => trace.stages.classify ?? trace.span);
@@ -471,7 +311,26 @@ async function processTracedEntry(entry: WalkEntry, policy: SourcePolicy, option
     let family: FileFamily | undefined;
     try {
       family = await openFamily(mime, options, deps, trace);
-      const outcome = await extractAndCommit({ path: recorded, size: staged.size, mtimeMs: sighting.mtimeMs ?? entry.mtimeMs }, staged, sighting, sha256, mime, decision.action === 'catalogue', member?.depth ?? 0, options, deps, events, started, fail, trace, family);
+      const depth = member?.depth ?? 0;
+      const outcome = await extractAndCommit(
+        {
+          entry: { path: recorded, size: staged.size, mtimeMs: sighting.mtimeMs ?? entry.mtimeMs },
+          staged,
+          sighting,
+          sha256,
+          mime,
+          unread: decision.action === 'catalogue',
+          depth,
+          started,
+          trace,
+          family,
+          fail,
+          catalogueMembers: (parentId, members, unpackDir) => catalogueMembers(recorded, parentId, members, unpackDir, depth, options, deps, events),
+        },
+        options,
+        deps,
+        events,
+      );
       return outcome && { ...outcome, ...read() };
     } finally {
       await family?.close();
@@ -505,187 +364,6 @@ async function closeQuietly(handle: FileHandle): Promise<void> {
   await handle.close().catch(() => undefined);
 }
 
-/** How long a claim lasts unless renewed; renewed every third of it while work goes on. */
-export const CLAIM_LEASE_MS = 60_000;
-const CLAIM_POLL_MS = 250;
-
-async function claimOrWait(sha256: string, deps: IngestDependencies, signal: AbortSignal): Promise<{ documentId?: number }> {
-  for (;;) {
-    if (await deps.claims.claim(sha256)) {
-      // Catalogued between the dedupe check and the claim: nothing left to do.
-      const done = await deps.repository.findIdBySha256(sha256);
-      if (done === undefined) return {};
-      await deps.claims.release(sha256);
-      return { documentId: done };
-    }
-    await sleep(CLAIM_POLL_MS, signal);
-    const done = await deps.repository.findIdBySha256(sha256);
-    if (done !== undefined) return { documentId: done };
-  }
-}
-
-async function extractAndCommit(
-  entry: Pick<WalkedFile, 'path' | 'size' | 'mtimeMs'>,
-  staged: StagedFile,
-  sighting: SourceSighting,
-  sha256: string,
-  mime: string,
-  /** No reader opens this type: catalogued from its bytes alone, without an extraction process. */
-  unread: boolean,
-  /** 0 for a file given, 1 for a member of an archive, and so on. */
-  depth: number,
-  options: IngestOptions,
-  deps: IngestDependencies,
-  events: IngestEvents,
-  started: number,
-  fail: (error: unknown, extra?: Partial<FileOutcome>) => Promise<FileOutcome | undefined>,
-  trace: Trace,
-  family?: FileFamily,
-): Promise<FileOutcome | undefined> {
-  // Written by the extraction process beside the staged copy, so that it is private, goes where
-  // staging leftovers are cleared, and is removed here whatever happens to the file.
-  const searchablePath = options.searchablePdf ? `${staged.path}.searchable.pdf` : undefined;
-  let searchableClaim: string | undefined;
-  let unpackDir: string | undefined;
-  try {
-    let extracted: ExtractResult;
-    // ingest --unpack: the extraction process writes the archive's members to a private folder.
-    if (options.unpack && isUnpackable(mime) && depth < MAX_UNPACK_DEPTH && deps.staging) {
-      unpackDir = path.join(deps.staging.directory, `${process.pid}.unpack-${randomBytes(6).toString('hex')}`);
-      await fs.promises.mkdir(unpackDir, { mode: 0o700 });
-    }
-    const extractOptions = unpackDir ? { ...options.extract, unpackTo: unpackDir } : options.extract;
-    try {
-      extracted = unread ? unreadResult(mime) : await timed(trace, 'extract', () => deps.extraction.extract({
-        // The staged copy: the bytes that were hashed and will be stored.
-        path: staged.path,
-        mime,
-        size: entry.size,
-        options: family ? { ...family.extractOptions, ...(unpackDir ? { unpackTo: unpackDir } : {}) } : extractOptions,
-        ocr: deps.ocr,
-        signal: options.signal,
-        ...(events.onPage ? { onPage: events.onPage } : {}),
-        ...(searchablePath === undefined ? {} : { searchablePdfPath: searchablePath }),
-      }));
-      // Its parts through the same stages; an mbox's messages are committed here, one by one.
-      await family?.prepare(extracted, mime);
-    } catch (error) {
-      return await fail(error, { sha256, mime });
-    }
-    if (options.signal.aborted) return undefined;
-
-    const artifact = extracted.artifact;
-    const classification = artifact ? artifactClassification(artifact, entry.path) : await timed(trace, 'classify', () =>
-      deps.classifier.classify({
-        text: extracted.text,
-        mime,
-        fileName: path.basename(entry.path),
-        relativePath: pathBelowRoot(entry.path, options.paths),
-        metadata: extracted.metadata,
-        ...(extracted.layoutText === undefined ? {} : { layoutText: extracted.layoutText }),
-        correlationId: trace.correlationId,
-        signal: options.signal,
-      }),
-    );
-    if (options.signal.aborted) return undefined;
-    const store = deps.store as BlobStore;
-    // Given away: the local store renames the staged copy into place instead of copying it.
-    const put = await timed(trace, 'store', () => store.putFile(staged.path, sha256, { take: true }));
-    const warnings = [...extracted.warnings, ...(family?.warnings ?? [])];
-    let searchable: StoredBlob | undefined;
-    if (extracted.searchablePdf && extracted.searchablePdf.path === searchablePath) {
-      const kept = await timed(trace, 'store', () => storeSearchablePdf(searchablePath, store, deps, options.signal));
-      if ('warning' in kept) warnings.push(kept.warning);
-      else {
-        searchable = kept.blob;
-        searchableClaim = kept.blob.sha256;
-      }
-    }
-    await family?.store();
-    const words = countWords(extracted.text);
-    // An executable or archive has no text to miss.
-    if (words === 0 && !artifact) warnings.push({ code: 'W_NO_TEXT', message: 'no text found' });
-    const described = describedDocument(entry.path, sha256, mime, extracted, classification, warnings);
-    const committed = await timed(trace, 'commit', () => (family ?? deps.repository).commitDocument(
-      {
-        ...described,
-        size: put.size,
-        blobBackend: put.backend,
-        blobKey: put.key,
-        // Where it was found below the ingested folder: reclassify applies path rules with it.
-        metadata: { ...described.metadata, relativePath: pathBelowRoot(entry.path, options.paths) },
-        ocrEngine: extracted.ocrPages > 0 ? (trace.ocrEngine ?? null) : null,
-        ...(searchable ? { searchable } : {}),
-      },
-      sighting,
-    ));
-    deps.logger.info({ path: entry.path, documentId: committed.documentId, type: classification.type, method: extracted.method }, 'file catalogued');
-    if (committed.duplicate) {
-      return { path: entry.path, status: committed.unchanged ? 'unchanged' : 'duplicate', documentId: committed.documentId, sha256, mime, durationMs: Date.now() - started };
-    }
-    const members = unpackDir && artifact?.members?.length ? await catalogueMembers(entry.path, committed.documentId, artifact.members, unpackDir, depth, options, deps, events) : undefined;
-    return {
-      ...(members ? { members } : {}),
-      path: entry.path,
-      status: 'catalogued',
-      documentId: committed.documentId,
-      sha256,
-      mime,
-      type: classification.type,
-      title: classification.title,
-      method: extracted.method,
-      pages: extracted.pages,
-      ocrPages: extracted.ocrPages,
-      ...(extracted.ocrPages > 0 && trace.ocrEngine ? { ocrEngine: trace.ocrEngine } : {}),
-      words,
-      language: classification.language,
-      ocrConfidence: extracted.ocrConfidence,
-      ...(searchable && extracted.searchablePdf ? { searchablePdf: { sha256: searchable.sha256, size: searchable.size, textPages: extracted.searchablePdf.textPages, pdfa: extracted.searchablePdf.pdfa } } : {}),
-      ...(family ? { parts: family.outcomes(), partsCatalogued: family.catalogued } : {}),
-      warnings,
-      durationMs: Date.now() - started,
-    };
-  } catch (error) {
-    if ((error as { name?: string }).name === 'AbortError') return undefined;
-    // Awaited here: a run-fatal rejection must not wait unhandled while the finally below does I/O.
-    return await fail(error, sighting.sha256 ? { sha256: sighting.sha256 } : {});
-  } finally {
-    if (searchableClaim !== undefined) await deps.claims.release(searchableClaim).catch(() => undefined);
-    if (searchablePath !== undefined) await fs.promises.rm(searchablePath, { force: true }).catch(() => undefined);
-    if (unpackDir) await fs.promises.rm(unpackDir, { recursive: true, force: true }).catch(() => undefined);
-  }
-}
-
-/** How long to wait for the claim on a searchable PDF's content before going without it. */
-const SEARCHABLE_CLAIM_WAIT_MS = CLAIM_LEASE_MS;
-
-/**
- * Stores the searchable PDF the extraction wrote: hashed here (the extraction process read a
- * hostile file; its output is checked like any input), under the claim on its own content, held
- * until the commit, as the original's is (pipeline/remove-blob.ts: a deleter takes the same
- * claim). The same bytes can be another document's blob, whose deletion may be under way.
- */
-async function storeSearchablePdf(filePath: string, store: BlobStore, deps: IngestDependencies, signal: AbortSignal): Promise<{ blob: StoredBlob } | { warning: { code: string; message: string } }> {
-  const { sha256 } = await hashFile(filePath);
-  const deadline = Date.now() + SEARCHABLE_CLAIM_WAIT_MS;
-  while (!(await deps.claims.claim(sha256))) {
-    if (Date.now() > deadline) return { warning: { code: 'W_NO_SEARCHABLE_PDF', message: 'no searchable PDF: another process held the claim on the same PDF for too long' } };
-    await sleep(CLAIM_POLL_MS, signal);
-  }
-  try {
-    const put = await store.putFile(filePath, sha256, { take: true });
-    return { blob: { sha256, size: put.size, backend: put.backend, key: put.key } };
-  } catch (error) {
-    await deps.claims.release(sha256).catch(() => undefined);
-    throw error;
-  }
-}
-
-
-/** Archives whose members can be written out (zip family, tar and its compressions, .deb data). */
-function isUnpackable(mime: string): boolean {
-  return (LISTED_ARCHIVE_TYPES as readonly string[]).includes(mime) && mime !== 'application/x-rpm';
-}
 
 /** Out of an archive: documents, and archives that may be unpacked further. */
 function isMemberWanted(mime: string, depth: number): boolean {
@@ -715,27 +393,7 @@ async function catalogueMembers(archivePath: string, parentId: number, members: 
   return outcomes;
 }
 
-/** The parts of a container file (an e-mail, an mbox) when they are wanted; the caller closes it. */
-async function openFamily(mime: string, options: IngestOptions, deps: IngestDependencies, trace: Trace): Promise<FileFamily | undefined> {
-  if (!deps.store || !deps.staging) return undefined;
-  return FileFamily.open(mime, { ...deps, store: deps.store, staging: deps.staging }, {
-    extract: options.extract,
-    maxFileSizeBytes: options.maxFileSizeBytes,
-    signal: options.signal,
-    correlationId: trace.correlationId,
-    time: (stage, work) => timed(trace, stage, work),
-  });
-}
-
 /** Errors that would repeat for every file: stop instead of failing each one. */
 function isRunFatal(error: unknown): boolean {
   return error instanceof DoccatError && (error.exitCode === ExitCode.usage || error.exitCode === ExitCode.backendUnavailable || error.code === 'E_OCR_INIT');
-}
-
-
-/** The path below the folder it was ingested from, with / separators: what path rules match. */
-function pathBelowRoot(filePath: string, roots: readonly string[]): string {
-  const absolute = path.resolve(filePath);
-  const root = roots.map((candidate) => path.resolve(candidate)).find((candidate) => absolute.startsWith(candidate + path.sep));
-  return (root ? path.relative(root, absolute) : path.basename(absolute)).split(path.sep).join('/');
 }
