@@ -146,8 +146,8 @@ export const percentile = (values, p) => [...values].sort((a, b) => a - b)[Math.
 
 /** The query mix, 20 timed rounds after one warm-up, four in five by relevance and one by date. */
 export async function measureQueries(db) {
-  const { parseQuery } = await import('../dist/db/query-parser.js');
-  const { searchDocuments } = await import('../dist/db/search.js');
+  const { parseQuery } = await import('../dist/db/search/query-parser.js');
+  const { searchDocuments } = await import('../dist/db/search/search.js');
   const run = async (query, sort) => {
     const begin = performance.now();
     await searchDocuments(db, { tree: parseQuery(query), limit: 20, offset: 0, sort });

@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
-import { parseQuery, type FieldName, type QueryNode } from '../db/query-parser.js';
-import type { SortOrder } from '../db/search.js';
+import { parseQuery, type FieldName, type QueryNode } from '../db/search/query-parser.js';
+import type { SortOrder } from '../db/search/search.js';
 import { usageError } from '../errors.js';
 
 /** The query language's field filters, also offered as flags (--type invoice == type:invoice). */

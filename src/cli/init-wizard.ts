@@ -1,6 +1,6 @@
 import * as prompts from '@clack/prompts';
 import { defaultCatalogDir } from '../config/load.js';
-import { checkEnvName, providerChoices, type InitAnswers } from './commands/init.js';
+import { checkEnvName, providerChoices, type InitAnswers } from './init-answers.js';
 import { unguardedStderr } from './output.js';
 
 /** The questions of `doccat init`, starting from what flags already said. Undefined if cancelled. */

@@ -39,7 +39,7 @@ export async function exportCommand(directory: string, words: string[], flags: R
   const catalog = await openCatalog(context, { readonly: true });
   const progress = await Progress.create(!context.output.quiet && !context.output.ndjson, 'documents');
   try {
-    const [{ matchingDocumentIds }, { documentRecords, idsChangedSince }, { runExport }] = await Promise.all([import('../../db/search.js'), import('../../db/export-records.js'), import('../../pipeline/export/export.js')]);
+    const [{ matchingDocumentIds }, { documentRecords, idsChangedSince }, { runExport }] = await Promise.all([import('../../db/search/search.js'), import('../../db/export-records.js'), import('../../pipeline/export/export.js')]);
     const db = catalog.database.db;
     let ids = await matchingDocumentIds(db, tree, options.limit);
     if (since !== undefined) {

@@ -4,9 +4,9 @@ import type { Command } from 'commander';
 import { createContext } from '../context.js';
 import { writeJson } from '../output.js';
 import { ExitCode, usageError } from '../../errors.js';
-import { configSchema, DEFAULT_API_KEY_VARIABLES, type ProviderConfig } from '../../config/schema.js';
-import { defaultCatalogDir, envOverrideNames, formatIssues } from '../../config/load.js';
-import { DEFAULT_MODELS } from '../../classify/models.js';
+import { configSchema } from '../../config/schema.js';
+import { buildConfig, providerChoices, type InitAnswers } from '../init-answers.js';
+import { envOverrideNames, formatIssues } from '../../config/load.js';
 import { maskUrlCredentials } from '../../config/mask.js';
 import { registerSecret } from '../../observability/redact.js';
 
@@ -30,22 +30,6 @@ interface InitFlags {
   provider?: string[];
   health?: boolean;
 }
-
-export interface InitAnswers {
-  catalog: string | undefined;
-  db: 'sqlite' | 'postgres';
-  dbUrl: string;
-  storage: 'local' | 's3';
-  s3: { bucket: string; region: string; endpoint: string | undefined };
-  languages: string[];
-  providers: { type: ProviderConfig['type']; keyEnv: string }[];
-}
-
-const PROVIDERS: Record<ProviderConfig['type'], { name: string; model: string; label: string }> = {
-  anthropic: { name: 'claude', model: DEFAULT_MODELS.anthropic, label: 'Anthropic (Claude)' },
-  openai: { name: 'gpt', model: DEFAULT_MODELS.openai, label: 'OpenAI' },
-  gemini: { name: 'gemini', model: DEFAULT_MODELS.gemini, label: 'Google Gemini' },
-};
 
 export async function initCommand(flags: Record<string, unknown>, command: Command): Promise<number> {
   const options = flags as InitFlags;
@@ -140,9 +124,9 @@ function answersFromFlags(options: InitFlags, catalog: string | undefined): Init
   const providers = (options.provider ?? []).map((item) => {
     // --provider openai or --provider openai=MY_KEY_VARIABLE
     const [type = '', keyEnv] = item.split('=');
-    if (!(type in PROVIDERS)) throw usageError('E_USAGE', `--provider ${item}: use anthropic, openai or gemini (optionally =ENV_VARIABLE)`);
-    const kind = type as ProviderConfig['type'];
-    return { type: kind, keyEnv: keyEnv || DEFAULT_API_KEY_VARIABLES[kind] };
+    const choice = providerChoices().find((candidate) => candidate.value === type);
+    if (!choice) throw usageError('E_USAGE', `--provider ${item}: use anthropic, openai or gemini (optionally =ENV_VARIABLE)`);
+    return { type: choice.value, keyEnv: keyEnv || choice.keyEnv };
   });
   return {
     catalog,
@@ -153,44 +137,4 @@ function answersFromFlags(options: InitFlags, catalog: string | undefined): Init
     languages: (options.ocrLanguages ?? 'eng').split(/[,+ ]+/).filter((language) => language.length > 0),
     providers,
   };
-}
-
-export function buildConfig(answers: InitAnswers): Record<string, unknown> {
-  const config: Record<string, unknown> = {};
-  if (answers.catalog && path.resolve(answers.catalog) !== defaultCatalogDir(process.env)) config.catalog = answers.catalog;
-  if (answers.db === 'postgres') config.database = { url: answers.dbUrl };
-  if (answers.storage === 's3') {
-    config.storage = {
-      backend: 's3',
-      backends: {
-        s3: {
-          type: 's3',
-          bucket: answers.s3.bucket,
-          region: answers.s3.region,
-          ...(answers.s3.endpoint ? { endpoint: answers.s3.endpoint, forcePathStyle: true } : {}),
-        },
-      },
-    };
-  }
-  config.ocr = { languages: answers.languages };
-  if (answers.providers.length > 0) {
-    config.ai = {
-      providers: answers.providers.map((provider, index) => ({
-        name: PROVIDERS[provider.type].name,
-        type: provider.type,
-        model: PROVIDERS[provider.type].model,
-        apiKey: `env:${provider.keyEnv}`,
-        priority: index + 1,
-      })),
-    };
-  }
-  return config;
-}
-
-export function providerChoices(): { value: ProviderConfig['type']; label: string; keyEnv: string }[] {
-  return Object.entries(PROVIDERS).map(([value, provider]) => ({ value: value as ProviderConfig['type'], label: provider.label, keyEnv: DEFAULT_API_KEY_VARIABLES[value as ProviderConfig['type']] }));
-}
-
-export function checkEnvName(value: string | undefined): string | undefined {
-  return value && /^[A-Za-z_][A-Za-z0-9_]*$/.test(value) ? undefined : 'letters, digits and underscores, e.g. OPENAI_API_KEY';
 }

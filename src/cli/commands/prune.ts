@@ -33,7 +33,7 @@ export async function pruneCommand(filters: string[], flags: Record<string, unkn
   if (options.olderThan !== undefined && olderThan === undefined) throw usageError('E_USAGE', `--older-than wants a duration like 90d, 12w, 6m or 1y, not "${options.olderThan}"`, 'units: min, h, d, w, m (months), y');
   const catalog = await openCatalog(context, { readonly: Boolean(options.dryRun) });
   try {
-    const [{ matchingDocumentIds }, { ProvenanceRepository }, { planPrune, executePrune }] = await Promise.all([import('../../db/search.js'), import('../../db/provenance.js'), import('../../pipeline/prune.js')]);
+    const [{ matchingDocumentIds }, { ProvenanceRepository }, { planPrune, executePrune }] = await Promise.all([import('../../db/search/search.js'), import('../../db/provenance.js'), import('../../pipeline/prune.js')]);
     const provenance = new ProvenanceRepository(catalog.database.db);
     const plannedAt = new Date().toISOString();
     const ids = await matchingDocumentIds(catalog.database.db, tree, undefined, now);

@@ -47,7 +47,7 @@ export async function reclassifyCommand(words: string[], flags: Record<string, u
   const tree = buildTree(words.join(' '), { ...options, limit: 0, offset: 0 });
   const catalog = await openCatalog(context, { readonly: false });
   try {
-    const { matchingDocumentIds } = await import('../../db/search.js');
+    const { matchingDocumentIds } = await import('../../db/search/search.js');
     const ids = await matchingDocumentIds(catalog.database.db, tree, options.limit);
     const { classifier } = await createClassifier(context, catalog, { ...(options.provider ? { onlyProvider: options.provider } : {}), force: Boolean(options.force), retrain: !options.dryRun });
     if (!options.dryRun) await catalog.repository.startRun(context.runId, 'reclassify');

@@ -7,7 +7,7 @@ import { formatDocumentId } from '../ids.js';
 import { paint, renderTable, truncateMiddle, writeJson, writeNdjson } from '../output.js';
 import { ExitCode, usageError } from '../../errors.js';
 import { terminalSafe } from '../../text/terminal.js';
-import { searchDocuments, searchFailures, wantsFailures, type SearchHit } from '../../db/search.js';
+import { searchDocuments, searchFailures, wantsFailures, type SearchHit } from '../../db/search/search.js';
 
 interface SearchFlags extends FilterFlags {
   ndjson?: boolean;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseSizeComparison } from '../../../src/db/artifact-filters.js';
-import { parseQuery } from '../../../src/db/query-parser.js';
+import { parseSizeComparison } from '../../../src/db/search/artifact-filters.js';
+import { parseQuery } from '../../../src/db/search/query-parser.js';
 
 describe('artifact filters in the query language', () => {
   it('reads size comparisons as one filter, with their operator', () => {

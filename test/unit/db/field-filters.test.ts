@@ -3,8 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CatalogDatabase } from '../../../src/db/database.js';
 import { DIALECTS, openTestCatalog } from '../../support/catalogs.js';
 import { DocumentRepository, type NewDocument } from '../../../src/db/documents.js';
-import { parseQuery } from '../../../src/db/query-parser.js';
-import { searchDocuments } from '../../../src/db/search.js';
+import { parseQuery } from '../../../src/db/search/query-parser.js';
+import { searchDocuments } from '../../../src/db/search/search.js';
 import { DoccatError } from '../../../src/errors.js';
 
 function document(index: number, overrides: Partial<NewDocument>): NewDocument {

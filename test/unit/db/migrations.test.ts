@@ -6,8 +6,8 @@ import { openPostgresDatabase, openSqliteDatabase } from '../../../src/db/databa
 import { writeSearchEntry } from '../../../src/db/search-index.js';
 import { createDatabase } from '../../support/postgres.mjs';
 import { migrationProvider } from '../../../src/db/migrations/index.js';
-import { parseQuery } from '../../../src/db/query-parser.js';
-import { searchDocuments } from '../../../src/db/search.js';
+import { parseQuery } from '../../../src/db/search/query-parser.js';
+import { searchDocuments } from '../../../src/db/search/search.js';
 import type { Database } from '../../../src/db/schema.js';
 import { runDoccat, tempDir } from '../../support/cli.js';
 import fs from 'node:fs';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { boundedQuery, MAX_DEPTH, MAX_TERMS, parseQuery, positiveTextNodes, type QueryNode } from '../../../src/db/query-parser.js';
+import { boundedQuery, MAX_DEPTH, MAX_TERMS, parseQuery, positiveTextNodes, type QueryNode } from '../../../src/db/search/query-parser.js';
 import type { DoccatError } from '../../../src/errors.js';
 
 function syntaxErrorOf(query: string): DoccatError {

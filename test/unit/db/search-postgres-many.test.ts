@@ -3,8 +3,8 @@ import { sql } from 'kysely';
 import { openPostgresDatabase } from '../../../src/db/database.js';
 import { runDoccat, tempDir } from '../../support/cli.js';
 import { createDatabase } from '../../support/postgres.mjs';
-import { parseQuery } from '../../../src/db/query-parser.js';
-import { searchDocuments } from '../../../src/db/search.js';
+import { parseQuery } from '../../../src/db/search/query-parser.js';
+import { searchDocuments } from '../../../src/db/search/search.js';
 
 /**
  * Postgres, with more matches than it reads (db/search-postgres.ts): relevance from bounded walks,

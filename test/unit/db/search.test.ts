@@ -4,8 +4,9 @@ import { sql } from 'kysely';
 import type { CatalogDatabase } from '../../../src/db/database.js';
 import { DIALECTS, openTestCatalog } from '../../support/catalogs.js';
 import { DocumentRepository, type NewDocument } from '../../../src/db/documents.js';
-import { MAX_DEPTH, MAX_TERMS, parseQuery, type QueryNode } from '../../../src/db/query-parser.js';
-import { globToLike, matchingDocumentIds, searchDocuments } from '../../../src/db/search.js';
+import { MAX_DEPTH, MAX_TERMS, parseQuery, type QueryNode } from '../../../src/db/search/query-parser.js';
+import { globToLike } from '../../../src/db/search/compile.js';
+import { matchingDocumentIds, searchDocuments } from '../../../src/db/search/search.js';
 import { DoccatError } from '../../../src/errors.js';
 
 function document(index: number, overrides: Partial<NewDocument>): NewDocument {

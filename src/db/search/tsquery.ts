@@ -1,5 +1,5 @@
 import { sql, type RawBuilder, type SqlBool } from 'kysely';
-import { searchTokens } from '../text/fold.js';
+import { searchTokens } from '../../text/fold.js';
 import { splitConjunction, type QueryNode, type TextSyntax } from './query-parser.js';
 
 /**

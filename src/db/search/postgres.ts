@@ -1,7 +1,9 @@
 import { sql, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
 import { positiveTextNodes, type QueryNode } from './query-parser.js';
-import type { Database } from './schema.js';
-import { compile, toHit, type HitRow, type SearchHit, type SearchOptions, type SearchResult } from './search.js';
+import type { Database } from '../schema.js';
+import { compile } from './compile.js';
+import { toHit } from './hits.js';
+import type { HitRow, SearchHit, SearchOptions, SearchResult } from './types.js';
 import { conjunctionToTsquery, markSnippet, rankingQuery } from './tsquery.js';
 
 type TextNode = ReturnType<typeof positiveTextNodes>[number];

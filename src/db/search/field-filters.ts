@@ -1,5 +1,5 @@
 import { sql, type RawBuilder, type SqlBool } from 'kysely';
-import type { DialectName } from './dialect.js';
+import type { DialectName } from '../dialect.js';
 import { syntaxError } from './query-parser.js';
 
 /**

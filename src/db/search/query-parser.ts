@@ -1,4 +1,4 @@
-import { DoccatError, ExitCode } from '../errors.js';
+import { DoccatError, ExitCode } from '../../errors.js';
 
 /** Filters on where a document's sources came from (migration 0014): repository, commit, run... */
 export const PROVENANCE_FIELDS = ['repo', 'commit', 'branch', 'ref', 'run', 'label'] as const;

@@ -1,5 +1,5 @@
 import { sql, type RawBuilder, type SqlBool } from 'kysely';
-import type { DialectName } from './dialect.js';
+import type { DialectName } from '../dialect.js';
 import { globToRegex } from './glob.js';
 import { PROVENANCE_FIELDS, syntaxError, type QueryNode } from './query-parser.js';
 
