@@ -23,7 +23,17 @@ const require = createRequire(import.meta.url);
 if (process.argv.includes('--prepare') && ['pack', 'publish'].includes(process.env.npm_command ?? '')) process.exit(0);
 
 /** Bundled into dist/app/, with whatever they import themselves. */
-const BUNDLED = new Set(['pino', 'kysely', 'zod', 'commander', 'cli-table3', 'ulid', 'picomatch', 'cockatiel']);
+const BUNDLED = new Set(['pino', 'kysely', 'zod', 'commander', 'cli-table3', 'ulid', 'picomatch', 'cockatiel', 'officeparser']);
+/**
+ * doccat's installed dependencies: always imported from node_modules at run time, also where a
+ * bundled package imports them. officeparser is the reason: it is a build-time (dev) dependency,
+ * bundled, so that an installed doccat does not have it ask for its own newer pdfjs-dist and
+ * file-type (which need Node 22); its imports of them reach doccat's own versions, the ones
+ * package.json's `overrides` give it in development.
+ */
+const manifest = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
+const INSTALLED = new Set(Object.keys(manifest.dependencies ?? {}));
+if (INSTALLED.has('officeparser')) throw new Error('package.json: officeparser is bundled, and belongs in devDependencies');
 
 function packageName(specifier) {
   const parts = specifier.split('/');
@@ -52,9 +62,13 @@ const externals = {
   setup(build) {
     build.onResolve({ filter: /^[^./]/ }, (args) => {
       if (args.path.startsWith('node:')) return { path: args.path, external: true };
+      const name = packageName(args.path);
+      if (BUNDLED.has(name)) return undefined;
+      if (INSTALLED.has(name)) return { path: args.path, external: true };
+      // A bundled package's own dependencies come along; anything else doccat's code names is
+      // installed, or else an optional peer looked for at run time (cosmiconfig's typescript).
       const fromPackage = args.importer.includes(`${path.sep}node_modules${path.sep}`);
-      if (fromPackage || BUNDLED.has(packageName(args.path))) return undefined;
-      return { path: args.path, external: true };
+      return fromPackage ? undefined : { path: args.path, external: true };
     });
   },
 };
