@@ -5,12 +5,15 @@
 // kysely's and zod's many-file builds plus doccat's own modules cost `doccat search` more than
 // everything it then does. One file per entry and per lazily imported part reads in a few.
 //
-// Only pure-JavaScript packages on the start-up path are bundled. Everything else stays an
+// Bundled: the pure-JavaScript packages on the start-up path, and officeparser (see INSTALLED).
+// (pino is bundled for its destinations; its transports, worker threads it starts by file path,
+// would not find their files here, and doccat does not use them.) Everything else stays an
 // ordinary import from node_modules: native modules (better-sqlite3, @napi-rs/canvas), packages
 // that find their own files at run time (pdfjs-dist's fonts and worker, tesseract.js's worker and
 // wasm, its language data), and the rest, which only the commands that need them load.
 //
-// --prepare (the `prepare` script): skipped under `npm pack`/`npm publish`, where `prepack` builds.
+// --prepare (the `prepare` script): skipped under `npm pack`/`npm publish`, where `prepack` builds,
+// and only a note where the dev dependencies are not installed.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
@@ -46,7 +49,8 @@ try {
   require.resolve('typescript/package.json');
 } catch {
   console.error('doccat build: the build tools (typescript, esbuild) are dev dependencies; run `npm install` without --omit=dev');
-  process.exit(1);
+  // An install without dev dependencies still succeeds; bin/doccat.js then says the CLI is not built.
+  process.exit(process.argv.includes('--prepare') ? 0 : 1);
 }
 
 const typescript = path.dirname(require.resolve('typescript/package.json'));
