@@ -57,7 +57,10 @@ const typescript = path.dirname(require.resolve('typescript/package.json'));
 const tsc = path.join(typescript, JSON.parse(fs.readFileSync(path.join(typescript, 'package.json'), 'utf8')).bin.tsc);
 execFileSync(process.execPath, [tsc, '-p', path.join(root, 'tsconfig.json')], { stdio: 'inherit' });
 
-const outdir = path.join(root, 'dist', 'app');
+// Built beside dist/app/ and swapped in at the end: a doccat still running from dist/app/ (a
+// watch, a test) keeps finding its chunks, whose names change only when their content does.
+const target = path.join(root, 'dist', 'app');
+const outdir = path.join(root, 'dist', 'app.next');
 fs.rmSync(outdir, { recursive: true, force: true });
 
 /** Bare imports from doccat's own code are external unless bundled; a bundled package's own imports come along. */
@@ -114,3 +117,9 @@ const notices = [...bundledPackages.keys()].sort().map((dir) => {
   return `${manifest.name}@${manifest.version} (${manifest.license})\n\n${text}\n`;
 });
 fs.writeFileSync(path.join(outdir, 'THIRD-PARTY-LICENSES.txt'), `Packages bundled into doccat's dist/app/, with their licences.\n\n${notices.join(`\n${'-'.repeat(72)}\n\n`)}`);
+
+const previous = path.join(root, 'dist', 'app.previous');
+fs.rmSync(previous, { recursive: true, force: true });
+if (fs.existsSync(target)) fs.renameSync(target, previous);
+fs.renameSync(outdir, target);
+fs.rmSync(previous, { recursive: true, force: true });
