@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** An amount of money: a number and its ISO 4217 currency (null when the document names none). */
 export const moneySchema = z.object({ amount: z.number().finite(), currency: z.string().regex(/^[A-Z]{3}$/).nullable() });

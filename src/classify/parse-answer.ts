@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { foldText } from '../text/fold.js';
 import type { Taxonomy } from './prompts/classify-v1.js';
 import type { FieldValue } from './classifier.js';

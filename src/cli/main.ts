@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import { DoccatError, ExitCode, toErrorInfo } from '../errors.js';
 import { interrupt } from './interrupt.js';
 import { redactText } from '../observability/redact.js';
@@ -6,12 +5,7 @@ import { colorEnabled, guardTerminalOutput, paint, writeJson, writeNdjson } from
 
 /** The only place that calls process.exit: everything else returns or throws. */
 async function main(argv: string[]): Promise<number> {
-  // Scripts and completions ask for the version in loops: answered without loading commander.
-  if (argv.length === 3 && (argv[2] === '--version' || argv[2] === '-V')) {
-    const { version } = JSON.parse(fs.readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-    process.stdout.write(`${version}\n`);
-    return ExitCode.ok;
-  }
+  // (--version alone is answered by bin/doccat.js before this module loads.)
   // Everything else starts from the program; each command imports what it needs when it runs.
   const [{ CommanderError }, { buildProgram, commandResult }] = await Promise.all([import('commander'), import('./program.js')]);
   // Shell completion, before commander: the words typed are data here, not options to parse.

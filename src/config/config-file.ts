@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { defaultLoaders } from 'cosmiconfig';
 import { trustProblem } from './file-trust.js';
 import { isHookUrl } from './schema.js';
 import { DoccatError, ExitCode, usageError } from '../errors.js';
@@ -86,6 +85,11 @@ export async function readConfigFile(filepath: string, options: { explicit: bool
   // Checked before the loader runs it: reading it is harmless, importing it is not.
   if (CODE_EXTENSIONS.has(extension)) refuseUntrusted(filepath, `run the JavaScript config ${filepath}`);
   if (contents.trim() === '') return options.explicit ? { filepath, config: {} } : undefined;
+  // Most folders' package.json has no "doccat" key: no need to load cosmiconfig's loaders for it
+  // (a broken one still goes to the loader, for its error message).
+  if (path.basename(filepath) === 'package.json' && !hasDoccatKey(contents)) return options.explicit ? { filepath, config: {} } : undefined;
+  // Loaded here, not at start-up: most runs have no config file at all.
+  const { defaultLoaders } = await import('cosmiconfig');
   const loader = defaultLoaders[extension as keyof typeof defaultLoaders] ?? (extension === '' ? defaultLoaders.noExt : undefined);
   if (!loader) throw usageError('E_CONFIG_INVALID', `cannot read config ${filepath}: doccat reads .json, .yaml, .yml, .js, .mjs and .cjs files`, 'rename the file to one of these');
   let loaded: unknown;
@@ -155,6 +159,15 @@ function hookCommand(config: unknown): string | undefined {
     }
   }
   return undefined;
+}
+
+function hasDoccatKey(packageJson: string): boolean {
+  try {
+    const parsed: unknown = JSON.parse(packageJson);
+    return !isRecord(parsed) || parsed.doccat !== undefined;
+  } catch {
+    return true;
+  }
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The one description of doccat's configuration: types, defaults and the documentation shown by

@@ -29,7 +29,7 @@ function writeConfig(settings: object): string {
 function extractionChildren(pid: number): number[] {
   return processTree(pid).filter((candidate) => {
     try {
-      return fs.readFileSync(`/proc/${candidate}/cmdline`, 'latin1').includes('isolation/child.js');
+      return fs.readFileSync(`/proc/${candidate}/cmdline`, 'latin1').includes('dist/app/child.js');
     } catch {
       return false;
     }

@@ -1,4 +1,3 @@
-import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
@@ -12,6 +11,7 @@ import { blobStores } from '../stores.js';
 import { parseSince } from './stats.js';
 import { ExitCode, usageError } from '../../errors.js';
 import { currentActor } from '../../observability/actor.js';
+import { doccatVersion } from '../version.js';
 
 interface ExportFlags extends Omit<FilterFlags, 'limit'> {
   limit?: number;
@@ -25,7 +25,6 @@ interface ExportFlags extends Omit<FilterFlags, 'limit'> {
   ndjson?: boolean;
 }
 
-const require = createRequire(import.meta.url);
 
 /** `doccat export DIR [query]`: originals under readable names, a manifest to restore them, sidecars on request. */
 export async function exportCommand(directory: string, words: string[], flags: Record<string, unknown>, command: Command): Promise<number> {
@@ -60,7 +59,7 @@ export async function exportCommand(directory: string, words: string[], flags: R
         concurrency: options.jobs ?? Math.min(8, Math.max(2, os.availableParallelism())),
         signal: context.signal,
       },
-      { records: (page) => documentRecords(db, page), openStore: (name) => stores.open(name), catalogId: await catalog.repository.catalogId(), version: packageVersion(), logger: context.logger },
+      { records: (page) => documentRecords(db, page), openStore: (name) => stores.open(name), catalogId: await catalog.repository.catalogId(), version: doccatVersion(), logger: context.logger },
       {
         onDocument: (result) => {
           progress.fileDone(result.status === 'failed');
@@ -149,8 +148,4 @@ export async function importCommand(directory: string, flags: Record<string, unk
     progress.stop();
     await catalog.close();
   }
-}
-
-function packageVersion(): string {
-  return (require('../../../package.json') as { version: string }).version;
 }

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import { z } from 'zod';
+import * as z from 'zod';
 import { DoccatError, ExitCode } from '../../errors.js';
 import { isProcessAlive } from '../../system/process.js';
 import { containedFolder, isInside, RefusedError } from '../contained-files.js';

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
-import { z } from 'zod';
+import * as z from 'zod';
 import { DoccatError, ExitCode } from '../../errors.js';
 
 /**
