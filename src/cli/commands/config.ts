@@ -18,7 +18,7 @@ interface Setting {
 }
 
 /** The effective configuration, each value with where it came from; secrets never shown. */
-export async function configShowCommand(_flags: Record<string, unknown>, command: Command): Promise<number> {
+export async function configShowCommand(command: Command): Promise<number> {
   const context = await createContext(command);
   const { config, fileConfig, filepath } = context.loaded;
   const overrides = envOverrideNames();
@@ -45,7 +45,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 /** Validates the configuration (loading does) and resolves every secret reference it names. */
-export async function configCheckCommand(_flags: Record<string, unknown>, command: Command): Promise<number> {
+export async function configCheckCommand(command: Command): Promise<number> {
   const context = await createContext(command);
   const { config, filepath } = context.loaded;
   const baseDir = filepath ? path.dirname(filepath) : process.cwd();
@@ -96,10 +96,15 @@ function auditedId(text: string): number {
   return id;
 }
 
+export interface AuditFlags {
+  /** Entries without an id (default 50). */
+  limit: number;
+}
+
 /** Every recorded change to documents: who, what, old -> new, when, by which command. */
-export async function auditCommand(id: string | undefined, flags: Record<string, unknown>, command: Command): Promise<number> {
+export async function auditCommand(id: string | undefined, options: AuditFlags, command: Command): Promise<number> {
   const context = await createContext(command);
-  const limit = Number(flags.limit ?? 50);
+  const { limit } = options;
   const catalog = await openCatalog(context, { readonly: true });
   try {
     const rows = id === undefined ? await catalog.repository.recentAudit(limit) : await catalog.repository.getAudit(auditedId(id));

@@ -8,7 +8,7 @@ import { ExitCode } from '../../errors.js';
 import type { CatalogDatabase } from '../../db/database.js';
 
 /** Schema version, pending migrations and what the catalogue holds. */
-export async function statusCommand(_flags: Record<string, unknown>, command: Command): Promise<number> {
+export async function statusCommand(command: Command): Promise<number> {
   const context = await createContext(command);
   // As it is: status reports pending migrations instead of applying them.
   const catalog = await openCatalog(context, { readonly: true, migrate: false });
@@ -40,7 +40,7 @@ export async function statusCommand(_flags: Record<string, unknown>, command: Co
 }
 
 /** Applies pending migrations (every writer does this too; this says what it did). */
-export async function migrateCommand(_flags: Record<string, unknown>, command: Command): Promise<number> {
+export async function migrateCommand(command: Command): Promise<number> {
   const context = await createContext(command);
   const catalog = await openCatalog(context, { readonly: false });
   try {
@@ -53,14 +53,13 @@ export async function migrateCommand(_flags: Record<string, unknown>, command: C
   }
 }
 
-interface CopyFlags {
+export interface CopyFlags {
   from: string;
   to: string;
 }
 
 /** Copies a whole catalogue (SQLite file or Postgres URL) into an empty one, verifying it. */
-export async function copyCommand(flags: Record<string, unknown>, command: Command): Promise<number> {
-  const options = flags as unknown as CopyFlags;
+export async function copyCommand(options: CopyFlags, command: Command): Promise<number> {
   const context = await createContext(command);
   const source = await openDatabase(options.from, true, context.loaded.filepath);
   try {

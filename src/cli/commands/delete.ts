@@ -7,7 +7,7 @@ import { blobStores } from '../stores.js';
 import { ExitCode, toErrorInfo, usageError } from '../../errors.js';
 import type { BlobKeptReason } from '../../pipeline/remove-blob.js';
 
-interface DeleteFlags {
+export interface DeleteFlags {
   yes?: boolean;
   keepBlob?: boolean;
 }
@@ -18,8 +18,7 @@ interface DeleteFlags {
  * searchable PDF. A crash between the two leaves orphan blobs, which `storage verify --repair`
  * removes; never a row without its blob.
  */
-export async function deleteCommand(idTexts: string[], flags: Record<string, unknown>, command: Command): Promise<number> {
-  const options = flags as DeleteFlags;
+export async function deleteCommand(idTexts: string[], options: DeleteFlags, command: Command): Promise<number> {
   const context = await createContext(command);
   const catalog = await openCatalog(context, { readonly: false });
   try {

@@ -9,7 +9,7 @@ import type { DocumentChanges, FieldValue } from '../../db/documents.js';
 const TAG = /^[\p{L}\p{N}][\p{L}\p{N}_.\/-]{0,63}$/u;
 
 /** `doccat tag ID... +tag -tag`: ids and tag edits may come in any order. */
-export async function tagCommand(items: string[], _flags: Record<string, unknown>, command: Command): Promise<number> {
+export async function tagCommand(items: string[], command: Command): Promise<number> {
   const ids: string[] = [];
   const addTags: string[] = [];
   const removeTags: string[] = [];
@@ -25,7 +25,7 @@ export async function tagCommand(items: string[], _flags: Record<string, unknown
   return applyChanges(ids, { addTags, removeTags }, command, 'tag');
 }
 
-interface SetFlags {
+export interface SetFlags {
   type?: string;
   title?: string;
   date?: string;
@@ -34,8 +34,7 @@ interface SetFlags {
   unsetField?: string[];
 }
 
-export async function setCommand(ids: string[], flags: Record<string, unknown>, command: Command): Promise<number> {
-  const options = flags as SetFlags;
+export async function setCommand(ids: string[], options: SetFlags, command: Command): Promise<number> {
   const changes: DocumentChanges = {};
   if (options.type !== undefined) {
     if (!/^[a-z0-9][a-z0-9-]*$/.test(options.type)) throw usageError('E_USAGE', `not a type name: ${options.type}`, 'types are lower-case words with dashes, e.g. bank-statement');

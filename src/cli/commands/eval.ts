@@ -6,7 +6,7 @@ import { ExitCode, usageError } from '../../errors.js';
 import type { ClassifyInput } from '../../classify/classifier.js';
 import type { Scores } from '../../classify/learned/evaluation.js';
 
-interface EvalFlags {
+export interface EvalFlags {
   folds?: number;
   provider?: string;
 }
@@ -19,8 +19,7 @@ const TEXT_CHARS = 100_000;
  * they are, the learned model by K-fold cross-validation (each document predicted by a model that
  * never saw it), the chain the pipeline uses (model when sure, else rules), and a provider if asked.
  */
-export async function evalCommand(flags: Record<string, unknown>, command: Command): Promise<number> {
-  const options = flags as EvalFlags;
+export async function evalCommand(options: EvalFlags, command: Command): Promise<number> {
   const folds = options.folds ?? 5;
   if (!Number.isInteger(folds) || folds < 2) throw usageError('E_USAGE', `--folds ${String(options.folds)}: at least 2`, 'e.g. --folds 5');
   const context = await createContext(command);

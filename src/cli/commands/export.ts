@@ -13,7 +13,7 @@ import { ExitCode, usageError } from '../../errors.js';
 import { currentActor } from '../../observability/actor.js';
 import { doccatVersion } from '../version.js';
 
-interface ExportFlags extends Omit<FilterFlags, 'limit'> {
+export interface ExportFlags extends Omit<FilterFlags, 'limit'> {
   limit?: number;
   template?: string;
   text?: boolean;
@@ -27,8 +27,7 @@ interface ExportFlags extends Omit<FilterFlags, 'limit'> {
 
 
 /** `doccat export DIR [query]`: originals under readable names, a manifest to restore them, sidecars on request. */
-export async function exportCommand(directory: string, words: string[], flags: Record<string, unknown>, command: Command): Promise<number> {
-  const options = flags as unknown as ExportFlags;
+export async function exportCommand(directory: string, words: string[], options: ExportFlags, command: Command): Promise<number> {
   const context = await createContext(command);
   if (options.prune && options.since) throw usageError('E_USAGE', '--prune cannot be combined with --since', '--prune removes what is not selected; with --since most documents are not selected. Run --prune without --since');
   const { parseTemplate } = await import('../../pipeline/export/names.js');
@@ -94,14 +93,13 @@ export async function exportCommand(directory: string, words: string[], flags: R
   }
 }
 
-interface ImportFlags {
+export interface ImportFlags {
   jobs?: number;
   ndjson?: boolean;
 }
 
 /** `doccat import DIR`: an export's documents into this catalogue; twice adds nothing. */
-export async function importCommand(directory: string, flags: Record<string, unknown>, command: Command): Promise<number> {
-  const options = flags as ImportFlags;
+export async function importCommand(directory: string, options: ImportFlags, command: Command): Promise<number> {
   const context = await createContext(command);
   const { config } = context.loaded;
   const catalog = await openCatalog(context, { readonly: false });

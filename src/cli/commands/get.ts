@@ -12,7 +12,7 @@ import { blobStores } from '../stores.js';
 import { DoccatError, ExitCode, usageError } from '../../errors.js';
 import { storedSearchable, type DocumentRow, type StoredBlob } from '../../db/documents.js';
 
-interface GetFlags {
+export interface GetFlags {
   output?: string;
   url?: boolean;
   expires?: number;
@@ -23,8 +23,7 @@ interface GetFlags {
  * Writes a document's original bytes, or with --searchable its searchable PDF, verifying their
  * sha256 before anything is kept.
  */
-export async function getCommand(idText: string, flags: Record<string, unknown>, command: Command): Promise<number> {
-  const options = flags as GetFlags;
+export async function getCommand(idText: string, options: GetFlags, command: Command): Promise<number> {
   const context = await createContext(command);
   const catalog = await openCatalog(context, { readonly: true });
   try {

@@ -9,7 +9,7 @@ import { ExitCode } from '../../errors.js';
 import { OCR_PROBE_PNG, OCR_PROBE_TEXT, runCheck, type CheckResult, type HealthCheck } from '../../observability/health.js';
 import { backendNames } from '../../storage/registry.js';
 
-interface HealthFlags {
+export interface HealthFlags {
   deep?: boolean;
 }
 
@@ -24,9 +24,9 @@ async function tokensUsedToday(catalog: OpenCatalog, provider: string): Promise<
 }
 
 /** Everything doccat needs, checked for real; exit 5 when anything fails (for cron and CI). */
-export async function healthCommand(flags: Record<string, unknown>, command: Command): Promise<number> {
+export async function healthCommand(options: HealthFlags, command: Command): Promise<number> {
   const context = await createContext(command);
-  const report = await runHealthChecks(context, flags as HealthFlags);
+  const report = await runHealthChecks(context, options);
   if (context.output.json) writeJson(report);
   else process.stdout.write(await renderHealth(report.checks, context.output.color));
   return report.healthy ? ExitCode.ok : ExitCode.unhealthy;

@@ -16,7 +16,7 @@ import type { IngestSetup } from '../ingest-setup.js';
 import { blobStores } from '../stores.js';
 import { pathToFileURL } from 'node:url';
 
-interface IngestFlags {
+export interface IngestFlags {
   include: string[];
   exclude: string[];
   recursive: boolean;
@@ -37,8 +37,7 @@ interface IngestFlags {
   unpack?: boolean;
 }
 
-export async function ingestCommand(paths: string[], flags: Record<string, unknown>, command: Command): Promise<number> {
-  const options = flags as unknown as IngestFlags;
+export async function ingestCommand(paths: string[], options: IngestFlags, command: Command): Promise<number> {
   const context = await createContext(command);
   const { config } = context.loaded;
   const { output } = context;

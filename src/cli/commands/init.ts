@@ -16,7 +16,7 @@ import { registerSecret } from '../../observability/redact.js';
  * a config file that holds references only, never a secret; then runs the health checks on it.
  */
 
-interface InitFlags {
+export interface InitFlags {
   yes?: boolean;
   output?: string;
   force?: boolean;
@@ -31,8 +31,7 @@ interface InitFlags {
   health?: boolean;
 }
 
-export async function initCommand(flags: Record<string, unknown>, command: Command): Promise<number> {
-  const options = flags as InitFlags;
+export async function initCommand(options: InitFlags, command: Command): Promise<number> {
   const globals = command.optsWithGlobals<{ catalog?: string; json?: boolean; quiet?: boolean }>();
   const file = path.resolve(options.output ?? 'doccat.config.json');
   const fromFlags = answersFromFlags(options, globals.catalog);

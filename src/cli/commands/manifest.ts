@@ -8,7 +8,7 @@ import { writeJson } from '../output.js';
 import { ExitCode, usageError } from '../../errors.js';
 import type { ProvenanceView } from '../../db/provenance.js';
 
-interface ManifestFlags extends FilterFlags {
+export interface ManifestFlags extends FilterFlags {
   format?: 'json' | 'markdown' | 'sha256sum';
   relativeTo?: string;
 }
@@ -35,8 +35,7 @@ interface ManifestEntry {
  * matching builds; otherwise its sources' paths. Paths are relative to --relative-to (default:
  * the working folder), so the checksum file verifies where the files were ingested from.
  */
-export async function manifestCommand(filters: string[], flags: Record<string, unknown>, command: Command): Promise<number> {
-  const options = flags as ManifestFlags;
+export async function manifestCommand(filters: string[], options: ManifestFlags, command: Command): Promise<number> {
   const context = await createContext(command);
   const tree = buildTree(filters.join(' '), options);
   if (hasText(tree)) throw usageError('E_USAGE', 'manifest takes filters only (run:123, commit:abc1234, ...)', 'select artifacts with field:value filters, as in `doccat list`');

@@ -9,7 +9,7 @@ import { ExitCode, usageError } from '../../errors.js';
 import { durationAgo } from '../../text/duration.js';
 import type { PruneGroup, PruneOutcome } from '../../pipeline/prune.js';
 
-interface PruneFlags extends FilterFlags {
+export interface PruneFlags extends FilterFlags {
   keepLast?: number;
   per?: PruneGroup;
   olderThan?: string;
@@ -20,8 +20,7 @@ interface PruneFlags extends FilterFlags {
  * `doccat prune [filters] --keep-last N [--per branch|repo|name] [--older-than 90d]`: removes the
  * documents beyond the retention policy, and their blobs when nothing else uses them.
  */
-export async function pruneCommand(filters: string[], flags: Record<string, unknown>, command: Command): Promise<number> {
-  const options = flags as PruneFlags;
+export async function pruneCommand(filters: string[], options: PruneFlags, command: Command): Promise<number> {
   const context = await createContext(command);
   const tree = buildTree(filters.join(' '), options);
   if (hasText(tree)) throw usageError('E_USAGE', 'prune takes filters only (branch:main, name:*.whl, ...)', 'select artifacts with field:value filters, as in `doccat list`');

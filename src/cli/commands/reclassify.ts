@@ -11,7 +11,7 @@ import { ExitCode, toErrorInfo, type ErrorInfo } from '../../errors.js';
 import { formatFieldValue, type Classification, type ClassifyInput } from '../../classify/classifier.js';
 import type { DocumentRow, FieldValue } from '../../db/documents.js';
 
-interface ReclassifyFlags extends Omit<FilterFlags, 'limit'> {
+export interface ReclassifyFlags extends Omit<FilterFlags, 'limit'> {
   limit?: number;
   provider?: string;
   dryRun?: boolean;
@@ -41,8 +41,7 @@ interface Outcome {
   error?: ErrorInfo;
 }
 
-export async function reclassifyCommand(words: string[], flags: Record<string, unknown>, command: Command): Promise<number> {
-  const options = flags as unknown as ReclassifyFlags;
+export async function reclassifyCommand(words: string[], options: ReclassifyFlags, command: Command): Promise<number> {
   const context = await createContext(command);
   const tree = buildTree(words.join(' '), { ...options, limit: 0, offset: 0 });
   const catalog = await openCatalog(context, { readonly: false });

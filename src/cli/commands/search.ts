@@ -9,18 +9,18 @@ import { ExitCode, usageError } from '../../errors.js';
 import { terminalSafe } from '../../text/terminal.js';
 import { searchDocuments, searchFailures, wantsFailures, type SearchHit } from '../../db/search/search.js';
 
-interface SearchFlags extends FilterFlags {
+export interface SearchFlags extends FilterFlags {
   ndjson?: boolean;
   paths?: boolean;
   null?: boolean;
 }
 
-export async function searchCommand(words: string[], flags: Record<string, unknown>, command: Command): Promise<number> {
-  return runSearch(words.join(' '), flags as SearchFlags, command, 'search');
+export async function searchCommand(words: string[], flags: SearchFlags, command: Command): Promise<number> {
+  return runSearch(words.join(' '), flags, command, 'search');
 }
 
-export async function listCommand(filters: string[], flags: Record<string, unknown>, command: Command): Promise<number> {
-  return runSearch(filters.join(' '), flags as SearchFlags, command, 'list');
+export async function listCommand(filters: string[], flags: SearchFlags, command: Command): Promise<number> {
+  return runSearch(filters.join(' '), flags, command, 'list');
 }
 
 async function runSearch(query: string, flags: SearchFlags, command: Command, mode: 'search' | 'list'): Promise<number> {

@@ -11,8 +11,13 @@ import { formatFieldValue } from '../../classify/classifier.js';
 import type { RelatedDocument } from '../../db/document-parts.js';
 import { formatDocumentId, parseDocumentId } from '../ids.js';
 
-export async function showCommand(target: string, flags: Record<string, unknown>, command: Command): Promise<number> {
-  const withText = Boolean(flags.text);
+/** show's own option. */
+export interface ShowFlags {
+  text?: boolean;
+}
+
+export async function showCommand(target: string, options: ShowFlags, command: Command): Promise<number> {
+  const withText = Boolean(options.text);
   const context = await createContext(command);
   const catalog = await openCatalog(context, { readonly: true });
   try {

@@ -8,14 +8,13 @@ import type { CatalogueStats, Count } from '../../db/stats.js';
 import type { HookStats } from '../../db/hook-deliveries.js';
 import type { RuleState } from '../../alerts/monitor.js';
 
-interface StatsFlags {
+export interface StatsFlags {
   since?: string;
   check?: boolean;
 }
 
 /** What the catalogue holds and how ingest and the providers have been doing. */
-export async function statsCommand(flags: Record<string, unknown>, command: Command): Promise<number> {
-  const options = flags as StatsFlags;
+export async function statsCommand(options: StatsFlags, command: Command): Promise<number> {
   const context = await createContext(command);
   const since = options.since === undefined ? undefined : parseSince(options.since, new Date());
   const budgets = Object.fromEntries(context.loaded.config.ai.providers.filter((provider) => provider.dailyTokenBudget !== undefined).map((provider) => [provider.name, provider.dailyTokenBudget as number]));

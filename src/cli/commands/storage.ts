@@ -9,7 +9,7 @@ import { ExitCode, toErrorInfo, usageError } from '../../errors.js';
 import type { BlobMove } from '../../pipeline/migrate-blobs.js';
 import { backendNames } from '../../storage/registry.js';
 
-interface MigrateFlags {
+export interface MigrateFlags {
   to: string;
   from?: string;
   concurrency?: number;
@@ -18,17 +18,18 @@ interface MigrateFlags {
   ndjson?: boolean;
 }
 
-export async function migrateCommand(flags: Record<string, unknown>, command: Command): Promise<number> {
-  const options = flags as unknown as MigrateFlags;
+/** sync always moves from the fallback to the primary and deletes the fallback's copy. */
+export type SyncFlags = Pick<MigrateFlags, 'concurrency' | 'dryRun' | 'ndjson'>;
+
+export async function migrateCommand(options: MigrateFlags, command: Command): Promise<number> {
   return moveBlobs(await createContext(command), { ...options, command: 'storage migrate' });
 }
 
 /** Moves blobs that went to the fallback while the primary was down back to the primary. */
-export async function syncCommand(flags: Record<string, unknown>, command: Command): Promise<number> {
+export async function syncCommand(options: SyncFlags, command: Command): Promise<number> {
   const context = await createContext(command);
   const { storage } = context.loaded.config;
   if (!storage.fallback) throw usageError('E_USAGE', 'no fallback backend is configured, so there is nothing to sync', 'set storage.fallback to use one');
-  const options = flags as unknown as Omit<MigrateFlags, 'to' | 'from' | 'deleteSource'>;
   return moveBlobs(context, { ...options, to: storage.backend, from: storage.fallback, deleteSource: true, command: 'storage sync' });
 }
 
@@ -98,13 +99,12 @@ async function moveBlobs(context: CommandContext, options: MigrateFlags & { comm
   }
 }
 
-interface VerifyFlags {
+export interface VerifyFlags {
   repair?: boolean;
   concurrency?: number;
 }
 
-export async function verifyCommand(flags: Record<string, unknown>, command: Command): Promise<number> {
-  const options = flags as VerifyFlags;
+export async function verifyCommand(options: VerifyFlags, command: Command): Promise<number> {
   const context = await createContext(command);
   const catalog = await openCatalog(context, { readonly: !options.repair });
   const progress = await Progress.create(!context.output.quiet, 'blobs');
@@ -170,7 +170,7 @@ export async function verifyCommand(flags: Record<string, unknown>, command: Com
 }
 
 /** Configured backends, their role, how many documents each holds, and a live health probe. */
-export async function listCommand(_flags: Record<string, unknown>, command: Command): Promise<number> {
+export async function listCommand(command: Command): Promise<number> {
   const context = await createContext(command);
   const stores = await blobStores(context);
   const { storage } = context.loaded.config;

@@ -12,7 +12,7 @@ import { openQueue, workerLiveness } from '../queue.js';
 import { ExitCode, toErrorInfo, usageError, type ErrorInfo } from '../../errors.js';
 import type { WatchEvent } from '../../pipeline/watch.js';
 
-interface WatchFlags {
+export interface WatchFlags {
   poll?: boolean | number;
   stable: number;
   archive?: string;
@@ -26,8 +26,7 @@ interface WatchFlags {
 }
 
 /** Catalogues each file that arrives in the folders, for as long as it runs. */
-export async function watchCommand(dirs: string[], flags: Record<string, unknown>, command: Command): Promise<number> {
-  const options = flags as unknown as WatchFlags;
+export async function watchCommand(dirs: string[], options: WatchFlags, command: Command): Promise<number> {
   if (options.archive && options.deleteAfterIngest) throw usageError('E_USAGE', '--archive and --delete-after-ingest cannot be used together', 'pick one');
   const context = await createContext(command);
   const { config } = context.loaded;

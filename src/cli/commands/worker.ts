@@ -12,7 +12,7 @@ import type { OpenCatalog } from '../catalog.js';
 import { ExitCode, type ErrorInfo } from '../../errors.js';
 import type { IngestJob, JobQueue } from '../../pipeline/queue.js';
 
-interface WorkerFlags {
+export interface WorkerFlags {
   concurrency?: number;
   searchablePdf?: boolean;
   drain?: boolean;
@@ -22,8 +22,7 @@ interface WorkerFlags {
 }
 
 /** Takes queued files (ingest --enqueue) and runs each through the ingest pipeline. */
-export async function workerCommand(flags: Record<string, unknown>, command: Command): Promise<number> {
-  const options = flags as WorkerFlags;
+export async function workerCommand(options: WorkerFlags, command: Command): Promise<number> {
   const context = await createContext(command);
   const catalog = await openCatalog(context, { readonly: false });
   const setup = await prepareIngest(context, catalog, { ...(options.concurrency ? { jobs: options.concurrency } : {}), dryRun: false, ocr: true, searchablePdf: options.searchablePdf !== false, ...(options.ocrEngine ? { ocrEngine: options.ocrEngine } : {}) });
@@ -95,7 +94,7 @@ async function withQueue(command: Command, work: (queue: JobQueue, context: Comm
   }
 }
 
-export async function queueStatusCommand(_flags: Record<string, unknown>, command: Command): Promise<number> {
+export async function queueStatusCommand(command: Command): Promise<number> {
   return withQueue(command, async (queue, context, catalog) => {
     const status = await queue.status();
     // Stopped workers said goodbye; they are history, not news: the last 20 are shown.
@@ -110,7 +109,7 @@ export async function queueStatusCommand(_flags: Record<string, unknown>, comman
   });
 }
 
-export async function queueRetryCommand(_flags: Record<string, unknown>, command: Command): Promise<number> {
+export async function queueRetryCommand(command: Command): Promise<number> {
   return withQueue(command, async (queue, context) => {
     const retried = await queue.retryFailed();
     if (context.output.json) writeJson({ retried });

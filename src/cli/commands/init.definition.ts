@@ -1,0 +1,31 @@
+import { defineCommand } from '../command-definition.js';
+import type { InitFlags } from './init.js';
+
+export const initDefinition = defineCommand<[], InitFlags>({
+  name: 'init',
+  group: 'Operations:',
+  description: 'write a config file: catalogue folder, database, storage, OCR languages, AI providers; then run the health checks',
+  options: [
+    { flags: '-y, --yes', description: 'ask nothing: take the flags and defaults (needed when stdin is not a terminal)' },
+    { flags: '-o, --output <file>', description: 'config file to write', defaultValue: 'doccat.config.json' },
+    { flags: '--force', description: 'replace an existing file' },
+    { flags: '--db <kind>', description: 'sqlite (default) or postgres' },
+    { flags: '--db-url <reference>', description: 'where the Postgres URL is: env:NAME, file:PATH or cmd:COMMAND (default env:DATABASE_URL)' },
+    { flags: '--storage <kind>', description: 'local (default) or s3' },
+    { flags: '--s3-bucket <name>', description: 'bucket for --storage s3' },
+    { flags: '--s3-region <region>', description: 'region (default us-east-1)' },
+    { flags: '--s3-endpoint <url>', description: 'endpoint of an S3-compatible store (MinIO, R2...)' },
+    { flags: '--ocr-languages <codes>', description: 'tesseract language codes, e.g. eng,deu (default eng)' },
+    { flags: '--provider <type[=ENV]>', description: 'anthropic, openai or gemini, with the variable holding its key (repeatable)', repeatable: true, defaultValue: [] },
+    { flags: '--no-health', description: 'do not run the health checks afterwards' },
+  ],
+  help: `
+Exit 0 when the file is written and healthy, 5 when it is written but a health check failed, 2 when
+a question would be needed and stdin is not a terminal.
+
+Examples:
+  $ doccat init
+  $ doccat init --yes --catalog ~/Documents/.doccat --provider anthropic
+  $ doccat init --yes --db postgres --db-url env:DATABASE_URL --storage s3 --s3-bucket my-docs -o /etc/doccat/config.json`,
+  run: async (options, command) => (await import('./init.js')).initCommand(options, command),
+});
