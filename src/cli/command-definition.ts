@@ -19,8 +19,20 @@ export interface ArgumentDefinition {
   choices?: readonly string[];
 }
 
-export interface OptionDefinition {
-  flags: string;
+/** `dryRun` -> `dry-run`: the long flag commander reads into an options key. */
+type Kebab<Key extends string> = Key extends `${infer Head}${infer Tail}` ? `${Head extends Lowercase<Head> ? Head : `-${Lowercase<Head>}`}${Kebab<Tail>}` : Key;
+
+/**
+ * Flags that commander stores under one of `Key`: `--dry-run`, `--no-ocr`, `-j, --jobs <n>`,
+ * `--poll [ms]`. A definition whose flag is not a key of its options type does not compile.
+ */
+export type OptionFlags<Key extends string> = `${'' | `-${string}, `}--${'' | 'no-'}${Kebab<Key>}${'' | ` ${string}`}`;
+
+/** The keys of an options type; any key for the registry's `object`, where the types are erased. */
+type OptionKey<Options extends object> = [keyof Options] extends [never] ? string : keyof Options & string;
+
+export interface OptionDefinition<Key extends string = string> {
+  flags: OptionFlags<Key>;
   description: string;
   /** Parses the value given (throwing commander's InvalidArgumentError when it is not one). */
   parse?: (value: string) => unknown;
@@ -45,7 +57,7 @@ interface Described {
 export interface CommandDefinition<Args extends unknown[] = unknown[], Options extends object = object> extends Described {
   alias?: string;
   arguments?: readonly ArgumentDefinition[];
-  options?: readonly OptionDefinition[];
+  options?: readonly OptionDefinition<OptionKey<Options>>[];
   /** The query language's filters as flags (filters.ts), after `options`: with pages of results or without. */
   filters?: 'paged' | 'unpaged';
   /** tag takes -tag words, which are not options. */
@@ -119,7 +131,7 @@ export function parsePositiveInt(value: string): number {
 }
 
 /** ingest, watch and worker choose the OCR engine the same way. */
-export const OCR_ENGINE_OPTION: OptionDefinition = {
+export const OCR_ENGINE_OPTION: OptionDefinition<'ocrEngine'> = {
   flags: '--ocr-engine <engine>',
   description: 'OCR engine: auto (installed tesseract if it has the languages, else tesseract.js), tesseract or tesseract.js (default: ocr.engine)',
   choices: ['auto', 'tesseract', 'tesseract.js'],
