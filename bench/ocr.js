@@ -21,16 +21,22 @@ function hasCommand(command) {
   return spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;
 }
 
-/** At most `limit` of `fn` at once, results in the order of `items` (also used by run.js). */
+/**
+ * At most `limit` of `fn` at once, results in the order of `items` (also used by run.js): doccat's
+ * own forEachLimit, so the benchmarks pace their calls as the CLI does.
+ * @template T, R
+ * @param {T[]} items
+ * @param {number} limit
+ * @param {(item: T, index: number) => Promise<R>} fn
+ * @returns {Promise<R[]>}
+ */
 export async function mapLimit(items, limit, fn) {
-  let next = 0;
+  const { forEachLimit } = await import('../dist/system/concurrency.js');
+  /** @type {R[]} */
   const results = [];
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await fn(items[index], index);
-    }
-  }));
+  await forEachLimit(items, { limit }, async (item, index) => {
+    results[index] = await fn(item, index);
+  });
   return results;
 }
 

@@ -1,15 +1,14 @@
 import type { Logger } from 'pino';
-import { DoccatError, ExitCode, toErrorInfo } from '../errors.js';
-import type { Classification } from '../classify/classifier.js';
+import { DoccatError, toErrorInfo } from '../errors.js';
 import { commitFamily, type FamilyMember } from '../db/document-parts.js';
 import type { CommitResult, NewDocument, SourceSighting } from '../db/documents.js';
 import type { ExtractedPart, ExtractOptions, ExtractResult, ExtractWarning, PartsOptions } from '../extract/extractor.js';
 import { hasExtractor } from '../extract/registry.js';
 import type { BlobStore, PutResult } from '../storage/blob-store.js';
-import { sleep } from '../system/process.js';
 import type { Stage } from './file-trace.js';
 import type { IngestDependencies } from './ingest-types.js';
-import { countWords, describedDocument } from './new-document.js';
+import { FamilyClaims } from './family-claims.js';
+import { CONTAINERS, interrupted, isStopping, partDocument, withoutParts, type PreparedPart } from './family-parts.js';
 import { sniffFile } from './sniff.js';
 import type { StagingArea } from './source-file.js';
 import { hashFile } from './hash-file.js';
@@ -29,11 +28,8 @@ import { hashFile } from './hash-file.js';
  * leaves whole messages, and the next run links them instead of cataloguing them again.
  */
 
-/** Types whose extraction can yield parts. */
-const CONTAINERS = new Set(['message/rfc822', 'application/mbox']);
 /** Forwarded as attachment inside forwarded as attachment ...: parts below this depth are not looked into. */
 const MAX_DEPTH = 4;
-const CLAIM_RETRY_MS = 250;
 
 export interface FamilyDependencies extends Pick<IngestDependencies, 'repository' | 'claims' | 'classifier' | 'extraction' | 'ocr'> {
   store: BlobStore;
@@ -62,25 +58,6 @@ export interface PartOutcome {
   type?: string;
 }
 
-/** A part found and prepared, before anything is stored. */
-interface PreparedPart {
-  name: string;
-  sha256: string;
-  mime: string;
-  /** Already a document (in the catalogue, or committed earlier in this run as an mbox message). */
-  existingId?: number;
-  /** New content: what will be committed once its blob is stored. */
-  document?: Omit<NewDocument, 'blobBackend' | 'blobKey' | 'size'>;
-  stagedPath?: string;
-  /** The same content as a part prepared earlier in this family. */
-  sameAs?: boolean;
-  /** Committed by this run (an mbox message, committed on its own). */
-  catalogued?: boolean;
-  type?: string;
-  size: number;
-  children: PreparedPart[];
-}
-
 /**
  * The parts of one file being ingested. `open` decides whether the file can have any; the caller
  * extracts with `extractOptions`, calls `prepare` with the result, `store` after storing the
@@ -88,8 +65,7 @@ interface PreparedPart {
  */
 export class FileFamily {
   private readonly folders: { path: string; remove(): Promise<void> }[] = [];
-  private readonly held = new Set<string>();
-  private renewal: NodeJS.Timeout | undefined;
+  private readonly claims: FamilyClaims;
   private parts: PreparedPart[] = [];
   private members = 0;
   private sequence = 0;
@@ -105,7 +81,9 @@ export class FileFamily {
     private readonly options: FamilyOptions,
     private readonly limits: PartsOptions,
     readonly extractOptions: ExtractOptions,
-  ) {}
+  ) {
+    this.claims = new FamilyClaims(deps, options.signal);
+  }
 
   /** A family for a container type when parts are wanted (email.attachments); otherwise undefined. */
   static async open(mime: string, deps: FamilyDependencies, options: FamilyOptions): Promise<FileFamily | undefined> {
@@ -136,7 +114,7 @@ export class FileFamily {
 
   /** Claims every new content of the family and stores its blob; the claims are held until close. */
   async store(): Promise<void> {
-    await this.claimContents(this.parts);
+    await this.claims.claimContents(this.parts);
     this.members_ = await this.storeBlobs(this.parts);
   }
 
@@ -158,9 +136,7 @@ export class FileFamily {
   }
 
   async close(): Promise<void> {
-    clearInterval(this.renewal);
-    for (const sha256 of this.held) await this.deps.claims.release(sha256).catch(() => undefined);
-    this.held.clear();
+    await this.claims.close();
     for (const folder of this.folders) await folder.remove().catch(() => undefined);
   }
 
@@ -176,10 +152,10 @@ export class FileFamily {
       if (prepared.existingId !== undefined || !prepared.document) return prepared;
       const { document, children } = prepared;
       // Taken as any file's content is, waiting for another process that is extracting it.
-      const claimed = await this.claimOrWait(prepared.sha256);
+      const claimed = await this.claims.claimOrWait(prepared.sha256);
       if (claimed !== undefined) return { ...prepared, existingId: claimed, children: [], document: undefined };
       try {
-        await this.claimContents(children);
+        await this.claims.claimContents(children);
         const put = await this.put(prepared);
         const members = await this.storeBlobs(children);
         const committed = await this.options.time('commit', () =>
@@ -188,12 +164,12 @@ export class FileFamily {
         if (!committed.duplicate) this.catalogued += 1 + committed.inserted;
         return { ...prepared, existingId: committed.documentId, document: undefined, children: [], catalogued: !committed.duplicate };
       } finally {
-        await this.releaseAll();
+        await this.claims.releaseAll();
       }
     } catch (error) {
       if (isStopping(error, this.options.signal)) throw error;
       this.warn('W_MBOX_MESSAGE_FAILED', label, error);
-      await this.releaseAll();
+      await this.claims.releaseAll();
       return undefined;
     }
   }
@@ -261,52 +237,6 @@ export class FileFamily {
     return part;
   }
 
-  /**
-   * Claims every new content of the family, in one go: when another process holds any of them,
-   * the ones taken are given back and all are tried again a little later, so that two processes
-   * with overlapping families never hold one each while waiting for the other. A content that
-   * became a document meanwhile is linked instead.
-   */
-  private async claimContents(parts: PreparedPart[]): Promise<void> {
-    for (;;) {
-      const wanted = [...new Set(flatten(parts).filter((part) => part.document).map((part) => part.sha256))].filter((sha256) => !this.held.has(sha256)).sort();
-      if (wanted.length === 0) break;
-      const taken: string[] = [];
-      let busy = false;
-      for (const sha256 of wanted) {
-        if (await this.deps.claims.claim(sha256)) taken.push(sha256);
-        else {
-          busy = true;
-          break;
-        }
-      }
-      if (!busy) {
-        for (const sha256 of taken) this.held.add(sha256);
-        this.renewal ??= setInterval(() => {
-          for (const sha256 of this.held) void this.deps.claims.renew(sha256).catch(() => undefined);
-        }, 20_000);
-        break;
-      }
-      for (const sha256 of taken) await this.deps.claims.release(sha256).catch(() => undefined);
-      await this.pause(CLAIM_RETRY_MS + Math.random() * CLAIM_RETRY_MS);
-      await this.linkCatalogued(parts);
-    }
-    // Catalogued between the dedupe check and the claims.
-    await this.linkCatalogued(parts);
-  }
-
-  private async linkCatalogued(parts: PreparedPart[]): Promise<void> {
-    for (const part of flatten(parts)) {
-      if (!part.document) continue;
-      const existingId = await this.deps.repository.findIdBySha256(part.sha256);
-      if (existingId === undefined) continue;
-      // Its parts came with it, committed by whoever catalogued it.
-      part.existingId = existingId;
-      part.document = undefined;
-      part.children = [];
-    }
-  }
-
   /** Every new blob stored (each under its claim), in the shape the commit takes. */
   private async storeBlobs(parts: PreparedPart[]): Promise<FamilyMember[]> {
     const stored = new Map<string, PutResult>();
@@ -334,36 +264,8 @@ export class FileFamily {
     return this.options.time('store', () => this.deps.store.putFile(stagedPath, part.sha256, { take: true }));
   }
 
-  private async claimOrWait(sha256: string): Promise<number | undefined> {
-    for (;;) {
-      if (await this.deps.claims.claim(sha256)) {
-        this.held.add(sha256);
-        const done = await this.deps.repository.findIdBySha256(sha256);
-        if (done !== undefined) {
-          this.held.delete(sha256);
-          await this.deps.claims.release(sha256);
-        }
-        return done;
-      }
-      await this.pause(CLAIM_RETRY_MS);
-      const done = await this.deps.repository.findIdBySha256(sha256);
-      if (done !== undefined) return done;
-    }
-  }
-
-  private async releaseAll(): Promise<void> {
-    for (const sha256 of this.held) await this.deps.claims.release(sha256).catch(() => undefined);
-    this.held.clear();
-  }
-
   private stopIfAborted(): void {
     if (this.options.signal.aborted) throw interrupted();
-  }
-
-  private async pause(ms: number): Promise<void> {
-    await sleep(ms, this.options.signal).catch(() => {
-      throw interrupted();
-    });
   }
 
   private warn(code: string, label: string, error: unknown): void {
@@ -373,33 +275,4 @@ export class FileFamily {
   }
 }
 
-/** Whether a type may hold parts (the staging folder is made only for those). */
-export function mayHaveParts(mime: string): boolean {
-  return CONTAINERS.has(mime);
-}
-
-function interrupted(): DoccatError {
-  return new DoccatError('E_INTERRUPTED', 'interrupted', { hint: 'run the same command again to finish the rest', exitCode: ExitCode.interrupted });
-}
-
-function withoutParts(options: ExtractOptions): ExtractOptions {
-  const { parts: _parts, ...rest } = options;
-  return rest;
-}
-
-function flatten(parts: readonly PreparedPart[]): PreparedPart[] {
-  return parts.flatMap((part) => [part, ...flatten(part.children)]);
-}
-
-/** Interrupted, or an error every further file would hit too (a backend that is gone). */
-function isStopping(error: unknown, signal: AbortSignal): boolean {
-  if (signal.aborted || (error as { name?: string }).name === 'AbortError') return true;
-  return error instanceof DoccatError && (error.exitCode === ExitCode.usage || error.exitCode === ExitCode.backendUnavailable || error.code === 'E_OCR_INIT' || error.code === 'E_INTERRUPTED');
-}
-
-
-function partDocument(name: string, sha256: string, mime: string, extracted: ExtractResult, classification: Classification): Omit<NewDocument, 'blobBackend' | 'blobKey' | 'size'> {
-  const warnings = [...extracted.warnings];
-  if (countWords(extracted.text) === 0) warnings.push({ code: 'W_NO_TEXT', message: 'no text found' });
-  return describedDocument(name, sha256, mime, extracted, classification, warnings);
-}
+export { mayHaveParts } from './family-parts.js';

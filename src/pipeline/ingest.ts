@@ -4,6 +4,7 @@ import type { FileHandle } from 'node:fs/promises';
 import { DoccatError, ExitCode, toErrorInfo, type ErrorInfo } from '../errors.js';
 import type { SourceSighting } from '../db/documents.js';
 import { engineLabel } from '../extract/ocr/engine.js';
+import { forEachLimit } from '../system/concurrency.js';
 import type { FileFamily } from './families.js';
 import { decideUnread } from './artifact-policy.js';
 import { CLAIM_LEASE_MS, claimOrWait, extractAndCommit, isUnpackable, openFamily } from './commit-file.js';
@@ -32,23 +33,12 @@ export async function runIngest(options: IngestOptions, deps: IngestDependencies
   deps.logger.debug({ folders, entries: entries.length }, 'walk finished');
   events.onWalked?.(entries.length);
   const files: FileOutcome[] = [];
-  let fatal: unknown;
-  let next = 0;
-
-  const worker = async () => {
-    while (next < entries.length && !options.signal.aborted && fatal === undefined) {
-      const entry = entries[next++] as WalkEntry;
-      const outcome = await processEntry(entry, policy, options, deps, events).catch((error: unknown) => {
-        fatal ??= error;
-        return undefined;
-      });
-      if (!outcome) continue;
-      files.push(outcome);
-      events.onFile?.(outcome);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(options.jobs, entries.length)) }, worker));
-  if (fatal !== undefined) throw fatal;
+  await forEachLimit(entries, { limit: options.jobs, signal: options.signal }, async (entry) => {
+    const outcome = await processEntry(entry, policy, options, deps, events);
+    if (!outcome) return;
+    files.push(outcome);
+    events.onFile?.(outcome);
+  });
 
   const count = (status: FileStatus) => files.filter((file) => file.status === status).length;
   return {

@@ -3,6 +3,7 @@ import type { BlobLocation, BlobRole, DocumentRepository } from '../db/documents
 import { DoccatError, ExitCode, toErrorInfo, type ErrorInfo } from '../errors.js';
 import type { BlobStore } from '../storage/blob-store.js';
 import { copyVerified } from '../storage/copy.js';
+import { forEachLimit } from '../system/concurrency.js';
 
 export interface MigrateOptions {
   to: string;
@@ -76,8 +77,6 @@ export async function migrateBlobs(options: MigrateOptions, deps: MigrateDepende
   }
   onTotal?.(pending.length);
   const summary: MigrateSummary = { total: pending.length, copied: 0, present: 0, planned: 0, failed: 0, deleted: 0, bytes: 0, interrupted: false };
-  let fatal: unknown;
-  let next = 0;
 
   const moveOne = async (row: BlobLocation): Promise<BlobMove> => {
     const base = { id: row.id, role: row.role, key: row.blob_key, from: row.blob_backend, to: options.to, bytes: 0, sourceDeleted: false };
@@ -99,29 +98,21 @@ export async function migrateBlobs(options: MigrateOptions, deps: MigrateDepende
     return { ...base, status, bytes: status === 'copied' ? row.size : 0, sourceDeleted, ...(sourceKept ? { sourceKept } : {}) };
   };
 
-  const worker = async () => {
-    while (next < pending.length && fatal === undefined && !options.signal.aborted) {
-      const row = pending[next++] as BlobLocation;
-      let move: BlobMove;
-      try {
-        move = await moveOne(row);
-      } catch (error) {
-        // A store that is unreachable fails every blob alike: stop, and let a re-run continue.
-        if (error instanceof DoccatError && error.exitCode === ExitCode.backendUnavailable && error.code !== 'E_STORAGE_CORRUPT') {
-          fatal ??= error;
-          return;
-        }
-        deps.logger.warn({ documentId: row.id, key: row.blob_key, code: toErrorInfo(error).code }, 'blob not migrated');
-        move = { id: row.id, role: row.role, key: row.blob_key, from: row.blob_backend, to: options.to, status: 'failed', bytes: 0, sourceDeleted: false, error: toErrorInfo(error) };
-      }
-      summary[move.status] += 1;
-      summary.bytes += move.bytes;
-      if (move.sourceDeleted) summary.deleted += 1;
-      onMove(move);
+  await forEachLimit(pending, { limit: options.concurrency, signal: options.signal }, async (row) => {
+    let move: BlobMove;
+    try {
+      move = await moveOne(row);
+    } catch (error) {
+      // A store that is unreachable fails every blob alike: stop, and let a re-run continue.
+      if (error instanceof DoccatError && error.exitCode === ExitCode.backendUnavailable && error.code !== 'E_STORAGE_CORRUPT') throw error;
+      deps.logger.warn({ documentId: row.id, key: row.blob_key, code: toErrorInfo(error).code }, 'blob not migrated');
+      move = { id: row.id, role: row.role, key: row.blob_key, from: row.blob_backend, to: options.to, status: 'failed', bytes: 0, sourceDeleted: false, error: toErrorInfo(error) };
     }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(options.concurrency, pending.length)) }, worker));
-  if (fatal !== undefined) throw fatal;
+    summary[move.status] += 1;
+    summary.bytes += move.bytes;
+    if (move.sourceDeleted) summary.deleted += 1;
+    onMove(move);
+  });
   summary.interrupted = options.signal.aborted;
   return summary;
 }

@@ -4,6 +4,7 @@ import type { BlobLocation, BlobRole, DocumentRepository } from '../db/documents
 import { DoccatError, toErrorInfo, type ErrorInfo } from '../errors.js';
 import type { BlobStore } from '../storage/blob-store.js';
 import { copyVerified, verifyBlob, type BlobState } from '../storage/copy.js';
+import { forEachLimit } from '../system/concurrency.js';
 import { removeUnusedBlob, type BlobKeptReason } from './remove-blob.js';
 
 export interface VerifyOptions {
@@ -68,20 +69,15 @@ export async function verifyBlobs(options: VerifyOptions, deps: VerifyDependenci
   const report: VerifyReport = { checked: 0, problems: [], orphans: [], repaired: 0, interrupted: false };
   for (let afterId = 0; !options.signal.aborted; ) {
     const { blobs, documents, lastId } = await deps.repository.blobPage(afterId, PAGE);
-    let next = 0;
-    const worker = async () => {
-      while (next < blobs.length && !options.signal.aborted) {
-        const row = blobs[next++] as BlobLocation;
-        const problem = await checkOne(row, options, deps);
-        report.checked += 1;
-        if (problem) {
-          report.problems.push(problem);
-          if (problem.repairedFrom) report.repaired += 1;
-        }
-        onChecked?.(problem);
+    await forEachLimit(blobs, { limit: options.concurrency, signal: options.signal }, async (row) => {
+      const problem = await checkOne(row, options, deps);
+      report.checked += 1;
+      if (problem) {
+        report.problems.push(problem);
+        if (problem.repairedFrom) report.repaired += 1;
       }
-    };
-    await Promise.all(Array.from({ length: Math.max(1, Math.min(options.concurrency, blobs.length)) }, worker));
+      onChecked?.(problem);
+    });
     if (documents < PAGE) break;
     afterId = lastId;
   }

@@ -8,6 +8,7 @@ import { formatDocumentId } from '../ids.js';
 import { paint, problemLine, renderTable, truncateMiddle, writeJson, writeNdjson } from '../output.js';
 import { Progress } from '../progress.js';
 import { ExitCode, toErrorInfo, type ErrorInfo } from '../../errors.js';
+import { forEachLimit } from '../../system/concurrency.js';
 import { formatFieldValue, type Classification, type ClassifyInput } from '../../classify/classifier.js';
 import type { DocumentRow, FieldValue } from '../../db/documents.js';
 
@@ -53,21 +54,17 @@ export async function reclassifyCommand(words: string[], options: ReclassifyFlag
     const progress = await Progress.create(!context.output.quiet, 'documents');
     progress.setTotal(ids.length);
     const outcomes: Outcome[] = [];
-    let next = 0;
     const jobs = options.jobs ?? context.loaded.config.ingest.jobs ?? Math.max(1, os.availableParallelism());
-    const worker = async () => {
-      while (next < ids.length && !context.signal.aborted) {
-        const id = ids[next++] as number;
-        const outcome = await reclassifyOne(id).catch((error: unknown): Outcome | undefined => {
-          if (context.signal.aborted) return undefined;
-          return { id, ref: formatDocumentId(id), correlationId: correlationOf(id), title: '', changes: [], keptManual: [], error: toErrorInfo(error) };
-        });
-        if (!outcome) continue;
-        outcomes.push(outcome);
-        progress.fileDone(outcome.error !== undefined);
-        if (outcome.error) progress.log(problemLine(outcome.ref, outcome.error, context.output.stderrColor));
-        if (context.output.ndjson) writeNdjson({ event: 'document', runId: context.runId, ...outcome });
-      }
+    const reclassifyAndReport = async (id: number) => {
+      const outcome = await reclassifyOne(id).catch((error: unknown): Outcome | undefined => {
+        if (context.signal.aborted) return undefined;
+        return { id, ref: formatDocumentId(id), correlationId: correlationOf(id), title: '', changes: [], keptManual: [], error: toErrorInfo(error) };
+      });
+      if (!outcome) return;
+      outcomes.push(outcome);
+      progress.fileDone(outcome.error !== undefined);
+      if (outcome.error) progress.log(problemLine(outcome.ref, outcome.error, context.output.stderrColor));
+      if (context.output.ndjson) writeNdjson({ event: 'document', runId: context.runId, ...outcome });
     };
     const correlationOf = (id: number) => `${context.runId}-${formatDocumentId(id)}`;
     const reclassifyOne = async (id: number): Promise<Outcome> => {
@@ -88,7 +85,7 @@ export async function reclassifyCommand(words: string[], options: ReclassifyFlag
       return { id, ref: formatDocumentId(id), correlationId: correlationOf(id), title: row.title, classifier: result.classifier, rule: result.rule, confidence: result.confidence, changes, keptManual };
     };
     try {
-      await Promise.all(Array.from({ length: Math.max(1, Math.min(jobs, ids.length)) }, worker));
+      await forEachLimit(ids, { limit: jobs, signal: context.signal }, reclassifyAndReport);
     } finally {
       progress.stop();
     }

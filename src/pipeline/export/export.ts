@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import { DoccatError, toErrorInfo, type ErrorInfo } from '../../errors.js';
+import { forEachLimit } from '../../system/concurrency.js';
 import type { DocumentRecord } from '../../db/export-records.js';
 import { storedSearchable, type FieldValue, type StoredBlob } from '../../db/documents.js';
 import type { BlobStore } from '../../storage/blob-store.js';
@@ -106,24 +107,19 @@ export async function runExport(options: ExportOptions, deps: ExportDependencies
       const records = await deps.records(options.ids.slice(start, start + PAGE));
       const planned: PlannedDocument[] = [];
       for (const record of records) planned.push(await plan(record, options, folder, owners, previous.get(record.row.sha256)));
-      let next = 0;
-      const worker = async () => {
-        while (next < planned.length && !options.signal.aborted) {
-          const item = planned[next++] as PlannedDocument;
-          const result = await exportOne(item, folder, store, report).catch((error: unknown): ExportedDocument => ({ id: item.record.row.id, path: item.original, status: 'failed', error: toErrorInfo(error) }));
-          if (result.status === 'failed') {
-            report.failed += 1;
-            deps.logger.warn({ documentId: result.id, code: result.error?.code, err: result.error?.message }, 'document not exported');
-            // Its name is free again for others only next run; its earlier export (if any) stays.
-          } else {
-            const entry = manifestEntry(item);
-            done.set(item.record.row.sha256, { id: item.record.row.id, line: JSON.stringify(entry), entry });
-          }
-          results.push(result);
-          events.onDocument?.(result);
+      await forEachLimit(planned, { limit: options.concurrency, signal: options.signal }, async (item) => {
+        const result = await exportOne(item, folder, store, report).catch((error: unknown): ExportedDocument => ({ id: item.record.row.id, path: item.original, status: 'failed', error: toErrorInfo(error) }));
+        if (result.status === 'failed') {
+          report.failed += 1;
+          deps.logger.warn({ documentId: result.id, code: result.error?.code, err: result.error?.message }, 'document not exported');
+          // Its name is free again for others only next run; its earlier export (if any) stays.
+        } else {
+          const entry = manifestEntry(item);
+          done.set(item.record.row.sha256, { id: item.record.row.id, line: JSON.stringify(entry), entry });
         }
-      };
-      await Promise.all(Array.from({ length: Math.max(1, Math.min(options.concurrency, planned.length)) }, worker));
+        results.push(result);
+        events.onDocument?.(result);
+      });
     }
 
     // Documents of earlier runs stay in the manifest while their original is still doccat's file

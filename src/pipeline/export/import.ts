@@ -7,10 +7,11 @@ import type { ClaimRepository } from '../../db/claims.js';
 import type { DocumentRepository, StoredBlob } from '../../db/documents.js';
 import { restoreDocument, restoreParts } from '../../db/export-records.js';
 import type { BlobStore } from '../../storage/blob-store.js';
+import { forEachLimit } from '../../system/concurrency.js';
 import { sleep } from '../../system/process.js';
 import { openSource, type OpenedSource, type StagedFile, type StagingArea } from '../source-file.js';
 import { sourcePolicy, type SourcePolicy } from '../walk.js';
-import { MANIFEST_NAME, manifestError, readManifest, type ManifestDocument } from './manifest.js';
+import { MANIFEST_NAME, manifestError, readManifest, type ManifestDocument, type ManifestItem } from './manifest.js';
 
 /**
  * `doccat import DIR`: the documents of an export into this catalogue (empty or not, SQLite or
@@ -98,32 +99,27 @@ export async function runImport(options: ImportOptions, deps: ImportDependencies
     results.push(result);
     events.onDocument?.(result);
   };
-  const worker = async () => {
-    while (!options.signal.aborted) {
-      const next = await entries.next();
-      if (next.done) return;
-      const item = next.value;
-      if ('header' in item) throw manifestError('the manifest has two headers');
-      if ('invalid' in item) {
-        record({ line: item.invalid.line, ...(typeof item.invalid.id === 'number' ? { exportId: item.invalid.id } : {}), status: 'failed', error: { code: 'E_IMPORT_MANIFEST', message: `manifest line ${item.invalid.line} is not a valid document record: ${item.invalid.error}`, hint: 'the export was edited or damaged; export it again' } });
-        continue;
-      }
-      const entry = item.document;
-      if (entry.parts.length > 0) parts.set(entry.sha256, entry.parts);
-      const result = await importOne(entry, root, policy, keepIds, options, deps).catch((error: unknown): ImportedDocument | undefined => {
-        if (options.signal.aborted) return undefined;
-        if (error instanceof DoccatError && error.exitCode === ExitCode.backendUnavailable) throw error;
-        return { exportId: entry.id, sha256: entry.sha256, status: 'failed', error: toErrorInfo(error) };
-      });
-      if (!result) return;
-      if (result.status === 'imported') bytes += entry.size;
-      if (result.status === 'failed') deps.logger.warn({ exportId: entry.id, code: result.error?.code, err: result.error?.message }, 'document not imported');
-      if (typeof result.searchablePdf === 'object') deps.logger.warn({ exportId: entry.id, code: result.searchablePdf.skipped.code, err: result.searchablePdf.skipped.message }, 'document imported without its searchable PDF');
-      record(result);
+  const importItem = async (item: ManifestItem) => {
+    if ('header' in item) throw manifestError('the manifest has two headers');
+    if ('invalid' in item) {
+      record({ line: item.invalid.line, ...(typeof item.invalid.id === 'number' ? { exportId: item.invalid.id } : {}), status: 'failed', error: { code: 'E_IMPORT_MANIFEST', message: `manifest line ${item.invalid.line} is not a valid document record: ${item.invalid.error}`, hint: 'the export was edited or damaged; export it again' } });
+      return;
     }
+    const entry = item.document;
+    if (entry.parts.length > 0) parts.set(entry.sha256, entry.parts);
+    const result = await importOne(entry, root, policy, keepIds, options, deps).catch((error: unknown): ImportedDocument | undefined => {
+      if (options.signal.aborted) return undefined;
+      if (error instanceof DoccatError && error.exitCode === ExitCode.backendUnavailable) throw error;
+      return { exportId: entry.id, sha256: entry.sha256, status: 'failed', error: toErrorInfo(error) };
+    });
+    if (!result) return;
+    if (result.status === 'imported') bytes += entry.size;
+    if (result.status === 'failed') deps.logger.warn({ exportId: entry.id, code: result.error?.code, err: result.error?.message }, 'document not imported');
+    if (typeof result.searchablePdf === 'object') deps.logger.warn({ exportId: entry.id, code: result.searchablePdf.skipped.code, err: result.searchablePdf.skipped.message }, 'document imported without its searchable PDF');
+    record(result);
   };
   try {
-    await Promise.all(Array.from({ length: Math.max(1, options.concurrency) }, worker));
+    await forEachLimit(entries, { limit: options.concurrency, signal: options.signal }, importItem);
   } finally {
     await entries.return(undefined);
   }

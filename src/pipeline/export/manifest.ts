@@ -158,12 +158,15 @@ export interface InvalidDocument {
   error: string;
 }
 
+/** One line of a manifest as read back. */
+export type ManifestItem = { header: ManifestHeader } | { document: ManifestDocument } | { invalid: InvalidDocument };
+
 /**
  * Reads a manifest line by line: the header first, then each document record (validated, or
  * reported as invalid), and checks the closing line's count. Structural damage (not JSON, a line
  * over the limit, a missing end) is E_IMPORT_MANIFEST and stops the reading.
  */
-export async function* readManifest(filePath: string): AsyncGenerator<{ header: ManifestHeader } | { document: ManifestDocument } | { invalid: InvalidDocument }> {
+export async function* readManifest(filePath: string): AsyncGenerator<ManifestItem> {
   const handle = await fsp.open(filePath, fs.constants.O_RDONLY | (fs.constants.O_NOFOLLOW ?? 0) | (fs.constants.O_NONBLOCK ?? 0));
   try {
     const stat = await handle.stat();
