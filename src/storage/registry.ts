@@ -20,6 +20,16 @@ export function backendNames(setup: StorageSetup): string[] {
   return ['local', ...Object.keys(setup.storage.backends).filter((name) => name !== 'local')];
 }
 
+/**
+ * Where a blob is on this machine's disk, from the configuration alone (nothing opened): in the
+ * folder of the local backend it was stored in; undefined for a remote backend or an unknown name.
+ */
+export function localBlobPath(name: string, key: string, setup: Pick<StorageSetup, 'storage' | 'blobDir' | 'catalogDir'>): string | undefined {
+  const configured = setup.storage.backends[name];
+  if (!configured) return name === 'local' ? path.join(setup.blobDir, key) : undefined;
+  return configured.type === 'local' ? path.join(path.resolve(setup.catalogDir, configured.path), key) : undefined;
+}
+
 /** Backend name -> lazily imported implementation, so unused backends cost nothing at start-up. */
 export async function createBlobStore(name: string, setup: StorageSetup): Promise<BlobStore> {
   const configured = setup.storage.backends[name];

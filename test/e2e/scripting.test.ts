@@ -125,3 +125,21 @@ describe('paths for xargs -0', () => {
     expect((await runDoccat(['list', '-0', '--json'], { home })).code).toBe(2);
   });
 });
+
+describe('paths in the backend each document is stored in', () => {
+  it('prints a named local backend\'s folder, not the built-in one\'s', async () => {
+    const home = tempDir();
+    const config = path.join(home, 'doccat.config.json');
+    fs.writeFileSync(config, JSON.stringify({ storage: { backend: 'archive', backends: { archive: { type: 'local', path: 'archive-blobs' } } } }));
+    expect((await runDoccat(['ingest', TEXT, '-q', '--config', config], { home })).code).toBe(0);
+    const result = await runDoccat(['list', '--paths', '--config', config], { home });
+    expect(result.code, result.stderr).toBe(0);
+    const lines = result.stdout.split('\n').filter(Boolean);
+    expect(lines).toHaveLength(3);
+    for (const file of lines) {
+      expect(file.startsWith(path.join(home, 'archive-blobs') + path.sep), file).toBe(true);
+      expect(fs.existsSync(file), file).toBe(true);
+    }
+  });
+});
+

@@ -77,6 +77,11 @@ describe('moving and checking blobs', () => {
 
     const list = JSON.parse((await setup.run(['storage', 'list', '--json'])).stdout) as { backends: { name: string; documents: number; healthy: boolean }[] };
     expect(list.backends).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'cloud', documents: 200, healthy: true }), expect.objectContaining({ name: 'local', documents: 0, healthy: true })]));
+    // In S3 a document has no path on this disk: --paths says so for each, and prints no stale local path.
+    const paths = await setup.run(['list', '--paths', '--limit', '3']);
+    expect(paths.code, paths.stderr).toBe(0);
+    expect(paths.stdout).toBe('');
+    expect(paths.stderr.trim().split('\n')).toEqual(Array.from({ length: 3 }, () => expect.stringMatching(/^doccat: D\d+ is stored in the cloud backend, which has no local path; use doccat get D\d+ -o FILE$/)));
     const verify = await setup.run(['storage', 'verify', '--json']);
     expect(verify.code, verify.stderr).toBe(0);
     expect(JSON.parse(verify.stdout)).toMatchObject({ checked: 200, ok: 200, problems: [] });

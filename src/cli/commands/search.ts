@@ -1,4 +1,3 @@
-import path from 'node:path';
 import type { Command } from 'commander';
 import { createContext, type CommandContext } from '../context.js';
 import { openCatalog } from '../catalog.js';
@@ -53,7 +52,13 @@ async function runSearch(query: string, flags: SearchFlags, command: Command, mo
     } else if (flags.ndjson) {
       for (const hit of hits) writeNdjson(hitView(hit));
     } else if (flags.paths) {
-      for (const hit of hits) writePath(path.join(context.loaded.blobDir, hit.blobKey), Boolean(flags.null));
+      const { localBlobPath } = await import('../../storage/registry.js');
+      const { config, blobDir, catalogDir } = context.loaded;
+      for (const hit of hits) {
+        const stored = localBlobPath(hit.blobBackend, hit.blobKey, { storage: config.storage, blobDir, catalogDir });
+        if (stored !== undefined) writePath(stored, Boolean(flags.null));
+        else process.stderr.write(`doccat: ${formatDocumentId(hit.id)} is stored in the ${hit.blobBackend} backend, which has no local path; use doccat get ${formatDocumentId(hit.id)} -o FILE\n`);
+      }
     } else if (hits.length > 0) {
       const color = context.output.color;
       const head = ['id', 'date', 'type', 'title', 'correspondent', ...(mode === 'search' ? ['snippet'] : [])];

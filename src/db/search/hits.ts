@@ -17,6 +17,7 @@ export function toHit(row: HitRow, marked: string | undefined): SearchHit {
     method: row.method,
     mime: row.mime,
     addedAt: row.added_at,
+    blobBackend: row.blob_backend,
     blobKey: row.blob_key,
     score: row.score === null ? null : Math.round(row.score * 1000) / 1000,
     snippet: text,

@@ -25,7 +25,7 @@ type TextNode = ReturnType<typeof positiveTextNodes>[number];
  * the plans that must read all matches say so with MATERIALIZED.
  */
 
-const HIT_COLUMNS = sql`d.id, d.title, d.type, d.document_date, d.correspondent, d.tags, d.method, d.mime, d.added_at, d.blob_key,
+const HIT_COLUMNS = sql`d.id, d.title, d.type, d.document_date, d.correspondent, d.tags, d.method, d.mime, d.added_at, d.blob_backend, d.blob_key,
   (SELECT json_agg(s.path)::text FROM sources s WHERE s.document_id = d.id) AS paths`;
 /** ts_rank weights for D (body), C (correspondent), B (tags), A (title). */
 const WEIGHTS = sql.raw(`'{0.1, 0.3, 0.6, 1.0}'`);

@@ -9,7 +9,7 @@ import type { HitRow, Mode, SearchOptions, SearchResult } from './types.js';
 /** SQLite's search plans: FTS5 for text, with the plan picked by sort order and filters. */
 
 /** What every result row carries (HitRow without its score), whichever plan found it. */
-const HIT_COLUMNS = sql`d.id, d.title, d.type, d.document_date, d.correspondent, d.tags, d.method, d.mime, d.added_at, d.blob_key,
+const HIT_COLUMNS = sql`d.id, d.title, d.type, d.document_date, d.correspondent, d.tags, d.method, d.mime, d.added_at, d.blob_backend, d.blob_key,
   (SELECT json_group_array(s.path) FROM sources s WHERE s.document_id = d.id) AS paths`;
 /** bm25 column weights: title, tags, correspondent, body. */
 const WEIGHTS = sql.raw('10.0, 6.0, 3.0, 1.0');

@@ -29,6 +29,7 @@ export interface SearchHit {
   method: string;
   mime: string;
   addedAt: string;
+  blobBackend: string;
   blobKey: string;
   /** bm25 score (lower is better) when the query has text. */
   score: number | null;
@@ -64,6 +65,7 @@ export interface HitRow {
   method: string;
   mime: string;
   added_at: string;
+  blob_backend: string;
   blob_key: string;
   score: number | null;
   paths: string | null;
