@@ -1,18 +1,19 @@
 import type { OpenCatalog } from './catalog.js';
 import type { CommandContext } from './context.js';
-import type { JobQueue } from '../pipeline/queue.js';
+import type { JobQueue } from '../queue/contract.js';
+import { openQueue as openEngine } from '../queue/open.js';
 import { WorkerLiveness } from '../db/workers.js';
 
-/** The catalogue's job queue: pg-boss on a Postgres catalogue, a table on a SQLite one. */
+/** The catalogue's job queue, with the settings and error logging of this run (queue/open.ts). */
 export async function openQueue(context: CommandContext, catalog: OpenCatalog): Promise<JobQueue> {
   const { queue } = context.loaded.config;
-  const settings = { maxAttempts: queue.maxAttempts, retryDelaySeconds: queue.retryDelaySeconds, expireInSeconds: queue.expireInSeconds };
-  if (catalog.url) {
-    const { PgBossJobQueue } = await import('../pipeline/pg-boss-queue.js');
-    return PgBossJobQueue.open(catalog.url, settings, queue.maintenanceIntervalSeconds, (error) => context.logger.warn({ err: error.message }, 'job queue error'));
-  }
-  const { TableJobQueue } = await import('../db/job-queue.js');
-  return new TableJobQueue(catalog.database.db, settings);
+  return openEngine({
+    url: catalog.url,
+    db: catalog.database.db,
+    settings: { maxAttempts: queue.maxAttempts, retryDelaySeconds: queue.retryDelaySeconds, expireInSeconds: queue.expireInSeconds },
+    maintenanceIntervalSeconds: queue.maintenanceIntervalSeconds,
+    onError: (error) => context.logger.warn({ err: error.message }, 'job queue error'),
+  });
 }
 
 /** The heartbeat row of a process that takes jobs from this queue (db/workers.ts). */

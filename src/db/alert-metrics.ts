@@ -36,7 +36,7 @@ export interface MetricValue {
 
 /** The error codes that count towards a provider's breaker (classify/provider.ts: UNHEALTHY). */
 const BREAKER_CODES = ['E_PROVIDER_OVERLOADED', 'E_PROVIDER_SERVER', 'E_PROVIDER_TIMEOUT', 'E_PROVIDER_CONNECTION'];
-/** pg-boss's job table and doccat's queue in it (pipeline/pg-boss-queue.ts). */
+/** pg-boss's job table and doccat's queue in it (queue/pg-boss.ts). */
 const PG_BOSS_JOBS = 'doccat_queue.job';
 const PG_BOSS_QUEUE = 'doccat-ingest';
 

@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import type { ErrorInfo } from '../errors.js';
 import { admissible, checkSource, containedFolder, isInside, isRefusal, moveInto, realFolder, RefusedError, writeNote, type Refusal } from './contained-files.js';
 import type { FileOutcome } from './ingest.js';
-import type { IngestJob, JobQueue } from './queue.js';
+import type { IngestJob, JobQueue } from '../queue/contract.js';
 import type { SourceSnapshot } from './source-identity.js';
 
 /**

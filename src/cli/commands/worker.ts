@@ -10,7 +10,7 @@ import { openQueue, workerLiveness } from '../queue.js';
 import { listWorkers, type WorkerView } from '../../db/workers.js';
 import type { OpenCatalog } from '../catalog.js';
 import { ExitCode, type ErrorInfo } from '../../errors.js';
-import type { IngestJob, JobQueue } from '../../pipeline/queue.js';
+import type { IngestJob, JobQueue } from '../../queue/contract.js';
 
 export interface WorkerFlags {
   concurrency?: number;

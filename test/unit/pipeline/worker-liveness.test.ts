@@ -2,10 +2,10 @@ import path from 'node:path';
 import pg from 'pg';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { openPostgresDatabase, openSqliteDatabase, type CatalogDatabase } from '../../../src/db/database.js';
-import { TableJobQueue } from '../../../src/db/job-queue.js';
+import { TableJobQueue } from '../../../src/queue/table.js';
 import { listWorkers, WorkerLiveness } from '../../../src/db/workers.js';
-import { PgBossJobQueue } from '../../../src/pipeline/pg-boss-queue.js';
-import type { IngestJob, JobQueue, QueueSettings } from '../../../src/pipeline/queue.js';
+import { PgBossJobQueue } from '../../../src/queue/pg-boss.js';
+import type { IngestJob, JobQueue, QueueSettings } from '../../../src/queue/contract.js';
 import { tempDir } from '../../support/cli.js';
 import { createDatabase } from '../../support/postgres.mjs';
 

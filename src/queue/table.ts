@@ -1,85 +1,20 @@
-import { hostId } from '../system/host.js';
 import { sql, type Kysely } from 'kysely';
+import { writeTransaction } from '../db/dialect.js';
+import type { Database } from '../db/schema.js';
+import type { SilentWorker } from '../db/workers.js';
 import type { ErrorInfo } from '../errors.js';
+import { hostId } from '../system/host.js';
 import { isProcessAlive, sleep } from '../system/process.js';
-import { writeTransaction } from './dialect.js';
-import type { Database } from './schema.js';
-import type { SilentWorker, WorkerLiveness } from './workers.js';
+import { type IngestJob, type JobQueue, type QueueSettings, type QueueStatus, type WorkOptions, WORKER_STOPPED, workerStoppedError } from './contract.js';
 
 const POLL_MS = 250;
-
-export interface IngestJob {
-  id: string;
-  path: string;
-  /** 1 on the first try. */
-  attempt: number;
-  /** W3C trace context of the `ingest --enqueue` that queued it, when that run was traced. */
-  traceParent?: string;
-}
-
-export interface QueueStatus {
-  /** Waiting, including those waiting for a retry. */
-  pending: number;
-  active: number;
-  completed: number;
-  /** Out of attempts (dead-lettered); `doccat queue retry` puts them back. */
-  failed: number;
-  /** Jobs completed in the last hour. */
-  completedLastHour: number;
-}
-
-export interface WorkOptions {
-  concurrency: number;
-  signal: AbortSignal;
-  /** Return once nothing is waiting or running. */
-  drain: boolean;
-  /**
-   * Called for a job taken when its attempts are already at `maxAttempts` and the last of them
-   * never reported back: the process running it stopped (a crash, kill -9, out of memory), most
-   * likely because of the file. The job is not run again but left as failed (`doccat queue
-   * retry` puts it back); watch moves the file to --failed here. Errors thrown are ignored.
-   */
-  onDeadLetter?: (job: IngestJob, error: ErrorInfo) => Promise<void>;
-  /** This process's heartbeat row: started and stopped with the work, told what it holds. */
-  liveness?: WorkerLiveness;
-}
-
-/** The code of a job dead-lettered because its worker kept stopping on it. */
-export const WORKER_STOPPED = 'E_WORKER_STOPPED';
-
-/**
- * Why a job was dead-lettered without being run. `stops` is how many of its attempts ended with
- * the worker gone, when known.
- */
-export function workerStoppedError(attempts: number, stops: number | undefined, earlier: string | undefined): ErrorInfo {
-  const times = (count: number) => `${count} time${count === 1 ? '' : 's'}`;
-  const message =
-    stops !== undefined && stops >= attempts
-      ? `the worker stopped ${times(attempts)} while processing it`
-      : `the worker stopped ${stops !== undefined ? `${times(stops)} in ${attempts} attempts` : `on the last of ${attempts} attempts`} while processing it${earlier ? ` (an earlier attempt failed: ${earlier})` : ''}`;
-  return {
-    code: WORKER_STOPPED,
-    message,
-    hint: 'the file may crash doccat (memory, a bug): it is not tried again; see the log, then `doccat queue retry` to try it once more',
-  };
-}
-
-export interface QueueSettings {
-  /** Attempts per file before it is left as failed. */
-  maxAttempts: number;
-  /** First retry delay; doubles with each attempt. */
-  retryDelaySeconds: number;
-  /** A job still active after this long belongs to a worker that died: it is run again. */
-  expireInSeconds: number;
-}
-
 
 /**
  * The job queue as a table in the catalogue, for SQLite catalogues. A job is taken by one
  * statement inside BEGIN IMMEDIATE, leased until `expireInSeconds` from now; a lease that runs out
  * (its worker was killed) makes the job available again.
  */
-export class TableJobQueue {
+export class TableJobQueue implements JobQueue {
   /** The worker's id while it works with a heartbeat (db/workers.ts), so its jobs can be given back. */
   private owner = `${hostId()}:${process.pid}`;
   /** Idle workers of this process, woken when this process enqueues (others poll). */

@@ -1,8 +1,7 @@
 import PgBoss from 'pg-boss';
-import { WORKER_STOPPED, workerStoppedError } from '../db/job-queue.js';
 import type { OrphanSweep, SilentWorker } from '../db/workers.js';
 import { DoccatError, ExitCode } from '../errors.js';
-import type { IngestJob, JobQueue, QueueSettings, QueueStatus, WorkOptions } from './queue.js';
+import { type IngestJob, type JobQueue, type QueueSettings, type QueueStatus, type WorkOptions, WORKER_STOPPED, workerStoppedError } from './contract.js';
 
 const SCHEMA = 'doccat_queue';
 const QUEUE = 'doccat-ingest';
