@@ -79,12 +79,14 @@ export async function restoreDocument(repository: DocumentRepository, document: 
   return repository.inTransaction(async (_repository, trx) => {
     const existing = await trx.selectFrom('documents').select('id').where('sha256', '=', document.row.sha256).executeTakeFirst();
     if (existing) return { status: 'present', id: Number(existing.id) };
-    const idFree = keepId && (await trx.selectFrom('documents').select('id').where('id', '=', document.id).executeTakeFirst()) === undefined;
-    const values = { ...document.row, blob_backend: document.blob.backend, blob_key: document.blob.key, ...(idFree ? { id: document.id } : {}) };
-    const inserted = await trx.insertInto('documents').values(values).returning('id').executeTakeFirstOrThrow();
+    const values = { ...document.row, blob_backend: document.blob.backend, blob_key: document.blob.key };
+    // The id it had, unless another document holds it. Postgres' sequence is moved past that id
+    // first, so no ingest or restore running now is handed it; one handed it already (not yet
+    // committed, so not visible) makes the insert do nothing, and the document gets a new id.
+    if (keepId && dialectOf(trx) === 'postgres') await sql`SELECT setval(pg_get_serial_sequence('documents', 'id'), greatest(nextval(pg_get_serial_sequence('documents', 'id')), ${document.id}))`.execute(trx);
+    const kept = keepId ? await trx.insertInto('documents').values({ ...values, id: document.id }).onConflict((conflict) => conflict.column('id').doNothing()).returning('id').executeTakeFirst() : undefined;
+    const inserted = kept ?? (await trx.insertInto('documents').values(values).returning('id').executeTakeFirstOrThrow());
     const id = Number(inserted.id);
-    // An explicit id leaves Postgres' sequence behind; the next ingest must not be given it.
-    if (idFree && dialectOf(trx) === 'postgres') await sql`SELECT setval(pg_get_serial_sequence('documents', 'id'), greatest((SELECT max(id) FROM documents), 1))`.execute(trx);
     const tags = JSON.parse(document.row.tags) as string[];
     await writeSearchEntry(trx, id, { title: document.row.title, tags, correspondent: document.row.correspondent, body: document.row.text });
     if (tags.length > 0) await trx.insertInto('document_tags').values(tags.map((tag) => ({ document_id: id, tag }))).onConflict((conflict) => conflict.doNothing()).execute();
