@@ -20,14 +20,19 @@ export function backendNames(setup: StorageSetup): string[] {
   return ['local', ...Object.keys(setup.storage.backends).filter((name) => name !== 'local')];
 }
 
+/** The folder of a local backend: a named one's path is relative to the catalogue folder. */
+function localRoot(configured: { path: string } | undefined, setup: Pick<StorageSetup, 'blobDir' | 'catalogDir'>): string {
+  return configured ? path.resolve(setup.catalogDir, configured.path) : setup.blobDir;
+}
+
 /**
  * Where a blob is on this machine's disk, from the configuration alone (nothing opened): in the
  * folder of the local backend it was stored in; undefined for a remote backend or an unknown name.
  */
 export function localBlobPath(name: string, key: string, setup: Pick<StorageSetup, 'storage' | 'blobDir' | 'catalogDir'>): string | undefined {
   const configured = setup.storage.backends[name];
-  if (!configured) return name === 'local' ? path.join(setup.blobDir, key) : undefined;
-  return configured.type === 'local' ? path.join(path.resolve(setup.catalogDir, configured.path), key) : undefined;
+  if (!configured) return name === 'local' ? path.join(localRoot(undefined, setup), key) : undefined;
+  return configured.type === 'local' ? path.join(localRoot(configured, setup), key) : undefined;
 }
 
 /** Backend name -> lazily imported implementation, so unused backends cost nothing at start-up. */
@@ -36,12 +41,12 @@ export async function createBlobStore(name: string, setup: StorageSetup): Promis
   if (!configured) {
     if (name !== 'local') throw usageError('E_STORAGE_UNKNOWN', `no storage backend named "${name}"`, `configured: ${backendNames(setup).join(', ')}`);
     const { LocalBlobStore } = await import('./backends/local.js');
-    return LocalBlobStore.open('local', setup.blobDir);
+    return LocalBlobStore.open('local', localRoot(undefined, setup));
   }
   switch (configured.type) {
     case 'local': {
       const { LocalBlobStore } = await import('./backends/local.js');
-      return LocalBlobStore.open(name, path.resolve(setup.catalogDir, configured.path));
+      return LocalBlobStore.open(name, localRoot(configured, setup));
     }
     case 's3': {
       const { S3BlobStore } = await import('./backends/s3.js');
