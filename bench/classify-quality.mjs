@@ -43,7 +43,7 @@ export async function benchClassifyQuality(root) {
   const { configSchema } = await import(path.join(root, 'dist/config/schema.js'));
   const { documentFeatures } = await import(path.join(root, 'dist/classify/learned/features.js'));
   const { LearnedModel, ModelTrainer } = await import(path.join(root, 'dist/classify/learned/model.js'));
-  const { decidingAnswer, extraFeatures, modelAnswers, scopeOf } = await import(path.join(root, 'dist/classify/learned/classifier.js'));
+  const { extraFeatures, learnedDecides, scopeOf } = await import(path.join(root, 'dist/classify/learned/classifier.js'));
   const config = configSchema.parse({});
   const rules = new LocalClassifier(config.classify);
   const catalog = await openSqliteDatabase({ path: path.join(home, 'catalog.db'), busyTimeoutMs: 5000 });
@@ -90,9 +90,7 @@ export async function benchClassifyQuality(root) {
   const sibling = (document) => {
     const text = document.input.text.replace(/\d/g, () => String(Math.floor(digits() * 10)));
     const input = { ...document.input, text };
-    const ruleScores = rules.typeScores(input);
-    const ruled = rules.verdict(input, ruleScores);
-    return { ...document, input, ruled, ruleScores, features: documentFeatures(text, extraFeatures(input, ruled, ruleScores)) };
+    return { ...document, input, features: documentFeatures(text, extraFeatures(input, document.ruled, rules.typeScores(input))) };
   };
   let siblingRules = 0;
   let siblingChain = 0;
@@ -108,9 +106,8 @@ export async function benchClassifyQuality(root) {
     const model = LearnedModel.fromFeatures([...labelled].map((document) => ({ example: { text: '', type: document.type, verdict: document.ruled, weight: 1 }, features: document.features })), { minExamples: config.classify.learned.minExamples });
     for (const document of documents) {
       if (labelled.has(document)) continue;
-      const answers = modelAnswers(model, document.features, document.ruled, document.ruleScores);
-      const prediction = answers.prediction;
-      const chain = decidingAnswer(document.ruled, answers, scopeOf(model), config.classify.learned.minConfidence)?.label ?? document.ruled;
+      const prediction = model.predictType(document.features);
+      const chain = learnedDecides(document.ruled, prediction, scopeOf(model), config.classify.learned.minConfidence, document.ruleScores) ? prediction.label : document.ruled;
       const part = byPart[document.split];
       part.total += 1;
       if (chain !== document.ruled) {
@@ -128,9 +125,9 @@ export async function benchClassifyQuality(root) {
     }
     for (const document of labelled) {
       const next = sibling(document);
-      const ruledNext = next.ruled;
-      const answers = modelAnswers(model, next.features, ruledNext, next.ruleScores);
-      const chain = decidingAnswer(ruledNext, answers, scopeOf(model), config.classify.learned.minConfidence)?.label ?? ruledNext;
+      const ruledNext = (await rules.classify(next.input)).type;
+      const prediction = model.predictType(next.features);
+      const chain = learnedDecides(ruledNext, prediction, scopeOf(model), config.classify.learned.minConfidence, rules.typeScores(next.input)) ? prediction.label : ruledNext;
       siblings += 1;
       if (ruledNext === document.type) siblingRules += 1;
       if (chain === document.type) siblingChain += 1;
@@ -186,9 +183,7 @@ export async function benchClassifyQuality(root) {
   started = performance.now();
   for (const document of synthetic) {
     const scores = rules.typeScores(document.input);
-    const verdict = rules.verdict(document.input, scores);
-    // As LearnedClassifier asks: a second answer where the rules are in doubt.
-    modelAnswers(trained, documentFeatures(document.input.text, extraFeatures(document.input, verdict, scores)), verdict, scores);
+    trained.predictType(documentFeatures(document.input.text, extraFeatures(document.input, rules.verdict(document.input, scores), scores)));
   }
   const predictMs = (performance.now() - started) / synthetic.length;
   const predictCpuMs = (cpuSeconds(cpu) * 1000) / synthetic.length;

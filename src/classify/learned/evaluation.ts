@@ -1,12 +1,12 @@
 import type { FeatureVector } from './features.js';
-import { decidingAnswer, modelAnswers, scopeOf, type ModelAnswers, type ModelScope, type RuleScore } from './classifier.js';
-import { LearnedModel, type TrainingOptions } from './model.js';
+import { learnedDecides, scopeOf, type ModelScope } from './classifier.js';
+import { LearnedModel, type Prediction, type TrainingOptions } from './model.js';
 
 /** Accuracy, per-type precision and recall, and the confusion of one classifier's answers. */
 
 /** What the chain (model, then rules) decides for a document, as LearnedClassifier does. */
 export function chainDecision(rules: string, held: HeldOutPrediction | undefined, minConfidence: number): string {
-  return (held && decidingAnswer(rules, held, held.scope, minConfidence)?.label) ?? rules;
+  return held?.prediction && learnedDecides(rules, held.prediction, held.scope, minConfidence) ? held.prediction.label : rules;
 }
 
 export interface TypeScore {
@@ -59,20 +59,21 @@ export function stratifiedFolds(types: readonly string[], folds: number): number
   return assignment;
 }
 
-export interface HeldOutPrediction extends ModelAnswers {
+export interface HeldOutPrediction {
+  prediction: Prediction | undefined;
   /** What the model that made it was shown (the types with enough examples in its folds). */
   scope: ModelScope;
 }
 
 /** The model's answer for each document, each predicted by a model trained on the other folds. */
-export function crossValidatedPredictions(documents: readonly { type: string; verdict: string; features: FeatureVector; ruleScores?: readonly RuleScore[] }[], folds: number, options: TrainingOptions): HeldOutPrediction[] {
+export function crossValidatedPredictions(documents: readonly { type: string; verdict: string; features: FeatureVector }[], folds: number, options: TrainingOptions): HeldOutPrediction[] {
   const assignment = stratifiedFolds(documents.map((document) => document.type), folds);
   const predictions = new Array<HeldOutPrediction>(documents.length);
   for (let fold = 0; fold < folds; fold += 1) {
     const training = documents.flatMap((document, index) => (assignment[index] === fold ? [] : [{ example: { text: '', type: document.type, verdict: document.verdict, weight: 1 }, features: document.features }]));
     const model = LearnedModel.fromFeatures(training, options);
     documents.forEach((document, index) => {
-      if (assignment[index] === fold) predictions[index] = { ...modelAnswers(model, document.features, document.verdict, document.ruleScores ?? []), scope: scopeOf(model) };
+      if (assignment[index] === fold) predictions[index] = { prediction: model.predictType(document.features), scope: scopeOf(model) };
     });
   }
   return predictions;

@@ -66,12 +66,7 @@ export function documentFeatures(text: string, extra: readonly ExtraFeature[] = 
   // Facts from outside the text (the file's format, the rules' verdicts) as features of their own.
   for (const feature of extra) {
     const [word, weight] = typeof feature === 'string' ? [feature, 1] : feature;
-    counts.set(extraFeatureKey(word), weight);
+    counts.set(combine(hashWord(word), 1, HEAD_SEED), weight);
   }
   return counts;
-}
-
-/** Where an extra feature sits in a FeatureVector: to take one out again (the rules' verdict, when in doubt). */
-export function extraFeatureKey(word: string): number {
-  return combine(hashWord(word), 1, HEAD_SEED);
 }

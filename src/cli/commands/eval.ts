@@ -44,10 +44,7 @@ export async function evalCommand(options: EvalFlags, command: Command): Promise
     // labelled exactly minExamples times would never be learned in cross-validation.
     const foldMinExamples = Math.max(1, Math.floor((settings.minExamples * (folds - 1)) / folds));
     const held = evaluation.crossValidatedPredictions(
-      documents.map((document, index) => {
-        const ruleScores = rules.typeScores(inputs[index] as ClassifyInput);
-        return { type: document.type, verdict: ruled[index] as string, ruleScores, features: documentFeatures(document.text, extraFeatures(inputs[index] as ClassifyInput, ruled[index] as string, ruleScores)) };
-      }),
+      documents.map((document, index) => ({ type: document.type, verdict: ruled[index] as string, features: documentFeatures(document.text, extraFeatures(inputs[index] as ClassifyInput, ruled[index] as string, rules.typeScores(inputs[index] as ClassifyInput))) })),
       folds,
       { minExamples: foldMinExamples },
     );

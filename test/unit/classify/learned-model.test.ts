@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { decidingAnswer, extraFeatures, learnedDecides, modelAnswers, rulesUnsure, scopeOf, type RuleScore } from '../../../src/classify/learned/classifier.js';
-import { chainDecision, crossValidatedPredictions, score, stratifiedFolds } from '../../../src/classify/learned/evaluation.js';
+import { extraFeatures, learnedDecides, scopeOf } from '../../../src/classify/learned/classifier.js';
+import { crossValidatedPredictions, score, stratifiedFolds } from '../../../src/classify/learned/evaluation.js';
 import { documentFeatures } from '../../../src/classify/learned/features.js';
 import { LearnedModel, type TrainingExample } from '../../../src/classify/learned/model.js';
 import { labelsOf } from '../../../src/cli/learning.js';
@@ -78,68 +78,6 @@ describe('the learned model', () => {
     const trained = LearnedModel.train([0, 1, 2, 3, 4].flatMap((index) => [made('site', index), made('study', index)]), { minExamples: 5 });
     expect(trained.predictType(documentFeatures('reading oak entry', extraFeatures({ mime: 'text/plain' }, 'other', profile.site)))).toMatchObject({ label: 'site' });
     expect(trained.predictType(documentFeatures('visit elm entry', extraFeatures({ mime: 'text/plain' }, 'other', profile.study)))).toMatchObject({ label: 'study' });
-  });
-});
-
-describe('when the model may overrule the rules', () => {
-  // Contracts and letters the rules told apart rightly: the model learns that their verdict is
-  // usually right, and from the words of each kind.
-  const scores = (letterScore: number, contractScore: number): RuleScore[] => [
-    { type: { name: 'letter' }, score: letterScore },
-    { type: { name: 'contract' }, score: contractScore },
-  ];
-  const contract = (index: number) => `Agreement ${index}: the parties agree the fee, the term and the notice period; this agreement is governed by the law of England; signed by both parties`;
-  const letterText = (index: number) => `Dear Sam, thank you for the photos of the garden ${index}; we loved the party and hope to see you all soon. Love, Jo`;
-  const example = (text: string, type: string, verdict: string, ruleScores: RuleScore[]): TrainingExample => ({ text, type, weight: 1, verdict, extra: extraFeatures({ mime: 'text/plain' }, verdict, ruleScores) });
-  const model = LearnedModel.train(
-    [1, 2, 3, 4, 5].flatMap((index) => [example(contract(index), 'contract', 'contract', scores(1, 9)), example(letterText(index), 'letter', 'letter', scores(8, 0))]),
-    { minExamples: 5 },
-  );
-  const scope = scopeOf(model);
-  // A freelance contract written as a letter: the rules call it a letter, a contract close behind.
-  const letterLike = 'Dear Priya, the parties agree the fee and the notice period; signed by both parties. Love, Tom';
-
-  it('calls the rules unsure where they abstain or the runner-up scores at least half the best', () => {
-    expect(rulesUnsure('other', [])).toBe(true);
-    expect(rulesUnsure('letter', scores(6, 3.5))).toBe(true);
-    expect(rulesUnsure('letter', scores(6, 3))).toBe(true);
-    expect(rulesUnsure('letter', scores(8, 2))).toBe(false);
-    expect(rulesUnsure('email', [{ type: { name: 'email' }, score: 100 }, { type: { name: 'letter' }, score: 4 }])).toBe(false);
-  });
-
-  it('judges without the rules\' verdict where they are unsure, and can then overrule it', () => {
-    const ruleScores = scores(6, 3.5);
-    const features = documentFeatures(letterLike, extraFeatures({ mime: 'text/plain' }, 'letter', ruleScores));
-    const answers = modelAnswers(model, features, 'letter', ruleScores);
-    // With the verdict among its features the model follows it (what decided before):
-    expect(answers.prediction).toMatchObject({ label: 'letter' });
-    // without it, the words and the scores of every type speak: a contract.
-    expect(answers.withoutVerdict).toMatchObject({ label: 'contract' });
-    expect(answers.withoutVerdict?.confidence).toBeGreaterThanOrEqual(0.9);
-    expect(decidingAnswer('letter', answers, scope, 0.9)).toMatchObject({ label: 'contract' });
-    // Below minConfidence the rules' verdict stands.
-    expect(decidingAnswer('letter', answers, scope, 1)).toBeUndefined();
-  });
-
-  it('leaves a clear verdict of the rules to the model that knows it', () => {
-    const ruleScores = scores(8, 2);
-    const features = documentFeatures(letterLike, extraFeatures({ mime: 'text/plain' }, 'letter', ruleScores));
-    const answers = modelAnswers(model, features, 'letter', ruleScores);
-    expect(answers.withoutVerdict).toBeUndefined();
-    expect(decidingAnswer('letter', answers, scope, 0.9)?.label ?? 'letter').toBe('letter');
-  });
-
-  it('decides the same way in cross-validation (doccat eval)', () => {
-    const ruleScores = scores(6, 3.5);
-    const documents = [
-      ...[1, 2, 3, 4, 5, 6].map((index) => ({ type: 'contract', verdict: 'contract', ruleScores: scores(1, 9), features: documentFeatures(contract(index), extraFeatures({ mime: 'text/plain' }, 'contract', scores(1, 9))) })),
-      ...[1, 2, 3, 4, 5, 6].map((index) => ({ type: 'letter', verdict: 'letter', ruleScores: scores(8, 0), features: documentFeatures(letterText(index), extraFeatures({ mime: 'text/plain' }, 'letter', scores(8, 0))) })),
-      { type: 'contract', verdict: 'letter', ruleScores, features: documentFeatures(letterLike, extraFeatures({ mime: 'text/plain' }, 'letter', ruleScores)) },
-    ];
-    const held = crossValidatedPredictions(documents, 2, { minExamples: 3 });
-    const last = held[documents.length - 1];
-    expect(last?.prediction?.label).toBe('letter');
-    expect(chainDecision('letter', last, 0.9)).toBe('contract');
   });
 });
 
