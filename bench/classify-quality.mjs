@@ -90,7 +90,10 @@ export async function benchClassifyQuality(root) {
   const sibling = (document) => {
     const text = document.input.text.replace(/\d/g, () => String(Math.floor(digits() * 10)));
     const input = { ...document.input, text };
-    return { ...document, input, features: documentFeatures(text, extraFeatures(input, document.ruled, rules.typeScores(input))) };
+    // Features as LearnedClassifier computes them: with the copy's own verdict and scores.
+    const ruleScores = rules.typeScores(input);
+    const ruled = rules.verdict(input, ruleScores);
+    return { ...document, input, ruled, features: documentFeatures(text, extraFeatures(input, ruled, ruleScores)) };
   };
   let siblingRules = 0;
   let siblingChain = 0;
@@ -107,7 +110,7 @@ export async function benchClassifyQuality(root) {
     for (const document of documents) {
       if (labelled.has(document)) continue;
       const prediction = model.predictType(document.features);
-      const chain = learnedDecides(document.ruled, prediction, scopeOf(model), config.classify.learned.minConfidence, document.ruleScores) ? prediction.label : document.ruled;
+      const chain = learnedDecides(document.ruled, prediction, scopeOf(model), config.classify.learned.minConfidence) ? prediction.label : document.ruled;
       const part = byPart[document.split];
       part.total += 1;
       if (chain !== document.ruled) {
@@ -125,9 +128,9 @@ export async function benchClassifyQuality(root) {
     }
     for (const document of labelled) {
       const next = sibling(document);
-      const ruledNext = (await rules.classify(next.input)).type;
+      const ruledNext = next.ruled;
       const prediction = model.predictType(next.features);
-      const chain = learnedDecides(ruledNext, prediction, scopeOf(model), config.classify.learned.minConfidence, rules.typeScores(next.input)) ? prediction.label : ruledNext;
+      const chain = learnedDecides(ruledNext, prediction, scopeOf(model), config.classify.learned.minConfidence) ? prediction.label : ruledNext;
       siblings += 1;
       if (ruledNext === document.type) siblingRules += 1;
       if (chain === document.type) siblingChain += 1;
