@@ -1,20 +1,14 @@
 import type { Logger } from 'pino';
 import { apiKeyReferences, type AiConfig, type ProviderConfig } from '../config/schema.js';
 import { resolveSecret } from '../config/secrets.js';
+import { providerType } from './provider-types.js';
 import type { ModelLifecycle, ProviderClient, ProviderError, ProviderFactory } from './provider.js';
 import { TokenBucket } from './rate-limit.js';
 import { providerPolicy, type ProviderPolicy } from './resilience.js';
 
 /** Each SDK is imported on first use, so a run that never calls a provider never loads it. */
-export async function loadProviderModule(type: ProviderConfig['type']): Promise<ProviderFactory> {
-  switch (type) {
-    case 'anthropic':
-      return (await import('./providers/anthropic.js')).createClient;
-    case 'openai':
-      return (await import('./providers/openai.js')).createClient;
-    case 'gemini':
-      return (await import('./providers/gemini.js')).createClient;
-  }
+export function loadProviderModule(type: ProviderConfig['type']): Promise<ProviderFactory> {
+  return providerType(type).load();
 }
 
 /** One API key of a provider; a provider may have several that take over from each other. */
