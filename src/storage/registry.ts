@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { StorageConfig } from '../config/schema.js';
-import { resolveSecret } from '../config/secrets.js';
+import type { SecretLookup } from '../config/secrets.js';
 import { usageError } from '../errors.js';
 import { backendType } from './backend-types.js';
 import type { BlobStore } from './blob-store.js';
@@ -12,9 +12,8 @@ export interface StorageSetup {
   blobDir: string;
   /** Relative paths of named local backends are relative to the catalogue folder. */
   catalogDir: string;
-  /** Folder that file: secret references are relative to. */
-  baseDir?: string;
-  env?: NodeJS.ProcessEnv;
+  /** The values of the secret references backends' options name, from config/ (secretLookup). */
+  secret: SecretLookup;
 }
 
 export function backendNames(setup: StorageSetup): string[] {
@@ -44,8 +43,7 @@ export async function createBlobStore(name: string, setup: StorageSetup): Promis
     const { LocalBlobStore } = await import('./backends/local.js');
     return LocalBlobStore.open('local', setup.blobDir);
   }
-  const secretOptions = { ...(setup.env ? { env: setup.env } : {}), ...(setup.baseDir ? { baseDir: setup.baseDir } : {}) };
-  return backendType(configured.type).open(name, configured, { catalogDir: setup.catalogDir, secret: (reference) => resolveSecret(reference, secretOptions) });
+  return backendType(configured.type).open(name, configured, { catalogDir: setup.catalogDir, secret: setup.secret });
 }
 
 /** The catalogue a command works for, as the blob stores it opens should know it. */

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { configSchema } from '../../../src/config/schema.js';
+import { secretLookup } from '../../../src/config/secrets.js';
 import { blobKey, type BlobStore } from '../../../src/storage/blob-store.js';
 import { createBlobStore } from '../../../src/storage/registry.js';
 import type { MemoryBlobStore } from '../../support/memory-blob-store.js';
@@ -203,5 +204,5 @@ describe('s3 errors a user can act on', () => {
 
 function setup(backends: Record<string, unknown>, env: NodeJS.ProcessEnv = {}) {
   const { storage } = configSchema.parse({ storage: { backends } });
-  return { storage, blobDir: path.join(localRoot, 'default'), catalogDir: localRoot, env };
+  return { storage, blobDir: path.join(localRoot, 'default'), catalogDir: localRoot, secret: secretLookup({ env }) };
 }
