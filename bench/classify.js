@@ -16,6 +16,8 @@ export async function benchClassify() {
   const { AiRecordRepository } = await import('../dist/db/ai-records.js');
   const { openSqliteDatabase } = await import('../dist/db/database.js');
   const { configSchema } = await import('../dist/config/schema.js');
+  const { resolveAllProviderKeys } = await import('../dist/config/provider-keys.js');
+  const { secretLookup } = await import('../dist/config/secrets.js');
   const { default: OpenAI } = await import('openai');
   const { pino } = await import('pino');
   const fake = await startFakeProviders();
@@ -38,7 +40,7 @@ export async function benchClassify() {
     local: new LocalClassifier(config.classify),
     records: classificationRecords(new AiRecordRepository(catalog.db)),
     logger: pino({ level: 'silent' }),
-    env: {},
+    providerKeys: resolveAllProviderKeys(config.ai.providers, secretLookup({ env: {} })),
   });
   const input = (text) => ({ text, mime: 'text/plain', fileName: 'bench.txt', metadata: {} });
   started = performance.now();

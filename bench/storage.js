@@ -9,11 +9,12 @@ export async function benchStorage() {
   const { startS3 } = await import('../test/support/s3.mjs');
   const { createBlobStore } = await import('../dist/storage/registry.js');
   const { configSchema } = await import('../dist/config/schema.js');
+  const { secretLookup } = await import('../dist/config/secrets.js');
   const { S3Client, PutObjectCommand } = await import('@aws-sdk/client-s3');
   const s3 = await startS3(['bench']);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'doccat-bench-storage-'));
   const { storage } = configSchema.parse({ storage: { backends: { disk: { type: 'local', path: path.join(dir, 'store') }, cloud: s3.backend('bench') } } });
-  const setup = { storage, blobDir: path.join(dir, 'blobs'), catalogDir: dir, env: s3.env };
+  const setup = { storage, blobDir: path.join(dir, 'blobs'), catalogDir: dir, secret: secretLookup({ env: s3.env }) };
   // Typed from src: what the checker infers from dist's JavaScript misses that every backend returns a store.
   const local = /** @type {import('../src/storage/blob-store.js').BlobStore} */ (await createBlobStore('disk', setup));
   const cloud = /** @type {import('../src/storage/blob-store.js').BlobStore} */ (await createBlobStore('cloud', setup));

@@ -1,20 +1,14 @@
 import type { Logger } from 'pino';
-import { apiKeyReferences, type AiConfig, type ProviderConfig } from '../config/schema.js';
-import { resolveSecret } from '../config/secrets.js';
+import type { ProviderKeys } from '../config/provider-keys.js';
+import type { AiConfig, ProviderConfig } from '../config/schema.js';
+import { providerType } from './provider-types.js';
 import type { ModelLifecycle, ProviderClient, ProviderError, ProviderFactory } from './provider.js';
 import { TokenBucket } from './rate-limit.js';
 import { providerPolicy, type ProviderPolicy } from './resilience.js';
 
 /** Each SDK is imported on first use, so a run that never calls a provider never loads it. */
-export async function loadProviderModule(type: ProviderConfig['type']): Promise<ProviderFactory> {
-  switch (type) {
-    case 'anthropic':
-      return (await import('./providers/anthropic.js')).createClient;
-    case 'openai':
-      return (await import('./providers/openai.js')).createClient;
-    case 'gemini':
-      return (await import('./providers/gemini.js')).createClient;
-  }
+export function loadProviderModule(type: ProviderConfig['type']): Promise<ProviderFactory> {
+  return providerType(type).load();
 }
 
 /** One API key of a provider; a provider may have several that take over from each other. */
@@ -105,22 +99,15 @@ export class ProviderSlot {
 }
 
 /**
- * A slot per configured provider, its keys resolved (a key that does not resolve is left out; a
- * provider left with none says so when asked), in order of priority.
+ * A slot per configured provider, with the keys config/ resolved for it (a provider left with
+ * none says so when asked), in order of priority.
  */
-export function openProviderSlots(options: { ai: AiConfig; logger: Logger; env?: NodeJS.ProcessEnv; baseDir?: string }): ProviderSlot[] {
-  const env = options.env ?? process.env;
+export function openProviderSlots(options: { ai: AiConfig; logger: Logger; providerKeys: ReadonlyMap<string, ProviderKeys> }): ProviderSlot[] {
   return options.ai.providers
     .map((config) => {
-      const { references, keyless } = apiKeyReferences(config);
-      const keys: ProviderKey[] = [];
-      for (const reference of references) {
-        const secret = resolveSecret(reference, { env, ...(options.baseDir ? { baseDir: options.baseDir } : {}) });
-        if (secret) keys.push({ value: secret.value, id: secret.id, reference, restUntil: 0 });
-      }
-      // A local server that wants no key may still be given one; the SDK needs a string either way.
-      if (keys.length === 0 && keyless) keys.push({ value: 'unused', id: 'none', reference: 'none', restUntil: 0 });
-      return new ProviderSlot(config, keys, references.join(', '), options.ai, options.logger);
+      const resolved = options.providerKeys.get(config.name) ?? { keys: [], credential: 'missing' };
+      const keys: ProviderKey[] = resolved.keys.map((key) => ({ ...key, restUntil: 0 }));
+      return new ProviderSlot(config, keys, resolved.credential, options.ai, options.logger);
     })
     .sort((a, b) => a.config.priority - b.config.priority);
 }

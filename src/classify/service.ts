@@ -12,6 +12,7 @@ import { ProviderSelection } from './provider-selection.js';
 import { openProviderSlots, type ProviderSlot } from './provider-slot.js';
 import { FALLBACK_TYPE } from './taxonomy.js';
 import { redactText } from '../observability/redact.js';
+import type { ProviderKeys } from '../config/provider-keys.js';
 
 export type { ClassificationRecords, ProviderCall } from './call-records.js';
 
@@ -34,9 +35,8 @@ export interface ServiceOptions {
   local: Classifier;
   records: ClassificationRecords;
   logger: Logger;
-  env?: NodeJS.ProcessEnv;
-  /** Folder that file: secret references are relative to. */
-  baseDir?: string;
+  /** Each provider's API keys by provider name, resolved by config/ (resolveAllProviderKeys). */
+  providerKeys: ReadonlyMap<string, ProviderKeys>;
   /** Ask only this provider (then the local classifier). */
   onlyProvider?: string;
   /** Ask the providers even when an answer is cached. */

@@ -34,7 +34,12 @@ export async function createClassifier(context: CommandContext, catalog: OpenCat
   const placed = (classifier: Classifier) => (PathRulesClassifier.wanted(config.classify.pathRules, config.classify.folderTags) ? new PathRulesClassifier(classifier, config.classify.pathRules, config.classify.folderTags) : classifier);
   if (config.ai.providers.length === 0 || !config.features.ai) return { classifier: placed(local), service: undefined };
 
-  const [{ AiClassificationService }, { mergeTypes, FALLBACK_TYPE }] = await Promise.all([import('../classify/service.js'), import('../classify/taxonomy.js')]);
+  const [{ AiClassificationService }, { mergeTypes, FALLBACK_TYPE }, { resolveAllProviderKeys }, { secretLookup }] = await Promise.all([
+    import('../classify/service.js'),
+    import('../classify/taxonomy.js'),
+    import('../config/provider-keys.js'),
+    import('../config/secrets.js'),
+  ]);
   const types = mergeTypes(config.classify.types);
   const tags = new Set<string>([...config.classify.tags.map((rule) => rule.tag), ...types.flatMap((type) => type.tags), ...(await catalog.repository.knownTags(TAXONOMY_TAGS))]);
   const service = new AiClassificationService({
@@ -48,7 +53,7 @@ export async function createClassifier(context: CommandContext, catalog: OpenCat
     local,
     records: classificationRecords(new AiRecordRepository(catalog.database.db)),
     logger: context.logger,
-    ...(filepath ? { baseDir: (await import('node:path')).dirname(filepath) } : {}),
+    providerKeys: resolveAllProviderKeys(config.ai.providers, secretLookup(filepath ? { baseDir: (await import('node:path')).dirname(filepath) } : {})),
     ...(options.onlyProvider ? { onlyProvider: options.onlyProvider } : {}),
     ...(options.force ? { force: true } : {}),
   });

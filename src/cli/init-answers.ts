@@ -1,7 +1,7 @@
 import path from 'node:path';
-import { DEFAULT_MODELS } from '../classify/models.js';
+import { providerType, providerTypes } from '../classify/provider-types.js';
 import { defaultCatalogDir } from '../config/load.js';
-import { DEFAULT_API_KEY_VARIABLES, type ProviderConfig } from '../config/schema.js';
+import type { ProviderConfig } from '../config/schema.js';
 
 /** `doccat init`'s answers, whether asked (init-wizard.ts) or given as flags, and the config they make. */
 
@@ -14,12 +14,6 @@ export interface InitAnswers {
   languages: string[];
   providers: { type: ProviderConfig['type']; keyEnv: string }[];
 }
-
-const PROVIDERS: Record<ProviderConfig['type'], { name: string; model: string; label: string }> = {
-  anthropic: { name: 'claude', model: DEFAULT_MODELS.anthropic, label: 'Anthropic (Claude)' },
-  openai: { name: 'gpt', model: DEFAULT_MODELS.openai, label: 'OpenAI' },
-  gemini: { name: 'gemini', model: DEFAULT_MODELS.gemini, label: 'Google Gemini' },
-};
 
 export function buildConfig(answers: InitAnswers): Record<string, unknown> {
   const config: Record<string, unknown> = {};
@@ -42,9 +36,9 @@ export function buildConfig(answers: InitAnswers): Record<string, unknown> {
   if (answers.providers.length > 0) {
     config.ai = {
       providers: answers.providers.map((provider, index) => ({
-        name: PROVIDERS[provider.type].name,
+        name: providerType(provider.type).initName,
         type: provider.type,
-        model: PROVIDERS[provider.type].model,
+        model: providerType(provider.type).defaultModel,
         apiKey: `env:${provider.keyEnv}`,
         priority: index + 1,
       })),
@@ -54,7 +48,8 @@ export function buildConfig(answers: InitAnswers): Record<string, unknown> {
 }
 
 export function providerChoices(): { value: ProviderConfig['type']; label: string; keyEnv: string }[] {
-  return Object.entries(PROVIDERS).map(([value, provider]) => ({ value: value as ProviderConfig['type'], label: provider.label, keyEnv: DEFAULT_API_KEY_VARIABLES[value as ProviderConfig['type']] }));
+  // The registry's types are the schema's (its enum is built from them): the cast only narrows string.
+  return providerTypes().map((entry) => ({ value: entry.type as ProviderConfig['type'], label: entry.label, keyEnv: entry.defaultKeyVariable }));
 }
 
 export function checkEnvName(value: string | undefined): string | undefined {

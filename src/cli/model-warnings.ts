@@ -13,7 +13,7 @@ export interface ModelWarning {
  */
 export async function modelWarnings(providers: readonly ProviderConfig[]): Promise<ModelWarning[]> {
   if (providers.length === 0) return [];
-  const [{ sdkDeprecation }, { DEFAULT_MODELS }] = await Promise.all([import('../classify/providers/model-deprecations.js'), import('../classify/models.js')]);
+  const [{ sdkDeprecation }, { providerType }] = await Promise.all([import('../classify/providers/model-deprecations.js'), import('../classify/provider-types.js')]);
   return providers.flatMap((provider) => {
     const deprecation = sdkDeprecation(provider.type, provider.model);
     if (!deprecation) return [];
@@ -22,7 +22,7 @@ export async function modelWarnings(providers: readonly ProviderConfig[]): Promi
         setting: `ai.providers.${provider.name}.model`,
         model: provider.model,
         message: `${provider.model} is deprecated and reaches end of life on ${deprecation.endOfLife} (${deprecation.source})`,
-        hint: `choose a current model, e.g. ${DEFAULT_MODELS[provider.type]}`,
+        hint: `choose a current model, e.g. ${providerType(provider.type).defaultModel}`,
       },
     ];
   });

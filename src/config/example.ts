@@ -1,5 +1,5 @@
 import { configSchema, type DoccatConfig } from './schema.js';
-import { DEFAULT_MODELS, DEFAULT_PRICES } from '../classify/models.js';
+import { providerType } from '../classify/provider-types.js';
 
 /**
  * The content of doccat.config.example.json: every default from the schema, plus an example
@@ -66,7 +66,7 @@ export function exampleConfig(): DoccatConfig {
         {
           name: 'claude',
           type: 'anthropic',
-          model: DEFAULT_MODELS.anthropic,
+          model: providerType('anthropic').defaultModel,
           apiKey: ['env:ANTHROPIC_API_KEY', 'env:ANTHROPIC_API_KEY_SPARE'],
           timeoutMs: 60_000,
           maxConcurrency: 4,
@@ -76,11 +76,11 @@ export function exampleConfig(): DoccatConfig {
           dailyTokenBudget: 2_000_000,
           priority: 1,
           weight: 1,
-          price: DEFAULT_PRICES.anthropic,
+          price: providerType('anthropic').defaultPrice,
           breaker: { failures: 5, cooldownMs: 30_000 },
         },
-        { name: 'gpt', type: 'openai', model: DEFAULT_MODELS.openai, apiKey: 'file:/run/secrets/openai_api_key', timeoutMs: 60_000, maxConcurrency: 4, maxAttempts: 4, rpm: 500, priority: 2, weight: 1, price: DEFAULT_PRICES.openai, breaker: { failures: 5, cooldownMs: 30_000 } },
-        { name: 'gemini', type: 'gemini', model: DEFAULT_MODELS.gemini, apiKey: 'cmd:pass show doccat/gemini', timeoutMs: 60_000, maxConcurrency: 4, maxAttempts: 4, priority: 3, weight: 1, price: DEFAULT_PRICES.gemini, breaker: { failures: 5, cooldownMs: 30_000 } },
+        { name: 'gpt', type: 'openai', model: providerType('openai').defaultModel, apiKey: 'file:/run/secrets/openai_api_key', timeoutMs: 60_000, maxConcurrency: 4, maxAttempts: 4, rpm: 500, priority: 2, weight: 1, price: providerType('openai').defaultPrice, breaker: { failures: 5, cooldownMs: 30_000 } },
+        { name: 'gemini', type: 'gemini', model: providerType('gemini').defaultModel, apiKey: 'cmd:pass show doccat/gemini', timeoutMs: 60_000, maxConcurrency: 4, maxAttempts: 4, priority: 3, weight: 1, price: providerType('gemini').defaultPrice, breaker: { failures: 5, cooldownMs: 30_000 } },
         { name: 'local-llm', type: 'openai', model: 'llama3.1:8b', baseURL: 'http://127.0.0.1:11434/v1', timeoutMs: 120_000, maxConcurrency: 1, maxAttempts: 2, priority: 4, weight: 1, price: { inputPerMTok: 0, outputPerMTok: 0 }, breaker: { failures: 3, cooldownMs: 60_000 } },
       ],
     },

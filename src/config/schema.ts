@@ -12,7 +12,7 @@ import { tracingSchema } from './schema/tracing.js';
  */
 
 // Each section's schema lives in schema/<section>.ts; importers keep reading them from here.
-export { apiKeyReferences, DEFAULT_API_KEY_VARIABLES, providerSchema, type ProviderConfig } from './schema/ai.js';
+export { apiKeyReferences, providerSchema, type ProviderConfig } from './schema/ai.js';
 export { ALERT_METRICS, ALERT_STAGES, alertRuleSchema, type AlertMetric, type AlertRule } from './schema/alerts.js';
 export { documentTypeRuleSchema, pathRuleSchema, tagRuleSchema, type DocumentTypeRule, type PathRule, type TagRule } from './schema/classify.js';
 export { isHookUrl, type HookTargetConfig } from './schema/hooks.js';

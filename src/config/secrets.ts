@@ -94,3 +94,20 @@ function runSecretCommand(command: string, options: ResolveOptions): string | un
 export function fingerprint(secret: string): string {
   return createHash('sha256').update(secret).digest('hex').slice(0, 6);
 }
+
+/** A secret reference's value, or undefined when it is not set; errors as resolveSecret's. */
+export type SecretLookup = (reference: string) => ResolvedSecret | undefined;
+
+/**
+ * The one way stages get secrets: config/ turns the references a command's configuration names
+ * into values (relative to the config file's folder, masked in logs), each reference once per
+ * command. Asked when a stage opens what needs the secret, so that a command never runs the
+ * password manager for a provider or backend it does not use.
+ */
+export function secretLookup(options: ResolveOptions = {}): SecretLookup {
+  const resolved = new Map<string, ResolvedSecret | undefined>();
+  return (reference) => {
+    if (!resolved.has(reference)) resolved.set(reference, resolveSecret(reference, options));
+    return resolved.get(reference);
+  };
+}

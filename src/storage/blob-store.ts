@@ -42,7 +42,8 @@ export interface HealthResult {
 export interface BlobStore {
   /** The backend's configured name ("local", "archive", ...), as recorded in document rows. */
   readonly name: string;
-  readonly type: 'local' | 's3' | 'fallback';
+  /** The backend type's name in the registry (backends/registry.ts), or "fallback". */
+  readonly type: string;
   readonly capabilities: BlobCapabilities;
   /** Streams the bytes in under keyFor(expectedSha256), computing the hash on the way in. */
   put(body: Readable, expectedSha256: string): Promise<PutResult>;

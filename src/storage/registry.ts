@@ -1,7 +1,8 @@
 import path from 'node:path';
 import type { StorageConfig } from '../config/schema.js';
-import { resolveSecret } from '../config/secrets.js';
-import { DoccatError, ExitCode, usageError } from '../errors.js';
+import type { SecretLookup } from '../config/secrets.js';
+import { usageError } from '../errors.js';
+import { backendType } from './backend-types.js';
 import type { BlobStore } from './blob-store.js';
 import { otherCatalogs, RegisteringBlobStore } from './catalog-registration.js';
 
@@ -11,18 +12,12 @@ export interface StorageSetup {
   blobDir: string;
   /** Relative paths of named local backends are relative to the catalogue folder. */
   catalogDir: string;
-  /** Folder that file: secret references are relative to. */
-  baseDir?: string;
-  env?: NodeJS.ProcessEnv;
+  /** The values of the secret references backends' options name, from config/ (secretLookup). */
+  secret: SecretLookup;
 }
 
 export function backendNames(setup: StorageSetup): string[] {
   return ['local', ...Object.keys(setup.storage.backends).filter((name) => name !== 'local')];
-}
-
-/** The folder of a local backend: a named one's path is relative to the catalogue folder. */
-function localRoot(configured: { path: string } | undefined, setup: Pick<StorageSetup, 'blobDir' | 'catalogDir'>): string {
-  return configured ? path.resolve(setup.catalogDir, configured.path) : setup.blobDir;
 }
 
 /**
@@ -31,37 +26,24 @@ function localRoot(configured: { path: string } | undefined, setup: Pick<Storage
  */
 export function localBlobPath(name: string, key: string, setup: Pick<StorageSetup, 'storage' | 'blobDir' | 'catalogDir'>): string | undefined {
   const configured = setup.storage.backends[name];
-  if (!configured) return name === 'local' ? path.join(localRoot(undefined, setup), key) : undefined;
-  return configured.type === 'local' ? path.join(localRoot(configured, setup), key) : undefined;
+  if (!configured) return name === 'local' ? path.join(setup.blobDir, key) : undefined;
+  const root = backendType(configured.type).localRoot?.(configured, setup.catalogDir);
+  return root === undefined ? undefined : path.join(root, key);
 }
 
-/** Backend name -> lazily imported implementation, so unused backends cost nothing at start-up. */
+/**
+ * Backend name -> its type's registry entry, which imports the implementation: unused backends
+ * cost nothing at start-up.
+ */
 export async function createBlobStore(name: string, setup: StorageSetup): Promise<BlobStore> {
   const configured = setup.storage.backends[name];
   if (!configured) {
     if (name !== 'local') throw usageError('E_STORAGE_UNKNOWN', `no storage backend named "${name}"`, `configured: ${backendNames(setup).join(', ')}`);
+    // The built-in "local" is configured by storage.local (or not at all), not under backends.
     const { LocalBlobStore } = await import('./backends/local.js');
-    return LocalBlobStore.open('local', localRoot(undefined, setup));
+    return LocalBlobStore.open('local', setup.blobDir);
   }
-  switch (configured.type) {
-    case 'local': {
-      const { LocalBlobStore } = await import('./backends/local.js');
-      return LocalBlobStore.open(name, localRoot(configured, setup));
-    }
-    case 's3': {
-      const { S3BlobStore } = await import('./backends/s3.js');
-      const secret = (reference: string | undefined) => (reference ? resolveSecret(reference, { ...(setup.env ? { env: setup.env } : {}), ...(setup.baseDir ? { baseDir: setup.baseDir } : {}) }) : undefined);
-      const accessKeyId = secret(configured.accessKeyId);
-      const secretAccessKey = secret(configured.secretAccessKey);
-      const sessionToken = secret(configured.sessionToken);
-      if ((configured.accessKeyId || configured.secretAccessKey) && (!accessKeyId || !secretAccessKey)) {
-        const missing = !accessKeyId ? configured.accessKeyId ?? 'accessKeyId' : configured.secretAccessKey ?? 'secretAccessKey';
-        throw new DoccatError('E_SECRET_MISSING', `${name}: the S3 credentials are not set (${missing} is empty or missing)`, { hint: 'set the variable or file, or remove both keys to use the AWS credential chain', exitCode: ExitCode.usage });
-      }
-      const credentials = accessKeyId && secretAccessKey ? { accessKeyId: accessKeyId.value, secretAccessKey: secretAccessKey.value, ...(sessionToken ? { sessionToken: sessionToken.value } : {}) } : undefined;
-      return new S3BlobStore(name, configured, credentials);
-    }
-  }
+  return backendType(configured.type).open(name, configured, { catalogDir: setup.catalogDir, secret: setup.secret });
 }
 
 /** The catalogue a command works for, as the blob stores it opens should know it. */

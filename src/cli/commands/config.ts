@@ -10,6 +10,7 @@ import { apiKeyReferences } from '../../config/schema.js';
 import { modelWarnings } from '../model-warnings.js';
 import { resolveSecret } from '../../config/secrets.js';
 import { maskSetting, maskUrlCredentials } from '../../config/mask.js';
+import { backendType } from '../../storage/backend-types.js';
 
 interface Setting {
   path: string;
@@ -57,10 +58,10 @@ export async function configCheckCommand(command: Command): Promise<number> {
     keys.forEach((reference, index) => references.push({ setting: Array.isArray(provider.apiKey) ? `${setting}[${index}]` : setting, reference, optional: keyless }));
   }
   for (const [name, backend] of Object.entries(config.storage.backends)) {
-    if (backend.type !== 's3') continue;
-    for (const key of ['accessKeyId', 'secretAccessKey', 'sessionToken'] as const) {
-      const reference = backend[key];
-      if (reference) references.push({ setting: `storage.backends.${name}.${key}`, reference, optional: key === 'sessionToken' });
+    for (const { option, optional } of backendType(backend.type).secretOptions) {
+      // The registry names the options its schema declares as secret references: strings.
+      const reference = (backend as Record<string, unknown>)[option] as string | undefined;
+      if (reference) references.push({ setting: `storage.backends.${name}.${option}`, reference, optional });
     }
   }
   const results = references.map((reference) => {

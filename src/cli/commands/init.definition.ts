@@ -1,4 +1,5 @@
 import { defineCommand } from '../command-definition.js';
+import { listProviderTypes } from '../../classify/provider-types.js';
 import type { InitFlags } from './init.js';
 
 export const initDefinition = defineCommand<[], InitFlags>({
@@ -16,7 +17,7 @@ export const initDefinition = defineCommand<[], InitFlags>({
     { flags: '--s3-region <region>', description: 'region (default us-east-1)' },
     { flags: '--s3-endpoint <url>', description: 'endpoint of an S3-compatible store (MinIO, R2...)' },
     { flags: '--ocr-languages <codes>', description: 'tesseract language codes, e.g. eng,deu (default eng)' },
-    { flags: '--provider <type[=ENV]>', description: 'anthropic, openai or gemini, with the variable holding its key (repeatable)', repeatable: true, defaultValue: [] },
+    { flags: '--provider <type[=ENV]>', description: `${listProviderTypes()}, with the variable holding its key (repeatable)`, repeatable: true, defaultValue: [] },
     { flags: '--no-health', description: 'do not run the health checks afterwards' },
   ],
   help: `

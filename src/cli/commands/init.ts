@@ -5,6 +5,7 @@ import { createContext } from '../context.js';
 import { writeJson } from '../output.js';
 import { ExitCode, usageError } from '../../errors.js';
 import { configSchema } from '../../config/schema.js';
+import { listProviderTypes } from '../../classify/provider-types.js';
 import { buildConfig, providerChoices, type InitAnswers } from '../init-answers.js';
 import { envOverrideNames, formatIssues } from '../../config/load.js';
 import { maskUrlCredentials } from '../../config/mask.js';
@@ -124,7 +125,7 @@ function answersFromFlags(options: InitFlags, catalog: string | undefined): Init
     // --provider openai or --provider openai=MY_KEY_VARIABLE
     const [type = '', keyEnv] = item.split('=');
     const choice = providerChoices().find((candidate) => candidate.value === type);
-    if (!choice) throw usageError('E_USAGE', `--provider ${item}: use anthropic, openai or gemini (optionally =ENV_VARIABLE)`);
+    if (!choice) throw usageError('E_USAGE', `--provider ${item}: use ${listProviderTypes()} (optionally =ENV_VARIABLE)`);
     return { type: choice.value, keyEnv: keyEnv || choice.keyEnv };
   });
   return {

@@ -1,15 +1,16 @@
 import * as z from 'zod';
+import { listProviderTypes, providerType, providerTypeNames } from '../../classify/provider-types.js';
 import { secretReference } from './secret.js';
 
 export const providerSchema = z
   .object({
     name: z.string().min(1).regex(/^[a-z0-9][a-z0-9-]*$/, 'lower-case letters, digits and dashes'),
-    type: z.enum(['anthropic', 'openai', 'gemini']),
+    type: z.enum(providerTypeNames()),
     model: z.string().min(1),
     apiKey: z
       .union([secretReference, z.array(secretReference).min(1)])
       .optional()
-      .describe('env:NAME, file:PATH or cmd:COMMAND, or a list of them: the next key takes over when one is refused (401/403) or out of quota or rate (429); default env:ANTHROPIC_API_KEY, env:OPENAI_API_KEY or env:GEMINI_API_KEY'),
+      .describe(`env:NAME, file:PATH or cmd:COMMAND, or a list of them: the next key takes over when one is refused (401/403) or out of quota or rate (429); default ${listProviderTypes((entry) => `env:${entry.defaultKeyVariable}`)}`),
     baseURL: z.string().url().optional().describe('another endpoint: a proxy, or for type openai any OpenAI-compatible server (Ollama, llama.cpp, vLLM, LM Studio)'),
     timeoutMs: z.number().int().min(100).default(60_000),
     maxConcurrency: z.number().int().min(1).max(256).default(4),
@@ -32,18 +33,12 @@ export const providerSchema = z
 
 export type ProviderConfig = z.infer<typeof providerSchema>;
 
-/** The variable each provider type's key is read from when `apiKey` is not set. */
-export const DEFAULT_API_KEY_VARIABLES: Record<ProviderConfig['type'], string> = {
-  anthropic: 'ANTHROPIC_API_KEY',
-  openai: 'OPENAI_API_KEY',
-  gemini: 'GEMINI_API_KEY',
-};
-
 /**
  * The key references a provider names: its `apiKey` (one or a list), else its type's default
- * variable. `keyless`: a local OpenAI-compatible server (a baseURL and no apiKey) needs none.
+ * variable. `keyless`: a local server (a baseURL and no apiKey, for the types that allow it) needs none.
  */
 export function apiKeyReferences(provider: ProviderConfig): { references: string[]; keyless: boolean } {
   if (provider.apiKey !== undefined) return { references: typeof provider.apiKey === 'string' ? [provider.apiKey] : provider.apiKey, keyless: false };
-  return { references: [`env:${DEFAULT_API_KEY_VARIABLES[provider.type]}`], keyless: provider.type === 'openai' && provider.baseURL !== undefined };
+  const entry = providerType(provider.type);
+  return { references: [`env:${entry.defaultKeyVariable}`], keyless: entry.keylessWithBaseURL === true && provider.baseURL !== undefined };
 }

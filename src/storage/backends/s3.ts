@@ -7,6 +7,7 @@ import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { ExponentialBackoff, handleWhen, retry } from 'cockatiel';
 import type { S3BackendConfig } from '../../config/schema.js';
 import { DoccatError, ExitCode } from '../../errors.js';
+import type { BackendContext } from './registry.js';
 import { assertSafeKey, blobKey, blobMissing, checksumMismatch, hashingStream, putFileInto, type BlobHead, type BlobStore, type HealthResult, type PutResult } from '../blob-store.js';
 
 export interface S3Credentials {
@@ -22,6 +23,23 @@ const HEALTH_PREFIX = '.doccat-health/';
  * (lib-storage); the sha256 is computed while uploading, stored as object metadata, and a blob
  * whose bytes did not match is deleted again, so a key never holds other content for long.
  */
+/**
+ * The store for a configured S3 backend, its credential references resolved: both keys set, or
+ * neither (the standard AWS credential chain), never one of them.
+ */
+export function openS3BlobStore(name: string, config: S3BackendConfig, context: BackendContext): S3BlobStore {
+  const secret = (reference: string | undefined) => (reference ? context.secret(reference) : undefined);
+  const accessKeyId = secret(config.accessKeyId);
+  const secretAccessKey = secret(config.secretAccessKey);
+  const sessionToken = secret(config.sessionToken);
+  if ((config.accessKeyId || config.secretAccessKey) && (!accessKeyId || !secretAccessKey)) {
+    const missing = !accessKeyId ? config.accessKeyId ?? 'accessKeyId' : config.secretAccessKey ?? 'secretAccessKey';
+    throw new DoccatError('E_SECRET_MISSING', `${name}: the S3 credentials are not set (${missing} is empty or missing)`, { hint: 'set the variable or file, or remove both keys to use the AWS credential chain', exitCode: ExitCode.usage });
+  }
+  const credentials = accessKeyId && secretAccessKey ? { accessKeyId: accessKeyId.value, secretAccessKey: secretAccessKey.value, ...(sessionToken ? { sessionToken: sessionToken.value } : {}) } : undefined;
+  return new S3BlobStore(name, config, credentials);
+}
+
 export class S3BlobStore implements BlobStore {
   readonly type = 's3';
   readonly capabilities = { presign: true };

@@ -3,7 +3,9 @@ import { pino } from 'pino';
 import { classificationRecords } from '../../../src/cli/classifier.js';
 import { LocalClassifier } from '../../../src/classify/providers/local.js';
 import { AiClassificationService } from '../../../src/classify/service.js';
+import { resolveAllProviderKeys } from '../../../src/config/provider-keys.js';
 import { configSchema, type ProviderConfig } from '../../../src/config/schema.js';
+import { secretLookup } from '../../../src/config/secrets.js';
 import { AiRecordRepository } from '../../../src/db/ai-records.js';
 import type { CatalogDatabase } from '../../../src/db/database.js';
 import type { FakeProviders, ProviderKind } from '../../support/fake-providers.mjs';
@@ -48,7 +50,7 @@ export function makeService(
     local: new LocalClassifier(config.classify),
     records: classificationRecords(new AiRecordRepository(harness.catalog().db)),
     logger: pino({ level: 'debug' }, stream),
-    env: options.env ?? KEYS,
+    providerKeys: resolveAllProviderKeys(config.ai.providers, secretLookup({ env: options.env ?? KEYS })),
     ...(options.force ? { force: true } : {}),
     ...(options.onlyProvider ? { onlyProvider: options.onlyProvider } : {}),
     ...(options.redaction ? { redaction: options.redaction } : {}),

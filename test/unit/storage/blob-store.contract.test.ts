@@ -3,11 +3,28 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { configSchema } from '../../../src/config/schema.js';
+import { secretLookup } from '../../../src/config/secrets.js';
 import { blobKey, type BlobStore } from '../../../src/storage/blob-store.js';
 import { createBlobStore } from '../../../src/storage/registry.js';
+import type { MemoryBlobStore } from '../../support/memory-blob-store.js';
 import { startS3, type TestS3 } from '../../support/s3.mjs';
+
+/**
+ * A backend type added the way a new one is: its file (test/support/memory-blob-store.ts) and one
+ * entry in the backend registry, added here by mocking the registry module; nothing else is
+ * edited. The config schema, createBlobStore and the contract below then take it like the others.
+ */
+vi.mock('../../../src/storage/backends/registry.js', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('../../../src/storage/backends/registry.js')>();
+  // Imported here: vi.mock runs before the file's own imports.
+  const memory = await import('../../support/memory-blob-store.js');
+  return {
+    ...actual,
+    BACKEND_TYPES: [...actual.BACKEND_TYPES, { type: 'memory', schema: memory.memoryBackendSchema, secretOptions: [{ option: 'token', optional: false }], open: async (name: string, options: never, context: never) => memory.openMemoryBlobStore(name, options, context) }],
+  };
+});
 
 /**
  * One contract every blob backend must keep, run against each (unstorage's driver tests are the
@@ -120,6 +137,14 @@ testBlobStore('local', async () => createBlobStore('archive', setup({ archive: {
   });
 });
 
+testBlobStore('memory (a backend type registered by this test)', async () => createBlobStore('scratch', setup({ scratch: { type: 'memory', space: 'contract', token: 'env:MEMORY_TOKEN' } }, { MEMORY_TOKEN: 'memory-token-TESTSECRET' })), (store) => {
+  it('was handed the resolved secret, and its options were validated by the config schema', () => {
+    expect((store() as MemoryBlobStore).token).toBe('memory-token-TESTSECRET');
+    expect(() => setup({ scratch: { type: 'memory', space: 'contract' } })).toThrow(/token/);
+    expect(() => setup({ scratch: { type: 'tape' } })).toThrow(/'local' \| 's3' \| 'memory'/);
+  });
+});
+
 let s3: TestS3;
 beforeAll(async () => {
   s3 = await startS3(['doccat', 'other']);
@@ -179,5 +204,5 @@ describe('s3 errors a user can act on', () => {
 
 function setup(backends: Record<string, unknown>, env: NodeJS.ProcessEnv = {}) {
   const { storage } = configSchema.parse({ storage: { backends } });
-  return { storage, blobDir: path.join(localRoot, 'default'), catalogDir: localRoot, env };
+  return { storage, blobDir: path.join(localRoot, 'default'), catalogDir: localRoot, secret: secretLookup({ env }) };
 }
