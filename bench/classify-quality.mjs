@@ -143,7 +143,9 @@ export async function benchClassifyQuality(root) {
   console.log(row('rules alone', 'rules'));
   console.log(row('learned model alone', 'learned'));
   console.log(row('chain (model when sure, else rules)', 'chain'));
-  for (const [name, part] of [...shown.map((split) => [split, byPart[split]]), ...(shown.length === PARTS.length ? [['whole', whole]] : [])]) console.log(`    where the model overruled the rules, ${name.padEnd(9)}: ${part.overruled} times, model right ${part.overruledRight}, rules had been right ${part.overruledRulesRight}, both wrong ${part.overruled - part.overruledRight - part.overruledRulesRight}`);
+  /** @type {[string, ReturnType<typeof tally>][]} */
+  const parts = [...shown.map((split) => /** @type {[string, ReturnType<typeof tally>]} */ ([split, byPart[split]])), ...(shown.length === PARTS.length ? /** @type {[string, ReturnType<typeof tally>][]} */ ([['whole', whole]]) : [])];
+  for (const [name, part] of parts) console.log(`    where the model overruled the rules, ${name.padEnd(9)}: ${part.overruled} times, model right ${part.overruledRight}, rules had been right ${part.overruledRulesRight}, both wrong ${part.overruled - part.overruledRight - part.overruledRulesRight}`);
   if (tuningChainMisses.size > 0) console.log(`  the chain's tuning misses (times in ${DRAWS} draws):\n${[...tuningChainMisses].sort((a, b) => b[1] - a[1]).map(([miss, times]) => `    ${times}x ${miss}`).join('\n')}`);
   if (shown.length === PARTS.length) {
     console.log(`  the next copy of each corrected document (its numbers, dates and amounts changed), ${DRAWS} draws:`);
