@@ -57,7 +57,7 @@ interface Matches {
 
 export async function searchPostgres(db: Kysely<Database>, options: SearchOptions): Promise<SearchResult> {
   return db.transaction().execute(async (trx) => {
-    await sql`SELECT set_config('enable_seqscan', 'off', true), set_config('jit', 'off', true)`.execute(trx);
+    await sql`SELECT set_config('enable_seqscan', 'off', true), set_config('jit', 'off', true), set_config('max_parallel_workers_per_gather', '0', true)`.execute(trx);
     return plan(trx, options);
   });
 }
@@ -304,8 +304,10 @@ async function allInOrder(db: Kysely<Database>, options: SearchOptions, matches:
     m AS MATERIALIZED (SELECT d.id, d.document_date, d.added_at FROM t JOIN documents d ON d.id = t.id WHERE ${matches.filters ?? sql<SqlBool>`TRUE`}),
     page AS MATERIALIZED (SELECT d.id FROM m d ORDER BY ${order} LIMIT ${options.limit} OFFSET ${options.offset})
     SELECT ${HIT_COLUMNS}, NULL::float8 AS score, (SELECT count(*) FROM m) AS total FROM page JOIN documents d ON d.id = page.id ORDER BY ${order}`.execute(db);
+  // An empty first page means no match at all; only a page past the end needs counting again.
   const total =
     rows.rows[0]?.total ??
+    (options.offset === 0 ? 0 : undefined) ??
     (await sql<{ count: number }>`WITH t AS MATERIALIZED (SELECT f.document_id AS id FROM documents_fts f WHERE ${matches.text ?? sql<SqlBool>`TRUE`}) SELECT count(*) AS count FROM t JOIN documents d ON d.id = t.id WHERE ${matches.filters ?? sql<SqlBool>`TRUE`}`.execute(db)).rows[0]?.count ??
     0;
   return { total: Number(total), hits: await withSnippets(db, rows.rows, textNodes) };
