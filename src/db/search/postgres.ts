@@ -4,7 +4,7 @@ import type { Database } from '../schema.js';
 import { compile } from './compile.js';
 import { toHit } from './hits.js';
 import type { HitRow, SearchHit, SearchOptions, SearchResult } from './types.js';
-import { conjunctionToTsquery, markSnippet, rankingQuery } from './tsquery.js';
+import { boundingQueries, conjunctionToTsquery, markSnippet, rankingQuery } from './tsquery.js';
 
 type TextNode = ReturnType<typeof positiveTextNodes>[number];
 
@@ -73,7 +73,7 @@ async function plan(db: Kysely<Database>, options: SearchOptions): Promise<Searc
   if (expression !== undefined) {
     const text = sql<SqlBool>`f.tsv @@ to_tsquery('simple', ${expression})`;
     const matches: Matches = { text, filters: residual.length > 0 ? compile({ kind: 'and', children: residual }, now, 'probe', 'postgres') : undefined };
-    const size = await sizeOf(db, matches);
+    const size = await sizeOf(db, matches, boundingQueries(conjuncts.filter((node) => !residual.includes(node))));
     if (ranking !== undefined) {
       const inHead = sql<SqlBool>`f.head @@ to_tsquery('simple', ${ranking})`;
       if (size.few) return (await rankedInTiers(db, options, await allInTiers(db, matches, inHead), ranking, textNodes)) as SearchResult;
@@ -84,7 +84,7 @@ async function plan(db: Kysely<Database>, options: SearchOptions): Promise<Searc
       const bodyMatches: Matches = { ...matches, text: sql<SqlBool>`NOT (${inHead}) AND ${text}` };
       const tiers: Tiers = {
         total: () => manyMatches(db, matches, size),
-        newest: (tier, limit) => newestMatches(db, tier === 1 ? headMatches : bodyMatches, limit),
+        newest: (tier, limit) => newestMatches(db, tier === 1 ? headMatches : bodyMatches, limit, tier === 2 && size.sampled),
       };
       // A walk that filters left too short: the filters and the words rarely go together.
       return (await rankedInTiers(db, options, tiers, ranking, textNodes)) ?? ((await rankedInTiers(db, options, await allInTiers(db, matches, inHead), ranking, textNodes)) as SearchResult);
@@ -119,28 +119,41 @@ function estimated(rows: number): { total: number; totalIsEstimate: true } {
 }
 
 /**
- * How many rows a query's words make it read (the words' matches, each a visit to its row) and
- * how many it matches, as the planner expects them (from the lexeme frequencies and column
- * statistics ANALYZE keeps). Few: every match is read once, which also counts them.
+ * How many documents a query's words match (each a visit to its row), as the planner expects:
+ * from the lexeme frequencies ANALYZE keeps (migration 0018 keeps them for ten times more words).
+ * The planner takes AND-ed words to be independent and a phrase's words to be anywhere in the
+ * document, so for those it can expect a tenth of the truth ("payment due": 470 for 2,616), and
+ * reading "every one of a few" matches would read them all on a large catalogue. So the words
+ * are few only when each AND-ed part alone (each word of a phrase) could be; when the parts are
+ * many, the share of the newest SAMPLE documents the words match says how many (`sampled`).
  */
-async function sizeOf(db: Kysely<Database>, matches: Matches): Promise<Size> {
-  const words = await plannedRows(db, sql`SELECT 1 FROM documents_fts f WHERE ${matches.text ?? sql<SqlBool>`TRUE`}`);
-  const few = words <= EXACT_COUNT_LIMIT;
-  if (matches.filters === undefined) return { words, filtered: undefined, rows: words, few };
-  const filtered = await plannedRows(db, sql`SELECT 1 FROM documents d WHERE ${matches.filters}`);
-  return { words, filtered, rows: few ? 0 : await plannedRows(db, sql`SELECT 1 FROM ${fromOf(matches)} WHERE ${whereOf(matches)}`), few };
+async function sizeOf(db: Kysely<Database>, matches: Matches, bounds: readonly string[]): Promise<Size> {
+  const joint = await plannedRows(db, sql`SELECT 1 FROM documents_fts f WHERE ${matches.text ?? sql<SqlBool>`TRUE`}`);
+  // One word (or one OR of words), NOTs aside: the planner's own estimate.
+  if (bounds.length <= 1) return { words: joint, few: joint <= EXACT_COUNT_LIMIT, sampled: false };
+  const upper = Math.min(...(await plannedRowsEach(db, bounds)));
+  if (upper <= EXACT_COUNT_LIMIT) return { words: Math.min(joint, upper), few: true, sampled: false };
+  const sample = (
+    await sql<{ hits: number; tried: number }>`
+      SELECT count(*) FILTER (WHERE ${matches.text ?? sql<SqlBool>`TRUE`}) AS hits, count(*) AS tried FROM (SELECT tsv FROM documents_fts ORDER BY document_id DESC LIMIT ${SAMPLE}) f`.execute(db)
+  ).rows[0];
+  const hits = Number(sample?.hits ?? 0);
+  const tried = Number(sample?.tried ?? 0);
+  // A catalogue smaller than the sample was counted whole; no hit among the newest says little.
+  const words = tried < SAMPLE ? hits : hits === 0 ? Math.min(joint, upper) : Math.min(upper, (hits / tried) * (await documentCount(db)));
+  return { words, few: words <= EXACT_COUNT_LIMIT, sampled: true };
 }
 
-
+/** How many of the newest documents sizeOf tries a query's words on, when the planner cannot say. */
+const SAMPLE = 1_000;
 
 interface Size {
-  /** Documents the words match. */
+  /** Documents the words match (an estimate unless few). */
   words: number;
-  /** Documents the filters select, when there are filters. */
-  filtered: number | undefined;
-  /** Documents words and filters match (as if independent); not asked when few. */
-  rows: number;
+  /** Few enough to read every match (which also counts them). */
   few: boolean;
+  /** The planner's estimate was not to be trusted: plans must not rest on it (see newestMatches). */
+  sampled: boolean;
 }
 
 /** How many of the newest matches of the words the filters are tried on, to estimate the total. */
@@ -156,8 +169,8 @@ const FILTER_SAMPLE = 500;
 async function manyMatches(db: Kysely<Database>, matches: Matches, size: Size): Promise<{ total: number; totalIsEstimate?: true }> {
   const text = matches.text ?? sql<SqlBool>`TRUE`;
   const filters = matches.filters;
-  if (filters === undefined || size.filtered === undefined) return estimated(size.words);
-  if (size.filtered <= EXACT_COUNT_LIMIT) {
+  if (filters === undefined) return estimated(size.words);
+  if ((await plannedRows(db, sql`SELECT 1 FROM documents d WHERE ${filters}`)) <= EXACT_COUNT_LIMIT) {
     const counted = await sql<{ count: number }>`SELECT count(*) AS count FROM documents d WHERE ${filters} AND (SELECT ${text} FROM documents_fts f WHERE f.document_id = d.id)`.execute(db);
     return { total: Number(counted.rows[0]?.count ?? 0) };
   }
@@ -185,12 +198,12 @@ interface Tiers {
  * most (it stops when it has `limit`; the filters are tested row by row, OFFSET 0 keeping the
  * planner from joining them with every document), and a walk that comes back short says undefined.
  */
-async function newestMatches(db: Kysely<Database>, among: Matches, limit: number): Promise<number[] | undefined> {
-  if (among.filters === undefined) return (await sql<{ id: number }>`SELECT f.document_id AS id FROM documents_fts f WHERE ${whereOf(among)} ORDER BY f.document_id DESC LIMIT ${limit}`.execute(db)).rows.map((row) => Number(row.id));
+async function newestMatches(db: Kysely<Database>, among: Matches, limit: number, sampled: boolean): Promise<number[] | undefined> {
+  if (among.filters === undefined && !sampled) return (await sql<{ id: number }>`SELECT f.document_id AS id FROM documents_fts f WHERE ${whereOf(among)} ORDER BY f.document_id DESC LIMIT ${limit}`.execute(db)).rows.map((row) => Number(row.id));
   const found = (
     await sql<{ id: number }>`
       SELECT f.document_id AS id FROM (SELECT document_id, head, tsv FROM documents_fts ORDER BY document_id DESC LIMIT ${TIER_WALK}) f
-      CROSS JOIN LATERAL (SELECT 1 FROM documents d WHERE d.id = f.document_id AND ${among.filters} OFFSET 0) d
+      ${among.filters === undefined ? sql`` : sql`CROSS JOIN LATERAL (SELECT 1 FROM documents d WHERE d.id = f.document_id AND ${among.filters} OFFSET 0) d`}
       WHERE ${among.text ?? sql<SqlBool>`TRUE`}
       ORDER BY f.document_id DESC LIMIT ${limit}`.execute(db)
   ).rows.map((row) => Number(row.id));
@@ -335,10 +348,6 @@ async function rankedByHead(db: Kysely<Database>, options: SearchOptions, where:
   return withSnippets(db, rows.rows, textNodes);
 }
 
-function fromOf(matches: Matches): RawBuilder<unknown> {
-  return matches.filters === undefined ? sql`documents_fts f` : matches.text === undefined ? sql`documents d` : sql`documents_fts f JOIN documents d ON d.id = f.document_id`;
-}
-
 function whereOf(matches: Matches): RawBuilder<SqlBool> {
   const parts = [matches.text, matches.filters].filter((part): part is RawBuilder<SqlBool> => part !== undefined);
   return parts.length === 0 ? sql<SqlBool>`TRUE` : sql<SqlBool>`${sql.join(parts, sql` AND `)}`;
@@ -374,6 +383,15 @@ async function planOf(db: Kysely<Database>, query: RawBuilder<unknown>): Promise
 async function plannedRows(db: Kysely<Database>, query: RawBuilder<unknown>): Promise<number> {
   const result = await sql<{ 'QUERY PLAN': { Plan: PlanNode }[] }>`EXPLAIN (FORMAT JSON) ${query}`.execute(db);
   return Number(result.rows[0]?.['QUERY PLAN'][0]?.Plan['Plan Rows'] ?? 0);
+}
+
+/** The planner's row estimates for several tsqueries on documents_fts, in one round trip. */
+async function plannedRowsEach(db: Kysely<Database>, queries: readonly string[]): Promise<number[]> {
+  const branches = queries.map((query) => sql`SELECT 1 FROM documents_fts f WHERE f.tsv @@ to_tsquery('simple', ${query})`);
+  const result = await sql<{ 'QUERY PLAN': { Plan: PlanNode }[] }>`EXPLAIN (FORMAT JSON) ${sql.join(branches, sql` UNION ALL `)}`.execute(db);
+  const top = result.rows[0]?.['QUERY PLAN'][0]?.Plan;
+  const nodes = queries.length === 1 ? [top] : (top?.Plans ?? []);
+  return nodes.map((node) => Number(node?.['Plan Rows'] ?? 0));
 }
 
 /** The planner's row estimate; a table never analyzed yet (-1) is new and small enough to count. */

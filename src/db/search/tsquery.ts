@@ -47,6 +47,27 @@ export function conjunctionToTsquery(parts: readonly QueryNode[]): { expression:
   return splitConjunction(parts, TSQUERY);
 }
 
+/**
+ * Tsqueries each of which matches every document the AND-ed parts match: each positive part alone,
+ * and a phrase (or a word that folds into several, "e-mail") as each of its words. The planner's
+ * estimate for one word is good; for an AND or a phrase it is not (see sizeOf in postgres.ts).
+ */
+export function boundingQueries(parts: readonly QueryNode[]): string[] {
+  const queries: string[] = [];
+  for (const part of parts) {
+    if (part.kind === 'not') continue;
+    if (part.kind === 'term' || part.kind === 'phrase') {
+      const words = searchTokens(part.text);
+      const prefix = part.kind === 'term' && part.prefix;
+      words.forEach((word, index) => queries.push(prefix && index === words.length - 1 ? `${word}:*` : word));
+      continue;
+    }
+    const { expression } = splitConjunction([part], TSQUERY);
+    if (expression !== undefined) queries.push(expression);
+  }
+  return queries;
+}
+
 /** Any of the positive words, for ranking by ts_rank. */
 export function rankingQuery(nodes: readonly TextNode[]): string | undefined {
   const parts = nodes.map(tsqueryFor).filter((part): part is string => part !== undefined);
