@@ -16,6 +16,7 @@ import * as provenance from './0014_provenance.js';
 import * as workersAndSearchHead from './0015_workers_and_search_head.js';
 import * as hooksAlertsTracing from './0016_hooks_alerts_tracing.js';
 import * as documentParts from './0017_document_parts.js';
+import * as searchWordStatistics from './0018_search_word_statistics.js';
 
 /** Numbered migrations, imported statically so they ship inside dist/ without a folder scan. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -36,6 +37,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0015_workers_and_search_head': workersAndSearchHead,
   '0016_hooks_alerts_tracing': hooksAlertsTracing,
   '0017_document_parts': documentParts,
+  '0018_search_word_statistics': searchWordStatistics,
 };
 
 export const migrationProvider: MigrationProvider = {

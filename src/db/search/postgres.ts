@@ -4,7 +4,7 @@ import type { Database } from '../schema.js';
 import { compile } from './compile.js';
 import { toHit } from './hits.js';
 import type { HitRow, SearchHit, SearchOptions, SearchResult } from './types.js';
-import { conjunctionToTsquery, markSnippet, rankingQuery } from './tsquery.js';
+import { boundingQueries, conjunctionToTsquery, markSnippet, rankingQuery } from './tsquery.js';
 
 type TextNode = ReturnType<typeof positiveTextNodes>[number];
 
@@ -44,7 +44,12 @@ const COUNT_COST_LIMIT = 2_000;
 const WALK_SLACK = 4;
 /** Longer walks than this sort the matches instead. */
 const WALK_LIMIT = 10_000;
-/** How many of the newest documents a tier's walk with filters reads at most (see newestMatches). */
+/**
+ * A tier expected to hold more matches than this (by statistics or a sample, not a guess) is
+ * walked at once (see newestMatches): reading the index's whole list for it costs more.
+ */
+const COMMON_TIER = 10 * RANK_BLOCK;
+/** How many of the newest documents a tier's walk reads at most (see newestMatches). */
 const TIER_WALK = 20_000;
 
 /** Where the matches of a query are: `f` documents_fts and, with filters, `d` documents. */
@@ -57,7 +62,7 @@ interface Matches {
 
 export async function searchPostgres(db: Kysely<Database>, options: SearchOptions): Promise<SearchResult> {
   return db.transaction().execute(async (trx) => {
-    await sql`SELECT set_config('enable_seqscan', 'off', true), set_config('jit', 'off', true)`.execute(trx);
+    await sql`SELECT set_config('enable_seqscan', 'off', true), set_config('jit', 'off', true), set_config('max_parallel_workers_per_gather', '0', true)`.execute(trx);
     return plan(trx, options);
   });
 }
@@ -73,10 +78,12 @@ async function plan(db: Kysely<Database>, options: SearchOptions): Promise<Searc
   if (expression !== undefined) {
     const text = sql<SqlBool>`f.tsv @@ to_tsquery('simple', ${expression})`;
     const matches: Matches = { text, filters: residual.length > 0 ? compile({ kind: 'and', children: residual }, now, 'probe', 'postgres') : undefined };
-    const size = await sizeOf(db, matches);
+    // By date, the share of matches decides how far the walk goes: it must not rest on the
+    // planner's guess for a word it keeps no statistics on (see sizeOf).
+    const size = await sizeOf(db, matches, expression, boundingQueries(conjuncts.filter((node) => !residual.includes(node))), ranking === undefined);
     if (ranking !== undefined) {
       const inHead = sql<SqlBool>`f.head @@ to_tsquery('simple', ${ranking})`;
-      if (size.few) return (await rankedInTiers(db, options, await allInTiers(db, matches, inHead), ranking, textNodes)) as SearchResult;
+      if (size.few) return rankedInTiers(db, options, await allInTiers(db, matches, inHead), ranking, textNodes);
       // When any one word matching makes the query match (no AND, no NOT), a title, tag or
       // correspondent match is a match: saying so again would make the planner expect far fewer
       // rows than there are.
@@ -84,10 +91,12 @@ async function plan(db: Kysely<Database>, options: SearchOptions): Promise<Searc
       const bodyMatches: Matches = { ...matches, text: sql<SqlBool>`NOT (${inHead}) AND ${text}` };
       const tiers: Tiers = {
         total: () => manyMatches(db, matches, size),
-        newest: (tier, limit) => newestMatches(db, tier === 1 ? headMatches : bodyMatches, limit),
+        // Walked at once when the tier is common: body matches as sizeOf says, title matches as
+        // the planner expects (it keeps statistics on nearly every title word, see 0018).
+        newest: async (tier, limit) =>
+          newestMatches(db, tier === 1 ? headMatches : bodyMatches, limit, (tier === 2 ? size.words : await plannedRows(db, sql`SELECT 1 FROM documents_fts f WHERE ${headMatches.text ?? sql<SqlBool>`TRUE`}`)) > COMMON_TIER),
       };
-      // A walk that filters left too short: the filters and the words rarely go together.
-      return (await rankedInTiers(db, options, tiers, ranking, textNodes)) ?? ((await rankedInTiers(db, options, await allInTiers(db, matches, inHead), ranking, textNodes)) as SearchResult);
+      return rankedInTiers(db, options, tiers, ranking, textNodes);
     }
     if (!size.few) {
       const walked = await walkInOrder(db, options, matches, size.words, textNodes);
@@ -119,28 +128,53 @@ function estimated(rows: number): { total: number; totalIsEstimate: true } {
 }
 
 /**
- * How many rows a query's words make it read (the words' matches, each a visit to its row) and
- * how many it matches, as the planner expects them (from the lexeme frequencies and column
- * statistics ANALYZE keeps). Few: every match is read once, which also counts them.
+ * How many documents a query's words match (each a visit to its row), as the planner expects:
+ * from the lexeme frequencies ANALYZE keeps (migration 0018 keeps them for ten times more words).
+ * The planner takes AND-ed words to be independent and a phrase's words to be anywhere in the
+ * document, so for those it can expect a tenth of the truth ("payment due": 470 for 2,616), and
+ * reading "every one of a few" matches would read them all on a large catalogue. So the words
+ * are few only when each AND-ed part alone (each word of a phrase) could be; when the parts are
+ * many, the share of the newest SAMPLE documents the words match says how many (`sampled`).
  */
-async function sizeOf(db: Kysely<Database>, matches: Matches): Promise<Size> {
-  const words = await plannedRows(db, sql`SELECT 1 FROM documents_fts f WHERE ${matches.text ?? sql<SqlBool>`TRUE`}`);
-  const few = words <= EXACT_COUNT_LIMIT;
-  if (matches.filters === undefined) return { words, filtered: undefined, rows: words, few };
-  const filtered = await plannedRows(db, sql`SELECT 1 FROM documents d WHERE ${matches.filters}`);
-  return { words, filtered, rows: few ? 0 : await plannedRows(db, sql`SELECT 1 FROM ${fromOf(matches)} WHERE ${whereOf(matches)}`), few };
+async function sizeOf(db: Kysely<Database>, matches: Matches, expression: string, bounds: readonly string[], sampleMany: boolean): Promise<Size> {
+  // Beside the words, a word no document holds: what the planner guesses for a word it keeps no
+  // statistics on (half the rarest word it knows), which for a million documents can be 5,000.
+  const [joint = 0, guess = 0] = await plannedRowsEach(db, [expression, UNKNOWN_WORD]);
+  // One word (or one OR of words), NOTs aside: the planner's own estimate when it knows the
+  // words, or when they are few; measured when it guessed, or when the caller must have it right.
+  const single = bounds.length <= 1;
+  const guessed = joint <= GUESSED * guess;
+  if (single && joint <= EXACT_COUNT_LIMIT) return { words: joint, few: true, sampled: false };
+  if (single && !guessed && !sampleMany) return { words: joint, few: false, sampled: false };
+  const upper = single ? joint : Math.min(...(await plannedRowsEach(db, bounds)));
+  if (upper <= EXACT_COUNT_LIMIT) return { words: Math.min(joint, upper), few: true, sampled: false };
+  const sample = (
+    await sql<{ hits: number; tried: number }>`
+      SELECT count(*) FILTER (WHERE ${matches.text ?? sql<SqlBool>`TRUE`}) AS hits, count(*) AS tried FROM (SELECT tsv FROM documents_fts ORDER BY document_id DESC LIMIT ${SAMPLE}) f`.execute(db)
+  ).rows[0];
+  const hits = Number(sample?.hits ?? 0);
+  const tried = Number(sample?.tried ?? 0);
+  // A catalogue smaller than the sample was counted whole. No hit among the newest: most likely
+  // under 3 in SAMPLE (the 95 % bound), so few on a catalogue of up to a few million.
+  const documents = tried < SAMPLE ? tried : await documentCount(db);
+  const words = tried < SAMPLE ? hits : Math.min(upper, hits === 0 ? Math.min(joint, (3 / SAMPLE) * documents) : (hits / tried) * documents);
+  return { words, few: words <= EXACT_COUNT_LIMIT, sampled: true };
 }
 
-
+/** How many of the newest documents sizeOf tries a query's words on, when the planner cannot say. */
+const SAMPLE = 1_000;
+/** A token searchTokens() can produce that no document holds (digits and letters, never a word). */
+const UNKNOWN_WORD = 'q0q0q0q0q0q0q0q0';
+/** An estimate within this factor of the planner's guess for an unknown word is taken to be one. */
+const GUESSED = 2.5;
 
 interface Size {
-  /** Documents the words match. */
+  /** Documents the words match (an estimate unless few). */
   words: number;
-  /** Documents the filters select, when there are filters. */
-  filtered: number | undefined;
-  /** Documents words and filters match (as if independent); not asked when few. */
-  rows: number;
+  /** Few enough to read every match (which also counts them). */
   few: boolean;
+  /** Measured on the newest documents rather than taken from the planner. */
+  sampled: boolean;
 }
 
 /** How many of the newest matches of the words the filters are tried on, to estimate the total. */
@@ -156,8 +190,8 @@ const FILTER_SAMPLE = 500;
 async function manyMatches(db: Kysely<Database>, matches: Matches, size: Size): Promise<{ total: number; totalIsEstimate?: true }> {
   const text = matches.text ?? sql<SqlBool>`TRUE`;
   const filters = matches.filters;
-  if (filters === undefined || size.filtered === undefined) return estimated(size.words);
-  if (size.filtered <= EXACT_COUNT_LIMIT) {
+  if (filters === undefined) return estimated(size.words);
+  if ((await plannedRows(db, sql`SELECT 1 FROM documents d WHERE ${filters}`)) <= EXACT_COUNT_LIMIT) {
     const counted = await sql<{ count: number }>`SELECT count(*) AS count FROM documents d WHERE ${filters} AND (SELECT ${text} FROM documents_fts f WHERE f.document_id = d.id)`.execute(db);
     return { total: Number(counted.rows[0]?.count ?? 0) };
   }
@@ -173,28 +207,41 @@ async function manyMatches(db: Kysely<Database>, matches: Matches, size: Size): 
 /** The ids of the matches, in the order of a tier, newest first (see rankedInTiers). */
 interface Tiers {
   total(): Promise<{ total: number; totalIsEstimate?: true }>;
-  /** undefined: cannot tell without reading every match (see newestMatches). */
-  newest(tier: 1 | 2, limit: number): Promise<number[] | undefined>;
+  /** Fewer than `limit`: every match of the tier. */
+  newest(tier: 1 | 2, limit: number): Promise<number[]>;
 }
 
 /**
- * The newest `limit` matches. Without filters the planner walks the primary key or uses the GIN
- * indexes; its estimates for words alone are good. Filters may go with the words far more or far
- * less often than the planner, taking them to be independent, expects; a walk it chose would then
- * read the whole table. So with filters the walk is written out, over the newest TIER_WALK rows at
- * most (it stops when it has `limit`; the filters are tested row by row, OFFSET 0 keeping the
- * planner from joining them with every document), and a walk that comes back short says undefined.
+ * The newest `limit` matches of a tier, reading a bounded number of rows whatever the planner
+ * expects (its guess for a word it keeps no statistics on, or for filters that go with the words
+ * more or less often than chance, can be off a hundredfold; a walk it chose on such a guess read
+ * a million rows to find nothing). Unless the tier is known to be common: up to limit + 1
+ * matches from the GIN index in no order, which is all of a rare tier (title matches of a body
+ * word, usually), but costs as much as the word's whole list in the index. More: a walk back from
+ * the newest document over TIER_WALK rows at most, testing each (filters row by row, OFFSET 0
+ * keeping the planner from joining them with every document), which finds the page of a common
+ * tier after a few hundred rows. Still short: the tier is rare among the newest, and all of it is
+ * read from the indexes and sorted.
  */
-async function newestMatches(db: Kysely<Database>, among: Matches, limit: number): Promise<number[] | undefined> {
-  if (among.filters === undefined) return (await sql<{ id: number }>`SELECT f.document_id AS id FROM documents_fts f WHERE ${whereOf(among)} ORDER BY f.document_id DESC LIMIT ${limit}`.execute(db)).rows.map((row) => Number(row.id));
-  const found = (
-    await sql<{ id: number }>`
+async function newestMatches(db: Kysely<Database>, among: Matches, limit: number, common: boolean): Promise<number[]> {
+  const from = among.filters === undefined ? sql`documents_fts f` : sql`documents_fts f JOIN documents d ON d.id = f.document_id`;
+  const ids = (rows: { id: number }[]) => rows.map((row) => Number(row.id));
+  if (!common) {
+    const some = ids((await sql<{ id: number }>`SELECT f.document_id AS id FROM ${from} WHERE ${whereOf(among)} LIMIT ${limit + 1}`.execute(db)).rows);
+    if (some.length <= limit) return some.sort((a, b) => b - a);
+  }
+  const walked = ids(
+    (
+      await sql<{ id: number }>`
       SELECT f.document_id AS id FROM (SELECT document_id, head, tsv FROM documents_fts ORDER BY document_id DESC LIMIT ${TIER_WALK}) f
-      CROSS JOIN LATERAL (SELECT 1 FROM documents d WHERE d.id = f.document_id AND ${among.filters} OFFSET 0) d
+      ${among.filters === undefined ? sql`` : sql`CROSS JOIN LATERAL (SELECT 1 FROM documents d WHERE d.id = f.document_id AND ${among.filters} OFFSET 0) d`}
       WHERE ${among.text ?? sql<SqlBool>`TRUE`}
       ORDER BY f.document_id DESC LIMIT ${limit}`.execute(db)
-  ).rows.map((row) => Number(row.id));
-  return found.length < limit ? undefined : found;
+    ).rows,
+  );
+  if (walked.length === limit) return walked;
+  // "+ 0": sorted from the index's matches, never a walk along the primary key.
+  return ids((await sql<{ id: number }>`SELECT f.document_id AS id FROM ${from} WHERE ${whereOf(among)} ORDER BY f.document_id + 0 DESC LIMIT ${limit}`.execute(db)).rows);
 }
 
 /** Few matches: all of them at once, with whether their head matches, which also counts them. */
@@ -222,13 +269,12 @@ async function allInTiers(db: Kysely<Database>, matches: Matches, inHead: RawBui
  * plain ts_rank order, and beyond that recency comes before relevance, block by block. The order
  * does not depend on the page asked for, so pages never overlap.
  */
-async function rankedInTiers(db: Kysely<Database>, options: SearchOptions, tiers: Tiers, ranking: string, textNodes: TextNode[]): Promise<SearchResult | undefined> {
+async function rankedInTiers(db: Kysely<Database>, options: SearchOptions, tiers: Tiers, ranking: string, textNodes: TextNode[]): Promise<SearchResult> {
   const end = options.offset + options.limit;
   const blockStart = (position: number) => Math.floor(position / RANK_BLOCK) * RANK_BLOCK;
   const blockEnd = (position: number) => Math.ceil(position / RANK_BLOCK) * RANK_BLOCK;
   // Tier 1 up to the end of the page's last block; it is exhausted when it comes back short.
   const first = await tiers.newest(1, blockEnd(end));
-  if (first === undefined) return undefined;
   const firstExhausted = first.length < blockEnd(end);
   const candidates: { id: number; tier: number; block: number }[] = [];
   const take = (ids: number[], tier: number, from: number) => ids.slice(from).forEach((id, index) => candidates.push({ id, tier, block: Math.floor((from + index) / RANK_BLOCK) }));
@@ -242,7 +288,6 @@ async function rankedInTiers(db: Kysely<Database>, options: SearchOptions, tiers
   if (firstExhausted && end > first.length) {
     const wanted = blockEnd(end - first.length);
     const second = await tiers.newest(2, wanted);
-    if (second === undefined) return undefined;
     take(second, 2, blockStart(Math.max(0, options.offset - first.length)));
     if (second.length < wanted) exact = first.length + second.length;
   }
@@ -304,8 +349,10 @@ async function allInOrder(db: Kysely<Database>, options: SearchOptions, matches:
     m AS MATERIALIZED (SELECT d.id, d.document_date, d.added_at FROM t JOIN documents d ON d.id = t.id WHERE ${matches.filters ?? sql<SqlBool>`TRUE`}),
     page AS MATERIALIZED (SELECT d.id FROM m d ORDER BY ${order} LIMIT ${options.limit} OFFSET ${options.offset})
     SELECT ${HIT_COLUMNS}, NULL::float8 AS score, (SELECT count(*) FROM m) AS total FROM page JOIN documents d ON d.id = page.id ORDER BY ${order}`.execute(db);
+  // An empty first page means no match at all; only a page past the end needs counting again.
   const total =
     rows.rows[0]?.total ??
+    (options.offset === 0 ? 0 : undefined) ??
     (await sql<{ count: number }>`WITH t AS MATERIALIZED (SELECT f.document_id AS id FROM documents_fts f WHERE ${matches.text ?? sql<SqlBool>`TRUE`}) SELECT count(*) AS count FROM t JOIN documents d ON d.id = t.id WHERE ${matches.filters ?? sql<SqlBool>`TRUE`}`.execute(db)).rows[0]?.count ??
     0;
   return { total: Number(total), hits: await withSnippets(db, rows.rows, textNodes) };
@@ -331,10 +378,6 @@ async function rankedByHead(db: Kysely<Database>, options: SearchOptions, where:
     FROM page JOIN documents d ON d.id = page.id
     ORDER BY page.position`.execute(db);
   return withSnippets(db, rows.rows, textNodes);
-}
-
-function fromOf(matches: Matches): RawBuilder<unknown> {
-  return matches.filters === undefined ? sql`documents_fts f` : matches.text === undefined ? sql`documents d` : sql`documents_fts f JOIN documents d ON d.id = f.document_id`;
 }
 
 function whereOf(matches: Matches): RawBuilder<SqlBool> {
@@ -372,6 +415,15 @@ async function planOf(db: Kysely<Database>, query: RawBuilder<unknown>): Promise
 async function plannedRows(db: Kysely<Database>, query: RawBuilder<unknown>): Promise<number> {
   const result = await sql<{ 'QUERY PLAN': { Plan: PlanNode }[] }>`EXPLAIN (FORMAT JSON) ${query}`.execute(db);
   return Number(result.rows[0]?.['QUERY PLAN'][0]?.Plan['Plan Rows'] ?? 0);
+}
+
+/** The planner's row estimates for several tsqueries on documents_fts, in one round trip. */
+async function plannedRowsEach(db: Kysely<Database>, queries: readonly string[]): Promise<number[]> {
+  const branches = queries.map((query) => sql`SELECT 1 FROM documents_fts f WHERE f.tsv @@ to_tsquery('simple', ${query})`);
+  const result = await sql<{ 'QUERY PLAN': { Plan: PlanNode }[] }>`EXPLAIN (FORMAT JSON) ${sql.join(branches, sql` UNION ALL `)}`.execute(db);
+  const top = result.rows[0]?.['QUERY PLAN'][0]?.Plan;
+  const nodes = queries.length === 1 ? [top] : (top?.Plans ?? []);
+  return nodes.map((node) => Number(node?.['Plan Rows'] ?? 0));
 }
 
 /** The planner's row estimate; a table never analyzed yet (-1) is new and small enough to count. */

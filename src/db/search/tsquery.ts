@@ -47,6 +47,27 @@ export function conjunctionToTsquery(parts: readonly QueryNode[]): { expression:
   return splitConjunction(parts, TSQUERY);
 }
 
+/**
+ * Tsqueries each of which matches every document the AND-ed parts match: each positive part alone,
+ * and a phrase (or a word that folds into several, "e-mail") as each of its words. The planner's
+ * estimate for one word is good; for an AND or a phrase it is not (see sizeOf in postgres.ts).
+ */
+export function boundingQueries(parts: readonly QueryNode[]): string[] {
+  const queries: string[] = [];
+  for (const part of parts) {
+    if (part.kind === 'not') continue;
+    if (part.kind === 'term' || part.kind === 'phrase') {
+      const words = searchTokens(part.text);
+      const prefix = part.kind === 'term' && part.prefix;
+      words.forEach((word, index) => queries.push(prefix && index === words.length - 1 ? `${word}:*` : word));
+      continue;
+    }
+    const { expression } = splitConjunction([part], TSQUERY);
+    if (expression !== undefined) queries.push(expression);
+  }
+  return queries;
+}
+
 /** Any of the positive words, for ranking by ts_rank. */
 export function rankingQuery(nodes: readonly TextNode[]): string | undefined {
   const parts = nodes.map(tsqueryFor).filter((part): part is string => part !== undefined);
@@ -63,32 +84,39 @@ const SNIPPET_WORDS = 16;
  * a phrase is one highlight, single words are one each.
  */
 export function markSnippet(text: string, nodes: readonly TextNode[]): string | undefined {
-  const words = [...text.matchAll(/[\p{L}\p{N}]+/gu)];
-  const folded = words.map((match) => searchTokens(match[0])[0] ?? '');
-  const spans: [number, number][] = [];
-  for (const node of nodes) {
-    const wanted = searchTokens(node.text);
-    if (wanted.length === 0) continue;
-    for (let index = 0; index + wanted.length <= words.length; index += 1) {
-      const hit = wanted.every((word, offset) => {
-        const candidate = folded[index + offset] as string;
-        return node.prefix && offset === wanted.length - 1 ? candidate.startsWith(word) : candidate === word;
-      });
-      if (hit) spans.push([index, index + wanted.length - 1]);
-    }
-  }
-  if (spans.length === 0) return undefined;
-  const opens = new Set(spans.map(([from]) => from));
-  const closes = new Set(spans.map(([, to]) => to));
-  const first = Math.min(...opens);
-  const start = Math.max(0, Math.min(first - 3, words.length - SNIPPET_WORDS));
-  const end = Math.min(words.length, start + SNIPPET_WORDS);
+  const wanted = nodes.map((node) => ({ words: searchTokens(node.text), prefix: node.prefix })).filter((node) => node.words.length > 0);
+  if (wanted.length === 0) return undefined;
+  // A hit's text is a whole document: its words are found and folded only as far as the excerpt
+  // needs (up to the first match and one excerpt beyond), each distinct word folded once.
+  const words = new LazyWords(text);
+  const matchesAt = (index: number, node: (typeof wanted)[number]) =>
+    node.words.every((word, offset) => {
+      const candidate = words.folded(index + offset);
+      if (candidate === undefined) return false;
+      return node.prefix && offset === node.words.length - 1 ? candidate.startsWith(word) : candidate === word;
+    });
+  let first = -1;
+  for (let index = 0; first < 0 && words.has(index); index += 1) if (wanted.some((node) => matchesAt(index, node))) first = index;
+  if (first < 0) return undefined;
+  // Known only once the words up to one excerpt past the first match have been read.
+  words.has(first + SNIPPET_WORDS);
+  const total = words.known;
+  const start = Math.max(0, Math.min(first - 3, total - SNIPPET_WORDS));
+  const end = Math.min(total, start + SNIPPET_WORDS);
+  const opens = new Set<number>();
+  const closes = new Set<number>();
+  for (let index = start; index < end; index += 1)
+    for (const node of wanted)
+      if (matchesAt(index, node)) {
+        opens.add(index);
+        closes.add(index + node.words.length - 1);
+      }
   let out = start > 0 ? '…' : '';
   let open = false;
   for (let index = start; index < end; index += 1) {
-    const match = words[index] as RegExpMatchArray;
+    const match = words.at(index);
     const from = match.index as number;
-    const upTo = index + 1 < end ? ((words[index + 1] as RegExpMatchArray).index as number) : from + match[0].length;
+    const upTo = index + 1 < end ? (words.at(index + 1).index as number) : from + match[0].length;
     if (opens.has(index) && !open) {
       out += MARK_START;
       open = true;
@@ -100,5 +128,57 @@ export function markSnippet(text: string, nodes: readonly TextNode[]): string | 
     }
     out += text.slice(from + match[0].length, upTo);
   }
-  return end < words.length ? `${out}…` : out;
+  return words.has(end) ? `${out}…` : out;
+}
+
+/** A text's words, read from the start only as far as asked, folded as the index folds them. */
+class LazyWords {
+  private readonly matches: RegExpExecArray[] = [];
+  private readonly foldedWords: string[] = [];
+  private readonly pattern = /[\p{L}\p{N}]+/gu;
+  private done = false;
+
+  constructor(private readonly text: string) {}
+
+  /** Words read so far (all of them once has() has said false). */
+  get known(): number {
+    return this.matches.length;
+  }
+
+  has(index: number): boolean {
+    while (!this.done && this.matches.length <= index) {
+      const match = this.pattern.exec(this.text);
+      if (match === null) this.done = true;
+      else this.matches.push(match);
+    }
+    return index < this.matches.length;
+  }
+
+  at(index: number): RegExpExecArray {
+    this.has(index);
+    return this.matches[index] as RegExpExecArray;
+  }
+
+  folded(index: number): string | undefined {
+    if (!this.has(index)) return undefined;
+    let folded = this.foldedWords[index];
+    if (folded === undefined) {
+      const word = (this.matches[index] as RegExpExecArray)[0];
+      folded = /^[A-Za-z0-9]+$/.test(word) ? word.toLowerCase() : foldedWord(word);
+      this.foldedWords[index] = folded;
+    }
+    return folded;
+  }
+}
+
+const foldCache = new Map<string, string>();
+/** A non-ASCII word folded (accents, ß, ligatures); remembered, as the same words recur. */
+function foldedWord(word: string): string {
+  let folded = foldCache.get(word);
+  if (folded === undefined) {
+    folded = searchTokens(word)[0] ?? '';
+    if (foldCache.size > 10_000) foldCache.clear();
+    foldCache.set(word, folded);
+  }
+  return folded;
 }

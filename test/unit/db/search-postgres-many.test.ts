@@ -79,4 +79,51 @@ describe('Postgres search with very many matches', () => {
     const screen = await runDoccat(['search', 'common', '--limit', '5'], { home, env });
     expect(screen.stderr).toMatch(/showing 1-5 of about \d+/);
   });
+
+  it('does not trust the planner with words that go together: an AND or a phrase of common words is sampled, not read whole', async () => {
+    const url = await createDatabase(inject('pgUrl'));
+    const catalog = await openPostgresDatabase({ url, poolSize: 4, statementTimeoutMs: 60_000 });
+    const db = catalog.db;
+    const count = 12_000;
+    // "payment due" in every other document, the two words always together: the planner, taking
+    // them to be independent, expects a quarter of the documents for both (3,000, under the limit
+    // on reading every match) where there are half (6,000). Every 300th has it in its title.
+    await sql`
+      INSERT INTO documents (sha256, size, mime, original_name, blob_backend, blob_key, method, pages, words, language, ocr_confidence, type, title, tags, document_date, correspondent, class_confidence, class_rule, classifier, fields, warnings, text, added_at, updated_at)
+      SELECT md5(i::text) || md5((i + 1)::text), 100, 'application/pdf', 'doc-' || i || '.pdf', 'local', 'sha256/' || i, 'text-layer', 1, 10, 'en', NULL, 'other',
+        CASE WHEN i % 300 = 0 THEN 'payment due ' || i ELSE 'note ' || i END, '[]',
+        to_char(date '2030-01-01' - (i * 7919) % 5000, 'YYYY-MM-DD'), NULL, 0.5, 'test', 'local', '{}', '[]',
+        'letter ' || CASE WHEN i % 2 = 0 THEN 'the payment due now ' ELSE 'nothing to pay ' END || 'filler ' || i,
+        to_char(timestamp '2030-01-01' + i * interval '1 second', 'YYYY-MM-DD"T"HH24:MI:SS.000"Z"'), '2030-01-01T00:00:00.000Z'
+      FROM generate_series(1, ${count}) AS i`.execute(db);
+    await sql`
+      INSERT INTO documents_fts (document_id, tsv)
+      SELECT id, setweight(to_tsvector('simple', title), 'A') || setweight(to_tsvector('simple', text), 'D') FROM documents`.execute(db);
+    await sql`ANALYZE`.execute(db);
+    const search = (query: string, sort: 'relevance' | 'date', offset = 0, limit = 20) => searchDocuments(db, { tree: parseQuery(query), limit, offset, sort });
+    const truth = (order: string) => sql<{ id: number }>`SELECT id FROM documents WHERE text LIKE '%payment due%' ORDER BY ${sql.raw(order)} LIMIT 20`.execute(db);
+
+    for (const query of ['payment due', '"payment due"']) {
+      const relevance = await search(query, 'relevance', 0, 60);
+      // An estimate, and said to be one, within a sample's error of the 6,000 there are.
+      expect(relevance.totalIsEstimate).toBe(true);
+      expect(relevance.total).toBeGreaterThan(6_000 * 0.8);
+      expect(relevance.total).toBeLessThan(6_000 * 1.2);
+      // Title matches first (all 40 of them, every 300th document), then the newest body matches.
+      expect(relevance.hits.slice(0, 40).every((hit) => hit.title.startsWith('payment due'))).toBe(true);
+      expect(relevance.hits.slice(40).every((hit) => hit.title.startsWith('note'))).toBe(true);
+      expect(new Set(relevance.hits.map((hit) => hit.id)).size).toBe(60);
+      const byDate = await search(query, 'date');
+      expect(byDate.totalIsEstimate).toBe(true);
+      expect(byDate.hits.map((hit) => hit.id)).toEqual((await truth('document_date DESC, id DESC')).rows.map((row) => Number(row.id)));
+      expect(byDate.hits[0]?.snippet).toMatch(/payment/i);
+    }
+    // Common words that never go together: the sample finds none, and they are counted exactly.
+    for (const sort of ['relevance', 'date'] as const) {
+      const never = await search('payment nothing', sort);
+      expect(never.totalIsEstimate).toBeUndefined();
+      expect(never.total).toBe(0);
+    }
+    await catalog.close();
+  });
 });
