@@ -5,7 +5,7 @@ import { conjunctionToFts, countMatches, ftsString, matchingIds } from './fts5.j
 import { MARK_END, MARK_START, toHit } from './hits.js';
 import { positiveTextNodes, type QueryNode } from './query-parser.js';
 import type { HitRow, Mode, SearchOptions, SearchResult } from './types.js';
-import { rankedInTiers, WEIGHTS, wordsSize } from './sqlite-many.js';
+import { estimated, filteredTotal, rankedInTiers, WEIGHTS, type WordsSize, wordsSize } from './sqlite-many.js';
 
 /** SQLite's search plans: FTS5 for text, with the plan picked by sort order and filters. */
 
@@ -36,7 +36,7 @@ export async function searchSqlite(db: Kysely<Database>, options: SearchOptions)
     const many = await rankedInTiers(db, options, { expression, ranking, anyWord: anyWordMatches(textParts), size: words }, residual.length > 0 ? residualWhere : undefined, HIT_COLUMNS);
     if (many !== undefined) {
       const { rows, ...counted } = many;
-      return { ...counted, hits: await withSnippets(db, rows, options.tree, matchQuery) };
+      return { ...counted, hits: await withSnippets(db, rows, options.tree, matchQuery, true) };
     }
   }
   const where = useExpression
@@ -59,12 +59,13 @@ export async function searchSqlite(db: Kysely<Database>, options: SearchOptions)
         ? sql`ORDER BY d.added_at DESC, d.id DESC`
         : sql`ORDER BY r.score IS NULL, r.score ASC, d.id DESC`;
   const sortColumn = options.sort === 'date' ? 'document_date' : 'added_at';
-  const walked =
+  const walked: { rows: (HitRow & { total: number | null })[]; totalIsEstimate?: true } | undefined =
     byRelevance || expression === undefined
       ? undefined
       : residual.length === 0
         ? await walkOrderForMatches(db, expression, order, options.limit, options.offset)
-        : await filteredMatchesInOrder(db, sql<SqlBool>`${textSet} AND ${residualWhere}`, sortColumn, options.limit, options.offset);
+        : ((words !== undefined && !words.few ? await walkOrderForMatches(db, expression, order, options.limit, options.offset, { where: residualWhere, words }) : undefined) ??
+          (await filteredMatchesInOrder(db, sql<SqlBool>`${textSet} AND ${residualWhere}`, sortColumn, options.limit, options.offset)));
   const rows: { rows: (HitRow & { total: number | null })[] } = walked
     ? walked
     : useExpression && residual.length === 0
@@ -86,21 +87,25 @@ export async function searchSqlite(db: Kysely<Database>, options: SearchOptions)
         ? await countMatches(db, expression)
         : Number((await sql<{ count: number }>`SELECT count(*) AS count FROM documents d WHERE ${countWhere}`.execute(db)).rows[0]?.count ?? 0);
   }
-  return { total, hits: await withSnippets(db, rows.rows, options.tree, matchQuery) };
+  const estimate = walked?.totalIsEstimate === true && rows.rows.length > 0 ? { totalIsEstimate: true as const } : {};
+  return { total, ...estimate, hits: await withSnippets(db, rows.rows, options.tree, matchQuery) };
 }
 
 /** The page's hits, with snippets for its rows only: they cost a pass over each document's text. */
-async function withSnippets(db: Kysely<Database>, rows: HitRow[], tree: SearchOptions['tree'], matchQuery: string): Promise<SearchResult['hits']> {
+async function withSnippets(db: Kysely<Database>, rows: HitRow[], tree: SearchOptions['tree'], matchQuery: string, newest = false): Promise<SearchResult['hits']> {
   const snippets = new Map<number, string>();
   if (matchQuery.length > 0 && rows.length > 0) {
     const ids = JSON.stringify(rows.map((row) => row.id));
     // FTS5 seeks each rowid of the page by re-running the query, which for a prefix longer than
     // the prefix indexes means merging every expanded term's list again (30 ms for insur* at 100k);
     // then one scan of the matches with the page as a plain filter (+rowid) is cheaper.
-    const page = positiveTextNodes(tree).some((node) => node.prefix) ? sql`+rowid` : sql`rowid`;
+    // A page from the newest matches (sqlite-many.ts) is found by walking the matches newest
+    // first, stopping at its last row: 2 ms instead of 19 for "invoice" at 100k, and bounded.
+    const page = newest || positiveTextNodes(tree).some((node) => node.prefix) ? sql`+rowid` : sql`rowid`;
     const marked = await sql<{ rid: number; snip: string }>`
       SELECT rowid AS rid, snippet(documents_fts, -1, ${MARK_START}, ${MARK_END}, '…', 16) AS snip
-      FROM documents_fts WHERE documents_fts MATCH ${matchQuery} AND ${page} IN (SELECT value FROM json_each(${ids}))`.execute(db);
+      FROM documents_fts WHERE documents_fts MATCH ${matchQuery} AND ${page} IN (SELECT value FROM json_each(${ids}))
+      ${newest ? sql`ORDER BY rowid DESC LIMIT ${rows.length}` : sql``}`.execute(db);
     for (const row of marked.rows) snippets.set(row.rid, row.snip);
   }
   return rows.map((row) => toHit(row, snippets.get(row.id)));
@@ -116,35 +121,55 @@ function anyWordMatches(parts: readonly QueryNode[]): boolean {
 const SMALL_MATCH_SET = 2_000;
 const WALK_BATCH = 500;
 
+/** How far a walk along the order with filters goes (rows passing the filters) before sorting instead. */
+const FILTERED_WALK_LIMIT = 50_000;
+
 /**
- * Text only, ordered by date or by when added, matching many documents: SQLite would index the
- * whole match set before walking the order (50 ms for 50k matches in 100k documents). Fetching the
- * set once and walking the order's index in batches until a page is full stops after a few
- * hundred rows, because common words match often.
+ * Text, ordered by date or by when added, matching many documents: SQLite would index the whole
+ * match set before walking the order (50 ms for 50k matches in 100k documents). Fetching the set
+ * once and walking the order's index in batches until a page is full stops after a few hundred
+ * rows, because common words match often. With filters, the walk is along the documents that pass
+ * them (the planner may use their indexes), FILTERED_WALK_LIMIT of them at most (undefined: the
+ * words rarely go with the filters, sort them instead); the total is then the words' count times
+ * the share of their newest matches that pass the filters, said to be an estimate, unless the walk
+ * reached the end of the order.
  */
-async function walkOrderForMatches(db: Kysely<Database>, expression: string, order: RawBuilder<unknown>, limit: number, offset: number): Promise<{ rows: (HitRow & { total: number | null })[] } | undefined> {
+async function walkOrderForMatches(db: Kysely<Database>, expression: string, order: RawBuilder<unknown>, limit: number, offset: number, filters?: { where: RawBuilder<SqlBool>; words: WordsSize }): Promise<{ rows: (HitRow & { total: number | null })[]; totalIsEstimate?: true } | undefined> {
   // One JSON array rather than a row per match: a third of the time for 50k matches.
   const matches = JSON.parse((await sql<{ ids: string }>`SELECT json_group_array(rowid) AS ids FROM documents_fts WHERE documents_fts MATCH ${expression}`.execute(db)).rows[0]?.ids ?? '[]') as number[];
   if (matches.length < SMALL_MATCH_SET) return undefined;
   const wanted = new Set(matches);
   const picked: number[] = [];
   let skip = offset;
+  let members = 0;
+  let reachedEnd = false;
   // Batches grow fourfold, so matches bunched at the far end of the order cost a linear walk,
   // not a quadratic one.
   for (let position = 0, size = WALK_BATCH; picked.length < limit; position += size, size *= 4) {
-    const batch = (await sql<{ id: number }>`SELECT d.id FROM documents d ${order} LIMIT ${size} OFFSET ${position}`.execute(db)).rows;
+    if (filters !== undefined && position >= FILTERED_WALK_LIMIT) return undefined;
+    const batch = (await sql<{ id: number }>`SELECT d.id FROM documents d ${filters === undefined ? sql`` : sql`WHERE ${filters.where}`} ${order} LIMIT ${size} OFFSET ${position}`.execute(db)).rows;
     for (const { id } of batch) {
       if (!wanted.has(id)) continue;
+      members += 1;
       if (skip > 0) skip -= 1;
       else if (picked.length < limit) picked.push(id);
     }
-    if (batch.length < size) break;
+    if (batch.length < size) {
+      reachedEnd = true;
+      break;
+    }
   }
+  let counted: { total: number; totalIsEstimate?: true } = { total: wanted.size };
+  if (filters !== undefined && !reachedEnd) {
+    const share = await filteredTotal(db, filters.words, filters.where, wanted.size);
+    if (share === undefined) return undefined;
+    counted = estimated(Math.max(share, offset + picked.length));
+  } else if (filters !== undefined) counted = { total: members };
   const page = await sql<HitRow>`
     SELECT ${HIT_COLUMNS}, NULL AS score
     FROM documents d WHERE d.id IN (SELECT value FROM json_each(${JSON.stringify(picked)}))`.execute(db);
   const byId = new Map(page.rows.map((row) => [row.id, row]));
-  return { rows: picked.map((id) => ({ ...(byId.get(id) as HitRow), total: wanted.size })) };
+  return { ...(counted.totalIsEstimate ? { totalIsEstimate: true as const } : {}), rows: picked.map((id) => ({ ...(byId.get(id) as HitRow), total: counted.total })) };
 }
 
 /**
