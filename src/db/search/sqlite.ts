@@ -5,7 +5,7 @@ import { conjunctionToFts, countMatches, ftsString, matchingIds } from './fts5.j
 import { MARK_END, MARK_START, toHit } from './hits.js';
 import { positiveTextNodes, type QueryNode } from './query-parser.js';
 import type { HitRow, Mode, SearchOptions, SearchResult } from './types.js';
-import { estimated, filteredTotal, rankedInTiers, WEIGHTS, type WordsSize, wordsSize } from './sqlite-many.js';
+import { EXACT_COUNT_LIMIT, estimated, filteredTotal, filterShare, idSpan, rankedInTiers, WEIGHTS, walkOrderIndex, type WordsSize, wordsSize } from './sqlite-many.js';
 
 /** SQLite's search plans: FTS5 for text, with the plan picked by sort order and filters. */
 
@@ -31,6 +31,7 @@ export async function searchSqlite(db: Kysely<Database>, options: SearchOptions)
   // Words that match many documents are not all read: bounded plans (sqlite-many.ts) instead.
   const words = expression !== undefined ? await wordsSize(db, expression) : undefined;
   const ranking = positiveTextNodes(options.tree).map((node) => ftsString(node.text, node.prefix)).join(' OR ');
+  const prefixed = positiveTextNodes(options.tree).some((node) => node.prefix);
   if (expression !== undefined && words !== undefined && !words.few && byRelevance && ranking.length > 0) {
     const textParts = conjuncts.filter((node) => !residual.includes(node));
     const many = await rankedInTiers(db, options, { expression, ranking, anyWord: anyWordMatches(textParts), size: words }, residual.length > 0 ? residualWhere : undefined, HIT_COLUMNS);
@@ -49,6 +50,13 @@ export async function searchSqlite(db: Kysely<Database>, options: SearchOptions)
   // An indexed column among the filters narrows better still, and the others are probed from it.
   const countMode: Mode = conjuncts.some((node) => node.kind === 'field' && INDEXED_FIELDS.has(node.field)) ? 'probe' : 'set';
   const countWhere = textSet !== undefined ? sql<SqlBool>`${textSet} AND ${residualWhere}` : options.tree ? compile(options.tree, now, countMode) : sql<SqlBool>`1 = 1`;
+  // Filters alone: the share of the newest documents that pass says how to read the page and
+  // whether to count (sqlite-many.ts).
+  const filtersAlone = expression === undefined && matchQuery.length === 0 && options.tree !== undefined ? await filterShare(db, where) : undefined;
+  const orderIndex =
+    filtersAlone !== undefined && walkOrderIndex(filtersAlone.share, options.offset, options.limit) ? sql.raw(options.sort === 'date' ? 'INDEXED BY documents_date' : 'INDEXED BY documents_added') : sql``;
+  // One indexed column is counted off its index, however many documents it selects.
+  const countable = conjuncts.length === 1 && conjuncts[0]?.kind === 'field' && INDEXED_FIELDS.has(conjuncts[0].field);
   // MATERIALIZED: score every match once; as a plain join SQLite re-ran the MATCH per document.
   const withRank = ranked ? sql`WITH r AS MATERIALIZED (SELECT rowid AS rid, bm25(documents_fts, ${WEIGHTS}) AS score FROM documents_fts WHERE documents_fts MATCH ${matchQuery})` : sql``;
   const from = useExpression ? sql`r JOIN documents d ON d.id = r.rid` : ranked ? sql`documents d LEFT JOIN r ON r.rid = d.id` : sql`documents d`;
@@ -63,7 +71,7 @@ export async function searchSqlite(db: Kysely<Database>, options: SearchOptions)
     byRelevance || expression === undefined
       ? undefined
       : residual.length === 0
-        ? await walkOrderForMatches(db, expression, order, options.limit, options.offset)
+        ? await walkOrderForMatches(db, expression, order, options.limit, options.offset, undefined, words !== undefined && !words.few && !prefixed ? words : undefined)
         : ((words !== undefined && !words.few ? await walkOrderForMatches(db, expression, order, options.limit, options.offset, { where: residualWhere, words }) : undefined) ??
           (await filteredMatchesInOrder(db, sql<SqlBool>`${textSet} AND ${residualWhere}`, sortColumn, options.limit, options.offset)));
   const rows: { rows: (HitRow & { total: number | null })[] } = walked
@@ -74,12 +82,16 @@ export async function searchSqlite(db: Kysely<Database>, options: SearchOptions)
     ${withRank}
     SELECT ${HIT_COLUMNS}, ${ranked ? sql`r.score` : sql`NULL`} AS score,
       ${ranked ? sql`count(*) OVER ()` : sql`NULL`} AS total
-    FROM ${from}
+    FROM ${from} ${orderIndex}
     WHERE ${where}
     ${order}
     LIMIT ${options.limit} OFFSET ${options.offset}`.execute(db);
   let total = Number(rows.rows[0]?.total ?? 0);
-  if (rows.rows[0]?.total === null || rows.rows.length === 0) {
+  let estimate: { totalIsEstimate?: true } = walked?.totalIsEstimate === true && rows.rows.length > 0 ? { totalIsEstimate: true } : {};
+  if (filtersAlone !== undefined && (filtersAlone.exact || (!countable && filtersAlone.total > EXACT_COUNT_LIMIT))) {
+    if (filtersAlone.exact) total = filtersAlone.total;
+    else ({ total, ...estimate } = estimated(Math.max(filtersAlone.total, options.offset + rows.rows.length)));
+  } else if (rows.rows[0]?.total === null || rows.rows.length === 0) {
     // With text, every match is scored anyway and the window counts them in the same pass.
     // Filters alone are counted apart, so that the page query can stop early on an index.
     total =
@@ -87,7 +99,6 @@ export async function searchSqlite(db: Kysely<Database>, options: SearchOptions)
         ? await countMatches(db, expression)
         : Number((await sql<{ count: number }>`SELECT count(*) AS count FROM documents d WHERE ${countWhere}`.execute(db)).rows[0]?.count ?? 0);
   }
-  const estimate = walked?.totalIsEstimate === true && rows.rows.length > 0 ? { totalIsEstimate: true as const } : {};
   return { total, ...estimate, hits: await withSnippets(db, rows.rows, options.tree, matchQuery) };
 }
 
@@ -134,7 +145,11 @@ const FILTERED_WALK_LIMIT = 50_000;
  * the share of their newest matches that pass the filters, said to be an estimate, unless the walk
  * reached the end of the order.
  */
-async function walkOrderForMatches(db: Kysely<Database>, expression: string, order: RawBuilder<unknown>, limit: number, offset: number, filters?: { where: RawBuilder<SqlBool>; words: WordsSize }): Promise<{ rows: (HitRow & { total: number | null })[]; totalIsEstimate?: true } | undefined> {
+async function walkOrderForMatches(db: Kysely<Database>, expression: string, order: RawBuilder<unknown>, limit: number, offset: number, filters?: { where: RawBuilder<SqlBool>; words: WordsSize }, dense?: WordsSize): Promise<{ rows: (HitRow & { total: number | null })[]; totalIsEstimate?: true } | undefined> {
+  if (dense !== undefined) {
+    const probed = await probedWalk(db, expression, order, limit, offset, dense);
+    if (probed !== undefined) return probed;
+  }
   // One JSON array rather than a row per match: a third of the time for 50k matches.
   const matches = JSON.parse((await sql<{ ids: string }>`SELECT json_group_array(rowid) AS ids FROM documents_fts WHERE documents_fts MATCH ${expression}`.execute(db)).rows[0]?.ids ?? '[]') as number[];
   if (matches.length < SMALL_MATCH_SET) return undefined;
@@ -143,10 +158,17 @@ async function walkOrderForMatches(db: Kysely<Database>, expression: string, ord
   let skip = offset;
   let members = 0;
   let reachedEnd = false;
+  // Matches bunched at the far end of the order would make the walk read most of the catalogue
+  // (a word of 39k matches among 1M documents, none of them recent: 1.1 s); past a few times the
+  // rows their share says the page needs, sorting the matches costs less.
+  const { low, high } = await idSpan(db);
+  const expected = ((offset + limit) * Math.max(1, high - low + 1)) / matches.length;
+  if (filters === undefined && expected > FILTERED_WALK_LIMIT) return sortedMatches(db, matches, order, limit, offset);
   // Batches grow fourfold, so matches bunched at the far end of the order cost a linear walk,
   // not a quadratic one.
   for (let position = 0, size = WALK_BATCH; picked.length < limit; position += size, size *= 4) {
     if (filters !== undefined && position >= FILTERED_WALK_LIMIT) return undefined;
+    if (filters === undefined && position >= Math.max(4 * expected, Math.min(matches.length, FILTERED_WALK_LIMIT))) return sortedMatches(db, matches, order, limit, offset);
     const batch = (await sql<{ id: number }>`SELECT d.id FROM documents d ${filters === undefined ? sql`` : sql`WHERE ${filters.where}`} ${order} LIMIT ${size} OFFSET ${position}`.execute(db)).rows;
     for (const { id } of batch) {
       if (!wanted.has(id)) continue;
@@ -170,6 +192,43 @@ async function walkOrderForMatches(db: Kysely<Database>, expression: string, ord
     FROM documents d WHERE d.id IN (SELECT value FROM json_each(${JSON.stringify(picked)}))`.execute(db);
   const byId = new Map(page.rows.map((row) => [row.id, row]));
   return { ...(counted.totalIsEstimate ? { totalIsEstimate: true as const } : {}), rows: picked.map((id) => ({ ...(byId.get(id) as HitRow), total: counted.total })) };
+}
+
+/** Above this share of the catalogue, words are tested on the rows of the order's walk one by one. */
+const DENSE_SHARE = 0.3;
+
+/**
+ * Words that match a large share of the catalogue, by date or when added: fetching every match
+ * costs more (100 ms for the 510k of "tax OR premium" among 1M) than testing the words on the rows
+ * of the order's walk, at about 1 ms each (FTS5 re-runs the query per rowid), since a page needs
+ * only (offset + limit) / share of them. Four times that many at most; the total is the words'
+ * estimate. Not for prefixes: FTS5 merges a prefix's words again for each rowid.
+ */
+async function probedWalk(db: Kysely<Database>, expression: string, order: RawBuilder<unknown>, limit: number, offset: number, words: WordsSize): Promise<{ rows: (HitRow & { total: number })[]; totalIsEstimate: true } | undefined> {
+  const { low, high } = await idSpan(db);
+  const share = words.total / Math.max(1, high - low + 1);
+  if (share < DENSE_SHARE) return undefined;
+  const bound = Math.ceil((4 * (offset + limit)) / share);
+  const batch = (await sql<{ id: number }>`SELECT d.id FROM documents d ${order} LIMIT ${bound}`.execute(db)).rows.map((row) => row.id);
+  const picked: number[] = [];
+  for (let from = 0, size = Math.ceil((1.5 * (offset + limit)) / share); from < batch.length && picked.length < offset + limit; from += size, size *= 2) {
+    const ids = batch.slice(from, from + size);
+    const members = new Set((await sql<{ id: number }>`SELECT rowid AS id FROM documents_fts WHERE documents_fts MATCH ${expression} AND rowid IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`.execute(db)).rows.map((row) => row.id));
+    picked.push(...ids.filter((id) => members.has(id)));
+  }
+  if (picked.length < offset + limit && batch.length === bound) return undefined;
+  const page = picked.slice(offset, offset + limit);
+  const { total } = estimated(Math.max(words.total, picked.length));
+  const found = new Map((await sql<HitRow>`SELECT ${HIT_COLUMNS}, NULL AS score FROM documents d WHERE d.id IN (SELECT value FROM json_each(${JSON.stringify(page)}))`.execute(db)).rows.map((row) => [row.id, row]));
+  return { totalIsEstimate: true, rows: page.flatMap((id) => { const row = found.get(id); return row ? [{ ...row, total }] : []; }) };
+}
+
+/** A page of the matches (ids) in the order, looked up and sorted: costs as many lookups as matches. */
+async function sortedMatches(db: Kysely<Database>, matches: number[], order: RawBuilder<unknown>, limit: number, offset: number): Promise<{ rows: (HitRow & { total: number })[] }> {
+  // CROSS JOIN: from the matches to their documents, not along the order probing each.
+  return sql<HitRow & { total: number }>`
+    WITH p AS MATERIALIZED (SELECT d.id FROM json_each(${JSON.stringify(matches)}) m CROSS JOIN documents d ON d.id = m.value ${order} LIMIT ${limit} OFFSET ${offset})
+    SELECT ${HIT_COLUMNS}, NULL AS score, ${matches.length} AS total FROM p JOIN documents d ON d.id = p.id ${order}`.execute(db);
 }
 
 /**
