@@ -1,9 +1,10 @@
 import { sql, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
 import type { Database } from '../schema.js';
 import { compile, INDEXED_FIELDS } from './compile.js';
-import { conjunctionToFts, countMatches, ftsString, matchingIds } from './fts5.js';
+import { countMatches, matchingIds } from './fts5.js';
+import { expandedSyntax } from './fts5-prefix.js';
 import { MARK_END, MARK_START, toHit } from './hits.js';
-import { positiveTextNodes, type QueryNode } from './query-parser.js';
+import { positiveTextNodes, splitConjunction, type QueryNode } from './query-parser.js';
 import type { HitRow, Mode, SearchOptions, SearchResult } from './types.js';
 import { EXACT_COUNT_LIMIT, estimated, filteredTotal, filterShare, idSpan, rankedInTiers, WEIGHTS, walkOrderIndex, type WordsSize, wordsSize } from './sqlite-many.js';
 
@@ -17,10 +18,11 @@ const HIT_COLUMNS = sql`d.id, d.title, d.type, d.document_date, d.correspondent,
 export async function searchSqlite(db: Kysely<Database>, options: SearchOptions): Promise<SearchResult> {
   const now = options.now ?? new Date();
   const conjuncts = options.tree ? (options.tree.kind === 'and' ? options.tree.children : [options.tree]) : [];
-  const { expression, residual } = conjunctionToFts(conjuncts);
+  const { syntax, expanded } = await expandedSyntax(db, options.tree);
+  const { expression, residual } = splitConjunction(conjuncts, syntax);
   // Fast path: one FTS5 MATCH both selects and ranks; filters apply to its (scored) matches.
   // Otherwise the tree is compiled whole and ranking uses the positive words separately.
-  const matchQuery = expression ?? positiveTextNodes(options.tree).map((node) => ftsString(node.text, node.prefix)).join(' OR ');
+  const matchQuery = expression ?? positiveTextNodes(options.tree).map((node) => syntax.word(node.text, node.prefix)).join(' OR ');
   // Scores matter only for relevance order; sorted by date or by when they were added, text is a
   // plain filter and the page can be read off an index.
   const byRelevance = options.sort === 'relevance';
@@ -30,14 +32,15 @@ export async function searchSqlite(db: Kysely<Database>, options: SearchOptions)
   const textSet = expression !== undefined ? matchingIds(expression) : undefined;
   // Words that match many documents are not all read: bounded plans (sqlite-many.ts) instead.
   const words = expression !== undefined ? await wordsSize(db, expression) : undefined;
-  const ranking = positiveTextNodes(options.tree).map((node) => ftsString(node.text, node.prefix)).join(' OR ');
-  const prefixed = positiveTextNodes(options.tree).some((node) => node.prefix);
+  const ranking = positiveTextNodes(options.tree).map((node) => syntax.word(node.text, node.prefix)).join(' OR ');
+  // A prefix FTS5 must expand itself (see fts5-prefix.ts) costs a merge per statement.
+  const prefixed = positiveTextNodes(options.tree).some((node) => node.prefix && !expanded.has(node.text.toLowerCase()));
   if (expression !== undefined && words !== undefined && !words.few && byRelevance && ranking.length > 0) {
     const textParts = conjuncts.filter((node) => !residual.includes(node));
     const many = await rankedInTiers(db, options, { expression, ranking, anyWord: anyWordMatches(textParts), size: words }, residual.length > 0 ? residualWhere : undefined, HIT_COLUMNS);
     if (many !== undefined) {
       const { rows, ...counted } = many;
-      return { ...counted, hits: await withSnippets(db, rows, options.tree, matchQuery, true) };
+      return { ...counted, hits: await withSnippets(db, rows, prefixed, matchQuery, true) };
     }
   }
   const where = useExpression
@@ -99,11 +102,11 @@ export async function searchSqlite(db: Kysely<Database>, options: SearchOptions)
         ? await countMatches(db, expression)
         : Number((await sql<{ count: number }>`SELECT count(*) AS count FROM documents d WHERE ${countWhere}`.execute(db)).rows[0]?.count ?? 0);
   }
-  return { total, ...estimate, hits: await withSnippets(db, rows.rows, options.tree, matchQuery) };
+  return { total, ...estimate, hits: await withSnippets(db, rows.rows, prefixed, matchQuery) };
 }
 
 /** The page's hits, with snippets for its rows only: they cost a pass over each document's text. */
-async function withSnippets(db: Kysely<Database>, rows: HitRow[], tree: SearchOptions['tree'], matchQuery: string, newest = false): Promise<SearchResult['hits']> {
+async function withSnippets(db: Kysely<Database>, rows: HitRow[], prefixed: boolean, matchQuery: string, newest = false): Promise<SearchResult['hits']> {
   const snippets = new Map<number, string>();
   if (matchQuery.length > 0 && rows.length > 0) {
     const ids = JSON.stringify(rows.map((row) => row.id));
@@ -112,7 +115,7 @@ async function withSnippets(db: Kysely<Database>, rows: HitRow[], tree: SearchOp
     // then one scan of the matches with the page as a plain filter (+rowid) is cheaper.
     // A page from the newest matches (sqlite-many.ts) is found by walking the matches newest
     // first, stopping at its last row: 2 ms instead of 19 for "invoice" at 100k, and bounded.
-    const page = newest || positiveTextNodes(tree).some((node) => node.prefix) ? sql`+rowid` : sql`rowid`;
+    const page = newest || prefixed ? sql`+rowid` : sql`rowid`;
     const marked = await sql<{ rid: number; snip: string }>`
       SELECT rowid AS rid, snippet(documents_fts, -1, ${MARK_START}, ${MARK_END}, '…', 16) AS snip
       FROM documents_fts WHERE documents_fts MATCH ${matchQuery} AND ${page} IN (SELECT value FROM json_each(${ids}))

@@ -100,6 +100,14 @@ describe('SQLite search with very many matches', () => {
     expect(typed.total).toBe(others);
     expect(typed.totalIsEstimate).toBeUndefined();
 
+    // A prefix longer than FTS5's prefix indexes, said as the words it expands to: the same hits
+    // as the word itself, on either order; one that expands to nothing finds nothing.
+    for (const sort of ['relevance', 'date'] as const) {
+      expect((await search('commo*', sort)).hits.map((hit) => hit.id)).toEqual((await search('common', sort)).hits.map((hit) => hit.id));
+      expect((await search('Sevenw* -commo*', sort)).total).toBe(0);
+    }
+    expect((await search('zzzzzz*', 'relevance')).total).toBe(0);
+
     // Few matches are counted exactly and say nothing of an estimate.
     const rare = await search('title', 'relevance');
     expect(rare.total).toBe(120);
