@@ -32,6 +32,8 @@ export async function searchSqlite(db: Kysely<Database>, options: SearchOptions)
   const textSet = expression !== undefined ? matchingIds(expression) : undefined;
   // Words that match many documents are not all read: bounded plans (sqlite-many.ts) instead.
   const words = expression !== undefined ? await wordsSize(db, expression) : undefined;
+  // Words that match nothing: nothing matches the conjunction either, and nothing needs reading.
+  if (words?.few === true && words.total === 0) return { total: 0, hits: [] };
   const ranking = positiveTextNodes(options.tree).map((node) => syntax.word(node.text, node.prefix)).join(' OR ');
   // A prefix FTS5 must expand itself (see fts5-prefix.ts) costs a merge per statement.
   const prefixed = positiveTextNodes(options.tree).some((node) => node.prefix && !expanded.has(node.text.toLowerCase()));
@@ -75,7 +77,7 @@ export async function searchSqlite(db: Kysely<Database>, options: SearchOptions)
       ? undefined
       : residual.length === 0
         ? await walkOrderForMatches(db, expression, order, options.limit, options.offset, undefined, words !== undefined && !words.few && !prefixed ? words : undefined)
-        : ((words !== undefined && !words.few ? await walkOrderForMatches(db, expression, order, options.limit, options.offset, { where: residualWhere, words }) : undefined) ??
+        : ((words !== undefined && !words.few ? await walkOrderForMatches(db, expression, order, options.limit, options.offset, { where: residualWhere, words, wordsFirst: !residual.some((node) => node.kind === 'field' && INDEXED_FIELDS.has(node.field)) }) : undefined) ??
           (await filteredMatchesInOrder(db, sql<SqlBool>`${textSet} AND ${residualWhere}`, sortColumn, options.limit, options.offset)));
   const rows: { rows: (HitRow & { total: number | null })[] } = walked
     ? walked
@@ -142,13 +144,15 @@ const FILTERED_WALK_LIMIT = 50_000;
  * Text, ordered by date or by when added, matching many documents: SQLite would index the whole
  * match set before walking the order (50 ms for 50k matches in 100k documents). Fetching the set
  * once and walking the order's index in batches until a page is full stops after a few hundred
- * rows, because common words match often. With filters, the walk is along the documents that pass
- * them (the planner may use their indexes), FILTERED_WALK_LIMIT of them at most (undefined: the
+ * rows, because common words match often. With a filter on an indexed column, the walk is along
+ * the documents that pass the filters (the planner may use the index); with others only (tags,
+ * paths: a subquery per row, 40 µs for a path at 1M) along all documents, the filters tested on
+ * the words' matches only. FILTERED_WALK_LIMIT rows at most (undefined: the
  * words rarely go with the filters, sort them instead); the total is then the words' count times
  * the share of their newest matches that pass the filters, said to be an estimate, unless the walk
  * reached the end of the order.
  */
-async function walkOrderForMatches(db: Kysely<Database>, expression: string, order: RawBuilder<unknown>, limit: number, offset: number, filters?: { where: RawBuilder<SqlBool>; words: WordsSize }, dense?: WordsSize): Promise<{ rows: (HitRow & { total: number | null })[]; totalIsEstimate?: true } | undefined> {
+async function walkOrderForMatches(db: Kysely<Database>, expression: string, order: RawBuilder<unknown>, limit: number, offset: number, filters?: { where: RawBuilder<SqlBool>; words: WordsSize; wordsFirst: boolean }, dense?: WordsSize): Promise<{ rows: (HitRow & { total: number | null })[]; totalIsEstimate?: true } | undefined> {
   if (dense !== undefined) {
     const probed = await probedWalk(db, expression, order, limit, offset, dense);
     if (probed !== undefined) return probed;
@@ -172,9 +176,15 @@ async function walkOrderForMatches(db: Kysely<Database>, expression: string, ord
   for (let position = 0, size = WALK_BATCH; picked.length < limit; position += size, size *= 4) {
     if (filters !== undefined && position >= FILTERED_WALK_LIMIT) return undefined;
     if (filters === undefined && position >= Math.max(4 * expected, Math.min(matches.length, FILTERED_WALK_LIMIT))) return sortedMatches(db, matches, order, limit, offset);
-    const batch = (await sql<{ id: number }>`SELECT d.id FROM documents d ${filters === undefined ? sql`` : sql`WHERE ${filters.where}`} ${order} LIMIT ${size} OFFSET ${position}`.execute(db)).rows;
+    const filtered = filters !== undefined && !filters.wordsFirst;
+    const batch = (await sql<{ id: number }>`SELECT d.id FROM documents d ${filtered ? sql`WHERE ${filters.where}` : sql``} ${order} LIMIT ${size} OFFSET ${position}`.execute(db)).rows;
+    // Words first: the filters are tested on the batch's matches only, in one statement.
+    const passing =
+      filters?.wordsFirst === true
+        ? new Set((await sql<{ id: number }>`SELECT d.id FROM documents d WHERE d.id IN (SELECT value FROM json_each(${JSON.stringify(batch.filter(({ id }) => wanted.has(id)).map(({ id }) => id))})) AND ${filters.where}`.execute(db)).rows.map((row) => row.id))
+        : wanted;
     for (const { id } of batch) {
-      if (!wanted.has(id)) continue;
+      if (!passing.has(id)) continue;
       members += 1;
       if (skip > 0) skip -= 1;
       else if (picked.length < limit) picked.push(id);

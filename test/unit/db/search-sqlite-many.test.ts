@@ -81,6 +81,10 @@ describe('SQLite search with very many matches', () => {
     }
     const invoicesByDate = (await search('common type:invoice', 'date', 0, 20)).hits.map((hit) => hit.id);
     expect(invoicesByDate).toEqual((await sql<{ id: number }>`SELECT id FROM documents WHERE type = 'invoice' ORDER BY document_date DESC, id DESC LIMIT 20`.execute(db)).rows.map((row) => row.id));
+    // A filter on a column without an index: the words are tested first along the date order,
+    // the filter on their matches; the page is still the plain sort's.
+    const titled = await search('common title:title', 'date', 20, 20);
+    expect(titled.hits.map((hit) => hit.id)).toEqual((await sql<{ id: number }>`SELECT id FROM documents WHERE title LIKE '%title%' ORDER BY document_date DESC, id DESC LIMIT 20 OFFSET 20`.execute(db)).rows.map((row) => row.id));
     // A filter the words never go with: nothing, and a total of 0, not an estimate.
     const none = await search('common type:receipt', 'relevance');
     expect(none).toMatchObject({ total: 0, hits: [] });
