@@ -159,7 +159,7 @@ export async function rankedInTiers(db: Kysely<Database>, options: SearchOptions
   return { ...counted, rows: page.flatMap((hit) => { const row = rows.get(hit.id); return row ? [{ ...row, score: hit.score }] : []; }) };
 }
 
-/** How many of the newest documents the filters are tried on, when no words narrow the search. */
+/** How many documents the filters are tried on, when no words narrow the search. */
 const FILTER_DOCUMENT_SAMPLE = 2_000;
 /** The longest walk along an order's index, in rows the filters are tested on, that is taken. */
 const ORDER_WALK = 20_000;
@@ -182,19 +182,25 @@ export interface FilterShare {
 }
 
 /**
- * Filters alone: how many documents pass, from the share of the newest FILTER_DOCUMENT_SAMPLE
- * documents that do (NOT INDEXED: the filters are tested on each of those rows, however selective
- * SQLite thinks an index is). A catalogue no larger than the sample is counted whole.
+ * Filters alone: how many documents pass, from the share of FILTER_DOCUMENT_SAMPLE ids spread
+ * evenly over the catalogue's id span that do (spread, not the newest: a date filter goes with
+ * when documents were added). Each is looked up by id, deleted ones are not counted as tried, and
+ * NOT INDEXED has the filters tested on those rows, however selective SQLite thinks an index is.
+ * A catalogue no larger than the sample is counted whole.
  */
 export async function filterShare(db: Kysely<Database>, filters: RawBuilder<SqlBool>): Promise<FilterShare> {
   const { low, high } = await idSpan(db);
   const span = Math.max(0, high - low + 1);
-  const from = Math.max(low, high - FILTER_DOCUMENT_SAMPLE + 1);
-  const counted = (await sql<{ passed: number; tried: number }>`SELECT count(*) FILTER (WHERE ${filters}) AS passed, count(*) AS tried FROM documents d NOT INDEXED WHERE d.id >= ${from}`.execute(db)).rows[0];
+  const whole = span <= FILTER_DOCUMENT_SAMPLE;
+  const ids = whole ? [] : Array.from({ length: FILTER_DOCUMENT_SAMPLE }, (_, index) => low + Math.floor((index * span) / FILTER_DOCUMENT_SAMPLE));
+  const counted = (
+    await sql<{ passed: number; tried: number }>`SELECT count(*) FILTER (WHERE ${filters}) AS passed, count(*) AS tried FROM documents d NOT INDEXED
+      WHERE ${whole ? sql<SqlBool>`1 = 1` : sql<SqlBool>`d.id IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`}`.execute(db)
+  ).rows[0];
   const passed = Number(counted?.passed ?? 0);
   const tried = Number(counted?.tried ?? 0);
-  if (from === low) return { total: passed, exact: true, share: tried > 0 ? passed / tried : 0 };
-  return { total: tried > 0 ? (passed * span) / (high - from + 1) : 0, exact: false, share: tried > 0 ? passed / tried : 0 };
+  const share = tried > 0 ? passed / tried : 0;
+  return whole ? { total: passed, exact: true, share } : { total: share * span * (tried / FILTER_DOCUMENT_SAMPLE), exact: false, share };
 }
 
 /**
