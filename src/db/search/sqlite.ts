@@ -1,27 +1,28 @@
 import { sql, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
 import type { Database } from '../schema.js';
 import { compile, INDEXED_FIELDS } from './compile.js';
-import { conjunctionToFts, countMatches, ftsString, matchingIds } from './fts5.js';
+import { countMatches, matchingIds } from './fts5.js';
+import { expandedSyntax } from './fts5-prefix.js';
 import { MARK_END, MARK_START, toHit } from './hits.js';
-import { positiveTextNodes } from './query-parser.js';
+import { positiveTextNodes, splitConjunction, type QueryNode } from './query-parser.js';
 import type { HitRow, Mode, SearchOptions, SearchResult } from './types.js';
+import { EXACT_COUNT_LIMIT, estimated, filteredTotal, filterShare, idSpan, rankedInTiers, WEIGHTS, walkOrderIndex, type WordsSize, wordsSize } from './sqlite-many.js';
 
 /** SQLite's search plans: FTS5 for text, with the plan picked by sort order and filters. */
 
 /** What every result row carries (HitRow without its score), whichever plan found it. */
 const HIT_COLUMNS = sql`d.id, d.title, d.type, d.document_date, d.correspondent, d.tags, d.method, d.mime, d.added_at, d.blob_backend, d.blob_key,
   (SELECT json_group_array(s.path) FROM sources s WHERE s.document_id = d.id) AS paths`;
-/** bm25 column weights: title, tags, correspondent, body. */
-const WEIGHTS = sql.raw('10.0, 6.0, 3.0, 1.0');
 
 /** Searches a SQLite catalogue; the query is already bounded. */
 export async function searchSqlite(db: Kysely<Database>, options: SearchOptions): Promise<SearchResult> {
   const now = options.now ?? new Date();
   const conjuncts = options.tree ? (options.tree.kind === 'and' ? options.tree.children : [options.tree]) : [];
-  const { expression, residual } = conjunctionToFts(conjuncts);
+  const { syntax, expanded } = await expandedSyntax(db, options.tree);
+  const { expression, residual } = splitConjunction(conjuncts, syntax);
   // Fast path: one FTS5 MATCH both selects and ranks; filters apply to its (scored) matches.
   // Otherwise the tree is compiled whole and ranking uses the positive words separately.
-  const matchQuery = expression ?? positiveTextNodes(options.tree).map((node) => ftsString(node.text, node.prefix)).join(' OR ');
+  const matchQuery = expression ?? positiveTextNodes(options.tree).map((node) => syntax.word(node.text, node.prefix)).join(' OR ');
   // Scores matter only for relevance order; sorted by date or by when they were added, text is a
   // plain filter and the page can be read off an index.
   const byRelevance = options.sort === 'relevance';
@@ -29,6 +30,21 @@ export async function searchSqlite(db: Kysely<Database>, options: SearchOptions)
   const useExpression = expression !== undefined && byRelevance;
   const residualWhere = residual.length > 0 ? compile({ kind: 'and', children: residual }, now, 'probe') : sql<SqlBool>`1 = 1`;
   const textSet = expression !== undefined ? matchingIds(expression) : undefined;
+  // Words that match many documents are not all read: bounded plans (sqlite-many.ts) instead.
+  const words = expression !== undefined ? await wordsSize(db, expression) : undefined;
+  // Words that match nothing: nothing matches the conjunction either, and nothing needs reading.
+  if (words?.few === true && words.total === 0) return { total: 0, hits: [] };
+  const ranking = positiveTextNodes(options.tree).map((node) => syntax.word(node.text, node.prefix)).join(' OR ');
+  // A prefix FTS5 must expand itself (see fts5-prefix.ts) costs a merge per statement.
+  const prefixed = positiveTextNodes(options.tree).some((node) => node.prefix && !expanded.has(node.text.toLowerCase()));
+  if (expression !== undefined && words !== undefined && !words.few && byRelevance && ranking.length > 0) {
+    const textParts = conjuncts.filter((node) => !residual.includes(node));
+    const many = await rankedInTiers(db, options, { expression, ranking, anyWord: anyWordMatches(textParts), size: words }, residual.length > 0 ? residualWhere : undefined, HIT_COLUMNS);
+    if (many !== undefined) {
+      const { rows, ...counted } = many;
+      return { ...counted, hits: await withSnippets(db, rows, prefixed, matchQuery, true) };
+    }
+  }
   const where = useExpression
     ? residualWhere
     : expression !== undefined
@@ -39,6 +55,13 @@ export async function searchSqlite(db: Kysely<Database>, options: SearchOptions)
   // An indexed column among the filters narrows better still, and the others are probed from it.
   const countMode: Mode = conjuncts.some((node) => node.kind === 'field' && INDEXED_FIELDS.has(node.field)) ? 'probe' : 'set';
   const countWhere = textSet !== undefined ? sql<SqlBool>`${textSet} AND ${residualWhere}` : options.tree ? compile(options.tree, now, countMode) : sql<SqlBool>`1 = 1`;
+  // Filters alone: the share of the newest documents that pass says how to read the page and
+  // whether to count (sqlite-many.ts).
+  const filtersAlone = expression === undefined && matchQuery.length === 0 && options.tree !== undefined ? await filterShare(db, where) : undefined;
+  const orderIndex =
+    filtersAlone !== undefined && walkOrderIndex(filtersAlone.share, options.offset, options.limit) ? sql.raw(options.sort === 'date' ? 'INDEXED BY documents_date' : 'INDEXED BY documents_added') : sql``;
+  // One indexed column is counted off its index, however many documents it selects.
+  const countable = conjuncts.length === 1 && conjuncts[0]?.kind === 'field' && INDEXED_FIELDS.has(conjuncts[0].field);
   // MATERIALIZED: score every match once; as a plain join SQLite re-ran the MATCH per document.
   const withRank = ranked ? sql`WITH r AS MATERIALIZED (SELECT rowid AS rid, bm25(documents_fts, ${WEIGHTS}) AS score FROM documents_fts WHERE documents_fts MATCH ${matchQuery})` : sql``;
   const from = useExpression ? sql`r JOIN documents d ON d.id = r.rid` : ranked ? sql`documents d LEFT JOIN r ON r.rid = d.id` : sql`documents d`;
@@ -49,26 +72,31 @@ export async function searchSqlite(db: Kysely<Database>, options: SearchOptions)
         ? sql`ORDER BY d.added_at DESC, d.id DESC`
         : sql`ORDER BY r.score IS NULL, r.score ASC, d.id DESC`;
   const sortColumn = options.sort === 'date' ? 'document_date' : 'added_at';
-  const walked =
+  const walked: { rows: (HitRow & { total: number | null })[]; totalIsEstimate?: true } | undefined =
     byRelevance || expression === undefined
       ? undefined
       : residual.length === 0
-        ? await walkOrderForMatches(db, expression, order, options.limit, options.offset)
-        : await filteredMatchesInOrder(db, sql<SqlBool>`${textSet} AND ${residualWhere}`, sortColumn, options.limit, options.offset);
+        ? await walkOrderForMatches(db, expression, order, options.limit, options.offset, undefined, words !== undefined && !words.few && !prefixed ? words : undefined)
+        : ((words !== undefined && !words.few ? await walkOrderForMatches(db, expression, order, options.limit, options.offset, { where: residualWhere, words, wordsFirst: !residual.some((node) => node.kind === 'field' && INDEXED_FIELDS.has(node.field)) }) : undefined) ??
+          (await filteredMatchesInOrder(db, sql<SqlBool>`${textSet} AND ${residualWhere}`, sortColumn, options.limit, options.offset)));
   const rows: { rows: (HitRow & { total: number | null })[] } = walked
     ? walked
     : useExpression && residual.length === 0
-    ? await topMatches(db, expression, options.limit, options.offset)
+    ? await topMatches(db, expression, options.limit, options.offset, words?.few ? words.total : undefined)
     : await sql<HitRow & { total: number | null }>`
     ${withRank}
     SELECT ${HIT_COLUMNS}, ${ranked ? sql`r.score` : sql`NULL`} AS score,
       ${ranked ? sql`count(*) OVER ()` : sql`NULL`} AS total
-    FROM ${from}
+    FROM ${from} ${orderIndex}
     WHERE ${where}
     ${order}
     LIMIT ${options.limit} OFFSET ${options.offset}`.execute(db);
   let total = Number(rows.rows[0]?.total ?? 0);
-  if (rows.rows[0]?.total === null || rows.rows.length === 0) {
+  let estimate: { totalIsEstimate?: true } = walked?.totalIsEstimate === true && rows.rows.length > 0 ? { totalIsEstimate: true } : {};
+  if (filtersAlone !== undefined && (filtersAlone.exact || (!countable && filtersAlone.total > EXACT_COUNT_LIMIT))) {
+    if (filtersAlone.exact) total = filtersAlone.total;
+    else ({ total, ...estimate } = estimated(Math.max(filtersAlone.total, options.offset + rows.rows.length)));
+  } else if (rows.rows[0]?.total === null || rows.rows.length === 0) {
     // With text, every match is scored anyway and the window counts them in the same pass.
     // Filters alone are counted apart, so that the page query can stop early on an index.
     total =
@@ -76,54 +104,160 @@ export async function searchSqlite(db: Kysely<Database>, options: SearchOptions)
         ? await countMatches(db, expression)
         : Number((await sql<{ count: number }>`SELECT count(*) AS count FROM documents d WHERE ${countWhere}`.execute(db)).rows[0]?.count ?? 0);
   }
-  // Snippets cost a pass over each document's text: make them for the page shown only.
+  return { total, ...estimate, hits: await withSnippets(db, rows.rows, prefixed, matchQuery) };
+}
+
+/** The page's hits, with snippets for its rows only: they cost a pass over each document's text. */
+async function withSnippets(db: Kysely<Database>, rows: HitRow[], prefixed: boolean, matchQuery: string, newest = false): Promise<SearchResult['hits']> {
   const snippets = new Map<number, string>();
-  if (matchQuery.length > 0 && rows.rows.length > 0) {
-    const ids = JSON.stringify(rows.rows.map((row) => row.id));
+  if (matchQuery.length > 0 && rows.length > 0) {
+    const ids = JSON.stringify(rows.map((row) => row.id));
     // FTS5 seeks each rowid of the page by re-running the query, which for a prefix longer than
     // the prefix indexes means merging every expanded term's list again (30 ms for insur* at 100k);
     // then one scan of the matches with the page as a plain filter (+rowid) is cheaper.
-    const page = positiveTextNodes(options.tree).some((node) => node.prefix) ? sql`+rowid` : sql`rowid`;
+    // A page from the newest matches (sqlite-many.ts) is found by walking the matches newest
+    // first, stopping at its last row: 2 ms instead of 19 for "invoice" at 100k, and bounded.
+    const page = newest || prefixed ? sql`+rowid` : sql`rowid`;
     const marked = await sql<{ rid: number; snip: string }>`
       SELECT rowid AS rid, snippet(documents_fts, -1, ${MARK_START}, ${MARK_END}, '…', 16) AS snip
-      FROM documents_fts WHERE documents_fts MATCH ${matchQuery} AND ${page} IN (SELECT value FROM json_each(${ids}))`.execute(db);
+      FROM documents_fts WHERE documents_fts MATCH ${matchQuery} AND ${page} IN (SELECT value FROM json_each(${ids}))
+      ${newest ? sql`ORDER BY rowid DESC LIMIT ${rows.length}` : sql``}`.execute(db);
     for (const row of marked.rows) snippets.set(row.rid, row.snip);
   }
-  return { total, hits: rows.rows.map((row) => toHit(row, snippets.get(row.id))) };
+  return rows.map((row) => toHit(row, snippets.get(row.id)));
+}
+
+/** Words and phrases joined by OR only: any one of them matching is a match. */
+function anyWordMatches(parts: readonly QueryNode[]): boolean {
+  const words = (node: QueryNode): boolean => node.kind === 'term' || node.kind === 'phrase' || (node.kind === 'or' && node.children.every(words));
+  return parts.length === 1 && words(parts[0] as QueryNode);
 }
 
 /** Below this many matches, SQLite's own IN (...) plan is cheap enough. */
 const SMALL_MATCH_SET = 2_000;
 const WALK_BATCH = 500;
 
+/** How far a walk along the order with filters goes (rows passing the filters) before sorting instead. */
+const FILTERED_WALK_LIMIT = 50_000;
+
 /**
- * Text only, ordered by date or by when added, matching many documents: SQLite would index the
- * whole match set before walking the order (50 ms for 50k matches in 100k documents). Fetching the
- * set once and walking the order's index in batches until a page is full stops after a few
- * hundred rows, because common words match often.
+ * Text, ordered by date or by when added, matching many documents: SQLite would index the whole
+ * match set before walking the order (50 ms for 50k matches in 100k documents). Fetching the set
+ * once and walking the order's index in batches until a page is full stops after a few hundred
+ * rows, because common words match often. With a filter on an indexed column, the walk is along
+ * the documents that pass the filters (the planner may use the index); with others only (tags,
+ * paths: a subquery per row, 40 µs for a path at 1M) along all documents, the filters tested on
+ * the words' matches only. FILTERED_WALK_LIMIT rows at most (undefined: the
+ * words rarely go with the filters, sort them instead); the total is then the words' count times
+ * the share of their newest matches that pass the filters, said to be an estimate, unless the walk
+ * reached the end of the order.
  */
-async function walkOrderForMatches(db: Kysely<Database>, expression: string, order: RawBuilder<unknown>, limit: number, offset: number): Promise<{ rows: (HitRow & { total: number | null })[] } | undefined> {
-  const matches = (await sql<{ rid: number }>`SELECT rowid AS rid FROM documents_fts WHERE documents_fts MATCH ${expression}`.execute(db)).rows;
+async function walkOrderForMatches(db: Kysely<Database>, expression: string, order: RawBuilder<unknown>, limit: number, offset: number, filters?: { where: RawBuilder<SqlBool>; words: WordsSize; wordsFirst: boolean }, dense?: WordsSize): Promise<{ rows: (HitRow & { total: number | null })[]; totalIsEstimate?: true } | undefined> {
+  if (dense !== undefined) {
+    const probed = await probedWalk(db, expression, order, limit, offset, dense);
+    if (probed !== undefined) return probed;
+  }
+  // One JSON array rather than a row per match: a third of the time for 50k matches.
+  const matches = JSON.parse((await sql<{ ids: string }>`SELECT json_group_array(rowid) AS ids FROM documents_fts WHERE documents_fts MATCH ${expression}`.execute(db)).rows[0]?.ids ?? '[]') as number[];
   if (matches.length < SMALL_MATCH_SET) return undefined;
-  const wanted = new Set(matches.map((row) => row.rid));
+  const wanted = idSet(matches);
   const picked: number[] = [];
   let skip = offset;
+  let members = 0;
+  let reachedEnd = false;
+  // Matches bunched at the far end of the order would make the walk read most of the catalogue
+  // (a word of 39k matches among 1M documents, none of them recent: 1.1 s); past a few times the
+  // rows their share says the page needs, sorting the matches costs less (a row walked costs
+  // about a third of a match sorted: the walk stops at a quarter of the matches).
+  const { low, high } = await idSpan(db);
+  const expected = ((offset + limit) * Math.max(1, high - low + 1)) / matches.length;
+  if (filters === undefined && expected > FILTERED_WALK_LIMIT) return sortedMatches(db, matches, order, limit, offset);
   // Batches grow fourfold, so matches bunched at the far end of the order cost a linear walk,
   // not a quadratic one.
   for (let position = 0, size = WALK_BATCH; picked.length < limit; position += size, size *= 4) {
-    const batch = (await sql<{ id: number }>`SELECT d.id FROM documents d ${order} LIMIT ${size} OFFSET ${position}`.execute(db)).rows;
+    if (filters !== undefined && position >= FILTERED_WALK_LIMIT) return undefined;
+    if (filters === undefined && position >= Math.max(4 * expected, Math.min(matches.length / 4, FILTERED_WALK_LIMIT))) return sortedMatches(db, matches, order, limit, offset);
+    const filtered = filters !== undefined && !filters.wordsFirst;
+    const batch = (await sql<{ id: number }>`SELECT d.id FROM documents d ${filtered ? sql`WHERE ${filters.where}` : sql``} ${order} LIMIT ${size} OFFSET ${position}`.execute(db)).rows;
+    // Words first: the filters are tested on the batch's matches only, in one statement.
+    const passing =
+      filters?.wordsFirst === true
+        ? new Set((await sql<{ id: number }>`SELECT d.id FROM documents d WHERE d.id IN (SELECT value FROM json_each(${JSON.stringify(batch.filter(({ id }) => wanted.has(id)).map(({ id }) => id))})) AND ${filters.where}`.execute(db)).rows.map((row) => row.id))
+        : wanted;
     for (const { id } of batch) {
-      if (!wanted.has(id)) continue;
+      if (!passing.has(id)) continue;
+      members += 1;
       if (skip > 0) skip -= 1;
       else if (picked.length < limit) picked.push(id);
     }
-    if (batch.length < size) break;
+    if (batch.length < size) {
+      reachedEnd = true;
+      break;
+    }
   }
+  let counted: { total: number; totalIsEstimate?: true } = { total: matches.length };
+  if (filters !== undefined && !reachedEnd) {
+    const share = await filteredTotal(db, filters.words, filters.where, matches.length);
+    if (share === undefined) return undefined;
+    counted = estimated(Math.max(share, offset + picked.length));
+  } else if (filters !== undefined) counted = { total: members };
   const page = await sql<HitRow>`
     SELECT ${HIT_COLUMNS}, NULL AS score
     FROM documents d WHERE d.id IN (SELECT value FROM json_each(${JSON.stringify(picked)}))`.execute(db);
   const byId = new Map(page.rows.map((row) => [row.id, row]));
-  return { rows: picked.map((id) => ({ ...(byId.get(id) as HitRow), total: wanted.size })) };
+  return { ...(counted.totalIsEstimate ? { totalIsEstimate: true as const } : {}), rows: picked.map((id) => ({ ...(byId.get(id) as HitRow), total: counted.total })) };
+}
+
+/** Ids up to this are kept as one byte each (16 MB at most); a catalogue with larger ids uses a Set. */
+const BITMAP_IDS = 16_000_000;
+
+/**
+ * A set of ids to test the rows of a walk against: a byte per id when the ids are small, since
+ * filling a Set with 240k matches cost 20-30 ms at 1M documents and the bytes under 1 ms.
+ */
+function idSet(ids: readonly number[]): { has(id: number): boolean } {
+  const largest = ids.reduce((most, id) => Math.max(most, id), 0);
+  if (largest > BITMAP_IDS) return new Set(ids);
+  const bytes = new Uint8Array(largest + 1);
+  for (const id of ids) bytes[id] = 1;
+  return { has: (id) => id <= largest && bytes[id] === 1 };
+}
+
+/** Above this share of the catalogue, words are tested on the rows of the order's walk one by one. */
+const DENSE_SHARE = 0.3;
+
+/**
+ * Words that match a large share of the catalogue, by date or when added: fetching every match
+ * costs more (100 ms for the 510k of "tax OR premium" among 1M) than testing the words on the rows
+ * of the order's walk, at about 1 ms each (FTS5 re-runs the query per rowid), since a page needs
+ * only (offset + limit) / share of them. Four times that many at most; the total is the words'
+ * estimate. Not for prefixes: FTS5 merges a prefix's words again for each rowid.
+ */
+async function probedWalk(db: Kysely<Database>, expression: string, order: RawBuilder<unknown>, limit: number, offset: number, words: WordsSize): Promise<{ rows: (HitRow & { total: number })[]; totalIsEstimate: true } | undefined> {
+  const { low, high } = await idSpan(db);
+  const share = words.total / Math.max(1, high - low + 1);
+  if (share < DENSE_SHARE) return undefined;
+  const bound = Math.ceil((4 * (offset + limit)) / share);
+  const batch = (await sql<{ id: number }>`SELECT d.id FROM documents d ${order} LIMIT ${bound}`.execute(db)).rows.map((row) => row.id);
+  const picked: number[] = [];
+  for (let from = 0, size = Math.ceil((1.5 * (offset + limit)) / share); from < batch.length && picked.length < offset + limit; from += size, size *= 2) {
+    const ids = batch.slice(from, from + size);
+    const members = new Set((await sql<{ id: number }>`SELECT rowid AS id FROM documents_fts WHERE documents_fts MATCH ${expression} AND rowid IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`.execute(db)).rows.map((row) => row.id));
+    picked.push(...ids.filter((id) => members.has(id)));
+  }
+  if (picked.length < offset + limit && batch.length === bound) return undefined;
+  const page = picked.slice(offset, offset + limit);
+  const { total } = estimated(Math.max(words.total, picked.length));
+  const found = new Map((await sql<HitRow>`SELECT ${HIT_COLUMNS}, NULL AS score FROM documents d WHERE d.id IN (SELECT value FROM json_each(${JSON.stringify(page)}))`.execute(db)).rows.map((row) => [row.id, row]));
+  return { totalIsEstimate: true, rows: page.flatMap((id) => { const row = found.get(id); return row ? [{ ...row, total }] : []; }) };
+}
+
+/** A page of the matches (ids) in the order, looked up and sorted: costs as many lookups as matches. */
+async function sortedMatches(db: Kysely<Database>, matches: number[], order: RawBuilder<unknown>, limit: number, offset: number): Promise<{ rows: (HitRow & { total: number })[] }> {
+  // CROSS JOIN: from the matches to their documents, not along the order probing each.
+  return sql<HitRow & { total: number }>`
+    WITH p AS MATERIALIZED (SELECT d.id FROM json_each(${JSON.stringify(matches)}) m CROSS JOIN documents d ON d.id = m.value ${order} LIMIT ${limit} OFFSET ${offset})
+    SELECT ${HIT_COLUMNS}, NULL AS score, ${matches.length} AS total FROM p JOIN documents d ON d.id = p.id ${order}`.execute(db);
 }
 
 /**
@@ -147,8 +281,8 @@ async function filteredMatchesInOrder(db: Kysely<Database>, where: RawBuilder<Sq
  * times cheaper on common words than scoring every match through a join; counting matches
  * without scoring them is nearly free.
  */
-async function topMatches(db: Kysely<Database>, expression: string, limit: number, offset: number): Promise<{ rows: (HitRow & { total: number })[] }> {
-  const total = await countMatches(db, expression);
+async function topMatches(db: Kysely<Database>, expression: string, limit: number, offset: number, known: number | undefined): Promise<{ rows: (HitRow & { total: number })[] }> {
+  const total = known ?? (await countMatches(db, expression));
   const page = await sql<HitRow>`
     WITH top AS MATERIALIZED (
       SELECT rowid AS rid, bm25(documents_fts, ${WEIGHTS}) AS score FROM documents_fts

@@ -1,0 +1,214 @@
+import { sql, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
+import type { Database } from '../schema.js';
+import type { HitRow, SearchOptions } from './types.js';
+
+/**
+ * SQLite's plans for words that match many documents (sqlite.ts picks them): each reads a bounded
+ * number of rows however large the catalogue, where the exact plans read every match (bm25 scores
+ * every match even under ORDER BY score LIMIT, and an exact total counts them all). What FTS5 does
+ * cheaply, measured at 100k documents: stream the matches newest first (MATCH ... ORDER BY rowid
+ * DESC LIMIT n reads n of them, 0.2 ms for 200 of 50,000). What it does not: seek single rowids
+ * (rowid IN (...) re-runs the whole query per rowid, 1-10 ms each), or narrow by a rowid range
+ * (costs about as much as reading every match).
+ */
+
+/** Up to this many matches of the words, every one is read, ranked and counted exactly. */
+export const EXACT_COUNT_LIMIT = 5_000;
+/** Matches ranked together by bm25, newest first block by block (see rankedInTiers). */
+const RANK_BLOCK = 100;
+/** How many of a tier's newest matches a walk with filters reads at most before giving up. */
+const TIER_WALK = 20_000;
+/** How many of the newest matches of the words the filters are tried on, to estimate the total. */
+const FILTER_SAMPLE = 1_000;
+/** bm25 column weights: title, tags, correspondent, body. */
+export const WEIGHTS = sql.raw('10.0, 6.0, 3.0, 1.0');
+/** The columns a match in which puts a document in the first tier. */
+const HEAD = '{title tags correspondent}';
+
+export interface WordsSize {
+  /** At most EXACT_COUNT_LIMIT matches: `total` is their count. */
+  few: boolean;
+  /** Documents the words match: exact when few, else estimated from the newest matches. */
+  total: number;
+  /** The newest matches (ids, newest first), up to EXACT_COUNT_LIMIT + 1 of them. */
+  newest: number[];
+}
+
+/**
+ * How many documents an FTS5 expression matches, reading at most EXACT_COUNT_LIMIT + 1 of them:
+ * the newest ones. Beyond that, the share of matches among the newest documents (ids from the one
+ * the oldest of them has up to the newest) stands for the whole catalogue. Any expression works
+ * (phrases, AND, NOT, prefixes), since FTS5 itself says what matches; the sample leans to recent
+ * documents, which is why the total is then said to be an estimate.
+ */
+export async function wordsSize(db: Kysely<Database>, expression: string): Promise<WordsSize> {
+  const found = await sql<{ ids: string }>`
+    SELECT json_group_array(rid) AS ids FROM (SELECT rowid AS rid FROM documents_fts WHERE documents_fts MATCH ${expression} ORDER BY rowid DESC LIMIT ${EXACT_COUNT_LIMIT + 1})`.execute(db);
+  const newest = JSON.parse(found.rows[0]?.ids ?? '[]') as number[];
+  if (newest.length <= EXACT_COUNT_LIMIT) return { few: true, total: newest.length, newest };
+  const { low, high } = await idSpan(db);
+  const oldest = newest[newest.length - 1] as number;
+  return { few: false, total: (newest.length * (high - low + 1)) / Math.max(1, high - oldest + 1), newest };
+}
+
+/** A total that is an estimate: to two significant digits, and said to be one. */
+export function estimated(rows: number): { total: number; totalIsEstimate: true } {
+  return { total: Number(Math.max(1, Math.round(rows)).toPrecision(2)), totalIsEstimate: true };
+}
+
+export interface Words {
+  /** The FTS5 expression the matches satisfy. */
+  expression: string;
+  /** The positive words and phrases, OR-ed: what a match in the head is tested with. */
+  ranking: string;
+  /** The expression is `ranking`: any one word matching makes a match. */
+  anyWord: boolean;
+  size: WordsSize;
+}
+
+export type RankedRow = HitRow & { score: number };
+
+/**
+ * How many of the words' matches pass the filters: the words' total times the share of their
+ * newest FILTER_SAMPLE matches that pass (filters and words may go together more or less often
+ * than independence would say: "type:invoice invoice"). undefined when none of the sample passes:
+ * then the filters and the words rarely go together, and only reading every match can tell.
+ */
+export async function filteredTotal(db: Kysely<Database>, words: WordsSize, filters: RawBuilder<SqlBool>, total = words.total): Promise<number | undefined> {
+  const sample = words.newest.slice(0, FILTER_SAMPLE);
+  const passed = Number(
+    (await sql<{ count: number }>`SELECT count(*) AS count FROM documents d WHERE d.id IN (SELECT value FROM json_each(${JSON.stringify(sample)})) AND ${filters}`.execute(db)).rows[0]?.count ?? 0,
+  );
+  return passed === 0 ? undefined : (total * passed) / sample.length;
+}
+
+/**
+ * The newest `limit` matches of a tier's expression that pass the filters, with their bm25 scores
+ * computed as the matches stream by (scoring chosen rowids afterwards would re-run the query per
+ * rowid). With filters, each of the tier's newest TIER_WALK matches at most is tested, and only
+ * those that pass are scored (bm25 reads the match's positions); undefined when the walk found too
+ * few and did not reach the tier's end: the filters rarely go with the words.
+ */
+async function newestInTier(db: Kysely<Database>, expression: string, filters: RawBuilder<SqlBool> | undefined, limit: number): Promise<{ id: number; score: number }[] | undefined> {
+  if (limit === 0) return [];
+  if (filters === undefined) {
+    return (await sql<{ id: number; score: number }>`SELECT rowid AS id, bm25(documents_fts, ${WEIGHTS}) AS score FROM documents_fts WHERE documents_fts MATCH ${expression} ORDER BY rowid DESC LIMIT ${limit}`.execute(db)).rows;
+  }
+  // The walk is a co-routine: the outer LIMIT stops it once `limit` rows have passed.
+  const found = (
+    await sql<{ id: number; score: number }>`
+      SELECT id, score FROM (
+        SELECT rowid AS id, CASE WHEN EXISTS (SELECT 1 FROM documents d WHERE d.id = documents_fts.rowid AND ${filters}) THEN bm25(documents_fts, ${WEIGHTS}) END AS score
+        FROM documents_fts WHERE documents_fts MATCH ${expression} ORDER BY rowid DESC LIMIT ${TIER_WALK})
+      WHERE score IS NOT NULL LIMIT ${limit}`.execute(db)
+  ).rows;
+  if (found.length === limit) return found;
+  const walked = Number((await sql<{ count: number }>`SELECT count(*) AS count FROM (SELECT rowid FROM documents_fts WHERE documents_fts MATCH ${expression} ORDER BY rowid DESC LIMIT ${TIER_WALK})`.execute(db)).rows[0]?.count ?? 0);
+  return walked < TIER_WALK ? found : undefined;
+}
+
+/**
+ * Words (and filters) by relevance when the words match many documents, reading a bounded number
+ * of rows. Matches with a word in their title, tags or correspondent come first (tier 1: FTS5's
+ * column filter), the others after (tier 2); each tier is cut into blocks of RANK_BLOCK, newest
+ * first, and each block is ordered by bm25. Newest first is the order FTS5 streams without
+ * reading every match; within a tier, up to RANK_BLOCK matches are in plain bm25 order, beyond
+ * that recency comes before relevance, block by block (as on Postgres). The order does not depend
+ * on the page asked for, so pages never overlap nor skip. undefined: the filters rarely go with
+ * the words, and the exact plan must read every match.
+ */
+export async function rankedInTiers(db: Kysely<Database>, options: SearchOptions, words: Words, filters: RawBuilder<SqlBool> | undefined, hitColumns: RawBuilder<unknown>): Promise<{ total: number; totalIsEstimate?: true; rows: RankedRow[] } | undefined> {
+  const inHead = `(${HEAD} : (${words.ranking}))`;
+  // When any one word matching is a match (no AND, no NOT), a match in the head is one: FTS5 then
+  // reads each word's list once, not twice.
+  const tierExpression = { 1: words.anyWord ? inHead : `${inHead} AND (${words.expression})`, 2: `(${words.expression}) NOT ${inHead}` };
+  const end = options.offset + options.limit;
+  const blockStart = (position: number) => Math.floor(position / RANK_BLOCK) * RANK_BLOCK;
+  const blockEnd = (position: number) => Math.ceil(position / RANK_BLOCK) * RANK_BLOCK;
+  // Tier 1 up to the end of the page's last block; it is exhausted when it comes back short.
+  const first = await newestInTier(db, tierExpression[1], filters, blockEnd(end));
+  if (first === undefined) return undefined;
+  const firstExhausted = first.length < blockEnd(end);
+  const candidates: { id: number; score: number; tier: number; block: number }[] = [];
+  const take = (rows: { id: number; score: number }[], tier: number, from: number) => rows.slice(from).forEach((row, index) => candidates.push({ ...row, tier, block: Math.floor((from + index) / RANK_BLOCK) }));
+  // Where the candidates start in the whole order: the first block the page touches.
+  let start: number;
+  if (options.offset < first.length || !firstExhausted) {
+    start = blockStart(options.offset);
+    take(first, 1, start);
+  } else start = first.length + blockStart(options.offset - first.length);
+  let exact: number | undefined;
+  if (firstExhausted && end > first.length) {
+    const wanted = blockEnd(end - first.length);
+    const second = await newestInTier(db, tierExpression[2], filters, wanted);
+    if (second === undefined) return undefined;
+    take(second, 2, blockStart(Math.max(0, options.offset - first.length)));
+    if (second.length < wanted) exact = first.length + second.length;
+  }
+  let counted: { total: number; totalIsEstimate?: true };
+  if (exact !== undefined) counted = { total: exact };
+  else {
+    const total = filters === undefined ? words.size.total : await filteredTotal(db, words.size, filters);
+    if (total === undefined) return undefined;
+    // Never fewer than the matches already seen.
+    counted = estimated(Math.max(total, start + candidates.length));
+  }
+  const page = candidates.sort((a, b) => a.tier - b.tier || a.block - b.block || a.score - b.score || b.id - a.id).slice(options.offset - start, options.offset - start + options.limit);
+  if (page.length === 0) return { ...counted, rows: [] };
+  const rows = new Map((await sql<HitRow>`SELECT ${hitColumns}, NULL AS score FROM documents d WHERE d.id IN (SELECT value FROM json_each(${JSON.stringify(page.map((hit) => hit.id))}))`.execute(db)).rows.map((row) => [row.id, row]));
+  return { ...counted, rows: page.flatMap((hit) => { const row = rows.get(hit.id); return row ? [{ ...row, score: hit.score }] : []; }) };
+}
+
+/** How many documents the filters are tried on, when no words narrow the search. */
+const FILTER_DOCUMENT_SAMPLE = 2_000;
+/** The longest walk along an order's index, in rows the filters are tested on, that is taken. */
+const ORDER_WALK = 20_000;
+
+/**
+ * The id span of the catalogue: its oldest and newest ids, one step down the primary key each
+ * (min and max in one SELECT scan the table: 35 ms at 100k).
+ */
+export async function idSpan(db: Kysely<Database>): Promise<{ low: number; high: number }> {
+  const span = (await sql<{ low: number | null; high: number | null }>`SELECT (SELECT min(id) FROM documents) AS low, (SELECT max(id) FROM documents) AS high`.execute(db)).rows[0];
+  return { low: Number(span?.low ?? 0), high: Number(span?.high ?? 0) };
+}
+
+export interface FilterShare {
+  /** Documents the filters select: exact when `exact`, else from the newest documents. */
+  total: number;
+  exact: boolean;
+  /** The share of documents that pass, as the sample says (0: none of it did). */
+  share: number;
+}
+
+/**
+ * Filters alone: how many documents pass, from the share of FILTER_DOCUMENT_SAMPLE ids spread
+ * evenly over the catalogue's id span that do (spread, not the newest: a date filter goes with
+ * when documents were added). Each is looked up by id, deleted ones are not counted as tried, and
+ * NOT INDEXED has the filters tested on those rows, however selective SQLite thinks an index is.
+ * A catalogue no larger than the sample is counted whole.
+ */
+export async function filterShare(db: Kysely<Database>, filters: RawBuilder<SqlBool>): Promise<FilterShare> {
+  const { low, high } = await idSpan(db);
+  const span = Math.max(0, high - low + 1);
+  const whole = span <= FILTER_DOCUMENT_SAMPLE;
+  const ids = whole ? [] : Array.from({ length: FILTER_DOCUMENT_SAMPLE }, (_, index) => low + Math.floor((index * span) / FILTER_DOCUMENT_SAMPLE));
+  const counted = (
+    await sql<{ passed: number; tried: number }>`SELECT count(*) FILTER (WHERE ${filters}) AS passed, count(*) AS tried FROM documents d NOT INDEXED
+      WHERE ${whole ? sql<SqlBool>`1 = 1` : sql<SqlBool>`d.id IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`}`.execute(db)
+  ).rows[0];
+  const passed = Number(counted?.passed ?? 0);
+  const tried = Number(counted?.tried ?? 0);
+  const share = tried > 0 ? passed / tried : 0;
+  return whole ? { total: passed, exact: true, share } : { total: share * span * (tried / FILTER_DOCUMENT_SAMPLE), exact: false, share };
+}
+
+/**
+ * Whether a page of filtered documents is best read by walking the order's index and testing the
+ * filters on each row: SQLite otherwise picks a filter's index and sorts everything it selects
+ * (300 ms for tag:tax date:2020 in added order, 270 ms for type:invoice by date, at 1M documents),
+ * where the walk reads (offset + limit) / share rows.
+ */
+export function walkOrderIndex(share: number, offset: number, limit: number): boolean {
+  return share > 0 && (offset + limit) / share <= ORDER_WALK;
+}

@@ -1,0 +1,171 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { sql, type Kysely } from 'kysely';
+import { openSqliteDatabase } from '../../../src/db/database.js';
+import type { Database } from '../../../src/db/schema.js';
+import { runDoccat, tempDir } from '../../support/cli.js';
+import { parseQuery } from '../../../src/db/search/query-parser.js';
+import { searchDocuments, type SortOrder } from '../../../src/db/search/search.js';
+
+/**
+ * SQLite, with more matches than it reads (db/search/sqlite-many.ts): relevance from bounded walks
+ * newest first, the total estimated from the newest matches and said to be one, pages that never
+ * overlap, date order as a plain sort gives it. 12,000 rows loaded in SQL as the bench does
+ * (committing each through the repository would take minutes), in a real catalogue file.
+ */
+async function load(db: Kysely<Database>, count: number, row: { title: string; type: string; date: string; text: string }): Promise<void> {
+  await sql`
+    WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ${count})
+    INSERT INTO documents (sha256, size, mime, original_name, blob_backend, blob_key, method, pages, words, language, ocr_confidence, type, title, tags, document_date, correspondent, class_confidence, class_rule, classifier, fields, warnings, text, added_at, updated_at)
+    SELECT printf('%064d', i), 100, 'application/pdf', 'doc-' || i || '.pdf', 'local', 'sha256/' || i, 'text-layer', 1, 10, 'en', NULL,
+      ${sql.raw(row.type)}, ${sql.raw(row.title)}, '[]', ${sql.raw(row.date)}, NULL, 0.5, 'test', 'local', '{}', '[]', ${sql.raw(row.text)},
+      strftime('%Y-%m-%dT%H:%M:%S.000Z', '2030-01-01', '+' || i || ' seconds'), '2030-01-01T00:00:00.000Z'
+    FROM n`.execute(db);
+  await sql`INSERT INTO documents_fts (rowid, title, tags, correspondent, body) SELECT id, title, '', '', text FROM documents`.execute(db);
+}
+
+describe('SQLite search with very many matches', () => {
+  it('ranks title matches first, pages without overlap, says when the total is an estimate, and sorts by date as SQL does', async () => {
+    const home = tempDir();
+    const file = path.join(home, 'catalog.db');
+    const catalog = await openSqliteDatabase({ path: file, busyTimeoutMs: 5_000 });
+    const db = catalog.db;
+    const count = 12_000;
+    // Every document says "common"; every 100th also has it in its title; every 7th says
+    // "sevenword"; every 50th is an invoice. Dates run back one day per document, shuffled in
+    // blocks of 1,000 so that date order is not the order of the ids.
+    await load(db, count, {
+      type: `CASE WHEN i % 50 = 0 THEN 'invoice' ELSE 'other' END`,
+      title: `CASE WHEN i % 100 = 0 THEN 'common title ' || i ELSE 'note ' || i END`,
+      date: `date('2030-01-01', '-' || ((i * 7919) % 1000 + (i / 1000) * 1000) || ' days')`,
+      text: `'common body text ' || CASE WHEN i % 7 = 0 THEN 'sevenword ' ELSE '' END || 'filler words ' || i`,
+    });
+    const search = (query: string, sort: SortOrder, offset = 0, limit = 20) => searchDocuments(db, { tree: parseQuery(query), limit, offset, sort });
+
+    // Relevance: the 120 title matches come before every body-only match.
+    const first = await search('common', 'relevance', 0, 100);
+    expect(first.totalIsEstimate).toBe(true);
+    expect(first.total).toBeGreaterThan(count * 0.8);
+    expect(first.total).toBeLessThan(count * 1.2);
+    expect(first.hits.every((hit) => hit.title.startsWith('common title'))).toBe(true);
+    const second = await search('common', 'relevance', 100, 100);
+    expect(second.hits.slice(0, 20).every((hit) => hit.title.startsWith('common title'))).toBe(true);
+    expect(second.hits.slice(20).every((hit) => hit.title.startsWith('note'))).toBe(true);
+    // Pages of any size agree on one order: never a hit twice, never one left out.
+    const byTwenties = [];
+    for (let offset = 0; offset < 200; offset += 20) byTwenties.push(...(await search('common', 'relevance', offset, 20)).hits.map((hit) => hit.id));
+    const bySeventies = [];
+    for (let offset = 0; offset < 210; offset += 70) bySeventies.push(...(await search('common', 'relevance', offset, 70)).hits.map((hit) => hit.id));
+    expect(byTwenties).toEqual([...first.hits, ...second.hits].map((hit) => hit.id));
+    expect(bySeventies.slice(0, 200)).toEqual(byTwenties);
+    expect(new Set(bySeventies).size).toBe(210);
+    expect(first.hits[0]?.snippet).toContain('common');
+    expect(first.hits[0]?.score).toEqual(expect.any(Number));
+
+    // Many matches by date (and by when added): as a plain sort gives them, on any page.
+    const truth = async (order: string, offset: number) =>
+      (await sql<{ id: number }>`SELECT id FROM documents WHERE text LIKE '%common%' ORDER BY ${sql.raw(order)} LIMIT 20 OFFSET ${offset}`.execute(db)).rows.map((row) => row.id);
+    for (const offset of [0, 40, 5_000]) {
+      expect((await search('common', 'date', offset)).hits.map((hit) => hit.id)).toEqual(await truth('document_date DESC, id DESC', offset));
+      expect((await search('common', 'added', offset)).hits.map((hit) => hit.id)).toEqual(await truth('added_at DESC, id DESC', offset));
+    }
+
+    // Words and a filter: every hit passes the filter, in both orders, and the total is near the
+    // 240 invoices there are (every 50th document).
+    for (const sort of ['relevance', 'date'] as const) {
+      const invoices = await search('common type:invoice', sort, 0, 20);
+      expect(invoices.hits.length).toBe(20);
+      expect(invoices.hits.every((hit) => hit.type === 'invoice')).toBe(true);
+      expect(invoices.total).toBeGreaterThan((count / 50) * 0.7);
+      expect(invoices.total).toBeLessThan((count / 50) * 1.3);
+    }
+    const invoicesByDate = (await search('common type:invoice', 'date', 0, 20)).hits.map((hit) => hit.id);
+    expect(invoicesByDate).toEqual((await sql<{ id: number }>`SELECT id FROM documents WHERE type = 'invoice' ORDER BY document_date DESC, id DESC LIMIT 20`.execute(db)).rows.map((row) => row.id));
+    // A filter on a column without an index: the words are tested first along the date order,
+    // the filter on their matches; the page is still the plain sort's.
+    const titled = await search('common title:title', 'date', 20, 20);
+    expect(titled.hits.map((hit) => hit.id)).toEqual((await sql<{ id: number }>`SELECT id FROM documents WHERE title LIKE '%title%' ORDER BY document_date DESC, id DESC LIMIT 20 OFFSET 20`.execute(db)).rows.map((row) => row.id));
+    // A filter the words never go with: nothing, and a total of 0, not an estimate.
+    const none = await search('common type:receipt', 'relevance');
+    expect(none).toMatchObject({ total: 0, hits: [] });
+    expect(none.totalIsEstimate).toBeUndefined();
+
+    // Filters alone that select many: estimated from the newest documents, and the page is the
+    // one a plain sort gives (read along the order's index); one indexed column is counted.
+    // The newest documents have the oldest dates here: a sample of the newest would say far too few.
+    const others = count - count / 50;
+    const since = Number((await sql<{ n: number }>`SELECT count(*) AS n FROM documents WHERE type = 'other' AND document_date >= '2000-01-01'`.execute(db)).rows[0]?.n);
+    for (const [sort, order] of [['date', 'document_date DESC, id DESC'], ['added', 'added_at DESC, id DESC'], ['relevance', 'added_at DESC, id DESC']] as const) {
+      const filtered = await search('type:other after:2000-01-01', sort, 20, 20);
+      expect(filtered.totalIsEstimate).toBe(true);
+      expect(filtered.total).toBeGreaterThan(since * 0.8);
+      expect(filtered.total).toBeLessThan(since * 1.2);
+      expect(filtered.hits.map((hit) => hit.id)).toEqual(
+        (await sql<{ id: number }>`SELECT id FROM documents WHERE type = 'other' AND document_date >= '2000-01-01' ORDER BY ${sql.raw(order)} LIMIT 20 OFFSET 20`.execute(db)).rows.map((row) => row.id),
+      );
+    }
+    const typed = await search('type:other', 'date');
+    expect(typed.total).toBe(others);
+    expect(typed.totalIsEstimate).toBeUndefined();
+
+    // A prefix longer than FTS5's prefix indexes, said as the words it expands to: the same hits
+    // as the word itself, on either order; one that expands to nothing finds nothing.
+    for (const sort of ['relevance', 'date'] as const) {
+      expect((await search('commo*', sort)).hits.map((hit) => hit.id)).toEqual((await search('common', sort)).hits.map((hit) => hit.id));
+      expect((await search('Sevenw* -commo*', sort)).total).toBe(0);
+    }
+    expect((await search('zzzzzz*', 'relevance')).total).toBe(0);
+
+    // Few matches are counted exactly and say nothing of an estimate.
+    const rare = await search('title', 'relevance');
+    expect(rare.total).toBe(120);
+    expect(rare.totalIsEstimate).toBeUndefined();
+    const seven = await search('sevenword', 'relevance');
+    expect(seven.total).toBe(Math.floor(count / 7));
+    expect(seven.totalIsEstimate).toBeUndefined();
+    await catalog.close();
+
+    // The command says so too: in --json, and on screen as "of about".
+    const json = JSON.parse((await runDoccat(['search', 'common', '--json', '--limit', '5'], { home })).stdout) as { total: number; totalIsEstimate?: boolean; results: unknown[] };
+    expect(json).toMatchObject({ totalIsEstimate: true, results: expect.any(Array) });
+    expect(json.results).toHaveLength(5);
+    expect(JSON.parse((await runDoccat(['search', 'title', '--json'], { home })).stdout)).not.toHaveProperty('totalIsEstimate');
+    const screen = await runDoccat(['search', 'common', '--limit', '5'], { home });
+    expect(screen.stderr).toMatch(/showing 1-5 of about \d+/);
+  });
+
+  it('estimates an AND of words that always go together from the newest matches, not from each word', async () => {
+    const home = tempDir();
+    const catalog = await openSqliteDatabase({ path: path.join(home, 'catalog.db'), busyTimeoutMs: 5_000 });
+    const db = catalog.db;
+    // "payment due" in every other document; every 300th has it in its title.
+    await load(db, 12_000, {
+      type: `'other'`,
+      title: `CASE WHEN i % 300 = 0 THEN 'payment due ' || i ELSE 'note ' || i END`,
+      date: `date('2030-01-01', '-' || ((i * 7919) % 5000) || ' days')`,
+      text: `'letter ' || CASE WHEN i % 2 = 0 THEN 'the payment due now ' ELSE 'nothing to pay ' END || 'filler ' || i`,
+    });
+    const search = (query: string, sort: SortOrder, offset = 0, limit = 20) => searchDocuments(db, { tree: parseQuery(query), limit, offset, sort });
+    for (const query of ['payment due', '"payment due"']) {
+      const relevance = await search(query, 'relevance', 0, 60);
+      expect(relevance.totalIsEstimate).toBe(true);
+      expect(relevance.total).toBeGreaterThan(6_000 * 0.8);
+      expect(relevance.total).toBeLessThan(6_000 * 1.2);
+      // Title matches first (all 40 of them), then the newest body matches.
+      expect(relevance.hits.slice(0, 40).every((hit) => hit.title.startsWith('payment due'))).toBe(true);
+      expect(relevance.hits.slice(40).every((hit) => hit.title.startsWith('note'))).toBe(true);
+      expect(new Set(relevance.hits.map((hit) => hit.id)).size).toBe(60);
+      const byDate = await search(query, 'date');
+      expect(byDate.hits.map((hit) => hit.id)).toEqual(
+        (await sql<{ id: number }>`SELECT id FROM documents WHERE text LIKE '%payment due%' ORDER BY document_date DESC, id DESC LIMIT 20`.execute(db)).rows.map((row) => row.id),
+      );
+      expect(byDate.hits[0]?.snippet).toMatch(/payment/i);
+    }
+    for (const sort of ['relevance', 'date'] as const) {
+      const never = await search('payment nothing', sort);
+      expect(never.totalIsEstimate).toBeUndefined();
+      expect(never.total).toBe(0);
+    }
+    await catalog.close();
+  });
+});
