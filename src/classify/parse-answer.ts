@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { foldText } from '../text/fold.js';
 import type { Taxonomy } from './prompts/classify-v1.js';
-import type { FieldValue } from './classifier.js';
+import type { Classification, FieldValue } from './classifier.js';
 import { currencyCode, parseAmount } from './money.js';
 
 /**
@@ -24,18 +24,11 @@ const answerSchema = z.object({
   dueDate: z.string().nullable().optional(),
 });
 
-export interface ParsedAnswer {
-  type: string;
-  title: string;
-  tags: string[];
-  date: string | null;
-  correspondent: string | null;
-  language: string | null;
-  confidence: number;
-  fields: Record<string, FieldValue>;
+/** A classification but for who decided it (the service adds the provider and its rule). */
+export type ParsedAnswer = Omit<Classification, 'rule' | 'classifier'> & {
   /** What was changed to fit the taxonomy, for the record of why. */
   adjustments: string[];
-}
+};
 
 export type ParseResult = { ok: true; answer: ParsedAnswer } | { ok: false; problems: string };
 

@@ -163,18 +163,16 @@ export class AiClassificationService implements Classifier {
 
   private toClassification(slot: ProviderSlot, answer: ParsedAnswer, local: Classification): Classification {
     // The provider decides; facts it left out come from the local rules (an IBAN, a date).
+    const { adjustments, ...decided } = answer;
     return classificationSchema.parse({
-      type: answer.type,
-      title: answer.title,
-      tags: answer.tags,
-      date: answer.date ?? local.date,
-      correspondent: answer.correspondent ?? local.correspondent,
-      language: answer.language ?? local.language,
-      confidence: answer.confidence,
-      rule: `${slot.config.type}:${slot.config.model} (${PROMPT_VERSION})${answer.adjustments.length > 0 ? `; ${answer.adjustments.join('; ')}` : ''}`,
+      ...decided,
+      date: decided.date ?? local.date,
+      correspondent: decided.correspondent ?? local.correspondent,
+      language: decided.language ?? local.language,
+      rule: `${slot.config.type}:${slot.config.model} (${PROMPT_VERSION})${adjustments.length > 0 ? `; ${adjustments.join('; ')}` : ''}`,
       classifier: slot.name,
-      fields: { ...local.fields, ...answer.fields },
-    });
+      fields: { ...local.fields, ...decided.fields },
+    } satisfies Classification);
   }
 }
 

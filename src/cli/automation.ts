@@ -48,7 +48,7 @@ export async function openAutomation(context: CommandContext, catalog: OpenCatal
   const { version } = require('../../package.json') as { version: string };
   const dispatcher = options.hooks
     ? new HookDispatcher({
-        targets: resolveHookTargets(config.hooks, { baseDir: filepath ? path.dirname(filepath) : process.cwd() }),
+        targets: resolveHookTargets(config.hooks, { baseDir: filepath ? path.dirname(filepath) : process.cwd(), secret: context.secret }),
         settings: config.hooks,
         tracer,
         logger,

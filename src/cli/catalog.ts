@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { CommandContext } from './context.js';
 import type { CatalogDatabase } from '../db/database.js';
 import { DocumentRepository } from '../db/documents.js';
-import { DoccatError, ExitCode } from '../errors.js';
+import { databaseUrl } from '../config/secrets.js';
 
 export interface OpenCatalog {
   database: CatalogDatabase;
@@ -21,7 +21,7 @@ export async function openCatalog(context: CommandContext, mode: { readonly: boo
   const { loaded } = context;
   const { database: settings } = loaded.config;
   const { openPostgresDatabase, openSqliteDatabase } = await import('../db/database.js');
-  const url = settings.url ? await databaseUrl(settings.url, loaded.filepath) : undefined;
+  const url = settings.url ? databaseUrl(settings.url, context.secret) : undefined;
   const database = url
     ? await openPostgresDatabase({
         url,
@@ -32,16 +32,4 @@ export async function openCatalog(context: CommandContext, mode: { readonly: boo
       })
     : await openSqliteDatabase({ path: loaded.databasePath, busyTimeoutMs: settings.sqlite.busyTimeoutMs, readonly: mode.readonly, scratch: mode.scratch ?? false, ...(mode.migrate === false ? { migrate: false } : {}) });
   return { database, repository: new DocumentRepository(database.db), ...(url ? { url } : {}), close: () => database.close() };
-}
-
-/** A postgres:// URL as given, or the one an env:/file: reference holds. */
-export async function databaseUrl(setting: string, configFile: string | undefined, option = 'database.url'): Promise<string> {
-  if (/^postgres(ql)?:\/\//.test(setting)) return setting;
-  const { resolveSecret } = await import('../config/secrets.js');
-  const secret = resolveSecret(setting, configFile ? { baseDir: path.dirname(configFile) } : {});
-  if (!secret) {
-    const hint = option === 'database.url' ? 'set it to a postgres://... URL, or remove database.url to use the SQLite catalogue' : 'set it to a postgres://... URL';
-    throw new DoccatError('E_SECRET_MISSING', `${option} names ${setting}, which is empty or not set`, { hint, exitCode: ExitCode.usage });
-  }
-  return secret.value;
 }

@@ -15,7 +15,7 @@ const TAXONOMY_CORRESPONDENTS = 100;
  * service in front of them with the catalogue as its cache and call record.
  */
 export async function createClassifier(context: CommandContext, catalog: OpenCatalog, options: { onlyProvider?: string; force?: boolean; retrain?: boolean } = {}): Promise<{ classifier: Classifier; service: AiClassificationService | undefined }> {
-  const { config, filepath } = context.loaded;
+  const { config } = context.loaded;
   const { LocalClassifier } = await import('../classify/providers/local.js');
   const rules = new LocalClassifier(config.classify);
   // The learned model sits between the providers and the rules, when there is one.
@@ -34,11 +34,10 @@ export async function createClassifier(context: CommandContext, catalog: OpenCat
   const placed = (classifier: Classifier) => (PathRulesClassifier.wanted(config.classify.pathRules, config.classify.folderTags) ? new PathRulesClassifier(classifier, config.classify.pathRules, config.classify.folderTags) : classifier);
   if (config.ai.providers.length === 0 || !config.features.ai) return { classifier: placed(local), service: undefined };
 
-  const [{ AiClassificationService }, { mergeTypes, FALLBACK_TYPE }, { resolveAllProviderKeys }, { secretLookup }] = await Promise.all([
+  const [{ AiClassificationService }, { mergeTypes, FALLBACK_TYPE }, { resolveAllProviderKeys }] = await Promise.all([
     import('../classify/service.js'),
     import('../classify/taxonomy.js'),
     import('../config/provider-keys.js'),
-    import('../config/secrets.js'),
   ]);
   const types = mergeTypes(config.classify.types);
   const tags = new Set<string>([...config.classify.tags.map((rule) => rule.tag), ...types.flatMap((type) => type.tags), ...(await catalog.repository.knownTags(TAXONOMY_TAGS))]);
@@ -53,7 +52,7 @@ export async function createClassifier(context: CommandContext, catalog: OpenCat
     local,
     records: classificationRecords(new AiRecordRepository(catalog.database.db)),
     logger: context.logger,
-    providerKeys: resolveAllProviderKeys(config.ai.providers, secretLookup(filepath ? { baseDir: (await import('node:path')).dirname(filepath) } : {})),
+    providerKeys: resolveAllProviderKeys(config.ai.providers, context.secret),
     ...(options.onlyProvider ? { onlyProvider: options.onlyProvider } : {}),
     ...(options.force ? { force: true } : {}),
   });

@@ -1,7 +1,9 @@
+import path from 'node:path';
 import type { Command } from 'commander';
 import type { Logger } from 'pino';
 import { ulid } from 'ulid';
 import { loadConfig, type LoadedConfig } from '../config/load.js';
+import { secretLookup, type SecretLookup } from '../config/secrets.js';
 import { colorEnabled, type OutputMode } from './output.js';
 import { usageError } from '../errors.js';
 import { interruptSignal } from './interrupt.js';
@@ -28,6 +30,8 @@ export interface CommandContext {
   output: OutputMode;
   logger: Logger;
   signal: AbortSignal;
+  /** The command's secret references, resolved by config/ when first asked (relative to the config file). */
+  secret: SecretLookup;
 }
 
 export async function createContext(command: Command, override: { configPath?: string } = {}): Promise<CommandContext> {
@@ -47,6 +51,7 @@ export async function createContext(command: Command, override: { configPath?: s
     runId,
     loaded,
     logger,
+    secret: secretLookup(loaded.filepath ? { baseDir: path.dirname(loaded.filepath) } : {}),
     signal: interruptSignal(),
     output: {
       json: Boolean(options.json),

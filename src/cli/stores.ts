@@ -1,4 +1,3 @@
-import path from 'node:path';
 import type { BlobStores } from '../storage/registry.js';
 import type { OpenCatalog } from './catalog.js';
 import type { CommandContext } from './context.js';
@@ -9,8 +8,8 @@ import type { CommandContext } from './context.js';
  * store that another catalogue has registered in.
  */
 export async function blobStores(context: CommandContext, catalog?: { catalog: OpenCatalog; register: boolean }): Promise<BlobStores> {
-  const [{ BlobStores: Stores }, { secretLookup }] = await Promise.all([import('../storage/registry.js'), import('../config/secrets.js')]);
-  const { config, blobDir, catalogDir, filepath } = context.loaded;
+  const { BlobStores: Stores } = await import('../storage/registry.js');
+  const { config, blobDir, catalogDir } = context.loaded;
   const identity = catalog ? { id: await catalog.catalog.repository.catalogId(), register: catalog.register } : undefined;
-  return new Stores({ storage: config.storage, blobDir, catalogDir, secret: secretLookup(filepath ? { baseDir: path.dirname(filepath) } : {}) }, identity);
+  return new Stores({ storage: config.storage, blobDir, catalogDir, secret: context.secret }, identity);
 }

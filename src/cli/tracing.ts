@@ -1,7 +1,5 @@
 import { createRequire } from 'node:module';
-import path from 'node:path';
 import type { CommandContext } from './context.js';
-import { DoccatError, ExitCode } from '../errors.js';
 import { NO_TRACING, startTracing, tracingWanted, type Tracer } from '../observability/tracing.js';
 
 const require = createRequire(import.meta.url);
@@ -16,13 +14,8 @@ export async function tracerFor(context: CommandContext): Promise<Tracer> {
   if (!wanted) return NO_TRACING;
   const headers: Record<string, string> = {};
   if (Object.keys(tracing.headers).length > 0) {
-    const { resolveSecret } = await import('../config/secrets.js');
-    const baseDir = context.loaded.filepath ? path.dirname(context.loaded.filepath) : process.cwd();
-    for (const [name, reference] of Object.entries(tracing.headers)) {
-      const secret = resolveSecret(reference, { baseDir });
-      if (!secret) throw new DoccatError('E_SECRET_MISSING', `tracing.headers.${name} names ${reference}, which is empty or not set`, { hint: 'set it, or remove the header', exitCode: ExitCode.usage });
-      headers[name] = secret.value;
-    }
+    const { requiredSecret } = await import('../config/secrets.js');
+    for (const [name, reference] of Object.entries(tracing.headers)) headers[name] = requiredSecret(context.secret, reference, `tracing.headers.${name}`, 'set it, or remove the header');
   }
   const { version } = require('../../package.json') as { version: string };
   return startTracing({ url: wanted.url, headers, serviceName: process.env.OTEL_SERVICE_NAME || tracing.serviceName, serviceVersion: version }, context.logger);

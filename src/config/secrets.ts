@@ -111,3 +111,17 @@ export function secretLookup(options: ResolveOptions = {}): SecretLookup {
     return resolved.get(reference);
   };
 }
+
+/** The value a setting needs from its reference; E_SECRET_MISSING naming the setting when it is empty or not set. */
+export function requiredSecret(secret: SecretLookup, reference: string, setting: string, hint: string): string {
+  const resolved = secret(reference);
+  if (!resolved) throw new DoccatError('E_SECRET_MISSING', `${setting} names ${reference}, which is empty or not set`, { hint, exitCode: ExitCode.usage });
+  return resolved.value;
+}
+
+/** A postgres:// URL as given, or the one an env:/file:/cmd: reference holds. */
+export function databaseUrl(setting: string, secret: SecretLookup, option = 'database.url'): string {
+  if (/^postgres(ql)?:\/\//.test(setting)) return setting;
+  const hint = option === 'database.url' ? 'set it to a postgres://... URL, or remove database.url to use the SQLite catalogue' : 'set it to a postgres://... URL';
+  return requiredSecret(secret, setting, option, hint);
+}

@@ -1,4 +1,5 @@
 import type { Selectable } from 'kysely';
+import type { Classification, FieldValue } from '../classification.js';
 import type { AuditTable, ClassificationsTable, DocumentsTable, SourcesTable } from './schema.js';
 
 /** The shapes DocumentRepository (db/documents.ts) takes and returns. */
@@ -8,8 +9,10 @@ export type SourceRow = Selectable<SourcesTable>;
 export type ClassificationRow = Selectable<ClassificationsTable>;
 export type AuditRow = Selectable<AuditTable>;
 
-/** A document field: text, or money as {amount, currency} (classify/classifier.ts says the same). */
-export type FieldValue = string | { amount: number; currency: string | null };
+export type { FieldValue };
+
+/** A classification as reclassify applies it: the language stays what extraction found. */
+export type AutomaticClassification = Omit<Classification, 'language'>;
 
 
 /** The fields a person can correct; once corrected by hand they are "manual". */
@@ -26,19 +29,19 @@ export interface DocumentChanges {
   fields?: Record<string, FieldValue | null>;
 }
 
-export interface AutomaticClassification {
-  classifier: string;
-  type: string;
-  title: string;
-  tags: string[];
-  date: string | null;
-  correspondent: string | null;
-  confidence: number;
-  rule: string;
-  fields: Record<string, FieldValue>;
-}
+/**
+ * A classification as a document row names it: the classifier's shape (src/classification.ts),
+ * with the three parts whose columns say whose they are (`document_date`, `class_confidence`,
+ * `class_rule`). db/document-classification.ts converts both ways.
+ */
+export type DocumentClassification = Omit<Classification, 'date' | 'confidence' | 'rule'> & {
+  documentDate: Classification['date'];
+  classConfidence: Classification['confidence'];
+  classRule: Classification['rule'];
+};
 
-export interface NewDocument {
+/** What extraction found and the classifier decided about a new document, and where its blob is. */
+export interface NewDocument extends DocumentClassification {
   sha256: string;
   size: number;
   mime: string;
@@ -48,17 +51,7 @@ export interface NewDocument {
   method: string;
   pages: number;
   words: number;
-  language: string | null;
   ocrConfidence: number | null;
-  type: string;
-  title: string;
-  tags: string[];
-  documentDate: string | null;
-  correspondent: string | null;
-  classConfidence: number;
-  classRule: string;
-  classifier: string;
-  fields: Record<string, FieldValue>;
   warnings: { code: string; message: string }[];
   text: string;
   /** What the source said about itself (e-mail sender, PDF title), kept for reclassification. */

@@ -6,6 +6,7 @@ import { dialectOf, writeTransaction } from './dialect.js';
 import { unlinkDocument } from './document-parts.js';
 import * as blobs from './document-blobs.js';
 import { storedSearchable } from './document-blobs.js';
+import { classificationOf } from './document-classification.js';
 import { applyAutomaticClassification, applyManualChanges, insertClassification, syncTags, writeAudit } from './document-edits.js';
 import { upsertSource } from './document-sources.js';
 import type {
@@ -232,16 +233,7 @@ export class DocumentRepository {
       await writeSearchEntry(trx, inserted.id, { title: document.title, tags: document.tags, correspondent: document.correspondent, body: document.text });
       if (sighting.path !== undefined) await upsertSource(trx, sighting, { status: 'catalogued', documentId: inserted.id });
       await syncTags(trx, inserted.id, document.tags);
-      await insertClassification(trx, inserted.id, {
-        classifier: document.classifier,
-        type: document.type,
-        title: document.title,
-        tags: document.tags,
-        date: document.documentDate,
-        correspondent: document.correspondent,
-        confidence: document.classConfidence,
-        rule: document.classRule,
-      });
+      await insertClassification(trx, inserted.id, classificationOf(document));
       await this.audit(trx, inserted.id, 'ingest', 'document', null, JSON.stringify({ sha256: document.sha256, path: sighting.path ?? null, type: document.type }), sighting.runId);
       return { documentId: inserted.id, duplicate: false };
     });

@@ -1,10 +1,10 @@
 import { isHookUrl, type DoccatConfig, type HookTargetConfig } from '../config/schema.js';
-import { resolveSecret } from '../config/secrets.js';
+import type { SecretLookup } from '../config/secrets.js';
 import { DoccatError, ExitCode } from '../errors.js';
 import { redactText } from '../observability/redact.js';
 import type { HookList } from './events.js';
 
-/** The configured hooks, with their secrets resolved once at start, so a missing one stops the run before any file. */
+/** The configured hooks, with their secrets (from config/'s lookup) resolved once at start, so a missing one stops the run before any file. */
 
 export interface CommandTarget {
   kind: 'command';
@@ -31,9 +31,9 @@ export type HookTargets = Record<HookList, HookTarget[]>;
 
 export const HOOK_LISTS: readonly HookList[] = ['onDocument', 'onRun', 'onAlert'];
 
-export function resolveHookTargets(hooks: DoccatConfig['hooks'], options: { baseDir: string; env?: NodeJS.ProcessEnv }): HookTargets {
+export function resolveHookTargets(hooks: DoccatConfig['hooks'], options: { baseDir: string; secret: SecretLookup }): HookTargets {
   const secretOf = (reference: string, setting: string): string => {
-    const resolved = resolveSecret(reference, { baseDir: options.baseDir, ...(options.env ? { env: options.env } : {}) });
+    const resolved = options.secret(reference);
     if (!resolved) throw new DoccatError('E_SECRET_MISSING', `${setting} names ${reference}, which is empty or not set`, { hint: 'set it, or remove the setting', exitCode: ExitCode.usage });
     return resolved.value;
   };

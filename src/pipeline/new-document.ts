@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { Classification } from '../classify/classifier.js';
+import { documentClassification } from '../db/document-classification.js';
 import type { NewDocument } from '../db/documents.js';
 import type { ExtractResult, ExtractWarning } from '../extract/extractor.js';
 
@@ -27,17 +28,8 @@ export function describedDocument(
     method: words === 0 && extracted.method === 'text' ? 'none' : extracted.method,
     pages: extracted.pages,
     words,
-    language: classification.language,
     ocrConfidence: extracted.ocrConfidence,
-    type: classification.type,
-    title: classification.title,
-    tags: classification.tags,
-    documentDate: classification.date,
-    correspondent: classification.correspondent,
-    classConfidence: classification.confidence,
-    classRule: classification.rule,
-    classifier: classification.classifier,
-    fields: classification.fields,
+    ...documentClassification(classification),
     warnings,
     text: extracted.text,
     metadata: Object.fromEntries(Object.entries(extracted.metadata).filter((entry): entry is [string, string] => typeof entry[1] === 'string')),

@@ -1,4 +1,3 @@
-import path from 'node:path';
 import type { Command } from 'commander';
 import { createContext } from '../context.js';
 import { openCatalog } from '../catalog.js';
@@ -8,7 +7,6 @@ import { ExitCode, usageError } from '../../errors.js';
 import { envOverrideNames } from '../../config/load.js';
 import { apiKeyReferences } from '../../config/schema.js';
 import { modelWarnings } from '../model-warnings.js';
-import { resolveSecret } from '../../config/secrets.js';
 import { maskSetting, maskUrlCredentials } from '../../config/mask.js';
 import { backendType } from '../../storage/backend-types.js';
 
@@ -49,7 +47,6 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 export async function configCheckCommand(command: Command): Promise<number> {
   const context = await createContext(command);
   const { config, filepath } = context.loaded;
-  const baseDir = filepath ? path.dirname(filepath) : process.cwd();
   const references: { setting: string; reference: string; optional: boolean }[] = [];
   if (config.database.url && /^(env|file|cmd):/.test(config.database.url)) references.push({ setting: 'database.url', reference: config.database.url, optional: false });
   for (const provider of config.ai.providers) {
@@ -68,7 +65,7 @@ export async function configCheckCommand(command: Command): Promise<number> {
     // A cmd: reference's command line may quote a URL with its password.
     const item = { ...reference, reference: maskUrlCredentials(reference.reference) };
     try {
-      const secret = resolveSecret(reference.reference, { baseDir });
+      const secret = context.secret(reference.reference);
       return { ...item, present: secret !== undefined, keyId: secret?.id ?? null, error: null as string | null };
     } catch (error) {
       return { ...item, present: false, keyId: null, error: (error as Error).message };

@@ -2,7 +2,8 @@ import path from 'node:path';
 import { sql, type RawBuilder } from 'kysely';
 import type { Command } from 'commander';
 import { createContext } from '../context.js';
-import { databaseUrl, openCatalog } from '../catalog.js';
+import { openCatalog } from '../catalog.js';
+import { databaseUrl, type SecretLookup } from '../../config/secrets.js';
 import { renderTable, writeJson } from '../output.js';
 import { ExitCode } from '../../errors.js';
 import type { CatalogDatabase } from '../../db/database.js';
@@ -61,9 +62,9 @@ export interface CopyFlags {
 /** Copies a whole catalogue (SQLite file or Postgres URL) into an empty one, verifying it. */
 export async function copyCommand(options: CopyFlags, command: Command): Promise<number> {
   const context = await createContext(command);
-  const source = await openDatabase(options.from, true, context.loaded.filepath);
+  const source = await openDatabase(options.from, true, context.secret);
   try {
-    const destination = await openDatabase(options.to, false, context.loaded.filepath);
+    const destination = await openDatabase(options.to, false, context.secret);
     try {
       const { copyCatalogue } = await import('../../db/copy.js');
       const report = await copyCatalogue(source.db, destination.db, (table, rows) => {
@@ -81,9 +82,9 @@ export async function copyCommand(options: CopyFlags, command: Command): Promise
 }
 
 /** A postgres:// URL, a secret reference holding one, or a SQLite file path. */
-async function openDatabase(target: string, readonly: boolean, configFile: string | undefined): Promise<CatalogDatabase> {
+async function openDatabase(target: string, readonly: boolean, secret: SecretLookup): Promise<CatalogDatabase> {
   const { openPostgresDatabase, openSqliteDatabase } = await import('../../db/database.js');
-  const url = /^(env|file|cmd):/.test(target) ? await databaseUrl(target, configFile, readonly ? '--from' : '--to') : target;
+  const url = /^(env|file|cmd):/.test(target) ? databaseUrl(target, secret, readonly ? '--from' : '--to') : target;
   if (/^postgres(ql)?:\/\//.test(url)) return openPostgresDatabase({ url, poolSize: 4, statementTimeoutMs: 0 });
   return openSqliteDatabase({ path: path.resolve(url), busyTimeoutMs: 10_000, readonly });
 }

@@ -28,6 +28,22 @@ describe('where secret references are resolved', () => {
     expect(offenders).toEqual([]);
   });
 
+  it('nowhere in hooks/ either: webhook URLs and signing secrets arrive through a lookup', () => {
+    const offenders = sources('hooks').filter((file) => {
+      const text = fs.readFileSync(path.join(root, file), 'utf8');
+      return /^import (?!type )[^;]*from '[./]*config\/secrets\.js';/m.test(text) || /import\('[./]*config\/secrets\.js'\)/.test(text);
+    });
+    expect(offenders).toEqual([]);
+  });
+
+  it('nowhere outside config/: the rest of src asks the command lookup (secretLookup), never the resolver', () => {
+    const folders = fs.readdirSync(root, { withFileTypes: true }).filter((entry) => entry.isDirectory() && entry.name !== 'config');
+    const files = [...fs.readdirSync(root).filter((file) => file.endsWith('.ts')), ...folders.flatMap((entry) => sources(entry.name))];
+    // resolveSecret resolves outside any command's lookup: no per-command cache, no common missing-secret error.
+    const offenders = files.filter((file) => /\bresolveSecret\b/.test(fs.readFileSync(path.join(root, file), 'utf8')));
+    expect(offenders).toEqual([]);
+  });
+
   it('once per command: a lookup resolves each reference once, relative to the config folder', () => {
     const dir = tempDir();
     fs.writeFileSync(path.join(dir, 'key'), 'first-TESTSECRET\n');

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vites
 import { configSchema } from '../../../src/config/schema.js';
 import { HookDispatcher, type DeliveryRecord, type HookSettings } from '../../../src/hooks/dispatcher.js';
 import { eventBase, type HookEvent, type RunEvent } from '../../../src/hooks/events.js';
+import { secretLookup } from '../../../src/config/secrets.js';
 import { resolveHookTargets, type HookTarget } from '../../../src/hooks/targets.js';
 import { retryAfterMs } from '../../../src/hooks/webhook.js';
 import { NO_TRACING } from '../../../src/observability/tracing.js';
@@ -265,10 +266,10 @@ describe('hook configuration', () => {
   });
 
   it('names a webhook by its URL without query, or by the reference holding it, never by a token', () => {
-    const targets = resolveHookTargets(configSchema.parse({ hooks: { onRun: ['https://example.com/a/b?token=abc', { url: 'env:DOCCAT_TEST_HOOK_URL' }] } }).hooks, { baseDir: '/', env: { DOCCAT_TEST_HOOK_URL: 'https://chat.example.com/services/T0/B0/TESTSECRET' } });
+    const targets = resolveHookTargets(configSchema.parse({ hooks: { onRun: ['https://example.com/a/b?token=abc', { url: 'env:DOCCAT_TEST_HOOK_URL' }] } }).hooks, { baseDir: '/', secret: secretLookup({ baseDir: '/', env: { DOCCAT_TEST_HOOK_URL: 'https://chat.example.com/services/T0/B0/TESTSECRET' } }) });
     expect(targets.onRun.map((target) => target.label)).toEqual(['https://example.com/a/b', 'env:DOCCAT_TEST_HOOK_URL']);
     expect(targets.onRun[1]).toMatchObject({ kind: 'webhook', url: 'https://chat.example.com/services/T0/B0/TESTSECRET' });
-    expect(() => resolveHookTargets(configSchema.parse({ hooks: { onRun: [{ url: 'env:DOCCAT_TEST_HOOK_URL' }] } }).hooks, { baseDir: '/', env: { DOCCAT_TEST_HOOK_URL: 'ftp://x' } })).toThrow(/http/);
-    expect(() => resolveHookTargets(configSchema.parse({ hooks: { secret: 'env:NOT_SET_ANYWHERE_X' } }).hooks, { baseDir: '/', env: {} })).toThrow(/E_SECRET_MISSING|not set/);
+    expect(() => resolveHookTargets(configSchema.parse({ hooks: { onRun: [{ url: 'env:DOCCAT_TEST_HOOK_URL' }] } }).hooks, { baseDir: '/', secret: secretLookup({ baseDir: '/', env: { DOCCAT_TEST_HOOK_URL: 'ftp://x' } }) })).toThrow(/http/);
+    expect(() => resolveHookTargets(configSchema.parse({ hooks: { secret: 'env:NOT_SET_ANYWHERE_X' } }).hooks, { baseDir: '/', secret: secretLookup({ baseDir: '/', env: {} }) })).toThrow(/E_SECRET_MISSING|not set/);
   });
 });

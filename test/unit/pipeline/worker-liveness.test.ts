@@ -1,13 +1,8 @@
-import path from 'node:path';
-import pg from 'pg';
-import { afterEach, describe, expect, inject, it } from 'vitest';
-import { openPostgresDatabase, openSqliteDatabase, type CatalogDatabase } from '../../../src/db/database.js';
-import { TableJobQueue } from '../../../src/queue/table.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { CatalogDatabase } from '../../../src/db/database.js';
 import { listWorkers, WorkerLiveness } from '../../../src/db/workers.js';
-import { PgBossJobQueue } from '../../../src/queue/pg-boss.js';
-import type { IngestJob, JobQueue, QueueSettings } from '../../../src/queue/contract.js';
-import { tempDir } from '../../support/cli.js';
-import { createDatabase } from '../../support/postgres.mjs';
+import type { IngestJob, QueueSettings } from '../../../src/queue/contract.js';
+import { QUEUE_ENGINES, type QueueEngine } from '../../support/queue-engines.js';
 
 /**
  * Worker heartbeats (db/workers.ts) on both engines, real: a worker on another machine that went
@@ -25,52 +20,6 @@ const ORPHAN = '/drop/orphan.pdf';
 const DEAD_ID = 'machine-a:4242:01DEAD';
 const ALIVE_ID = 'machine-b:4343:01ALIVE';
 
-interface Engine {
-  catalog: CatalogDatabase;
-  queue: JobQueue;
-  /** Makes the job for `file` active, held by `owner` since `minutesAgo`. */
-  hold(file: string, owner: string, minutesAgo: number): Promise<string>;
-  close(): Promise<void>;
-}
-
-async function sqliteEngine(): Promise<Engine> {
-  const catalog = await openSqliteDatabase({ path: path.join(tempDir(), 'catalog.db'), busyTimeoutMs: 5000 });
-  const queue = new TableJobQueue(catalog.db, SETTINGS);
-  return {
-    catalog,
-    queue,
-    hold: async (file, owner) => {
-      const lease = new Date(Date.now() + 600_000).toISOString();
-      await catalog.db.updateTable('jobs').set({ state: 'active', owner, attempts: 1, lease_until: lease }).where('path', '=', file).execute();
-      return String((await catalog.db.selectFrom('jobs').select('id').where('path', '=', file).executeTakeFirstOrThrow()).id);
-    },
-    close: async () => {
-      await queue.close();
-      await catalog.close();
-    },
-  };
-}
-
-async function pgBossEngine(): Promise<Engine> {
-  const url = await createDatabase(inject('pgUrl'));
-  const catalog = await openPostgresDatabase({ url, poolSize: 4, statementTimeoutMs: 60_000 });
-  const queue = await PgBossJobQueue.open(url, SETTINGS, 60, () => undefined);
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  return {
-    catalog,
-    queue,
-    // As pg-boss's fetch leaves a first attempt; well inside its 15-minute expiry.
-    hold: async (file, _owner, minutesAgo) =>
-      (await client.query<{ id: string }>(`UPDATE doccat_queue.job SET state = 'active', started_on = now() - make_interval(mins => $2) WHERE name = 'doccat-ingest' AND data->>'path' = $1 RETURNING id`, [file, minutesAgo])).rows[0]!.id,
-    close: async () => {
-      await client.end();
-      await queue.close();
-      await catalog.close();
-    },
-  };
-}
-
 /** A worker row as its process left it, `beatMinutesAgo` by the database's clock. */
 async function workerRow(catalog: CatalogDatabase, id: string, job: string, file: string, beatMinutesAgo: number): Promise<void> {
   const { sql } = await import('kysely');
@@ -82,14 +31,14 @@ async function workerRow(catalog: CatalogDatabase, id: string, job: string, file
     .execute();
 }
 
-const engines = { sqlite: sqliteEngine, 'pg-boss': pgBossEngine };
-let open: Engine | undefined;
+let open: QueueEngine | undefined;
 afterEach(async () => {
   await open?.close();
   open = undefined;
 });
 
-for (const [name, start] of Object.entries(engines)) {
+for (const [name, openEngine] of Object.entries(QUEUE_ENGINES)) {
+  const start = () => openEngine(SETTINGS);
   describe(`worker heartbeats (${name})`, () => {
     it('gives the jobs and claims of a silent worker back at once, and leaves a beating one alone', async () => {
       open = await start();

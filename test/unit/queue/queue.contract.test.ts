@@ -1,14 +1,7 @@
-import { spawnSync } from 'node:child_process';
-import os from 'node:os';
-import path from 'node:path';
-import pg from 'pg';
-import { afterEach, describe, expect, inject, it } from 'vitest';
-import { openPostgresDatabase, openSqliteDatabase, type CatalogDatabase } from '../../../src/db/database.js';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { ErrorInfo } from '../../../src/errors.js';
 import type { IngestJob, JobQueue, QueueSettings } from '../../../src/queue/contract.js';
-import { openQueue } from '../../../src/queue/open.js';
-import { tempDir } from '../../support/cli.js';
-import { createDatabase } from '../../support/postgres.mjs';
+import { QUEUE_ENGINES, type QueueEngine } from '../../support/queue-engines.js';
 
 /**
  * One contract both queue engines keep, run against each, real: the jobs table in a SQLite
@@ -25,69 +18,7 @@ const FOURTH = '/drop/receipt.png';
 const DEAD_ID = 'machine-a:4242:01DEAD';
 const ALIVE_ID = 'machine-b:4343:01ALIVE';
 
-/** A pid that is certainly not running any more. */
-function deadPid(): number {
-  return spawnSync(process.execPath, ['-e', '0']).pid as number;
-}
-
-interface Engine {
-  queue: JobQueue;
-  /** Leaves the job of `file` as kill -9 leaves it after `attempts` attempts, all of them stopped. */
-  stoppedAfter(attempts: number, file?: string): Promise<void>;
-  /** Makes the job of `file` active, on its first attempt, held by `owner` since `minutesAgo`. */
-  hold(file: string, owner: string, minutesAgo: number): Promise<string>;
-  close(): Promise<void>;
-}
-
-async function sqliteEngine(): Promise<Engine> {
-  const catalog: CatalogDatabase = await openSqliteDatabase({ path: path.join(tempDir(), 'catalog.db'), busyTimeoutMs: 5000 });
-  const queue = await openQueue({ db: catalog.db, settings: SETTINGS, maintenanceIntervalSeconds: 60, onError: () => undefined });
-  return {
-    queue,
-    stoppedAfter: async (attempts, file = FILE) => {
-      await catalog.db.updateTable('jobs').set({ state: 'active', owner: `${os.hostname()}:${deadPid()}`, attempts, lease_until: new Date(Date.now() + 60_000).toISOString() }).where('path', '=', file).where('state', 'in', ['created', 'active']).execute();
-    },
-    hold: async (file, owner) => {
-      const lease = new Date(Date.now() + 600_000).toISOString();
-      await catalog.db.updateTable('jobs').set({ state: 'active', owner, attempts: 1, lease_until: lease }).where('path', '=', file).where('state', '=', 'created').execute();
-      return String((await catalog.db.selectFrom('jobs').select('id').where('path', '=', file).executeTakeFirstOrThrow()).id);
-    },
-    close: async () => {
-      await queue.close();
-      await catalog.close();
-    },
-  };
-}
-
-async function pgBossEngine(): Promise<Engine> {
-  const url = await createDatabase(inject('pgUrl'));
-  const catalog = await openPostgresDatabase({ url, poolSize: 2, statementTimeoutMs: 60_000 });
-  const queue = await openQueue({ url, db: catalog.db, settings: SETTINGS, maintenanceIntervalSeconds: 60, onError: () => undefined });
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  return {
-    queue,
-    stoppedAfter: async (attempts, file = FILE) => {
-      // What pg-boss's expiry leaves after the attempt: waiting for a retry, with the timeout as output.
-      await client.query(
-        `UPDATE doccat_queue.job SET state = 'retry', started_on = now(), start_after = now(), retry_count = $1, data = data || jsonb_build_object('stops', $1::int),
-           output = '{"value":{"message":"job failed by timeout in active state"}}'::jsonb WHERE name = 'doccat-ingest' AND data->>'path' = $2 AND state IN ('created', 'retry', 'active')`,
-        [attempts - 1, file],
-      );
-    },
-    // As pg-boss's fetch leaves a first attempt; well inside its expiry.
-    hold: async (file, _owner, minutesAgo) =>
-      (await client.query<{ id: string }>(`UPDATE doccat_queue.job SET state = 'active', started_on = now() - make_interval(mins => $2) WHERE name = 'doccat-ingest' AND data->>'path' = $1 AND state = 'created' RETURNING id`, [file, minutesAgo])).rows[0]!.id,
-    close: async () => {
-      await client.end();
-      await queue.close();
-      await catalog.close();
-    },
-  };
-}
-
-const engines = { sqlite: sqliteEngine, 'pg-boss': pgBossEngine };
-let open: Engine | undefined;
+let open: QueueEngine | undefined;
 afterEach(async () => {
   await open?.close();
   open = undefined;
@@ -112,7 +43,8 @@ async function workUntil(queue: JobQueue, done: () => boolean, handler: (job: In
   }
 }
 
-for (const [name, start] of Object.entries(engines)) {
+for (const [name, openEngine] of Object.entries(QUEUE_ENGINES)) {
+  const start = () => openEngine(SETTINGS);
   describe(`job queue contract (${name})`, () => {
     it('runs what was added, each once on its first attempt, and counts it completed', async () => {
       open = await start();
@@ -141,7 +73,7 @@ for (const [name, start] of Object.entries(engines)) {
       expect(whileRunning).toEqual([0, 1]);
       expect(await queue.status()).toMatchObject({ pending: 0, active: 0, completed: 2 });
       expect(await queue.enqueue([FILE])).toBe(1);
-      await open.stoppedAfter(1);
+      await open.stoppedAfter(1, FILE);
       // Waiting for a retry: a watch restarted now must not add a second job for it.
       expect(await queue.enqueue([FILE])).toBe(0);
       const status = await queue.status();
@@ -175,7 +107,7 @@ for (const [name, start] of Object.entries(engines)) {
       open = await start();
       const { queue } = open;
       await queue.enqueue([FILE]);
-      await open.stoppedAfter(SETTINGS.maxAttempts);
+      await open.stoppedAfter(SETTINGS.maxAttempts, FILE);
       const ran: string[] = [];
       const dead: { job: IngestJob; error: ErrorInfo }[] = [];
       await drain(queue, async (job) => void ran.push(job.path), async (job, error) => void dead.push({ job, error }));
@@ -193,7 +125,7 @@ for (const [name, start] of Object.entries(engines)) {
       open = await start();
       const { queue } = open;
       await queue.enqueue([FILE]);
-      await open.stoppedAfter(1);
+      await open.stoppedAfter(1, FILE);
       const attempts: number[] = [];
       await drain(queue, async (job) => void attempts.push(job.attempt));
       expect(attempts).toEqual([2]);
@@ -219,7 +151,7 @@ for (const [name, start] of Object.entries(engines)) {
       open = await start();
       const { queue } = open;
       await queue.enqueue([FILE]);
-      await open.stoppedAfter(SETTINGS.maxAttempts - 1);
+      await open.stoppedAfter(SETTINGS.maxAttempts - 1, FILE);
       const dead: IngestJob[] = [];
       const attempts: number[] = [];
       await drain(queue, async (job) => {
