@@ -2,6 +2,7 @@ import { sql, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
 import { positiveTextNodes, type QueryNode } from './query-parser.js';
 import type { Database } from '../schema.js';
 import { compile } from './compile.js';
+import { RANK_BLOCK, tierCandidates } from './tiers.js';
 import { toHit } from './hits.js';
 import type { HitRow, SearchHit, SearchOptions, SearchResult } from './types.js';
 import { boundingQueries, conjunctionToTsquery, markSnippet, rankingQuery } from './tsquery.js';
@@ -30,8 +31,6 @@ const HIT_COLUMNS = sql`d.id, d.title, d.type, d.document_date, d.correspondent,
 /** ts_rank weights for D (body), C (correspondent), B (tags), A (title). */
 const WEIGHTS = sql.raw(`'{0.1, 0.3, 0.6, 1.0}'`);
 
-/** Matches ranked together by their whole vectors, newest first block by block (see rankedInTiers). */
-const RANK_BLOCK = 100;
 /**
  * Words matching more documents than this (as the planner expects) are not all read: the page
  * comes from bounded walks and the total is the planner's estimate. Filters alone are counted
@@ -270,27 +269,9 @@ async function allInTiers(db: Kysely<Database>, matches: Matches, inHead: RawBui
  * does not depend on the page asked for, so pages never overlap.
  */
 async function rankedInTiers(db: Kysely<Database>, options: SearchOptions, tiers: Tiers, ranking: string, textNodes: TextNode[]): Promise<SearchResult> {
-  const end = options.offset + options.limit;
-  const blockStart = (position: number) => Math.floor(position / RANK_BLOCK) * RANK_BLOCK;
-  const blockEnd = (position: number) => Math.ceil(position / RANK_BLOCK) * RANK_BLOCK;
-  // Tier 1 up to the end of the page's last block; it is exhausted when it comes back short.
-  const first = await tiers.newest(1, blockEnd(end));
-  const firstExhausted = first.length < blockEnd(end);
-  const candidates: { id: number; tier: number; block: number }[] = [];
-  const take = (ids: number[], tier: number, from: number) => ids.slice(from).forEach((id, index) => candidates.push({ id, tier, block: Math.floor((from + index) / RANK_BLOCK) }));
-  // Where the candidates start in the whole order: the first block the page touches.
-  let start: number;
-  if (options.offset < first.length || !firstExhausted) {
-    start = blockStart(options.offset);
-    take(first, 1, start);
-  } else start = first.length + blockStart(options.offset - first.length);
-  let exact: number | undefined;
-  if (firstExhausted && end > first.length) {
-    const wanted = blockEnd(end - first.length);
-    const second = await tiers.newest(2, wanted);
-    take(second, 2, blockStart(Math.max(0, options.offset - first.length)));
-    if (second.length < wanted) exact = first.length + second.length;
-  }
+  const taken = await tierCandidates(options.offset, options.limit, tiers.newest);
+  const { start, exact } = taken;
+  const candidates = taken.candidates.map(({ match, tier, block }) => ({ id: match, tier, block }));
   const counted = exact !== undefined ? { total: exact } : await tiers.total();
   if (candidates.length === 0) return { ...counted, hits: [] };
   const scores = new Map(

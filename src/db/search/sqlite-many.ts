@@ -1,5 +1,6 @@
 import { sql, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
 import type { Database } from '../schema.js';
+import { tierCandidates } from './tiers.js';
 import type { HitRow, SearchOptions } from './types.js';
 
 /**
@@ -15,7 +16,6 @@ import type { HitRow, SearchOptions } from './types.js';
 /** Up to this many matches of the words, every one is read, ranked and counted exactly. */
 export const EXACT_COUNT_LIMIT = 5_000;
 /** Matches ranked together by bm25, newest first block by block (see rankedInTiers). */
-const RANK_BLOCK = 100;
 /** How many of a tier's newest matches a walk with filters reads at most before giving up. */
 const TIER_WALK = 20_000;
 /** How many of the newest matches of the words the filters are tried on, to estimate the total. */
@@ -122,29 +122,10 @@ export async function rankedInTiers(db: Kysely<Database>, options: SearchOptions
   // When any one word matching is a match (no AND, no NOT), a match in the head is one: FTS5 then
   // reads each word's list once, not twice.
   const tierExpression = { 1: words.anyWord ? inHead : `${inHead} AND (${words.expression})`, 2: `(${words.expression}) NOT ${inHead}` };
-  const end = options.offset + options.limit;
-  const blockStart = (position: number) => Math.floor(position / RANK_BLOCK) * RANK_BLOCK;
-  const blockEnd = (position: number) => Math.ceil(position / RANK_BLOCK) * RANK_BLOCK;
-  // Tier 1 up to the end of the page's last block; it is exhausted when it comes back short.
-  const first = await newestInTier(db, tierExpression[1], filters, blockEnd(end));
-  if (first === undefined) return undefined;
-  const firstExhausted = first.length < blockEnd(end);
-  const candidates: { id: number; score: number; tier: number; block: number }[] = [];
-  const take = (rows: { id: number; score: number }[], tier: number, from: number) => rows.slice(from).forEach((row, index) => candidates.push({ ...row, tier, block: Math.floor((from + index) / RANK_BLOCK) }));
-  // Where the candidates start in the whole order: the first block the page touches.
-  let start: number;
-  if (options.offset < first.length || !firstExhausted) {
-    start = blockStart(options.offset);
-    take(first, 1, start);
-  } else start = first.length + blockStart(options.offset - first.length);
-  let exact: number | undefined;
-  if (firstExhausted && end > first.length) {
-    const wanted = blockEnd(end - first.length);
-    const second = await newestInTier(db, tierExpression[2], filters, wanted);
-    if (second === undefined) return undefined;
-    take(second, 2, blockStart(Math.max(0, options.offset - first.length)));
-    if (second.length < wanted) exact = first.length + second.length;
-  }
+  const tiers = await tierCandidates(options.offset, options.limit, (tier, limit) => newestInTier(db, tierExpression[tier], filters, limit));
+  if (tiers === undefined) return undefined;
+  const { start, exact } = tiers;
+  const candidates = tiers.candidates.map(({ match, tier, block }) => ({ ...match, tier, block }));
   let counted: { total: number; totalIsEstimate?: true };
   if (exact !== undefined) counted = { total: exact };
   else {

@@ -1,10 +1,25 @@
 import { describe, expect, inject, it } from 'vitest';
-import { sql } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
+import type { Database } from '../../../src/db/schema.js';
 import { openPostgresDatabase } from '../../../src/db/database.js';
 import { runDoccat, tempDir } from '../../support/cli.js';
 import { createDatabase } from '../../support/postgres.mjs';
 import { parseQuery } from '../../../src/db/search/query-parser.js';
 import { searchDocuments } from '../../../src/db/search/search.js';
+
+/** `count` rows loaded in SQL, as the bench does; each column an expression of the row number i. */
+async function loadRows(db: Kysely<Database>, count: number, columns: Record<'type' | 'title' | 'date' | 'text', RawBuilder<unknown>>): Promise<void> {
+  await sql`
+    INSERT INTO documents (sha256, size, mime, original_name, blob_backend, blob_key, method, pages, words, language, ocr_confidence, type, title, tags, document_date, correspondent, class_confidence, class_rule, classifier, fields, warnings, text, added_at, updated_at)
+    SELECT md5(i::text) || md5((i + 1)::text), 100, 'application/pdf', 'doc-' || i || '.pdf', 'local', 'sha256/' || i, 'text-layer', 1, 10, 'en', NULL,
+      ${columns.type}, ${columns.title}, '[]', to_char(${columns.date}, 'YYYY-MM-DD'), NULL, 0.5, 'test', 'local', '{}', '[]', ${columns.text},
+      to_char(timestamp '2030-01-01' + i * interval '1 second', 'YYYY-MM-DD"T"HH24:MI:SS.000"Z"'), '2030-01-01T00:00:00.000Z'
+    FROM generate_series(1, ${count}) AS i`.execute(db);
+  await sql`
+    INSERT INTO documents_fts (document_id, tsv)
+    SELECT id, setweight(to_tsvector('simple', title), 'A') || setweight(to_tsvector('simple', text), 'D') FROM documents`.execute(db);
+  await sql`ANALYZE`.execute(db);
+}
 
 /**
  * Postgres, with more matches than it reads (db/search-postgres.ts): relevance from bounded walks,
@@ -19,19 +34,12 @@ describe('Postgres search with very many matches', () => {
     const count = 12_000;
     // Every document says "common"; every 100th also has it in its title; every 7th says "sevenword";
     // every 50th is an invoice. Dates run back one day per document.
-    await sql`
-      INSERT INTO documents (sha256, size, mime, original_name, blob_backend, blob_key, method, pages, words, language, ocr_confidence, type, title, tags, document_date, correspondent, class_confidence, class_rule, classifier, fields, warnings, text, added_at, updated_at)
-      SELECT md5(i::text) || md5((i + 1)::text), 100, 'application/pdf', 'doc-' || i || '.pdf', 'local', 'sha256/' || i, 'text-layer', 1, 10, 'en', NULL,
-        CASE WHEN i % 50 = 0 THEN 'invoice' ELSE 'other' END,
-        CASE WHEN i % 100 = 0 THEN 'common title ' || i ELSE 'note ' || i END, '[]',
-        to_char(date '2030-01-01' - i, 'YYYY-MM-DD'), NULL, 0.5, 'test', 'local', '{}', '[]',
-        'common body text ' || CASE WHEN i % 7 = 0 THEN 'sevenword ' ELSE '' END || 'filler words ' || i,
-        to_char(timestamp '2030-01-01' + i * interval '1 second', 'YYYY-MM-DD"T"HH24:MI:SS.000"Z"'), '2030-01-01T00:00:00.000Z'
-      FROM generate_series(1, ${count}) AS i`.execute(db);
-    await sql`
-      INSERT INTO documents_fts (document_id, tsv)
-      SELECT id, setweight(to_tsvector('simple', title), 'A') || setweight(to_tsvector('simple', text), 'D') FROM documents`.execute(db);
-    await sql`ANALYZE`.execute(db);
+    await loadRows(db, count, {
+      type: sql`CASE WHEN i % 50 = 0 THEN 'invoice' ELSE 'other' END`,
+      title: sql`CASE WHEN i % 100 = 0 THEN 'common title ' || i ELSE 'note ' || i END`,
+      date: sql`date '2030-01-01' - i`,
+      text: sql`'common body text ' || CASE WHEN i % 7 = 0 THEN 'sevenword ' ELSE '' END || 'filler words ' || i`,
+    });
     const search = (query: string, sort: 'relevance' | 'date' | 'added', offset = 0, limit = 20) => searchDocuments(db, { tree: parseQuery(query), limit, offset, sort });
 
     // Relevance: the 120 title matches come before every body-only match.
@@ -88,18 +96,12 @@ describe('Postgres search with very many matches', () => {
     // "payment due" in every other document, the two words always together: the planner, taking
     // them to be independent, expects a quarter of the documents for both (3,000, under the limit
     // on reading every match) where there are half (6,000). Every 300th has it in its title.
-    await sql`
-      INSERT INTO documents (sha256, size, mime, original_name, blob_backend, blob_key, method, pages, words, language, ocr_confidence, type, title, tags, document_date, correspondent, class_confidence, class_rule, classifier, fields, warnings, text, added_at, updated_at)
-      SELECT md5(i::text) || md5((i + 1)::text), 100, 'application/pdf', 'doc-' || i || '.pdf', 'local', 'sha256/' || i, 'text-layer', 1, 10, 'en', NULL, 'other',
-        CASE WHEN i % 300 = 0 THEN 'payment due ' || i ELSE 'note ' || i END, '[]',
-        to_char(date '2030-01-01' - (i * 7919) % 5000, 'YYYY-MM-DD'), NULL, 0.5, 'test', 'local', '{}', '[]',
-        'letter ' || CASE WHEN i % 2 = 0 THEN 'the payment due now ' ELSE 'nothing to pay ' END || 'filler ' || i,
-        to_char(timestamp '2030-01-01' + i * interval '1 second', 'YYYY-MM-DD"T"HH24:MI:SS.000"Z"'), '2030-01-01T00:00:00.000Z'
-      FROM generate_series(1, ${count}) AS i`.execute(db);
-    await sql`
-      INSERT INTO documents_fts (document_id, tsv)
-      SELECT id, setweight(to_tsvector('simple', title), 'A') || setweight(to_tsvector('simple', text), 'D') FROM documents`.execute(db);
-    await sql`ANALYZE`.execute(db);
+    await loadRows(db, count, {
+      type: sql`'other'`,
+      title: sql`CASE WHEN i % 300 = 0 THEN 'payment due ' || i ELSE 'note ' || i END`,
+      date: sql`date '2030-01-01' - (i * 7919) % 5000`,
+      text: sql`'letter ' || CASE WHEN i % 2 = 0 THEN 'the payment due now ' ELSE 'nothing to pay ' END || 'filler ' || i`,
+    });
     const search = (query: string, sort: 'relevance' | 'date', offset = 0, limit = 20) => searchDocuments(db, { tree: parseQuery(query), limit, offset, sort });
     const truth = (order: string) => sql<{ id: number }>`SELECT id FROM documents WHERE text LIKE '%payment due%' ORDER BY ${sql.raw(order)} LIMIT 20`.execute(db);
 
