@@ -3,6 +3,7 @@ import { positiveTextNodes, type QueryNode } from './query-parser.js';
 import type { Database } from '../schema.js';
 import { compile } from './compile.js';
 import { RANK_BLOCK, tierCandidates } from './tiers.js';
+import { documentCount, estimated, EXACT_COUNT_LIMIT, type Matches, planOf, plannedRows, type Size, sizeOf } from './postgres-estimates.js';
 import { toHit } from './hits.js';
 import type { HitRow, SearchHit, SearchOptions, SearchResult } from './types.js';
 import { boundingQueries, conjunctionToTsquery, markSnippet, rankingQuery } from './tsquery.js';
@@ -19,8 +20,8 @@ type TextNode = ReturnType<typeof positiveTextNodes>[number];
  * at once, but each match is a visit to its row, and a longer document's vector is TOASTed, so
  * testing or ranking it means fetching and decompressing it. So every plan reads a bounded number
  * of rows where it can: relevance walks the matches newest first and ranks blocks of them
- * (rankedInTiers), date order walks the date index (wordsInOrder), and a large total is the
- * planner's estimate (countMatches). The planner does not know what a vector costs to read: it
+ * (rankedInTiers), date order walks the date index (walkInOrder), and a large total is an
+ * estimate (manyMatches; postgres-estimates.ts). The planner does not know what a vector costs to read: it
  * would scan the whole table for a common word, or probe every document in date order for a rare
  * one; searches run with sequential scans off (migration 0015 gives every filter an index), and
  * the plans that must read all matches say so with MATERIALIZED.
@@ -32,12 +33,10 @@ const HIT_COLUMNS = sql`d.id, d.title, d.type, d.document_date, d.correspondent,
 const WEIGHTS = sql.raw(`'{0.1, 0.3, 0.6, 1.0}'`);
 
 /**
- * Words matching more documents than this (as the planner expects) are not all read: the page
- * comes from bounded walks and the total is the planner's estimate. Filters alone are counted
- * unless a count also costs more than COUNT_COST_LIMIT (about one page read from memory per unit):
- * a filter that an index-only scan counts stays exact however many documents it selects.
+ * Filters alone are counted unless there are more than EXACT_COUNT_LIMIT and a count also costs
+ * more than this (about one page read from memory per unit): a filter that an index-only scan
+ * counts stays exact however many documents it selects.
  */
-const EXACT_COUNT_LIMIT = 5_000;
 const COUNT_COST_LIMIT = 2_000;
 /** How many times the rows a page needs, at the matches' share, the walk may read before giving up. */
 const WALK_SLACK = 4;
@@ -50,14 +49,6 @@ const WALK_LIMIT = 10_000;
 const COMMON_TIER = 10 * RANK_BLOCK;
 /** How many of the newest documents a tier's walk reads at most (see newestMatches). */
 const TIER_WALK = 20_000;
-
-/** Where the matches of a query are: `f` documents_fts and, with filters, `d` documents. */
-interface Matches {
-  /** The words as a tsquery test on f, if the query has words. */
-  text: RawBuilder<SqlBool> | undefined;
-  /** The filters, on d, if any. */
-  filters: RawBuilder<SqlBool> | undefined;
-}
 
 export async function searchPostgres(db: Kysely<Database>, options: SearchOptions): Promise<SearchResult> {
   return db.transaction().execute(async (trx) => {
@@ -119,61 +110,6 @@ async function plan(db: Kysely<Database>, options: SearchOptions): Promise<Searc
 
 function orderOf(options: SearchOptions): RawBuilder<unknown> {
   return options.sort === 'date' ? sql`d.document_date DESC NULLS LAST, d.id DESC` : sql`d.added_at DESC, d.id DESC`;
-}
-
-/** A total of many matches: the planner's estimate to two significant digits, said to be one. */
-function estimated(rows: number): { total: number; totalIsEstimate: true } {
-  return { total: Number(Math.max(1, Math.round(rows)).toPrecision(2)), totalIsEstimate: true };
-}
-
-/**
- * How many documents a query's words match (each a visit to its row), as the planner expects:
- * from the lexeme frequencies ANALYZE keeps (migration 0018 keeps them for ten times more words).
- * The planner takes AND-ed words to be independent and a phrase's words to be anywhere in the
- * document, so for those it can expect a tenth of the truth ("payment due": 470 for 2,616), and
- * reading "every one of a few" matches would read them all on a large catalogue. So the words
- * are few only when each AND-ed part alone (each word of a phrase) could be; when the parts are
- * many, the share of the newest SAMPLE documents the words match says how many (`sampled`).
- */
-async function sizeOf(db: Kysely<Database>, matches: Matches, expression: string, bounds: readonly string[], sampleMany: boolean): Promise<Size> {
-  // Beside the words, a word no document holds: what the planner guesses for a word it keeps no
-  // statistics on (half the rarest word it knows), which for a million documents can be 5,000.
-  const [joint = 0, guess = 0] = await plannedRowsEach(db, [expression, UNKNOWN_WORD]);
-  // One word (or one OR of words), NOTs aside: the planner's own estimate when it knows the
-  // words, or when they are few; measured when it guessed, or when the caller must have it right.
-  const single = bounds.length <= 1;
-  const guessed = joint <= GUESSED * guess;
-  if (single && joint <= EXACT_COUNT_LIMIT) return { words: joint, few: true, sampled: false };
-  if (single && !guessed && !sampleMany) return { words: joint, few: false, sampled: false };
-  const upper = single ? joint : Math.min(...(await plannedRowsEach(db, bounds)));
-  if (upper <= EXACT_COUNT_LIMIT) return { words: Math.min(joint, upper), few: true, sampled: false };
-  const sample = (
-    await sql<{ hits: number; tried: number }>`
-      SELECT count(*) FILTER (WHERE ${matches.text ?? sql<SqlBool>`TRUE`}) AS hits, count(*) AS tried FROM (SELECT tsv FROM documents_fts ORDER BY document_id DESC LIMIT ${SAMPLE}) f`.execute(db)
-  ).rows[0];
-  const hits = Number(sample?.hits ?? 0);
-  const tried = Number(sample?.tried ?? 0);
-  // A catalogue smaller than the sample was counted whole. No hit among the newest: most likely
-  // under 3 in SAMPLE (the 95 % bound), so few on a catalogue of up to a few million.
-  const documents = tried < SAMPLE ? tried : await documentCount(db);
-  const words = tried < SAMPLE ? hits : Math.min(upper, hits === 0 ? Math.min(joint, (3 / SAMPLE) * documents) : (hits / tried) * documents);
-  return { words, few: words <= EXACT_COUNT_LIMIT, sampled: true };
-}
-
-/** How many of the newest documents sizeOf tries a query's words on, when the planner cannot say. */
-const SAMPLE = 1_000;
-/** A token searchTokens() can produce that no document holds (digits and letters, never a word). */
-const UNKNOWN_WORD = 'q0q0q0q0q0q0q0q0';
-/** An estimate within this factor of the planner's guess for an unknown word is taken to be one. */
-const GUESSED = 2.5;
-
-interface Size {
-  /** Documents the words match (an estimate unless few). */
-  words: number;
-  /** Few enough to read every match (which also counts them). */
-  few: boolean;
-  /** Measured on the newest documents rather than taken from the planner. */
-  sampled: boolean;
 }
 
 /** How many of the newest matches of the words the filters are tried on, to estimate the total. */
@@ -374,44 +310,6 @@ async function countFilters(db: Kysely<Database>, where: RawBuilder<SqlBool>): P
   const plan = await planOf(db, sql`SELECT count(*) FROM documents d WHERE ${where}`);
   if (plan.rows > EXACT_COUNT_LIMIT && plan.cost > COUNT_COST_LIMIT) return estimated(plan.rows);
   return { total: Number((await sql<{ count: number }>`SELECT count(*) AS count FROM documents d WHERE ${where}`.execute(db)).rows[0]?.count ?? 0) };
-}
-
-interface PlanNode {
-  'Plan Rows': number;
-  'Total Cost': number;
-  Plans?: PlanNode[];
-}
-
-/** What the planner expects of a count: how many rows feed it, and what it costs. */
-async function planOf(db: Kysely<Database>, query: RawBuilder<unknown>): Promise<{ rows: number; cost: number }> {
-  const result = await sql<{ 'QUERY PLAN': { Plan: PlanNode }[] }>`EXPLAIN (FORMAT JSON) ${query}`.execute(db);
-  const top = result.rows[0]?.['QUERY PLAN'][0]?.Plan;
-  // Below the aggregate (and a Gather over partial aggregates, if parallel): the rows counted.
-  let input = top?.Plans?.[0];
-  while (input?.Plans?.length === 1 && input['Plan Rows'] <= 3) input = input.Plans[0];
-  return { rows: Number(input?.['Plan Rows'] ?? 0), cost: Number(top?.['Total Cost'] ?? 0) };
-}
-
-/** The planner's row estimate for a query, without running it. */
-async function plannedRows(db: Kysely<Database>, query: RawBuilder<unknown>): Promise<number> {
-  const result = await sql<{ 'QUERY PLAN': { Plan: PlanNode }[] }>`EXPLAIN (FORMAT JSON) ${query}`.execute(db);
-  return Number(result.rows[0]?.['QUERY PLAN'][0]?.Plan['Plan Rows'] ?? 0);
-}
-
-/** The planner's row estimates for several tsqueries on documents_fts, in one round trip. */
-async function plannedRowsEach(db: Kysely<Database>, queries: readonly string[]): Promise<number[]> {
-  const branches = queries.map((query) => sql`SELECT 1 FROM documents_fts f WHERE f.tsv @@ to_tsquery('simple', ${query})`);
-  const result = await sql<{ 'QUERY PLAN': { Plan: PlanNode }[] }>`EXPLAIN (FORMAT JSON) ${sql.join(branches, sql` UNION ALL `)}`.execute(db);
-  const top = result.rows[0]?.['QUERY PLAN'][0]?.Plan;
-  const nodes = queries.length === 1 ? [top] : (top?.Plans ?? []);
-  return nodes.map((node) => Number(node?.['Plan Rows'] ?? 0));
-}
-
-/** The planner's row estimate; a table never analyzed yet (-1) is new and small enough to count. */
-async function documentCount(db: Kysely<Database>): Promise<number> {
-  const estimate = Number((await sql<{ estimate: number }>`SELECT reltuples::float8 AS estimate FROM pg_class WHERE oid = 'documents'::regclass`.execute(db)).rows[0]?.estimate ?? -1);
-  if (estimate > 0) return estimate;
-  return Number((await sql<{ count: number }>`SELECT count(*) AS count FROM documents`.execute(db)).rows[0]?.count ?? 0);
 }
 
 /** Snippets are cut in JavaScript from the text of the page's documents only. */
