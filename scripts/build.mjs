@@ -26,7 +26,7 @@ const require = createRequire(import.meta.url);
 if (process.argv.includes('--prepare') && ['pack', 'publish'].includes(process.env.npm_command ?? '')) process.exit(0);
 
 /** Bundled into dist/app/, with whatever they import themselves. */
-const BUNDLED = new Set(['pino', 'kysely', 'zod', 'commander', 'cli-table3', 'ulid', 'picomatch', 'cockatiel', 'officeparser']);
+const BUNDLED = new Set(['pino', 'kysely', 'zod', 'commander', 'fast-string-width', 'ulid', 'picomatch', 'cockatiel', 'officeparser']);
 /**
  * doccat's installed dependencies: always imported from node_modules at run time, also where a
  * bundled package imports them. officeparser is the reason: it is a build-time (dev) dependency,
@@ -93,7 +93,7 @@ const result = await esbuild.build({
   target: 'node20.19',
   entryNames: '[name]',
   chunkNames: '[name]-[hash]',
-  // The bundled CommonJS packages (commander, cli-table3) require Node's own modules.
+  // The bundled CommonJS packages (commander) require Node's own modules.
   banner: { js: "import { createRequire as __doccatCreateRequire } from 'node:module'; const require = __doccatCreateRequire(import.meta.url);" },
   plugins: [externals],
   legalComments: 'none',
