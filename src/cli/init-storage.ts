@@ -29,6 +29,11 @@ function flagKey(field: InitField): string {
   return new Option(field.flag).attributeName();
 }
 
+/** `--s3-bucket`, without its value's name. */
+function longFlag(field: InitField): string {
+  return field.flag.split(' ')[0] ?? field.flag;
+}
+
 /** `--storage`'s help: the offered types, the default first. */
 export function storageFlagHelp(): string {
   return choiceList(initBackendTypes().map((entry, index) => (index === 0 ? `${entry.type} (default)` : entry.type)));
@@ -60,9 +65,9 @@ export function storageFromFlags(flags: Readonly<Record<string, unknown>>, stora
   if (!entry) throw usageError('E_USAGE', `--storage ${chosen}: use ${choiceList(types.map((candidate) => candidate.type))}`);
   for (const field of entry.init.fields) {
     const value = given(field);
-    if (field.required && !value && yes) throw usageError('E_USAGE', `--storage ${chosen} needs ${field.flag.split(' ')[0]}`, field.required.hint);
+    if (field.required && !value && yes) throw usageError('E_USAGE', `--storage ${chosen} needs ${longFlag(field)}`, field.required.hint);
     // Only the variable's name goes in the file: a secret on the command line is not written down.
-    if (field.secret && value !== undefined && !SECRET_REFERENCE.test(value)) throw usageError('E_USAGE', `${field.flag.split(' ')[0]} takes where the secret is (${SECRET_EXPECTED}), never the secret itself`, `e.g. ${field.flag.split(' ')[0]} ${field.default ?? 'env:NAME'}`);
+    if (field.secret && value !== undefined && !SECRET_REFERENCE.test(value)) throw usageError('E_USAGE', `${longFlag(field)} takes where the secret is (${SECRET_EXPECTED}), never the secret itself`, `e.g. ${longFlag(field)} ${field.default ?? 'env:NAME'}`);
   }
   const backends: StorageAnswers = {};
   for (const candidate of types) backends[candidate.type] = Object.fromEntries(candidate.init.fields.map((field) => [field.name, given(field) ?? field.default ?? '']));
