@@ -2,6 +2,7 @@ import path from 'node:path';
 import { providerType, providerTypes } from '../classify/provider-types.js';
 import { defaultCatalogDir } from '../config/load.js';
 import type { ProviderConfig } from '../config/schema.js';
+import { storageConfig, type StorageAnswers } from './init-storage.js';
 
 /** `doccat init`'s answers, whether asked (init-wizard.ts) or given as flags, and the config they make. */
 
@@ -9,8 +10,10 @@ export interface InitAnswers {
   catalog: string | undefined;
   db: 'sqlite' | 'postgres';
   dbUrl: string;
-  storage: 'local' | 's3';
-  s3: { bucket: string; region: string; endpoint: string | undefined };
+  /** A backend type the registry offers to init (init-storage.ts). */
+  storage: string;
+  /** Every offered type's answers, so that the wizard starts from what flags said for the one picked. */
+  backends: StorageAnswers;
   languages: string[];
   providers: { type: ProviderConfig['type']; keyEnv: string }[];
 }
@@ -19,19 +22,8 @@ export function buildConfig(answers: InitAnswers): Record<string, unknown> {
   const config: Record<string, unknown> = {};
   if (answers.catalog && path.resolve(answers.catalog) !== defaultCatalogDir(process.env)) config.catalog = answers.catalog;
   if (answers.db === 'postgres') config.database = { url: answers.dbUrl };
-  if (answers.storage === 's3') {
-    config.storage = {
-      backend: 's3',
-      backends: {
-        s3: {
-          type: 's3',
-          bucket: answers.s3.bucket,
-          region: answers.s3.region,
-          ...(answers.s3.endpoint ? { endpoint: answers.s3.endpoint, forcePathStyle: true } : {}),
-        },
-      },
-    };
-  }
+  const storage = storageConfig(answers.storage, answers.backends);
+  if (storage) config.storage = storage;
   config.ocr = { languages: answers.languages };
   if (answers.providers.length > 0) {
     config.ai = {

@@ -1,6 +1,7 @@
 import * as prompts from '@clack/prompts';
 import { defaultCatalogDir } from '../config/load.js';
 import { checkEnvName, providerChoices, type InitAnswers } from './init-answers.js';
+import { checkField, storageChoices } from './init-storage.js';
 import { unguardedStderr } from './output.js';
 
 /** The questions of `doccat init`, starting from what flags already said. Undefined if cancelled. */
@@ -41,26 +42,21 @@ export async function askAnswers(start: InitAnswers, file: string): Promise<Init
     dbUrl = answer;
   }
 
+  const places = storageChoices();
   const storage = await prompts.select({
     ...common,
     message: 'Where should the original files be kept?',
     initialValue: start.storage,
-    options: [
-      { value: 'local' as const, label: 'Local folder', hint: 'inside the catalogue folder' },
-      { value: 's3' as const, label: 'S3 or S3-compatible', hint: 'AWS, MinIO, R2, B2...; credentials from the usual AWS variables' },
-    ],
+    options: places.map((place) => ({ value: place.value, label: place.label, hint: place.hint })),
   });
   if (cancelled(storage)) return undefined;
-  const s3 = { ...start.s3 };
-  if (storage === 's3') {
-    const bucket = await prompts.text({ ...common, message: 'Bucket name', initialValue: s3.bucket, validate: (value) => (value && /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(value) ? undefined : 'an S3 bucket name') });
-    if (cancelled(bucket)) return undefined;
-    const region = await prompts.text({ ...common, message: 'Region', initialValue: s3.region });
-    if (cancelled(region)) return undefined;
-    const endpoint = await prompts.text({ ...common, message: 'Endpoint URL (empty for AWS)', initialValue: s3.endpoint ?? '', validate: (value) => (!value || /^https?:\/\/.+/.test(value) ? undefined : 'http(s)://host:port, or empty') });
-    if (cancelled(endpoint)) return undefined;
-    Object.assign(s3, { bucket, region, endpoint: endpoint || undefined });
+  const answers = { ...(start.backends[storage] ?? {}) };
+  for (const field of places.find((place) => place.value === storage)?.fields ?? []) {
+    const value = await prompts.text({ ...common, message: field.prompt, initialValue: answers[field.name] ?? field.default ?? '', validate: (typed) => checkField(field, typed ?? '') });
+    if (cancelled(value)) return undefined;
+    answers[field.name] = value;
   }
+  const backends = { ...start.backends, [storage]: answers };
 
   const languages = await prompts.text({ ...common, message: 'OCR languages (tesseract codes, e.g. eng,deu)', initialValue: start.languages.join(','), validate: (value) => (value && /^[a-z_]+([,+ ]+[a-z_]+)*$/.test(value.trim()) ? undefined : 'codes such as eng, deu, fra') });
   if (cancelled(languages)) return undefined;
@@ -88,5 +84,5 @@ export async function askAnswers(start: InitAnswers, file: string): Promise<Init
     return undefined;
   }
   prompts.outro('writing the configuration', common);
-  return { catalog: catalog.trim(), db, dbUrl, storage, s3, languages: languages.split(/[,+ ]+/).filter((language) => language.length > 0), providers };
+  return { catalog: catalog.trim(), db, dbUrl, storage, backends, languages: languages.split(/[,+ ]+/).filter((language) => language.length > 0), providers };
 }

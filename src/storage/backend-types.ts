@@ -1,9 +1,9 @@
 import * as z from 'zod';
-import { BACKEND_TYPES, type BackendType } from './backends/registry.js';
+import { BACKEND_TYPES, type BackendInit, type BackendType } from './backends/registry.js';
 
 /** What the code asks of the backend registry (backends/registry.ts), derived from its entries. */
 
-export type { BackendType };
+export type { BackendInit, BackendType, InitField } from './backends/registry.js';
 
 type Entries = typeof BACKEND_TYPES;
 type SchemaOf<Entry> = Entry extends { schema: infer Schema extends z.ZodObject<{ type: z.ZodLiteral<string> }> } ? Schema : never;
@@ -26,4 +26,10 @@ export function backendType(type: string): BackendType {
   const entry = (BACKEND_TYPES as unknown as readonly BackendType[]).find((candidate) => candidate.type === type);
   if (!entry) throw new Error(`backend type "${type}" is not in the registry`);
   return entry;
+}
+
+/** The types `doccat init` offers, in registry order (the first is its default), each with its questions. */
+export function initBackendTypes(): { type: string; init: BackendInit }[] {
+  // Widened as in backendType(): init writes whatever options the entry's own `options` returns.
+  return (BACKEND_TYPES as unknown as readonly BackendType[]).flatMap((entry) => (entry.init ? [{ type: entry.type, init: entry.init }] : []));
 }

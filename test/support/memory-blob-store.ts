@@ -6,7 +6,7 @@ import * as z from 'zod';
 import { secretReference } from '../../src/config/schema/secret.js';
 import { DoccatError } from '../../src/errors.js';
 import { assertSafeKey, blobKey, blobMissing, checksumMismatch, hashingStream, putFileInto, type BlobHead, type BlobStore, type HealthResult, type PutResult } from '../../src/storage/blob-store.js';
-import type { BackendContext } from '../../src/storage/backends/registry.js';
+import type { BackendContext, BackendInit } from '../../src/storage/backends/registry.js';
 
 /**
  * A backend type as a new one would be added (see the blob-store contract suite, which registers
@@ -20,6 +20,20 @@ export const memoryBackendSchema = z
     token: secretReference.describe('must resolve: shows the registry hands the backend its secrets'),
   })
   .strict();
+
+/**
+ * What `doccat init` asks for it (the init test registers it with this): the space, which --yes
+ * needs, and where the token is, a secret reference with a default.
+ */
+export const memoryBackendInit: BackendInit<typeof memoryBackendSchema> = {
+  label: 'Memory (test)',
+  hint: 'blobs kept by this process only',
+  fields: [
+    { name: 'space', flag: '--memory-space <name>', help: 'space for --storage memory', prompt: 'Space name', required: { hint: 'name the space, e.g. --memory-space scans' }, validate: (value) => (/^[a-z]+$/.test(value) ? undefined : 'lower-case letters') },
+    { name: 'token', flag: '--memory-token <reference>', help: 'where the token is', prompt: 'Where is the token?', default: 'env:MEMORY_TOKEN', secret: true },
+  ],
+  options: ({ space = '', token = '' }) => ({ type: 'memory', space, token }),
+};
 
 const spaces = new Map<string, Map<string, { bytes: Buffer; modified: Date }>>();
 

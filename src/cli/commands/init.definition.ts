@@ -1,5 +1,6 @@
 import { defineCommand } from '../command-definition.js';
 import { listProviderTypes } from '../../classify/provider-types.js';
+import { backendFieldOptions, storageFlagHelp } from '../init-storage.js';
 import type { InitFlags } from './init.js';
 
 export const initDefinition = defineCommand<[], InitFlags>({
@@ -12,10 +13,8 @@ export const initDefinition = defineCommand<[], InitFlags>({
     { flags: '--force', description: 'replace an existing file' },
     { flags: '--db <kind>', description: 'sqlite (default) or postgres' },
     { flags: '--db-url <reference>', description: 'where the Postgres URL is: env:NAME, file:PATH or cmd:COMMAND (default env:DATABASE_URL)' },
-    { flags: '--storage <kind>', description: 'local (default) or s3' },
-    { flags: '--s3-bucket <name>', description: 'bucket for --storage s3' },
-    { flags: '--s3-region <region>', description: 'region (default us-east-1)' },
-    { flags: '--s3-endpoint <url>', description: 'endpoint of an S3-compatible store (MinIO, R2...)' },
+    { flags: '--storage <kind>', description: storageFlagHelp() },
+    ...backendFieldOptions(),
     { flags: '--ocr-languages <codes>', description: 'tesseract language codes, e.g. eng,deu (default eng)' },
     { flags: '--provider <type[=ENV]>', description: `${listProviderTypes()}, with the variable holding its key (repeatable)`, repeatable: true, defaultValue: [] },
     { flags: '--no-health', description: 'do not run the health checks afterwards' },

@@ -7,6 +7,7 @@ import { ExitCode, usageError } from '../../errors.js';
 import { configSchema } from '../../config/schema.js';
 import { listProviderTypes } from '../../classify/provider-types.js';
 import { buildConfig, providerChoices, type InitAnswers } from '../init-answers.js';
+import { checkStorageAnswers, storageFromFlags } from '../init-storage.js';
 import { envOverrideNames, formatIssues } from '../../config/load.js';
 import { maskUrlCredentials } from '../../config/mask.js';
 import { registerSecret } from '../../observability/redact.js';
@@ -24,12 +25,11 @@ export interface InitFlags {
   db?: string;
   dbUrl?: string;
   storage?: string;
-  s3Bucket?: string;
-  s3Region?: string;
-  s3Endpoint?: string;
   ocrLanguages?: string;
   provider?: string[];
   health?: boolean;
+  /** The flags of the backends' questions (--s3-bucket is s3Bucket), which their registry entries declare. */
+  [backendField: string]: string | string[] | boolean | undefined;
 }
 
 export async function initCommand(options: InitFlags, command: Command): Promise<number> {
@@ -60,9 +60,7 @@ export async function initCommand(options: InitFlags, command: Command): Promise
   if (answers.catalog && !answers.catalog.startsWith('~') && !path.isAbsolute(answers.catalog) && path.dirname(file) !== process.cwd()) {
     answers = { ...answers, catalog: path.resolve(answers.catalog) };
   }
-  if (answers.storage === 's3' && answers.s3.endpoint && maskUrlCredentials(answers.s3.endpoint) !== answers.s3.endpoint) {
-    throw usageError('E_USAGE', 'the S3 endpoint URL holds credentials, which would be written into the config file', 'give the endpoint without user:password@; credentials come from accessKeyId/secretAccessKey references or the AWS variables');
-  }
+  checkStorageAnswers(answers.storage, answers.backends);
   // A password given on the command line is not written down: the file names the variable that
   // holds the URL, which is also the variable that overrides database.url.
   const exports: Record<string, string> = {};
@@ -118,9 +116,7 @@ function writePrivateFile(file: string, text: string): void {
 function answersFromFlags(options: InitFlags, catalog: string | undefined): InitAnswers {
   const db = options.db ?? (options.dbUrl ? 'postgres' : 'sqlite');
   if (db !== 'sqlite' && db !== 'postgres') throw usageError('E_USAGE', `--db ${db}: use sqlite or postgres`);
-  const storage = options.storage ?? (options.s3Bucket ? 's3' : 'local');
-  if (storage !== 'local' && storage !== 's3') throw usageError('E_USAGE', `--storage ${storage}: use local or s3`);
-  if (storage === 's3' && !options.s3Bucket && options.yes) throw usageError('E_USAGE', '--storage s3 needs --s3-bucket', 'name the bucket, e.g. --s3-bucket my-documents');
+  const { storage, backends } = storageFromFlags(options, options.storage, options.yes === true);
   const providers = (options.provider ?? []).map((item) => {
     // --provider openai or --provider openai=MY_KEY_VARIABLE
     const [type = '', keyEnv] = item.split('=');
@@ -133,7 +129,7 @@ function answersFromFlags(options: InitFlags, catalog: string | undefined): Init
     db,
     dbUrl: options.dbUrl ?? 'env:DATABASE_URL',
     storage,
-    s3: { bucket: options.s3Bucket ?? '', region: options.s3Region ?? 'us-east-1', endpoint: options.s3Endpoint },
+    backends,
     languages: (options.ocrLanguages ?? 'eng').split(/[,+ ]+/).filter((language) => language.length > 0),
     providers,
   };
