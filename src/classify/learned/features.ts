@@ -1,10 +1,12 @@
 import { foldText } from '../../text/fold.js';
+import { lineShapes } from './shapes.js';
 
 /**
  * A document as hashed word and word-pair features (the "hashing trick": no vocabulary to keep
  * in step, a fixed cost per token). Words are folded like the search index folds them; numbers
  * and one-letter words carry little about a document's kind and are left out. Words in the first
  * lines (letterhead, heading) also count as heading features, since they say most about the kind.
+ * The shapes of the lines (amounts, dates, numbered clauses: see shapes.ts) are features too.
  */
 
 /** Text read per document: the kind of a document shows early, and the cost stays bounded. */
@@ -12,6 +14,12 @@ export const FEATURE_CHARS = 8_000;
 const HEAD_CHARS = 400;
 const HEAD_SEED = 0x9e3779b9;
 const PAIR_SEED = 0x85ebca6b;
+const SHAPE_SEED = 0x27d4eb2f;
+/**
+ * A line shape weighs twice a word: a document has a few dozen lines and hundreds of words, and
+ * shapes are what examples in one language teach about documents in another.
+ */
+const SHAPE_WEIGHT = 2;
 
 /** 32-bit FNV-1a of a string. */
 function hashWord(word: string): number {
@@ -63,6 +71,12 @@ export function documentFeatures(text: string, extra: readonly ExtraFeature[] = 
     previous = hash;
   }
   for (const [hash, count] of counts) counts.set(hash, Math.log1p(count));
+  const shapes = new Map<number, number>();
+  for (const shape of lineShapes(text.slice(0, FEATURE_CHARS))) {
+    const hash = combine(hashWord(shape), 2, SHAPE_SEED);
+    shapes.set(hash, (shapes.get(hash) ?? 0) + 1);
+  }
+  for (const [hash, count] of shapes) counts.set(hash, SHAPE_WEIGHT * Math.log1p(count));
   // Facts from outside the text (the file's format, the rules' verdicts) as features of their own.
   for (const feature of extra) {
     const [word, weight] = typeof feature === 'string' ? [feature, 1] : feature;
