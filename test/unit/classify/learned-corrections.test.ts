@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { extraFeatures, learnedDecides, scopeOf } from '../../../src/classify/learned/classifier.js';
-import { documentFeatures } from '../../../src/classify/learned/features.js';
+import { documentFeatures, featureText } from '../../../src/classify/learned/features.js';
 import { LearnedModel, type TrainingExample } from '../../../src/classify/learned/model.js';
 import { lineShapes } from '../../../src/classify/learned/shapes.js';
 import { LocalClassifier } from '../../../src/classify/providers/local.js';
@@ -51,6 +51,17 @@ describe('the learned model against the rules', () => {
     // And a letter stays a letter.
     const next = seen(`Dear Mr Hughes,\n\nmany thanks for the photographs of the garden party, which everybody in the street has now seen and admired.\nWe hope to see you again at the autumn walk, and the Hendersons would like to borrow the ladder once more if you can spare it.\n\nBest wishes,\nAnna`);
     expect(model.predictType(next.features)?.label).toBe('letter');
+  });
+});
+
+describe('training folds a text once', () => {
+  it('gives the rules the same scores and the model the same features as folding twice', () => {
+    for (const text of [invoice(0), invoice(1), letter(2), 'Straße «Über» Σίσυφος ΣΟΦΟΣ', '']) {
+      const read = featureText(text);
+      const input = { text, mime: 'text/plain', fileName: 'x.txt', metadata: {} };
+      expect(rules.typeScores(input, { folded: `\n${read.folded}`, words: read.words })).toEqual(rules.typeScores(input));
+      expect(documentFeatures(read, ['mime:text/plain'])).toEqual(documentFeatures(text, ['mime:text/plain']));
+    }
   });
 });
 
