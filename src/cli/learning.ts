@@ -111,12 +111,10 @@ export async function trainModel(catalog: OpenCatalog, config: Config): Promise<
     }
   }
   const threads = trainingThreads(wanted.length);
-  if (threads > 1) {
-    await countInThreads(trainer, documents(), threads, { classify: config.classify, labels, minExamples: settings.minExamples });
-  } else {
-    const rules = new LocalClassifier(config.classify);
-    for await (const document of documents()) learnFrom(trainer, rules, document);
-  }
+  const rules = new LocalClassifier(config.classify);
+  const count = (document: TrainingDocument) => learnFrom(trainer, rules, document);
+  if (threads > 1) await countInThreads(trainer, documents(), threads, { classify: config.classify, labels, minExamples: settings.minExamples }, count);
+  else for await (const document of documents()) count(document);
   const model = trainer.finish();
   if (!model.usable) {
     // Nothing learned is remembered too (an empty model), so that the next run does not read
@@ -132,24 +130,30 @@ export async function trainModel(catalog: OpenCatalog, config: Config): Promise<
 }
 
 /**
- * Counts the documents in training threads, each with a trainer made from the same labels, and
- * adds their counts to `trainer`. Batches go to the threads in turn and the counts are added in
- * thread order, so the same catalogue makes the same model; at most two batches wait per thread,
- * so the texts in memory stay few however large the catalogue.
+ * Counts the documents in `threads` threads: this one and training threads, each of those with a
+ * trainer made from the same labels, whose counts are then added to `trainer`. Batches go to the
+ * threads in turn and the counts are added in thread order, so the same catalogue makes the same
+ * model; at most two batches wait per thread, so the texts in memory stay few however large the
+ * catalogue. This thread counts its share too: a thread of its own would cost another start.
  */
-async function countInThreads(trainer: ModelTrainer, documents: AsyncIterable<TrainingDocument>, threads: number, data: TrainWorkerData): Promise<void> {
+async function countInThreads(trainer: ModelTrainer, documents: AsyncIterable<TrainingDocument>, threads: number, data: TrainWorkerData, count: (document: TrainingDocument) => void): Promise<void> {
   const { Worker: WorkerThread } = await import('node:worker_threads');
-  const pool = Array.from({ length: threads }, () => new TrainingThread(new WorkerThread(TRAIN_WORKER, { workerData: data })));
+  const pool = Array.from({ length: threads - 1 }, () => new TrainingThread(new WorkerThread(TRAIN_WORKER, { workerData: data })));
+  const deal = async (batch: TrainingDocument[], turn: number) => {
+    const thread = pool[(turn % threads) - 1];
+    if (thread) await thread.send(batch);
+    else for (const document of batch) count(document);
+  };
   try {
     let batch: TrainingDocument[] = [];
-    let sent = 0;
+    let turn = 0;
     for await (const document of documents) {
       batch.push(document);
       if (batch.length < BATCH) continue;
-      await (pool[sent++ % threads] as TrainingThread).send(batch);
+      await deal(batch, turn++);
       batch = [];
     }
-    if (batch.length > 0) await (pool[sent % threads] as TrainingThread).send(batch);
+    if (batch.length > 0) await deal(batch, turn);
     const counts = await Promise.all(pool.map((thread) => thread.finish()));
     for (const counted of counts) trainer.merge(counted);
   } finally {
