@@ -1,9 +1,15 @@
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import type { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import type { DoccatConfig as Config } from '../config/schema.js';
-import type { LearnedModel, Labels, ModelSummary } from '../classify/learned/model.js';
+import type { LearnedModel, Labels, ModelSummary, ModelTrainer, TrainerCounts } from '../classify/learned/model.js';
+import type { TrainingDocument } from '../classify/learned/training.js';
 import { LearnedModelRepository, type LabelRow } from '../db/learned-models.js';
 import type { OpenCatalog } from './catalog.js';
+import type { TrainWorkerData, TrainWorkerMessage, TrainWorkerReply } from './train-worker.js';
 
 /**
  * Learning from the catalogue: which documents teach what, when the stored model is stale, and
@@ -19,6 +25,10 @@ export interface TrainReport {
   reason?: string;
   documents: number;
   trainMs: number;
+  /** CPU time of training, all threads: on a machine shared with other work, more telling than trainMs. */
+  cpuMs: number;
+  /** Threads the documents were counted in. */
+  threads: number;
   modelBytes: number;
   fingerprint: string;
   summary?: ModelSummary;
@@ -62,45 +72,132 @@ async function labelled(repository: LearnedModelRepository, config: Config): Pro
   return { rows, fingerprint: fingerprintOf(rows, config, MODEL_FORMAT), format: MODEL_FORMAT };
 }
 
+/** The training thread, built beside this module (dist/cli/ and dist/app/ alike; not when running from src/). */
+const TRAIN_WORKER = new URL('./train-worker.js', import.meta.url);
+/** Below this many documents, starting threads costs more than counting in one. */
+const THREADS_FROM = 1_000;
+const BATCH = 100;
+
+function trainingThreads(documents: number): number {
+  if (documents < THREADS_FROM || !existsSync(fileURLToPath(TRAIN_WORKER))) return 1;
+  return Math.max(1, Math.min(4, availableParallelism()));
+}
+
 /** Trains the model from the catalogue and stores it there, in one streaming pass over the texts. */
 export async function trainModel(catalog: OpenCatalog, config: Config): Promise<TrainReport> {
   const settings = config.classify.learned;
   const started = performance.now();
+  const cpuStarted = process.cpuUsage();
+  const cpuMs = () => {
+    const used = process.cpuUsage(cpuStarted);
+    return Math.round((used.user + used.system) / 1000);
+  };
   const repository = new LearnedModelRepository(catalog.database.db);
-  const [{ ModelTrainer }, { documentFeatures, FEATURE_CHARS }, { extraFeatures }, { LocalClassifier }] = await Promise.all([
+  const [{ ModelTrainer }, { FEATURE_CHARS }, { learnFrom }, { LocalClassifier }] = await Promise.all([
     import('../classify/learned/model.js'),
     import('../classify/learned/features.js'),
-    import('../classify/learned/classifier.js'),
+    import('../classify/learned/training.js'),
     import('../classify/providers/local.js'),
   ]);
-  const rules = new LocalClassifier(config.classify);
   const { rows, fingerprint, format } = await labelled(repository, config);
-  const trainer = new ModelTrainer(
-    rows.map((row) => row.labels),
-    { minExamples: settings.minExamples },
-  );
+  const labels = rows.map((row) => row.labels);
+  const trainer = new ModelTrainer(labels, { minExamples: settings.minExamples });
   const wanted = rows.filter((row) => trainer.wants(row.labels));
   const byId = new Map(wanted.map((row) => [row.id, row]));
-  for await (const { id, text } of repository.texts(wanted.map((row) => row.id), FEATURE_CHARS)) {
-    const row = byId.get(id);
-    if (!row) continue;
-    const input = { text, mime: row.mime, fileName: '', metadata: {} };
-    const scores = rules.typeScores(input);
-    const verdict = rules.verdict(input, scores);
-    trainer.add({ ...row.labels, verdict }, documentFeatures(text, extraFeatures(input, verdict, scores)));
+  async function* documents(): AsyncGenerator<TrainingDocument> {
+    for await (const { id, text } of repository.texts(wanted.map((row) => row.id), FEATURE_CHARS)) {
+      const row = byId.get(id);
+      if (row) yield { labels: row.labels, mime: row.mime, text };
+    }
   }
+  const threads = trainingThreads(wanted.length);
+  const rules = new LocalClassifier(config.classify);
+  const count = (document: TrainingDocument) => learnFrom(trainer, rules, document);
+  if (threads > 1) await countInThreads(trainer, documents(), threads, { classify: config.classify, labels, minExamples: settings.minExamples }, count);
+  else for await (const document of documents()) count(document);
   const model = trainer.finish();
   if (!model.usable) {
     // Nothing learned is remembered too (an empty model), so that the next run does not read
     // every labelled text again to find out the same.
     const trainMs = Math.round(performance.now() - started);
     await repository.save({ format, fingerprint, trainedAt: new Date().toISOString(), documents: 0, trainMs, summary: model.summary, model: new Uint8Array(0) });
-    return { trained: false, reason: `no type, correspondent or tag has ${settings.minExamples} documents labelled by hand yet (doccat set ID --type TYPE)`, documents: rows.length, trainMs, modelBytes: 0, fingerprint, summary: model.summary };
+    return { trained: false, reason: `no type, correspondent or tag has ${settings.minExamples} documents labelled by hand yet (doccat set ID --type TYPE)`, documents: rows.length, trainMs, cpuMs: cpuMs(), threads, modelBytes: 0, fingerprint, summary: model.summary };
   }
   const bytes = model.serialize();
   const trainMs = Math.round(performance.now() - started);
   await repository.save({ format, fingerprint, trainedAt: new Date().toISOString(), documents: model.summary.documents, trainMs, summary: model.summary, model: bytes });
-  return { trained: true, documents: model.summary.documents, trainMs, modelBytes: bytes.length, fingerprint, summary: model.summary };
+  return { trained: true, documents: model.summary.documents, trainMs, cpuMs: cpuMs(), threads, modelBytes: bytes.length, fingerprint, summary: model.summary };
+}
+
+/**
+ * Counts the documents in `threads` threads: this one and training threads, each of those with a
+ * trainer made from the same labels, whose counts are then added to `trainer`. Batches go to the
+ * threads in turn and the counts are added in thread order, so the same catalogue makes the same
+ * model; at most two batches wait per thread, so the texts in memory stay few however large the
+ * catalogue. This thread counts its share too: a thread of its own would cost another start.
+ */
+async function countInThreads(trainer: ModelTrainer, documents: AsyncIterable<TrainingDocument>, threads: number, data: TrainWorkerData, count: (document: TrainingDocument) => void): Promise<void> {
+  const { Worker: WorkerThread } = await import('node:worker_threads');
+  const pool = Array.from({ length: threads - 1 }, () => new TrainingThread(new WorkerThread(TRAIN_WORKER, { workerData: data })));
+  const deal = async (batch: TrainingDocument[], turn: number) => {
+    const thread = pool[(turn % threads) - 1];
+    if (thread) await thread.send(batch);
+    else for (const document of batch) count(document);
+  };
+  try {
+    let batch: TrainingDocument[] = [];
+    let turn = 0;
+    for await (const document of documents) {
+      batch.push(document);
+      if (batch.length < BATCH) continue;
+      await deal(batch, turn++);
+      batch = [];
+    }
+    if (batch.length > 0) await deal(batch, turn);
+    const counts = await Promise.all(pool.map((thread) => thread.finish()));
+    for (const counted of counts) trainer.merge(counted);
+  } finally {
+    await Promise.all(pool.map((thread) => thread.worker.terminate()));
+  }
+}
+
+/** One training thread: its batches in flight, and its counts at the end. */
+class TrainingThread {
+  private pending = 0;
+  private wake: (() => void) | undefined;
+  private failure: Error | undefined;
+  private done: { resolve: (counts: TrainerCounts) => void; reject: (error: Error) => void } | undefined;
+
+  constructor(readonly worker: Worker) {
+    worker.on('message', (reply: TrainWorkerReply) => {
+      if ('counted' in reply) {
+        this.pending -= 1;
+        this.wake?.();
+      } else this.done?.resolve(reply.counts);
+    });
+    const fail = (error: Error) => {
+      this.failure ??= error;
+      this.wake?.();
+      this.done?.reject(this.failure);
+    };
+    worker.on('error', fail);
+    worker.on('exit', (code) => fail(new Error(`a training thread stopped (exit code ${code})`)));
+  }
+
+  async send(batch: TrainingDocument[]): Promise<void> {
+    while (this.pending >= 2 && !this.failure) await new Promise<void>((resolve) => (this.wake = resolve));
+    if (this.failure) throw this.failure;
+    this.pending += 1;
+    this.worker.postMessage({ batch } satisfies TrainWorkerMessage);
+  }
+
+  finish(): Promise<TrainerCounts> {
+    return new Promise((resolve, reject) => {
+      if (this.failure) return reject(this.failure);
+      this.done = { resolve, reject };
+      this.worker.postMessage({ finish: true } satisfies TrainWorkerMessage);
+    });
+  }
 }
 
 /**

@@ -1,10 +1,12 @@
 import { foldText } from '../../text/fold.js';
+import { lineShapes } from './shapes.js';
 
 /**
  * A document as hashed word and word-pair features (the "hashing trick": no vocabulary to keep
  * in step, a fixed cost per token). Words are folded like the search index folds them; numbers
  * and one-letter words carry little about a document's kind and are left out. Words in the first
  * lines (letterhead, heading) also count as heading features, since they say most about the kind.
+ * The shapes of the lines (amounts, dates, numbered clauses: see shapes.ts) are features too.
  */
 
 /** Text read per document: the kind of a document shows early, and the cost stays bounded. */
@@ -12,6 +14,12 @@ export const FEATURE_CHARS = 8_000;
 const HEAD_CHARS = 400;
 const HEAD_SEED = 0x9e3779b9;
 const PAIR_SEED = 0x85ebca6b;
+const SHAPE_SEED = 0x27d4eb2f;
+/**
+ * A line shape weighs twice a word: a document has a few dozen lines and hundreds of words, and
+ * shapes are what examples in one language teach about documents in another.
+ */
+const SHAPE_WEIGHT = 2;
 
 /** 32-bit FNV-1a of a string. */
 function hashWord(word: string): number {
@@ -34,19 +42,37 @@ function combine(first: number, second: number, seed: number): number {
   return hash >>> 0;
 }
 
-/** Feature hash -> weight: log(1 + count), scaled to unit length so long documents do not dominate. */
+/** Feature hash -> weight: log(1 + count) for words, so that a word said often does not dominate. */
 export type FeatureVector = Map<number, number>;
 
 /** A fact outside the text as a feature: a word (weight 1), or a word with its own weight. */
 export type ExtraFeature = string | readonly [string, number];
 
-export function documentFeatures(text: string, extra: readonly ExtraFeature[] = []): FeatureVector {
-  const folded = foldText(text.slice(0, FEATURE_CHARS));
-  const words = folded.match(/[\p{L}\p{N}]+/gu) ?? [];
+const WORD = /[\p{L}\p{N}]+/gu;
+
+/** The part of a text the features read, folded, and its words: what the rules' scores can reuse. */
+export interface FeatureText {
+  text: string;
+  folded: string;
+  words: string[];
+}
+
+export function featureText(text: string): FeatureText {
+  const read = text.slice(0, FEATURE_CHARS);
+  const folded = foldText(read);
+  return { text: read, folded, words: folded.match(WORD) ?? [] };
+}
+
+/** Reused between documents: features are made one document at a time. */
+let scratch = new Uint32Array(4096);
+
+export function documentFeatures(text: string | FeatureText, extra: readonly ExtraFeature[] = []): FeatureVector {
+  const { text: read, folded, words } = typeof text === 'string' ? featureText(text) : text;
   // The words of the heading are the first ones (the last may be cut in two: it hardly matters).
-  const headWords = (folded.slice(0, HEAD_CHARS).match(/[\p{L}\p{N}]+/gu) ?? []).length;
-  const counts = new Map<number, number>();
-  const add = (hash: number) => counts.set(hash, (counts.get(hash) ?? 0) + 1);
+  const headWords = (folded.slice(0, HEAD_CHARS).match(WORD) ?? []).length;
+  // Hashes gathered, sorted and counted in runs: cheaper than counting each in a Map as it comes.
+  const hashes = scratch.length >= words.length * 3 ? scratch : (scratch = new Uint32Array(words.length * 3));
+  let size = 0;
   let previous: number | undefined;
   for (let index = 0; index < words.length; index += 1) {
     const word = words[index] as string;
@@ -57,12 +83,26 @@ export function documentFeatures(text: string, extra: readonly ExtraFeature[] = 
       continue;
     }
     const hash = hashWord(word);
-    add(hash);
-    if (previous !== undefined) add(combine(previous, hash, PAIR_SEED));
-    if (index < headWords) add(combine(hash, 0, HEAD_SEED));
+    hashes[size++] = hash;
+    if (previous !== undefined) hashes[size++] = combine(previous, hash, PAIR_SEED);
+    if (index < headWords) hashes[size++] = combine(hash, 0, HEAD_SEED);
     previous = hash;
   }
-  for (const [hash, count] of counts) counts.set(hash, Math.log1p(count));
+  const sorted = hashes.subarray(0, size).sort();
+  const counts: FeatureVector = new Map();
+  for (let start = 0; start < size; ) {
+    const hash = sorted[start] as number;
+    let end = start + 1;
+    while (end < size && sorted[end] === hash) end += 1;
+    counts.set(hash, Math.log1p(end - start));
+    start = end;
+  }
+  const shapes = new Map<number, number>();
+  for (const shape of lineShapes(read)) {
+    const hash = combine(hashWord(shape), 2, SHAPE_SEED);
+    shapes.set(hash, (shapes.get(hash) ?? 0) + 1);
+  }
+  for (const [hash, count] of shapes) counts.set(hash, SHAPE_WEIGHT * Math.log1p(count));
   // Facts from outside the text (the file's format, the rules' verdicts) as features of their own.
   for (const feature of extra) {
     const [word, weight] = typeof feature === 'string' ? [feature, 1] : feature;

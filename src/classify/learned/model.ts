@@ -12,7 +12,8 @@ import { documentFeatures, type ExtraFeature, type FeatureVector } from './featu
  * model whose size does not grow with the vocabulary.
  */
 
-export const MODEL_FORMAT = 1;
+/** 2: line shapes among the features, and the rules' verdict weighs less (a model of format 1 is retrained). */
+export const MODEL_FORMAT = 2;
 
 export interface TrainingExample {
   text: string;
@@ -163,6 +164,15 @@ export interface ModelSummary {
   minExamples: number;
 }
 
+/** One trainer's counts, as ModelTrainer.counted() hands them to another (across threads too). */
+export interface TrainerCounts {
+  documents: number;
+  verdicts: Record<string, Record<string, number>>;
+  type: { documents: Float64Array; counts: Float32Array; totals: Float64Array };
+  correspondent: { documents: Float64Array; counts: Float32Array; totals: Float64Array };
+  tags: { documents: Float64Array; counts: Float32Array; totals: Float64Array };
+}
+
 /** Labels of one document, without its text: what decides the classes before any text is read. */
 export type Labels = Pick<TrainingExample, 'type' | 'correspondent' | 'tags' | 'weight' | 'verdict'>;
 
@@ -230,6 +240,35 @@ export class ModelTrainer {
       for (const tag of labels.tags) {
         const column = this.tagIndex.get(tag);
         if (column !== undefined) addExample(tags, features, column, labels.weight);
+      }
+    }
+  }
+
+  /**
+   * What this trainer counted, for another trainer made from the same labels to add to its own:
+   * counting is a sum, so documents can be counted in several threads and the counts added up.
+   */
+  counted(): TrainerCounts {
+    const { type, correspondent, tags } = this.tables;
+    const part = (table: LabelTable) => ({ documents: table.documents, counts: table.counts, totals: table.totals });
+    return { documents: this.documents, verdicts: this.summary.verdicts, type: part(type), correspondent: part(correspondent), tags: part(tags) };
+  }
+
+  /** Adds another trainer's counts (from counted()); both were made from the same labels. */
+  merge(other: TrainerCounts): void {
+    this.documents += other.documents;
+    for (const [type, verdicts] of Object.entries(other.verdicts)) {
+      const mine = (this.summary.verdicts[type] ??= {});
+      for (const [verdict, weight] of Object.entries(verdicts)) mine[verdict] = (mine[verdict] ?? 0) + weight;
+    }
+    for (const name of ['type', 'correspondent', 'tags'] as const) {
+      const table = this.tables[name];
+      const part = other[name];
+      if (part.counts.length !== table.counts.length) throw new Error(`merging a ${name} table of another shape: the trainers were made from different labels`);
+      for (let index = 0; index < part.counts.length; index += 1) if (part.counts[index] !== 0) table.counts[index] = (table.counts[index] as number) + (part.counts[index] as number);
+      for (let column = 0; column < table.classes.length; column += 1) {
+        table.documents[column] = (table.documents[column] as number) + (part.documents[column] as number);
+        table.totals[column] = (table.totals[column] as number) + (part.totals[column] as number);
       }
     }
   }

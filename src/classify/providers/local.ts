@@ -42,6 +42,8 @@ interface Phrase {
   prefix: boolean;
 }
 
+const WORD = /[\p{L}\p{N}]+/gu;
+
 /**
  * A text's words, folded, once: keywords are set lookups and substring searches in it, which
  * keeps classifying (and the learned model's rule features) well under a millisecond per keyword
@@ -49,12 +51,14 @@ interface Phrase {
  */
 class WordIndex {
   readonly words: Set<string>;
-  private readonly joined: string;
+  /** The words joined by spaces, made only once a phrase whose words all occur needs it. */
+  private joined: string | undefined;
 
-  constructor(folded: string) {
-    const words = folded.match(/[\p{L}\p{N}]+/gu) ?? [];
-    this.words = new Set(words);
-    this.joined = ` ${words.join(' ')} `;
+  constructor(
+    folded: string,
+    private readonly list: readonly string[] = folded.match(WORD) ?? [],
+  ) {
+    this.words = new Set(list);
   }
 
   has(phrase: Phrase): boolean {
@@ -64,8 +68,20 @@ class WordIndex {
     }
     if (phrase.single) return this.words.has(phrase.words);
     // Most phrases have a word the text lacks: a set lookup rules them out before a search.
-    return phrase.parts.every((part) => this.words.has(part)) && this.joined.includes(` ${phrase.words} `);
+    if (!phrase.parts.every((part) => this.words.has(part))) return false;
+    this.joined ??= ` ${this.list.join(' ')} `;
+    return this.joined.includes(` ${phrase.words} `);
   }
+}
+
+/**
+ * A text already folded, with its words: a caller that folds the same text for something else
+ * (the learned model's features) hands it over instead of having it folded twice.
+ */
+export interface FoldedText {
+  /** foldText(`${subject}\n${body}`), as typeScores would fold it. */
+  folded: string;
+  words?: readonly string[];
 }
 
 function phrase(keyword: string): Phrase {
@@ -101,11 +117,10 @@ export class LocalClassifier implements Classifier {
   }
 
   /** Every type's score for a document, best first: what the rules see, also a feature to learn from. */
-  typeScores(input: ClassifyInput): { type: CompiledType; score: number; reasons: string[] }[] {
-    const body = input.text.slice(0, 100_000);
-    const folded = foldText(`${input.metadata.subject ?? ''}\n${body}`);
+  typeScores(input: ClassifyInput, prepared?: FoldedText): { type: CompiledType; score: number; reasons: string[] }[] {
+    const folded = prepared?.folded ?? foldText(`${input.metadata.subject ?? ''}\n${input.text.slice(0, 100_000)}`);
     const head = folded.slice(0, HEAD_CHARS);
-    const text = { folded, all: new WordIndex(folded), head: new WordIndex(head), heading: new WordIndex(headingOf(head)) };
+    const text = { folded, all: new WordIndex(folded, prepared?.words), head: new WordIndex(head), heading: new WordIndex(headingOf(head)) };
     return this.types.map((type) => scoreType(type, input, text)).sort((a, b) => b.score - a.score);
   }
 
@@ -118,7 +133,7 @@ export class LocalClassifier implements Classifier {
   async classify(input: ClassifyInput): Promise<Classification> {
     const body = input.text.slice(0, 100_000);
     const folded = foldText(`${input.metadata.subject ?? ''}\n${body}`);
-    const scored = this.typeScores(input);
+    const scored = this.typeScores(input, { folded });
     const best = scored[0];
     const runnerUp = scored[1];
     const chosen = best && best.score >= this.options.minScore ? best : undefined;

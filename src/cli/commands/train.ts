@@ -27,7 +27,8 @@ export async function trainCommand(command: Command): Promise<number> {
       process.stdout.write(`nothing learned: ${report.reason}\n`);
       return ExitCode.ok;
     }
-    process.stdout.write(`${paint(color, 'bold', 'trained')} on ${report.documents} documents in ${report.trainMs} ms (model ${Math.ceil(report.modelBytes / 1024)} KiB)\n`);
+    const threads = report.threads > 1 ? ` in ${report.threads} threads` : '';
+    process.stdout.write(`${paint(color, 'bold', 'trained')} on ${report.documents} documents in ${report.trainMs} ms (${report.cpuMs} ms CPU${threads}; model ${Math.ceil(report.modelBytes / 1024)} KiB)\n`);
     if (report.summary) process.stdout.write(await labelTable(report.summary, color));
     return ExitCode.ok;
   } finally {
