@@ -57,6 +57,22 @@ const typescript = path.dirname(require.resolve('typescript/package.json'));
 const tsc = path.join(typescript, JSON.parse(fs.readFileSync(path.join(typescript, 'package.json'), 'utf8')).bin.tsc);
 execFileSync(process.execPath, [tsc, '-p', path.join(root, 'tsconfig.json')], { stdio: 'inherit' });
 
+// tsc writes src/app/ to dist/app/, the folder the bundle takes over below: the app layer's own
+// modules (what the benchmarks import) move to dist/app-layer/, where their ../<layer>/ imports
+// still resolve, before the bundle replaces dist/app/.
+const appLayer = path.join(root, 'dist', 'app-layer');
+fs.rmSync(appLayer, { recursive: true, force: true });
+for (const entry of fs.readdirSync(path.join(root, 'src', 'app'), { recursive: true, withFileTypes: true })) {
+  if (!entry.isFile() || !entry.name.endsWith('.ts')) continue;
+  const relative = path.relative(path.join(root, 'src', 'app'), path.join(entry.parentPath, entry.name)).replace(/\.ts$/, '.js');
+  for (const file of [relative, `${relative}.map`]) {
+    const from = path.join(root, 'dist', 'app', file);
+    if (!fs.existsSync(from)) continue;
+    fs.mkdirSync(path.dirname(path.join(appLayer, file)), { recursive: true });
+    fs.renameSync(from, path.join(appLayer, file));
+  }
+}
+
 // Built beside dist/app/ and swapped in at the end: a doccat still running from dist/app/ (a
 // watch, a test) keeps finding its chunks, whose names change only when their content does.
 const target = path.join(root, 'dist', 'app');

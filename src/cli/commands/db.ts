@@ -2,7 +2,7 @@ import path from 'node:path';
 import { sql, type RawBuilder } from 'kysely';
 import type { Command } from 'commander';
 import { createContext } from '../context.js';
-import { openCatalog } from '../catalog.js';
+import { openCatalog } from '../../app/catalog.js';
 import { databaseUrl, type SecretLookup } from '../../config/secrets.js';
 import { renderTable, writeJson } from '../output.js';
 import { ExitCode } from '../../errors.js';

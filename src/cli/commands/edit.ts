@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { createContext } from '../context.js';
-import { openCatalog } from '../catalog.js';
+import { openCatalog } from '../../app/catalog.js';
 import { formatDocumentId, resolveDocumentIds } from '../ids.js';
 import { writeJson } from '../output.js';
 import { ExitCode, usageError } from '../../errors.js';

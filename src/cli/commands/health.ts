@@ -2,9 +2,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { createContext, type CommandContext } from '../context.js';
-import { openCatalog, type OpenCatalog } from '../catalog.js';
+import { openCatalog, type OpenCatalog } from '../../app/catalog.js';
 import { paint, renderTable, writeJson } from '../output.js';
-import { blobStores } from '../stores.js';
+import { blobStores } from '../../app/stores.js';
 import { ExitCode } from '../../errors.js';
 import { OCR_PROBE_PNG, OCR_PROBE_TEXT, runCheck, type CheckResult, type HealthCheck } from '../../observability/health.js';
 import { backendNames } from '../../storage/registry.js';
@@ -39,14 +39,14 @@ export async function renderHealth(checks: HealthCheck[], color: boolean): Promi
 }
 
 export async function runHealthChecks(context: CommandContext, options: HealthFlags): Promise<{ healthy: boolean; checks: HealthCheck[] }> {
-  const { config, catalogDir } = context.loaded;
+  const { config, catalogDir } = context.config;
   const checks: HealthCheck[] = [];
   let catalog: OpenCatalog | undefined;
 
   checks.push(
     await runCheck('database', async () => {
-      if (!config.database.url && !fs.existsSync(context.loaded.databasePath)) {
-        return { status: 'warn', detail: `no catalogue yet at ${context.loaded.databasePath}`, hint: 'the first `doccat ingest` creates it' };
+      if (!config.database.url && !fs.existsSync(context.config.databasePath)) {
+        return { status: 'warn', detail: `no catalogue yet at ${context.config.databasePath}`, hint: 'the first `doccat ingest` creates it' };
       }
       catalog = await openCatalog(context, { readonly: true, migrate: false });
       const { schemaStatus } = await import('../../db/database.js');
@@ -95,9 +95,9 @@ export async function runHealthChecks(context: CommandContext, options: HealthFl
   if (config.ai.providers.length > 0) {
     // Without a catalogue yet, an in-memory one stands in (nothing is written).
     catalog ??= await openCatalog(context, { readonly: true, scratch: true });
-    const { createClassifier } = await import('../classifier.js');
+    const { createClassifier } = await import('../../app/classifier.js');
     const { service } = await createClassifier(context, catalog);
-    const { modelWarnings } = await import('../model-warnings.js');
+    const { modelWarnings } = await import('../../app/model-warnings.js');
     const deprecated = await modelWarnings(config.ai.providers);
     for (const state of (await service?.providerStates()) ?? []) {
       checks.push(
@@ -145,7 +145,7 @@ export async function runHealthChecks(context: CommandContext, options: HealthFl
  * write it is a warning, not a failure (exit 5 is for what stops doccat from working).
  */
 function permissionsCheck(context: CommandContext): CheckResult {
-  const { catalogDir, databasePath, config } = context.loaded;
+  const { catalogDir, databasePath, config } = context.config;
   const sqlite = !config.database.url;
   const folders = [...new Set([catalogDir, ...(sqlite ? [path.dirname(databasePath)] : [])])];
   const files = sqlite ? [databasePath, `${databasePath}-wal`, `${databasePath}-shm`] : [];

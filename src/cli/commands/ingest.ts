@@ -2,18 +2,18 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { createContext } from '../context.js';
-import { openCatalog } from '../catalog.js';
+import { openCatalog } from '../../app/catalog.js';
 import type { OcrEngineSetting } from '../../extract/ocr/select.js';
-import { prepareIngest } from '../ingest-setup.js';
-import type { OpenCatalog } from '../catalog.js';
+import { prepareIngest } from '../../app/ingest-setup.js';
+import type { OpenCatalog } from '../../app/catalog.js';
 import type { CommandContext } from '../context.js';
 import { Progress, formatDuration } from '../progress.js';
 import { paint, problemLine, renderTable, truncateMiddle, writeJson, writeNdjson } from '../output.js';
 import { ExitCode } from '../../errors.js';
 import { formatDocumentId } from '../ids.js';
 import type { FileOutcome, IngestSummary } from '../../pipeline/ingest.js';
-import type { IngestSetup } from '../ingest-setup.js';
-import { blobStores } from '../stores.js';
+import type { IngestSetup } from '../../app/ingest-setup.js';
+import { blobStores } from '../../app/stores.js';
 import { pathToFileURL } from 'node:url';
 
 export interface IngestFlags {
@@ -39,7 +39,7 @@ export interface IngestFlags {
 
 export async function ingestCommand(paths: string[], options: IngestFlags, command: Command): Promise<number> {
   const context = await createContext(command);
-  const { config } = context.loaded;
+  const { config } = context.config;
   const { output } = context;
 
   const catalog = await openCatalog(context, { readonly: false, scratch: Boolean(options.dryRun) });
@@ -57,7 +57,13 @@ export async function ingestCommand(paths: string[], options: IngestFlags, comma
   const { runIngest } = await import('../../pipeline/ingest.js');
   const startedAt = new Date();
   // A dry run commits nothing: no hooks and no alert checks, only its spans.
-  const automation = options.dryRun ? undefined : await (await import('../automation.js')).openAutomation(context, catalog, { command: 'ingest', hooks: options.hooks !== false });
+  const automation = options.dryRun ? undefined : await (await import('../../app/automation.js')).openAutomation(context, catalog, {
+        command: 'ingest',
+        hooks: options.hooks !== false,
+        onAlert: (transition) => {
+          if (!context.output.quiet) process.stderr.write(`doccat: alert ${transition.event === 'alert.fired' ? 'fired' : 'resolved'}: ${transition.rule.name}: ${transition.message}\n`);
+        },
+      });
   setup.deps.traceParent = automation?.runSpan;
   if (!options.dryRun) await catalog.repository.startRun(context.runId, 'ingest');
   // Where the files came from (a CI run, git, --label), recorded with each file's document.
@@ -131,9 +137,9 @@ export async function ingestCommand(paths: string[], options: IngestFlags, comma
   const exitCode = summary.interrupted ? ExitCode.interrupted : summary.failed > 0 ? ExitCode.someFailed : ExitCode.ok;
   const sorted = [...files].sort((a, b) => a.path.localeCompare(b.path));
   if (output.json) {
-    writeJson({ runId: context.runId, catalog: context.loaded.catalogDir, dryRun: Boolean(options.dryRun), summary, files: sorted });
+    writeJson({ runId: context.runId, catalog: context.config.catalogDir, dryRun: Boolean(options.dryRun), summary, files: sorted });
   } else if (output.ndjson) {
-    writeNdjson({ event: 'summary', catalog: context.loaded.catalogDir, dryRun: Boolean(options.dryRun), ...summary });
+    writeNdjson({ event: 'summary', catalog: context.config.catalogDir, dryRun: Boolean(options.dryRun), ...summary });
   } else if (!output.quiet) {
     // A re-run where nothing changed is one line; --verbose lists the unchanged files too.
     const shown = output.verbose ? sorted : sorted.filter((file) => file.status !== 'unchanged');
@@ -160,7 +166,7 @@ export async function ingestCommand(paths: string[], options: IngestFlags, comma
       `in ${formatDuration(summary.durationMs / 1000)}`,
     ];
     process.stdout.write(`${parts.join(' · ')}\n`);
-    if (!options.dryRun) process.stderr.write(`catalogue: ${context.loaded.catalogDir}\n`);
+    if (!options.dryRun) process.stderr.write(`catalogue: ${context.config.catalogDir}\n`);
   }
   if (summary.interrupted && !output.quiet) process.stderr.write('doccat: interrupted; run the same command again to finish the rest\n');
   return exitCode;
@@ -214,9 +220,9 @@ function statusText(file: FileOutcome, color: boolean): string {
 
 /** `ingest --enqueue`: records the files as jobs for `doccat worker`, extracting nothing here. */
 async function enqueueCommand(paths: string[], options: IngestFlags, context: CommandContext, catalog: OpenCatalog): Promise<number> {
-  const { config } = context.loaded;
+  const { config } = context.config;
   try {
-    const [{ walkPaths, isWalkedFile }, { openQueue }] = await Promise.all([import('../../pipeline/walk.js'), import('../queue.js')]);
+    const [{ walkPaths, isWalkedFile }, { openQueue }] = await Promise.all([import('../../pipeline/walk.js'), import('../../app/queue.js')]);
     const entries = await walkPaths(paths, {
       include: [...config.ingest.include, ...options.include],
       exclude: [...config.ingest.exclude, ...options.exclude],
@@ -229,7 +235,7 @@ async function enqueueCommand(paths: string[], options: IngestFlags, context: Co
     const files = await Promise.all(entries.filter(isWalkedFile).map(async (entry) => (entry.viaLink ? fs.promises.realpath(entry.path).catch(() => entry.path) : path.resolve(entry.path))));
     const queue = await openQueue(context, catalog);
     // The workers' file spans continue this trace (the context travels with each job).
-    const tracer = await (await import('../tracing.js')).tracerFor(context);
+    const tracer = await (await import('../../app/tracing.js')).tracerFor(context);
     const span = tracer.enabled ? tracer.start('doccat.enqueue', { attributes: { 'doccat.run_id': context.runId, 'doccat.files': files.length } }) : undefined;
     try {
       const enqueued = options.dryRun ? 0 : await queue.enqueue(files, { traceParent: span?.traceParent });

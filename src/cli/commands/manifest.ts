@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { createContext } from '../context.js';
-import { openCatalog } from '../catalog.js';
+import { openCatalog } from '../../app/catalog.js';
 import { buildTree, hasText, type FilterFlags } from '../filters.js';
 import { formatDocumentId } from '../ids.js';
 import { writeJson } from '../output.js';

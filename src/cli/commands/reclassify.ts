@@ -1,8 +1,8 @@
 import os from 'node:os';
 import type { Command } from 'commander';
 import { createContext } from '../context.js';
-import { openCatalog } from '../catalog.js';
-import { createClassifier } from '../classifier.js';
+import { openCatalog } from '../../app/catalog.js';
+import { createClassifier } from '../../app/classifier.js';
 import { buildTree, type FilterFlags } from '../filters.js';
 import { formatDocumentId } from '../ids.js';
 import { paint, problemLine, renderTable, truncateMiddle, writeJson, writeNdjson } from '../output.js';
@@ -54,7 +54,7 @@ export async function reclassifyCommand(words: string[], options: ReclassifyFlag
     const progress = await Progress.create(!context.output.quiet, 'documents');
     progress.setTotal(ids.length);
     const outcomes: Outcome[] = [];
-    const jobs = options.jobs ?? context.loaded.config.ingest.jobs ?? Math.max(1, os.availableParallelism());
+    const jobs = options.jobs ?? context.config.config.ingest.jobs ?? Math.max(1, os.availableParallelism());
     const reclassifyAndReport = async (id: number) => {
       const outcome = await reclassifyOne(id).catch((error: unknown): Outcome | undefined => {
         if (context.signal.aborted) return undefined;

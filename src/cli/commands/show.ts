@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { createContext } from '../context.js';
-import { openCatalog } from '../catalog.js';
+import { openCatalog } from '../../app/catalog.js';
 import { paint, writeJson, type Style } from '../output.js';
 import { terminalSafe } from '../../text/terminal.js';
 import { DoccatError, ExitCode } from '../../errors.js';

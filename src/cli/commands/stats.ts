@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { createContext } from '../context.js';
-import { openCatalog } from '../catalog.js';
+import { openCatalog } from '../../app/catalog.js';
 import { paint, renderTable, writeJson } from '../output.js';
 import { ExitCode, usageError } from '../../errors.js';
 import { durationAgo } from '../../text/duration.js';
@@ -17,10 +17,10 @@ export interface StatsFlags {
 export async function statsCommand(options: StatsFlags, command: Command): Promise<number> {
   const context = await createContext(command);
   const since = options.since === undefined ? undefined : parseSince(options.since, new Date());
-  const budgets = Object.fromEntries(context.loaded.config.ai.providers.filter((provider) => provider.dailyTokenBudget !== undefined).map((provider) => [provider.name, provider.dailyTokenBudget as number]));
+  const budgets = Object.fromEntries(context.config.config.ai.providers.filter((provider) => provider.dailyTokenBudget !== undefined).map((provider) => [provider.name, provider.dailyTokenBudget as number]));
   const catalog = await openCatalog(context, { readonly: true });
   try {
-    const [{ catalogueStats }, { hookStats }, { alertMonitor }] = await Promise.all([import('../../db/stats.js'), import('../../db/hook-deliveries.js'), import('../automation.js')]);
+    const [{ catalogueStats }, { hookStats }, { alertMonitor }] = await Promise.all([import('../../db/stats.js'), import('../../db/hook-deliveries.js'), import('../../app/automation.js')]);
     // Read only: what the rules say now, beside what the catalogue recorded; no state changes.
     const alerts = await (await alertMonitor(context, catalog)).check();
     if (options.check) return reportCheck(alerts, context.output.json, context.output.color, context.output.quiet);

@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
 import { createContext, type CommandContext } from '../context.js';
-import { openCatalog } from '../catalog.js';
+import { openCatalog } from '../../app/catalog.js';
 import { formatDocumentId } from '../ids.js';
 import { paint, problemLine, renderTable, truncateMiddle, writeJson, writeNdjson } from '../output.js';
 import { Progress } from '../progress.js';
-import { blobStores } from '../stores.js';
+import { blobStores } from '../../app/stores.js';
 import { ExitCode, toErrorInfo, usageError } from '../../errors.js';
 import type { BlobMove } from '../../pipeline/migrate-blobs.js';
 import { backendNames } from '../../storage/registry.js';
@@ -28,7 +28,7 @@ export async function migrateCommand(options: MigrateFlags, command: Command): P
 /** Moves blobs that went to the fallback while the primary was down back to the primary. */
 export async function syncCommand(options: SyncFlags, command: Command): Promise<number> {
   const context = await createContext(command);
-  const { storage } = context.loaded.config;
+  const { storage } = context.config.config;
   if (!storage.fallback) throw usageError('E_USAGE', 'no fallback backend is configured, so there is nothing to sync', 'set storage.fallback to use one');
   return moveBlobs(context, { ...options, to: storage.backend, from: storage.fallback, deleteSource: true, command: 'storage sync' });
 }
@@ -122,7 +122,7 @@ export async function verifyCommand(options: VerifyFlags, command: Command): Pro
         {
           repair: Boolean(options.repair),
           backends: backendNames(stores.setup),
-          orphanGraceMs: context.loaded.config.storage.orphanGraceHours * 3_600_000,
+          orphanGraceMs: context.config.config.storage.orphanGraceHours * 3_600_000,
           concurrency: options.concurrency ?? 4,
           signal: context.signal,
         },
@@ -173,7 +173,7 @@ export async function verifyCommand(options: VerifyFlags, command: Command): Pro
 export async function listCommand(command: Command): Promise<number> {
   const context = await createContext(command);
   const stores = await blobStores(context);
-  const { storage } = context.loaded.config;
+  const { storage } = context.config.config;
   const catalog = await openCatalog(context, { readonly: true }).catch(() => undefined);
   const counts = (await catalog?.repository.countByBackend()) ?? new Map<string, number>();
   await catalog?.close();

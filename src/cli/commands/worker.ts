@@ -1,14 +1,14 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { createContext, type CommandContext } from '../context.js';
-import { openCatalog } from '../catalog.js';
+import { openCatalog } from '../../app/catalog.js';
 import type { OcrEngineSetting } from '../../extract/ocr/select.js';
-import { prepareIngest } from '../ingest-setup.js';
+import { prepareIngest } from '../../app/ingest-setup.js';
 import { formatDocumentId } from '../ids.js';
 import { problemLine, renderTable, writeJson, writeNdjson } from '../output.js';
-import { openQueue, workerLiveness } from '../queue.js';
+import { openQueue, workerLiveness } from '../../app/queue.js';
 import { listWorkers, type WorkerView } from '../../db/workers.js';
-import type { OpenCatalog } from '../catalog.js';
+import type { OpenCatalog } from '../../app/catalog.js';
 import { ExitCode, type ErrorInfo } from '../../errors.js';
 import type { IngestJob, JobQueue } from '../../queue/contract.js';
 
@@ -29,7 +29,7 @@ export async function workerCommand(options: WorkerFlags, command: Command): Pro
   const queue = await openQueue(context, catalog);
   const color = context.output.stderrColor;
   const startedAt = new Date();
-  const automation = await (await import('../automation.js')).openAutomation(context, catalog, {
+  const automation = await (await import('../../app/automation.js')).openAutomation(context, catalog, {
     command: 'worker',
     hooks: options.hooks !== false,
     onAlert: (transition) => {
@@ -98,7 +98,7 @@ export async function queueStatusCommand(command: Command): Promise<number> {
   return withQueue(command, async (queue, context, catalog) => {
     const status = await queue.status();
     // Stopped workers said goodbye; they are history, not news: the last 20 are shown.
-    const all = await listWorkers(catalog.database.db, context.loaded.config.queue.workerTimeoutSeconds);
+    const all = await listWorkers(catalog.database.db, context.config.config.queue.workerTimeoutSeconds);
     const workers = [...all.filter((worker) => worker.state !== 'stopped'), ...all.filter((worker) => worker.state === 'stopped').slice(0, 20)];
     if (context.output.json) writeJson({ ...status, workers });
     else {

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { CommandContext } from './context.js';
+import type { AppContext } from './context.js';
 import type { CatalogDatabase } from '../db/database.js';
 import { DocumentRepository } from '../db/documents.js';
 import { databaseUrl } from '../config/secrets.js';
@@ -17,8 +17,8 @@ export interface OpenCatalog {
  * file (which readers never create). On Postgres, even a dry run creates the tables if they are
  * missing; it never writes documents.
  */
-export async function openCatalog(context: CommandContext, mode: { readonly: boolean; scratch?: boolean; migrate?: boolean }): Promise<OpenCatalog> {
-  const { loaded } = context;
+export async function openCatalog(context: AppContext, mode: { readonly: boolean; scratch?: boolean; migrate?: boolean }): Promise<OpenCatalog> {
+  const { config: loaded } = context;
   const { database: settings } = loaded.config;
   const { openPostgresDatabase, openSqliteDatabase } = await import('../db/database.js');
   const url = settings.url ? databaseUrl(settings.url, context.secret) : undefined;

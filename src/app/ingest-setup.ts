@@ -1,7 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import type { OpenCatalog } from './catalog.js';
-import type { CommandContext } from './context.js';
+import type { AppContext } from './context.js';
 import { blobStores } from './stores.js';
 import { DoccatError } from '../errors.js';
 import type { ExtractOptions } from '../extract/extractor.js';
@@ -29,17 +29,17 @@ const OCR_IDLE_TIMEOUT_MS = 15_000;
  * and the claims that keep processes from extracting the same content twice.
  */
 export async function prepareIngest(
-  context: CommandContext,
+  context: AppContext,
   catalog: OpenCatalog,
   options: { jobs?: number; dryRun: boolean; ocr: boolean; searchablePdf?: boolean; ocrEngine?: OcrEngineSetting; roots?: readonly string[] },
 ): Promise<IngestSetup> {
-  const { config } = context.loaded;
+  const { config } = context.config;
   const jobs = options.jobs ?? config.ingest.jobs ?? Math.max(1, os.availableParallelism());
   // Writers register the catalogue in each store they write to (see storage/catalog-registration.ts).
   const store = options.dryRun ? undefined : await (await blobStores(context, { catalog, register: true })).forWriting();
   const { StagingArea } = await import('../pipeline/source-file.js');
   // Sources are copied here once, privately; a dry run writes nothing and reads through the descriptor.
-  const staging = options.dryRun ? undefined : await StagingArea.open(path.join(context.loaded.catalogDir, '.staging'));
+  const staging = options.dryRun ? undefined : await StagingArea.open(path.join(context.config.catalogDir, '.staging'));
   const [{ createClassifier }, { chooseOcrEngine }, { createExtractionPool }, { ClaimRepository }, { CLAIM_LEASE_MS, ingestFile }] = await Promise.all([
     import('./classifier.js'),
     import('../extract/ocr/select.js'),
