@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { createContext } from '../context.js';
 import { openCatalog } from '../../app/catalog.js';
-import { formatDocumentId, parseDocumentId } from '../ids.js';
+import { formatDocumentId, parseDocumentId } from '../../app/ids.js';
 import { paint, renderTable, truncateMiddle, writeJson } from '../output.js';
 import { ExitCode, usageError } from '../../errors.js';
 import { envOverrideNames } from '../../config/load.js';

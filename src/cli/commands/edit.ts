@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { createContext } from '../context.js';
 import { openCatalog } from '../../app/catalog.js';
-import { formatDocumentId, resolveDocumentIds } from '../ids.js';
+import { formatDocumentId, resolveDocumentIds } from '../../app/ids.js';
 import { writeJson } from '../output.js';
 import { ExitCode, usageError } from '../../errors.js';
 import type { DocumentChanges, FieldValue } from '../../db/documents.js';

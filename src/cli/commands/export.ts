@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { createContext } from '../context.js';
 import { openCatalog } from '../../app/catalog.js';
 import { buildTree, type FilterFlags } from '../filters.js';
-import { formatDocumentId } from '../ids.js';
+import { formatDocumentId } from '../../app/ids.js';
 import { problemLine, writeJson, writeNdjson } from '../output.js';
 import { Progress, formatDuration } from '../progress.js';
 import { blobStores } from '../../app/stores.js';

@@ -7,7 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import type { Command } from 'commander';
 import { createContext } from '../context.js';
 import { openCatalog } from '../../app/catalog.js';
-import { resolveDocumentIds } from '../ids.js';
+import { resolveDocumentIds } from '../../app/ids.js';
 import { blobStores } from '../../app/stores.js';
 import { DoccatError, ExitCode, usageError } from '../../errors.js';
 import { storedSearchable, type DocumentRow, type StoredBlob } from '../../db/documents.js';

@@ -10,7 +10,7 @@ import type { CommandContext } from '../context.js';
 import { Progress, formatDuration } from '../progress.js';
 import { paint, problemLine, renderTable, truncateMiddle, writeJson, writeNdjson } from '../output.js';
 import { ExitCode } from '../../errors.js';
-import { formatDocumentId } from '../ids.js';
+import { formatDocumentId } from '../../app/ids.js';
 import type { FileOutcome, IngestSummary } from '../../pipeline/ingest.js';
 import type { IngestSetup } from '../../app/ingest-setup.js';
 import { blobStores } from '../../app/stores.js';

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { createContext, type CommandContext } from '../context.js';
 import { openCatalog } from '../../app/catalog.js';
 import { buildTree, hasText, type FilterFlags } from '../filters.js';
-import { formatDocumentId } from '../ids.js';
+import { formatDocumentId } from '../../app/ids.js';
 import { paint, renderTable, truncateMiddle, writeJson, writeNdjson } from '../output.js';
 import { ExitCode, usageError } from '../../errors.js';
 import { terminalSafe } from '../../text/terminal.js';

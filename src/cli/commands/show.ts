@@ -9,7 +9,7 @@ import type { Sighting } from '../../db/provenance.js';
 import { storedSearchable, type AuditRow, type ClassificationRow, type DocumentRow, type FieldValue, type SourceRow } from '../../db/documents.js';
 import { formatFieldValue } from '../../classify/classifier.js';
 import type { RelatedDocument } from '../../db/document-parts.js';
-import { formatDocumentId, parseDocumentId } from '../ids.js';
+import { formatDocumentId, parseDocumentId } from '../../app/ids.js';
 
 /** show's own option. */
 export interface ShowFlags {

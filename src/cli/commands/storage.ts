@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { createContext, type CommandContext } from '../context.js';
 import { openCatalog } from '../../app/catalog.js';
-import { formatDocumentId } from '../ids.js';
+import { formatDocumentId } from '../../app/ids.js';
 import { paint, problemLine, renderTable, truncateMiddle, writeJson, writeNdjson } from '../output.js';
 import { Progress } from '../progress.js';
 import { blobStores } from '../../app/stores.js';

@@ -6,7 +6,7 @@ import { createContext } from '../context.js';
 import { openCatalog } from '../../app/catalog.js';
 import type { OcrEngineSetting } from '../../extract/ocr/select.js';
 import { prepareIngest } from '../../app/ingest-setup.js';
-import { formatDocumentId } from '../ids.js';
+import { formatDocumentId } from '../../app/ids.js';
 import { problemLine, writeNdjson } from '../output.js';
 import { openQueue, workerLiveness } from '../../app/queue.js';
 import { ExitCode, toErrorInfo, usageError, type ErrorInfo } from '../../errors.js';

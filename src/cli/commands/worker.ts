@@ -4,7 +4,7 @@ import { createContext, type CommandContext } from '../context.js';
 import { openCatalog } from '../../app/catalog.js';
 import type { OcrEngineSetting } from '../../extract/ocr/select.js';
 import { prepareIngest } from '../../app/ingest-setup.js';
-import { formatDocumentId } from '../ids.js';
+import { formatDocumentId } from '../../app/ids.js';
 import { problemLine, renderTable, writeJson, writeNdjson } from '../output.js';
 import { openQueue, workerLiveness } from '../../app/queue.js';
 import { listWorkers, type WorkerView } from '../../db/workers.js';
