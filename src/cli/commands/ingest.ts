@@ -12,9 +12,7 @@ import { paint, problemLine, renderTable, truncateMiddle, writeJson, writeNdjson
 import { ExitCode } from '../../errors.js';
 import { formatDocumentId } from '../../app/ids.js';
 import type { FileOutcome, IngestSummary } from '../../pipeline/ingest.js';
-import type { IngestSetup } from '../../app/ingest-setup.js';
-import { blobStores } from '../../app/stores.js';
-import { pathToFileURL } from 'node:url';
+import { memberRecorder, outcomeDescriber, provenanceRecorder } from '../../app/ingest-records.js';
 
 export interface IngestFlags {
   include: string[];
@@ -67,13 +65,9 @@ export async function ingestCommand(paths: string[], options: IngestFlags, comma
   setup.deps.traceParent = automation?.runSpan;
   if (!options.dryRun) await catalog.repository.startRun(context.runId, 'ingest');
   // Where the files came from (a CI run, git, --label), recorded with each file's document.
-  if (!options.dryRun) setup.deps.sightings = await provenanceRecorder(options, context, catalog);
-  if (!options.dryRun && (options.unpack || config.ingest.unpack)) {
-    const { ProvenanceRepository } = await import('../../db/provenance.js');
-    const members = new ProvenanceRepository(catalog.database.db);
-    setup.deps.members = { record: (parentId, childId, member) => members.recordMember(parentId, childId, member) };
-  }
-  const describe = await outcomeDescriber(options, context, catalog);
+  if (!options.dryRun) setup.deps.sightings = await provenanceRecorder(context, catalog, { ...(options.ci !== undefined ? { ci: options.ci } : {}), labels: options.label ?? [] });
+  if (!options.dryRun && (options.unpack || config.ingest.unpack)) setup.deps.members = await memberRecorder(catalog);
+  const describe = await outcomeDescriber(context, catalog, { dryRun: Boolean(options.dryRun), locations: output.json || output.ndjson, url: Boolean(options.url) });
   let written = Promise.resolve();
   let result: { summary: IngestSummary; files: FileOutcome[] };
   try {
@@ -170,41 +164,6 @@ export async function ingestCommand(paths: string[], options: IngestFlags, comma
   }
   if (summary.interrupted && !output.quiet) process.stderr.write('doccat: interrupted; run the same command again to finish the rest\n');
   return exitCode;
-}
-
-async function provenanceRecorder(options: IngestFlags, context: CommandContext, catalog: OpenCatalog): Promise<IngestSetup['deps']['sightings']> {
-  const { readProvenance } = await import('../../provenance/provenance.js');
-  const provenance = await readProvenance({ ci: options.ci, labels: options.label ?? [], env: process.env, cwd: process.cwd() });
-  if (!provenance) return undefined;
-  const { ProvenanceRepository } = await import('../../db/provenance.js');
-  const repository = new ProvenanceRepository(catalog.database.db);
-  const id = await repository.ensure(provenance);
-  context.logger.info({ provider: provenance.ci.provider, repository: provenance.ci.repository, commit: provenance.ci.commit, ciRunId: provenance.ci.runId }, 'recording provenance');
-  return { record: (documentId, filePath) => repository.recordSighting(documentId, id, filePath, context.runId) };
-}
-
-/**
- * What a pipeline needs back per file: its size, where its blob is (backend and key), and with
- * --url a presigned (S3) or file URL to it.
- */
-async function outcomeDescriber(options: IngestFlags, context: CommandContext, catalog: OpenCatalog): Promise<(outcome: FileOutcome) => Promise<FileOutcome & { size?: number; blob?: { backend: string; key: string }; url?: string }>> {
-  const stores = options.url && !options.dryRun ? await blobStores(context) : undefined;
-  return async (outcome) => {
-    const size = outcome.snapshot?.size;
-    const withSize = size === undefined ? outcome : { ...outcome, size };
-    if (options.dryRun || outcome.documentId === undefined || (!context.output.json && !context.output.ndjson)) return withSize;
-    const location = await catalog.repository.blobLocation(outcome.documentId).catch(() => undefined);
-    if (!location) return withSize;
-    const described = { ...withSize, size: Number(location.size), blob: { backend: location.blob_backend, key: location.blob_key } };
-    if (!stores) return described;
-    try {
-      const where = await (await stores.open(location.blob_backend)).locate(location.blob_key);
-      return { ...described, url: /^[a-z][a-z0-9+.-]*:\/\//i.test(where) ? where : pathToFileURL(where).href };
-    } catch (error) {
-      context.logger.warn({ err: (error as Error).message, documentId: outcome.documentId }, 'could not make a URL for the blob');
-      return described;
-    }
-  };
 }
 
 function statusText(file: FileOutcome, color: boolean): string {

@@ -6,8 +6,7 @@ import type { OcrEngineSetting } from '../../extract/ocr/select.js';
 import { prepareIngest } from '../../app/ingest-setup.js';
 import { formatDocumentId } from '../../app/ids.js';
 import { problemLine, renderTable, writeJson, writeNdjson } from '../output.js';
-import { openQueue, workerLiveness } from '../../app/queue.js';
-import { listWorkers, type WorkerView } from '../../db/workers.js';
+import { openQueue, queueState, workerLiveness, type WorkerView } from '../../app/queue.js';
 import type { OpenCatalog } from '../../app/catalog.js';
 import { ExitCode, type ErrorInfo } from '../../errors.js';
 import type { IngestJob, JobQueue } from '../../queue/contract.js';
@@ -96,11 +95,9 @@ async function withQueue(command: Command, work: (queue: JobQueue, context: Comm
 
 export async function queueStatusCommand(command: Command): Promise<number> {
   return withQueue(command, async (queue, context, catalog) => {
-    const status = await queue.status();
-    // Stopped workers said goodbye; they are history, not news: the last 20 are shown.
-    const all = await listWorkers(catalog.database.db, context.config.config.queue.workerTimeoutSeconds);
-    const workers = [...all.filter((worker) => worker.state !== 'stopped'), ...all.filter((worker) => worker.state === 'stopped').slice(0, 20)];
-    if (context.output.json) writeJson({ ...status, workers });
+    const status = await queueState(context, catalog, queue);
+    const { workers } = status;
+    if (context.output.json) writeJson(status);
     else {
       process.stdout.write(`${await renderTable(['pending', 'active', 'completed', 'failed', 'done last hour'], [[status.pending, status.active, status.completed, status.failed, status.completedLastHour]], context.output.color)}\n`);
       if (workers.length > 0) process.stdout.write(`${await renderTable(['worker', 'state', 'host', 'pid', 'command', 'last beat', 'jobs'], workers.map(workerRow), context.output.color)}\n`);
