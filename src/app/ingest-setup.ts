@@ -1,6 +1,6 @@
 import os from 'node:os';
 import path from 'node:path';
-import type { OpenCatalog } from './catalog.js';
+import { openCatalog, type OpenCatalog } from './catalog.js';
 import type { AppContext } from './context.js';
 import { blobStores } from './stores.js';
 import { DoccatError } from '../errors.js';
@@ -8,6 +8,7 @@ import type { ExtractOptions } from '../extract/extractor.js';
 import type { OcrEngine } from '../extract/ocr/engine.js';
 import type { OcrEngineChoice, OcrEngineSetting } from '../extract/ocr/select.js';
 import type { FileOutcome, IngestDependencies } from '../pipeline/ingest.js';
+import type { JobQueue } from '../queue/contract.js';
 
 export interface IngestSetup {
   jobs: number;
@@ -111,6 +112,39 @@ export async function prepareIngest(
     close: async () => {
       await extraction.close();
       await pool?.close();
+    },
+  };
+}
+
+export interface QueuedIngest {
+  catalog: OpenCatalog;
+  setup: IngestSetup;
+  queue: JobQueue;
+  /**
+   * Closes the queue and the extraction processes, then runs `beforeCatalog` (what records its
+   * outcomes in the catalogue, such as hook deliveries), then closes the catalogue.
+   */
+  close(beforeCatalog?: () => Promise<void>): Promise<void>;
+}
+
+/**
+ * What `watch` and `worker` open before they take files from the job queue: the catalogue (for
+ * writing), the ingest pipeline's dependencies, and the queue.
+ */
+export async function openQueuedIngest(context: AppContext, options: { jobs?: number; searchablePdf?: boolean; ocrEngine?: OcrEngineSetting; roots?: readonly string[] }): Promise<QueuedIngest> {
+  const catalog = await openCatalog(context, { readonly: false });
+  const setup = await prepareIngest(context, catalog, { ...options, dryRun: false, ocr: true });
+  const { openQueue } = await import('./queue.js');
+  const queue = await openQueue(context, catalog);
+  return {
+    catalog,
+    setup,
+    queue,
+    close: async (beforeCatalog) => {
+      await queue.close();
+      await setup.close();
+      await beforeCatalog?.();
+      await catalog.close();
     },
   };
 }

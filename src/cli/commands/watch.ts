@@ -3,12 +3,11 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { configureLogRedaction } from '../../observability/redact.js';
 import { createContext } from '../context.js';
-import { openCatalog } from '../../app/catalog.js';
 import type { OcrEngineSetting } from '../../extract/ocr/select.js';
-import { prepareIngest } from '../../app/ingest-setup.js';
+import { openQueuedIngest } from '../../app/ingest-setup.js';
 import { formatDocumentId } from '../../app/ids.js';
 import { problemLine, writeNdjson } from '../output.js';
-import { openQueue, workerLiveness } from '../../app/queue.js';
+import { workerLiveness } from '../../app/queue.js';
 import { ExitCode, toErrorInfo, usageError, type ErrorInfo } from '../../errors.js';
 import type { WatchEvent } from '../../pipeline/watch.js';
 
@@ -30,9 +29,8 @@ export async function watchCommand(dirs: string[], options: WatchFlags, command:
   if (options.archive && options.deleteAfterIngest) throw usageError('E_USAGE', '--archive and --delete-after-ingest cannot be used together', 'pick one');
   const context = await createContext(command);
   const { config } = context.config;
-  const catalog = await openCatalog(context, { readonly: false });
-  const setup = await prepareIngest(context, catalog, { ...(options.jobs ? { jobs: options.jobs } : {}), dryRun: false, ocr: true, searchablePdf: options.searchablePdf !== false, ...(options.ocrEngine ? { ocrEngine: options.ocrEngine } : {}), roots: dirs });
-  const queue = await openQueue(context, catalog);
+  const run = await openQueuedIngest(context, { ...(options.jobs ? { jobs: options.jobs } : {}), searchablePdf: options.searchablePdf !== false, ...(options.ocrEngine ? { ocrEngine: options.ocrEngine } : {}), roots: dirs });
+  const { catalog, setup, queue } = run;
   const color = context.output.stderrColor;
   const { watchFolders } = await import('../../pipeline/watch.js');
   const pollMs = options.poll === true ? 1000 : typeof options.poll === 'number' ? options.poll : undefined;
@@ -138,10 +136,7 @@ export async function watchCommand(dirs: string[], options: WatchFlags, command:
     process.off('SIGHUP', onHangup);
     configWatcher?.close();
     clearTimeout(debounce);
-    await queue.close();
-    await setup.close();
-    await automation.close();
-    await catalog.close();
+    await run.close(() => automation.close());
   }
   // Stopping is how a watch ends: a clean stop is success. A second Ctrl-C exits 130 in main.ts.
   return ExitCode.ok;

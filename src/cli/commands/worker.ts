@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { createContext, type CommandContext } from '../context.js';
 import { openCatalog } from '../../app/catalog.js';
 import type { OcrEngineSetting } from '../../extract/ocr/select.js';
-import { prepareIngest } from '../../app/ingest-setup.js';
+import { openQueuedIngest } from '../../app/ingest-setup.js';
 import { formatDocumentId } from '../../app/ids.js';
 import { problemLine, renderTable, writeJson, writeNdjson } from '../output.js';
 import { openQueue, queueState, workerLiveness, type WorkerView } from '../../app/queue.js';
@@ -23,9 +23,8 @@ export interface WorkerFlags {
 /** Takes queued files (ingest --enqueue) and runs each through the ingest pipeline. */
 export async function workerCommand(options: WorkerFlags, command: Command): Promise<number> {
   const context = await createContext(command);
-  const catalog = await openCatalog(context, { readonly: false });
-  const setup = await prepareIngest(context, catalog, { ...(options.concurrency ? { jobs: options.concurrency } : {}), dryRun: false, ocr: true, searchablePdf: options.searchablePdf !== false, ...(options.ocrEngine ? { ocrEngine: options.ocrEngine } : {}) });
-  const queue = await openQueue(context, catalog);
+  const run = await openQueuedIngest(context, { ...(options.concurrency ? { jobs: options.concurrency } : {}), searchablePdf: options.searchablePdf !== false, ...(options.ocrEngine ? { ocrEngine: options.ocrEngine } : {}) });
+  const { catalog, setup, queue } = run;
   const color = context.output.stderrColor;
   const startedAt = new Date();
   const automation = await (await import('../../app/automation.js')).openAutomation(context, catalog, {
@@ -70,10 +69,7 @@ export async function workerCommand(options: WorkerFlags, command: Command): Pro
     automation.runFinished({ status, startedAt, counts: { done, failed }, failures });
     await automation.checkAlerts();
   } finally {
-    await queue.close();
-    await setup.close();
-    await automation.close();
-    await catalog.close();
+    await run.close(() => automation.close());
   }
   if (context.output.json) writeJson({ runId: context.runId, done, failed, interrupted: context.signal.aborted });
   if (context.signal.aborted) return ExitCode.interrupted;
