@@ -10,7 +10,7 @@ import { openCatalog } from '../../app/catalog.js';
 import { resolveDocumentIds } from '../../app/ids.js';
 import { blobStores } from '../../app/stores.js';
 import { DoccatError, ExitCode, usageError } from '../../errors.js';
-import { storedSearchable, type DocumentRow, type StoredBlob } from '../../db/documents.js';
+import { storedSearchable, type DocumentRow, type StoredBlob } from '../../app/document-details.js';
 
 export interface GetFlags {
   output?: string;
