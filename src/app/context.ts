@@ -17,9 +17,3 @@ export interface AppContext {
   /** The run's secret references, resolved by config/ when first asked (relative to the config file). */
   secret: SecretLookup;
 }
-
-/** The app's part of a wider context (a command's), for code that keeps it beyond the call. */
-export function appContext(context: AppContext): AppContext {
-  const { runId, config, logger, signal, secret } = context;
-  return { runId, config, logger, signal, secret };
-}
