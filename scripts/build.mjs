@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The build: `tsc` type-checks and writes dist/<layer>/ module by module (what the benchmarks and
+// The build: esbuild writes dist/<layer>/ module by module (what the benchmarks and
 // scripts/ import), then esbuild bundles the CLI into dist/app/, which bin/doccat.js runs and the
 // package ships. Start-up is why: Node resolves and reads every ES module file on its own, and
 // kysely's and zod's many-file builds plus doccat's own modules cost `doccat search` more than
@@ -14,7 +14,6 @@
 //
 // --prepare (the `prepare` script): skipped under `npm pack`/`npm publish`, where `prepack` builds,
 // and only a note where the dev dependencies are not installed.
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -26,7 +25,7 @@ const require = createRequire(import.meta.url);
 if (process.argv.includes('--prepare') && ['pack', 'publish'].includes(process.env.npm_command ?? '')) process.exit(0);
 
 /** Bundled into dist/app/, with whatever they import themselves. */
-const BUNDLED = new Set(['pino', 'kysely', 'zod', 'commander', 'cli-table3', 'ulid', 'picomatch', 'cockatiel', 'officeparser']);
+const BUNDLED = new Set(['pino', 'kysely', 'zod', 'commander', 'fast-string-width', 'ulid', 'picomatch', 'cockatiel', 'officeparser']);
 /**
  * doccat's installed dependencies: always imported from node_modules at run time, also where a
  * bundled package imports them. officeparser is the reason: it is a build-time (dev) dependency,
@@ -46,32 +45,22 @@ function packageName(specifier) {
 let esbuild;
 try {
   esbuild = require('esbuild');
-  require.resolve('typescript/package.json');
 } catch {
-  console.error('doccat build: the build tools (typescript, esbuild) are dev dependencies; run `npm install` without --omit=dev');
+  console.error('doccat build: the build tool (esbuild) is a dev dependency; run `npm install` without --omit=dev');
   // An install without dev dependencies still succeeds; bin/doccat.js then says the CLI is not built.
   process.exit(process.argv.includes('--prepare') ? 0 : 1);
 }
 
-const typescript = path.dirname(require.resolve('typescript/package.json'));
-const tsc = path.join(typescript, JSON.parse(fs.readFileSync(path.join(typescript, 'package.json'), 'utf8')).bin.tsc);
-execFileSync(process.execPath, [tsc, '-p', path.join(root, 'tsconfig.json')], { stdio: 'inherit' });
-
-// tsc writes src/app/ to dist/app/, the folder the bundle takes over below: the app layer's own
-// modules (what the benchmarks import) move to dist/app-layer/, where their ../<layer>/ imports
-// still resolve, before the bundle replaces dist/app/.
-const appLayer = path.join(root, 'dist', 'app-layer');
-fs.rmSync(appLayer, { recursive: true, force: true });
-for (const entry of fs.readdirSync(path.join(root, 'src', 'app'), { recursive: true, withFileTypes: true })) {
-  if (!entry.isFile() || !entry.name.endsWith('.ts')) continue;
-  const relative = path.relative(path.join(root, 'src', 'app'), path.join(entry.parentPath, entry.name)).replace(/\.ts$/, '.js');
-  for (const file of [relative, `${relative}.map`]) {
-    const from = path.join(root, 'dist', 'app', file);
-    if (!fs.existsSync(from)) continue;
-    fs.mkdirSync(path.dirname(path.join(appLayer, file)), { recursive: true });
-    fs.renameSync(from, path.join(appLayer, file));
-  }
-}
+// dist/<layer>/, module by module (what the benchmarks and scripts import), transpiled by esbuild
+// file by file: type-checking is `npm run typecheck`'s, which covers src/ and test/ in one program
+// (npm test runs both), so src/ is not checked twice.
+const sources = fs
+  .readdirSync(path.join(root, 'src'), { recursive: true })
+  .filter((file) => file.endsWith('.ts') && !file.endsWith('.d.ts'));
+// src/app/ (the app layer) would land in dist/app/, the bundle's folder below: its modules go to
+// dist/app-layer/ instead, at the same depth, so that their ../<layer>/ imports still resolve.
+const outputName = (file) => file.replace(/\.ts$/, '').replace(/^app(?=[\\/])/, 'app-layer');
+await esbuild.build({ absWorkingDir: root, entryPoints: sources.map((file) => ({ in: path.join('src', file), out: outputName(file) })), outdir: 'dist', format: 'esm', platform: 'node', target: 'node20.19', sourcemap: true, logLevel: 'warning' });
 
 // Built beside dist/app/ and swapped in at the end: a doccat still running from dist/app/ (a
 // watch, a test) keeps finding its chunks, whose names change only when their content does.
@@ -109,7 +98,7 @@ const result = await esbuild.build({
   target: 'node20.19',
   entryNames: '[name]',
   chunkNames: '[name]-[hash]',
-  // The bundled CommonJS packages (commander, cli-table3) require Node's own modules.
+  // The bundled CommonJS packages (commander) require Node's own modules.
   banner: { js: "import { createRequire as __doccatCreateRequire } from 'node:module'; const require = __doccatCreateRequire(import.meta.url);" },
   plugins: [externals],
   legalComments: 'none',

@@ -1,6 +1,7 @@
 import tty from 'node:tty';
 import { redactText } from '../observability/redact.js';
 import { jsonForTerminal, STYLE_CODES, styleSequence, terminalSafe } from '../text/terminal.js';
+import { drawTable } from './table.js';
 /** Writers for stdout (data) and stderr (people), aware of TTYs and NO_COLOR. */
 
 export interface OutputMode {
@@ -80,15 +81,12 @@ export function unguardedStderr(): NodeJS.WriteStream {
 }
 
 export async function renderTable(head: string[], rows: (string | number)[][], color: boolean): Promise<string> {
-  const { default: Table } = await import('cli-table3');
-  const table = new Table({
-    head: head.map((cell) => paint(color, 'bold', cell)),
-    style: { head: [], border: [], compact: true },
-    chars: color ? {} : { top: '-', 'top-mid': '+', 'top-left': '+', 'top-right': '+', bottom: '-', 'bottom-mid': '+', 'bottom-left': '+', 'bottom-right': '+', left: '|', 'left-mid': '+', mid: '-', 'mid-mid': '+', right: '|', 'right-mid': '+', middle: '|' },
-  });
   // Cells are made safe before the layout, so widths are those of what is shown.
-  for (const row of rows) table.push(row.map((cell) => terminalSafe(String(cell))));
-  return table.toString();
+  return drawTable(
+    head.map((cell) => paint(color, 'bold', cell)),
+    rows.map((row) => row.map((cell) => terminalSafe(String(cell)))),
+    !color,
+  );
 }
 
 /** One stderr line per problem: `path: CODE message (hint)`. */

@@ -1,6 +1,6 @@
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import { AiRecordRepository } from './ai-records.js';
-import { dialectOf } from './dialect.js';
+import { dialectFor } from './dialect.js';
 import type { Database } from './schema.js';
 import { percentiles } from './stats.js';
 
@@ -36,9 +36,6 @@ export interface MetricValue {
 
 /** The error codes that count towards a provider's breaker (classify/provider.ts: UNHEALTHY). */
 const BREAKER_CODES = ['E_PROVIDER_OVERLOADED', 'E_PROVIDER_SERVER', 'E_PROVIDER_TIMEOUT', 'E_PROVIDER_CONNECTION'];
-/** pg-boss's job table and doccat's queue in it (queue/pg-boss.ts). */
-const PG_BOSS_JOBS = 'doccat_queue.job';
-const PG_BOSS_QUEUE = 'doccat-ingest';
 
 export async function measure(db: Kysely<Database>, query: MetricQuery, context: MetricContext): Promise<MetricValue> {
   const { since } = query;
@@ -119,14 +116,5 @@ export async function measure(db: Kysely<Database>, query: MetricQuery, context:
 
 /** Jobs waiting (new or for a retry) and when the oldest of them was queued (ms since the epoch). */
 async function queueBacklog(db: Kysely<Database>): Promise<{ depth: number; oldest: number | null }> {
-  if (dialectOf(db) === 'sqlite') {
-    const row = await db.selectFrom('jobs').select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.min('created_at').as('oldest')]).where('state', '=', 'created').executeTakeFirstOrThrow();
-    return { depth: Number(row.n), oldest: row.oldest ? Date.parse(String(row.oldest)) : null };
-  }
-  // On Postgres the queue is pg-boss's, made when a queue is first opened.
-  const exists = await sql<{ found: string | null }>`SELECT to_regclass(${PG_BOSS_JOBS})::text AS found`.execute(db);
-  if (!exists.rows[0]?.found) return { depth: 0, oldest: null };
-  const result = await sql<{ n: number; oldest: Date | null }>`SELECT count(*)::int AS n, min(created_on) AS oldest FROM doccat_queue.job WHERE name = ${PG_BOSS_QUEUE} AND state IN ('created', 'retry')`.execute(db);
-  const row = result.rows[0];
-  return { depth: Number(row?.n ?? 0), oldest: row?.oldest ? new Date(row.oldest).getTime() : null };
+  return dialectFor(db).queueBacklog(db);
 }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import { DoccatError, ExitCode } from '../errors.js';
-import { dialectOf, writeTransaction } from './dialect.js';
+import { dialectFor, writeTransaction } from './dialect.js';
 import type { Database } from './schema.js';
 import { writeSearchEntry } from './search-index.js';
 
@@ -51,9 +51,7 @@ export async function copyCatalogue(from: Kysely<Database>, to: Kysely<Database>
   // The copy is the same catalogue: it keeps the id its blob stores know it by (migration 0010).
   const id = await from.selectFrom('catalog_meta').select('value').where('key', '=', 'catalog_id').executeTakeFirst();
   if (id) await to.updateTable('catalog_meta').set({ value: id.value }).where('key', '=', 'catalog_id').execute();
-  if (dialectOf(to) === 'postgres') {
-    for (const table of SEQUENCED) await sql`SELECT setval(pg_get_serial_sequence(${table}, 'id'), coalesce((SELECT max(id) FROM ${sql.table(table)}), 0) + 1, false)`.execute(to);
-  }
+  await dialectFor(to).continueIdsAfterCopy(to, SEQUENCED);
   for (const table of TABLES) {
     const copiedCount = await count(to, table);
     if (copiedCount !== tables[table].source) {

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type MigrationResultSet } from 'kysely';
-import { dialectOf, type DialectName } from './dialect.js';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
+import { dialectFor, type DialectName } from './dialect.js';
 import type { Database } from './schema.js';
 import { migrationProvider } from './migrations/index.js';
 import { DoccatError, ExitCode } from '../errors.js';
@@ -133,39 +133,6 @@ export async function openSqliteDatabase(options: SqliteOptions): Promise<Catalo
   return { db, dialect: 'sqlite', location: options.path, migrated, close: () => db.destroy() };
 }
 
-/**
- * kysely takes no lock for SQLite migrations, so two processes opening a new catalogue at once
- * both ran them ("table already exists"). Here they run inside one BEGIN IMMEDIATE transaction:
- * the second process waits, then finds nothing left to do; a failed migration leaves no trace.
- */
-async function migrateSqliteExclusively(db: Kysely<Database>): Promise<MigrationResultSet> {
-  // Most opens find nothing to do: say so without taking the write lock.
-  if (await allApplied(db)) return { results: [] };
-  return db.connection().execute(async (connection) => {
-    await sql`BEGIN IMMEDIATE`.execute(connection);
-    const outcome = await new Migrator({ db: connection, provider: migrationProvider }).migrateToLatest();
-    await sql.raw(outcome.error ? 'ROLLBACK' : 'COMMIT').execute(connection);
-    return outcome;
-  });
-}
-
-/**
- * Whether every known migration is recorded, from kysely's own table in one query: the Migrator
- * answers the same by first introspecting every table, which is most of what opening an
- * up-to-date catalogue costs a short command like `doccat search`.
- */
-async function allApplied(db: Kysely<Database>): Promise<boolean> {
-  const names = Object.keys(await migrationProvider.getMigrations());
-  try {
-    const { rows } = await sql<{ name: string }>`SELECT name FROM kysely_migration`.execute(db);
-    const applied = new Set(rows.map((row) => row.name));
-    return names.every((name) => applied.has(name));
-  } catch {
-    // No migration table yet: a new catalogue.
-    return false;
-  }
-}
-
 /** Address space only; pages are shared with the OS cache, not copied. */
 const MMAP_BYTES = 1024 * 1024 * 1024;
 
@@ -201,7 +168,7 @@ async function assertCurrent(db: Kysely<Database>, filePath: string): Promise<vo
 
 /** Brings the schema up to date; returns the names of the migrations it applied. */
 export async function migrateToLatest(db: Kysely<Database>): Promise<string[]> {
-  const { error, results } = dialectOf(db) === 'postgres' ? await new Migrator({ db, provider: migrationProvider }).migrateToLatest() : await migrateSqliteExclusively(db);
+  const { error, results } = await dialectFor(db).migrateToLatest(db, migrationProvider);
   if (error) {
     const failed = results?.find((result) => result.status === 'Error');
     throw new DoccatError('E_DATABASE_MIGRATION', `database migration ${failed?.migrationName ?? ''} failed: ${(error as Error).message}`.replace('  ', ' '), {

@@ -1,61 +1,57 @@
-import { PostgresAdapter, sql, type ColumnDefinitionBuilder, type Kysely } from 'kysely';
+import { PostgresAdapter, type ColumnDefinitionBuilder, type Kysely } from 'kysely';
+import { postgresDialect } from './dialect/postgres.js';
+import { sqliteDialect } from './dialect/sqlite.js';
+import type { ColumnTypes, DialectName, SqlDialect } from './dialect/types.js';
 
 /**
- * What differs between the two catalogue databases, decided once from the connection, so that
- * the rest of db/ asks for a capability instead of testing the dialect everywhere.
+ * The dialect of a connection: dialect/types.ts says what differs between the two catalogue
+ * databases, dialect/sqlite.ts and dialect/postgres.ts say how. Everything else asks the object
+ * for a role (`dialect.lockForShare(query)`, `dialect.search.tagEquals(tag)`) instead of testing
+ * the dialect's name.
  */
-export type DialectName = 'sqlite' | 'postgres';
+export type { ColumnTypes, DialectName, SqlDialect } from './dialect/types.js';
 
-export interface ColumnTypes {
-  /** Auto-numbered primary key. */
-  id: 'integer' | 'bigserial';
-  /** References to it, and byte counts that may pass 2^31. */
-  bigint: 'integer' | 'bigint';
-  float: 'real' | 'double precision';
-  /** Binary data. */
-  bytes: 'blob' | 'bytea';
+const DIALECTS: Record<DialectName, SqlDialect> = { sqlite: sqliteDialect, postgres: postgresDialect };
+
+/** The dialect a Kysely instance (or a transaction or connection of it) speaks, from its adapter. */
+// biome-ignore lint/suspicious/noExplicitAny: called with Kysely<Database> and with the Kysely<unknown> migrations get; only the adapter is read.
+export function dialectFor(db: Kysely<any>): SqlDialect {
+  return db.getExecutor().adapter instanceof PostgresAdapter ? postgresDialect : sqliteDialect;
 }
 
-// biome-ignore lint/suspicious/noExplicitAny: called with Kysely<Database> and with the Kysely<unknown> migrations get; only the adapter is read.
+/** The dialect of that name. */
+export function dialectNamed(name: DialectName): SqlDialect {
+  return DIALECTS[name];
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: as dialectFor.
 export function dialectOf(db: Kysely<any>): DialectName {
-  return db.getExecutor().adapter instanceof PostgresAdapter ? 'postgres' : 'sqlite';
+  return dialectFor(db).name;
 }
 
 export function columnTypes(dialect: DialectName): ColumnTypes {
-  return dialect === 'postgres' ? { id: 'bigserial', bigint: 'bigint', float: 'double precision', bytes: 'bytea' } : { id: 'integer', bigint: 'integer', float: 'real', bytes: 'blob' };
+  return DIALECTS[dialect].columnTypes;
 }
 
 /** The builder for an auto-numbered primary key: bigserial on Postgres, AUTOINCREMENT on SQLite. */
 export function primaryKey(dialect: DialectName): (column: ColumnDefinitionBuilder) => ColumnDefinitionBuilder {
-  return dialect === 'postgres' ? (column) => column.primaryKey() : (column) => column.primaryKey().autoIncrement();
+  return DIALECTS[dialect].primaryKey;
 }
 
 /**
- * A transaction that writes. SQLite's default BEGIN takes the write lock only at the first write,
- * and a reader that then wants to write fails at once with "database is locked" instead of
- * waiting for busy_timeout; BEGIN IMMEDIATE takes the lock up front, so concurrent writers
- * (several ingest processes) queue. Postgres transactions need nothing special.
+ * The step of a migration that one dialect (or each in its own way) takes; a dialect it names no
+ * step for does nothing. The migration keeps its name on both, so both record it as applied.
  */
-export async function writeTransaction<DB, T>(db: Kysely<DB>, work: (trx: Kysely<DB>) => Promise<T>): Promise<T> {
-  // Already inside one (a family of documents committed together): the work joins it.
-  if (db.isTransaction || insideSqliteTransaction.has(db)) return work(db);
-  if (dialectOf(db) === 'postgres') return db.transaction().execute(work);
-  return db.connection().execute(async (connection) => {
-    await sql`BEGIN IMMEDIATE`.execute(connection);
-    insideSqliteTransaction.add(connection);
-    try {
-      const result = await work(connection);
-      await sql`COMMIT`.execute(connection);
-      return result;
-    } catch (error) {
-      await sql`ROLLBACK`.execute(connection).catch(() => undefined);
-      throw error;
-    } finally {
-      insideSqliteTransaction.delete(connection);
-    }
-  });
+export async function perDialect(db: Kysely<unknown>, steps: Partial<Record<DialectName, () => Promise<void>>>): Promise<void> {
+  await steps[dialectOf(db)]?.();
 }
 
-/** SQLite connections between BEGIN IMMEDIATE and its end (kysely marks only its own transactions). */
-// biome-ignore lint/suspicious/noExplicitAny: connections of any schema are tracked by identity only.
-const insideSqliteTransaction = new WeakSet<Kysely<any>>();
+/**
+ * A transaction that writes (on SQLite, BEGIN IMMEDIATE: see dialect/sqlite.ts). Already inside
+ * one (a family of documents committed together), the work joins it.
+ */
+export async function writeTransaction<DB, T>(db: Kysely<DB>, work: (trx: Kysely<DB>) => Promise<T>): Promise<T> {
+  const dialect = dialectFor(db);
+  if (db.isTransaction || dialect.insideTransaction(db as Kysely<unknown>)) return work(db);
+  return dialect.writeTransaction(db, work);
+}

@@ -2,7 +2,7 @@ import type { Insertable, Kysely } from 'kysely';
 import { currentActor } from '../observability/actor.js';
 import type { Database, IngestEventsTable } from './schema.js';
 import { deleteSearchEntry, writeSearchEntry } from './search-index.js';
-import { dialectOf, writeTransaction } from './dialect.js';
+import { dialectFor, type SqlDialect, writeTransaction } from './dialect.js';
 import { unlinkDocument } from './document-parts.js';
 import * as blobs from './document-blobs.js';
 import { storedSearchable } from './document-blobs.js';
@@ -36,11 +36,16 @@ export type * from './document-types.js';
 export { storedSearchable } from './document-blobs.js';
 
 export class DocumentRepository {
+  /** Row locks differ: chosen once, from the connection. */
+  private readonly dialect: SqlDialect;
+
   constructor(
     private readonly db: Kysely<Database>,
     /** Who is acting, for the audit trail: the OS user. */
     private readonly actor: string = currentActor(),
-  ) {}
+  ) {
+    this.dialect = dialectFor(db);
+  }
 
   /** Work that writes several documents (a family) as one transaction: the repository given joins it. */
   async inTransaction<T>(work: (repository: DocumentRepository, trx: Kysely<Database>) => Promise<T>): Promise<T> {
@@ -114,12 +119,13 @@ export class DocumentRepository {
     options: { command?: string; unless?: (trx: Kysely<Database>) => Promise<boolean> } = {},
   ): Promise<{ sha256: string; blobBackend: string; blobKey: string; searchable?: StoredBlob } | undefined> {
     return writeTransaction(this.db, async (trx) => {
-      let lookup = trx
-        .selectFrom('documents')
-        .select(['sha256', 'title', 'type', 'blob_backend', 'blob_key', 'searchable_sha256', 'searchable_size', 'searchable_backend', 'searchable_key'])
-        .where('id', '=', documentId);
       // Postgres: an ingest recording a duplicate of this document share-locks it, so the two wait for each other.
-      if (dialectOf(this.db) === 'postgres') lookup = lookup.forUpdate();
+      const lookup = this.dialect.lockForUpdate(
+        trx
+          .selectFrom('documents')
+          .select(['sha256', 'title', 'type', 'blob_backend', 'blob_key', 'searchable_sha256', 'searchable_size', 'searchable_backend', 'searchable_key'])
+          .where('id', '=', documentId),
+      );
       const row = await lookup.executeTakeFirst();
       if (!row) return undefined;
       if (options.unless && (await options.unless(trx))) return undefined;
@@ -186,8 +192,7 @@ export class DocumentRepository {
    */
   async commitDocument(document: NewDocument, sighting: SourceSighting | { runId: string; path?: undefined }): Promise<CommitResult> {
     return writeTransaction(this.db, async (trx) => {
-      let lookup = trx.selectFrom('documents').select('id').where('sha256', '=', document.sha256);
-      if (dialectOf(this.db) === 'postgres') lookup = lookup.forShare();
+      const lookup = this.dialect.lockForShare(trx.selectFrom('documents').select('id').where('sha256', '=', document.sha256));
       const existing = await lookup.executeTakeFirst();
       if (existing) {
         if (sighting.path === undefined) return { documentId: existing.id, duplicate: true };
@@ -250,8 +255,7 @@ export class DocumentRepository {
     return writeTransaction(this.db, async (trx) => {
       // The document may have been deleted (pruned) since it was looked up: then there is
       // nothing to be a duplicate of. Share-locked on Postgres until the commit, so a delete waits.
-      let lookup = trx.selectFrom('documents').select('id').where('id', '=', documentId);
-      if (dialectOf(this.db) === 'postgres') lookup = lookup.forShare();
+      const lookup = this.dialect.lockForShare(trx.selectFrom('documents').select('id').where('id', '=', documentId));
       if (!(await lookup.executeTakeFirst())) return 'gone';
       return (await upsertSource(trx, sighting, { status: 'duplicate', documentId })) === 'duplicate' ? 'duplicate' : 'unchanged';
     });

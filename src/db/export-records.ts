@@ -1,5 +1,5 @@
-import { sql, type Kysely } from 'kysely';
-import { dialectOf } from './dialect.js';
+import type { Kysely } from 'kysely';
+import { dialectFor } from './dialect.js';
 import type { AuditRow, ClassificationRow, DocumentRepository, DocumentRow, SourceRow } from './documents.js';
 import type { Database } from './schema.js';
 import { writeSearchEntry } from './search-index.js';
@@ -83,7 +83,7 @@ export async function restoreDocument(repository: DocumentRepository, document: 
     // The id it had, unless another document holds it. Postgres' sequence is moved past that id
     // first, so no ingest or restore running now is handed it; one handed it already (not yet
     // committed, so not visible) makes the insert do nothing, and the document gets a new id.
-    if (keepId && dialectOf(trx) === 'postgres') await sql`SELECT setval(pg_get_serial_sequence('documents', 'id'), greatest(nextval(pg_get_serial_sequence('documents', 'id')), ${document.id}))`.execute(trx);
+    if (keepId) await dialectFor(trx).reserveDocumentId(trx, document.id);
     const kept = keepId ? await trx.insertInto('documents').values({ ...values, id: document.id }).onConflict((conflict) => conflict.column('id').doNothing()).returning('id').executeTakeFirst() : undefined;
     const inserted = kept ?? (await trx.insertInto('documents').values(values).returning('id').executeTakeFirstOrThrow());
     const id = Number(inserted.id);

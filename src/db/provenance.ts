@@ -2,7 +2,7 @@ import path from 'node:path';
 import { sql, type Kysely, type RawBuilder, type Selectable, type SqlBool } from 'kysely';
 import type { Provenance } from '../provenance/provenance.js';
 import { provenanceKey } from '../provenance/provenance.js';
-import { dialectOf, writeTransaction } from './dialect.js';
+import { dialectFor, writeTransaction } from './dialect.js';
 import type { Database, ProvenanceTable } from './schema.js';
 
 /** All SQL about provenance (migration 0014): build contexts, and documents seen in them. */
@@ -108,8 +108,7 @@ export class ProvenanceRepository {
    */
   async recordSighting(documentId: number, provenanceId: number, filePath: string, doccatRunId: string): Promise<boolean> {
     return writeTransaction(this.db, async (trx) => {
-      let lookup = trx.selectFrom('documents').select('id').where('id', '=', documentId);
-      if (dialectOf(this.db) === 'postgres') lookup = lookup.forShare();
+      const lookup = dialectFor(this.db).lockForShare(trx.selectFrom('documents').select('id').where('id', '=', documentId));
       if (!(await lookup.executeTakeFirst())) return false;
       const now = new Date().toISOString();
       await trx

@@ -1,6 +1,6 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import { hostId } from '../system/host.js';
-import { dialectOf } from './dialect.js';
+import { dialectFor } from './dialect.js';
 import type { Database } from './schema.js';
 
 /** How long the rows of stopped and dead workers are kept. */
@@ -50,13 +50,11 @@ export interface SilentWorker {
  * SQLite catalogues live on one machine: its clock is the only one.
  */
 function now(db: Kysely<Database>): RawBuilder<string> {
-  return dialectOf(db) === 'postgres' ? sql<string>`to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')` : sql<string>`strftime('%Y-%m-%dT%H:%M:%fZ', 'now')`;
+  return dialectFor(db).isoNow();
 }
 
 function secondsAgo(db: Kysely<Database>, seconds: number): RawBuilder<string> {
-  return dialectOf(db) === 'postgres'
-    ? sql<string>`to_char((now() - make_interval(secs => ${seconds})) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`
-    : sql<string>`strftime('%Y-%m-%dT%H:%M:%fZ', 'now', ${`-${seconds} seconds`})`;
+  return dialectFor(db).isoNow(seconds);
 }
 
 /**

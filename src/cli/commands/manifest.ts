@@ -43,11 +43,11 @@ export async function manifestCommand(filters: string[], options: ManifestFlags,
   const base = path.resolve(options.relativeTo ?? process.cwd());
   const catalog = await openCatalog(context, { readonly: true });
   try {
-    const [{ matchingDocumentIds }, { ProvenanceRepository }, { topLevelProvenanceCondition }, { dialectOf }] = await Promise.all([import('../../db/search/search.js'), import('../../db/provenance.js'), import('../../db/search/artifact-filters.js'), import('../../db/dialect.js')]);
+    const [{ matchingDocumentIds }, { ProvenanceRepository }, { topLevelProvenanceCondition }] = await Promise.all([import('../../db/search/search.js'), import('../../db/provenance.js'), import('../../db/search/artifact-filters.js')]);
     const db = catalog.database.db;
     const ids = await matchingDocumentIds(db, tree, options.limit);
     // The provenance filters ANDed at the top also choose which of a document's paths are listed.
-    const where = topLevelProvenanceCondition(tree, dialectOf(db));
+    const where = topLevelProvenanceCondition(tree, catalog.dialect);
     const repository = new ProvenanceRepository(db);
     const sightings = await repository.sightingsOf(ids, where);
     const entries: ManifestEntry[] = [];

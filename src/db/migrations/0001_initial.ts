@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import { columnTypes, dialectOf, primaryKey } from '../dialect.js';
+import { columnTypes, dialectOf, perDialect, primaryKey } from '../dialect.js';
 
 export async function up(db: Kysely<unknown>): Promise<void> {
   const dialect = dialectOf(db);
@@ -64,15 +64,18 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('totals', 'text', (column) => column.notNull().defaultTo('{}'))
     .execute();
 
-  if (dialect === 'sqlite') {
-    // Full-text index; rowid is the document id. Diacritics are folded so "Muller" finds "Müller".
-    await sql`CREATE VIRTUAL TABLE documents_fts USING fts5(title, tags, correspondent, body, tokenize = 'unicode61 remove_diacritics 2')`.execute(db);
-  } else {
-    // One weighted tsvector per document, built from text doccat has already folded and split the
-    // same way as the query (db/fold-tokens.ts), so no extension (unaccent) or superuser is needed.
-    await sql`CREATE TABLE documents_fts (document_id bigint PRIMARY KEY REFERENCES documents(id) ON DELETE CASCADE, tsv tsvector NOT NULL)`.execute(db);
-    await sql`CREATE INDEX documents_fts_tsv ON documents_fts USING gin (tsv)`.execute(db);
-  }
+  await perDialect(db, {
+    sqlite: async () => {
+      // Full-text index; rowid is the document id. Diacritics are folded so "Muller" finds "Müller".
+      await sql`CREATE VIRTUAL TABLE documents_fts USING fts5(title, tags, correspondent, body, tokenize = 'unicode61 remove_diacritics 2')`.execute(db);
+    },
+    postgres: async () => {
+      // One weighted tsvector per document, built from text doccat has already folded and split the
+      // same way as the query (text/fold.ts), so no extension (unaccent) or superuser is needed.
+      await sql`CREATE TABLE documents_fts (document_id bigint PRIMARY KEY REFERENCES documents(id) ON DELETE CASCADE, tsv tsvector NOT NULL)`.execute(db);
+      await sql`CREATE INDEX documents_fts_tsv ON documents_fts USING gin (tsv)`.execute(db);
+    },
+  });
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {

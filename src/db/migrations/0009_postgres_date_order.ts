@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import { dialectOf } from '../dialect.js';
+import { perDialect } from '../dialect.js';
 
 /**
  * Postgres reads documents_date backwards as DESC NULLS FIRST, so "newest document date first,
@@ -7,11 +7,17 @@ import { dialectOf } from '../dialect.js';
  * descending order by itself and needs nothing.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
-  if (dialectOf(db) !== 'postgres') return;
-  await sql`CREATE INDEX documents_date_order ON documents (document_date DESC NULLS LAST, id DESC)`.execute(db);
+  await perDialect(db, {
+    postgres: async () => {
+      await sql`CREATE INDEX documents_date_order ON documents (document_date DESC NULLS LAST, id DESC)`.execute(db);
+    },
+  });
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
-  if (dialectOf(db) !== 'postgres') return;
-  await sql`DROP INDEX IF EXISTS documents_date_order`.execute(db);
+  await perDialect(db, {
+    postgres: async () => {
+      await sql`DROP INDEX IF EXISTS documents_date_order`.execute(db);
+    },
+  });
 }

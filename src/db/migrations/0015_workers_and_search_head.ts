@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import { dialectOf } from '../dialect.js';
+import { perDialect } from '../dialect.js';
 
 /**
  * Two things for running on many machines.
@@ -31,20 +31,26 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     // Set by the worker that found it silent and gave its jobs back.
     .addColumn('dead_at', 'text')
     .execute();
-  if (dialectOf(db) !== 'postgres') return;
-  await sql`ALTER TABLE documents_fts ADD COLUMN head tsvector GENERATED ALWAYS AS (ts_filter(tsv, '{a,b,c}')) STORED`.execute(db);
-  // Kept in the row (compressed at most) even when the row is large.
-  await sql`ALTER TABLE documents_fts ALTER COLUMN head SET STORAGE MAIN`.execute(db);
-  // Finds the few title/tag/correspondent matches of a word that is common in bodies.
-  await sql`CREATE INDEX documents_fts_head ON documents_fts USING gin (head)`.execute(db);
-  await sql`CREATE INDEX documents_filters ON documents (id) INCLUDE (type, document_date, added_at, correspondent, title, method, mime, language)`.execute(db);
-  await sql`CREATE INDEX sources_document_path ON sources (document_id) INCLUDE (path, status)`.execute(db);
+  await perDialect(db, {
+    postgres: async () => {
+      await sql`ALTER TABLE documents_fts ADD COLUMN head tsvector GENERATED ALWAYS AS (ts_filter(tsv, '{a,b,c}')) STORED`.execute(db);
+      // Kept in the row (compressed at most) even when the row is large.
+      await sql`ALTER TABLE documents_fts ALTER COLUMN head SET STORAGE MAIN`.execute(db);
+      // Finds the few title/tag/correspondent matches of a word that is common in bodies.
+      await sql`CREATE INDEX documents_fts_head ON documents_fts USING gin (head)`.execute(db);
+      await sql`CREATE INDEX documents_filters ON documents (id) INCLUDE (type, document_date, added_at, correspondent, title, method, mime, language)`.execute(db);
+      await sql`CREATE INDEX sources_document_path ON sources (document_id) INCLUDE (path, status)`.execute(db);
+    },
+  });
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
   await db.schema.dropTable('workers').ifExists().execute();
-  if (dialectOf(db) !== 'postgres') return;
-  await sql`DROP INDEX IF EXISTS sources_document_path`.execute(db);
-  await sql`DROP INDEX IF EXISTS documents_filters`.execute(db);
-  await sql`ALTER TABLE documents_fts DROP COLUMN IF EXISTS head`.execute(db); // and its index
+  await perDialect(db, {
+    postgres: async () => {
+      await sql`DROP INDEX IF EXISTS sources_document_path`.execute(db);
+      await sql`DROP INDEX IF EXISTS documents_filters`.execute(db);
+      await sql`ALTER TABLE documents_fts DROP COLUMN IF EXISTS head`.execute(db); // and its index
+    },
+  });
 }

@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import { dialectOf } from '../dialect.js';
+import { perDialect } from '../dialect.js';
 
 /**
  * Postgres only: ANALYZE keeps the frequencies of ten times more search words (about 10,000
@@ -9,15 +9,21 @@ import { dialectOf } from '../dialect.js';
  * cost is a longer ANALYZE (about a second per 100,000 documents), which autovacuum runs.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
-  if (dialectOf(db) !== 'postgres') return;
-  await sql`ALTER TABLE documents_fts ALTER COLUMN tsv SET STATISTICS 1000`.execute(db);
-  // Titles, tags and correspondents have a small vocabulary: nearly all of it is then known, and
-  // a word missing from the statistics is rare in them.
-  await sql`ALTER TABLE documents_fts ALTER COLUMN head SET STATISTICS 1000`.execute(db);
+  await perDialect(db, {
+    postgres: async () => {
+      await sql`ALTER TABLE documents_fts ALTER COLUMN tsv SET STATISTICS 1000`.execute(db);
+      // Titles, tags and correspondents have a small vocabulary: nearly all of it is then known, and
+      // a word missing from the statistics is rare in them.
+      await sql`ALTER TABLE documents_fts ALTER COLUMN head SET STATISTICS 1000`.execute(db);
+    },
+  });
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
-  if (dialectOf(db) !== 'postgres') return;
-  await sql`ALTER TABLE documents_fts ALTER COLUMN tsv SET STATISTICS -1`.execute(db);
-  await sql`ALTER TABLE documents_fts ALTER COLUMN head SET STATISTICS -1`.execute(db);
+  await perDialect(db, {
+    postgres: async () => {
+      await sql`ALTER TABLE documents_fts ALTER COLUMN tsv SET STATISTICS -1`.execute(db);
+      await sql`ALTER TABLE documents_fts ALTER COLUMN head SET STATISTICS -1`.execute(db);
+    },
+  });
 }

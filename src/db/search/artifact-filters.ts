@@ -1,6 +1,5 @@
 import { sql, type RawBuilder, type SqlBool } from 'kysely';
-import type { DialectName } from '../dialect.js';
-import { globToRegex } from './glob.js';
+import type { SqlDialect } from '../dialect/types.js';
 import { PROVENANCE_FIELDS, syntaxError, type QueryNode } from './query-parser.js';
 
 /**
@@ -10,7 +9,7 @@ import { PROVENANCE_FIELDS, syntaxError, type QueryNode } from './query-parser.j
  */
 
 /** The condition on `x` (source_provenance) and `p` (provenance) rows for one provenance filter. */
-export function provenanceCondition(field: 'repo' | 'commit' | 'branch' | 'ref' | 'run' | 'label', value: string, position: number, dialect: DialectName): RawBuilder<SqlBool> {
+export function provenanceCondition(field: 'repo' | 'commit' | 'branch' | 'ref' | 'run' | 'label', value: string, position: number, dialect: SqlDialect): RawBuilder<SqlBool> {
   switch (field) {
     case 'repo': {
       // owner/name, or just name: repositories are kept as their path (group/subgroup/name).
@@ -43,21 +42,21 @@ export function provenanceCondition(field: 'repo' | 'commit' | 'branch' | 'ref' 
  * which of a document's builds it was selected by (manifest lists those paths). Undefined when
  * the query has none.
  */
-export function topLevelProvenanceCondition(tree: QueryNode | undefined, dialect: DialectName): RawBuilder<SqlBool> | undefined {
+export function topLevelProvenanceCondition(tree: QueryNode | undefined, dialect: SqlDialect): RawBuilder<SqlBool> | undefined {
   const nodes = (tree?.kind === 'and' ? tree.children : tree ? [tree] : []).filter((node): node is Extract<QueryNode, { kind: 'field' }> => node.kind === 'field' && (PROVENANCE_FIELDS as readonly string[]).includes(node.field));
   if (nodes.length === 0) return undefined;
   return sql<SqlBool>`(${sql.join(nodes.map((node) => provenanceCondition(node.field as (typeof PROVENANCE_FIELDS)[number], node.value, node.position, dialect)), sql` AND `)})`;
 }
 
 /** A branch or tag name: equal, or a glob when it has * or ? (release/*). */
-function nameMatches(column: RawBuilder<unknown>, value: string, dialect: DialectName): RawBuilder<SqlBool> {
+function nameMatches(column: RawBuilder<unknown>, value: string, dialect: SqlDialect): RawBuilder<SqlBool> {
   if (!/[*?[]/.test(value)) return sql<SqlBool>`${column} = ${value}`;
   return globMatches(column, value, dialect);
 }
 
 /** GLOB on SQLite; on Postgres the same pattern as a regular expression. Case-sensitive on both. */
-export function globMatches(column: RawBuilder<unknown>, glob: string, dialect: DialectName): RawBuilder<SqlBool> {
-  return dialect === 'sqlite' ? sql<SqlBool>`${column} GLOB ${glob}` : sql<SqlBool>`${column} ~ ${globToRegex(glob)}`;
+export function globMatches(column: RawBuilder<unknown>, glob: string, dialect: SqlDialect): RawBuilder<SqlBool> {
+  return dialect.search.globMatches(column, glob);
 }
 
 function escapeLike(value: string): string {

@@ -1,12 +1,9 @@
 import { sql, type RawBuilder, type SqlBool } from 'kysely';
 import { durationAgo } from '../../text/duration.js';
-import type { DialectName } from '../dialect.js';
+import type { SqlDialect } from '../dialect/types.js';
 import { globMatches, provenanceCondition, sizeCondition } from './artifact-filters.js';
 import { currencyFilter, dueFilter, totalFilter } from './field-filters.js';
-import { FTS5, ftsString, matchingIds } from './fts5.js';
-import { globToRegex } from './glob.js';
 import { splitConjunction, syntaxError, type FieldName, type QueryNode } from './query-parser.js';
-import { TSQUERY, textMatchesPostgres, tsqueryMatches } from './tsquery.js';
 import type { Mode } from './types.js';
 
 /**
@@ -48,14 +45,13 @@ function related(mode: Mode, table: RawBuilder<unknown>, condition: RawBuilder<S
     : sql<SqlBool>`d.id IN (SELECT x.document_id FROM ${table} WHERE ${condition})`;
 }
 
-export function compileField(field: FieldName, value: string, position: number, now: Date, mode: Mode, dialect: DialectName = 'sqlite'): RawBuilder<SqlBool> {
-  // SQLite's LIKE ignores ASCII case and its document_tags.tag is NOCASE; Postgres says so.
-  const like = dialect === 'postgres' ? sql`ILIKE` : sql`LIKE`;
+export function compileField(field: FieldName, value: string, position: number, now: Date, mode: Mode, dialect: SqlDialect): RawBuilder<SqlBool> {
+  const like = dialect.search.caseInsensitiveLike;
   switch (field) {
     case 'type':
       return sql<SqlBool>`d.type = ${value.toLowerCase()}`;
     case 'tag':
-      return related(mode, sql`document_tags x`, dialect === 'postgres' ? sql<SqlBool>`lower(x.tag) = lower(${value})` : sql<SqlBool>`x.tag = ${value}`);
+      return related(mode, sql`document_tags x`, dialect.search.tagEquals(value));
     case 'correspondent':
       return sql<SqlBool>`d.correspondent ${like} ${likeContains(value)} ESCAPE '\\'`;
     case 'title':
@@ -110,35 +106,23 @@ export function compileField(field: FieldName, value: string, position: number, 
   }
 }
 
-/**
- * SQLite's GLOB; on Postgres, which has no GLOB, the same pattern as LIKE when it has no [class]
- * (3x faster than the regular expression on 100k paths: a leading .* makes the regex engine
- * backtrack), else as a regular expression. All three are case-sensitive.
- */
-export function pathMatches(column: RawBuilder<unknown>, value: string, dialect: DialectName): RawBuilder<SqlBool> {
-  const glob = pathGlob(value);
-  if (dialect === 'sqlite') return sql<SqlBool>`${column} GLOB ${glob}`;
-  const like = globToLike(glob);
-  return like === undefined ? sql<SqlBool>`${column} ~ ${globToRegex(glob)}` : sql<SqlBool>`${column} LIKE ${like}`;
+/** A path: filter's glob, case-sensitive (GLOB, or on Postgres the fastest equivalent). */
+export function pathMatches(column: RawBuilder<unknown>, value: string, dialect: SqlDialect): RawBuilder<SqlBool> {
+  return dialect.search.pathMatches(column, pathGlob(value));
 }
 
-/** * and ? as LIKE's % and _, with LIKE's own characters escaped; undefined for a [class]. */
-export function globToLike(glob: string): string | undefined {
-  if (glob.includes('[')) return undefined;
-  return glob.replace(/[\\%_]/g, '\\$&').replace(/\*/g, '%').replace(/\?/g, '_');
-}
-
+export { globToLike } from './glob.js';
 
 /** A glob that does not start at the root matches anywhere in the path, like .gitignore. */
 export function pathGlob(value: string): string {
   return value.startsWith('/') || value.startsWith('*') ? value : `*${value}`;
 }
 
-export function compile(node: QueryNode, now: Date, mode: Mode, dialect: DialectName = 'sqlite'): RawBuilder<SqlBool> {
+export function compile(node: QueryNode, now: Date, mode: Mode, dialect: SqlDialect): RawBuilder<SqlBool> {
   switch (node.kind) {
     case 'term':
     case 'phrase':
-      return dialect === 'postgres' ? textMatchesPostgres({ text: node.text, prefix: node.kind === 'term' && node.prefix }) : matchingIds(ftsString(node.text, node.kind === 'term' && node.prefix));
+      return dialect.search.textMatches(node.text, node.kind === 'term' && node.prefix);
     case 'field':
       return compileField(node.field, node.value, node.position, now, mode, dialect);
     case 'not':
@@ -146,8 +130,8 @@ export function compile(node: QueryNode, now: Date, mode: Mode, dialect: Dialect
     case 'and': {
       // Words ANDed together are one text match, as at the top level of a search: one index
       // lookup, where a set per word made Postgres plan a join per word (2 s for 32 words).
-      const { expression, residual } = splitConjunction(node.children, dialect === 'postgres' ? TSQUERY : FTS5);
-      const text = expression === undefined ? [] : [dialect === 'postgres' ? tsqueryMatches(expression) : matchingIds(expression)];
+      const { expression, residual } = splitConjunction(node.children, dialect.search.text);
+      const text = expression === undefined ? [] : [dialect.search.expressionMatches(expression)];
       const parts = [...text, ...residual.map((child) => compile(child, now, mode, dialect))];
       return parts.length === 1 ? (parts[0] as RawBuilder<SqlBool>) : sql<SqlBool>`(${sql.join(parts, sql` AND `)})`;
     }

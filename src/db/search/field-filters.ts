@@ -1,5 +1,5 @@
 import { sql, type RawBuilder, type SqlBool } from 'kysely';
-import type { DialectName } from '../dialect.js';
+import type { SqlDialect } from '../dialect/types.js';
 import { syntaxError } from './query-parser.js';
 
 /**
@@ -19,35 +19,28 @@ function comparison(operator: Operator): RawBuilder<unknown> {
   return sql.raw(operator);
 }
 
-/** The total's amount as a number, or NULL when the document has none. */
-function totalAmount(dialect: DialectName): RawBuilder<number | null> {
-  return dialect === 'postgres'
-    ? sql<number | null>`(CASE WHEN jsonb_typeof(d.fields::jsonb #> '{total,amount}') = 'number' THEN (d.fields::jsonb #>> '{total,amount}')::numeric END)`
-    : sql<number | null>`(CASE WHEN json_type(d.fields, '$.total.amount') IN ('integer', 'real') THEN json_extract(d.fields, '$.total.amount') END)`;
-}
-
-export function totalFilter(value: string, position: number, dialect: DialectName): RawBuilder<SqlBool> {
+export function totalFilter(value: string, position: number, dialect: SqlDialect): RawBuilder<SqlBool> {
   const { operator, operand } = splitOperator(value);
   // "1.234,56" is not accepted here: a query's number has at most one decimal point or comma.
   const amount = /^-?\d+(?:[.,]\d+)?$/.test(operand) ? Number(operand.replace(',', '.')) : Number.NaN;
   if (!Number.isFinite(amount)) throw syntaxError(`total: wants an amount such as total>100 or total<=49.90, not "${value}"`, position);
-  return sql<SqlBool>`${totalAmount(dialect)} ${comparison(operator)} ${amount}`;
+  return sql<SqlBool>`${dialect.search.totalAmount} ${comparison(operator)} ${amount}`;
 }
 
-export function currencyFilter(value: string, position: number, dialect: DialectName): RawBuilder<SqlBool> {
+export function currencyFilter(value: string, position: number, dialect: SqlDialect): RawBuilder<SqlBool> {
   const code = value.trim().toUpperCase();
   if (!/^[A-Z]{3}$/.test(code)) throw syntaxError(`currency: wants an ISO 4217 code such as EUR or USD, not "${value}"`, position);
-  return dialect === 'postgres' ? sql<SqlBool>`(d.fields::jsonb #>> '{total,currency}') = ${code}` : sql<SqlBool>`json_extract(d.fields, '$.total.currency') = ${code}`;
+  return sql<SqlBool>`${dialect.search.totalCurrency} = ${code}`;
 }
 
 /**
  * due:2024-05 (due in that month), due:<2024-05-01, due:>=2024-05. The bounds are computed by
  * the caller's date helpers (start and exclusive end of the period named).
  */
-export function dueFilter(value: string, position: number, dialect: DialectName, period: (field: string, date: string, position: number) => { start: string; end: string }): RawBuilder<SqlBool> {
+export function dueFilter(value: string, position: number, dialect: SqlDialect, period: (field: string, date: string, position: number) => { start: string; end: string }): RawBuilder<SqlBool> {
   const { operator, operand } = splitOperator(value);
   const { start, end } = period('due', operand, position);
-  const due = dialect === 'postgres' ? sql`(d.fields::jsonb ->> 'dueDate')` : sql`json_extract(d.fields, '$.dueDate')`;
+  const due = dialect.search.dueDate;
   switch (operator) {
     case '=':
       return sql<SqlBool>`(${due} >= ${start} AND ${due} < ${end})`;

@@ -21,3 +21,9 @@ export function globToRegex(glob: string): string {
   }
   return `${out}$`;
 }
+
+/** * and ? as LIKE's % and _, with LIKE's own characters escaped; undefined for a [class]. */
+export function globToLike(glob: string): string | undefined {
+  if (glob.includes('[')) return undefined;
+  return glob.replace(/[\\%_]/g, '\\$&').replace(/\*/g, '%').replace(/\?/g, '_');
+}

@@ -1,5 +1,6 @@
 import { sql, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
 import { positiveTextNodes, type QueryNode } from './query-parser.js';
+import type { SqlDialect } from '../dialect/types.js';
 import type { Database } from '../schema.js';
 import { compile } from './compile.js';
 import { RANK_BLOCK, tierCandidates } from './tiers.js';
@@ -50,14 +51,14 @@ const COMMON_TIER = 10 * RANK_BLOCK;
 /** How many of the newest documents a tier's walk reads at most (see newestMatches). */
 const TIER_WALK = 20_000;
 
-export async function searchPostgres(db: Kysely<Database>, options: SearchOptions): Promise<SearchResult> {
+export async function searchPostgres(db: Kysely<Database>, options: SearchOptions, dialect: SqlDialect): Promise<SearchResult> {
   return db.transaction().execute(async (trx) => {
     await sql`SELECT set_config('enable_seqscan', 'off', true), set_config('jit', 'off', true), set_config('max_parallel_workers_per_gather', '0', true)`.execute(trx);
-    return plan(trx, options);
+    return plan(trx, options, dialect);
   });
 }
 
-async function plan(db: Kysely<Database>, options: SearchOptions): Promise<SearchResult> {
+async function plan(db: Kysely<Database>, options: SearchOptions, dialect: SqlDialect): Promise<SearchResult> {
   const now = options.now ?? new Date();
   const textNodes = positiveTextNodes(options.tree);
   const conjuncts = options.tree ? (options.tree.kind === 'and' ? options.tree.children : [options.tree]) : [];
@@ -67,7 +68,7 @@ async function plan(db: Kysely<Database>, options: SearchOptions): Promise<Searc
   const ranking = options.sort === 'relevance' ? rankingQuery(textNodes) : undefined;
   if (expression !== undefined) {
     const text = sql<SqlBool>`f.tsv @@ to_tsquery('simple', ${expression})`;
-    const matches: Matches = { text, filters: residual.length > 0 ? compile({ kind: 'and', children: residual }, now, 'probe', 'postgres') : undefined };
+    const matches: Matches = { text, filters: residual.length > 0 ? compile({ kind: 'and', children: residual }, now, 'probe', dialect) : undefined };
     // By date, the share of matches decides how far the walk goes: it must not rest on the
     // planner's guess for a word it keeps no statistics on (see sizeOf).
     const size = await sizeOf(db, matches, expression, boundingQueries(conjuncts.filter((node) => !residual.includes(node))), ranking === undefined);
@@ -94,9 +95,9 @@ async function plan(db: Kysely<Database>, options: SearchOptions): Promise<Searc
     }
     return allInOrder(db, options, matches, textNodes);
   }
-  const where = options.tree ? compile(options.tree, now, 'probe', 'postgres') : sql<SqlBool>`TRUE`;
+  const where = options.tree ? compile(options.tree, now, 'probe', dialect) : sql<SqlBool>`TRUE`;
   // Counting visits every match: filters on other tables as sets there (see Mode in search.ts).
-  const counted = await countFilters(db, options.tree ? compile(options.tree, now, 'set', 'postgres') : sql<SqlBool>`TRUE`);
+  const counted = await countFilters(db, options.tree ? compile(options.tree, now, 'set', dialect) : sql<SqlBool>`TRUE`);
   if (ranking !== undefined) return { ...counted, hits: await rankedByHead(db, options, where, ranking, textNodes) };
   // Filters alone in date or added order: the planner walks an order's index or sorts, as the
   // filters' estimated share says; the page is cut before its columns are read, so the sources

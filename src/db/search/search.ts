@@ -1,9 +1,8 @@
 import { sql, type Kysely, type SqlBool } from 'kysely';
-import { dialectOf } from '../dialect.js';
+import { dialectFor } from '../dialect.js';
 import type { Database } from '../schema.js';
 import { compile, pathGlob, pathMatches } from './compile.js';
 import { boundedQuery, syntaxError, type QueryNode } from './query-parser.js';
-import { searchSqlite } from './sqlite.js';
 import type { FailureHit, SearchOptions, SearchResult } from './types.js';
 
 /**
@@ -15,8 +14,7 @@ export type { FailureHit, HitRow, Mode, SearchHit, SearchOptions, SearchResult, 
 
 export async function searchDocuments(db: Kysely<Database>, given: SearchOptions): Promise<SearchResult> {
   const options = { ...given, tree: boundedQuery(given.tree) };
-  if (dialectOf(db) === 'postgres') return (await import('./postgres.js')).searchPostgres(db, options);
-  return searchSqlite(db, options);
+  return dialectFor(db).runSearch(db, options);
 }
 
 /** True when the query asks for failed files (status:failed), which are not documents. */
@@ -34,7 +32,7 @@ export async function searchFailures(db: Kysely<Database>, tree: QueryNode | und
     else throw syntaxError('status:failed can only be combined with path:', node.kind === 'field' ? node.position : 0);
   }
   let query = db.selectFrom('sources').where('status', '=', 'failed');
-  const dialect = dialectOf(db);
+  const dialect = dialectFor(db);
   for (const glob of globs) query = query.where(pathMatches(sql`path`, glob, dialect));
   const total = Number((await query.select((eb) => eb.fn.countAll<number>().as('count')).executeTakeFirstOrThrow()).count);
   const rows = await query.selectAll().orderBy('path').limit(limit).offset(offset).execute();
@@ -44,7 +42,7 @@ export async function searchFailures(db: Kysely<Database>, tree: QueryNode | und
 /** Every document the query selects, oldest first: for commands that act on all of them. */
 export async function matchingDocumentIds(db: Kysely<Database>, given: QueryNode | undefined, limit: number | undefined, now = new Date()): Promise<number[]> {
   const tree = boundedQuery(given);
-  const where = tree ? compile(tree, now, 'set', dialectOf(db)) : sql<SqlBool>`1 = 1`;
+  const where = tree ? compile(tree, now, 'set', dialectFor(db)) : sql<SqlBool>`1 = 1`;
   const rows = await sql<{ id: number }>`SELECT d.id FROM documents d WHERE ${where} ORDER BY d.id ${limit === undefined ? sql`` : sql`LIMIT ${limit}`}`.execute(db);
   return rows.rows.map((row) => row.id);
 }

@@ -1,4 +1,5 @@
 import { sql, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
+import type { SqlDialect } from '../dialect/types.js';
 import type { Database } from '../schema.js';
 import { compile, INDEXED_FIELDS } from './compile.js';
 import { countMatches, matchingIds } from './fts5.js';
@@ -15,7 +16,7 @@ const HIT_COLUMNS = sql`d.id, d.title, d.type, d.document_date, d.correspondent,
   (SELECT json_group_array(s.path) FROM sources s WHERE s.document_id = d.id) AS paths`;
 
 /** Searches a SQLite catalogue; the query is already bounded. */
-export async function searchSqlite(db: Kysely<Database>, options: SearchOptions): Promise<SearchResult> {
+export async function searchSqlite(db: Kysely<Database>, options: SearchOptions, dialect: SqlDialect): Promise<SearchResult> {
   const now = options.now ?? new Date();
   const conjuncts = options.tree ? (options.tree.kind === 'and' ? options.tree.children : [options.tree]) : [];
   const { syntax, expanded } = await expandedSyntax(db, options.tree);
@@ -28,7 +29,7 @@ export async function searchSqlite(db: Kysely<Database>, options: SearchOptions)
   const byRelevance = options.sort === 'relevance';
   const ranked = matchQuery.length > 0 && byRelevance;
   const useExpression = expression !== undefined && byRelevance;
-  const residualWhere = residual.length > 0 ? compile({ kind: 'and', children: residual }, now, 'probe') : sql<SqlBool>`1 = 1`;
+  const residualWhere = residual.length > 0 ? compile({ kind: 'and', children: residual }, now, 'probe', dialect) : sql<SqlBool>`1 = 1`;
   const textSet = expression !== undefined ? matchingIds(expression) : undefined;
   // Words that match many documents are not all read: bounded plans (sqlite-many.ts) instead.
   const words = expression !== undefined ? await wordsSize(db, expression) : undefined;
@@ -49,12 +50,12 @@ export async function searchSqlite(db: Kysely<Database>, options: SearchOptions)
     ? residualWhere
     : expression !== undefined
       ? sql<SqlBool>`${textSet} AND ${residualWhere}`
-      : options.tree ? compile(options.tree, now, 'probe') : sql<SqlBool>`1 = 1`;
+      : options.tree ? compile(options.tree, now, 'probe', dialect) : sql<SqlBool>`1 = 1`;
   // Counting visits every match, so it takes the text as a set, never as per-row probes; with
   // text, the few documents it matches are probed (measured faster), without it filters are sets.
   // An indexed column among the filters narrows better still, and the others are probed from it.
   const countMode: Mode = conjuncts.some((node) => node.kind === 'field' && INDEXED_FIELDS.has(node.field)) ? 'probe' : 'set';
-  const countWhere = textSet !== undefined ? sql<SqlBool>`${textSet} AND ${residualWhere}` : options.tree ? compile(options.tree, now, countMode) : sql<SqlBool>`1 = 1`;
+  const countWhere = textSet !== undefined ? sql<SqlBool>`${textSet} AND ${residualWhere}` : options.tree ? compile(options.tree, now, countMode, dialect) : sql<SqlBool>`1 = 1`;
   // Filters alone: the share of the newest documents that pass says how to read the page and
   // whether to count (sqlite-many.ts).
   const filtersAlone = expression === undefined && matchQuery.length === 0 && options.tree !== undefined ? await filterShare(db, where) : undefined;

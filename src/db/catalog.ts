@@ -1,0 +1,101 @@
+import type { Kysely } from 'kysely';
+import type { JobQueue } from '../queue/contract.js';
+import { openQueue, type QueueTarget } from '../queue/open.js';
+import { AiRecordRepository } from './ai-records.js';
+import { ClaimRepository } from './claims.js';
+import type { CatalogDatabase } from './database.js';
+import { dialectFor, type SqlDialect } from './dialect.js';
+import * as blobs from './document-blobs.js';
+import { DocumentRepository } from './documents.js';
+import { LearnedModelRepository } from './learned-models.js';
+import { ProvenanceRepository } from './provenance.js';
+import type { Database } from './schema.js';
+import { searchDocuments, type SearchOptions, type SearchResult } from './search/search.js';
+import { catalogueStats, type CatalogueStats } from './stats.js';
+
+/** Where the documents' blobs are (db/document-blobs.ts), for the storage jobs and `get`: reads only. */
+export interface BlobIndex {
+  location: OmitFirst<typeof blobs.blobLocation>;
+  page: OmitFirst<typeof blobs.blobPage>;
+  countByBackend: OmitFirst<typeof blobs.countByBackend>;
+  count: OmitFirst<typeof blobs.countBlobs>;
+  referencedKeys: OmitFirst<typeof blobs.referencedKeys>;
+  isReferenced: OmitFirst<typeof blobs.isBlobKeyReferenced>;
+  isReferencedOn: OmitFirst<typeof blobs.isBlobKeyReferencedOn>;
+}
+
+type OmitFirst<F> = F extends (db: Kysely<Database>, ...rest: infer A) => infer R ? (...rest: A) => R : never;
+
+/**
+ * One opened catalogue: its dialect, chosen once from the connection, and its repositories over
+ * one handle, so that callers ask the catalogue (`catalog.documents`, `catalog.search(...)`)
+ * instead of passing the Kysely handle around and telling the databases apart themselves.
+ */
+export class Catalog {
+  readonly dialect: SqlDialect;
+  readonly documents: DocumentRepository;
+  readonly aiRecords: AiRecordRepository;
+  readonly provenance: ProvenanceRepository;
+  readonly learnedModels: LearnedModelRepository;
+  readonly blobs: BlobIndex;
+
+  constructor(
+    /** The connection as opened (db/database.ts): handle, location, migrations applied. */
+    readonly database: CatalogDatabase,
+    /** The Postgres connection string, for pg-boss's own connection; absent on SQLite. */
+    readonly url?: string,
+  ) {
+    const { db } = database;
+    this.dialect = dialectFor(db);
+    this.documents = new DocumentRepository(db);
+    this.aiRecords = new AiRecordRepository(db);
+    this.provenance = new ProvenanceRepository(db);
+    this.learnedModels = new LearnedModelRepository(db);
+    this.blobs = {
+      location: (id) => blobs.blobLocation(db, id),
+      page: (afterId, limit, filter) => blobs.blobPage(db, afterId, limit, filter),
+      countByBackend: () => blobs.countByBackend(db),
+      count: () => blobs.countBlobs(db),
+      referencedKeys: () => blobs.referencedKeys(db),
+      isReferenced: (key) => blobs.isBlobKeyReferenced(db, key),
+      isReferencedOn: (key, backend) => blobs.isBlobKeyReferencedOn(db, key, backend),
+    };
+  }
+
+  /** The Kysely handle, for queries no repository has yet. */
+  get db(): Kysely<Database> {
+    return this.database.db;
+  }
+
+  /** Where it is, for messages: a file path, or a URL without its password. */
+  get location(): string {
+    return this.database.location;
+  }
+
+  /** The documents repository under the name cli/ has used; new code says `documents`. */
+  get repository(): DocumentRepository {
+    return this.documents;
+  }
+
+  /** Leases on content being extracted, held as this run. */
+  claims(runId: string, leaseMs: number): ClaimRepository {
+    return new ClaimRepository(this.database.db, runId, leaseMs);
+  }
+
+  /** The job queue: pg-boss on Postgres (its own connection), the `jobs` table on SQLite (queue/open.ts). */
+  jobs(options: Omit<QueueTarget, 'url' | 'db'>): Promise<JobQueue> {
+    return openQueue({ ...options, url: this.url, db: this.database.db });
+  }
+
+  search(options: SearchOptions): Promise<SearchResult> {
+    return searchDocuments(this.database.db, options);
+  }
+
+  stats(options: { since?: string; budgets?: Record<string, number>; now?: Date } = {}): Promise<CatalogueStats> {
+    return catalogueStats(this.database.db, options);
+  }
+
+  close(): Promise<void> {
+    return this.database.close();
+  }
+}
