@@ -12,7 +12,7 @@ export async function benchClassify() {
   const { startFakeProviders } = await import('../test/support/fake-providers.mjs');
   const { AiClassificationService } = await import('../dist/classify/service.js');
   const { LocalClassifier } = await import('../dist/classify/providers/local.js');
-  const { classificationRecords } = await import('../dist/cli/classifier.js');
+  const { classificationRecords } = await import('../dist/app-layer/classifier.js');
   const { AiRecordRepository } = await import('../dist/db/ai-records.js');
   const { openSqliteDatabase } = await import('../dist/db/database.js');
   const { configSchema } = await import('../dist/config/schema.js');

@@ -56,9 +56,11 @@ try {
 // (npm test runs both), so src/ is not checked twice.
 const sources = fs
   .readdirSync(path.join(root, 'src'), { recursive: true })
-  .filter((file) => file.endsWith('.ts') && !file.endsWith('.d.ts'))
-  .map((file) => path.join('src', file));
-await esbuild.build({ absWorkingDir: root, entryPoints: sources, outdir: 'dist', outbase: 'src', format: 'esm', platform: 'node', target: 'node20.19', sourcemap: true, logLevel: 'warning' });
+  .filter((file) => file.endsWith('.ts') && !file.endsWith('.d.ts'));
+// src/app/ (the app layer) would land in dist/app/, the bundle's folder below: its modules go to
+// dist/app-layer/ instead, at the same depth, so that their ../<layer>/ imports still resolve.
+const outputName = (file) => file.replace(/\.ts$/, '').replace(/^app(?=[\\/])/, 'app-layer');
+await esbuild.build({ absWorkingDir: root, entryPoints: sources.map((file) => ({ in: path.join('src', file), out: outputName(file) })), outdir: 'dist', format: 'esm', platform: 'node', target: 'node20.19', sourcemap: true, logLevel: 'warning' });
 
 // Built beside dist/app/ and swapped in at the end: a doccat still running from dist/app/ (a
 // watch, a test) keeps finding its chunks, whose names change only when their content does.

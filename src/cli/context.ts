@@ -1,14 +1,14 @@
 import path from 'node:path';
 import type { Command } from 'commander';
-import type { Logger } from 'pino';
 import { ulid } from 'ulid';
-import { loadConfig, type LoadedConfig } from '../config/load.js';
-import { secretLookup, type SecretLookup } from '../config/secrets.js';
+import { loadConfig } from '../config/load.js';
+import { secretLookup } from '../config/secrets.js';
 import { colorEnabled, type OutputMode } from './output.js';
 import { usageError } from '../errors.js';
 import { interruptSignal } from './interrupt.js';
 import { currentActor } from '../observability/actor.js';
 import { configureLogRedaction } from '../observability/redact.js';
+import type { AppContext } from '../app/context.js';
 
 /** Options every command accepts (declared once on the program). */
 export interface GlobalOptions {
@@ -24,14 +24,9 @@ export interface GlobalOptions {
   color?: boolean;
 }
 
-export interface CommandContext {
-  runId: string;
-  loaded: LoadedConfig;
+/** A run's AppContext (what app/ is given) and how this command prints. */
+export interface CommandContext extends AppContext {
   output: OutputMode;
-  logger: Logger;
-  signal: AbortSignal;
-  /** The command's secret references, resolved by config/ when first asked (relative to the config file). */
-  secret: SecretLookup;
 }
 
 export async function createContext(command: Command, override: { configPath?: string } = {}): Promise<CommandContext> {
@@ -49,7 +44,7 @@ export async function createContext(command: Command, override: { configPath?: s
   const logger = createLogger({ level, file: options.logFile ?? loaded.config.log.file, runId }).child({ user: currentActor() });
   return {
     runId,
-    loaded,
+    config: loaded,
     logger,
     secret: secretLookup(loaded.filepath ? { baseDir: path.dirname(loaded.filepath) } : {}),
     signal: interruptSignal(),

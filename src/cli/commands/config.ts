@@ -1,12 +1,12 @@
 import type { Command } from 'commander';
 import { createContext } from '../context.js';
-import { openCatalog } from '../catalog.js';
-import { formatDocumentId, parseDocumentId } from '../ids.js';
+import { openCatalog } from '../../app/catalog.js';
+import { formatDocumentId, parseDocumentId } from '../../app/ids.js';
 import { paint, renderTable, truncateMiddle, writeJson } from '../output.js';
 import { ExitCode, usageError } from '../../errors.js';
 import { envOverrideNames } from '../../config/load.js';
 import { apiKeyReferences } from '../../config/schema.js';
-import { modelWarnings } from '../model-warnings.js';
+import { modelWarnings } from '../../app/model-warnings.js';
 import { maskSetting, maskUrlCredentials } from '../../config/mask.js';
 import { backendType } from '../../storage/backend-types.js';
 
@@ -19,10 +19,10 @@ interface Setting {
 /** The effective configuration, each value with where it came from; secrets never shown. */
 export async function configShowCommand(command: Command): Promise<number> {
   const context = await createContext(command);
-  const { config, fileConfig, filepath } = context.loaded;
+  const { config, fileConfig, filepath } = context.config;
   const overrides = envOverrideNames();
   const settings: Setting[] = [];
-  const { overlayConfig, environment } = context.loaded;
+  const { overlayConfig, environment } = context.config;
   const walk = (value: unknown, fromFile: unknown, fromOverlay: unknown, at: string[]) => {
     if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
       for (const [key, child] of Object.entries(value)) walk(child, isRecord(fromFile) ? fromFile[key] : undefined, isRecord(fromOverlay) ? fromOverlay[key] : undefined, [...at, key]);
@@ -34,7 +34,7 @@ export async function configShowCommand(command: Command): Promise<number> {
   };
   const { environments: _overlays, ...effective } = config;
   walk(effective, fileConfig, overlayConfig, []);
-  if (context.output.json) writeJson({ file: filepath ?? null, environment: environment ?? null, catalog: context.loaded.catalogDir, settings });
+  if (context.output.json) writeJson({ file: filepath ?? null, environment: environment ?? null, catalog: context.config.catalogDir, settings });
   else process.stdout.write(`${await renderTable(['setting', 'value', 'from'], settings.map((setting) => [setting.path, truncateMiddle(JSON.stringify(setting.value) ?? '', 60), setting.source]), context.output.color)}\n`);
   return ExitCode.ok;
 }
@@ -46,7 +46,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 /** Validates the configuration (loading does) and resolves every secret reference it names. */
 export async function configCheckCommand(command: Command): Promise<number> {
   const context = await createContext(command);
-  const { config, filepath } = context.loaded;
+  const { config, filepath } = context.config;
   const references: { setting: string; reference: string; optional: boolean }[] = [];
   if (config.database.url && /^(env|file|cmd):/.test(config.database.url)) references.push({ setting: 'database.url', reference: config.database.url, optional: false });
   for (const provider of config.ai.providers) {

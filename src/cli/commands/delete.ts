@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
 import { createContext } from '../context.js';
-import { openCatalog } from '../catalog.js';
-import { formatDocumentId, resolveDocumentIds } from '../ids.js';
+import { openCatalog } from '../../app/catalog.js';
+import { formatDocumentId, resolveDocumentIds } from '../../app/ids.js';
 import { problemLine, writeJson } from '../output.js';
-import { blobStores } from '../stores.js';
+import { blobStores } from '../../app/stores.js';
 import { ExitCode, toErrorInfo, usageError } from '../../errors.js';
 import type { BlobKeptReason } from '../../pipeline/remove-blob.js';
 

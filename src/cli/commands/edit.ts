@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
 import { createContext } from '../context.js';
-import { openCatalog } from '../catalog.js';
-import { formatDocumentId, resolveDocumentIds } from '../ids.js';
+import { openCatalog } from '../../app/catalog.js';
+import { formatDocumentId, resolveDocumentIds } from '../../app/ids.js';
 import { writeJson } from '../output.js';
 import { ExitCode, usageError } from '../../errors.js';
-import type { DocumentChanges, FieldValue } from '../../db/documents.js';
+import type { DocumentChanges, FieldValue } from '../../app/document-details.js';
 
 const TAG = /^[\p{L}\p{N}][\p{L}\p{N}_.\/-]{0,63}$/u;
 

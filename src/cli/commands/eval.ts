@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { createContext } from '../context.js';
-import { openCatalog } from '../catalog.js';
+import { openCatalog } from '../../app/catalog.js';
 import { paint, renderTable, writeJson } from '../output.js';
 import { ExitCode, usageError } from '../../errors.js';
 import type { ClassifyInput } from '../../classify/classifier.js';
@@ -23,7 +23,7 @@ export async function evalCommand(options: EvalFlags, command: Command): Promise
   const folds = options.folds ?? 5;
   if (!Number.isInteger(folds) || folds < 2) throw usageError('E_USAGE', `--folds ${String(options.folds)}: at least 2`, 'e.g. --folds 5');
   const context = await createContext(command);
-  const { config } = context.loaded;
+  const { config } = context.config;
   const catalog = await openCatalog(context, { readonly: false });
   try {
     const [{ LearnedModelRepository }, { LocalClassifier }, evaluation, { documentFeatures }, { extraFeatures }] = await Promise.all([
@@ -56,7 +56,7 @@ export async function evalCommand(options: EvalFlags, command: Command): Promise
     };
 
     if (options.provider !== undefined) {
-      const { createClassifier } = await import('../classifier.js');
+      const { createClassifier } = await import('../../app/classifier.js');
       const { classifier } = await createClassifier(context, catalog, { onlyProvider: options.provider });
       const answered: string[] = [];
       for (const [index, input] of inputs.entries()) {

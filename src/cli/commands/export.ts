@@ -2,12 +2,12 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { createContext } from '../context.js';
-import { openCatalog } from '../catalog.js';
+import { openCatalog } from '../../app/catalog.js';
 import { buildTree, type FilterFlags } from '../filters.js';
-import { formatDocumentId } from '../ids.js';
+import { formatDocumentId } from '../../app/ids.js';
 import { problemLine, writeJson, writeNdjson } from '../output.js';
 import { Progress, formatDuration } from '../progress.js';
-import { blobStores } from '../stores.js';
+import { blobStores } from '../../app/stores.js';
 import { parseSince } from './stats.js';
 import { ExitCode, usageError } from '../../errors.js';
 import { currentActor } from '../../observability/actor.js';
@@ -31,7 +31,7 @@ export async function exportCommand(directory: string, words: string[], options:
   const context = await createContext(command);
   if (options.prune && options.since) throw usageError('E_USAGE', '--prune cannot be combined with --since', '--prune removes what is not selected; with --since most documents are not selected. Run --prune without --since');
   const { parseTemplate } = await import('../../pipeline/export/names.js');
-  const template = parseTemplate(options.template ?? context.loaded.config.export.template);
+  const template = parseTemplate(options.template ?? context.config.config.export.template);
   const since = options.since === undefined ? undefined : parseSince(options.since, new Date());
   const tree = buildTree(words.join(' '), { ...options, limit: 0, offset: 0 });
   const catalog = await openCatalog(context, { readonly: true });
@@ -101,7 +101,7 @@ export interface ImportFlags {
 /** `doccat import DIR`: an export's documents into this catalogue; twice adds nothing. */
 export async function importCommand(directory: string, options: ImportFlags, command: Command): Promise<number> {
   const context = await createContext(command);
-  const { config } = context.loaded;
+  const { config } = context.config;
   const catalog = await openCatalog(context, { readonly: false });
   const progress = await Progress.create(!context.output.quiet && !context.output.ndjson, 'documents');
   try {
@@ -112,7 +112,7 @@ export async function importCommand(directory: string, options: ImportFlags, com
       import('../../pipeline/ingest.js'),
       import('../../pipeline/export/import.js'),
     ]);
-    const staging = await StagingArea.open(path.join(context.loaded.catalogDir, '.staging'));
+    const staging = await StagingArea.open(path.join(context.config.catalogDir, '.staging'));
     await catalog.repository.startRun(context.runId, 'import');
     const report = await runImport(
       {

@@ -6,11 +6,11 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Command } from 'commander';
 import { createContext } from '../context.js';
-import { openCatalog } from '../catalog.js';
-import { resolveDocumentIds } from '../ids.js';
-import { blobStores } from '../stores.js';
+import { openCatalog } from '../../app/catalog.js';
+import { resolveDocumentIds } from '../../app/ids.js';
+import { blobStores } from '../../app/stores.js';
 import { DoccatError, ExitCode, usageError } from '../../errors.js';
-import { storedSearchable, type DocumentRow, type StoredBlob } from '../../db/documents.js';
+import { storedSearchable, type DocumentRow, type StoredBlob } from '../../app/document-details.js';
 
 export interface GetFlags {
   output?: string;

@@ -2,19 +2,17 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { createContext } from '../context.js';
-import { openCatalog } from '../catalog.js';
+import { openCatalog } from '../../app/catalog.js';
 import type { OcrEngineSetting } from '../../extract/ocr/select.js';
-import { prepareIngest } from '../ingest-setup.js';
-import type { OpenCatalog } from '../catalog.js';
+import { prepareIngest } from '../../app/ingest-setup.js';
+import type { OpenCatalog } from '../../app/catalog.js';
 import type { CommandContext } from '../context.js';
 import { Progress, formatDuration } from '../progress.js';
 import { paint, problemLine, renderTable, truncateMiddle, writeJson, writeNdjson } from '../output.js';
 import { ExitCode } from '../../errors.js';
-import { formatDocumentId } from '../ids.js';
+import { formatDocumentId } from '../../app/ids.js';
 import type { FileOutcome, IngestSummary } from '../../pipeline/ingest.js';
-import type { IngestSetup } from '../ingest-setup.js';
-import { blobStores } from '../stores.js';
-import { pathToFileURL } from 'node:url';
+import { memberRecorder, outcomeDescriber, provenanceRecorder } from '../../app/ingest-records.js';
 
 export interface IngestFlags {
   include: string[];
@@ -39,7 +37,7 @@ export interface IngestFlags {
 
 export async function ingestCommand(paths: string[], options: IngestFlags, command: Command): Promise<number> {
   const context = await createContext(command);
-  const { config } = context.loaded;
+  const { config } = context.config;
   const { output } = context;
 
   const catalog = await openCatalog(context, { readonly: false, scratch: Boolean(options.dryRun) });
@@ -57,17 +55,19 @@ export async function ingestCommand(paths: string[], options: IngestFlags, comma
   const { runIngest } = await import('../../pipeline/ingest.js');
   const startedAt = new Date();
   // A dry run commits nothing: no hooks and no alert checks, only its spans.
-  const automation = options.dryRun ? undefined : await (await import('../automation.js')).openAutomation(context, catalog, { command: 'ingest', hooks: options.hooks !== false });
+  const automation = options.dryRun ? undefined : await (await import('../../app/automation.js')).openAutomation(context, catalog, {
+        command: 'ingest',
+        hooks: options.hooks !== false,
+        onAlert: (transition) => {
+          if (!context.output.quiet) process.stderr.write(`doccat: alert ${transition.event === 'alert.fired' ? 'fired' : 'resolved'}: ${transition.rule.name}: ${transition.message}\n`);
+        },
+      });
   setup.deps.traceParent = automation?.runSpan;
   if (!options.dryRun) await catalog.repository.startRun(context.runId, 'ingest');
   // Where the files came from (a CI run, git, --label), recorded with each file's document.
-  if (!options.dryRun) setup.deps.sightings = await provenanceRecorder(options, context, catalog);
-  if (!options.dryRun && (options.unpack || config.ingest.unpack)) {
-    const { ProvenanceRepository } = await import('../../db/provenance.js');
-    const members = new ProvenanceRepository(catalog.database.db);
-    setup.deps.members = { record: (parentId, childId, member) => members.recordMember(parentId, childId, member) };
-  }
-  const describe = await outcomeDescriber(options, context, catalog);
+  if (!options.dryRun) setup.deps.sightings = await provenanceRecorder(context, catalog, { ...(options.ci !== undefined ? { ci: options.ci } : {}), labels: options.label ?? [] });
+  if (!options.dryRun && (options.unpack || config.ingest.unpack)) setup.deps.members = await memberRecorder(catalog);
+  const describe = await outcomeDescriber(context, catalog, { dryRun: Boolean(options.dryRun), locations: output.json || output.ndjson, url: Boolean(options.url) });
   let written = Promise.resolve();
   let result: { summary: IngestSummary; files: FileOutcome[] };
   try {
@@ -131,9 +131,9 @@ export async function ingestCommand(paths: string[], options: IngestFlags, comma
   const exitCode = summary.interrupted ? ExitCode.interrupted : summary.failed > 0 ? ExitCode.someFailed : ExitCode.ok;
   const sorted = [...files].sort((a, b) => a.path.localeCompare(b.path));
   if (output.json) {
-    writeJson({ runId: context.runId, catalog: context.loaded.catalogDir, dryRun: Boolean(options.dryRun), summary, files: sorted });
+    writeJson({ runId: context.runId, catalog: context.config.catalogDir, dryRun: Boolean(options.dryRun), summary, files: sorted });
   } else if (output.ndjson) {
-    writeNdjson({ event: 'summary', catalog: context.loaded.catalogDir, dryRun: Boolean(options.dryRun), ...summary });
+    writeNdjson({ event: 'summary', catalog: context.config.catalogDir, dryRun: Boolean(options.dryRun), ...summary });
   } else if (!output.quiet) {
     // A re-run where nothing changed is one line; --verbose lists the unchanged files too.
     const shown = output.verbose ? sorted : sorted.filter((file) => file.status !== 'unchanged');
@@ -160,45 +160,10 @@ export async function ingestCommand(paths: string[], options: IngestFlags, comma
       `in ${formatDuration(summary.durationMs / 1000)}`,
     ];
     process.stdout.write(`${parts.join(' · ')}\n`);
-    if (!options.dryRun) process.stderr.write(`catalogue: ${context.loaded.catalogDir}\n`);
+    if (!options.dryRun) process.stderr.write(`catalogue: ${context.config.catalogDir}\n`);
   }
   if (summary.interrupted && !output.quiet) process.stderr.write('doccat: interrupted; run the same command again to finish the rest\n');
   return exitCode;
-}
-
-async function provenanceRecorder(options: IngestFlags, context: CommandContext, catalog: OpenCatalog): Promise<IngestSetup['deps']['sightings']> {
-  const { readProvenance } = await import('../../provenance/provenance.js');
-  const provenance = await readProvenance({ ci: options.ci, labels: options.label ?? [], env: process.env, cwd: process.cwd() });
-  if (!provenance) return undefined;
-  const { ProvenanceRepository } = await import('../../db/provenance.js');
-  const repository = new ProvenanceRepository(catalog.database.db);
-  const id = await repository.ensure(provenance);
-  context.logger.info({ provider: provenance.ci.provider, repository: provenance.ci.repository, commit: provenance.ci.commit, ciRunId: provenance.ci.runId }, 'recording provenance');
-  return { record: (documentId, filePath) => repository.recordSighting(documentId, id, filePath, context.runId) };
-}
-
-/**
- * What a pipeline needs back per file: its size, where its blob is (backend and key), and with
- * --url a presigned (S3) or file URL to it.
- */
-async function outcomeDescriber(options: IngestFlags, context: CommandContext, catalog: OpenCatalog): Promise<(outcome: FileOutcome) => Promise<FileOutcome & { size?: number; blob?: { backend: string; key: string }; url?: string }>> {
-  const stores = options.url && !options.dryRun ? await blobStores(context) : undefined;
-  return async (outcome) => {
-    const size = outcome.snapshot?.size;
-    const withSize = size === undefined ? outcome : { ...outcome, size };
-    if (options.dryRun || outcome.documentId === undefined || (!context.output.json && !context.output.ndjson)) return withSize;
-    const location = await catalog.repository.blobLocation(outcome.documentId).catch(() => undefined);
-    if (!location) return withSize;
-    const described = { ...withSize, size: Number(location.size), blob: { backend: location.blob_backend, key: location.blob_key } };
-    if (!stores) return described;
-    try {
-      const where = await (await stores.open(location.blob_backend)).locate(location.blob_key);
-      return { ...described, url: /^[a-z][a-z0-9+.-]*:\/\//i.test(where) ? where : pathToFileURL(where).href };
-    } catch (error) {
-      context.logger.warn({ err: (error as Error).message, documentId: outcome.documentId }, 'could not make a URL for the blob');
-      return described;
-    }
-  };
 }
 
 function statusText(file: FileOutcome, color: boolean): string {
@@ -214,9 +179,9 @@ function statusText(file: FileOutcome, color: boolean): string {
 
 /** `ingest --enqueue`: records the files as jobs for `doccat worker`, extracting nothing here. */
 async function enqueueCommand(paths: string[], options: IngestFlags, context: CommandContext, catalog: OpenCatalog): Promise<number> {
-  const { config } = context.loaded;
+  const { config } = context.config;
   try {
-    const [{ walkPaths, isWalkedFile }, { openQueue }] = await Promise.all([import('../../pipeline/walk.js'), import('../queue.js')]);
+    const [{ walkPaths, isWalkedFile }, { openQueue }] = await Promise.all([import('../../pipeline/walk.js'), import('../../app/queue.js')]);
     const entries = await walkPaths(paths, {
       include: [...config.ingest.include, ...options.include],
       exclude: [...config.ingest.exclude, ...options.exclude],
@@ -229,7 +194,7 @@ async function enqueueCommand(paths: string[], options: IngestFlags, context: Co
     const files = await Promise.all(entries.filter(isWalkedFile).map(async (entry) => (entry.viaLink ? fs.promises.realpath(entry.path).catch(() => entry.path) : path.resolve(entry.path))));
     const queue = await openQueue(context, catalog);
     // The workers' file spans continue this trace (the context travels with each job).
-    const tracer = await (await import('../tracing.js')).tracerFor(context);
+    const tracer = await (await import('../../app/tracing.js')).tracerFor(context);
     const span = tracer.enabled ? tracer.start('doccat.enqueue', { attributes: { 'doccat.run_id': context.runId, 'doccat.files': files.length } }) : undefined;
     try {
       const enqueued = options.dryRun ? 0 : await queue.enqueue(files, { traceParent: span?.traceParent });

@@ -90,7 +90,7 @@ export async function initCommand(options: InitFlags, command: Command): Promise
     process.env[DATABASE_URL_VARIABLE] = databaseUrl;
   }
   const context = await createContext(command, { configPath: file });
-  const { runHealthChecks, renderHealth } = await import('./health.js');
+  const [{ runHealthChecks }, { renderHealth }] = await Promise.all([import('../../app/health.js'), import('./health.js')]);
   const report = await runHealthChecks(context, {});
   if (globals.json) writeJson({ file, config, ...exported, ...report });
   else process.stdout.write(await renderHealth(report.checks, context.output.color));

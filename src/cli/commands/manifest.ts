@@ -1,9 +1,9 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { createContext } from '../context.js';
-import { openCatalog } from '../catalog.js';
+import { openCatalog } from '../../app/catalog.js';
 import { buildTree, hasText, type FilterFlags } from '../filters.js';
-import { formatDocumentId } from '../ids.js';
+import { formatDocumentId } from '../../app/ids.js';
 import { writeJson } from '../output.js';
 import { ExitCode, usageError } from '../../errors.js';
 import type { ProvenanceView } from '../../db/provenance.js';

@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
 import { createContext } from '../context.js';
-import { openCatalog } from '../catalog.js';
+import { openCatalog } from '../../app/catalog.js';
 import { buildTree, hasText, type FilterFlags } from '../filters.js';
-import { formatDocumentId } from '../ids.js';
+import { formatDocumentId } from '../../app/ids.js';
 import { renderTable, truncateMiddle, writeJson } from '../output.js';
-import { blobStores } from '../stores.js';
+import { blobStores } from '../../app/stores.js';
 import { ExitCode, usageError } from '../../errors.js';
 import { durationAgo } from '../../text/duration.js';
 import type { PruneGroup, PruneOutcome } from '../../pipeline/prune.js';

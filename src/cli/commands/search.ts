@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { createContext, type CommandContext } from '../context.js';
-import { openCatalog } from '../catalog.js';
+import { openCatalog } from '../../app/catalog.js';
 import { buildTree, hasText, type FilterFlags } from '../filters.js';
-import { formatDocumentId } from '../ids.js';
+import { formatDocumentId } from '../../app/ids.js';
 import { paint, renderTable, truncateMiddle, writeJson, writeNdjson } from '../output.js';
 import { ExitCode, usageError } from '../../errors.js';
 import { terminalSafe } from '../../text/terminal.js';
@@ -53,7 +53,7 @@ async function runSearch(query: string, flags: SearchFlags, command: Command, mo
       for (const hit of hits) writeNdjson(hitView(hit));
     } else if (flags.paths) {
       const { localBlobPath } = await import('../../storage/registry.js');
-      const { config, blobDir, catalogDir } = context.loaded;
+      const { config, blobDir, catalogDir } = context.config;
       for (const hit of hits) {
         const stored = localBlobPath(hit.blobBackend, hit.blobKey, { storage: config.storage, blobDir, catalogDir });
         if (stored !== undefined) writePath(stored, Boolean(flags.null));

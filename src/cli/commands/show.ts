@@ -1,15 +1,11 @@
-import path from 'node:path';
 import type { Command } from 'commander';
 import { createContext } from '../context.js';
-import { openCatalog } from '../catalog.js';
 import { paint, writeJson, type Style } from '../output.js';
 import { terminalSafe } from '../../text/terminal.js';
-import { DoccatError, ExitCode } from '../../errors.js';
-import type { Sighting } from '../../db/provenance.js';
-import { storedSearchable, type AuditRow, type ClassificationRow, type DocumentRow, type FieldValue, type SourceRow } from '../../db/documents.js';
+import { ExitCode } from '../../errors.js';
+import { documentDetails, storedSearchable, type AuditRow, type ClassificationRow, type DocumentRow, type FieldValue, type RelatedDocument, type Sighting, type SourceRow } from '../../app/document-details.js';
 import { formatFieldValue } from '../../classify/classifier.js';
-import type { RelatedDocument } from '../../db/document-parts.js';
-import { formatDocumentId, parseDocumentId } from '../ids.js';
+import { formatDocumentId } from '../../app/ids.js';
 
 /** show's own option. */
 export interface ShowFlags {
@@ -19,107 +15,80 @@ export interface ShowFlags {
 export async function showCommand(target: string, options: ShowFlags, command: Command): Promise<number> {
   const withText = Boolean(options.text);
   const context = await createContext(command);
-  const catalog = await openCatalog(context, { readonly: true });
-  try {
-    const id = parseDocumentId(target);
-    let document: DocumentRow | undefined;
-    let source: SourceRow | undefined;
-    if (id !== undefined && !target.includes('/')) {
-      document = await catalog.repository.getDocument(id);
-    } else {
-      source = await catalog.repository.findSourceByPath(path.resolve(target));
-      if (source?.document_id !== null && source?.document_id !== undefined) document = await catalog.repository.getDocument(source.document_id);
-    }
-    if (!document && !source) {
-      throw new DoccatError('E_NOT_FOUND', `no document ${id !== undefined ? formatDocumentId(id) : `from ${target}`} in the catalogue`, {
-        hint: id !== undefined ? 'find ids with `doccat list` or `doccat search`' : 'ingest the file first: doccat ingest PATH',
-        exitCode: ExitCode.usage,
-      });
-    }
-    if (!document && source) {
-      // A path that failed: show why, so the user can act on it.
-      const failed = {
-        path: source.path,
-        status: source.status,
-        error: { code: source.error_code, message: source.error_message, hint: source.error_hint },
-        sha256: source.sha256,
-        size: source.size,
-        lastSeen: source.last_seen,
-      };
-      if (context.output.json) writeJson({ source: failed });
-      else {
-        process.stdout.write(
-          formatPairs([
-            ['path', source.path],
-            ['status', source.status, 'red'],
-            ['error', `${source.error_code ?? ''} ${source.error_message ?? ''}`.trim()],
-            ['hint', source.error_hint ?? ''],
-            ['size', source.size === null ? '' : `${source.size} bytes`],
-            ['last seen', source.last_seen],
-          ], context.output.color),
-        );
-      }
-      return ExitCode.ok;
-    }
-    const doc = document as DocumentRow;
-    const sources = await catalog.repository.getSources(doc.id);
-    const history = await catalog.repository.getClassificationHistory(doc.id);
-    const audit = await catalog.repository.getAudit(doc.id);
-    const { ProvenanceRepository } = await import('../../db/provenance.js');
-    const provenanceRepository = new ProvenanceRepository(catalog.database.db);
-    const sightings = await provenanceRepository.sightingsOf([doc.id]);
-    const membership = await provenanceRepository.membersOf(doc.id);
-    const { childrenOf, parentsOf } = await import('../../db/document-parts.js');
-    const family = { parents: await parentsOf(catalog.database.db, doc.id), children: await childrenOf(catalog.database.db, doc.id) };
-    const view = {
-      ...documentView(doc, sources, history, audit, withText),
-      ...familyView(family),
-      provenance: sightings.map(sightingView),
-      members: membership.members.map((item) => ({ id: item.id, ref: formatDocumentId(item.id), member: item.member })),
-      containedIn: membership.containedIn.map((item) => ({ id: item.id, ref: formatDocumentId(item.id), member: item.member })),
+  const found = await documentDetails(context, target);
+  if ('failedSource' in found) {
+    const source = found.failedSource;
+    // A path that failed: show why, so the user can act on it.
+    const failed = {
+      path: source.path,
+      status: source.status,
+      error: { code: source.error_code, message: source.error_message, hint: source.error_hint },
+      sha256: source.sha256,
+      size: source.size,
+      lastSeen: source.last_seen,
     };
-    const manual = new Set(view.manualFields);
-    const mark = (field: string, value: string) => (value !== '' && manual.has(field) ? `${value} (manual)` : value);
-    if (context.output.json) {
-      writeJson({ document: view });
-      return ExitCode.ok;
+    if (context.output.json) writeJson({ source: failed });
+    else {
+      process.stdout.write(
+        formatPairs([
+          ['path', source.path],
+          ['status', source.status, 'red'],
+          ['error', `${source.error_code ?? ''} ${source.error_message ?? ''}`.trim()],
+          ['hint', source.error_hint ?? ''],
+          ['size', source.size === null ? '' : `${source.size} bytes`],
+          ['last seen', source.last_seen],
+        ], context.output.color),
+      );
     }
-    const pairs: [string, string][] = [
-      ['id', formatDocumentId(doc.id)],
-      ['title', mark('title', doc.title)],
-      ['type', manual.has('type') ? `${doc.type} (manual)` : `${doc.type} (confidence ${doc.class_confidence}, ${doc.classifier}: ${doc.class_rule})`],
-      ['date', mark('date', doc.document_date ?? '')],
-      ['correspondent', mark('correspondent', doc.correspondent ?? '')],
-      ['tags', mark('tags', (JSON.parse(doc.tags) as string[]).join(', '))],
-      ['language', doc.language ?? ''],
-      ['mime', doc.mime],
-      ['method', doc.method],
-      ['pages', String(doc.pages)],
-      ['words', String(doc.words)],
-      ['ocr confidence', doc.ocr_confidence === null ? '' : String(doc.ocr_confidence)],
-      ['ocr engine', doc.ocr_engine ?? ''],
-      ['size', `${doc.size} bytes`],
-      ['sha256', doc.sha256],
-      ['blob', `${doc.blob_backend}:${doc.blob_key}`],
-      ['searchable PDF', doc.searchable_key === null ? '' : `${doc.searchable_backend}:${doc.searchable_key} (${doc.searchable_size} bytes)`],
-      ['added', doc.added_at],
-      ...Object.entries(JSON.parse(doc.fields) as Record<string, FieldValue>).map(([key, value]): [string, string] => [`field ${key}`, mark(`field:${key}`, formatFieldValue(value))]),
-      ...(JSON.parse(doc.warnings) as { code: string; message: string }[]).map((warning): [string, string] => ['warning', `${warning.code} ${warning.message}`]),
-      ...sources.map((item): [string, string] => ['source', `${item.path} (${item.status})`]),
-      ...sightings.map((item): [string, string] => ['built', describeSighting(item)]),
-      ...membership.containedIn.map((item): [string, string] => ['inside', `${formatDocumentId(item.id)} as ${item.member}`]),
-      ...membership.members.map((item): [string, string] => ['member', `${item.member} (${formatDocumentId(item.id)})`]),
-      ...family.parents.map((item): [string, string] => ['part of', `${formatDocumentId(item.id)} ${item.title} (as ${item.name || 'an unnamed part'})`]),
-      ...family.children.map((item): [string, string] => ['part', `${formatDocumentId(item.id)} ${item.name || item.title} (${item.type}, ${item.mime})`]),
-      ...history.map((item): [string, string] => ['classified', `${item.created_at} ${item.classifier}: ${item.type} (${item.confidence})`]),
-      ...audit.filter((item) => item.command !== 'ingest').map((item): [string, string] => ['changed', `${item.at} ${item.command} ${item.field}: ${item.old_value ?? '∅'} -> ${item.new_value ?? '∅'} by ${item.actor}`]),
-    ];
-    process.stdout.write(formatPairs(pairs.filter(([, value]) => value !== '')));
-    if (withText) process.stdout.write(`\n${doc.text}\n`);
     return ExitCode.ok;
-  } finally {
-    await catalog.close();
   }
+  const { document: doc, sources, history, audit, sightings, membership, family } = found.details;
+  const view = {
+    ...documentView(doc, sources, history, audit, withText),
+    ...familyView(family),
+    provenance: sightings.map(sightingView),
+    members: membership.members.map((item) => ({ id: item.id, ref: formatDocumentId(item.id), member: item.member })),
+    containedIn: membership.containedIn.map((item) => ({ id: item.id, ref: formatDocumentId(item.id), member: item.member })),
+  };
+  const manual = new Set(view.manualFields);
+  const mark = (field: string, value: string) => (value !== '' && manual.has(field) ? `${value} (manual)` : value);
+  if (context.output.json) {
+    writeJson({ document: view });
+    return ExitCode.ok;
+  }
+  const pairs: [string, string][] = [
+    ['id', formatDocumentId(doc.id)],
+    ['title', mark('title', doc.title)],
+    ['type', manual.has('type') ? `${doc.type} (manual)` : `${doc.type} (confidence ${doc.class_confidence}, ${doc.classifier}: ${doc.class_rule})`],
+    ['date', mark('date', doc.document_date ?? '')],
+    ['correspondent', mark('correspondent', doc.correspondent ?? '')],
+    ['tags', mark('tags', (JSON.parse(doc.tags) as string[]).join(', '))],
+    ['language', doc.language ?? ''],
+    ['mime', doc.mime],
+    ['method', doc.method],
+    ['pages', String(doc.pages)],
+    ['words', String(doc.words)],
+    ['ocr confidence', doc.ocr_confidence === null ? '' : String(doc.ocr_confidence)],
+    ['ocr engine', doc.ocr_engine ?? ''],
+    ['size', `${doc.size} bytes`],
+    ['sha256', doc.sha256],
+    ['blob', `${doc.blob_backend}:${doc.blob_key}`],
+    ['searchable PDF', doc.searchable_key === null ? '' : `${doc.searchable_backend}:${doc.searchable_key} (${doc.searchable_size} bytes)`],
+    ['added', doc.added_at],
+    ...Object.entries(JSON.parse(doc.fields) as Record<string, FieldValue>).map(([key, value]): [string, string] => [`field ${key}`, mark(`field:${key}`, formatFieldValue(value))]),
+    ...(JSON.parse(doc.warnings) as { code: string; message: string }[]).map((warning): [string, string] => ['warning', `${warning.code} ${warning.message}`]),
+    ...sources.map((item): [string, string] => ['source', `${item.path} (${item.status})`]),
+    ...sightings.map((item): [string, string] => ['built', describeSighting(item)]),
+    ...membership.containedIn.map((item): [string, string] => ['inside', `${formatDocumentId(item.id)} as ${item.member}`]),
+    ...membership.members.map((item): [string, string] => ['member', `${item.member} (${formatDocumentId(item.id)})`]),
+    ...family.parents.map((item): [string, string] => ['part of', `${formatDocumentId(item.id)} ${item.title} (as ${item.name || 'an unnamed part'})`]),
+    ...family.children.map((item): [string, string] => ['part', `${formatDocumentId(item.id)} ${item.name || item.title} (${item.type}, ${item.mime})`]),
+    ...history.map((item): [string, string] => ['classified', `${item.created_at} ${item.classifier}: ${item.type} (${item.confidence})`]),
+    ...audit.filter((item) => item.command !== 'ingest').map((item): [string, string] => ['changed', `${item.at} ${item.command} ${item.field}: ${item.old_value ?? '∅'} -> ${item.new_value ?? '∅'} by ${item.actor}`]),
+  ];
+  process.stdout.write(formatPairs(pairs.filter(([, value]) => value !== '')));
+  if (withText) process.stdout.write(`\n${doc.text}\n`);
+  return ExitCode.ok;
 }
 
 function sightingView(sighting: Sighting) {

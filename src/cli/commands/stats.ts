@@ -1,12 +1,10 @@
 import type { Command } from 'commander';
 import { createContext } from '../context.js';
-import { openCatalog } from '../catalog.js';
+import { openCatalog } from '../../app/catalog.js';
 import { paint, renderTable, writeJson } from '../output.js';
 import { ExitCode, usageError } from '../../errors.js';
 import { durationAgo } from '../../text/duration.js';
-import type { CatalogueStats, Count } from '../../db/stats.js';
-import type { HookStats } from '../../db/hook-deliveries.js';
-import type { RuleState } from '../../alerts/monitor.js';
+import { alertStates, statsReport, type Count, type RuleState, type StatsReport } from '../../app/stats.js';
 
 export interface StatsFlags {
   since?: string;
@@ -17,21 +15,19 @@ export interface StatsFlags {
 export async function statsCommand(options: StatsFlags, command: Command): Promise<number> {
   const context = await createContext(command);
   const since = options.since === undefined ? undefined : parseSince(options.since, new Date());
-  const budgets = Object.fromEntries(context.loaded.config.ai.providers.filter((provider) => provider.dailyTokenBudget !== undefined).map((provider) => [provider.name, provider.dailyTokenBudget as number]));
   const catalog = await openCatalog(context, { readonly: true });
   try {
-    const [{ catalogueStats }, { hookStats }, { alertMonitor }] = await Promise.all([import('../../db/stats.js'), import('../../db/hook-deliveries.js'), import('../automation.js')]);
     // Read only: what the rules say now, beside what the catalogue recorded; no state changes.
-    const alerts = await (await alertMonitor(context, catalog)).check();
+    const alerts = await alertStates(context, catalog);
     if (options.check) return reportCheck(alerts, context.output.json, context.output.color, context.output.quiet);
-    const stats = { ...(await catalogueStats(catalog.database.db, { ...(since ? { since } : {}), budgets })), hooks: await hookStats(catalog.database.db, since), alerts };
+    const stats = await statsReport(context, catalog, { ...(since ? { since } : {}), alerts });
     if (context.output.json) writeJson(stats);
     else {
       const text = await render(stats, context.output.color);
       // Charts where colour is (a terminal, or FORCE_COLOR); plain text for pipes, files and NO_COLOR.
       if (!context.output.color) process.stdout.write(text);
       else {
-        const { readChartSeries, renderCharts } = await import('../stats-charts.js');
+        const [{ readChartSeries }, { renderCharts }] = await Promise.all([import('../../app/chart-series.js'), import('../stats-charts.js')]);
         const series = await readChartSeries(catalog.database.db, since, new Date());
         process.stdout.write(`${text}\n${renderCharts(stats, series, true)}`);
       }
@@ -66,7 +62,7 @@ function reportCheck(rules: RuleState[], json: boolean, color: boolean, quiet: b
   return firing.length > 0 ? ExitCode.alerting : ExitCode.ok;
 }
 
-async function render(stats: CatalogueStats & { hooks: HookStats[]; alerts: RuleState[] }, color: boolean): Promise<string> {
+async function render(stats: StatsReport, color: boolean): Promise<string> {
   const heading = (text: string) => `${paint(color, 'bold', text)}\n`;
   const list = (items: Count[]) => (items.length > 0 ? items.map((item) => `${item.key} ${item.count}`).join(', ') : 'none');
   const ms = (value: number | null) => (value === null ? '-' : `${value} ms`);

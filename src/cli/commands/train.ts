@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { createContext } from '../context.js';
-import { openCatalog } from '../catalog.js';
+import { openCatalog } from '../../app/catalog.js';
 import { paint, renderTable, writeJson } from '../output.js';
 import { ExitCode } from '../../errors.js';
 import type { ModelSummary } from '../../classify/learned/model.js';
@@ -12,10 +12,10 @@ import type { ModelSummary } from '../../classify/learned/model.js';
  */
 export async function trainCommand(command: Command): Promise<number> {
   const context = await createContext(command);
-  const { config } = context.loaded;
+  const { config } = context.config;
   const catalog = await openCatalog(context, { readonly: false });
   try {
-    const { trainModel } = await import('../learning.js');
+    const { trainModel } = await import('../../app/learning.js');
     const report = await trainModel(catalog, config);
     if (!config.features.learning && !context.output.quiet) process.stderr.write('note: features.learning is off, so this model is not used to classify\n');
     if (context.output.json) {

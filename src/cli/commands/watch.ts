@@ -3,12 +3,11 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { configureLogRedaction } from '../../observability/redact.js';
 import { createContext } from '../context.js';
-import { openCatalog } from '../catalog.js';
 import type { OcrEngineSetting } from '../../extract/ocr/select.js';
-import { prepareIngest } from '../ingest-setup.js';
-import { formatDocumentId } from '../ids.js';
+import { openQueuedIngest } from '../../app/ingest-setup.js';
+import { formatDocumentId } from '../../app/ids.js';
 import { problemLine, writeNdjson } from '../output.js';
-import { openQueue, workerLiveness } from '../queue.js';
+import { workerLiveness } from '../../app/queue.js';
 import { ExitCode, toErrorInfo, usageError, type ErrorInfo } from '../../errors.js';
 import type { WatchEvent } from '../../pipeline/watch.js';
 
@@ -29,15 +28,14 @@ export interface WatchFlags {
 export async function watchCommand(dirs: string[], options: WatchFlags, command: Command): Promise<number> {
   if (options.archive && options.deleteAfterIngest) throw usageError('E_USAGE', '--archive and --delete-after-ingest cannot be used together', 'pick one');
   const context = await createContext(command);
-  const { config } = context.loaded;
-  const catalog = await openCatalog(context, { readonly: false });
-  const setup = await prepareIngest(context, catalog, { ...(options.jobs ? { jobs: options.jobs } : {}), dryRun: false, ocr: true, searchablePdf: options.searchablePdf !== false, ...(options.ocrEngine ? { ocrEngine: options.ocrEngine } : {}), roots: dirs });
-  const queue = await openQueue(context, catalog);
+  const { config } = context.config;
+  const run = await openQueuedIngest(context, { ...(options.jobs ? { jobs: options.jobs } : {}), searchablePdf: options.searchablePdf !== false, ...(options.ocrEngine ? { ocrEngine: options.ocrEngine } : {}), roots: dirs });
+  const { catalog, setup, queue } = run;
   const color = context.output.stderrColor;
   const { watchFolders } = await import('../../pipeline/watch.js');
   const pollMs = options.poll === true ? 1000 : typeof options.poll === 'number' ? options.poll : undefined;
   const startedAt = new Date();
-  const automation = await (await import('../automation.js')).openAutomation(context, catalog, {
+  const automation = await (await import('../../app/automation.js')).openAutomation(context, catalog, {
     command: 'watch',
     hooks: options.hooks !== false,
     onAlert: (transition) => {
@@ -80,10 +78,10 @@ export async function watchCommand(dirs: string[], options: WatchFlags, command:
       const next = await loadConfig({
         ...(globals.config ? { configPath: globals.config } : {}),
         ...(globals.catalog ? { catalogDir: globals.catalog } : {}),
-        ...(context.loaded.environment ? { environment: context.loaded.environment } : {}),
+        ...(context.config.environment ? { environment: context.config.environment } : {}),
       });
-      const { createClassifier } = await import('../classifier.js');
-      setup.deps.classifier = (await createClassifier({ ...context, loaded: next }, catalog)).classifier;
+      const { createClassifier } = await import('../../app/classifier.js');
+      setup.deps.classifier = (await createClassifier({ ...context, config: next }, catalog)).classifier;
       // Feature flags and log redaction follow the file too; the OCR pool starts on first use.
       setup.extract.ocrEnabled = next.config.features.ocr;
       configureLogRedaction({ patterns: next.config.redaction.patterns, builtIn: next.config.features.redaction });
@@ -99,7 +97,7 @@ export async function watchCommand(dirs: string[], options: WatchFlags, command:
   };
   const onHangup = () => void reload('SIGHUP');
   process.on('SIGHUP', onHangup);
-  const configFile = context.loaded.filepath;
+  const configFile = context.config.filepath;
   let debounce: NodeJS.Timeout | undefined;
   const configWatcher = configFile
     ? fs.watch(path.dirname(configFile), (_event, name) => {
@@ -138,10 +136,7 @@ export async function watchCommand(dirs: string[], options: WatchFlags, command:
     process.off('SIGHUP', onHangup);
     configWatcher?.close();
     clearTimeout(debounce);
-    await queue.close();
-    await setup.close();
-    await automation.close();
-    await catalog.close();
+    await run.close(() => automation.close());
   }
   // Stopping is how a watch ends: a clean stop is success. A second Ctrl-C exits 130 in main.ts.
   return ExitCode.ok;

@@ -1,14 +1,13 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { createContext, type CommandContext } from '../context.js';
-import { openCatalog } from '../catalog.js';
+import { openCatalog } from '../../app/catalog.js';
 import type { OcrEngineSetting } from '../../extract/ocr/select.js';
-import { prepareIngest } from '../ingest-setup.js';
-import { formatDocumentId } from '../ids.js';
+import { openQueuedIngest } from '../../app/ingest-setup.js';
+import { formatDocumentId } from '../../app/ids.js';
 import { problemLine, renderTable, writeJson, writeNdjson } from '../output.js';
-import { openQueue, workerLiveness } from '../queue.js';
-import { listWorkers, type WorkerView } from '../../db/workers.js';
-import type { OpenCatalog } from '../catalog.js';
+import { openQueue, queueState, workerLiveness, type WorkerView } from '../../app/queue.js';
+import type { OpenCatalog } from '../../app/catalog.js';
 import { ExitCode, type ErrorInfo } from '../../errors.js';
 import type { IngestJob, JobQueue } from '../../queue/contract.js';
 
@@ -24,12 +23,11 @@ export interface WorkerFlags {
 /** Takes queued files (ingest --enqueue) and runs each through the ingest pipeline. */
 export async function workerCommand(options: WorkerFlags, command: Command): Promise<number> {
   const context = await createContext(command);
-  const catalog = await openCatalog(context, { readonly: false });
-  const setup = await prepareIngest(context, catalog, { ...(options.concurrency ? { jobs: options.concurrency } : {}), dryRun: false, ocr: true, searchablePdf: options.searchablePdf !== false, ...(options.ocrEngine ? { ocrEngine: options.ocrEngine } : {}) });
-  const queue = await openQueue(context, catalog);
+  const run = await openQueuedIngest(context, { ...(options.concurrency ? { jobs: options.concurrency } : {}), searchablePdf: options.searchablePdf !== false, ...(options.ocrEngine ? { ocrEngine: options.ocrEngine } : {}) });
+  const { catalog, setup, queue } = run;
   const color = context.output.stderrColor;
   const startedAt = new Date();
-  const automation = await (await import('../automation.js')).openAutomation(context, catalog, {
+  const automation = await (await import('../../app/automation.js')).openAutomation(context, catalog, {
     command: 'worker',
     hooks: options.hooks !== false,
     onAlert: (transition) => {
@@ -71,10 +69,7 @@ export async function workerCommand(options: WorkerFlags, command: Command): Pro
     automation.runFinished({ status, startedAt, counts: { done, failed }, failures });
     await automation.checkAlerts();
   } finally {
-    await queue.close();
-    await setup.close();
-    await automation.close();
-    await catalog.close();
+    await run.close(() => automation.close());
   }
   if (context.output.json) writeJson({ runId: context.runId, done, failed, interrupted: context.signal.aborted });
   if (context.signal.aborted) return ExitCode.interrupted;
@@ -96,11 +91,9 @@ async function withQueue(command: Command, work: (queue: JobQueue, context: Comm
 
 export async function queueStatusCommand(command: Command): Promise<number> {
   return withQueue(command, async (queue, context, catalog) => {
-    const status = await queue.status();
-    // Stopped workers said goodbye; they are history, not news: the last 20 are shown.
-    const all = await listWorkers(catalog.database.db, context.loaded.config.queue.workerTimeoutSeconds);
-    const workers = [...all.filter((worker) => worker.state !== 'stopped'), ...all.filter((worker) => worker.state === 'stopped').slice(0, 20)];
-    if (context.output.json) writeJson({ ...status, workers });
+    const status = await queueState(context, catalog, queue);
+    const { workers } = status;
+    if (context.output.json) writeJson(status);
     else {
       process.stdout.write(`${await renderTable(['pending', 'active', 'completed', 'failed', 'done last hour'], [[status.pending, status.active, status.completed, status.failed, status.completedLastHour]], context.output.color)}\n`);
       if (workers.length > 0) process.stdout.write(`${await renderTable(['worker', 'state', 'host', 'pid', 'command', 'last beat', 'jobs'], workers.map(workerRow), context.output.color)}\n`);

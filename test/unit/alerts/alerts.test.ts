@@ -3,7 +3,7 @@ import type { Insertable, Kysely } from 'kysely';
 import pino from 'pino';
 import { describe, expect, inject, it } from 'vitest';
 import { AlertMonitor, judge, type AlertTransition } from '../../../src/alerts/monitor.js';
-import { alertSources } from '../../../src/cli/automation.js';
+import { alertSources } from '../../../src/app/automation.js';
 import { configSchema, type AlertRule, type DoccatConfig } from '../../../src/config/schema.js';
 import { measure, type MetricName } from '../../../src/db/alert-metrics.js';
 import { openPostgresDatabase, openSqliteDatabase, type CatalogDatabase } from '../../../src/db/database.js';

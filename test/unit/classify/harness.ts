@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
-import { classificationRecords } from '../../../src/cli/classifier.js';
+import { classificationRecords } from '../../../src/app/classifier.js';
 import { LocalClassifier } from '../../../src/classify/providers/local.js';
 import { AiClassificationService } from '../../../src/classify/service.js';
 import { resolveAllProviderKeys } from '../../../src/config/provider-keys.js';

@@ -3,7 +3,7 @@ import { extraFeatures, learnedDecides, scopeOf } from '../../../src/classify/le
 import { crossValidatedPredictions, score, stratifiedFolds } from '../../../src/classify/learned/evaluation.js';
 import { documentFeatures } from '../../../src/classify/learned/features.js';
 import { LearnedModel, type TrainingExample } from '../../../src/classify/learned/model.js';
-import { labelsOf } from '../../../src/cli/learning.js';
+import { labelsOf } from '../../../src/app/learning.js';
 
 /** A utility's monthly bill and an employer's monthly payslip: the recurring paperwork users correct. */
 function bill(month: number): string {

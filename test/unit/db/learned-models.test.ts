@@ -6,8 +6,8 @@ import { DIALECTS, openTestCatalog } from '../../support/catalogs.js';
 import { DocumentRepository, type NewDocument } from '../../../src/db/documents.js';
 import { LearnedModelRepository } from '../../../src/db/learned-models.js';
 import { configSchema } from '../../../src/config/schema.js';
-import { currentModel, trainModel } from '../../../src/cli/learning.js';
-import type { OpenCatalog } from '../../../src/cli/catalog.js';
+import { currentModel, trainModel } from '../../../src/app/learning.js';
+import type { OpenCatalog } from '../../../src/app/catalog.js';
 
 function document(index: number, text: string): NewDocument {
   return {

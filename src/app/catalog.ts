@@ -1,11 +1,11 @@
 import path from 'node:path';
-import type { CommandContext } from './context.js';
+import type { AppContext } from './context.js';
 import type { Catalog } from '../db/catalog.js';
 import type { CatalogDatabase } from '../db/database.js';
 import type { DocumentRepository } from '../db/documents.js';
 import { databaseUrl } from '../config/secrets.js';
 
-/** What cli/ reads of an opened catalogue (db/catalog.ts' Catalog has this and more). */
+/** What app/ and cli/ read of an opened catalogue (db/catalog.ts' Catalog has this and more). */
 export interface OpenCatalog {
   database: CatalogDatabase;
   repository: DocumentRepository;
@@ -19,8 +19,8 @@ export interface OpenCatalog {
  * file (which readers never create). On Postgres, even a dry run creates the tables if they are
  * missing; it never writes documents.
  */
-export async function openCatalog(context: CommandContext, mode: { readonly: boolean; scratch?: boolean; migrate?: boolean }): Promise<Catalog> {
-  const { loaded } = context;
+export async function openCatalog(context: AppContext, mode: { readonly: boolean; scratch?: boolean; migrate?: boolean }): Promise<Catalog> {
+  const { config: loaded } = context;
   const { database: settings } = loaded.config;
   const [{ openPostgresDatabase, openSqliteDatabase }, { Catalog }] = await Promise.all([import('../db/database.js'), import('../db/catalog.js')]);
   const url = settings.url ? databaseUrl(settings.url, context.secret) : undefined;

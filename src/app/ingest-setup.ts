@@ -1,13 +1,14 @@
 import os from 'node:os';
 import path from 'node:path';
-import type { OpenCatalog } from './catalog.js';
-import type { CommandContext } from './context.js';
+import { openCatalog, type OpenCatalog } from './catalog.js';
+import type { AppContext } from './context.js';
 import { blobStores } from './stores.js';
 import { DoccatError } from '../errors.js';
 import type { ExtractOptions } from '../extract/extractor.js';
 import type { OcrEngine } from '../extract/ocr/engine.js';
 import type { OcrEngineChoice, OcrEngineSetting } from '../extract/ocr/select.js';
 import type { FileOutcome, IngestDependencies } from '../pipeline/ingest.js';
+import type { JobQueue } from '../queue/contract.js';
 
 export interface IngestSetup {
   jobs: number;
@@ -29,17 +30,17 @@ const OCR_IDLE_TIMEOUT_MS = 15_000;
  * and the claims that keep processes from extracting the same content twice.
  */
 export async function prepareIngest(
-  context: CommandContext,
+  context: AppContext,
   catalog: OpenCatalog,
   options: { jobs?: number; dryRun: boolean; ocr: boolean; searchablePdf?: boolean; ocrEngine?: OcrEngineSetting; roots?: readonly string[] },
 ): Promise<IngestSetup> {
-  const { config } = context.loaded;
+  const { config } = context.config;
   const jobs = options.jobs ?? config.ingest.jobs ?? Math.max(1, os.availableParallelism());
   // Writers register the catalogue in each store they write to (see storage/catalog-registration.ts).
   const store = options.dryRun ? undefined : await (await blobStores(context, { catalog, register: true })).forWriting();
   const { StagingArea } = await import('../pipeline/source-file.js');
   // Sources are copied here once, privately; a dry run writes nothing and reads through the descriptor.
-  const staging = options.dryRun ? undefined : await StagingArea.open(path.join(context.loaded.catalogDir, '.staging'));
+  const staging = options.dryRun ? undefined : await StagingArea.open(path.join(context.config.catalogDir, '.staging'));
   const [{ createClassifier }, { chooseOcrEngine }, { createExtractionPool }, { ClaimRepository }, { CLAIM_LEASE_MS, ingestFile }] = await Promise.all([
     import('./classifier.js'),
     import('../extract/ocr/select.js'),
@@ -111,6 +112,39 @@ export async function prepareIngest(
     close: async () => {
       await extraction.close();
       await pool?.close();
+    },
+  };
+}
+
+export interface QueuedIngest {
+  catalog: OpenCatalog;
+  setup: IngestSetup;
+  queue: JobQueue;
+  /**
+   * Closes the queue and the extraction processes, then runs `beforeCatalog` (what records its
+   * outcomes in the catalogue, such as hook deliveries), then closes the catalogue.
+   */
+  close(beforeCatalog?: () => Promise<void>): Promise<void>;
+}
+
+/**
+ * What `watch` and `worker` open before they take files from the job queue: the catalogue (for
+ * writing), the ingest pipeline's dependencies, and the queue.
+ */
+export async function openQueuedIngest(context: AppContext, options: { jobs?: number; searchablePdf?: boolean; ocrEngine?: OcrEngineSetting; roots?: readonly string[] }): Promise<QueuedIngest> {
+  const catalog = await openCatalog(context, { readonly: false });
+  const setup = await prepareIngest(context, catalog, { ...options, dryRun: false, ocr: true });
+  const { openQueue } = await import('./queue.js');
+  const queue = await openQueue(context, catalog);
+  return {
+    catalog,
+    setup,
+    queue,
+    close: async (beforeCatalog) => {
+      await queue.close();
+      await setup.close();
+      await beforeCatalog?.();
+      await catalog.close();
     },
   };
 }

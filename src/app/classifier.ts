@@ -4,7 +4,7 @@ import { activeTracer } from '../observability/tracing.js';
 import { AiRecordRepository } from '../db/ai-records.js';
 import { usageError } from '../errors.js';
 import type { OpenCatalog } from './catalog.js';
-import type { CommandContext } from './context.js';
+import type { AppContext } from './context.js';
 
 /** How many known tags and correspondents are offered to providers in each prompt. */
 const TAXONOMY_TAGS = 200;
@@ -14,8 +14,8 @@ const TAXONOMY_CORRESPONDENTS = 100;
  * The classifier a command uses: the local rules alone, or, with providers configured, the AI
  * service in front of them with the catalogue as its cache and call record.
  */
-export async function createClassifier(context: CommandContext, catalog: OpenCatalog, options: { onlyProvider?: string; force?: boolean; retrain?: boolean } = {}): Promise<{ classifier: Classifier; service: AiClassificationService | undefined }> {
-  const { config } = context.loaded;
+export async function createClassifier(context: AppContext, catalog: OpenCatalog, options: { onlyProvider?: string; force?: boolean; retrain?: boolean } = {}): Promise<{ classifier: Classifier; service: AiClassificationService | undefined }> {
+  const { config } = context.config;
   const { LocalClassifier } = await import('../classify/providers/local.js');
   const rules = new LocalClassifier(config.classify);
   // The learned model sits between the providers and the rules, when there is one.

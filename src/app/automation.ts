@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { OpenCatalog } from './catalog.js';
-import type { CommandContext } from './context.js';
+import type { AppContext } from './context.js';
 import { tracerFor } from './tracing.js';
 import type { Kysely } from 'kysely';
 import { AlertMonitor, type AlertSources, type AlertTransition } from '../alerts/monitor.js';
@@ -38,8 +38,8 @@ export interface Automation {
   close(): Promise<void>;
 }
 
-export async function openAutomation(context: CommandContext, catalog: OpenCatalog, options: { command: 'ingest' | 'watch' | 'worker'; hooks: boolean; onAlert?: (transition: AlertTransition) => void }): Promise<Automation> {
-  const { config, filepath } = context.loaded;
+export async function openAutomation(context: AppContext, catalog: OpenCatalog, options: { command: 'ingest' | 'watch' | 'worker'; hooks: boolean; onAlert: (transition: AlertTransition) => void }): Promise<Automation> {
+  const { config, filepath } = context.config;
   const { logger, runId } = context;
   const tracer = await tracerFor(context);
   const db = catalog.database.db;
@@ -72,11 +72,8 @@ export async function openAutomation(context: CommandContext, catalog: OpenCatal
       })
     : undefined;
   const runSpan = options.command === 'ingest' && tracer.enabled ? tracer.start('doccat.run', { attributes: { 'doccat.run_id': runId, 'doccat.command': options.command } }) : undefined;
-  const announce =
-    options.onAlert ??
-    ((transition: AlertTransition) => {
-      if (!context.output.quiet) process.stderr.write(`doccat: alert ${transition.event === 'alert.fired' ? 'fired' : 'resolved'}: ${transition.rule.name}: ${transition.message}\n`);
-    });
+  // How a transition is announced is the command's to say (a line on stderr, an ndjson event).
+  const announce = options.onAlert;
   const monitor = await alertMonitor(context, catalog, (transition) => {
     announce(transition);
     dispatcher?.emit('onAlert', transition.event, () => alertEvent(transition, runId, options.command), { traceParent: runSpan?.traceParent });
@@ -138,8 +135,8 @@ export async function openAutomation(context: CommandContext, catalog: OpenCatal
 }
 
 /** The configured alert rules over this catalogue (also for `stats --check`, which only reads). */
-export async function alertMonitor(context: CommandContext, catalog: OpenCatalog, onTransition: (transition: AlertTransition) => void = () => undefined): Promise<AlertMonitor> {
-  return new AlertMonitor(context.loaded.config.alerts.rules, await alertSources(catalog.database.db, context.loaded.config), onTransition, context.logger);
+export async function alertMonitor(context: AppContext, catalog: OpenCatalog, onTransition: (transition: AlertTransition) => void = () => undefined): Promise<AlertMonitor> {
+  return new AlertMonitor(context.config.config.alerts.rules, await alertSources(catalog.database.db, context.config.config), onTransition, context.logger);
 }
 
 /** What the rules are measured on and where their states are kept: the catalogue. */

@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import type { CommandContext } from './context.js';
+import type { AppContext } from './context.js';
 import { NO_TRACING, startTracing, tracingWanted, type Tracer } from '../observability/tracing.js';
 
 const require = createRequire(import.meta.url);
@@ -8,8 +8,8 @@ const require = createRequire(import.meta.url);
  * The process's tracer for a command that ingests: started on first call when tracing.endpoint or
  * OTEL_EXPORTER_OTLP_ENDPOINT is set, else NO_TRACING (and nothing of OpenTelemetry is loaded).
  */
-export async function tracerFor(context: CommandContext): Promise<Tracer> {
-  const { tracing } = context.loaded.config;
+export async function tracerFor(context: AppContext): Promise<Tracer> {
+  const { tracing } = context.config.config;
   const wanted = tracingWanted(tracing.endpoint, process.env);
   if (!wanted) return NO_TRACING;
   const headers: Record<string, string> = {};
