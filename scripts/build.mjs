@@ -89,7 +89,7 @@ const result = await esbuild.build({
   absWorkingDir: root,
   // Every file a process starts from by path: the CLI, and the extraction child that
   // extract/isolation/pool.ts forks as ./child.js beside itself (chunks and entries share one folder).
-  entryPoints: { main: 'src/cli/main.ts', child: 'src/extract/isolation/child.ts', 'train-worker': 'src/cli/train-worker.ts' },
+  entryPoints: { main: 'src/cli/main.ts', child: 'src/extract/isolation/child.ts', 'train-worker': 'src/app/train-worker.ts' },
   outdir,
   bundle: true,
   splitting: true,

@@ -7,7 +7,7 @@ import { documentFeatures } from '../../src/classify/learned/features.js';
 import { extraFeatures } from '../../src/classify/learned/classifier.js';
 import { LearnedModel } from '../../src/classify/learned/model.js';
 import { LocalClassifier } from '../../src/classify/providers/local.js';
-import { trainModel } from '../../src/cli/learning.js';
+import { trainModel } from '../../src/app/learning.js';
 import { configSchema } from '../../src/config/schema.js';
 import { openSqliteDatabase, type CatalogDatabase } from '../../src/db/database.js';
 import { DocumentRepository } from '../../src/db/documents.js';
