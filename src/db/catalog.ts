@@ -1,6 +1,4 @@
 import type { Kysely } from 'kysely';
-import type { JobQueue } from '../queue/contract.js';
-import { openQueue, type QueueTarget } from '../queue/open.js';
 import { AiRecordRepository } from './ai-records.js';
 import { ClaimRepository } from './claims.js';
 import type { CatalogDatabase } from './database.js';
@@ -10,8 +8,8 @@ import { DocumentRepository } from './documents.js';
 import { LearnedModelRepository } from './learned-models.js';
 import { ProvenanceRepository } from './provenance.js';
 import type { Database } from './schema.js';
-import { searchDocuments, type SearchOptions, type SearchResult } from './search/search.js';
-import { catalogueStats, type CatalogueStats } from './stats.js';
+import type { SearchOptions, SearchResult } from './search/search.js';
+import type { CatalogueStats } from './stats.js';
 
 /** Where the documents' blobs are (db/document-blobs.ts), for the storage jobs and `get`: reads only. */
 export interface BlobIndex {
@@ -82,17 +80,15 @@ export class Catalog {
     return new ClaimRepository(this.database.db, runId, leaseMs);
   }
 
-  /** The job queue: pg-boss on Postgres (its own connection), the `jobs` table on SQLite (queue/open.ts). */
-  jobs(options: Omit<QueueTarget, 'url' | 'db'>): Promise<JobQueue> {
-    return openQueue({ ...options, url: this.url, db: this.database.db });
+  // Search and stats are loaded when asked for: every command opens a catalogue, few search it or
+  // count it, and start-up is paid by each. (The job queue is not here: queue/ uses db/, never the
+  // reverse; app/queue.ts opens it with this catalogue's handle and URL.)
+  async search(options: SearchOptions): Promise<SearchResult> {
+    return (await import('./search/search.js')).searchDocuments(this.database.db, options);
   }
 
-  search(options: SearchOptions): Promise<SearchResult> {
-    return searchDocuments(this.database.db, options);
-  }
-
-  stats(options: { since?: string; budgets?: Record<string, number>; now?: Date } = {}): Promise<CatalogueStats> {
-    return catalogueStats(this.database.db, options);
+  async stats(options: { since?: string; budgets?: Record<string, number>; now?: Date } = {}): Promise<CatalogueStats> {
+    return (await import('./stats.js')).catalogueStats(this.database.db, options);
   }
 
   close(): Promise<void> {
