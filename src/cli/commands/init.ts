@@ -113,9 +113,15 @@ function writePrivateFile(file: string, text: string): void {
   fs.renameSync(temporary, file);
 }
 
+const DATABASE_KINDS = ['sqlite', 'postgres'] as const;
+
+function isDatabaseKind(value: string): value is InitAnswers['db'] {
+  return (DATABASE_KINDS as readonly string[]).includes(value);
+}
+
 function answersFromFlags(options: InitFlags, catalog: string | undefined): InitAnswers {
   const db = options.db ?? (options.dbUrl ? 'postgres' : 'sqlite');
-  if (db !== 'sqlite' && db !== 'postgres') throw usageError('E_USAGE', `--db ${db}: use sqlite or postgres`);
+  if (!isDatabaseKind(db)) throw usageError('E_USAGE', `--db ${db}: use ${DATABASE_KINDS.join(' or ')}`);
   const { storage, backends } = storageFromFlags(options, options.storage, options.yes === true);
   const providers = (options.provider ?? []).map((item) => {
     // --provider openai or --provider openai=MY_KEY_VARIABLE

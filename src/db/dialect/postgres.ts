@@ -51,9 +51,11 @@ export const postgresDialect: SqlDialect = {
       const like = globToLike(glob);
       return like === undefined ? sql`${column} ~ ${globToRegex(glob)}` : sql`${column} LIKE ${like}`;
     },
-    totalAmount: sql<number | null>`(CASE WHEN jsonb_typeof(d.fields::jsonb #> '{total,amount}') = 'number' THEN (d.fields::jsonb #>> '{total,amount}')::numeric END)`,
-    totalCurrency: sql<string | null>`(d.fields::jsonb #>> '{total,currency}')`,
-    dueDate: sql<string | null>`(d.fields::jsonb ->> 'dueDate')`,
+    fieldNumber: (path) => {
+      const at = sql.lit(`{${path.join(',')}}`);
+      return sql<number | null>`(CASE WHEN jsonb_typeof(d.fields::jsonb #> ${at}) = 'number' THEN (d.fields::jsonb #>> ${at})::numeric END)`;
+    },
+    fieldText: (path) => sql<string | null>`(d.fields::jsonb #>> ${sql.lit(`{${path.join(',')}}`)})`,
   },
 };
 

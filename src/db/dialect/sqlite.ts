@@ -42,9 +42,11 @@ export const sqliteDialect: SqlDialect = {
     tagEquals: (value) => sql`x.tag = ${value}`,
     globMatches: (column, glob) => sql`${column} GLOB ${glob}`,
     pathMatches: (column, glob) => sql`${column} GLOB ${glob}`,
-    totalAmount: sql<number | null>`(CASE WHEN json_type(d.fields, '$.total.amount') IN ('integer', 'real') THEN json_extract(d.fields, '$.total.amount') END)`,
-    totalCurrency: sql<string | null>`json_extract(d.fields, '$.total.currency')`,
-    dueDate: sql<string | null>`json_extract(d.fields, '$.dueDate')`,
+    fieldNumber: (path) => {
+      const at = sql.lit(`$.${path.join('.')}`);
+      return sql<number | null>`(CASE WHEN json_type(d.fields, ${at}) IN ('integer', 'real') THEN json_extract(d.fields, ${at}) END)`;
+    },
+    fieldText: (path) => sql<string | null>`json_extract(d.fields, ${sql.lit(`$.${path.join('.')}`)})`,
   },
 };
 

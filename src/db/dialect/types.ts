@@ -53,12 +53,14 @@ export interface SearchSql {
   globMatches(column: RawBuilder<unknown>, glob: string): RawBuilder<SqlBool>;
   /** A path glob, case-sensitive: globMatches, or the fastest equivalent this database has. */
   pathMatches(column: RawBuilder<unknown>, glob: string): RawBuilder<SqlBool>;
-  /** documents `d`'s fields.total.amount as a number, NULL when it is missing or not a number. */
-  totalAmount: RawBuilder<number | null>;
-  /** documents `d`'s fields.total.currency, as text. */
-  totalCurrency: RawBuilder<string | null>;
-  /** documents `d`'s fields.dueDate, as text. */
-  dueDate: RawBuilder<string | null>;
+  /**
+   * documents `d`'s typed field at a path (`['total', 'amount']`) as a number, NULL when it is
+   * missing or not a number. Paths are doccat's own field names, never a query's words: they are
+   * written into the SQL as literals, as an index on the expression would need.
+   */
+  fieldNumber(path: readonly string[]): RawBuilder<number | null>;
+  /** documents `d`'s typed field at a path, as text. */
+  fieldText(path: readonly string[]): RawBuilder<string | null>;
 }
 
 export interface SqlDialect {

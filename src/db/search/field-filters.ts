@@ -24,13 +24,13 @@ export function totalFilter(value: string, position: number, dialect: SqlDialect
   // "1.234,56" is not accepted here: a query's number has at most one decimal point or comma.
   const amount = /^-?\d+(?:[.,]\d+)?$/.test(operand) ? Number(operand.replace(',', '.')) : Number.NaN;
   if (!Number.isFinite(amount)) throw syntaxError(`total: wants an amount such as total>100 or total<=49.90, not "${value}"`, position);
-  return sql<SqlBool>`${dialect.search.totalAmount} ${comparison(operator)} ${amount}`;
+  return sql<SqlBool>`${dialect.search.fieldNumber(['total', 'amount'])} ${comparison(operator)} ${amount}`;
 }
 
 export function currencyFilter(value: string, position: number, dialect: SqlDialect): RawBuilder<SqlBool> {
   const code = value.trim().toUpperCase();
   if (!/^[A-Z]{3}$/.test(code)) throw syntaxError(`currency: wants an ISO 4217 code such as EUR or USD, not "${value}"`, position);
-  return sql<SqlBool>`${dialect.search.totalCurrency} = ${code}`;
+  return sql<SqlBool>`${dialect.search.fieldText(['total', 'currency'])} = ${code}`;
 }
 
 /**
@@ -40,7 +40,7 @@ export function currencyFilter(value: string, position: number, dialect: SqlDial
 export function dueFilter(value: string, position: number, dialect: SqlDialect, period: (field: string, date: string, position: number) => { start: string; end: string }): RawBuilder<SqlBool> {
   const { operator, operand } = splitOperator(value);
   const { start, end } = period('due', operand, position);
-  const due = dialect.search.dueDate;
+  const due = dialect.search.fieldText(['dueDate']);
   switch (operator) {
     case '=':
       return sql<SqlBool>`(${due} >= ${start} AND ${due} < ${end})`;

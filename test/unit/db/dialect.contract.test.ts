@@ -101,9 +101,13 @@ for (const name of DIALECTS) describe(`the ${name} dialect`, () => {
   it('compares tags ignoring case, and reads typed fields from the JSON', async () => {
     const count = async (where: ReturnType<typeof sql>) => Number((await sql<{ n: number }>`SELECT count(*) AS n FROM documents d WHERE ${where}`.execute(catalog.db)).rows[0]?.n);
     expect(await count(sql`d.id IN (SELECT x.document_id FROM document_tags x WHERE ${catalog.dialect.search.tagEquals('PAID')})`)).toBe(1);
-    expect(await count(sql`${catalog.dialect.search.totalAmount} > 15`)).toBe(1);
-    expect(await count(sql`${catalog.dialect.search.totalCurrency} = 'EUR'`)).toBe(2);
-    expect(await count(sql`${catalog.dialect.search.dueDate} < '2024-02-01'`)).toBe(1);
+    const { fieldNumber, fieldText } = catalog.dialect.search;
+    expect(await count(sql`${fieldNumber(['total', 'amount'])} > 15`)).toBe(1);
+    expect(await count(sql`${fieldText(['total', 'currency'])} = 'EUR'`)).toBe(2);
+    expect(await count(sql`${fieldText(['dueDate'])} < '2024-02-01'`)).toBe(1);
+    // Text is not a number, and a path nothing has is NULL.
+    expect(await count(sql`${fieldNumber(['total', 'currency'])} IS NOT NULL`)).toBe(0);
+    expect(await count(sql`${fieldText(['total', 'net'])} IS NOT NULL`)).toBe(0);
     expect(await count(sql`d.correspondent ${catalog.dialect.search.caseInsensitiveLike} '%acme%'`)).toBe(2);
   });
 
