@@ -1,5 +1,6 @@
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { documentFeatures, type ExtraFeature, type FeatureVector } from './features.js';
+import { ALPHA, SHARPNESS, newTable, addExample, scoring, scores, softmaxTop, learnable, tally, type LabelTable, type ScoringTable, type Prediction } from './tables.js';
 
 /**
  * The learned classifier: multinomial naive Bayes over hashed word and word-pair features, one
@@ -13,6 +14,8 @@ import { documentFeatures, type ExtraFeature, type FeatureVector } from './featu
  */
 
 /** 2: line shapes among the features, and the rules' verdict weighs less (a model of format 1 is retrained). */
+export type { Prediction } from './tables.js';
+
 export const MODEL_FORMAT = 2;
 
 export interface TrainingExample {
@@ -36,119 +39,6 @@ export interface TrainingOptions {
   maxTags?: number;
 }
 
-export interface Prediction {
-  label: string;
-  /** Posterior probability of the label among the classes the model knows. */
-  confidence: number;
-  runnerUp?: { label: string; confidence: number };
-}
-
-/** Additive smoothing: small, since hashed rows are many and examples few. */
-const ALPHA = 0.05;
-/**
- * Naive Bayes counts every word as independent evidence, so its log-likelihoods differ by
- * hundreds between classes and its posteriors are all 0 or 1. Scaling them down (a temperature)
- * leaves the ranking as it is and gives classify.learned.minConfidence something to compare.
- */
-const SHARPNESS = 0.1;
-
-interface LabelTable {
-  bits: number;
-  classes: string[];
-  /** Documents (summed weights) per class. */
-  documents: Float64Array;
-  /** Feature weight per class: rows of `classes.length`, 2^bits rows. */
-  counts: Float32Array;
-  /** Summed counts per class. */
-  totals: Float64Array;
-}
-
-/** Only what prediction needs: log-probabilities, computed once when the model is loaded. */
-interface ScoringTable {
-  bits: number;
-  classes: string[];
-  logPrior: Float64Array;
-  /** log(count + alpha) per row and class. */
-  logCounts: Float32Array;
-  /** log(total + alpha * rows) per class. */
-  logTotals: Float64Array;
-}
-
-function newTable(bits: number, classes: string[]): LabelTable {
-  return { bits, classes, documents: new Float64Array(classes.length), counts: new Float32Array((1 << bits) * classes.length), totals: new Float64Array(classes.length) };
-}
-
-function addExample(table: LabelTable, features: FeatureVector, column: number, weight: number): void {
-  const width = table.classes.length;
-  const mask = (1 << table.bits) - 1;
-  table.documents[column] = (table.documents[column] as number) + weight;
-  let sum = 0;
-  for (const [hash, value] of features) {
-    const index = (hash & mask) * width + column;
-    table.counts[index] = (table.counts[index] as number) + value * weight;
-    sum += value * weight;
-  }
-  table.totals[column] = (table.totals[column] as number) + sum;
-}
-
-function scoring(table: LabelTable): ScoringTable {
-  const width = table.classes.length;
-  const rows = 1 << table.bits;
-  const documents = table.documents.reduce((sum, value) => sum + value, 0);
-  const logCounts = new Float32Array(table.counts.length);
-  for (let index = 0; index < logCounts.length; index += 1) logCounts[index] = Math.log((table.counts[index] as number) + ALPHA);
-  const logTotals = new Float64Array(width);
-  const logPrior = new Float64Array(width);
-  for (let column = 0; column < width; column += 1) {
-    logTotals[column] = Math.log((table.totals[column] as number) + ALPHA * rows);
-    logPrior[column] = Math.log(((table.documents[column] as number) + 1) / (documents + width));
-  }
-  return { bits: table.bits, classes: table.classes, logPrior, logCounts, logTotals };
-}
-
-function scores(table: ScoringTable, features: FeatureVector): Float64Array {
-  const width = table.classes.length;
-  const mask = (1 << table.bits) - 1;
-  const result = new Float64Array(width);
-  let mass = 0;
-  for (const [hash, value] of features) {
-    const row = (hash & mask) * width;
-    for (let column = 0; column < width; column += 1) result[column] = (result[column] as number) + value * (table.logCounts[row + column] as number);
-    mass += value;
-  }
-  for (let column = 0; column < width; column += 1) result[column] = (table.logPrior[column] as number) + SHARPNESS * ((result[column] as number) - mass * (table.logTotals[column] as number));
-  return result;
-}
-
-function softmaxTop(table: ScoringTable, raw: Float64Array): Prediction | undefined {
-  if (table.classes.length === 0) return undefined;
-  const max = Math.max(...raw);
-  const exp = [...raw].map((value) => Math.exp(value - max));
-  const sum = exp.reduce((total, value) => total + value, 0);
-  const order = exp.map((value, index) => ({ index, probability: value / sum })).sort((a, b) => b.probability - a.probability);
-  const [best, second] = order;
-  if (!best) return undefined;
-  return {
-    label: table.classes[best.index] as string,
-    confidence: best.probability,
-    ...(second ? { runnerUp: { label: table.classes[second.index] as string, confidence: second.probability } } : {}),
-  };
-}
-
-/** Labels with enough examples, most frequent first, at most `limit`. */
-function learnable(counts: Map<string, number>, minExamples: number, limit = Number.POSITIVE_INFINITY): string[] {
-  return [...counts]
-    .filter(([, count]) => count >= minExamples)
-    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
-    .slice(0, limit)
-    .map(([label]) => label);
-}
-
-function tally(values: Iterable<[string, number]>): Map<string, number> {
-  const counts = new Map<string, number>();
-  for (const [label, weight] of values) counts.set(label, (counts.get(label) ?? 0) + weight);
-  return counts;
-}
 
 export interface ModelSummary {
   format: number;
