@@ -1,7 +1,9 @@
 import { Option, type Command } from 'commander';
-import { parseQuery, type FieldName, type QueryNode } from '../db/search/query-parser.js';
-import type { SortOrder } from '../db/search/search.js';
+import { parseQuery, type FieldName, type QueryNode, type SortOrder } from '../app/query.js';
 import { usageError } from '../errors.js';
+
+// Beside buildTree for the commands that take filters only (list, manifest, prune).
+export { hasText } from '../app/query.js';
 
 /** The query language's field filters, also offered as flags (--type invoice == type:invoice). */
 const FLAG_FIELDS: { flag: string; field: FieldName; description: string; repeatable?: boolean }[] = [
@@ -61,15 +63,6 @@ export function buildTree(query: string, flags: FilterFlags): QueryNode | undefi
   }
   if (nodes.length === 0) return undefined;
   return nodes.length === 1 ? nodes[0] : { kind: 'and', children: nodes };
-}
-
-/** True when the tree holds words or phrases (list accepts filters only). */
-export function hasText(node: QueryNode | undefined): boolean {
-  if (!node) return false;
-  if (node.kind === 'term' || node.kind === 'phrase') return true;
-  if (node.kind === 'field') return false;
-  if (node.kind === 'not') return hasText(node.child);
-  return node.children.some(hasText);
 }
 
 function parseCount(value: string): number {

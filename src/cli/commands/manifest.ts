@@ -1,30 +1,14 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { createContext } from '../context.js';
-import { openCatalog } from '../../app/catalog.js';
+import { artifactManifest, type ManifestBuild, type ManifestEntry } from '../../app/manifest.js';
 import { buildTree, hasText, type FilterFlags } from '../filters.js';
-import { formatDocumentId } from '../../app/ids.js';
 import { writeJson } from '../output.js';
 import { ExitCode, usageError } from '../../errors.js';
-import type { ProvenanceView } from '../../db/provenance.js';
 
 export interface ManifestFlags extends FilterFlags {
   format?: 'json' | 'markdown' | 'sha256sum';
   relativeTo?: string;
-}
-
-interface ManifestEntry {
-  id: number;
-  ref: string;
-  name: string;
-  path: string;
-  size: number;
-  sha256: string;
-  mime: string;
-  type: string;
-  title: string;
-  fields: Record<string, string>;
-  blob: { backend: string; key: string };
 }
 
 /**
@@ -41,48 +25,11 @@ export async function manifestCommand(filters: string[], options: ManifestFlags,
   if (hasText(tree)) throw usageError('E_USAGE', 'manifest takes filters only (run:123, commit:abc1234, ...)', 'select artifacts with field:value filters, as in `doccat list`');
   const format = options.format ?? (context.output.json ? 'json' : 'markdown');
   const base = path.resolve(options.relativeTo ?? process.cwd());
-  const catalog = await openCatalog(context, { readonly: true });
-  try {
-    const [{ matchingDocumentIds }, { ProvenanceRepository }, { topLevelProvenanceCondition }] = await Promise.all([import('../../db/search/search.js'), import('../../db/provenance.js'), import('../../db/search/artifact-filters.js')]);
-    const db = catalog.database.db;
-    const ids = await matchingDocumentIds(db, tree, options.limit);
-    // The provenance filters ANDed at the top also choose which of a document's paths are listed.
-    const where = topLevelProvenanceCondition(tree, catalog.dialect);
-    const repository = new ProvenanceRepository(db);
-    const sightings = await repository.sightingsOf(ids, where);
-    const entries: ManifestEntry[] = [];
-    const builds = new Map<number, ProvenanceView>();
-    for (const id of ids) {
-      const document = await catalog.repository.getDocument(id);
-      if (!document) continue;
-      const mine = sightings.filter((sighting) => sighting.documentId === id);
-      for (const sighting of mine) builds.set(sighting.provenance.id, sighting.provenance);
-      const paths = where ? mine.map((sighting) => sighting.path) : (await catalog.repository.getSources(id)).filter((source) => source.status !== 'failed').map((source) => source.path);
-      for (const filePath of [...new Set(paths.length > 0 ? paths : [document.original_name])]) {
-        entries.push({
-          id,
-          ref: formatDocumentId(id),
-          name: path.basename(filePath),
-          path: path.isAbsolute(filePath) ? path.relative(base, filePath) || path.basename(filePath) : filePath,
-          size: Number(document.size),
-          sha256: document.sha256,
-          mime: document.mime,
-          type: document.type,
-          title: document.title,
-          fields: JSON.parse(document.fields) as Record<string, string>,
-          blob: { backend: document.blob_backend, key: document.blob_key },
-        });
-      }
-    }
-    entries.sort((a, b) => a.path.localeCompare(b.path));
-    const provenance = [...builds.values()].map(({ id: _id, ...view }) => view);
-    if (format === 'json') writeJson({ generatedAt: new Date().toISOString(), query: filters.join(' '), relativeTo: base, provenance, artifacts: entries });
-    else if (format === 'sha256sum') process.stdout.write(entries.map((entry) => checksumLine(entry.sha256, entry.path)).join(''));
-    else process.stdout.write(markdown(entries, provenance));
-    return ExitCode.ok;
-  } finally {
-    await catalog.close();
-  }
+  const { provenance, artifacts: entries } = await artifactManifest(context, { tree, limit: options.limit, relativeTo: base });
+  if (format === 'json') writeJson({ generatedAt: new Date().toISOString(), query: filters.join(' '), relativeTo: base, provenance, artifacts: entries });
+  else if (format === 'sha256sum') process.stdout.write(entries.map((entry) => checksumLine(entry.sha256, entry.path)).join(''));
+  else process.stdout.write(markdown(entries, provenance));
+  return ExitCode.ok;
 }
 
 /** As GNU sha256sum writes it: a name with a backslash or newline is escaped and the line starts with a backslash. */
@@ -125,7 +72,7 @@ function details(entry: ManifestEntry): string {
   return entry.mime;
 }
 
-function markdown(entries: readonly ManifestEntry[], provenance: readonly Omit<ProvenanceView, 'id'>[]): string {
+function markdown(entries: readonly ManifestEntry[], provenance: readonly ManifestBuild[]): string {
   const lines = ['## Artifacts', ''];
   // One build: say which; several: list each, so the table's provenance is not guessed.
   for (const build of provenance.slice(0, 10)) {

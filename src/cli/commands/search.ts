@@ -1,12 +1,11 @@
 import type { Command } from 'commander';
 import { createContext, type CommandContext } from '../context.js';
-import { openCatalog } from '../../app/catalog.js';
+import { localBlobPaths, searchCatalogue, type SearchHit } from '../../app/search.js';
 import { buildTree, hasText, type FilterFlags } from '../filters.js';
 import { formatDocumentId } from '../../app/ids.js';
 import { paint, renderTable, truncateMiddle, writeJson, writeNdjson } from '../output.js';
 import { ExitCode, usageError } from '../../errors.js';
 import { terminalSafe } from '../../text/terminal.js';
-import { searchDocuments, searchFailures, wantsFailures, type SearchHit } from '../../db/search/search.js';
 
 export interface SearchFlags extends FilterFlags {
   ndjson?: boolean;
@@ -31,52 +30,46 @@ async function runSearch(query: string, flags: SearchFlags, command: Command, mo
   }
   if (flags.null) flags.paths = true;
   if (flags.paths && (context.output.json || flags.ndjson)) throw usageError('E_USAGE', '--paths cannot be combined with --json or --ndjson', 'pick one output format');
-  const catalog = await openCatalog(context, { readonly: true });
-  try {
-    if (wantsFailures(tree)) {
-      const { total, hits } = await searchFailures(catalog.database.db, tree, flags.limit, flags.offset);
-      if (context.output.json) writeJson({ total, failures: hits });
-      else if (flags.ndjson) for (const hit of hits) writeNdjson(hit);
-      else if (flags.paths) for (const hit of hits) writePath(hit.path, Boolean(flags.null));
-      else if (hits.length > 0) {
-        process.stdout.write(`${await renderTable(['path', 'code', 'message'], hits.map((hit) => [truncateMiddle(hit.path, 60), hit.code ?? '', truncateMiddle(hit.message ?? '', 60)]), context.output.color)}\n`);
-        footer(context, hits.length, total, flags.offset);
-      }
-      return ExitCode.ok;
-    }
-    const sort = flags.sort ?? (mode === 'search' && hasText(tree) ? 'relevance' : 'added');
-    const { total, totalIsEstimate, hits } = await searchDocuments(catalog.database.db, { tree, limit: flags.limit, offset: flags.offset, sort });
-    if (context.output.json) {
-      // Postgres gives the planner's estimate when very many documents match (db/search-postgres.ts).
-      writeJson({ query, total, ...(totalIsEstimate ? { totalIsEstimate: true } : {}), offset: flags.offset, results: hits.map(hitView) });
-    } else if (flags.ndjson) {
-      for (const hit of hits) writeNdjson(hitView(hit));
-    } else if (flags.paths) {
-      const { localBlobPath } = await import('../../storage/registry.js');
-      const { config, blobDir, catalogDir } = context.config;
-      for (const hit of hits) {
-        const stored = localBlobPath(hit.blobBackend, hit.blobKey, { storage: config.storage, blobDir, catalogDir });
-        if (stored !== undefined) writePath(stored, Boolean(flags.null));
-        else process.stderr.write(`doccat: ${formatDocumentId(hit.id)} is stored in the ${hit.blobBackend} backend, which has no local path; use doccat get ${formatDocumentId(hit.id)} -o FILE\n`);
-      }
-    } else if (hits.length > 0) {
-      const color = context.output.color;
-      const head = ['id', 'date', 'type', 'title', 'correspondent', ...(mode === 'search' ? ['snippet'] : [])];
-      const rows = hits.map((hit) => [
-        formatDocumentId(hit.id),
-        hit.date ?? '',
-        hit.type,
-        truncateMiddle(hit.title, 40),
-        truncateMiddle(hit.correspondent ?? '', 24),
-        ...(mode === 'search' ? [renderSnippet(hit, color)] : []),
-      ]);
-      process.stdout.write(`${await renderTable(head, rows, color)}\n`);
-      footer(context, hits.length, total, flags.offset, totalIsEstimate);
+  const answer = await searchCatalogue(context, { tree, mode, sort: flags.sort, limit: flags.limit, offset: flags.offset });
+  if (answer.kind === 'failures') {
+    const { total, hits } = answer;
+    if (context.output.json) writeJson({ total, failures: hits });
+    else if (flags.ndjson) for (const hit of hits) writeNdjson(hit);
+    else if (flags.paths) for (const hit of hits) writePath(hit.path, Boolean(flags.null));
+    else if (hits.length > 0) {
+      process.stdout.write(`${await renderTable(['path', 'code', 'message'], hits.map((hit) => [truncateMiddle(hit.path, 60), hit.code ?? '', truncateMiddle(hit.message ?? '', 60)]), context.output.color)}\n`);
+      footer(context, hits.length, total, flags.offset);
     }
     return ExitCode.ok;
-  } finally {
-    await catalog.close();
   }
+  const { total, totalIsEstimate, hits } = answer;
+  if (context.output.json) {
+    // Postgres gives the planner's estimate when very many documents match (db/search/postgres-estimates.ts).
+    writeJson({ query, total, ...(totalIsEstimate ? { totalIsEstimate: true } : {}), offset: flags.offset, results: hits.map(hitView) });
+  } else if (flags.ndjson) {
+    for (const hit of hits) writeNdjson(hitView(hit));
+  } else if (flags.paths) {
+    const stored = await localBlobPaths(context, hits);
+    hits.forEach((hit, index) => {
+      const blobPath = stored[index];
+      if (blobPath !== undefined) writePath(blobPath, Boolean(flags.null));
+      else process.stderr.write(`doccat: ${formatDocumentId(hit.id)} is stored in the ${hit.blobBackend} backend, which has no local path; use doccat get ${formatDocumentId(hit.id)} -o FILE\n`);
+    });
+  } else if (hits.length > 0) {
+    const color = context.output.color;
+    const head = ['id', 'date', 'type', 'title', 'correspondent', ...(mode === 'search' ? ['snippet'] : [])];
+    const rows = hits.map((hit) => [
+      formatDocumentId(hit.id),
+      hit.date ?? '',
+      hit.type,
+      truncateMiddle(hit.title, 40),
+      truncateMiddle(hit.correspondent ?? '', 24),
+      ...(mode === 'search' ? [renderSnippet(hit, color)] : []),
+    ]);
+    process.stdout.write(`${await renderTable(head, rows, color)}\n`);
+    footer(context, hits.length, total, flags.offset, totalIsEstimate);
+  }
+  return ExitCode.ok;
 }
 
 /**
