@@ -1,5 +1,4 @@
-import type { Kysely } from 'kysely';
-import type { Database } from '../db/schema.js';
+import type { OpenCatalog } from './catalog.js';
 
 /**
  * The series behind the small charts of `doccat stats` on a terminal (cli/stats-charts.ts draws
@@ -20,13 +19,9 @@ const DAY_MS = 86_400_000;
 /** Long ranges are drawn per week so that the chart stays one line on an 80-column terminal. */
 const MAX_COLUMNS = 60;
 
-export async function readChartSeries(db: Kysely<Database>, since: string | undefined, now: Date): Promise<ChartSeries> {
-  let documents = db.selectFrom('documents').select(['added_at', 'ocr_confidence']);
-  if (since) documents = documents.where('added_at', '>=', since);
-  const rows = await documents.execute();
-  let failed = db.selectFrom('ingest_events').select('at').where('status', '=', 'failed');
-  if (since) failed = failed.where('at', '>=', since);
-  const failures = await failed.execute();
+export async function readChartSeries(catalog: OpenCatalog, since: string | undefined, now: Date): Promise<ChartSeries> {
+  const { chartFacts } = await import('../db/stats.js');
+  const { documents: rows, failures } = await chartFacts(catalog.database.db, since);
 
   const added = rows.map((row) => Date.parse(String(row.added_at))).filter(Number.isFinite);
   const failedAt = failures.map((row) => Date.parse(String(row.at))).filter(Number.isFinite);

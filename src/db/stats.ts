@@ -184,6 +184,18 @@ export async function catalogueStats(db: Kysely<Database>, options: { since?: st
   };
 }
 
+/**
+ * What the charts of `stats` on a terminal are drawn from (app/chart-series.ts): each document's
+ * time added and OCR confidence, and each failed ingest's time, since a time (or all of them).
+ */
+export async function chartFacts(db: Kysely<Database>, since: string | undefined): Promise<{ documents: { added_at: string; ocr_confidence: number | null }[]; failures: { at: string }[] }> {
+  let documents = db.selectFrom('documents').select(['added_at', 'ocr_confidence']);
+  if (since) documents = documents.where('added_at', '>=', since);
+  let failed = db.selectFrom('ingest_events').select('at').where('status', '=', 'failed');
+  if (since) failed = failed.where('at', '>=', since);
+  return { documents: await documents.execute(), failures: await failed.execute() };
+}
+
 /** Removes ingest events and provider call records from before `before`; returns how many. */
 export async function pruneRecords(db: Kysely<Database>, before: string): Promise<number> {
   const events = await db.deleteFrom('ingest_events').where('at', '<', before).executeTakeFirst();

@@ -1,13 +1,11 @@
 import type { Command } from 'commander';
 import { createContext } from '../context.js';
-import { openCatalog } from '../../app/catalog.js';
 import { buildTree, hasText, type FilterFlags } from '../filters.js';
 import { formatDocumentId } from '../../app/ids.js';
+import { prune, type PruneGroup, type PruneOutcome } from '../../app/prune.js';
 import { renderTable, truncateMiddle, writeJson } from '../output.js';
-import { blobStores } from '../../app/stores.js';
 import { ExitCode, usageError } from '../../errors.js';
 import { durationAgo } from '../../text/duration.js';
-import type { PruneGroup, PruneOutcome } from '../../pipeline/prune.js';
 
 export interface PruneFlags extends FilterFlags {
   keepLast?: number;
@@ -18,7 +16,7 @@ export interface PruneFlags extends FilterFlags {
 
 /**
  * `doccat prune [filters] --keep-last N [--per branch|repo|name] [--older-than 90d]`: removes the
- * documents beyond the retention policy, and their blobs when nothing else uses them.
+ * documents beyond the retention policy, and their blobs when nothing else uses them (app/prune.ts).
  */
 export async function pruneCommand(filters: string[], options: PruneFlags, command: Command): Promise<number> {
   const context = await createContext(command);
@@ -30,51 +28,33 @@ export async function pruneCommand(filters: string[], options: PruneFlags, comma
   const now = new Date();
   const olderThan = options.olderThan === undefined ? undefined : durationAgo(options.olderThan, now);
   if (options.olderThan !== undefined && olderThan === undefined) throw usageError('E_USAGE', `--older-than wants a duration like 90d, 12w, 6m or 1y, not "${options.olderThan}"`, 'units: min, h, d, w, m (months), y');
-  const catalog = await openCatalog(context, { readonly: Boolean(options.dryRun) });
-  try {
-    const [{ matchingDocumentIds }, { ProvenanceRepository }, { planPrune, executePrune }] = await Promise.all([import('../../db/search/search.js'), import('../../db/provenance.js'), import('../../pipeline/prune.js')]);
-    const provenance = new ProvenanceRepository(catalog.database.db);
-    const plannedAt = new Date().toISOString();
-    const ids = await matchingDocumentIds(catalog.database.db, tree, undefined, now);
-    const plan = planPrune(await provenance.pruneFacts(ids), { ...(options.keepLast === undefined ? {} : { keepLast: options.keepLast }), per: options.per ?? 'branch', ...(olderThan === undefined ? {} : { olderThan }) });
-    const policy = { keepLast: options.keepLast ?? null, per: options.per ?? 'branch', olderThan: options.olderThan ?? null };
+  const report = await prune(context, {
+    tree,
+    ...(options.keepLast === undefined ? {} : { keepLast: options.keepLast }),
+    per: options.per ?? 'branch',
+    ...(options.olderThan === undefined || olderThan === undefined ? {} : { olderThan: { text: options.olderThan, before: olderThan } }),
+    now,
+    dryRun: Boolean(options.dryRun),
+  });
+  const { policy, plan, selected, kept, counts, interrupted } = report;
+  if (!report.outcomes) {
     const planned = plan.filter((decision) => decision.action === 'prune');
-    const kept = plan.length - planned.length;
-    if (options.dryRun) {
-      if (context.output.json) writeJson({ dryRun: true, policy, selected: plan.length, kept, wouldPrune: planned.map(view), keptDocuments: plan.filter((decision) => decision.action === 'keep').map(view) });
-      else await report(planned.map((decision) => ({ ...decision, result: 'pruned' as const })), plan.length, kept, true, context.output.color);
-      return ExitCode.ok;
-    }
-    await catalog.repository.startRun(context.runId, 'prune');
-    const stores = await blobStores(context, { catalog, register: false });
-    const [{ ClaimRepository }, { REMOVAL_CLAIM_MS }] = await Promise.all([import('../../db/claims.js'), import('../../pipeline/remove-blob.js')]);
-    const outcomes = await executePrune(plan, plannedAt, {
-      runId: context.runId,
-      documents: catalog.repository,
-      provenance,
-      claims: new ClaimRepository(catalog.database.db, context.runId, REMOVAL_CLAIM_MS),
-      openStore: (name) => stores.open(name),
-      otherCatalogs: (backend) => stores.otherCatalogsIn(backend),
-      logger: context.logger,
-      signal: context.signal,
-    });
-    const count = (result: PruneOutcome['result']) => outcomes.filter((outcome) => outcome.result === result).length;
-    const interrupted = context.signal.aborted;
-    await catalog.repository.finishRun(context.runId, interrupted ? 'interrupted' : count('failed') > 0 ? 'partial' : 'ok', { selected: plan.length, kept, pruned: count('pruned'), changed: count('changed'), gone: count('gone'), failed: count('failed') });
-    if (context.output.json) writeJson({ dryRun: false, runId: context.runId, policy, selected: plan.length, kept, pruned: count('pruned'), changed: count('changed'), gone: count('gone'), failed: count('failed'), interrupted, documents: outcomes.map((outcome) => ({ ...view(outcome), result: outcome.result, ...(outcome.blob ? { blob: outcome.blob } : {}), ...(outcome.blobKept ? { blobKept: outcome.blobKept } : {}), ...(outcome.error ? { error: outcome.error } : {}) })) });
-    else await report(outcomes, plan.length, kept, false, context.output.color);
-    if (interrupted) return ExitCode.interrupted;
-    return outcomes.some((outcome) => outcome.result === 'failed' || outcome.blob === 'failed') ? ExitCode.someFailed : ExitCode.ok;
-  } finally {
-    await catalog.close();
+    if (context.output.json) writeJson({ dryRun: true, policy, selected, kept, wouldPrune: planned.map(view), keptDocuments: plan.filter((decision) => decision.action === 'keep').map(view) });
+    else await printOutcomes(planned.map((decision) => ({ ...decision, result: 'pruned' as const })), selected, kept, true, context.output.color);
+    return ExitCode.ok;
   }
+  const outcomes = report.outcomes;
+  if (context.output.json) writeJson({ dryRun: false, runId: context.runId, policy, selected, kept, ...counts, interrupted, documents: outcomes.map((outcome) => ({ ...view(outcome), result: outcome.result, ...(outcome.blob ? { blob: outcome.blob } : {}), ...(outcome.blobKept ? { blobKept: outcome.blobKept } : {}), ...(outcome.error ? { error: outcome.error } : {}) })) });
+  else await printOutcomes(outcomes, selected, kept, false, context.output.color);
+  if (interrupted) return ExitCode.interrupted;
+  return outcomes.some((outcome) => outcome.result === 'failed' || outcome.blob === 'failed') ? ExitCode.someFailed : ExitCode.ok;
 }
 
 function view(decision: { id: number; name: string; size: number; sha256: string; lastSeen: string; reason?: string }) {
   return { id: decision.id, ref: formatDocumentId(decision.id), name: decision.name, size: decision.size, sha256: decision.sha256, lastSeen: decision.lastSeen, ...(decision.reason ? { keptBecause: decision.reason } : {}) };
 }
 
-async function report(outcomes: readonly PruneOutcome[], selected: number, kept: number, dryRun: boolean, color: boolean): Promise<void> {
+async function printOutcomes(outcomes: readonly PruneOutcome[], selected: number, kept: number, dryRun: boolean, color: boolean): Promise<void> {
   const table = await renderTable(['id', 'name', 'size', 'last seen', dryRun ? 'would be' : 'result'], outcomes.map((outcome) => [formatDocumentId(outcome.id), truncateMiddle(outcome.name, 40), outcome.size, outcome.lastSeen.slice(0, 19), outcome.result === 'pruned' && outcome.blob === 'kept' ? `pruned (blob kept: ${outcome.blobKept})` : outcome.result]), color);
   if (outcomes.length > 0) process.stdout.write(`${table}\n`);
   const pruned = outcomes.filter((outcome) => outcome.result === 'pruned').length;

@@ -28,7 +28,7 @@ export async function statsCommand(options: StatsFlags, command: Command): Promi
       if (!context.output.color) process.stdout.write(text);
       else {
         const [{ readChartSeries }, { renderCharts }] = await Promise.all([import('../../app/chart-series.js'), import('../stats-charts.js')]);
-        const series = await readChartSeries(catalog.database.db, since, new Date());
+        const series = await readChartSeries(catalog, since, new Date());
         process.stdout.write(`${text}\n${renderCharts(stats, series, true)}`);
       }
     }
