@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { buildProgram, commandResult } from '../../../src/cli/program.js';
 import { configSchema } from '../../../src/config/schema.js';
 import { tempDir } from '../../support/cli.js';
+import { runInProcess } from '../../support/in-process-cli.js';
 import { openTestCatalog } from '../../support/catalogs.js';
 import { connections } from '../../support/echo-provider.js';
 import { type Harness, INVOICE, input, makeService } from './harness.js';
@@ -45,26 +45,7 @@ afterEach(() => {
   connections.length = 0;
 });
 
-/** Runs a command in this process, as bin/doccat.js would, and returns what it printed. */
-async function doccat(...args: string[]): Promise<{ exitCode: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-    stdout += String(chunk);
-    return true;
-  });
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
-    stderr += String(chunk);
-    return true;
-  });
-  commandResult.exitCode = 0;
-  try {
-    await buildProgram().exitOverride().parseAsync(['node', 'doccat', ...args]);
-  } finally {
-    vi.restoreAllMocks();
-  }
-  return { exitCode: commandResult.exitCode, stdout, stderr };
-}
+const doccat = (...args: string[]) => runInProcess(args);
 
 describe('a provider type added to the registry only', () => {
   it('is a valid type in the configuration, with its default key variable', () => {

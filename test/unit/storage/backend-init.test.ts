@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { buildProgram, commandResult } from '../../../src/cli/program.js';
-import { DoccatError } from '../../../src/errors.js';
+import { buildProgram } from '../../../src/cli/program.js';
 import { tempDir } from '../../support/cli.js';
+import { runInProcess } from '../../support/in-process-cli.js';
 
 /**
  * A backend type that `doccat init` offers is its file and one registry entry, like a provider
@@ -39,31 +39,7 @@ afterAll(() => {
   vi.unstubAllEnvs();
 });
 
-/** Runs a command in this process, as bin/doccat.js would, and returns what it printed. */
-async function doccat(...args: string[]): Promise<{ exitCode: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-    stdout += String(chunk);
-    return true;
-  });
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
-    stderr += String(chunk);
-    return true;
-  });
-  commandResult.exitCode = 0;
-  try {
-    await buildProgram().exitOverride().parseAsync(['node', 'doccat', ...args]);
-  } catch (error) {
-    // A command's error ends as main.ts ends it: its code and message on stderr, its exit code.
-    if (!(error instanceof DoccatError)) throw error;
-    stderr += `${error.code} ${error.message}${error.hint ? `\n  hint: ${error.hint}` : ''}\n`;
-    commandResult.exitCode = error.exitCode;
-  } finally {
-    vi.restoreAllMocks();
-  }
-  return { exitCode: commandResult.exitCode, stdout, stderr };
-}
+const doccat = (...args: string[]) => runInProcess(args, { errors: 'print' });
 
 const readJson = (file: string): unknown => JSON.parse(fs.readFileSync(file, 'utf8'));
 
