@@ -173,6 +173,21 @@ describe('export, then import into an empty catalogue', () => {
     expect(parseIngestJson(ingest).files[0]?.documentId).toBeGreaterThan(maxId);
   });
 
+  it("finishes an interrupted restore under the export's ids, whatever the interrupted run left out", async () => {
+    const home = tempDir();
+    expect((await runDoccat(['import', exported, '--json'], { home })).code).toBe(0);
+    const full = catalogueDump(home);
+    // What a killed restore leaves: the export's documents at their ids, with one missing in the middle.
+    const inParts = new Set((full.parts as { parent_id: number; child_id: number }[]).flatMap((part) => [part.parent_id, part.child_id]));
+    const ids = full.documents.map((row) => row.id as number);
+    const gap = ids.slice(1, -1).find((id) => !inParts.has(id)) as number;
+    expect(gap).toBeDefined();
+    expect((await runDoccat(['delete', String(gap), '--yes', '--json'], { home })).code).toBe(0);
+    const report = json<ImportJson>(await runDoccat(['import', exported, '--json'], { home }));
+    expect(report).toMatchObject({ failed: 0, imported: 1, present: ids.length - 1 });
+    expect(catalogueDump(home).documents.map((row) => [row.id, row.sha256])).toEqual(full.documents.map((row) => [row.id, row.sha256]));
+  });
+
   it('adds only what is missing to a catalogue in use, with ids of its own, and links parts by content', async () => {
     const home = tempDir();
     const own = tempDir('doccat-own-');

@@ -83,8 +83,7 @@ export async function runImport(options: ImportOptions, deps: ImportDependencies
   if (!manifestStat) throw new DoccatError('E_IMPORT_FOLDER', `${root} has no ${MANIFEST_NAME}`, { hint: 'name the folder `doccat export` wrote', exitCode: ExitCode.usage });
   if (!manifestStat.isFile()) throw manifestError(`${manifestPath} is not a regular file`);
   const policy = await sourcePolicy([root], false);
-  // A restore into an empty catalogue keeps the documents' ids; into one in use, they get new ones.
-  const keepIds = (await deps.repository.countDocuments()) === 0;
+  const keepIds = await keepsExportIds(deps.repository, manifestPath);
 
   const results: ImportedDocument[] = [];
   const parts = new Map<string, ManifestDocument['parts']>();
@@ -129,6 +128,25 @@ export async function runImport(options: ImportOptions, deps: ImportDependencies
   const count = (status: ImportedDocument['status']) => results.filter((result) => result.status === status).length;
   const searchablePdfs = results.filter((result) => result.searchablePdf === 'restored').length;
   return { directory: root, catalogId, documents: results.length, imported: count('imported'), present: count('present'), failed: count('failed'), partsLinked, searchablePdfs, bytes, interrupted: options.signal.aborted, durationMs: Date.now() - started, results };
+}
+
+/**
+ * A restore keeps the export's ids: into an empty catalogue, and into one that holds nothing but
+ * documents of this export at their export ids, which is what a restore that was interrupted
+ * (killed, Ctrl-C) leaves for the next run to finish. Into a catalogue in use, documents get new
+ * ids. Deciding from the first run alone gave the documents a killed run had not committed new ids.
+ */
+async function keepsExportIds(repository: DocumentRepository, manifestPath: string): Promise<boolean> {
+  if ((await repository.countDocuments()) === 0) return true;
+  const exported = new Map<number, string>();
+  for await (const item of readManifest(manifestPath)) if ('document' in item) exported.set(item.document.id, item.document.sha256);
+  const PAGE = 1000;
+  for (let afterId = 0; ; ) {
+    const page = await repository.blobPage(afterId, PAGE);
+    if (page.blobs.some((blob) => blob.role === 'original' && exported.get(blob.id) !== blob.sha256)) return false;
+    if (page.documents < PAGE) return true;
+    afterId = page.lastId;
+  }
 }
 
 async function importOne(entry: ManifestDocument, root: string, policy: SourcePolicy, keepIds: boolean, options: ImportOptions, deps: ImportDependencies): Promise<ImportedDocument> {
