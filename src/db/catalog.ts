@@ -3,7 +3,6 @@ import { AiRecordRepository } from './ai-records.js';
 import { ClaimRepository } from './claims.js';
 import type { CatalogDatabase } from './database.js';
 import { dialectFor, type SqlDialect } from './dialect.js';
-import * as blobs from './document-blobs.js';
 import { DocumentRepository } from './documents.js';
 import { LearnedModelRepository } from './learned-models.js';
 import { ProvenanceRepository } from './provenance.js';
@@ -11,18 +10,11 @@ import type { Database } from './schema.js';
 import type { SearchOptions, SearchResult } from './search/search.js';
 import type { CatalogueStats } from './stats.js';
 
-/** Where the documents' blobs are (db/document-blobs.ts), for the storage jobs and `get`: reads only. */
-export interface BlobIndex {
-  location: OmitFirst<typeof blobs.blobLocation>;
-  page: OmitFirst<typeof blobs.blobPage>;
-  countByBackend: OmitFirst<typeof blobs.countByBackend>;
-  count: OmitFirst<typeof blobs.countBlobs>;
-  referencedKeys: OmitFirst<typeof blobs.referencedKeys>;
-  isReferenced: OmitFirst<typeof blobs.isBlobKeyReferenced>;
-  isReferencedOn: OmitFirst<typeof blobs.isBlobKeyReferencedOn>;
-}
-
-type OmitFirst<F> = F extends (db: Kysely<Database>, ...rest: infer A) => infer R ? (...rest: A) => R : never;
+/**
+ * Where the documents' blobs are, for the storage jobs and `get`: reads only. The document
+ * repository already answers these (db/document-blobs.ts); this is the part of it that reads blobs.
+ */
+export type BlobIndex = Pick<DocumentRepository, 'blobLocation' | 'blobPage' | 'countByBackend' | 'countBlobs' | 'referencedKeys' | 'isBlobKeyReferenced' | 'isBlobKeyReferencedOn'>;
 
 /**
  * One opened catalogue: its dialect, chosen once from the connection, and its repositories over
@@ -35,7 +27,6 @@ export class Catalog {
   readonly aiRecords: AiRecordRepository;
   readonly provenance: ProvenanceRepository;
   readonly learnedModels: LearnedModelRepository;
-  readonly blobs: BlobIndex;
 
   constructor(
     /** The connection as opened (db/database.ts): handle, location, migrations applied. */
@@ -49,15 +40,10 @@ export class Catalog {
     this.aiRecords = new AiRecordRepository(db);
     this.provenance = new ProvenanceRepository(db);
     this.learnedModels = new LearnedModelRepository(db);
-    this.blobs = {
-      location: (id) => blobs.blobLocation(db, id),
-      page: (afterId, limit, filter) => blobs.blobPage(db, afterId, limit, filter),
-      countByBackend: () => blobs.countByBackend(db),
-      count: () => blobs.countBlobs(db),
-      referencedKeys: () => blobs.referencedKeys(db),
-      isReferenced: (key) => blobs.isBlobKeyReferenced(db, key),
-      isReferencedOn: (key, backend) => blobs.isBlobKeyReferencedOn(db, key, backend),
-    };
+  }
+
+  get blobs(): BlobIndex {
+    return this.documents;
   }
 
   /** The Kysely handle, for queries no repository has yet. */

@@ -127,7 +127,7 @@ for (const name of DIALECTS) describe(`the ${name} dialect`, () => {
   });
 
   it('gives the catalogue its repositories over the one connection', async () => {
-    expect(await catalog.blobs.count()).toBe(2);
+    expect(await catalog.blobs.countBlobs()).toBe(2);
     expect(await catalog.blobs.countByBackend()).toEqual(new Map([['local', 2]]));
     expect((await catalog.stats()).documents).toMatchObject({ total: 2 });
     const claims = catalog.claims('run-1', 60_000);
