@@ -101,12 +101,14 @@ function inkPoints(gray: Uint8Array, width: number, height: number, reduction: n
   for (let y = 0; y < rows * reduction; y += 1) {
     const blockRow = Math.floor(y / reduction) * columns;
     const row = y * width;
-    for (let x = 0; x < columns * reduction; x += 1) {
-      if ((gray[row + x] as number) < 128) {
-        const block = blockRow + Math.floor(x / reduction);
-        if (ink[block] === 0) {
-          ink[block] = 1;
+    for (let column = 0; column < columns; column += 1) {
+      // A block already found to hold ink needs no more looking at.
+      if (ink[blockRow + column] !== 0) continue;
+      for (let x = row + column * reduction, end = x + reduction; x < end; x += 1) {
+        if ((gray[x] as number) < 128) {
+          ink[blockRow + column] = 1;
           count += 1;
+          break;
         }
       }
     }

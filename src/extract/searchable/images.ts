@@ -167,6 +167,8 @@ export interface PngFacts {
   interlaced: boolean;
   palette?: Uint8Array;
   hasTransparency: boolean;
+  /** The tRNS chunk's data: a palette's alpha per entry, or a gray or RGB colour key. */
+  transparency?: Uint8Array;
   resolution?: Resolution;
   /** The IDAT chunks' data, joined: one zlib stream of filtered rows. */
   data: Uint8Array;
@@ -176,8 +178,8 @@ export function pngFacts(bytes: Uint8Array): PngFacts | undefined {
   const view = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (view.length < 33 || view.readUInt32BE(0) !== 0x89504e47) return undefined;
   let offset = 8;
-  let header: Omit<PngFacts, 'data' | 'hasTransparency'> | undefined;
-  let hasTransparency = false;
+  let header: Omit<PngFacts, 'data' | 'hasTransparency' | 'transparency'> | undefined;
+  let transparency: Uint8Array | undefined;
   let palette: Uint8Array | undefined;
   let resolution: Resolution | undefined;
   const data: Buffer[] = [];
@@ -189,7 +191,7 @@ export function pngFacts(bytes: Uint8Array): PngFacts | undefined {
     if (type === 'IHDR' && length >= 13) {
       header = { width: view.readUInt32BE(body), height: view.readUInt32BE(body + 4), bitDepth: view[body + 8] as number, colorType: view[body + 9] as number, interlaced: view[body + 12] === 1 };
     } else if (type === 'PLTE') palette = view.subarray(body, body + length);
-    else if (type === 'tRNS') hasTransparency = true;
+    else if (type === 'tRNS') transparency = view.subarray(body, body + length);
     else if (type === 'pHYs' && length >= 9 && view[body + 8] === 1) {
       // Pixels per metre.
       resolution = plausibleResolution(view.readUInt32BE(body) * 0.0254, view.readUInt32BE(body + 4) * 0.0254);
@@ -198,7 +200,7 @@ export function pngFacts(bytes: Uint8Array): PngFacts | undefined {
     offset = body + length + 4;
   }
   if (!header || data.length === 0) return undefined;
-  return { ...header, hasTransparency, ...(palette ? { palette } : {}), ...(resolution ? { resolution } : {}), data: Buffer.concat(data) };
+  return { ...header, hasTransparency: transparency !== undefined, ...(transparency ? { transparency } : {}), ...(palette ? { palette } : {}), ...(resolution ? { resolution } : {}), data: Buffer.concat(data) };
 }
 
 /**

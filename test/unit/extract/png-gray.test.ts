@@ -1,0 +1,147 @@
+import zlib from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { PNG } from 'pngjs';
+import { pngGray } from '../../../src/extract/png-gray.js';
+import { decodeToRaster, rgbaToRaster } from '../../../src/extract/raster.js';
+import { pngFacts, type PngFacts } from '../../../src/extract/searchable/images.js';
+
+/** The fast path itself (decodeToRaster falls back to pngjs, which would hide a fast path that gave up). */
+function fast(png: Buffer): Uint8Array | undefined {
+  return pngGray(pngFacts(png) as PngFacts);
+}
+
+/** A deterministic pattern of bytes: text-like runs, gradients and noise. */
+function samples(count: number, seed: number, max = 255): Uint8Array {
+  const out = new Uint8Array(count);
+  let state = seed;
+  for (let index = 0; index < count; index += 1) {
+    state = (state * 1103515245 + 12345) & 0x7fffffff;
+    out[index] = index % 37 < 9 ? (state >> 8) % (max + 1) : (index * 7) % (max + 1);
+  }
+  return out;
+}
+
+function chunk(type: string, data: Uint8Array): Buffer {
+  const length = Buffer.alloc(4);
+  length.writeUInt32BE(data.length);
+  const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(zlib.crc32(body) >>> 0);
+  return Buffer.concat([length, body, crc]);
+}
+
+/**
+ * A PNG of packed `values` (one sample each, `bitDepth` bits) written by this test's own encoder,
+ * every row under another of the five filters: the forms pngjs cannot write (1-4 bits, palettes).
+ */
+function packedPng(width: number, height: number, bitDepth: number, colorType: 0 | 3, values: Uint8Array, extra: Buffer[] = []): Buffer {
+  const stride = Math.ceil((width * bitDepth) / 8);
+  const raw = Buffer.alloc(stride * height);
+  for (let y = 0; y < height; y += 1) {
+    for (let x = 0; x < width; x += 1) {
+      const bit = x * bitDepth;
+      raw[y * stride + (bit >> 3)] = (raw[y * stride + (bit >> 3)] as number) | ((values[y * width + x] as number) << (8 - bitDepth - (bit & 7)));
+    }
+  }
+  const filtered = Buffer.alloc((stride + 1) * height);
+  for (let y = 0; y < height; y += 1) {
+    const filter = y % 5;
+    filtered[y * (stride + 1)] = filter;
+    for (let x = 0; x < stride; x += 1) {
+      const value = raw[y * stride + x] as number;
+      const left = x >= 1 ? (raw[y * stride + x - 1] as number) : 0;
+      const up = y > 0 ? (raw[(y - 1) * stride + x] as number) : 0;
+      const upLeft = x >= 1 && y > 0 ? (raw[(y - 1) * stride + x - 1] as number) : 0;
+      const predictor = [0, left, up, (left + up) >> 1, paeth(left, up, upLeft)][filter] as number;
+      filtered[y * (stride + 1) + 1 + x] = (value - predictor) & 0xff;
+    }
+  }
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header[8] = bitDepth;
+  header[9] = colorType;
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', header), ...extra, chunk('IDAT', zlib.deflateSync(filtered)), chunk('IEND', Buffer.alloc(0))]);
+}
+
+function paeth(left: number, up: number, upLeft: number): number {
+  const estimate = left + up - upLeft;
+  const a = Math.abs(estimate - left);
+  const b = Math.abs(estimate - up);
+  const c = Math.abs(estimate - upLeft);
+  return a <= b && a <= c ? left : b <= c ? up : upLeft;
+}
+
+/** What the decoder always gave: pngjs's RGBA, then luma over white. */
+function viaPngjs(png: Buffer): Uint8Array | undefined {
+  const decoded = PNG.sync.read(png);
+  return rgbaToRaster(decoded.data, decoded.width, decoded.height, 1e9).gray;
+}
+
+describe('PNG decoding for OCR', () => {
+  const width = 61;
+  const height = 23;
+
+  it.each([
+    ['gray', 0, 1],
+    ['gray with alpha', 4, 2],
+    ['RGB', 2, 3],
+    ['RGBA', 6, 4],
+  ] as const)('reads 8-bit %s exactly as pngjs does, under every row filter', async (_name, colorType, channels) => {
+    for (const filterType of [0, 1, 2, 3, 4, -1]) {
+      const image = new PNG({ width, height, colorType, inputColorType: 6, bitDepth: 8, filterType, inputHasAlpha: true });
+      image.data = Buffer.from(samples(width * height * 4, 7 + filterType));
+      const png = PNG.sync.write(image, { colorType, inputColorType: 6, bitDepth: 8, filterType });
+      expect(png[25], `${channels} channels`).toBe(colorType);
+      expect(Buffer.from(fast(png) ?? []).equals(Buffer.from(viaPngjs(png) ?? [1])), `filter ${filterType}`).toBe(true);
+      const raster = await decodeToRaster(png, 'image/png', 1e9, 1e9);
+      expect(Buffer.from(raster.gray ?? []).equals(Buffer.from(viaPngjs(png) ?? [1]))).toBe(true);
+    }
+  });
+
+  it.each([1, 2, 4, 8])('reads %d-bit gray and palette images exactly as pngjs does', async (bitDepth) => {
+    const levels = 1 << bitDepth;
+    const gray = packedPng(width, height, bitDepth, 0, samples(width * height, bitDepth, levels - 1));
+    const entries = Math.min(levels, 12);
+    const palette = Buffer.from(samples(entries * 3, 99));
+    const alpha = Buffer.from(samples(entries - 2, 5));
+    const indexed = packedPng(width, height, bitDepth, 3, samples(width * height, bitDepth + 3, entries - 1), [chunk('PLTE', palette), chunk('tRNS', alpha)]);
+    for (const png of [gray, indexed]) {
+      expect(Buffer.from(fast(png) ?? []).equals(Buffer.from(viaPngjs(png) ?? [1]))).toBe(true);
+      const raster = await decodeToRaster(png, 'image/png', 1e9, 1e9);
+      expect(Buffer.from(raster.gray ?? []).equals(Buffer.from(viaPngjs(png) ?? [1]))).toBe(true);
+    }
+  });
+
+  it('leaves 16-bit and interlaced images to pngjs', () => {
+    const image = new PNG({ width, height, bitDepth: 16, colorType: 0, inputColorType: 6 });
+    image.data = Buffer.from(samples(width * height * 4, 11));
+    expect(fast(PNG.sync.write(image, { bitDepth: 16, colorType: 0, inputColorType: 6 }))).toBeUndefined();
+    const interlaced = packedPng(width, height, 8, 0, samples(width * height, 3));
+    interlaced[28] = 1;
+    expect(fast(interlaced)).toBeUndefined();
+  });
+
+  it('scales a page over the pixel budget down as before', async () => {
+    const png = packedPng(width, height, 8, 0, samples(width * height, 3));
+    const raster = await decodeToRaster(png, 'image/png', 400, 1e9);
+    const decoded = PNG.sync.read(png);
+    const before = rgbaToRaster(decoded.data, width, height, 400);
+    expect([raster.width, raster.height, raster.scale]).toEqual([before.width, before.height, before.scale]);
+    expect(Buffer.from(raster.gray ?? []).equals(Buffer.from(before.gray ?? [1]))).toBe(true);
+  });
+
+  it('reports damage the way pngjs does: an unknown row filter, data cut short, an index past the palette', async () => {
+    const good = packedPng(width, height, 8, 0, samples(width * height, 3));
+    const idat = good.indexOf('IDAT');
+    const rows = zlib.inflateSync(good.subarray(idat + 4, good.length - 16));
+    rows[(width + 1) * 4] = 9;
+    const badFilter = Buffer.concat([good.subarray(0, idat - 4), chunk('IDAT', zlib.deflateSync(rows)), chunk('IEND', Buffer.alloc(0))]);
+    const short = Buffer.concat([good.subarray(0, idat - 4), chunk('IDAT', zlib.deflateSync(rows.subarray(0, rows.length / 2))), chunk('IEND', Buffer.alloc(0))]);
+    const pastPalette = packedPng(width, height, 8, 3, samples(width * height, 1, 200), [chunk('PLTE', Buffer.alloc(30))]);
+    for (const png of [badFilter, short, pastPalette]) {
+      expect(() => fast(png)).toThrow();
+      await expect(decodeToRaster(png, 'image/png', 1e9, 1e9)).rejects.toMatchObject({ code: 'E_IMAGE_CORRUPT' });
+    }
+  });
+});
