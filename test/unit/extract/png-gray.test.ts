@@ -145,3 +145,24 @@ describe('PNG decoding for OCR', () => {
     }
   });
 });
+
+describe('RGB(A) pixels to gray', () => {
+  it('gives what the luma-over-white formula gives, opaque or not, in budget or scaled', () => {
+    const width = 53;
+    const height = 17;
+    const rgba = samples(width * height * 4, 21);
+    // Half the pixels opaque, as most are.
+    for (let index = 3; index < rgba.length; index += 8) rgba[index] = 255;
+    const expected = new Uint8Array(width * height);
+    for (let index = 0; index < width * height; index += 1) {
+      const [r, g, b, a] = [rgba[index * 4], rgba[index * 4 + 1], rgba[index * 4 + 2], rgba[index * 4 + 3]] as number[];
+      const luma = (299 * (r as number) + 587 * (g as number) + 114 * (b as number)) / 1000;
+      expected[index] = Math.round((luma * (a as number)) / 255 + 255 * (1 - (a as number) / 255));
+    }
+    expect(Buffer.from(rgbaToRaster(rgba, width, height, 1e9).gray ?? []).equals(Buffer.from(expected))).toBe(true);
+    const rgb = new Uint8Array(width * height * 3);
+    for (let index = 0; index < width * height; index += 1) rgb.set(rgba.subarray(index * 4, index * 4 + 3), index * 3);
+    const opaque = rgb.reduce<number[]>((out, _value, index) => (index % 3 === 0 ? [...out, Math.round((299 * (rgb[index] as number) + 587 * (rgb[index + 1] as number) + 114 * (rgb[index + 2] as number)) / 1000)] : out), []);
+    expect([...(rgbaToRaster(rgb, width, height, 1e9, 3).gray ?? [])]).toEqual(opaque);
+  });
+});
