@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { FileHandle } from 'node:fs/promises';
 import { DoccatError, ExitCode, toErrorInfo, type ErrorInfo } from '../errors.js';
 import type { SourceSighting } from '../db/documents.js';
-import { engineLabel } from '../extract/ocr/engine.js';
+import { engineLabel, type OcrImage } from '../extract/ocr/engine.js';
 import { forEachLimit } from '../system/concurrency.js';
 import type { FileFamily } from './families.js';
 import { decideUnread } from './artifact-policy.js';
@@ -133,7 +133,7 @@ async function processTimedEntry(entry: WalkEntry, policy: SourcePolicy, options
           if (pool.info) trace.ocrEngine ??= engineLabel(pool.info);
           return timed(trace, 'ocr', () => pool.recognize(image, ocrOptions), (page) => ({ 'doccat.ocr.confidence': page.confidence, 'doccat.ocr.dpi': ocrOptions.dpi }));
         },
-        ...(detectOrientation ? { detectOrientation: (image: Buffer, ocrOptions: { dpi?: number; signal?: AbortSignal }) => timed(trace, 'ocr', () => detectOrientation(image, ocrOptions)) } : {}),
+        ...(detectOrientation ? { detectOrientation: (image: OcrImage, ocrOptions: { dpi?: number; signal?: AbortSignal }) => timed(trace, 'ocr', () => detectOrientation(image, ocrOptions)) } : {}),
         get info() {
           return pool.info;
         },

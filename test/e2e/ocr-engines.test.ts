@@ -148,3 +148,23 @@ describe.skipIf(!nativeInstalled || !canRenderScans())('one long scan keeps ever
     expect([...positions].sort((a, b) => a - b)).toEqual(positions);
   });
 });
+
+describe.skipIf(!nativeInstalled)('pages cross from the extraction process as files', () => {
+  it('hands tesseract a page file in a private folder, and leaves no folder behind', async () => {
+    const tmp = tempDir();
+    const log = path.join(tempDir(), 'inputs.log');
+    // tesseract as installed, with each reading's input argument written down.
+    const wrapper = path.join(tempDir(), 'tesseract');
+    fs.writeFileSync(wrapper, `#!/bin/sh\ncase "$1" in -*) ;; *) echo "$1" >> '${log}' ;; esac\nexec '${native.found ? native.tesseract.command : 'tesseract'}' "$@"\n`, { mode: 0o755 });
+    const result = await runDoccat(['ingest', copyFixture(tempDir(), 'scans/letter.png'), '--json', '--ocr-engine', 'tesseract'], {
+      home: tempDir(),
+      env: { TMPDIR: tmp, DOCCAT_OCR_TESSERACT_PATH: wrapper },
+    });
+    expect(result.code, result.stderr).toBe(0);
+    expect(parseIngestJson(result).files[0]).toMatchObject({ status: 'catalogued', method: 'ocr' });
+    const inputs = fs.readFileSync(log, 'utf8').trim().split('\n');
+    expect(inputs.length).toBeGreaterThan(0);
+    for (const input of inputs) expect(input).toMatch(new RegExp(`^${tmp}/doccat-pages-\\d+-\\w+/\\d+-\\d+\\.page$`));
+    expect(fs.readdirSync(tmp).filter((name) => name.startsWith('doccat-pages-'))).toEqual([]);
+  });
+});

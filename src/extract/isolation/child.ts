@@ -15,7 +15,8 @@ function send(message: ChildMessage): void {
   process.send?.(message);
 }
 
-const ocr = new RemoteOcr(send);
+// The parent's page folder (argv[3]): pages go over as files there.
+const ocr = new RemoteOcr(send, process.argv[3] || undefined);
 /** Never aborted: the parent stops a file by killing this process, which native code cannot ignore. */
 const signal = new AbortController().signal;
 

@@ -4,6 +4,8 @@ import type { Logger } from 'pino';
 import { DoccatError, toErrorInfo, type ErrorInfo } from '../../errors.js';
 import type { ExtractInput, ExtractResult } from '../extractor.js';
 import { abortError } from '../ocr/engine.js';
+import type { OcrImage } from '../ocr/engine.js';
+import { createPageFolder, pageFileIn, removePageFolder } from './page-files.js';
 import { residentBytes } from './process-memory.js';
 import type { ChildMessage, IsolatedExtractInput, OcrRequest, OrientationRequest, ParentMessage } from './protocol.js';
 
@@ -65,17 +67,20 @@ export function createExtractionPool(options: ExtractionPoolOptions): Extraction
   const capBytes = options.maxMemoryMb * 1024 * 1024;
   const recycleAfter = options.recycleAfterFiles ?? DEFAULT_RECYCLE_AFTER_FILES;
   let closed = false;
+  let pageFolder: string | undefined;
 
   // process.exit (a second Ctrl-C) runs no async cleanup: kill the children synchronously.
   const killAll = () => {
     for (const slot of slots) slot.child?.kill('SIGKILL');
+    if (pageFolder) removePageFolder(pageFolder);
   };
   process.on('exit', killAll);
 
   function spawnChild(slot: Slot): ChildProcess {
     // The child learns who its parent is from us, not from its own ppid at startup: a parent
     // killed while the child was still loading would otherwise already be init by then.
-    const child = fork(CHILD_ENTRY, [String(process.pid)], {
+    pageFolder ??= createPageFolder();
+    const child = fork(CHILD_ENTRY, [String(process.pid), pageFolder], {
       serialization: 'advanced',
       // The parent's flags (a test runner's loaders, --inspect) are not the child's business.
       // --expose-gc: extractors hand a large decoded image back at once (pdf.ts) instead of
@@ -83,6 +88,11 @@ export function createExtractionPool(options: ExtractionPoolOptions): Extraction
       execArgv: [`--max-old-space-size=${options.maxMemoryMb}`, '--expose-gc'],
       // stdout is ours for data; stderr carries pdf.js warnings and, when a child dies, why.
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+      // glibc serves a freed large block's size from its heap from then on (its mmap threshold
+      // rises to it), and a heap rarely shrinks: a child that decoded a few 26 MB page images
+      // kept 50-60 MB it no longer used. A fixed threshold keeps page-sized buffers in mmap,
+      // returned to the system when freed (24-page scan PDF: the child's 230-270 MB -> 170-210 MB).
+      env: { ...process.env, MALLOC_MMAP_THRESHOLD_: process.env.MALLOC_MMAP_THRESHOLD_ ?? '131072' },
     });
     child.stderr?.setEncoding('utf8');
     child.stderr?.on('data', (chunk: string) => {
@@ -185,10 +195,10 @@ export function createExtractionPool(options: ExtractionPoolOptions): Extraction
 
       const answerOcr = (request: OcrRequest | OrientationRequest) => {
         if (ocrWaiting++ === 0) pauseDeadline();
-        const image = Buffer.from(request.image.buffer, request.image.byteOffset, request.image.byteLength);
         const dpi = request.dpi === undefined ? {} : { dpi: request.dpi };
         Promise.resolve()
           .then(async (): Promise<ParentMessage> => {
+            const image = pageImage(request);
             const engine = input.ocr();
             if (request.type === 'orientation') {
               const result = engine.detectOrientation ? await engine.detectOrientation(image, { ...dpi, signal: ocrSignal }) : null;
@@ -207,6 +217,12 @@ export function createExtractionPool(options: ExtractionPoolOptions): Extraction
           .finally(() => {
             if (!settled && --ocrWaiting === 0) armDeadline();
           });
+      };
+      const pageImage = (request: OcrRequest | OrientationRequest): OcrImage => {
+        if ('image' in request) return Buffer.from(request.image.buffer, request.image.byteOffset, request.image.byteLength);
+        const file = pageFolder && pageFileIn(pageFolder, request.imageFile);
+        if (!file) throw new DoccatError('E_INTERNAL', 'an extraction process named a page file outside its page folder', { hint: 'this is a bug in doccat; please report it' });
+        return { file };
       };
       const onMessage = (message: ChildMessage) => {
         switch (message.type) {
@@ -276,6 +292,7 @@ export function createExtractionPool(options: ExtractionPoolOptions): Extraction
       for (const waiter of waiters.splice(0)) waiter.reject(abortError());
       for (const slot of slots) retire(slot);
       process.off('exit', killAll);
+      if (pageFolder) removePageFolder(pageFolder);
     },
   };
 }

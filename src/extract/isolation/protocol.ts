@@ -14,22 +14,23 @@ export type IsolatedExtractInput = Omit<ExtractInput, 'ocr' | 'signal' | 'onPage
  * One page to recognise: kept this narrow (pixels in, text out) so that another OCR engine can
  * answer it without the child knowing which one did.
  */
-export interface OcrRequest {
+export type OcrRequest = {
   type: 'ocr';
   id: number;
-  image: Uint8Array;
   dpi?: number;
   /** Ask for the page's text-only PDF too (OcrPageResult.textPdf). */
   textPdf?: boolean;
-}
+} & PageImage;
 
 /** The engine's one cheap orientation check of a page; answered null when it has none. */
-export interface OrientationRequest {
+export type OrientationRequest = {
   type: 'orientation';
   id: number;
-  image: Uint8Array;
   dpi?: number;
-}
+} & PageImage;
+
+/** The page's bytes, or (normally) the file in the pool's page folder the child wrote them to. */
+export type PageImage = { image: Uint8Array } | { imageFile: string };
 
 export type ParentMessage =
   | { type: 'extract'; input: IsolatedExtractInput }

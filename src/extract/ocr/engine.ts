@@ -1,3 +1,4 @@
+import fsp from 'node:fs/promises';
 import { DoccatError } from '../../errors.js';
 
 /**
@@ -32,6 +33,18 @@ export interface OcrPageResult {
   textPdf?: Uint8Array;
 }
 
+/**
+ * A page to read: its encoded bytes, or a file holding them. An extraction child hands its pages
+ * over as files: an 8.7 MB page then crosses no IPC channel and sits in no second process's heap
+ * (the native engine gives tesseract the path; tesseract.js reads it when a worker is free).
+ */
+export type OcrImage = Buffer | { file: string };
+
+/** The page's bytes, read from its file if need be. */
+export async function imageBytes(image: OcrImage): Promise<Buffer> {
+  return Buffer.isBuffer(image) ? image : fsp.readFile(image.file);
+}
+
 export interface OcrRecognizeOptions {
   /** The image's resolution; tesseract guesses (badly, for small images) without it. */
   dpi?: number;
@@ -57,13 +70,13 @@ export interface OcrEngineInfo {
 }
 
 export interface OcrEngine {
-  recognize(image: Buffer, options: OcrRecognizeOptions): Promise<OcrPageResult>;
+  recognize(image: OcrImage, options: OcrRecognizeOptions): Promise<OcrPageResult>;
   /**
    * One cheap orientation check of a page (tesseract OSD, `--psm 0`), or null when this engine
    * cannot tell (no osd.traineddata, too little text on the page): the caller then probes.
    * Optional: an engine without it is asked nothing.
    */
-  detectOrientation?(image: Buffer, options: { dpi?: number; signal?: AbortSignal }): Promise<OcrOrientation | null>;
+  detectOrientation?(image: OcrImage, options: { dpi?: number; signal?: AbortSignal }): Promise<OcrOrientation | null>;
   readonly pagesRecognized: number;
   /** What is reading the pages: recorded per document, shown by health and stats. */
   readonly info?: OcrEngineInfo;

@@ -4,7 +4,7 @@ import fsp from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { DoccatError } from '../../errors.js';
-import { abortError, ocrFailed, parseTsv, timeoutError, type OcrEngine, type OcrEngineInfo, type OcrOrientation, type OcrPageResult, type OcrRecognizeOptions } from './engine.js';
+import { abortError, ocrFailed, parseTsv, timeoutError, type OcrEngine, type OcrImage, type OcrEngineInfo, type OcrOrientation, type OcrPageResult, type OcrRecognizeOptions } from './engine.js';
 import type { NativeTesseract } from './native-probe.js';
 
 export interface NativeEngineOptions {
@@ -18,7 +18,7 @@ export interface NativeEngineOptions {
 const STDERR_TAIL_BYTES = 2048;
 
 /**
- * The installed tesseract command, one process per page (`tesseract stdin <base> txt tsv [pdf]`),
+ * The installed tesseract command, one process per page (`tesseract <page file|stdin> <base> txt tsv [pdf]`),
  * at most `size` at a time, each single-threaded (OMP_THREAD_LIMIT=1: its OpenMP threads would
  * fight the other pages for the same cores) and killed on the page timeout or an abort. A process
  * per page keeps nothing between pages: no memory that grows, nothing a bad page can wedge for the
@@ -53,13 +53,13 @@ export class NativeTesseractEngine implements OcrEngine {
     return this.recognized;
   }
 
-  async recognize(image: Buffer, options: OcrRecognizeOptions = {}): Promise<OcrPageResult> {
+  async recognize(image: OcrImage, options: OcrRecognizeOptions = {}): Promise<OcrPageResult> {
     await this.acquire(options.signal);
     const base = path.join(this.scratchFolder(), `page-${process.pid}-${(this.nextId += 1)}`);
     const outputs = ['txt', 'tsv', ...(options.textPdf ? ['pdf'] : [])];
     try {
       const args = [
-        'stdin',
+        inputOf(image),
         base,
         ...this.baseArgs(this.options.languages),
         ...(options.dpi ? ['--dpi', String(Math.round(options.dpi))] : []),
@@ -90,11 +90,11 @@ export class NativeTesseractEngine implements OcrEngine {
   }
 
   /** Tesseract's orientation and script detection (`--psm 0`), where osd.traineddata is installed. */
-  async detectOrientation(image: Buffer, options: { dpi?: number; signal?: AbortSignal } = {}): Promise<OcrOrientation | null> {
+  async detectOrientation(image: OcrImage, options: { dpi?: number; signal?: AbortSignal } = {}): Promise<OcrOrientation | null> {
     if (!this.info.orientation) return null;
     await this.acquire(options.signal);
     try {
-      const args = ['stdin', 'stdout', ...this.baseArgs(['osd']), ...(options.dpi ? ['--dpi', String(Math.round(options.dpi))] : []), '--psm', '0'];
+      const args = [inputOf(image), 'stdout', ...this.baseArgs(['osd']), ...(options.dpi ? ['--dpi', String(Math.round(options.dpi))] : []), '--psm', '0'];
       const stdout = await this.run(args, image, options.signal);
       return parseOsd(stdout);
     } catch (error) {
@@ -125,8 +125,8 @@ export class NativeTesseractEngine implements OcrEngine {
     return this.scratch;
   }
 
-  /** Runs tesseract with the image on stdin; resolves with its stdout. */
-  private run(args: string[], image: Buffer, signal: AbortSignal | undefined): Promise<string> {
+  /** Runs tesseract with the image on stdin (or named in args); resolves with its stdout. */
+  private run(args: string[], image: OcrImage, signal: AbortSignal | undefined): Promise<string> {
     if (signal?.aborted) return Promise.reject(abortError());
     return new Promise((resolve, reject) => {
       const child = spawn(this.options.tesseract.command, args, {
@@ -154,7 +154,8 @@ export class NativeTesseractEngine implements OcrEngine {
       signal?.addEventListener('abort', onAbort, { once: true });
       // A process that ended before reading its input (bad arguments) breaks the pipe; 'close' tells why.
       child.stdin.on('error', () => undefined);
-      child.stdin.end(image);
+      if (Buffer.isBuffer(image)) child.stdin.end(image);
+      else child.stdin.end();
       child.on('error', (error) => {
         // Spawning failed (the command vanished since the probe): there may be no 'close' to wait for.
         clearTimeout(timer);
@@ -206,6 +207,11 @@ export class NativeTesseractEngine implements OcrEngine {
     if (next) next.resolve();
     else this.active -= 1;
   }
+}
+
+/** tesseract's input argument: the page's file, or stdin for bytes. */
+function inputOf(image: OcrImage): string {
+  return Buffer.isBuffer(image) ? 'stdin' : image.file;
 }
 
 /** "Rotate: 90" is how far to turn the page clockwise; "Orientation confidence" how sure OSD is. */

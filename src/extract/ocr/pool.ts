@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import type { Worker as TesseractWorker } from 'tesseract.js';
 import { DoccatError } from '../../errors.js';
-import { abortError, errorMessage, parseTsv, timeoutError, type OcrEngine, type OcrEngineInfo, type OcrPageResult, type OcrRecognizeOptions } from './engine.js';
+import { abortError, errorMessage, imageBytes, parseTsv, timeoutError, type OcrEngine, type OcrImage, type OcrEngineInfo, type OcrPageResult, type OcrRecognizeOptions } from './engine.js';
 import { resolveLanguageData, type LanguageData } from './languages.js';
 
 export { abortError } from './engine.js';
@@ -69,10 +69,12 @@ export class OcrPool implements OcrEngine {
     return this.languageData;
   }
 
-  async recognize(image: Buffer, options: OcrRecognizeOptions = {}): Promise<OcrPageResult> {
+  async recognize(input: OcrImage, options: OcrRecognizeOptions = {}): Promise<OcrPageResult> {
     if (options.signal?.aborted) throw abortError();
     const slot = await this.acquire();
     try {
+      // Read once a worker is free: pages waiting for one hold no memory here.
+      const image = await imageBytes(input);
       const worker = await this.workerFor(slot);
       await worker.setParameters({ user_defined_dpi: options.dpi ? String(Math.round(options.dpi)) : '0' });
       // rotateAuto straightens small skews (a page fed in at an angle) before recognition.

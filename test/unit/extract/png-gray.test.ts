@@ -162,7 +162,7 @@ describe('RGB(A) pixels to gray', () => {
     expect(Buffer.from(rgbaToRaster(rgba, width, height, 1e9).gray ?? []).equals(Buffer.from(expected))).toBe(true);
     const rgb = new Uint8Array(width * height * 3);
     for (let index = 0; index < width * height; index += 1) rgb.set(rgba.subarray(index * 4, index * 4 + 3), index * 3);
-    const opaque = rgb.reduce<number[]>((out, _value, index) => (index % 3 === 0 ? [...out, Math.round((299 * (rgb[index] as number) + 587 * (rgb[index + 1] as number) + 114 * (rgb[index + 2] as number)) / 1000)] : out), []);
+    const opaque = Array.from({ length: width * height }, (_, index) => Math.round((299 * (rgb[index * 3] as number) + 587 * (rgb[index * 3 + 1] as number) + 114 * (rgb[index * 3 + 2] as number)) / 1000));
     expect([...(rgbaToRaster(rgb, width, height, 1e9, 3).gray ?? [])]).toEqual(opaque);
   });
 });
