@@ -8,6 +8,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import { makeImagePdf, makeTextPdf } from '../test/support/pdf-writer.mjs';
+import { pngChunk, pngFile } from '../test/support/png-writer.mjs';
 import { sampleTreeRss, treeResidentBytes } from '../test/support/process-tree-rss.mjs';
 
 const execFileAsync = promisify(execFile);
@@ -102,37 +103,16 @@ function pageLines(seed, count = 44) {
   });
 }
 
-/** PNG chunk with its CRC. */
-function pngChunk(type, data) {
-  const length = Buffer.alloc(4);
-  length.writeUInt32BE(data.length);
-  const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(zlib.crc32(body) >>> 0);
-  return Buffer.concat([length, body, crc]);
-}
-
 /** An 8-bit grayscale PNG with its resolution (pHYs), as a scanner writes it. */
 function grayPng(gray, width, height, dpi) {
   const raw = Buffer.alloc((width + 1) * height);
-  for (let y = 0; y < height; y += 1) gray.copy ? gray.copy(raw, y * (width + 1) + 1, y * width, (y + 1) * width) : raw.set(gray.subarray(y * width, (y + 1) * width), y * (width + 1) + 1);
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(width, 0);
-  header.writeUInt32BE(height, 4);
-  header[8] = 8; // bit depth
-  header[9] = 0; // grayscale
+  for (let y = 0; y < height; y += 1) raw.set(gray.subarray(y * width, (y + 1) * width), y * (width + 1) + 1);
   const pixelsPerMetre = Math.round(dpi / 0.0254);
   const phys = Buffer.alloc(9);
   phys.writeUInt32BE(pixelsPerMetre, 0);
   phys.writeUInt32BE(pixelsPerMetre, 4);
   phys[8] = 1;
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    pngChunk('IHDR', header),
-    pngChunk('pHYs', phys),
-    pngChunk('IDAT', zlib.deflateSync(raw, { level: 6 })),
-    pngChunk('IEND', Buffer.alloc(0)),
-  ]);
+  return pngFile({ width, height, bitDepth: 8, colorType: 0 }, zlib.deflateSync(raw, { level: 6 }), [pngChunk('pHYs', phys)]);
 }
 
 /**

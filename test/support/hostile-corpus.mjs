@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { pathToFileURL } from 'node:url';
+import { pngFile } from './png-writer.mjs';
 import { writeBigImagePdf, writeBombTiff, writeDeepHtml, writeDeepMime, writeGiantTextLine, writeManyPagesPdf, writeZipBombDocx } from './hostile-files.mjs';
 
 const MB = 1024 * 1024;
@@ -22,20 +23,7 @@ function blankBilevelRows(side) {
 
 /** A PNG declaring `side`×`side` pixels (1-bit greyscale) with all its pixel data present. */
 export function pixelBombPng(side = 30_000) {
-  const chunk = (type, data) => {
-    const length = Buffer.alloc(4);
-    length.writeUInt32BE(data.length);
-    const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-    const crc = Buffer.alloc(4);
-    crc.writeUInt32BE(zlib.crc32(body) >>> 0);
-    return Buffer.concat([length, body, crc]);
-  };
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(side, 0);
-  header.writeUInt32BE(side, 4);
-  header[8] = 1; // bit depth
-  header[9] = 0; // greyscale
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', header), chunk('IDAT', blankBilevelRows(side)), chunk('IEND', Buffer.alloc(0))]);
+  return pngFile({ width: side, height: side, bitDepth: 1, colorType: 0 }, blankBilevelRows(side));
 }
 
 /** A name and a text carrying an OSC 52 clipboard write, a screen clear and a C1 CSI. */

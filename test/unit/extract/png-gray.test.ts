@@ -4,6 +4,7 @@ import { PNG } from 'pngjs';
 import { pngGray } from '../../../src/extract/png-gray.js';
 import { decodeToRaster, rgbaToRaster } from '../../../src/extract/raster.js';
 import { pngFacts, type PngFacts } from '../../../src/extract/searchable/images.js';
+import { pngChunk as chunk, pngFile } from '../../support/png-writer.mjs';
 
 /** The fast path itself (decodeToRaster falls back to pngjs, which would hide a fast path that gave up). */
 function fast(png: Buffer): Uint8Array | undefined {
@@ -21,14 +22,6 @@ function samples(count: number, seed: number, max = 255): Uint8Array {
   return out;
 }
 
-function chunk(type: string, data: Uint8Array): Buffer {
-  const length = Buffer.alloc(4);
-  length.writeUInt32BE(data.length);
-  const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(zlib.crc32(body) >>> 0);
-  return Buffer.concat([length, body, crc]);
-}
 
 /**
  * A PNG of packed `values` (one sample each, `bitDepth` bits) written by this test's own encoder,
@@ -56,12 +49,7 @@ function packedPng(width: number, height: number, bitDepth: number, colorType: 0
       filtered[y * (stride + 1) + 1 + x] = (value - predictor) & 0xff;
     }
   }
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(width, 0);
-  header.writeUInt32BE(height, 4);
-  header[8] = bitDepth;
-  header[9] = colorType;
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', header), ...extra, chunk('IDAT', zlib.deflateSync(filtered)), chunk('IEND', Buffer.alloc(0))]);
+  return pngFile({ width, height, bitDepth, colorType }, zlib.deflateSync(filtered), extra);
 }
 
 function paeth(left: number, up: number, upLeft: number): number {
