@@ -8,6 +8,7 @@ import { usageError } from '../errors.js';
 import { interruptSignal } from './interrupt.js';
 import { currentActor } from '../observability/actor.js';
 import { configureLogRedaction } from '../observability/redact.js';
+import { silentLogger } from '../observability/silent-logger.js';
 import type { AppContext } from '../app/context.js';
 
 /** Options every command accepts (declared once on the program). */
@@ -39,9 +40,8 @@ export async function createContext(command: Command, override: { configPath?: s
     ...(options.env ? { environment: options.env } : {}),
   });
   configureLogRedaction({ patterns: loaded.config.redaction.patterns, builtIn: loaded.config.features.redaction });
-  const { createLogger } = await import('../observability/logger.js');
   const level = options.logLevel ?? (options.verbose ? 'info' : loaded.config.log.level);
-  const logger = createLogger({ level, file: options.logFile ?? loaded.config.log.file, runId }).child({ user: currentActor() });
+  const logger = level === 'silent' ? silentLogger() : (await import('../observability/logger.js')).createLogger({ level, file: options.logFile ?? loaded.config.log.file, runId }).child({ user: currentActor() });
   return {
     runId,
     config: loaded,
