@@ -17,11 +17,14 @@ import { loadPdfJs, watchPdfWarnings } from './pdf/pdfjs.js';
  */
 export const extractPdf: Extractor = async (input) => {
   const { pdfjs, root } = await loadPdfJs();
-  const data = new Uint8Array(await fsp.readFile(input.path));
+  // Read when needed rather than held: pdf.js keeps its own copy while the pages are read, and a
+  // second one here would double what a long scan costs (a 108 MB, 200-page scan held twice).
+  // The file is doccat's private staged copy: it is the same bytes each time.
+  const load = async () => new Uint8Array(await fsp.readFile(input.path));
   const warnings = watchPdfWarnings();
   let extracted: { result: ExtractResult; layers: PageTextLayer[]; numberOfPages: number };
   try {
-    const document = await openDocument(pdfjs, data, root, input);
+    const document = await openDocument(pdfjs, load, root, input);
     try {
       // The page count is in the page tree's root: refuse a 100,000-page file before reading any page.
       checkPageCount(document.numPages, input.options.maxPages, 'the PDF');
@@ -35,7 +38,7 @@ export const extractPdf: Extractor = async (input) => {
   const { result, layers, numberOfPages } = extracted;
   if (input.searchablePdfPath !== undefined && layers.length > 0 && !input.signal.aborted) {
     const { graftTextLayers } = await import('../searchable/graft.js');
-    await writeSearchablePdf(input, result, data.byteLength, layers.length, async () => ({ bytes: await graftTextLayers(data, numberOfPages, layers, input.onProgress), pdfa: false }));
+    await writeSearchablePdf(input, result, input.size, layers.length, async () => ({ bytes: await graftTextLayers(await load(), numberOfPages, layers, input.onProgress), pdfa: false }));
   }
   return result;
 };

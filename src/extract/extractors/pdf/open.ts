@@ -3,8 +3,12 @@ import { DoccatError } from '../../../errors.js';
 import type { ExtractInput } from '../../extractor.js';
 import type { PdfDocument, PdfJs } from './pdfjs.js';
 
-/** Opens the PDF, trying no password, then each configured one in the forms encryption revisions want. */
-export async function openDocument(pdfjs: PdfJs, data: Uint8Array, root: string, input: ExtractInput): Promise<PdfDocument> {
+/**
+ * Opens the PDF, trying no password, then each configured one in the forms encryption revisions
+ * want. `load` reads the file: pdf.js transfers (detaches) the bytes it is given, so each attempt
+ * reads its own copy, and nobody else holds one while the pages are read.
+ */
+export async function openDocument(pdfjs: PdfJs, load: () => Promise<Uint8Array>, root: string, input: ExtractInput): Promise<PdfDocument> {
   // Some encryption revisions (AES-256 R5) make pdf.js compare the password as UTF-8 bytes in a
   // binary string; try that form too for passwords with non-ASCII characters.
   // AES-256 R6 also runs the password through SASLprep, which pdf.js leaves to the caller.
@@ -19,8 +23,7 @@ export async function openDocument(pdfjs: PdfJs, data: Uint8Array, root: string,
   let lastPasswordError: unknown;
   for (const password of passwords) {
     const task = pdfjs.getDocument({
-      // pdf.js transfers (detaches) the buffer it is given, so each attempt gets its own copy.
-      data: data.slice(),
+      data: await load(),
       ...(password === undefined ? {} : { password }),
       isEvalSupported: false,
       enableXfa: false,
