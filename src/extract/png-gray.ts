@@ -9,14 +9,16 @@ import type { PngFacts } from './searchable/images.js';
  * A4 page that took about half a second, this takes a tenth of it.
  * undefined for what this does not read (16-bit, interlaced, a transparent colour key): the
  * caller hands those to pngjs, and those this finds damaged too (pngjs then says how).
+ * `allocate` gives the width x height bytes to write the gray into (the page buffer itself, so
+ * that a page is not copied once more).
  */
-export function pngGray(facts: PngFacts): Uint8Array | undefined {
+export function pngGray(facts: PngFacts, allocate: (length: number) => Uint8Array = (length) => new Uint8Array(length)): Uint8Array | undefined {
   const { width, height, bitDepth, colorType } = facts;
   const channels = CHANNELS[colorType];
   if (channels === undefined || facts.interlaced || width === 0 || height === 0) return undefined;
   if (bitDepth === 16 || (bitDepth !== 8 && colorType !== 0 && colorType !== 3)) return undefined;
   // A colour key (tRNS on gray or RGB) is rare in scans; a palette's tRNS is its alpha table.
-  if (facts.hasTransparency && colorType !== 3) return undefined;
+  if (facts.transparency && colorType !== 3) return undefined;
   if (colorType === 3 && !facts.palette) return undefined;
   const stride = Math.ceil((width * channels * bitDepth) / 8);
   const expected = (stride + 1) * height;
@@ -28,7 +30,7 @@ export function pngGray(facts: PngFacts): Uint8Array | undefined {
   }
   if (rows.length < expected) throw new Error(`the image data ends after ${rows.length} of ${expected} bytes`);
   unfilter(rows, stride, height, Math.max(1, (channels * bitDepth) >> 3));
-  const gray = new Uint8Array(width * height);
+  const gray = allocate(width * height);
   if (colorType === 3) {
     const palette = paletteLuma(facts);
     unpack(rows, stride, width, height, bitDepth, palette.lookup, palette.entries, gray);

@@ -52,8 +52,8 @@ export async function decodeToRaster(bytes: Buffer, mime: string, maxPixels: num
       // Bytes after the IEND chunk (some tools append metadata) are not part of the image.
       const end = bytes.lastIndexOf('IEND');
       const png = end > 0 ? bytes.subarray(0, end + 8) : bytes;
-      const fast = fastPng(png, maxImagePixels);
-      if (fast) return grayToRaster(fast.gray, fast.width, fast.height, maxPixels);
+      const fast = fastPng(png, maxPixels, maxImagePixels);
+      if (fast) return fast;
       const { PNG } = await import('pngjs');
       let decoded: { width: number; height: number; data: Buffer };
       try {
@@ -97,16 +97,23 @@ export async function decodeToRaster(bytes: Buffer, mime: string, maxPixels: num
 }
 
 /** The PNG by the fast path, or undefined when it takes pngjs (an unusual form, or damage pngjs will name). */
-function fastPng(bytes: Buffer, maxImagePixels: number): { gray: Uint8Array; width: number; height: number } | undefined {
+function fastPng(bytes: Buffer, maxPixels: number, maxImagePixels: number): Raster | undefined {
   const facts = pngFacts(bytes);
   if (!facts) return undefined;
-  checkDimensions(facts.width, facts.height, maxImagePixels);
+  const { width, height } = facts;
+  checkDimensions(width, height, maxImagePixels);
+  // A page within the budget is decoded into its PGM buffer directly.
+  const page = fitScale(width, height, maxPixels) === 1 ? allocateGrayPgm(width, height) : undefined;
+  let gray: Uint8Array | undefined;
   try {
-    const gray = pngGray(facts);
-    return gray && { gray, width: facts.width, height: facts.height };
+    gray = pngGray(facts, page && (() => page.gray));
   } catch {
     return undefined;
   }
+  if (!gray) return undefined;
+  if (page) return { image: page.image, width, height, scale: 1, gray };
+  const pixels = gray;
+  return boxFilter(width, height, maxPixels, (x, y) => pixels[y * width + x] as number);
 }
 
 /**
@@ -218,16 +225,6 @@ export function rgbaToRaster(pixels: Uint8Array | Uint8ClampedArray, width: numb
     return { image: page.image, width, height, scale: 1, gray };
   }
   return boxFilter(width, height, maxPixels, (x, y) => grayAt((y * width + x) * channels));
-}
-
-/** 8-bit gray pixels as a PGM raster, box-filtered down to the pixel budget. */
-function grayToRaster(gray: Uint8Array, width: number, height: number, maxPixels: number): Raster {
-  if (fitScale(width, height, maxPixels) === 1) {
-    const page = allocateGrayPgm(width, height);
-    page.gray.set(gray);
-    return { image: page.image, width, height, scale: 1, gray: page.gray };
-  }
-  return boxFilter(width, height, maxPixels, (x, y) => gray[y * width + x] as number);
 }
 
 /** Grayscale (from any pixel reader) box-filtered down to the pixel budget, as a PGM raster. */

@@ -33,6 +33,8 @@ export function pageFile(folder: string, id: number): string {
 
 const PREFIX = 'doccat-pages-';
 const PAGE_SUFFIX = '.page';
+/** A page folder's name, with the pid of the process it belongs to. */
+const LEFTOVER = new RegExp(`^${PREFIX}(\\d+)-`);
 
 function removeLeftoverFolders(): void {
   const uid = process.getuid?.();
@@ -43,7 +45,7 @@ function removeLeftoverFolders(): void {
     return;
   }
   for (const name of names) {
-    const pid = Number(/^doccat-pages-(\d+)-/.exec(name)?.[1]);
+    const pid = Number(LEFTOVER.exec(name)?.[1]);
     if (!pid || pid === process.pid || alive(pid)) continue;
     const folder = path.join(os.tmpdir(), name);
     try {

@@ -166,8 +166,7 @@ export interface PngFacts {
   colorType: number;
   interlaced: boolean;
   palette?: Uint8Array;
-  hasTransparency: boolean;
-  /** The tRNS chunk's data: a palette's alpha per entry, or a gray or RGB colour key. */
+  /** The tRNS chunk's data, when there is one: a palette's alpha per entry, or a gray or RGB colour key. */
   transparency?: Uint8Array;
   resolution?: Resolution;
   /** The IDAT chunks' data, joined: one zlib stream of filtered rows. */
@@ -178,7 +177,7 @@ export function pngFacts(bytes: Uint8Array): PngFacts | undefined {
   const view = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (view.length < 33 || view.readUInt32BE(0) !== 0x89504e47) return undefined;
   let offset = 8;
-  let header: Omit<PngFacts, 'data' | 'hasTransparency' | 'transparency'> | undefined;
+  let header: Omit<PngFacts, 'data' | 'transparency'> | undefined;
   let transparency: Uint8Array | undefined;
   let palette: Uint8Array | undefined;
   let resolution: Resolution | undefined;
@@ -200,7 +199,7 @@ export function pngFacts(bytes: Uint8Array): PngFacts | undefined {
     offset = body + length + 4;
   }
   if (!header || data.length === 0) return undefined;
-  return { ...header, hasTransparency: transparency !== undefined, ...(transparency ? { transparency } : {}), ...(palette ? { palette } : {}), ...(resolution ? { resolution } : {}), data: Buffer.concat(data) };
+  return { ...header, ...(transparency ? { transparency } : {}), ...(palette ? { palette } : {}), ...(resolution ? { resolution } : {}), data: Buffer.concat(data) };
 }
 
 /**
@@ -210,7 +209,7 @@ export function pngFacts(bytes: Uint8Array): PngFacts | undefined {
  */
 export function pngImage(facts: PngFacts): PdfImage | undefined {
   const { width, height, bitDepth, colorType } = facts;
-  if (facts.interlaced || facts.hasTransparency || width === 0 || height === 0) return undefined;
+  if (facts.interlaced || facts.transparency || width === 0 || height === 0) return undefined;
   let colorSpace: ColorSpace;
   let colors: number;
   if (colorType === 0) {
