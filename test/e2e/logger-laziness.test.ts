@@ -1,14 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { REPO_ROOT, runDoccat, tempDir } from '../support/cli.js';
+import { runLoadingModules, tempDir } from '../support/cli.js';
 
-/** The modules of the built CLI a run loaded whose URL contains `match`. */
+/** The chunks of the built CLI a run loaded whose URL contains `match`. */
 async function modulesLoaded(args: string[], match: string, env: NodeJS.ProcessEnv = {}): Promise<string> {
-  const log = path.join(tempDir(), 'modules.log');
-  const result = await runDoccat(args, { home: tempDir(), env: { ...env, NODE_OPTIONS: `--import ${path.join(REPO_ROOT, 'test/support/module-log.mjs')}`, DOCCAT_TEST_MODULE_LOG: log, DOCCAT_TEST_MODULE_MATCH: match } });
+  const { result, modules } = await runLoadingModules(args, match, { home: tempDir(), env });
   expect(result.code, result.stderr).toBe(0);
-  return fs.existsSync(log) ? fs.readFileSync(log, 'utf8') : '';
+  return modules;
 }
 
 describe('logging costs nothing when it is off', () => {

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
-import { FIXTURES, REPO_ROOT, parseIngestJson, runDoccat, tempDir } from '../support/cli.js';
+import { FIXTURES, parseIngestJson, runDoccat, runLoadingModules, tempDir } from '../support/cli.js';
 import { startFakeProviders, type FakeProviders } from '../support/fake-providers.mjs';
 import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from '../support/otlp-receiver.mjs';
 import { createDatabase } from '../support/postgres.mjs';
@@ -99,10 +99,9 @@ describe('tracing', () => {
     const inputs = tempDir('doccat-trace-inputs-');
     fs.writeFileSync(path.join(inputs, 'a.txt'), 'A note.');
     const run = async (env: NodeJS.ProcessEnv) => {
-      const log = path.join(tempDir(), 'modules.log');
-      const result = await runDoccat(['ingest', inputs], { home: tempDir(), env: { NODE_OPTIONS: `--import ${path.join(REPO_ROOT, 'test/support/module-log.mjs')}`, DOCCAT_TEST_MODULE_LOG: log, DOCCAT_TEST_MODULE_MATCH: '@opentelemetry/', ...env } });
+      const { result, modules } = await runLoadingModules(['ingest', inputs], '@opentelemetry/', { home: tempDir(), env });
       expect(result.code, result.stderr).toBe(0);
-      return fs.existsSync(log) ? fs.readFileSync(log, 'utf8') : '';
+      return modules;
     };
     expect(await run({ OTEL_EXPORTER_OTLP_ENDPOINT: '' })).toBe('');
     expect(otlp.requests).toEqual([]);

@@ -64,6 +64,17 @@ export function runDoccat(args: string[], options: RunOptions = {}): Promise<Run
   });
 }
 
+/**
+ * Runs doccat with test/support/module-log.mjs loaded, and gives back with its result the URLs
+ * of the modules it loaded that contain `match` ('' when none did): to see what a run loaded.
+ */
+export async function runLoadingModules(args: string[], match: string, options: RunOptions = {}): Promise<{ result: RunResult; modules: string }> {
+  const log = path.join(tempDir(), 'modules.log');
+  const env = { ...options.env, NODE_OPTIONS: `--import ${path.join(REPO_ROOT, 'test/support/module-log.mjs')}`, DOCCAT_TEST_MODULE_LOG: log, DOCCAT_TEST_MODULE_MATCH: match };
+  const result = await runDoccat(args, { ...options, env });
+  return { result, modules: fs.existsSync(log) ? fs.readFileSync(log, 'utf8') : '' };
+}
+
 export function tempDir(prefix = 'doccat-test-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
