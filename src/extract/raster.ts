@@ -188,16 +188,13 @@ export function decodedImageToRaster(image: DecodedImage, maxPixels: number): Ra
   if (image.kind === 3) return rgbaToRaster(image.data, image.width, image.height, maxPixels, 4);
   const rowBytes = (image.width + 7) >> 3;
   const { data, width, height } = image;
+  const grayAt = (x: number, y: number) => (((data[y * rowBytes + (x >> 3)] as number) >> (7 - (x & 7))) & 1 ? 255 : 0);
   if (fitScale(width, height, maxPixels) === 1) {
     const page = allocateGrayPgm(width, height);
-    for (let y = 0; y < height; y += 1) {
-      const row = y * rowBytes;
-      const out = y * width;
-      for (let x = 0; x < width; x += 1) page.gray[out + x] = ((data[row + (x >> 3)] as number) >> (7 - (x & 7))) & 1 ? 255 : 0;
-    }
+    for (let y = 0; y < height; y += 1) for (let x = 0; x < width; x += 1) page.gray[y * width + x] = grayAt(x, y);
     return { image: page.image, width, height, scale: 1, gray: page.gray };
   }
-  return boxFilter(width, height, maxPixels, (x, y) => (((data[y * rowBytes + (x >> 3)] as number) >> (7 - (x & 7))) & 1 ? 255 : 0));
+  return boxFilter(width, height, maxPixels, grayAt);
 }
 
 /**
