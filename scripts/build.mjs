@@ -14,6 +14,7 @@
 //
 // --prepare (the `prepare` script): skipped under `npm pack`/`npm publish`, where `prepack` builds,
 // and only a note where the dev dependencies are not installed.
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -60,7 +61,14 @@ const sources = fs
 // src/app/ (the app layer) would land in dist/app/, the bundle's folder below: its modules go to
 // dist/app-layer/ instead, at the same depth, so that their ../<layer>/ imports still resolve.
 const outputName = (file) => file.replace(/\.ts$/, '').replace(/^app(?=[\\/])/, 'app-layer');
-await esbuild.build({ absWorkingDir: root, entryPoints: sources.map((file) => ({ in: path.join('src', file), out: outputName(file) })), outdir: 'dist', format: 'esm', platform: 'node', target: 'node20.19', sourcemap: true, logLevel: 'warning' });
+// Names this build for config/parsed-cache.ts, which keeps configurations zod accepted: an entry
+// is only valid for the sources and the zod that checked it.
+const buildId = createHash('sha256');
+for (const file of [...sources].sort()) buildId.update(file).update(fs.readFileSync(path.join(root, 'src', file)));
+buildId.update(fs.readFileSync(require.resolve('zod/package.json')));
+const define = { __DOCCAT_BUILD_ID__: JSON.stringify(buildId.digest('hex').slice(0, 32)) };
+
+await esbuild.build({ absWorkingDir: root, entryPoints: sources.map((file) => ({ in: path.join('src', file), out: outputName(file) })), outdir: 'dist', format: 'esm', platform: 'node', target: 'node20.19', sourcemap: true, logLevel: 'warning', define });
 
 // Built beside dist/app/ and swapped in at the end: a doccat still running from dist/app/ (a
 // watch, a test) keeps finding its chunks, whose names change only when their content does.
@@ -101,6 +109,7 @@ const result = await esbuild.build({
   // The bundled CommonJS packages (commander) require Node's own modules.
   banner: { js: "import { createRequire as __doccatCreateRequire } from 'node:module'; const require = __doccatCreateRequire(import.meta.url);" },
   plugins: [externals],
+  define,
   legalComments: 'none',
   minifyWhitespace: true,
   minifySyntax: true,

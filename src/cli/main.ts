@@ -7,12 +7,12 @@ import { colorEnabled, guardTerminalOutput, paint, writeJson, writeNdjson } from
 async function main(argv: string[]): Promise<number> {
   // (--version alone is answered by bin/doccat.js before this module loads.)
   // Everything else starts from the program; each command imports what it needs when it runs.
-  const [{ CommanderError }, { buildProgram, commandResult }] = await Promise.all([import('commander'), import('./program.js')]);
+  const [{ CommanderError }, { loadProgram, commandResult }] = await Promise.all([import('commander'), import('./program.js')]);
   // Shell completion, before commander: the words typed are data here, not options to parse.
   if (argv[2] === '__complete') {
     try {
       const { printCompletions } = await import('./completion.js');
-      await printCompletions(buildProgram(), argv[3] ?? 'bash', argv.slice(4));
+      await printCompletions(await loadProgram(argv), argv[3] ?? 'bash', argv.slice(4));
     } catch {
       // A completion that fails offers nothing; a shell would print an error mid-line.
     }
@@ -34,7 +34,7 @@ async function main(argv: string[]): Promise<number> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
 
-  const program = buildProgram();
+  const program = await loadProgram(argv);
   try {
     await program.parseAsync(argv);
     return commandResult.exitCode;

@@ -1,6 +1,6 @@
 import { Command, Help, Option } from 'commander';
 import { createRequire } from 'node:module';
-import { HELP_GROUPS, registerCommand, type AnyCommandDefinition } from './command-definition.js';
+import { HELP_GROUPS, registerCommand, type AnyCommandDefinition, type CommandDefinition } from './command-definition.js';
 import { auditDefinition, configDefinition } from './commands/config.definition.js';
 import { completionDefinition } from './commands/completion.definition.js';
 import { dbDefinition } from './commands/db.definition.js';
@@ -11,7 +11,7 @@ import { exportDefinition, importDefinition } from './commands/export.definition
 import { getDefinition } from './commands/get.definition.js';
 import { healthDefinition } from './commands/health.definition.js';
 import { ingestDefinition } from './commands/ingest.definition.js';
-import { initDefinition } from './commands/init.definition.js';
+import { initSummary } from './commands/init.summary.js';
 import { manifestDefinition } from './commands/manifest.definition.js';
 import { pruneDefinition } from './commands/prune.definition.js';
 import { reclassifyDefinition } from './commands/reclassify.definition.js';
@@ -52,17 +52,38 @@ overlay, DOCCAT_<OPTION> variables, command-line flags.
  * doccat's commands, each defined beside its code (commands/<name>.definition.ts). Within a help
  * group they are listed in this order; completion offers them in it too.
  */
-const COMMANDS: readonly AnyCommandDefinition[] = [
+const COMMANDS: readonly (AnyCommandDefinition | typeof initSummary)[] = [
   ingestDefinition, showDefinition, searchDefinition, listDefinition, manifestDefinition, pruneDefinition, getDefinition,
   tagDefinition, setDefinition, deleteDefinition, exportDefinition, importDefinition, reclassifyDefinition, trainDefinition,
-  evalDefinition, storageDefinition, configDefinition, auditDefinition, healthDefinition, initDefinition, statsDefinition,
+  evalDefinition, storageDefinition, configDefinition, auditDefinition, healthDefinition, initSummary, statsDefinition,
   watchDefinition, workerDefinition, queueDefinition, dbDefinition, completionDefinition,
 ];
 
 /** The command result: set by a command's action, read by main.ts. */
 export const commandResult = { exitCode: 0 };
 
-export function buildProgram(): Command {
+/** init's definition, once loadProgram has loaded it (commands/init.summary.ts says why it waits). */
+let initDefinition: CommandDefinition | undefined;
+
+/** Whether a run may run init or print its help; loading it when it is not needed only costs time. */
+function mayNeedInit(argv: readonly string[] | undefined): boolean {
+  return argv === undefined || argv.slice(2).some((word) => ['init', 'help', '--help', '-h', '__complete'].includes(word));
+}
+
+/** The program for `argv` (every command in full without one): what main.ts and in-process tests run. */
+export async function loadProgram(argv?: readonly string[]): Promise<Command> {
+  if (!initDefinition && mayNeedInit(argv)) initDefinition = (await import('./commands/init.definition.js')).initDefinition;
+  return buildProgram();
+}
+
+/** init by its summary alone, for the runs loadProgram found cannot reach it: listed, never run. */
+const initListed: CommandDefinition = {
+  ...initSummary,
+  allowUnknownOption: true,
+  run: () => Promise.reject(new Error('doccat init was run without its definition loaded (program.ts mayNeedInit)')),
+};
+
+function buildProgram(): Command {
   const program = new Command('doccat')
     .description('Catalogue documents: extract text (OCR where needed), classify, store originals, search.')
     .version(version, '-V, --version')
@@ -101,7 +122,8 @@ Examples:
   $ doccat list --status failed           files that could not be catalogued
 ${EXIT_CODES_HELP}`);
 
-  for (const definition of COMMANDS) {
+  for (const entry of COMMANDS) {
+    const definition = 'run' in entry || 'subcommands' in entry ? entry : (initDefinition ?? initListed);
     registerCommand(program, definition, (exitCode) => {
       commandResult.exitCode = exitCode;
     });

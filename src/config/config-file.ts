@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { trustProblem } from './file-trust.js';
-import { isHookUrl } from './schema.js';
+import { isHookUrl } from './hook-url.js';
 import { DoccatError, ExitCode, usageError } from '../errors.js';
 
 /**

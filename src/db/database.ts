@@ -4,6 +4,7 @@ import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
 import { dialectFor, type DialectName } from './dialect.js';
 import type { Database } from './schema.js';
 import { migrationProvider } from './migrations/index.js';
+import { sqliteDriver } from './sqlite-driver.js';
 import { DoccatError, ExitCode } from '../errors.js';
 
 export interface SqliteOptions {
@@ -79,11 +80,11 @@ export function redactUrl(url: string): string {
 
 /** Opens (and for writers, creates and migrates) the SQLite catalogue. */
 export async function openSqliteDatabase(options: SqliteOptions): Promise<CatalogDatabase> {
-  // Lazy: keeps `doccat --version` and `--help` from loading the native module.
-  const { default: BetterSqlite3 } = await import('better-sqlite3');
+  // Here, not at the top: keeps `doccat --version` and `--help` from loading the native module.
+  const { Database: BetterSqlite3, options: driver } = sqliteDriver();
   if (options.scratch) {
     const exists = fs.existsSync(options.path);
-    const sqlite = new BetterSqlite3(exists ? options.path : ':memory:', { readonly: exists, timeout: options.busyTimeoutMs });
+    const sqlite = new BetterSqlite3(exists ? options.path : ':memory:', { ...driver, readonly: exists, timeout: options.busyTimeoutMs });
     const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
     const migrated = exists ? [] : await migrateToLatest(db);
     return { db, dialect: 'sqlite', location: options.path, migrated, close: () => db.destroy() };
@@ -104,7 +105,7 @@ export async function openSqliteDatabase(options: SqliteOptions): Promise<Catalo
   let sqlite;
   try {
     if (!options.readonly) createPrivateFile(options.path);
-    sqlite = new BetterSqlite3(options.path, { readonly: !writable, fileMustExist: Boolean(options.readonly), timeout: options.busyTimeoutMs });
+    sqlite = new BetterSqlite3(options.path, { ...driver, readonly: !writable, fileMustExist: Boolean(options.readonly), timeout: options.busyTimeoutMs });
     if (writable) {
       // WAL lets readers and a second writer process wait instead of failing. FULL fsyncs the WAL at
       // every commit: watch deletes or moves a source once its commit returns, and under NORMAL a

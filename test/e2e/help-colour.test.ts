@@ -25,13 +25,13 @@ describe('help', () => {
     expect(worker[1]).toMatch(/^ {2}--config <path>/m);
     expect(worker[1]).not.toContain('-c, --config');
     // Every other command, through the same program the binary builds (one process, not forty).
-    const { buildProgram } = await import('../../src/cli/program.js');
+    const { loadProgram } = await import('../../src/cli/program.js');
     const all: Command[] = [];
     const walk = (command: Command) => command.commands.forEach((sub) => {
       all.push(sub);
       walk(sub);
     });
-    walk(buildProgram());
+    walk(await loadProgram());
     expect(all.map((command) => command.name())).toEqual(expect.arrayContaining(['ingest', 'search', 'migrate', 'copy', 'status']));
     for (const command of all) {
       const help = command.helpInformation();

@@ -1,5 +1,5 @@
 import { vi } from 'vitest';
-import { buildProgram, commandResult } from '../../src/cli/program.js';
+import { commandResult, loadProgram } from '../../src/cli/program.js';
 import { DoccatError } from '../../src/errors.js';
 
 export interface InProcessResult {
@@ -27,7 +27,7 @@ export async function runInProcess(args: string[], options: { errors?: 'print' |
   });
   commandResult.exitCode = 0;
   try {
-    await buildProgram().exitOverride().parseAsync(['node', 'doccat', ...args]);
+    await (await loadProgram()).exitOverride().parseAsync(['node', 'doccat', ...args]);
   } catch (error) {
     if (options.errors !== 'print' || !(error instanceof DoccatError)) throw error;
     stderr += `${error.code} ${error.message}${error.hint ? `\n  hint: ${error.hint}` : ''}\n`;

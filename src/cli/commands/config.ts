@@ -4,7 +4,7 @@ import { openCatalog } from '../../app/catalog.js';
 import { formatDocumentId, parseDocumentId } from '../../app/ids.js';
 import { paint, renderTable, truncateMiddle, writeJson } from '../output.js';
 import { ExitCode, usageError } from '../../errors.js';
-import { envOverrideNames } from '../../config/load.js';
+import { envOverrideNames } from '../../config/validate.js';
 import { apiKeyReferences } from '../../config/schema.js';
 import { modelWarnings } from '../../app/model-warnings.js';
 import { maskSetting, maskUrlCredentials } from '../../config/mask.js';

@@ -2,11 +2,10 @@ import { defineCommand } from '../command-definition.js';
 import { listProviderTypes } from '../../classify/provider-types.js';
 import { backendFieldOptions, storageFlagHelp } from '../init-storage.js';
 import type { InitFlags } from './init.js';
+import { initSummary } from './init.summary.js';
 
 export const initDefinition = defineCommand<[], InitFlags>({
-  name: 'init',
-  group: 'Operations:',
-  description: 'write a config file: catalogue folder, database, storage, OCR languages, AI providers; then run the health checks',
+  ...initSummary,
   options: [
     { flags: '-y, --yes', description: 'ask nothing: take the flags and defaults (needed when stdin is not a terminal)' },
     { flags: '-o, --output <file>', description: 'config file to write', defaultValue: 'doccat.config.json' },

@@ -8,7 +8,7 @@ import { configSchema } from '../../config/schema.js';
 import { listProviderTypes } from '../../classify/provider-types.js';
 import { buildConfig, providerChoices, type InitAnswers } from '../init-answers.js';
 import { checkStorageAnswers, storageFromFlags } from '../init-storage.js';
-import { envOverrideNames, formatIssues } from '../../config/load.js';
+import { envOverrideNames, formatIssues } from '../../config/validate.js';
 import { maskUrlCredentials } from '../../config/mask.js';
 import { registerSecret } from '../../observability/redact.js';
 

@@ -1,10 +1,8 @@
 import * as z from 'zod';
 import { secretReference } from './secret.js';
+import { isHookUrl } from '../hook-url.js';
 
-/** A hook target given as a string: an http(s) URL is a webhook, anything else a shell command. */
-export function isHookUrl(target: string): boolean {
-  return /^https?:\/\//i.test(target);
-}
+export { isHookUrl };
 
 const secretOrUrl = z.string().regex(/^(env:|file:|cmd:|https?:\/\/)/i, 'an http(s) URL, or a secret reference (env:NAME, file:PATH, cmd:COMMAND) holding one');
 const hookTargetSchema = z.union([

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { buildProgram } from '../../../src/cli/program.js';
+import { loadProgram } from '../../../src/cli/program.js';
 import { tempDir } from '../../support/cli.js';
 import { runInProcess } from '../../support/in-process-cli.js';
 
@@ -44,8 +44,8 @@ const doccat = (...args: string[]) => runInProcess(args, { errors: 'print' });
 const readJson = (file: string): unknown => JSON.parse(fs.readFileSync(file, 'utf8'));
 
 describe('a backend type added to the registry only', () => {
-  it('is among init --storage choices, with its questions as flags', () => {
-    const init = buildProgram().commands.find((command) => command.name() === 'init');
+  it('is among init --storage choices, with its questions as flags', async () => {
+    const init = (await loadProgram()).commands.find((command) => command.name() === 'init');
     const help = init?.helpInformation() ?? '';
     expect(help).toMatch(/--storage <kind> +local \(default\), s3 or memory\n/);
     expect(help).toMatch(/--memory-space <name> +space for --storage memory\n/);
