@@ -1,6 +1,6 @@
 import { Command, Help, Option } from 'commander';
 import { createRequire } from 'node:module';
-import { HELP_GROUPS, registerCommand, type AnyCommandDefinition, type CommandDefinition } from './command-definition.js';
+import { HELP_GROUPS, registerCommand, type AnyCommandDefinition, type CommandDefinition, type HelpGroup } from './command-definition.js';
 import { auditDefinition, configDefinition } from './commands/config.definition.js';
 import { completionDefinition } from './commands/completion.definition.js';
 import { dbDefinition } from './commands/db.definition.js';
@@ -65,25 +65,37 @@ export const commandResult = { exitCode: 0 };
 /** init's definition, once loadProgram has loaded it (commands/init.summary.ts says why it waits). */
 let initDefinition: CommandDefinition | undefined;
 
-/** Whether a run may run init or print its help; loading it when it is not needed only costs time. */
-function mayNeedInit(argv: readonly string[] | undefined): boolean {
-  return argv === undefined || argv.slice(2).some((word) => ['init', 'help', '--help', '-h', '__complete'].includes(word));
-}
+/** Words after which every command may be shown or completed: each is registered in full then. */
+const EVERY_COMMAND = ['help', '--help', '-h', '__complete'];
 
-/** The program for `argv` (every command in full without one): what main.ts and in-process tests run. */
+/**
+ * The program for `argv` (every command in full without one): what main.ts and in-process tests
+ * run. A run names its command among its words; the others are only listed (name, description,
+ * group), which spares each start registering some 200 options it will not parse. A word that
+ * only looks like a command (a folder named `list`) registers that one in full too, harmlessly.
+ */
 export async function loadProgram(argv?: readonly string[]): Promise<Command> {
-  if (!initDefinition && mayNeedInit(argv)) initDefinition = (await import('./commands/init.definition.js')).initDefinition;
-  return buildProgram();
+  const words = argv?.slice(2);
+  const named = (entry: { name: string; alias?: string }) => words !== undefined && (words.includes(entry.name) || (entry.alias !== undefined && words.includes(entry.alias)));
+  const everything = words === undefined || words.some((word) => EVERY_COMMAND.includes(word)) || !COMMANDS.some(named);
+  const inFull = (entry: { name: string; alias?: string }) => everything || named(entry);
+  if (!initDefinition && inFull(initSummary)) initDefinition = (await import('./commands/init.definition.js')).initDefinition;
+  return buildProgram(inFull);
 }
 
-/** init by its summary alone, for the runs loadProgram found cannot reach it: listed, never run. */
-const initListed: CommandDefinition = {
-  ...initSummary,
-  allowUnknownOption: true,
-  run: () => Promise.reject(new Error('doccat init was run without its definition loaded (program.ts mayNeedInit)')),
-};
+/** A command by its summary alone, for runs that cannot reach it: listed in help, never run. */
+function listedOnly(entry: { name: string; description: string; group?: HelpGroup; alias?: string }): CommandDefinition {
+  return {
+    name: entry.name,
+    description: entry.description,
+    ...(entry.group ? { group: entry.group } : {}),
+    ...(entry.alias ? { alias: entry.alias } : {}),
+    allowUnknownOption: true,
+    run: () => Promise.reject(new Error(`doccat ${entry.name} was run with only its summary registered (program.ts loadProgram)`)),
+  };
+}
 
-function buildProgram(): Command {
+function buildProgram(inFull: (entry: { name: string; alias?: string }) => boolean): Command {
   const program = new Command('doccat')
     .description('Catalogue documents: extract text (OCR where needed), classify, store originals, search.')
     .version(version, '-V, --version')
@@ -123,7 +135,7 @@ Examples:
 ${EXIT_CODES_HELP}`);
 
   for (const entry of COMMANDS) {
-    const definition = 'run' in entry || 'subcommands' in entry ? entry : (initDefinition ?? initListed);
+    const definition = !inFull(entry) ? listedOnly(entry) : 'run' in entry || 'subcommands' in entry ? entry : (initDefinition ?? listedOnly(entry));
     registerCommand(program, definition, (exitCode) => {
       commandResult.exitCode = exitCode;
     });
