@@ -38,7 +38,10 @@ export const extractPdf: Extractor = async (input) => {
   const { result, layers, numberOfPages } = extracted;
   if (input.searchablePdfPath !== undefined && layers.length > 0 && !input.signal.aborted) {
     const { graftTextLayers } = await import('../searchable/graft.js');
-    await writeSearchablePdf(input, result, input.size, layers.length, async () => ({ bytes: await graftTextLayers(await load(), numberOfPages, layers, input.onProgress), pdfa: false }));
+    await writeSearchablePdf(input, result, input.size, layers.length, async () => {
+      const grafted = await graftTextLayers(load, numberOfPages, layers, input.onProgress);
+      return { bytes: grafted.bytes, ...(grafted.appended ? { after: input.path } : {}), pdfa: false };
+    });
   }
   return result;
 };

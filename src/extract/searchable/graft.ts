@@ -15,20 +15,41 @@ export interface PageTextLayer {
 export class SearchablePdfError extends Error {}
 
 /**
+ * What the grafted PDF is: the original file followed by `bytes` (an incremental update), or,
+ * for a file whose cross-reference section cannot be found, `bytes` alone (the whole file written
+ * anew).
+ */
+export interface GraftedPdf {
+  appended: boolean;
+  bytes: Uint8Array;
+}
+
+/**
  * The original PDF with an invisible text layer under each OCRed page, as OCRmyPDF's sandwich
  * renderer grafts it: each text page becomes a form XObject drawn by a content stream put in
- * front of the page's own, which stays as it was, like every image and every other object
- * (pdf-lib rewrites the file around them; stream bytes are copied, never re-encoded).
+ * front of the page's own, which stays as it was, like every image and every other object.
  * Underneath, because the page's content then starts from the default graphics state, with
  * nothing of ours to undo. Pages without a layer are not touched at all.
+ *
+ * Written as an incremental update (PDF 7.5.6): the new objects and the pages that draw them,
+ * after the original's last byte, with a cross-reference section pointing back at the original's.
+ * The original bytes are not rewritten, so a 200-page scan costs its own size in memory once
+ * (pdf-lib's copy of its streams), not three times (the file, that copy, and the rewritten file).
  */
-export async function graftTextLayers(original: Uint8Array, expectedPages: number, layers: readonly PageTextLayer[], onProgress?: () => void): Promise<Uint8Array> {
+export async function graftTextLayers(read: Uint8Array | (() => Promise<Uint8Array>), expectedPages: number, layers: readonly PageTextLayer[], onProgress?: () => void): Promise<GraftedPdf> {
   const lib = await loadPdfLib();
+  // Given as a reader, the file's bytes are dropped once pdf-lib has parsed them (it keeps copies of what it needs).
+  let original: Uint8Array | undefined = typeof read === 'function' ? await read() : read;
+  const length = original.length;
+  const previous = lastCrossReference(original);
   let document: PDFDocument;
   try {
-    document = await quietly(() => lib.PDFDocument.load(original, { updateMetadata: false, ignoreEncryption: true }));
+    const bytes = original;
+    document = await quietly(() => lib.PDFDocument.load(bytes, { updateMetadata: false, ignoreEncryption: true }));
   } catch (error) {
     throw new SearchablePdfError(`pdf-lib cannot read the PDF: ${(error as Error).message}`);
+  } finally {
+    original = undefined;
   }
   // pdf-lib cannot decrypt; and a copy without the owner's protection is not one to make.
   if (document.isEncrypted) throw new SearchablePdfError('the PDF is encrypted');
@@ -36,6 +57,10 @@ export async function graftTextLayers(original: Uint8Array, expectedPages: numbe
     const pages = document.getPages();
     // pdf.js and pdf-lib read the page tree separately; a text layer on the wrong page is worse than none.
     if (pages.length !== expectedPages) throw new SearchablePdfError(`pdf-lib finds ${pages.length} pages where pdf.js found ${expectedPages}`);
+    // New objects are numbered past every number the original's last section declares in use.
+    if (previous) document.context.largestObjectNumber = Math.max(document.context.largestObjectNumber, previous.size - 1);
+    const firstNew = document.context.largestObjectNumber + 1;
+    const changedPages = new Set<PDFRef>();
     const forms = new TextLayerForms(lib, document);
     for (const [index, layer] of layers.entries()) {
       if (index % PROGRESS_EVERY === PROGRESS_EVERY - 1) onProgress?.();
@@ -44,9 +69,11 @@ export async function graftTextLayers(original: Uint8Array, expectedPages: numbe
       const { ref, matrix } = await forms.form(layer.textPdf, layer.toPage);
       const name = addXObject(lib, document, page.node, ref);
       prependContent(lib, document, page.node, `q ${formatMatrix(matrix)} cm /${name} Do Q\n`);
+      changedPages.add(page.ref);
     }
+    if (previous) return { appended: true, bytes: incrementalUpdate(lib, document, length, previous, (ref) => ref.objectNumber >= firstNew || changedPages.has(ref)) };
     // No object streams: the file keeps working in readers of the PDF version it declares.
-    return await document.save({ useObjectStreams: false, addDefaultPage: false, updateFieldAppearances: false });
+    return { appended: false, bytes: await document.save({ useObjectStreams: false, addDefaultPage: false, updateFieldAppearances: false }) };
   } catch (error) {
     if (error instanceof SearchablePdfError) throw error;
     throw new SearchablePdfError(`pdf-lib cannot rewrite the PDF: ${(error as Error).message}`);
@@ -99,4 +126,81 @@ function prependContent(lib: PdfLib, document: PDFDocument, page: PDFPageLeaf, o
   if (resolved instanceof lib.PDFArray) streams.push(...(resolved as PDFArray).asArray());
   else if (current !== undefined) streams.push(current);
   page.set(lib.PDFName.of('Contents'), context.obj(streams));
+}
+
+/** The original's last cross-reference section: where it starts, whether it is a stream, and the /Size it declares. */
+interface CrossReference {
+  offset: number;
+  isStream: boolean;
+  size: number;
+}
+
+const latin1 = (bytes: Uint8Array, start: number, end: number) => Buffer.from(bytes.buffer, bytes.byteOffset + start, Math.max(0, end - start)).toString('latin1');
+
+/**
+ * Read from the file's end, as readers do: `startxref`, its offset, and at that offset a classic
+ * `xref` table (with its trailer) or an xref stream object. Undefined when any of it is missing
+ * or out of place: the file is then written anew rather than updated.
+ */
+function lastCrossReference(bytes: Uint8Array): CrossReference | undefined {
+  const file = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const keyword = file.lastIndexOf('startxref');
+  if (keyword < 0 || keyword < file.length - 1024) return undefined;
+  const match = /^startxref\s+(\d+)\s+%%EOF/.exec(latin1(bytes, keyword, file.length));
+  const offset = Number(match?.[1]);
+  if (!match || !Number.isSafeInteger(offset) || offset <= 0 || offset >= keyword) return undefined;
+  const head = latin1(bytes, offset, Math.min(file.length, offset + 64));
+  const isStream = /^\d+\s+\d+\s+obj\b/.test(head);
+  if (!isStream && !head.startsWith('xref')) return undefined;
+  // The /Size of that section's trailer, or of the xref stream's dictionary (before its data).
+  const dictionaryAt = isStream ? offset : file.indexOf('trailer', offset);
+  if (dictionaryAt < 0 || dictionaryAt > keyword) return undefined;
+  const window = latin1(bytes, dictionaryAt, Math.min(keyword, dictionaryAt + 4096));
+  const dictionary = isStream ? window.slice(0, Math.max(0, window.indexOf('stream'))) : window;
+  const size = /\/Size\s+(\d+)/.exec(dictionary);
+  return size ? { offset, isStream, size: Number(size[1]) } : undefined;
+}
+
+/**
+ * The update section: each object `include` picks, as `N G obj ... endobj`, then a cross-reference
+ * section of the original's kind (a table, or a stream for files whose last section is one, so
+ * that readers of either kind find it) and a trailer whose /Prev is the original's section.
+ */
+function incrementalUpdate(lib: PdfLib, document: PDFDocument, base: number, previous: CrossReference, include: (ref: PDFRef) => boolean): Uint8Array {
+  const context = document.context;
+  const objects = context.enumerateIndirectObjects().filter(([ref]) => include(ref));
+  const chunks: Uint8Array[] = [Buffer.from('\n')];
+  let offset = base + 1;
+  const offsets: [PDFRef, number][] = [];
+  const write = (ref: PDFRef, object: PDFObject) => {
+    offsets.push([ref, offset]);
+    const buffer = new Uint8Array(object.sizeInBytes());
+    object.copyBytesInto(buffer, 0);
+    for (const chunk of [Buffer.from(`${ref.objectNumber} ${ref.generationNumber} obj\n`), buffer, Buffer.from('\nendobj\n\n')]) {
+      chunks.push(chunk);
+      offset += chunk.length;
+    }
+  };
+  for (const [ref, object] of objects) write(ref, object);
+  const trailer = (size: number) =>
+    context.obj({ Size: size, Prev: previous.offset, Root: context.trailerInfo.Root, ...(context.trailerInfo.Info ? { Info: context.trailerInfo.Info } : {}), ...(context.trailerInfo.ID ? { ID: context.trailerInfo.ID } : {}) });
+  const sectionOffset = offset;
+  if (previous.isStream) {
+    const streamRef = context.nextRef();
+    const stream = lib.PDFCrossRefStream.create(trailer(streamRef.objectNumber + 1), false);
+    for (const [ref, at] of offsets) stream.addUncompressedEntry(ref, at);
+    stream.addUncompressedEntry(streamRef, sectionOffset);
+    write(streamRef, stream);
+  } else {
+    const table = lib.PDFCrossRefSection.create();
+    for (const [ref, at] of offsets) table.addEntry(ref, at);
+    const tableBytes = new Uint8Array(table.sizeInBytes());
+    table.copyBytesInto(tableBytes, 0);
+    const dictionary = lib.PDFTrailerDict.of(trailer(context.largestObjectNumber + 1));
+    const dictionaryBytes = new Uint8Array(dictionary.sizeInBytes());
+    dictionary.copyBytesInto(dictionaryBytes, 0);
+    chunks.push(tableBytes, Buffer.from('\n'), dictionaryBytes, Buffer.from('\n'));
+  }
+  chunks.push(Buffer.from(`startxref\n${sectionOffset}\n%%EOF\n`));
+  return Buffer.concat(chunks);
 }

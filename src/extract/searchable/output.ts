@@ -8,6 +8,13 @@ const O_NOFOLLOW = fs.constants.O_NOFOLLOW ?? 0;
 /** Why a document that was OCRed has no searchable PDF; the document itself is catalogued as usual. */
 export const NO_SEARCHABLE_PDF = 'W_NO_SEARCHABLE_PDF';
 
+/** A searchable PDF as built: `bytes`, after the whole of the file `after` when there is one (an incremental update). */
+export interface SearchablePdfBytes {
+  bytes: Uint8Array;
+  after?: string;
+  pdfa: boolean;
+}
+
 /**
  * Builds the searchable PDF and writes it, privately, where the caller asked. Best effort: the
  * text is what the catalogue is for, so a PDF that cannot be made (encrypted, unreadable to
@@ -18,7 +25,7 @@ export async function writeSearchablePdf(
   result: ExtractResult,
   inputBytes: number,
   textPages: number,
-  build: () => Promise<{ bytes: Uint8Array; pdfa: boolean }>,
+  build: () => Promise<SearchablePdfBytes>,
 ): Promise<void> {
   const target = input.searchablePdfPath;
   if (target === undefined) return;
@@ -27,7 +34,7 @@ export async function writeSearchablePdf(
     result.warnings.push({ code: NO_SEARCHABLE_PDF, message: `no searchable PDF: the ${formatMb(inputBytes)} to assemble are over the ${formatMb(limit)} allowed (a quarter of ingest.maxMemoryMb)` });
     return;
   }
-  let built: { bytes: Uint8Array; pdfa: boolean };
+  let built: SearchablePdfBytes;
   try {
     built = await build();
   } catch (error) {
@@ -37,11 +44,28 @@ export async function writeSearchablePdf(
   // The caller's staging folder is private; the name is new (a leftover is never written through).
   const handle = await fsp.open(target, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o600);
   try {
-    await handle.writeFile(built.bytes);
+    if (built.after !== undefined) await copyInto(handle, built.after);
+    await handle.write(built.bytes);
   } finally {
     await handle.close();
   }
   result.searchablePdf = { path: target, textPages, pdfa: built.pdfa };
+}
+
+/** The file's bytes, in pieces of a megabyte, at the handle's position. */
+async function copyInto(handle: fsp.FileHandle, file: string): Promise<void> {
+  const source = await fsp.open(file, 'r');
+  try {
+    const piece = Buffer.allocUnsafe(1024 * 1024);
+    for (let position = 0; ; ) {
+      const { bytesRead } = await source.read(piece, 0, piece.length, position);
+      if (bytesRead === 0) return;
+      await handle.write(piece, 0, bytesRead);
+      position += bytesRead;
+    }
+  } finally {
+    await source.close();
+  }
 }
 
 function formatMb(bytes: number): string {

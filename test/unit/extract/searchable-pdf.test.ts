@@ -126,6 +126,52 @@ describe('a searchable PDF of a scanned PDF', () => {
   });
 });
 
+describe('written as an incremental update', () => {
+  /** What an update appended to `original` must give: the original's bytes first, then readable text over its pages. */
+  async function expectUpdateOf(original: string): Promise<string> {
+    const { result, pdf } = await extract(original);
+    const before = fs.readFileSync(original);
+    const after = fs.readFileSync(pdf);
+    expect(after.length).toBeGreaterThan(before.length);
+    expect(after.subarray(0, before.length).equals(before)).toBe(true);
+    const update = after.subarray(before.length).toString('latin1');
+    const previous = /startxref\s+(\d+)\s+%%EOF\s*$/.exec(before.toString('latin1'))?.[1];
+    expect(update).toMatch(new RegExp(`/Prev ${previous}\\b`));
+    expect(recall(result.text, pdftotext(pdf))).toBeGreaterThanOrEqual(0.97);
+    const read = await readWithPdfJs(pdf);
+    expect(read.warnings).toEqual([]);
+    expect(recall(result.text, read.text)).toBeGreaterThanOrEqual(0.97);
+    expect(pdfImages(pdf)).toEqual(pdfImages(original));
+    // poppler reads the chain of sections without complaint.
+    expect(execFileSync('pdfinfo', [pdf], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })).toMatch(/Pages: +1\n/);
+    return update;
+  }
+
+  it('appends the text layer to a file with a cross-reference table, which stays byte for byte', async () => {
+    const update = await expectUpdateOf(receipt);
+    expect(update).toMatch(/\nxref\n0 1\n0000000000 65535 f/);
+    expect(update).not.toContain('/XRef');
+  });
+
+  it('appends a cross-reference stream to a file whose last section is one', async () => {
+    const { PDFDocument } = await import('pdf-lib');
+    const resaved = await (await PDFDocument.load(fs.readFileSync(receipt))).save({ useObjectStreams: true });
+    const update = await expectUpdateOf(write('xref-stream.pdf', resaved));
+    expect(update).toContain('/Type /XRef');
+    expect(update).not.toMatch(/\nxref\n/);
+  });
+
+  it('writes the whole file anew when the original\'s last section cannot be found', async () => {
+    const before = fs.readFileSync(receipt);
+    const damaged = write('no-startxref.pdf', Buffer.from(before.toString('latin1').replace(/startxref\s+\d+\s+%%EOF\s*$/, '%%EOF\n'), 'latin1'));
+    const { result, pdf } = await extract(damaged);
+    const after = fs.readFileSync(pdf);
+    expect(after.subarray(0, 64).equals(fs.readFileSync(damaged).subarray(0, 64))).toBe(false);
+    expect(recall(result.text, pdftotext(pdf))).toBeGreaterThanOrEqual(0.97);
+    expect(pageCount(pdf)).toBe(1);
+  });
+});
+
 describe('where the words go', () => {
   let upright: WordBox[];
   let page: { width: number; height: number };
