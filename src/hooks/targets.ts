@@ -1,4 +1,5 @@
-import { isHookUrl, type DoccatConfig, type HookTargetConfig } from '../config/schema.js';
+import { isHookUrl } from '../config/hook-url.js';
+import type { DoccatConfig, HookTargetConfig } from '../config/schema.js';
 import type { SecretLookup } from '../config/secrets.js';
 import { DoccatError, ExitCode } from '../errors.js';
 import { redactText } from '../observability/redact.js';
