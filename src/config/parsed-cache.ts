@@ -73,7 +73,15 @@ export function readParsedConfig(key: ParsedConfigKey): DoccatConfig | undefined
   }
 }
 
+/**
+ * A URL with a user's password or a query (a webhook's token, a database URL's password) in the
+ * configuration: secrets belong in references (env:, file:, cmd:), and one written out literally
+ * is not copied into another file.
+ */
+const URL_WITH_CREDENTIALS = /[a-z][a-z0-9+.-]*:\/\/(?:[^\s"/?#]*@|[^\s"]*\?)/i;
+
 export function writeParsedConfig(key: ParsedConfigKey, config: DoccatConfig): void {
+  if (URL_WITH_CREDENTIALS.test(JSON.stringify(config))) return;
   const folder = cacheFolder(key.env);
   if (!folder) return;
   const hash = parsedConfigKey(key);

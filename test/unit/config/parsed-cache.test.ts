@@ -68,6 +68,18 @@ describe('configurations zod accepted are kept', () => {
     for (const name of settings) expect(parsedConfigKey({ ...base, env: { [name]: '1' } }), name).not.toBe(parsedConfigKey(base));
   });
 
+  it('keeps no configuration that holds a credential in a URL', async () => {
+    for (const config of [{ database: { url: 'postgres://doccat:s3cret@db.example/doccat' } }, { hooks: { onDocument: ['https://chat.example/hook?token=abc'] } }]) {
+      const { project, entries, env } = setUp(config);
+      const loaded = await loadConfig({ cwd: project, env });
+      expect(JSON.stringify(loaded.config)).toContain(config.database ? 's3cret' : 'token=abc');
+      expect(entries()).toHaveLength(0);
+    }
+    const { project, entries, env } = setUp({ database: { url: 'env:DATABASE_URL' }, storage: { backend: 's3', backends: { s3: { type: 's3', bucket: 'b', region: 'r', endpoint: 'https://s3.example' } } } });
+    await loadConfig({ cwd: project, env });
+    expect(entries()).toHaveLength(1);
+  });
+
   it('applies a DOCCAT_* variable set after the entry was written', async () => {
     const { project, env } = setUp({ ingest: { jobs: 3 } });
     expect((await loadConfig({ cwd: project, env })).config.ingest.jobs).toBe(3);
