@@ -65,6 +65,9 @@ export const commandResult = { exitCode: 0 };
 /** init's definition, once loadProgram has loaded it (commands/init.summary.ts says why it waits). */
 let initDefinition: CommandDefinition | undefined;
 
+/** What tells a command in a run's words: its name, or its alias. */
+type Named = { name: string; alias?: string };
+
 /** Words after which every command may be shown or completed: each is registered in full then. */
 const EVERY_COMMAND = ['help', '--help', '-h', '__complete'];
 
@@ -76,15 +79,15 @@ const EVERY_COMMAND = ['help', '--help', '-h', '__complete'];
  */
 export async function loadProgram(argv?: readonly string[]): Promise<Command> {
   const words = argv?.slice(2);
-  const named = (entry: { name: string; alias?: string }) => words !== undefined && (words.includes(entry.name) || (entry.alias !== undefined && words.includes(entry.alias)));
+  const named = (entry: Named) => words !== undefined && (words.includes(entry.name) || (entry.alias !== undefined && words.includes(entry.alias)));
   const everything = words === undefined || words.some((word) => EVERY_COMMAND.includes(word)) || !COMMANDS.some(named);
-  const inFull = (entry: { name: string; alias?: string }) => everything || named(entry);
+  const inFull = (entry: Named) => everything || named(entry);
   if (!initDefinition && inFull(initSummary)) initDefinition = (await import('./commands/init.definition.js')).initDefinition;
   return buildProgram(inFull);
 }
 
 /** A command by its summary alone, for runs that cannot reach it: listed in help, never run. */
-function listedOnly(entry: { name: string; description: string; group?: HelpGroup; alias?: string }): CommandDefinition {
+function listedOnly(entry: Named & { description: string; group?: HelpGroup }): CommandDefinition {
   return {
     name: entry.name,
     description: entry.description,
@@ -95,7 +98,7 @@ function listedOnly(entry: { name: string; description: string; group?: HelpGrou
   };
 }
 
-function buildProgram(inFull: (entry: { name: string; alias?: string }) => boolean): Command {
+function buildProgram(inFull: (entry: Named) => boolean): Command {
   const program = new Command('doccat')
     .description('Catalogue documents: extract text (OCR where needed), classify, store originals, search.')
     .version(version, '-V, --version')

@@ -2,7 +2,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { findConfigFile, readConfigFile } from './config-file.js';
 import { isRecord, mergeOverlay } from './overlay.js';
-import { readParsedConfig, writeParsedConfig } from './parsed-cache.js';
+import { parsedConfigEntry } from './parsed-cache.js';
 import type { DoccatConfig } from './schema.js';
 import { usageError } from '../errors.js';
 
@@ -41,12 +41,12 @@ export async function loadConfig(options: LoadOptions = {}): Promise<LoadedConfi
 async function finish(raw: unknown, filepath: string | undefined, cwd: string, options: LoadOptions, env: NodeJS.ProcessEnv): Promise<LoadedConfig> {
   const environment = options.environment ?? (env.DOCCAT_ENV || undefined);
   const { merged, overlay } = withEnvironment(raw, environment, filepath);
-  const key = { raw, environment, env };
-  let config = readParsedConfig(key);
+  const kept = parsedConfigEntry({ raw, environment, env });
+  let config = kept.config;
   if (!config) {
     const { validateConfig } = await import('./validate.js');
     config = validateConfig(raw, merged, environment, filepath, env);
-    writeParsedConfig(key, config);
+    kept.keep(config);
   }
   // Relative paths in a config file are relative to that file; the catalogue's own files to it.
   const base = filepath ? path.dirname(filepath) : cwd;

@@ -59,18 +59,10 @@ export function parsedConfigKey(key: ParsedConfigKey): string {
     .digest('hex');
 }
 
-export function readParsedConfig(key: ParsedConfigKey): DoccatConfig | undefined {
-  const folder = cacheFolder(key.env);
-  if (!folder) return undefined;
-  const hash = parsedConfigKey(key);
-  try {
-    const entry = JSON.parse(fs.readFileSync(path.join(folder, `${hash}.json`), 'utf8')) as { key?: unknown; config?: unknown };
-    // An entry cut short or written by something else is not an answer: check the configuration.
-    if (entry.key !== hash || typeof entry.config !== 'object' || entry.config === null) return undefined;
-    return entry.config as DoccatConfig;
-  } catch {
-    return undefined;
-  }
+/** The entry for one key: the configuration it holds, if any, and a way to keep one under it. */
+export interface ParsedConfigEntry {
+  config: DoccatConfig | undefined;
+  keep(config: DoccatConfig): void;
 }
 
 /**
@@ -80,12 +72,28 @@ export function readParsedConfig(key: ParsedConfigKey): DoccatConfig | undefined
  */
 const URL_WITH_CREDENTIALS = /[a-z][a-z0-9+.-]*:\/\/(?:[^\s"/?#]*@|[^\s"]*\?)/i;
 
-export function writeParsedConfig(key: ParsedConfigKey, config: DoccatConfig): void {
-  if (URL_WITH_CREDENTIALS.test(JSON.stringify(config))) return;
+/** Looks the key up once; `keep` writes under the same folder and hash. */
+export function parsedConfigEntry(key: ParsedConfigKey): ParsedConfigEntry {
   const folder = cacheFolder(key.env);
-  if (!folder) return;
+  if (!folder) return { config: undefined, keep: () => undefined };
   const hash = parsedConfigKey(key);
   const file = path.join(folder, `${hash}.json`);
+  return { config: readEntry(file, hash), keep: (config) => writeEntry(folder, file, hash, config) };
+}
+
+function readEntry(file: string, hash: string): DoccatConfig | undefined {
+  try {
+    const entry = JSON.parse(fs.readFileSync(file, 'utf8')) as { key?: unknown; config?: unknown };
+    // An entry cut short or written by something else is not an answer: check the configuration.
+    if (entry.key !== hash || typeof entry.config !== 'object' || entry.config === null) return undefined;
+    return entry.config as DoccatConfig;
+  } catch {
+    return undefined;
+  }
+}
+
+function writeEntry(folder: string, file: string, hash: string, config: DoccatConfig): void {
+  if (URL_WITH_CREDENTIALS.test(JSON.stringify(config))) return;
   const temporary = `${file}.${process.pid}.tmp`;
   try {
     // Written aside and renamed: a reader sees a whole entry or none.

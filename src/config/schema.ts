@@ -15,7 +15,7 @@ import { tracingSchema } from './schema/tracing.js';
 export { apiKeyReferences, providerSchema, type ProviderConfig } from './schema/ai.js';
 export { ALERT_METRICS, ALERT_STAGES, alertRuleSchema, type AlertMetric, type AlertRule } from './schema/alerts.js';
 export { documentTypeRuleSchema, pathRuleSchema, tagRuleSchema, type DocumentTypeRule, type PathRule, type TagRule } from './schema/classify.js';
-export { isHookUrl, type HookTargetConfig } from './schema/hooks.js';
+export type { HookTargetConfig } from './schema/hooks.js';
 export { localBackendSchema, s3BackendSchema, type LocalBackendConfig, type S3BackendConfig } from './schema/storage.js';
 
 const globList = z.array(z.string().min(1));

@@ -2,8 +2,6 @@ import * as z from 'zod';
 import { secretReference } from './secret.js';
 import { isHookUrl } from '../hook-url.js';
 
-export { isHookUrl };
-
 const secretOrUrl = z.string().regex(/^(env:|file:|cmd:|https?:\/\/)/i, 'an http(s) URL, or a secret reference (env:NAME, file:PATH, cmd:COMMAND) holding one');
 const hookTargetSchema = z.union([
   z

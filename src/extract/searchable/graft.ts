@@ -36,21 +36,9 @@ export interface GraftedPdf {
  * The original bytes are not rewritten, so a 200-page scan costs its own size in memory once
  * (pdf-lib's copy of its streams), not three times (the file, that copy, and the rewritten file).
  */
-export async function graftTextLayers(read: Uint8Array | (() => Promise<Uint8Array>), expectedPages: number, layers: readonly PageTextLayer[], onProgress?: () => void): Promise<GraftedPdf> {
+export async function graftTextLayers(read: () => Promise<Uint8Array>, expectedPages: number, layers: readonly PageTextLayer[], onProgress?: () => void): Promise<GraftedPdf> {
   const lib = await loadPdfLib();
-  // Given as a reader, the file's bytes are dropped once pdf-lib has parsed them (it keeps copies of what it needs).
-  let original: Uint8Array | undefined = typeof read === 'function' ? await read() : read;
-  const length = original.length;
-  const previous = lastCrossReference(original);
-  let document: PDFDocument;
-  try {
-    const bytes = original;
-    document = await quietly(() => lib.PDFDocument.load(bytes, { updateMetadata: false, ignoreEncryption: true }));
-  } catch (error) {
-    throw new SearchablePdfError(`pdf-lib cannot read the PDF: ${(error as Error).message}`);
-  } finally {
-    original = undefined;
-  }
+  const { document, length, previous } = await parse(lib, read);
   // pdf-lib cannot decrypt; and a copy without the owner's protection is not one to make.
   if (document.isEncrypted) throw new SearchablePdfError('the PDF is encrypted');
   try {
@@ -81,6 +69,21 @@ export async function graftTextLayers(read: Uint8Array | (() => Promise<Uint8Arr
 }
 
 type PdfLib = Awaited<ReturnType<typeof loadPdfLib>>;
+
+/**
+ * The file as pdf-lib reads it, with what the update needs of its bytes (their length, the last
+ * cross-reference section). The bytes themselves go when this returns: pdf-lib keeps copies of
+ * what it needs.
+ */
+async function parse(lib: PdfLib, read: () => Promise<Uint8Array>): Promise<{ document: PDFDocument; length: number; previous: CrossReference | undefined }> {
+  const bytes = await read();
+  try {
+    const document = await quietly(() => lib.PDFDocument.load(bytes, { updateMetadata: false, ignoreEncryption: true }));
+    return { document, length: bytes.length, previous: lastCrossReference(bytes) };
+  } catch (error) {
+    throw new SearchablePdfError(`pdf-lib cannot read the PDF: ${(error as Error).message}`);
+  }
+}
 
 /** Layers grafted between two progress calls (a few hundred milliseconds of work). */
 const PROGRESS_EVERY = 20;

@@ -45,14 +45,17 @@ export async function writeSearchablePdf(
   const handle = await fsp.open(target, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o600);
   try {
     if (built.after !== undefined) await copyInto(handle, built.after);
-    await handle.write(built.bytes);
+    await handle.writeFile(built.bytes);
   } finally {
     await handle.close();
   }
   result.searchablePdf = { path: target, textPages, pdfa: built.pdfa };
 }
 
-/** The file's bytes, in pieces of a megabyte, at the handle's position. */
+/**
+ * The file's bytes, a megabyte at a time, from the handle's position on (writeFile writes a whole
+ * piece, however many writes that takes, and leaves the position after it).
+ */
 async function copyInto(handle: fsp.FileHandle, file: string): Promise<void> {
   const source = await fsp.open(file, 'r');
   try {
@@ -60,7 +63,7 @@ async function copyInto(handle: fsp.FileHandle, file: string): Promise<void> {
     for (let position = 0; ; ) {
       const { bytesRead } = await source.read(piece, 0, piece.length, position);
       if (bytesRead === 0) return;
-      await handle.write(piece, 0, bytesRead);
+      await handle.writeFile(piece.subarray(0, bytesRead));
       position += bytesRead;
     }
   } finally {

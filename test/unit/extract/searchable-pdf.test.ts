@@ -327,8 +327,8 @@ describe('a searchable PDF of images', () => {
 describe('when no searchable PDF can be made', () => {
   it('an encrypted PDF gets none: pdf-lib cannot decrypt, and an unprotected copy is not made', async () => {
     const encrypted = new Uint8Array(fs.readFileSync(path.join(REPO_ROOT, 'fixtures', 'bad', 'password.pdf')));
-    await expect(graftTextLayers(encrypted, 1, [])).rejects.toThrow(SearchablePdfError);
-    await expect(graftTextLayers(encrypted, 1, [])).rejects.toThrow(/encrypted/);
+    await expect(graftTextLayers(async () => encrypted, 1, [])).rejects.toThrow(SearchablePdfError);
+    await expect(graftTextLayers(async () => encrypted, 1, [])).rejects.toThrow(/encrypted/);
   });
 
   it('a PDF too large to assemble in memory gets none, and the document keeps its text and a warning', async () => {
