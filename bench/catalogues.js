@@ -97,6 +97,7 @@ export async function loadSqlite(file, count, from = 0) {
 export async function loadPostgres(url, count, from = 0) {
   const { openPostgresDatabase } = await import('../dist/db/database.js');
   const { searchTokens } = await import('../dist/text/fold.js');
+  const { pairsVector } = await import('../dist/db/search/word-pairs.js');
   const { default: pg } = await import('pg');
   const catalog = await openPostgresDatabase({ url, poolSize: 2, statementTimeoutMs: 0 });
   await catalog.close();
@@ -119,11 +120,11 @@ export async function loadPostgres(url, count, from = 0) {
     const fts = [];
     const ftsValues = [];
     batch.forEach((doc, row) => {
-      const base = row * 5;
-      ftsValues.push(ids[row], words(doc.title), words(doc.tags.join(' ')), words(doc.correspondent ?? ''), words(doc.text));
-      fts.push(`($${base + 1}::bigint, setweight(to_tsvector('simple', $${base + 2}), 'A') || setweight(to_tsvector('simple', $${base + 3}), 'B') || setweight(to_tsvector('simple', $${base + 4}), 'C') || setweight(to_tsvector('simple', $${base + 5}), 'D'))`);
+      const base = row * 6;
+      ftsValues.push(ids[row], words(doc.title), words(doc.tags.join(' ')), words(doc.correspondent ?? ''), words(doc.text), pairsVector({ title: doc.title, tags: doc.tags, correspondent: doc.correspondent, body: doc.text }));
+      fts.push(`($${base + 1}::bigint, setweight(to_tsvector('simple', $${base + 2}), 'A') || setweight(to_tsvector('simple', $${base + 3}), 'B') || setweight(to_tsvector('simple', $${base + 4}), 'C') || setweight(to_tsvector('simple', $${base + 5}), 'D'), $${base + 6}::tsvector)`);
     });
-    await client.query(`INSERT INTO documents_fts (document_id, tsv) VALUES ${fts.join(', ')}`, ftsValues);
+    await client.query(`INSERT INTO documents_fts (document_id, tsv, pairs) VALUES ${fts.join(', ')}`, ftsValues);
     const tagRows = batch.flatMap((doc, row) => doc.tags.map((tag) => [ids[row], tag]));
     if (tagRows.length > 0) await client.query(`INSERT INTO document_tags (document_id, tag) VALUES ${tagRows.map((_, i) => `($${i * 2 + 1}, $${i * 2 + 2})`).join(', ')}`, tagRows.flat());
     await client.query(`INSERT INTO sources (path, document_id, sha256, size, mtime_ms, status, run_id, first_seen, last_seen) VALUES ${batch.map((_, i) => `($${i * 4 + 1}, $${i * 4 + 2}, $${i * 4 + 3}, 1000, 0, 'catalogued', 'bench', $${i * 4 + 4}, $${i * 4 + 4})`).join(', ')}`, batch.flatMap((doc, row) => [doc.source, ids[row], doc.sha, doc.added]));

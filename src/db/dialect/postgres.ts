@@ -3,6 +3,7 @@ import { searchTokens } from '../../text/fold.js';
 import type { Database } from '../schema.js';
 import { globToLike, globToRegex } from '../search/glob.js';
 import { TSQUERY, textMatchesPostgres, tsqueryMatches } from '../search/tsquery.js';
+import { MAX_INDEXED_BODY, pairsVector } from '../search/word-pairs.js';
 import type { IndexedFields, SqlDialect } from './types.js';
 
 /**
@@ -59,9 +60,6 @@ export const postgresDialect: SqlDialect = {
   },
 };
 
-/** A tsvector holds at most 1 MB; text past this many characters is not indexed in Postgres. */
-const MAX_INDEXED_BODY = 400_000;
-
 function tokens(text: string): string {
   return searchTokens(text).join(' ');
 }
@@ -73,12 +71,13 @@ function tokens(text: string): string {
 async function writeSearchEntry(db: Kysely<Database>, documentId: number, fields: IndexedFields): Promise<void> {
   const tags = fields.tags.join(' ');
   const correspondent = fields.correspondent ?? '';
+  const pairs = pairsVector(fields);
   const head = sql`setweight(to_tsvector('simple', ${tokens(fields.title)}), 'A') || setweight(to_tsvector('simple', ${tokens(tags)}), 'B') || setweight(to_tsvector('simple', ${tokens(correspondent)}), 'C')`;
   if (fields.body !== undefined) {
-    await sql`INSERT INTO documents_fts (document_id, tsv) VALUES (${documentId}, ${head} || setweight(to_tsvector('simple', ${tokens(fields.body.slice(0, MAX_INDEXED_BODY))}), 'D'))`.execute(db);
+    await sql`INSERT INTO documents_fts (document_id, tsv, pairs) VALUES (${documentId}, ${head} || setweight(to_tsvector('simple', ${tokens(fields.body.slice(0, MAX_INDEXED_BODY))}), 'D'), ${pairs}::tsvector)`.execute(db);
   } else {
-    // Keep the body's lexemes (weight D) and replace the rest.
-    await sql`UPDATE documents_fts SET tsv = ${head} || ts_filter(tsv, '{d}') WHERE document_id = ${documentId}`.execute(db);
+    // Keep the body's lexemes and pairs (weight D) and replace the rest.
+    await sql`UPDATE documents_fts SET tsv = ${head} || ts_filter(tsv, '{d}'), pairs = ${pairs}::tsvector || ts_filter(pairs, '{d}') WHERE document_id = ${documentId}`.execute(db);
   }
 }
 

@@ -17,6 +17,7 @@ import * as workersAndSearchHead from './0015_workers_and_search_head.js';
 import * as hooksAlertsTracing from './0016_hooks_alerts_tracing.js';
 import * as documentParts from './0017_document_parts.js';
 import * as searchWordStatistics from './0018_search_word_statistics.js';
+import * as searchWordPairs from './0019_search_word_pairs.js';
 
 /** Numbered migrations, imported statically so they ship inside dist/ without a folder scan. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -38,6 +39,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0016_hooks_alerts_tracing': hooksAlertsTracing,
   '0017_document_parts': documentParts,
   '0018_search_word_statistics': searchWordStatistics,
+  '0019_search_word_pairs': searchWordPairs,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -35,21 +35,27 @@ export function estimated(rows: number): { total: number; totalIsEstimate: true 
  * are few only when each AND-ed part alone (each word of a phrase) could be; when the parts are
  * many, the share of the newest SAMPLE documents the words match says how many.
  */
-export async function sizeOf(db: Kysely<Database>, matches: Matches, expression: string, bounds: readonly string[], sampleMany: boolean): Promise<Size> {
+export async function sizeOf(db: Kysely<Database>, matches: Matches, expression: string, bounds: readonly string[], sampleMany: boolean, pairs?: string): Promise<Size> {
   // Beside the words, a word no document holds: what the planner guesses for a word it keeps no
   // statistics on (half the rarest word it knows), which for a million documents can be 5,000.
-  const [joint = 0, guess = 0] = await plannedRowsEach(db, [expression, UNKNOWN_WORD]);
+  // And for a phrase, its pairs (word-pairs.ts): a bound the planner knows far better than the
+  // phrase, which it takes to be its words anywhere in the document.
+  // All in one round trip: the bounds are needed unless the query is one word, and cost little.
+  const single = bounds.length <= 1;
+  const pairTests = pairs === undefined ? [] : [sql<SqlBool>`f.pairs @@ ${pairs}::tsquery`];
+  const [joint = 0, guess = 0, ...rest] = await plannedRowsEach(db, [tsvMatches(expression), tsvMatches(UNKNOWN_WORD), ...pairTests, ...(single ? [] : bounds.map(tsvMatches))]);
+  const paired = pairs === undefined ? Number.POSITIVE_INFINITY : (rest.shift() ?? 0);
+  const bounded = rest;
   // One word (or one OR of words), NOTs aside: the planner's own estimate when it knows the
   // words, or when they are few; measured when it guessed, or when the caller must have it right.
-  const single = bounds.length <= 1;
   const guessed = joint <= GUESSED * guess;
   if (single && joint <= EXACT_COUNT_LIMIT) return { words: joint, few: true };
   if (single && !guessed && !sampleMany) return { words: joint, few: false };
-  const upper = single ? joint : Math.min(...(await plannedRowsEach(db, bounds)));
+  const upper = Math.min(paired, single ? joint : Math.min(...bounded));
   if (upper <= EXACT_COUNT_LIMIT) return { words: Math.min(joint, upper), few: true };
   const sample = (
     await sql<{ hits: number; tried: number }>`
-      SELECT count(*) FILTER (WHERE ${matches.text ?? sql<SqlBool>`TRUE`}) AS hits, count(*) AS tried FROM (SELECT tsv FROM documents_fts ORDER BY document_id DESC LIMIT ${SAMPLE}) f`.execute(db)
+      SELECT count(*) FILTER (WHERE ${matches.text ?? sql<SqlBool>`TRUE`}) AS hits, count(*) AS tried FROM (SELECT tsv, pairs FROM documents_fts ORDER BY document_id DESC LIMIT ${SAMPLE}) f`.execute(db)
   ).rows[0];
   const hits = Number(sample?.hits ?? 0);
   const tried = Number(sample?.tried ?? 0);
@@ -101,11 +107,15 @@ export async function plannedRows(db: Kysely<Database>, query: RawBuilder<unknow
   return Number((await explain(db, query))?.['Plan Rows'] ?? 0);
 }
 
-/** The planner's row estimates for several tsqueries on documents_fts, in one round trip. */
-async function plannedRowsEach(db: Kysely<Database>, queries: readonly string[]): Promise<number[]> {
-  const branches = queries.map((query) => sql`SELECT 1 FROM documents_fts f WHERE f.tsv @@ to_tsquery('simple', ${query})`);
+function tsvMatches(query: string): RawBuilder<SqlBool> {
+  return sql<SqlBool>`f.tsv @@ to_tsquery('simple', ${query})`;
+}
+
+/** The planner's row estimates for several tests on documents_fts, in one round trip. */
+async function plannedRowsEach(db: Kysely<Database>, tests: readonly RawBuilder<SqlBool>[]): Promise<number[]> {
+  const branches = tests.map((test) => sql`SELECT 1 FROM documents_fts f WHERE ${test}`);
   const top = await explain(db, sql`${sql.join(branches, sql` UNION ALL `)}`);
-  const nodes = queries.length === 1 ? [top] : (top?.Plans ?? []);
+  const nodes = tests.length === 1 ? [top] : (top?.Plans ?? []);
   return nodes.map((node) => Number(node?.['Plan Rows'] ?? 0));
 }
 

@@ -8,6 +8,7 @@ import { documentCount, estimated, EXACT_COUNT_LIMIT, type Matches, planOf, plan
 import { toHit } from './hits.js';
 import type { HitRow, SearchHit, SearchOptions, SearchResult } from './types.js';
 import { boundingQueries, conjunctionToTsquery, markSnippet, rankingQuery } from './tsquery.js';
+import { pairsQuery } from './word-pairs.js';
 
 type TextNode = ReturnType<typeof positiveTextNodes>[number];
 
@@ -30,6 +31,14 @@ type TextNode = ReturnType<typeof positiveTextNodes>[number];
 
 const HIT_COLUMNS = sql`d.id, d.title, d.type, d.document_date, d.correspondent, d.tags, d.method, d.mime, d.added_at, d.blob_backend, d.blob_key,
   (SELECT json_agg(s.path)::text FROM sources s WHERE s.document_id = d.id) AS paths`;
+
+/** A hit's row, with the document's text when a snippet is cut from it (in the same statement). */
+type TextHitRow = HitRow & { body?: string | null };
+
+/** HIT_COLUMNS, and the text for the snippets when the query has words. */
+function hitColumns(textNodes: readonly TextNode[]): RawBuilder<unknown> {
+  return textNodes.length > 0 ? sql`${HIT_COLUMNS}, d.text AS body` : HIT_COLUMNS;
+}
 /** ts_rank weights for D (body), C (correspondent), B (tags), A (title). */
 const WEIGHTS = sql.raw(`'{0.1, 0.3, 0.6, 1.0}'`);
 
@@ -67,11 +76,14 @@ async function plan(db: Kysely<Database>, options: SearchOptions, dialect: SqlDi
   const { expression, residual } = conjunctionToTsquery(conjuncts);
   const ranking = options.sort === 'relevance' ? rankingQuery(textNodes) : undefined;
   if (expression !== undefined) {
-    const text = sql<SqlBool>`f.tsv @@ to_tsquery('simple', ${expression})`;
+    // A phrase: the documents where its words stand together first (word-pairs.ts), then the test.
+    const pairs = pairsQuery(conjuncts.filter((node) => !residual.includes(node)));
+    const words = sql<SqlBool>`f.tsv @@ to_tsquery('simple', ${expression})`;
+    const text = pairs === undefined ? words : sql<SqlBool>`f.pairs @@ ${pairs}::tsquery AND ${words}`;
     const matches: Matches = { text, filters: residual.length > 0 ? compile({ kind: 'and', children: residual }, now, 'probe', dialect) : undefined };
     // By date, the share of matches decides how far the walk goes: it must not rest on the
     // planner's guess for a word it keeps no statistics on (see sizeOf).
-    const size = await sizeOf(db, matches, expression, boundingQueries(conjuncts.filter((node) => !residual.includes(node))), ranking === undefined);
+    const size = await sizeOf(db, matches, expression, boundingQueries(conjuncts.filter((node) => !residual.includes(node))), ranking === undefined, pairs);
     if (ranking !== undefined) {
       const inHead = sql<SqlBool>`f.head @@ to_tsquery('simple', ${ranking})`;
       if (size.few) return rankedInTiers(db, options, await allInTiers(db, matches, inHead), ranking, textNodes);
@@ -103,10 +115,10 @@ async function plan(db: Kysely<Database>, options: SearchOptions, dialect: SqlDi
   // filters' estimated share says; the page is cut before its columns are read, so the sources
   // subquery runs for the rows shown only.
   const order = orderOf(options);
-  const rows = await sql<HitRow>`
+  const rows = await sql<TextHitRow>`
     WITH page AS MATERIALIZED (SELECT d.id FROM documents d WHERE ${where} ORDER BY ${order} LIMIT ${options.limit} OFFSET ${options.offset})
-    SELECT ${HIT_COLUMNS}, NULL::float8 AS score FROM page JOIN documents d ON d.id = page.id ORDER BY ${order}`.execute(db);
-  return { ...counted, hits: await withSnippets(db, rows.rows, textNodes) };
+    SELECT ${hitColumns(textNodes)}, NULL::float8 AS score FROM page JOIN documents d ON d.id = page.id ORDER BY ${order}`.execute(db);
+  return { ...counted, hits: withSnippets(rows.rows, textNodes) };
 }
 
 function orderOf(options: SearchOptions): RawBuilder<unknown> {
@@ -169,7 +181,7 @@ async function newestMatches(db: Kysely<Database>, among: Matches, limit: number
   const walked = ids(
     (
       await sql<{ id: number }>`
-      SELECT f.document_id AS id FROM (SELECT document_id, head, tsv FROM documents_fts ORDER BY document_id DESC LIMIT ${TIER_WALK}) f
+      SELECT f.document_id AS id FROM (SELECT document_id, head, tsv, pairs FROM documents_fts ORDER BY document_id DESC LIMIT ${TIER_WALK}) f
       ${among.filters === undefined ? sql`` : sql`CROSS JOIN LATERAL (SELECT 1 FROM documents d WHERE d.id = f.document_id AND ${among.filters} OFFSET 0) d`}
       WHERE ${among.text ?? sql<SqlBool>`TRUE`}
       ORDER BY f.document_id DESC LIMIT ${limit}`.execute(db)
@@ -211,20 +223,16 @@ async function rankedInTiers(db: Kysely<Database>, options: SearchOptions, tiers
   const candidates = taken.candidates.map(({ match, tier, block }) => ({ id: match, tier, block }));
   const counted = exact !== undefined ? { total: exact } : await tiers.total();
   if (candidates.length === 0) return { ...counted, hits: [] };
-  const scores = new Map(
-    (await sql<{ id: number; score: number }>`SELECT document_id AS id, -ts_rank(${WEIGHTS}, tsv, to_tsquery('simple', ${ranking})) AS score FROM documents_fts WHERE document_id = ANY(${candidates.map((candidate) => candidate.id)}::bigint[])`.execute(db)).rows.map((row) => [Number(row.id), Number(row.score)]),
-  );
-  const page = candidates
-    .map((candidate) => ({ ...candidate, score: scores.get(candidate.id) ?? 0 }))
-    .sort((a, b) => a.tier - b.tier || a.block - b.block || a.score - b.score || b.id - a.id)
-    .slice(options.offset - start, options.offset - start + options.limit);
-  if (page.length === 0) return { ...counted, hits: [] };
-  const rows = new Map((await sql<HitRow>`SELECT ${HIT_COLUMNS}, NULL::float8 AS score FROM documents d WHERE d.id = ANY(${page.map((hit) => hit.id)}::bigint[])`.execute(db)).rows.map((row) => [Number(row.id), row]));
-  const hits = page.flatMap((hit) => {
-    const row = rows.get(hit.id);
-    return row ? [{ ...row, score: hit.score }] : [];
-  });
-  return { ...counted, hits: await withSnippets(db, hits, textNodes) };
+  // The blocks' candidates ranked, the page cut from them and its rows read, in one statement.
+  const order = sql`c.tier, c.block, c.score, c.id DESC`;
+  const rows = await sql<TextHitRow>`
+    WITH c AS MATERIALIZED (
+      SELECT c.id, c.tier, c.block, coalesce(-ts_rank(${WEIGHTS}, f.tsv, to_tsquery('simple', ${ranking})), 0) AS score
+      FROM unnest(${candidates.map((candidate) => candidate.id)}::bigint[], ${candidates.map((candidate) => candidate.tier)}::int[], ${candidates.map((candidate) => candidate.block)}::int[]) AS c(id, tier, block)
+      LEFT JOIN documents_fts f ON f.document_id = c.id),
+    page AS MATERIALIZED (SELECT c.id, c.tier, c.block, c.score FROM c ORDER BY ${order} LIMIT ${options.limit} OFFSET ${options.offset - start})
+    SELECT ${hitColumns(textNodes)}, c.score::float8 AS score FROM page c JOIN documents d ON d.id = c.id ORDER BY ${order}`.execute(db);
+  return { ...counted, hits: withSnippets(rows.rows, textNodes) };
 }
 
 /** Words and phrases joined by OR only: any one of them matching is a match. */
@@ -246,13 +254,13 @@ async function walkInOrder(db: Kysely<Database>, options: SearchOptions, matches
   const bound = Math.ceil((WALK_SLACK * (options.offset + options.limit)) / Math.max(share, 1e-9));
   if (bound > WALK_LIMIT) return undefined;
   const order = orderOf(options);
-  const found = await sql<HitRow>`
+  const found = await sql<TextHitRow>`
     WITH walk AS MATERIALIZED (SELECT d.id, d.document_date, d.added_at FROM documents d WHERE ${matches.filters ?? sql<SqlBool>`TRUE`} ORDER BY ${order} LIMIT ${bound}),
     page AS MATERIALIZED (
       SELECT d.id, d.document_date, d.added_at FROM walk d WHERE (SELECT ${matches.text ?? sql<SqlBool>`TRUE`} FROM documents_fts f WHERE f.document_id = d.id)
       ORDER BY ${order} LIMIT ${options.limit} OFFSET ${options.offset})
-    SELECT ${HIT_COLUMNS}, NULL::float8 AS score FROM page JOIN documents d ON d.id = page.id ORDER BY ${order}`.execute(db);
-  return found.rows.length >= options.limit ? withSnippets(db, found.rows, textNodes) : undefined;
+    SELECT ${hitColumns(textNodes)}, NULL::float8 AS score FROM page JOIN documents d ON d.id = page.id ORDER BY ${order}`.execute(db);
+  return found.rows.length >= options.limit ? withSnippets(found.rows, textNodes) : undefined;
 }
 
 /**
@@ -262,18 +270,18 @@ async function walkInOrder(db: Kysely<Database>, options: SearchOptions, matches
  */
 async function allInOrder(db: Kysely<Database>, options: SearchOptions, matches: Matches, textNodes: TextNode[]): Promise<SearchResult> {
   const order = orderOf(options);
-  const rows = await sql<HitRow & { total: number }>`
+  const rows = await sql<TextHitRow & { total: number }>`
     WITH t AS MATERIALIZED (SELECT f.document_id AS id FROM documents_fts f WHERE ${matches.text ?? sql<SqlBool>`TRUE`}),
     m AS MATERIALIZED (SELECT d.id, d.document_date, d.added_at FROM t JOIN documents d ON d.id = t.id WHERE ${matches.filters ?? sql<SqlBool>`TRUE`}),
     page AS MATERIALIZED (SELECT d.id FROM m d ORDER BY ${order} LIMIT ${options.limit} OFFSET ${options.offset})
-    SELECT ${HIT_COLUMNS}, NULL::float8 AS score, (SELECT count(*) FROM m) AS total FROM page JOIN documents d ON d.id = page.id ORDER BY ${order}`.execute(db);
+    SELECT ${hitColumns(textNodes)}, NULL::float8 AS score, (SELECT count(*) FROM m) AS total FROM page JOIN documents d ON d.id = page.id ORDER BY ${order}`.execute(db);
   // An empty first page means no match at all; only a page past the end needs counting again.
   const total =
     rows.rows[0]?.total ??
     (options.offset === 0 ? 0 : undefined) ??
     (await sql<{ count: number }>`WITH t AS MATERIALIZED (SELECT f.document_id AS id FROM documents_fts f WHERE ${matches.text ?? sql<SqlBool>`TRUE`}) SELECT count(*) AS count FROM t JOIN documents d ON d.id = t.id WHERE ${matches.filters ?? sql<SqlBool>`TRUE`}`.execute(db)).rows[0]?.count ??
     0;
-  return { total: Number(total), hits: await withSnippets(db, rows.rows, textNodes) };
+  return { total: Number(total), hits: withSnippets(rows.rows, textNodes) };
 }
 
 /**
@@ -286,16 +294,16 @@ async function rankedByHead(db: Kysely<Database>, options: SearchOptions, where:
   const end = Math.ceil((options.offset + options.limit) / RANK_BLOCK) * RANK_BLOCK;
   const headOrder = sql`c.head DESC NULLS LAST, c.id DESC`;
   const order = sql`ORDER BY r.block, r.score ASC NULLS LAST, r.id DESC`;
-  const rows = await sql<HitRow & { position: number }>`
+  const rows = await sql<TextHitRow & { position: number }>`
     WITH m AS MATERIALIZED (SELECT d.id, ts_rank(${WEIGHTS}, f.head, to_tsquery('simple', ${ranking})) AS head FROM documents d LEFT JOIN documents_fts f ON f.document_id = d.id WHERE ${where}),
     c AS MATERIALIZED (SELECT c.id, c.head FROM m c ORDER BY ${headOrder} LIMIT ${end - first} OFFSET ${first}),
     r AS (SELECT c.id, (row_number() OVER (ORDER BY ${headOrder}) - 1) / ${RANK_BLOCK} AS block, -ts_rank(${WEIGHTS}, f.tsv, to_tsquery('simple', ${ranking})) AS score
       FROM c LEFT JOIN documents_fts f ON f.document_id = c.id),
     page AS (SELECT r.id, r.score, row_number() OVER (${order}) AS position FROM r ${order} LIMIT ${options.limit} OFFSET ${options.offset - first})
-    SELECT ${HIT_COLUMNS}, page.score AS score, page.position
+    SELECT ${hitColumns(textNodes)}, page.score AS score, page.position
     FROM page JOIN documents d ON d.id = page.id
     ORDER BY page.position`.execute(db);
-  return withSnippets(db, rows.rows, textNodes);
+  return withSnippets(rows.rows, textNodes);
 }
 
 function whereOf(matches: Matches): RawBuilder<SqlBool> {
@@ -314,11 +322,6 @@ async function countFilters(db: Kysely<Database>, where: RawBuilder<SqlBool>): P
 }
 
 /** Snippets are cut in JavaScript from the text of the page's documents only. */
-async function withSnippets(db: Kysely<Database>, rows: HitRow[], textNodes: TextNode[]): Promise<SearchHit[]> {
-  const texts = new Map<number, string>();
-  if (textNodes.length > 0 && rows.length > 0) {
-    const found = await db.selectFrom('documents').select(['id', 'text']).where('id', 'in', rows.map((row) => row.id)).execute();
-    for (const row of found) texts.set(row.id, row.text);
-  }
-  return rows.map((row) => toHit(row, textNodes.length > 0 ? markSnippet(texts.get(row.id) ?? '', textNodes) : undefined));
+function withSnippets(rows: TextHitRow[], textNodes: TextNode[]): SearchHit[] {
+  return rows.map((row) => toHit(row, textNodes.length > 0 ? markSnippet(row.body ?? '', textNodes) : undefined));
 }

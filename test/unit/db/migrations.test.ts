@@ -3,7 +3,6 @@ import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import { describe, expect, inject, it } from 'vitest';
 import { openPostgresDatabase, openSqliteDatabase } from '../../../src/db/database.js';
-import { writeSearchEntry } from '../../../src/db/search-index.js';
 import { createDatabase } from '../../support/postgres.mjs';
 import { migrationProvider } from '../../../src/db/migrations/index.js';
 import { parseQuery } from '../../../src/db/search/query-parser.js';
@@ -35,13 +34,16 @@ describe('catalogue migrations', () => {
     expect(error).toBeUndefined();
     await sql`INSERT INTO documents (sha256, size, mime, original_name, blob_backend, blob_key, method, pages, words, type, title, tags, class_confidence, class_rule, classifier, text, added_at, updated_at)
       VALUES (${'a'.repeat(64)}, 1, 'text/plain', 'a.txt', 'local', 'k', 'text', 1, 3, 'invoice', 'Old invoice', '["tax"]', 0.9, 'r', 'local', 'insurance premium text', '2024-01-01', '2024-01-01')`.execute(first);
-    await writeSearchEntry(first, 1, { title: 'Old invoice', tags: ['tax'], correspondent: null, body: 'insurance premium text' });
+    // The search entry as the first version wrote it.
+    await sql`INSERT INTO documents_fts (document_id, tsv) VALUES (1, setweight(to_tsvector('simple', 'old invoice'), 'A') || setweight(to_tsvector('simple', 'tax'), 'B') || setweight(to_tsvector('simple', 'insurance premium text'), 'D'))`.execute(first);
     await first.destroy();
     const catalog = await openPostgresDatabase({ url, poolSize: 2, statementTimeoutMs: 10_000 });
     expect(catalog.migrated[0]).toBe('0002_audit_and_history');
     const search = async (query: string) => (await searchDocuments(catalog.db, { tree: parseQuery(query), limit: 5, offset: 0, sort: 'relevance' })).hits.map((hit) => hit.title);
     expect(await search('insur*')).toEqual(['Old invoice']);
     expect(await search('tag:tax')).toEqual(['Old invoice']);
+    // Phrases read the word pairs migration 0019 gave the old document.
+    expect(await search('"premium text"')).toEqual(['Old invoice']);
     expect(await catalog.db.selectFrom('classifications').selectAll().execute()).toHaveLength(1);
     await catalog.close();
   });

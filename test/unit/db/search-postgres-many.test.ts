@@ -6,6 +6,7 @@ import { runDoccat, tempDir } from '../../support/cli.js';
 import { createDatabase } from '../../support/postgres.mjs';
 import { parseQuery } from '../../../src/db/search/query-parser.js';
 import { searchDocuments } from '../../../src/db/search/search.js';
+import { fillWordPairs } from '../../../src/db/migrations/0019_search_word_pairs.js';
 
 /** `count` rows loaded in SQL, as the bench does; each column an expression of the row number i. */
 async function loadRows(db: Kysely<Database>, count: number, columns: Record<'type' | 'title' | 'date' | 'text', RawBuilder<unknown>>): Promise<void> {
@@ -16,8 +17,9 @@ async function loadRows(db: Kysely<Database>, count: number, columns: Record<'ty
       to_char(timestamp '2030-01-01' + i * interval '1 second', 'YYYY-MM-DD"T"HH24:MI:SS.000"Z"'), '2030-01-01T00:00:00.000Z'
     FROM generate_series(1, ${count}) AS i`.execute(db);
   await sql`
-    INSERT INTO documents_fts (document_id, tsv)
-    SELECT id, setweight(to_tsvector('simple', title), 'A') || setweight(to_tsvector('simple', text), 'D') FROM documents`.execute(db);
+    INSERT INTO documents_fts (document_id, tsv, pairs)
+    SELECT id, setweight(to_tsvector('simple', title), 'A') || setweight(to_tsvector('simple', text), 'D'), '' FROM documents`.execute(db);
+  await fillWordPairs(db, 'all');
   await sql`ANALYZE`.execute(db);
 }
 
