@@ -18,6 +18,7 @@ import * as hooksAlertsTracing from './0016_hooks_alerts_tracing.js';
 import * as documentParts from './0017_document_parts.js';
 import * as searchWordStatistics from './0018_search_word_statistics.js';
 import * as searchWordPairs from './0019_search_word_pairs.js';
+import * as postgresSourcesIndex from './0020_postgres_sources_index.js';
 
 /** Numbered migrations, imported statically so they ship inside dist/ without a folder scan. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -40,6 +41,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0017_document_parts': documentParts,
   '0018_search_word_statistics': searchWordStatistics,
   '0019_search_word_pairs': searchWordPairs,
+  '0020_postgres_sources_index': postgresSourcesIndex,
 };
 
 export const migrationProvider: MigrationProvider = {

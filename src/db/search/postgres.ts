@@ -254,10 +254,13 @@ async function walkInOrder(db: Kysely<Database>, options: SearchOptions, matches
   const bound = Math.ceil((WALK_SLACK * (options.offset + options.limit)) / Math.max(share, 1e-9));
   if (bound > WALK_LIMIT) return undefined;
   const order = orderOf(options);
+  // Only the order's own columns: the walk is then read off the order's index alone, never a
+  // visit to each wide documents row.
+  const columns = options.sort === 'date' ? sql`d.id, d.document_date` : sql`d.id, d.added_at`;
   const found = await sql<TextHitRow>`
-    WITH walk AS MATERIALIZED (SELECT d.id, d.document_date, d.added_at FROM documents d WHERE ${matches.filters ?? sql<SqlBool>`TRUE`} ORDER BY ${order} LIMIT ${bound}),
+    WITH walk AS MATERIALIZED (SELECT ${columns} FROM documents d WHERE ${matches.filters ?? sql<SqlBool>`TRUE`} ORDER BY ${order} LIMIT ${bound}),
     page AS MATERIALIZED (
-      SELECT d.id, d.document_date, d.added_at FROM walk d WHERE (SELECT ${matches.text ?? sql<SqlBool>`TRUE`} FROM documents_fts f WHERE f.document_id = d.id)
+      SELECT ${columns} FROM walk d WHERE (SELECT ${matches.text ?? sql<SqlBool>`TRUE`} FROM documents_fts f WHERE f.document_id = d.id)
       ORDER BY ${order} LIMIT ${options.limit} OFFSET ${options.offset})
     SELECT ${hitColumns(textNodes)}, NULL::float8 AS score FROM page JOIN documents d ON d.id = page.id ORDER BY ${order}`.execute(db);
   return found.rows.length >= options.limit ? withSnippets(found.rows, textNodes) : undefined;

@@ -44,6 +44,10 @@ describe('catalogue migrations', () => {
     expect(await search('tag:tax')).toEqual(['Old invoice']);
     // Phrases read the word pairs migration 0019 gave the old document.
     expect(await search('"premium text"')).toEqual(['Old invoice']);
+    // One index on sources' document: the covering one, which a path filter reads alone (0020).
+    const indexes = await sql<{ indexname: string }>`SELECT indexname FROM pg_indexes WHERE tablename = 'sources' ORDER BY indexname`.execute(catalog.db);
+    expect(indexes.rows.map((row) => row.indexname)).toEqual(expect.arrayContaining(['sources_document_path']));
+    expect(indexes.rows.map((row) => row.indexname)).not.toContain('sources_document');
     expect(await catalog.db.selectFrom('classifications').selectAll().execute()).toHaveLength(1);
     await catalog.close();
   });

@@ -115,9 +115,9 @@ for (const dialect of DIALECTS)
 
       it('gives the pairs to the documents of a catalogue made before them', async () => {
         const migrator = new Migrator({ db: catalog.db, provider: migrationProvider });
-        const down = await migrator.migrateDown();
+        const down = await migrator.migrateTo('0018_search_word_statistics');
         expect(down.error).toBeUndefined();
-        expect(down.results?.[0]?.migrationName).toBe('0019_search_word_pairs');
+        expect(down.results?.map((result) => result.migrationName)).toContain('0019_search_word_pairs');
         const up = await migrator.migrateToLatest();
         expect(up.error).toBeUndefined();
         const missing = await sql<{ n: number }>`SELECT count(*)::int AS n FROM documents_fts WHERE pairs IS NULL`.execute(catalog.db);
