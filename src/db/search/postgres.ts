@@ -243,10 +243,12 @@ function anyWordMatches(parts: readonly QueryNode[]): boolean {
 
 /**
  * Many matches, by date or when added: walking the documents in that order, filters first (the
- * planner may use their indexes), then testing the words on each (a subquery per row, so that the
- * planner cannot turn the walk into a join with every match) finds a page long before sorting
- * every match would. The walk is bounded, because matches may bunch up at the far end of the
- * order: undefined when it comes back short, or would be long.
+ * planner may use their indexes), finds a page long before sorting every match would. The walk
+ * is bounded, because matches may bunch up at the far end of the order: undefined when it comes
+ * back short, or would be long. The words are then tested on the walked documents all at once:
+ * with the walked ids a list of known length, Postgres intersects the GIN index's matches with
+ * them (a BitmapAnd) and reads only the rows in both. Tested row by row, each document's vector
+ * was read, TOASTed for a longer one: half a second for 2,000 documents of a million.
  */
 async function walkInOrder(db: Kysely<Database>, options: SearchOptions, matches: Matches, words: number, textNodes: TextNode[]): Promise<SearchHit[] | undefined> {
   const documents = await documentCount(db);
@@ -256,13 +258,12 @@ async function walkInOrder(db: Kysely<Database>, options: SearchOptions, matches
   const order = orderOf(options);
   // Only the order's own columns: the walk is then read off the order's index alone, never a
   // visit to each wide documents row.
-  const columns = options.sort === 'date' ? sql`d.id, d.document_date` : sql`d.id, d.added_at`;
+  const walked = (await sql<{ id: number }>`SELECT d.id FROM documents d WHERE ${matches.filters ?? sql<SqlBool>`TRUE`} ORDER BY ${order} LIMIT ${bound}`.execute(db)).rows.map((row) => Number(row.id));
+  if (walked.length < options.offset + options.limit) return undefined;
   const found = await sql<TextHitRow>`
-    WITH walk AS MATERIALIZED (SELECT ${columns} FROM documents d WHERE ${matches.filters ?? sql<SqlBool>`TRUE`} ORDER BY ${order} LIMIT ${bound}),
-    page AS MATERIALIZED (
-      SELECT ${columns} FROM walk d WHERE (SELECT ${matches.text ?? sql<SqlBool>`TRUE`} FROM documents_fts f WHERE f.document_id = d.id)
-      ORDER BY ${order} LIMIT ${options.limit} OFFSET ${options.offset})
-    SELECT ${hitColumns(textNodes)}, NULL::float8 AS score FROM page JOIN documents d ON d.id = page.id ORDER BY ${order}`.execute(db);
+    WITH m AS MATERIALIZED (SELECT f.document_id AS id FROM documents_fts f WHERE ${matches.text ?? sql<SqlBool>`TRUE`} AND f.document_id = ANY(${walked}::bigint[])),
+    page AS MATERIALIZED (SELECT w.id, w.n FROM unnest(${walked}::bigint[]) WITH ORDINALITY AS w(id, n) JOIN m ON m.id = w.id ORDER BY w.n LIMIT ${options.limit} OFFSET ${options.offset})
+    SELECT ${hitColumns(textNodes)}, NULL::float8 AS score FROM page JOIN documents d ON d.id = page.id ORDER BY page.n`.execute(db);
   return found.rows.length >= options.limit ? withSnippets(found.rows, textNodes) : undefined;
 }
 

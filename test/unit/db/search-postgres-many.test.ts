@@ -64,6 +64,12 @@ describe('Postgres search with very many matches', () => {
     const byDate = await search('sevenword', 'date', 0, 20);
     const expected = (await sql<{ id: number }>`SELECT id FROM documents WHERE text LIKE '%sevenword%' ORDER BY document_date DESC, id DESC LIMIT 20`.execute(db)).rows.map((row) => Number(row.id));
     expect(byDate.hits.map((hit) => hit.id)).toEqual(expected);
+    // The next page, and with a filter on the walk, as a plain sort gives them too.
+    const sorted = async (where: RawBuilder<unknown>, offset: number) =>
+      (await sql<{ id: number }>`SELECT id FROM documents WHERE text LIKE '%sevenword%' AND ${where} ORDER BY document_date DESC, id DESC LIMIT 20 OFFSET ${offset}`.execute(db)).rows.map((row) => Number(row.id));
+    expect((await search('sevenword', 'date', 20, 20)).hits.map((hit) => hit.id)).toEqual(await sorted(sql`TRUE`, 20));
+    expect((await search('sevenword type:invoice', 'date', 0, 20)).hits.map((hit) => hit.id)).toEqual(await sorted(sql`type = 'invoice'`, 0));
+    expect((await search('sevenword note*', 'date', 0, 20)).hits.map((hit) => hit.id)).toEqual(await sorted(sql`title LIKE 'note%'`, 0));
 
     // Words and a filter that goes with them less often than the planner thinks: counted or
     // estimated from a sample, never wildly off, and every hit passes the filter.
