@@ -182,9 +182,10 @@ describe('SQLite search with very many matches', () => {
       expect(invoices.total).toBeGreaterThan(1_000 * 0.7);
       expect(invoices.total).toBeLessThan(1_000 * 1.3);
     }
-    // A filter that leaves fewer than a page: the walk reached the end of the order, so the total is exact.
-    const few = await search('bandword title:"note 1199"', 'date');
-    const fewTruth = await truth(`text LIKE '%bandword%' AND title LIKE '%note 1199%'`, byDate, 0, 100);
+    // Many matches and a filter that leaves fewer than a page: the walk reached the end of the
+    // order, so the total is exact.
+    const few = await search('common title:"note 1199"', 'date');
+    const fewTruth = await truth(`text LIKE '%common%' AND title LIKE '%note 1199%'`, byDate, 0, 100);
     expect(fewTruth.length).toBeLessThan(20);
     expect(few.hits.map((hit) => hit.id)).toEqual(fewTruth);
     expect(few.total).toBe(fewTruth.length);
@@ -197,10 +198,21 @@ describe('SQLite search with very many matches', () => {
     const catalog = await openSqliteDatabase({ path: path.join(home, 'catalog.db'), busyTimeoutMs: 5_000 });
     const db = catalog.db;
     // 100,000 documents; "oldword" in the 2,100 with the oldest dates: walking the date order to
-    // them costs more than looking each up. "tenthword" in every tenth document.
+    // them costs more than looking each up; "midword" in 2,100 further up the date order, within
+    // reach of the walk. "tenthword" in every tenth document.
     const count = 100_000;
-    await load(db, count, { type: `'other'`, title: `'note ' || i`, date: `date('2030-01-01', '-' || i || ' days')`, text: `CASE WHEN i > ${count - 2_100} THEN 'oldword ' ELSE '' END || CASE WHEN i % 10 = 0 THEN 'tenthword ' ELSE '' END || 'filler'` });
+    await load(db, count, {
+      type: `'other'`,
+      title: `'note ' || i`,
+      date: `date('2030-01-01', '-' || i || ' days')`,
+      text: `CASE WHEN i > ${count - 2_100} THEN 'oldword ' WHEN i > 60000 AND i <= 62100 THEN 'midword ' ELSE '' END || CASE WHEN i % 10 = 0 THEN 'tenthword ' ELSE '' END || 'filler'`,
+    });
     const search = (query: string, sort: SortOrder, offset = 0) => searchDocuments(db, { tree: parseQuery(query), limit: 20, offset, sort });
+    for (const offset of [0, 1_000]) {
+      const mid = await search('midword', 'date', offset);
+      expect(mid.total).toBe(2_100);
+      expect(mid.hits.map((hit) => hit.id)).toEqual((await sql<{ id: number }>`SELECT id FROM documents WHERE text LIKE 'midword%' ORDER BY document_date DESC, id DESC LIMIT 20 OFFSET ${offset}`.execute(db)).rows.map((row) => row.id));
+    }
     for (const [sort, order] of [['date', 'document_date DESC, id DESC'], ['added', 'added_at DESC, id DESC']] as const) {
       for (const offset of [0, 2_090]) {
         const found = await search('oldword', sort, offset);
