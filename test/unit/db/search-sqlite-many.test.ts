@@ -160,6 +160,10 @@ describe('SQLite search with very many matches', () => {
     expect(common.total).toBeGreaterThan(count * 0.8);
     expect(common.total).toBeLessThan(count * 1.2);
     expect(common.hits.map((hit) => hit.id)).toEqual(await truth('1 = 1', byDate, 0));
+    // Each hit has its snippet, made as its row was tested (a first page) or sought after (later ones).
+    for (const page of [common, await search('common', 'date', 20)]) {
+      expect(page.hits.every((hit) => hit.snippet?.includes('common') === true && hit.highlights.length > 0)).toBe(true);
+    }
 
     // Matches far down the date order (the first rows of the order hold none of them), on any page;
     // a page past the last match is empty and its total counted.
