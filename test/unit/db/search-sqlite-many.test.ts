@@ -255,6 +255,11 @@ describe('SQLite search with very many matches', () => {
       expect(relevance.hits.slice(0, 40).every((hit) => hit.title.startsWith('payment due'))).toBe(true);
       expect(relevance.hits.slice(40).every((hit) => hit.title.startsWith('note'))).toBe(true);
       expect(new Set(relevance.hits.map((hit) => hit.id)).size).toBe(60);
+      // Body matches (the second tier) are scored on the words alone, as FTS5's bm25 scores them.
+      const bm25 = new Map(
+        (await sql<{ id: number; score: number }>`SELECT rowid AS id, bm25(documents_fts, 10.0, 6.0, 3.0, 1.0) AS score FROM documents_fts WHERE documents_fts MATCH ${query === 'payment due' ? '"payment" AND "due"' : '"payment due"'}`.execute(db)).rows.map((row) => [row.id, Math.round(row.score * 1000) / 1000]),
+      );
+      expect(relevance.hits.slice(40).map((hit) => hit.score)).toEqual(relevance.hits.slice(40).map((hit) => bm25.get(hit.id)));
       const byDate = await search(query, 'date');
       expect(byDate.hits.map((hit) => hit.id)).toEqual(
         (await sql<{ id: number }>`SELECT id FROM documents WHERE text LIKE '%payment due%' ORDER BY document_date DESC, id DESC LIMIT 20`.execute(db)).rows.map((row) => row.id),
