@@ -134,6 +134,106 @@ describe('SQLite search with very many matches', () => {
     expect(screen.stderr).toMatch(/showing 1-5 of about \d+/);
   });
 
+  it('by date or when added, reads the page off the order however the matches lie along it, and says when the total is an estimate', async () => {
+    const home = tempDir();
+    const catalog = await openSqliteDatabase({ path: path.join(home, 'catalog.db'), busyTimeoutMs: 5_000 });
+    const db = catalog.db;
+    const count = 12_000;
+    // Dates run back a day per document (the newest ids have the newest dates); added times run
+    // forward a second per document. "common" is in every document, "lateword" in the 2,400 with
+    // the oldest dates, "bandword" in every third document.
+    await load(db, count, {
+      type: `CASE WHEN i % 4 = 0 THEN 'invoice' ELSE 'other' END`,
+      title: `'note ' || i`,
+      date: `date('2030-01-01', '-' || (${count} - i) || ' days')`,
+      text: `'common ' || CASE WHEN i <= 2400 THEN 'lateword ' ELSE '' END || CASE WHEN i % 3 = 0 THEN 'bandword ' ELSE '' END || 'filler ' || i`,
+    });
+    const search = (query: string, sort: SortOrder, offset = 0, limit = 20) => searchDocuments(db, { tree: parseQuery(query), limit, offset, sort });
+    const truth = async (where: string, order: string, offset: number, limit = 20) =>
+      (await sql<{ id: number }>`SELECT id FROM documents WHERE ${sql.raw(where)} ORDER BY ${sql.raw(order)} LIMIT ${limit} OFFSET ${offset}`.execute(db)).rows.map((row) => row.id);
+    const byDate = 'document_date DESC, id DESC';
+    const byAdded = 'added_at DESC, id DESC';
+
+    // Matches of most documents by date: the total is the words' estimate, and says so.
+    const common = await search('common', 'date');
+    expect(common.totalIsEstimate).toBe(true);
+    expect(common.total).toBeGreaterThan(count * 0.8);
+    expect(common.total).toBeLessThan(count * 1.2);
+    expect(common.hits.map((hit) => hit.id)).toEqual(await truth('1 = 1', byDate, 0));
+    // Each hit has its snippet, made as its row was tested (a first page) or sought after (later ones).
+    for (const page of [common, await search('common', 'date', 20)]) {
+      expect(page.hits.every((hit) => hit.snippet?.includes('common') === true && hit.highlights.length > 0)).toBe(true);
+    }
+
+    // Matches far down the date order (the first rows of the order hold none of them), on any page;
+    // a page past the last match is empty and its total counted.
+    for (const offset of [0, 20, 2_390]) expect((await search('lateword', 'date', offset)).hits.map((hit) => hit.id)).toEqual(await truth(`text LIKE '%lateword%'`, byDate, offset));
+    expect((await search('lateword', 'date', 2_390)).total).toBe(2_400);
+    expect(await search('lateword', 'date', 2_400)).toMatchObject({ total: 2_400, hits: [] });
+    expect((await search('lateword', 'added', 100)).hits.map((hit) => hit.id)).toEqual(await truth(`text LIKE '%lateword%'`, byAdded, 100));
+
+    // A range on the order's own column, far down the order: the walk starts where the range does.
+    const range = `document_date >= '2000-01-01' AND document_date < date('2030-01-01', '-9000 days') AND text LIKE '%bandword%'`;
+    for (const offset of [0, 40]) {
+      const ranged = await search(`bandword after:2000-01-01 before:${(await sql<{ day: string }>`SELECT date('2030-01-01', '-9000 days') AS day`.execute(db)).rows[0]?.day}`, 'date', offset);
+      expect(ranged.hits.map((hit) => hit.id)).toEqual(await truth(range, byDate, offset));
+    }
+    // Words and a filter on another column, by date and when added: the plain sort's page, and a
+    // total near the 1,000 invoices that say "bandword".
+    for (const [sort, order] of [['date', byDate], ['added', byAdded]] as const) {
+      const invoices = await search('bandword type:invoice', sort, 20);
+      expect(invoices.hits.map((hit) => hit.id)).toEqual(await truth(`type = 'invoice' AND text LIKE '%bandword%'`, order, 20));
+      expect(invoices.total).toBeGreaterThan(1_000 * 0.7);
+      expect(invoices.total).toBeLessThan(1_000 * 1.3);
+    }
+    // Many matches and a filter that leaves fewer than a page: the walk reached the end of the
+    // order, so the total is exact.
+    const few = await search('common title:"note 1199"', 'date');
+    const fewTruth = await truth(`text LIKE '%common%' AND title LIKE '%note 1199%'`, byDate, 0, 100);
+    expect(fewTruth.length).toBeLessThan(20);
+    expect(few.hits.map((hit) => hit.id)).toEqual(fewTruth);
+    expect(few.total).toBe(fewTruth.length);
+    expect(few.totalIsEstimate).toBeUndefined();
+    await catalog.close();
+  });
+
+  it('by date, sorts matches that lie too far down the order to walk to, and estimates the total of many, among many documents', async () => {
+    const home = tempDir();
+    const catalog = await openSqliteDatabase({ path: path.join(home, 'catalog.db'), busyTimeoutMs: 5_000 });
+    const db = catalog.db;
+    // 100,000 documents; "oldword" in the 2,100 with the oldest dates: walking the date order to
+    // them costs more than looking each up; "midword" in 2,100 further up the date order, within
+    // reach of the walk. "tenthword" in every tenth document.
+    const count = 100_000;
+    await load(db, count, {
+      type: `'other'`,
+      title: `'note ' || i`,
+      date: `date('2030-01-01', '-' || i || ' days')`,
+      text: `CASE WHEN i > ${count - 2_100} THEN 'oldword ' WHEN i > 60000 AND i <= 62100 THEN 'midword ' ELSE '' END || CASE WHEN i % 10 = 0 THEN 'tenthword ' ELSE '' END || 'filler'`,
+    });
+    const search = (query: string, sort: SortOrder, offset = 0) => searchDocuments(db, { tree: parseQuery(query), limit: 20, offset, sort });
+    for (const offset of [0, 1_000]) {
+      const mid = await search('midword', 'date', offset);
+      expect(mid.total).toBe(2_100);
+      expect(mid.hits.map((hit) => hit.id)).toEqual((await sql<{ id: number }>`SELECT id FROM documents WHERE text LIKE 'midword%' ORDER BY document_date DESC, id DESC LIMIT 20 OFFSET ${offset}`.execute(db)).rows.map((row) => row.id));
+    }
+    for (const [sort, order] of [['date', 'document_date DESC, id DESC'], ['added', 'added_at DESC, id DESC']] as const) {
+      for (const offset of [0, 2_090]) {
+        const found = await search('oldword', sort, offset);
+        expect(found.total).toBe(2_100);
+        expect(found.totalIsEstimate).toBeUndefined();
+        expect(found.hits.map((hit) => hit.id)).toEqual((await sql<{ id: number }>`SELECT id FROM documents WHERE text LIKE 'oldword%' ORDER BY ${sql.raw(order)} LIMIT 20 OFFSET ${offset}`.execute(db)).rows.map((row) => row.id));
+      }
+      // More matches than are counted (10,000): not all read, the total estimated and said to be.
+      const tenth = await search('tenthword', sort, 40);
+      expect(tenth.totalIsEstimate).toBe(true);
+      expect(tenth.total).toBeGreaterThan(10_000 * 0.8);
+      expect(tenth.total).toBeLessThan(10_000 * 1.2);
+      expect(tenth.hits.map((hit) => hit.id)).toEqual((await sql<{ id: number }>`SELECT id FROM documents WHERE text LIKE '%tenthword%' ORDER BY ${sql.raw(order)} LIMIT 20 OFFSET 40`.execute(db)).rows.map((row) => row.id));
+    }
+    await catalog.close();
+  });
+
   it('estimates an AND of words that always go together from the newest matches, not from each word', async () => {
     const home = tempDir();
     const catalog = await openSqliteDatabase({ path: path.join(home, 'catalog.db'), busyTimeoutMs: 5_000 });
@@ -155,6 +255,11 @@ describe('SQLite search with very many matches', () => {
       expect(relevance.hits.slice(0, 40).every((hit) => hit.title.startsWith('payment due'))).toBe(true);
       expect(relevance.hits.slice(40).every((hit) => hit.title.startsWith('note'))).toBe(true);
       expect(new Set(relevance.hits.map((hit) => hit.id)).size).toBe(60);
+      // Body matches (the second tier) are scored on the words alone, as FTS5's bm25 scores them.
+      const bm25 = new Map(
+        (await sql<{ id: number; score: number }>`SELECT rowid AS id, bm25(documents_fts, 10.0, 6.0, 3.0, 1.0) AS score FROM documents_fts WHERE documents_fts MATCH ${query === 'payment due' ? '"payment" AND "due"' : '"payment due"'}`.execute(db)).rows.map((row) => [row.id, Math.round(row.score * 1000) / 1000]),
+      );
+      expect(relevance.hits.slice(40).map((hit) => hit.score)).toEqual(relevance.hits.slice(40).map((hit) => bm25.get(hit.id)));
       const byDate = await search(query, 'date');
       expect(byDate.hits.map((hit) => hit.id)).toEqual(
         (await sql<{ id: number }>`SELECT id FROM documents WHERE text LIKE '%payment due%' ORDER BY document_date DESC, id DESC LIMIT 20`.execute(db)).rows.map((row) => row.id),
