@@ -71,13 +71,16 @@ function tokens(text: string): string {
 async function writeSearchEntry(db: Kysely<Database>, documentId: number, fields: IndexedFields): Promise<void> {
   const tags = fields.tags.join(' ');
   const correspondent = fields.correspondent ?? '';
-  const pairs = pairsVector(fields);
   const head = sql`setweight(to_tsvector('simple', ${tokens(fields.title)}), 'A') || setweight(to_tsvector('simple', ${tokens(tags)}), 'B') || setweight(to_tsvector('simple', ${tokens(correspondent)}), 'C')`;
   if (fields.body !== undefined) {
+    const pairs = pairsVector({ ...fields, body: fields.body });
     await sql`INSERT INTO documents_fts (document_id, tsv, pairs) VALUES (${documentId}, ${head} || setweight(to_tsvector('simple', ${tokens(fields.body.slice(0, MAX_INDEXED_BODY))}), 'D'), ${pairs}::tsvector)`.execute(db);
   } else {
-    // Keep the body's lexemes and pairs (weight D) and replace the rest.
-    await sql`UPDATE documents_fts SET tsv = ${head} || ts_filter(tsv, '{d}'), pairs = ${pairs}::tsvector || ts_filter(pairs, '{d}') WHERE document_id = ${documentId}`.execute(db);
+    // Keep the body's lexemes (weight D) and replace the rest. The pairs keep no fields apart, so
+    // they are made again, with the stored text.
+    const stored = await sql<{ text: string }>`SELECT text FROM documents WHERE id = ${documentId}`.execute(db);
+    const pairs = pairsVector({ ...fields, body: stored.rows[0]?.text ?? '' });
+    await sql`UPDATE documents_fts SET tsv = ${head} || ts_filter(tsv, '{d}'), pairs = ${pairs}::tsvector WHERE document_id = ${documentId}`.execute(db);
   }
 }
 

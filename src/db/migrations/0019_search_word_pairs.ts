@@ -6,8 +6,8 @@ import { pairsVector } from '../search/word-pairs.js';
  * Postgres only: `documents_fts.pairs`, the words that stand next to each other in each document,
  * with a GIN index, so that a phrase reads the documents where its words stand together instead of
  * every document holding all of them (db/search/word-pairs.ts). Existing documents get theirs from
- * their stored fields, a batch at a time; the column is then NOT NULL, so that nothing can write a
- * search entry without it (a missing vector would hide a document from phrases).
+ * their stored fields, a batch at a time; the column is then NOT NULL, so that nothing
+ * can write a search entry without it (a missing vector would hide a document from phrases).
  */
 const BATCH = 500;
 

@@ -35,14 +35,14 @@ export function estimated(rows: number): { total: number; totalIsEstimate: true 
  * are few only when each AND-ed part alone (each word of a phrase) could be; when the parts are
  * many, the share of the newest SAMPLE documents the words match says how many.
  */
-export async function sizeOf(db: Kysely<Database>, matches: Matches, expression: string, bounds: readonly string[], sampleMany: boolean, pairs?: string): Promise<Size> {
+export async function sizeOf(db: Kysely<Database>, matches: Matches, expression: string, bounds: readonly string[], sampleMany: boolean, pairs?: RawBuilder<SqlBool>): Promise<Size> {
   // Beside the words, a word no document holds: what the planner guesses for a word it keeps no
   // statistics on (half the rarest word it knows), which for a million documents can be 5,000.
   // And for a phrase, its pairs (word-pairs.ts): a bound the planner knows far better than the
   // phrase, which it takes to be its words anywhere in the document.
   // All in one round trip: the bounds are needed unless the query is one word, and cost little.
   const single = bounds.length <= 1;
-  const pairTests = pairs === undefined ? [] : [sql<SqlBool>`f.pairs @@ ${pairs}::tsquery`];
+  const pairTests = pairs === undefined ? [] : [pairs];
   const [joint = 0, guess = 0, ...rest] = await plannedRowsEach(db, [tsvMatches(expression), tsvMatches(UNKNOWN_WORD), ...pairTests, ...(single ? [] : bounds.map(tsvMatches))]);
   const paired = pairs === undefined ? Number.POSITIVE_INFINITY : (rest.shift() ?? 0);
   const bounded = rest;
@@ -55,7 +55,7 @@ export async function sizeOf(db: Kysely<Database>, matches: Matches, expression:
   if (upper <= EXACT_COUNT_LIMIT) return { words: Math.min(joint, upper), few: true };
   const sample = (
     await sql<{ hits: number; tried: number }>`
-      SELECT count(*) FILTER (WHERE ${matches.text ?? sql<SqlBool>`TRUE`}) AS hits, count(*) AS tried FROM (SELECT tsv, pairs FROM documents_fts ORDER BY document_id DESC LIMIT ${SAMPLE}) f`.execute(db)
+      SELECT count(*) FILTER (WHERE ${matches.text ?? sql<SqlBool>`TRUE`}) AS hits, count(*) AS tried FROM (SELECT tsv, head, pairs FROM documents_fts ORDER BY document_id DESC LIMIT ${SAMPLE}) f`.execute(db)
   ).rows[0];
   const hits = Number(sample?.hits ?? 0);
   const tried = Number(sample?.tried ?? 0);

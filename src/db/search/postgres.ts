@@ -77,9 +77,10 @@ async function plan(db: Kysely<Database>, options: SearchOptions, dialect: SqlDi
   const ranking = options.sort === 'relevance' ? rankingQuery(textNodes) : undefined;
   if (expression !== undefined) {
     // A phrase: the documents where its words stand together first (word-pairs.ts), then the test.
-    const pairs = pairsQuery(conjuncts.filter((node) => !residual.includes(node)));
+    const pairQuery = pairsQuery(conjuncts.filter((node) => !residual.includes(node)));
+    const pairs = pairQuery === undefined ? undefined : sql<SqlBool>`f.pairs @@ ${pairQuery}::tsquery`;
     const words = sql<SqlBool>`f.tsv @@ to_tsquery('simple', ${expression})`;
-    const text = pairs === undefined ? words : sql<SqlBool>`f.pairs @@ ${pairs}::tsquery AND ${words}`;
+    const text = pairs === undefined ? words : sql<SqlBool>`${pairs} AND ${words}`;
     const matches: Matches = { text, filters: residual.length > 0 ? compile({ kind: 'and', children: residual }, now, 'probe', dialect) : undefined };
     // By date, the share of matches decides how far the walk goes: it must not rest on the
     // planner's guess for a word it keeps no statistics on (see sizeOf).
