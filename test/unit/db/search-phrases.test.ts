@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Migrator, sql } from 'kysely';
 import type { CatalogDatabase } from '../../../src/db/database.js';
 import { DIALECTS, openTestCatalog } from '../../support/catalogs.js';
+import { newDocument } from '../../support/new-document.js';
 import { DocumentRepository, type NewDocument } from '../../../src/db/documents.js';
 import { migrationProvider } from '../../../src/db/migrations/index.js';
 import { fillWordPairs } from '../../../src/db/migrations/0019_search_word_pairs.js';
@@ -10,34 +10,7 @@ import { parseQuery, type QueryNode } from '../../../src/db/search/query-parser.
 import { searchDocuments } from '../../../src/db/search/search.js';
 import { pairsQuery, pairsVector } from '../../../src/db/search/word-pairs.js';
 
-function document(index: number, overrides: Partial<NewDocument>): NewDocument {
-  return {
-    sha256: createHash('sha256').update(`phrase doc ${index}`).digest('hex'),
-    size: 100,
-    mime: 'application/pdf',
-    originalName: `doc-${index}.pdf`,
-    blobBackend: 'local',
-    blobKey: `sha256/p/${index}`,
-    method: 'text-layer',
-    pages: 1,
-    words: 10,
-    language: 'en',
-    ocrConfidence: null,
-    type: 'other',
-    title: `Document ${index}`,
-    tags: [],
-    documentDate: null,
-    correspondent: null,
-    classConfidence: 0.5,
-    classRule: 'test',
-    classifier: 'local',
-    fields: {},
-    warnings: [],
-    text: '',
-    metadata: {},
-    ...overrides,
-  };
-}
+const document = (index: number, overrides: Partial<NewDocument>) => newDocument('phrase doc', index, overrides);
 
 // A text whose pairs would not fit in a tsvector: 85,000 different words (within the 400,000
 // characters Postgres indexes), the phrase first (a tsvector keeps word positions up to 16,383).

@@ -3,40 +3,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import type { CatalogDatabase } from '../../../src/db/database.js';
 import { DIALECTS, openTestCatalog } from '../../support/catalogs.js';
+import { newDocument } from '../../support/new-document.js';
 import { DocumentRepository, type NewDocument } from '../../../src/db/documents.js';
 import { MAX_DEPTH, MAX_TERMS, parseQuery, type QueryNode } from '../../../src/db/search/query-parser.js';
 import { globToLike } from '../../../src/db/search/compile.js';
 import { matchingDocumentIds, searchDocuments } from '../../../src/db/search/search.js';
 import { DoccatError } from '../../../src/errors.js';
 
-function document(index: number, overrides: Partial<NewDocument>): NewDocument {
-  return {
-    sha256: createHash('sha256').update(`doc ${index}`).digest('hex'),
-    size: 100,
-    mime: 'application/pdf',
-    originalName: `doc-${index}.pdf`,
-    blobBackend: 'local',
-    blobKey: `sha256/x/${index}`,
-    method: 'text-layer',
-    pages: 1,
-    words: 10,
-    language: 'en',
-    ocrConfidence: null,
-    type: 'other',
-    title: `Document ${index}`,
-    tags: [],
-    documentDate: null,
-    correspondent: null,
-    classConfidence: 0.5,
-    classRule: 'test',
-    classifier: 'local',
-    fields: {},
-    warnings: [],
-    text: '',
-    metadata: {},
-    ...overrides,
-  };
-}
+const document = (index: number, overrides: Partial<NewDocument>) => newDocument('doc', index, overrides);
 
 for (const dialect of DIALECTS) describe(`search on a real ${dialect} catalogue`, () => {
   let catalog: CatalogDatabase;
