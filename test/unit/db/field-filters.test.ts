@@ -1,40 +1,13 @@
-import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CatalogDatabase } from '../../../src/db/database.js';
 import { DIALECTS, openTestCatalog } from '../../support/catalogs.js';
+import { newDocument } from '../../support/new-document.js';
 import { DocumentRepository, type NewDocument } from '../../../src/db/documents.js';
 import { parseQuery } from '../../../src/db/search/query-parser.js';
 import { searchDocuments } from '../../../src/db/search/search.js';
 import { DoccatError } from '../../../src/errors.js';
 
-function document(index: number, overrides: Partial<NewDocument>): NewDocument {
-  return {
-    sha256: createHash('sha256').update(`typed ${index}`).digest('hex'),
-    size: 100,
-    mime: 'application/pdf',
-    originalName: `doc-${index}.pdf`,
-    blobBackend: 'local',
-    blobKey: `sha256/x/${index}`,
-    method: 'text-layer',
-    pages: 1,
-    words: 10,
-    language: 'en',
-    ocrConfidence: null,
-    type: 'invoice',
-    title: `Document ${index}`,
-    tags: [],
-    documentDate: '2024-03-01',
-    correspondent: null,
-    classConfidence: 0.5,
-    classRule: 'test',
-    classifier: 'local',
-    fields: {},
-    warnings: [],
-    text: 'invoice',
-    metadata: {},
-    ...overrides,
-  };
-}
+const document = (index: number, overrides: Partial<NewDocument>) => newDocument('typed', index, { type: 'invoice', documentDate: '2024-03-01', text: 'invoice', ...overrides });
 
 describe('typed field filters in the query language', () => {
   it('reads comparisons with and without a colon', () => {

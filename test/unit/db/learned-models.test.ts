@@ -1,41 +1,16 @@
-import { createHash } from 'node:crypto';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CatalogDatabase } from '../../../src/db/database.js';
 import { DIALECTS, openTestCatalog } from '../../support/catalogs.js';
-import { DocumentRepository, type NewDocument } from '../../../src/db/documents.js';
+import { DocumentRepository } from '../../../src/db/documents.js';
 import { LearnedModelRepository } from '../../../src/db/learned-models.js';
 import { configSchema } from '../../../src/config/schema.js';
 import { currentModel, trainModel } from '../../../src/app/learning.js';
 import type { OpenCatalog } from '../../../src/app/catalog.js';
+import { newDocument } from '../../support/new-document.js';
 
-function document(index: number, text: string): NewDocument {
-  return {
-    sha256: createHash('sha256').update(`learned ${index}`).digest('hex'),
-    size: 100,
-    mime: 'text/plain',
-    originalName: `doc-${index}.txt`,
-    blobBackend: 'local',
-    blobKey: `sha256/x/${index}`,
-    method: 'text',
-    pages: 1,
-    words: 10,
-    language: 'de',
-    ocrConfidence: null,
-    type: 'invoice',
-    title: `Document ${index}`,
-    tags: [],
-    documentDate: null,
-    correspondent: null,
-    classConfidence: 0.5,
-    classRule: 'test',
-    classifier: 'local',
-    fields: {},
-    warnings: [],
-    text,
-    metadata: {},
-  };
-}
+const document = (index: number, text: string) =>
+  newDocument('learned', index, { mime: 'text/plain', originalName: `doc-${index}.txt`, method: 'text', language: 'de', type: 'invoice', text });
 
 const bill = (month: number) => `Stadtwerke Oberau GmbH\nIhre Abrechnung für Strom und Wasser\nVertragskonto 300 455 219\nZeitraum ${month}/2024\nVerbrauch ${200 + month * 7} kWh\nAbschlag ${40 + month},00 €`;
 const payslip = (month: number) => `Kestrel Logistics Ltd\nPay advice for month ${month}\nEmployee 0458 Grace Okafor\nBasic ${1900 + month}.00\nNational Insurance 84.12\nNet ${1600 + month}.75`;
