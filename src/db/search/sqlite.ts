@@ -200,11 +200,16 @@ async function matchesInOrder(db: Kysely<Database>, sort: 'date' | 'added', expr
   else if (filters === undefined && words.few) counted = { total: words.total };
   else if (passing !== undefined) counted = estimated(Math.max(passing, offset + ids.length));
   else counted = { total: Number((await sql<{ count: number }>`SELECT count(*) AS count FROM documents d WHERE ${textSet} AND ${filters ?? sql<SqlBool>`1 = 1`}`.execute(db)).rows[0]?.count ?? 0) };
-  const page = await sql<HitRow>`
-    SELECT ${HIT_COLUMNS}, NULL AS score
-    FROM documents d WHERE d.id IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`.execute(db);
-  const byId = new Map(page.rows.map((row) => [row.id, row]));
-  return { ...(counted.totalIsEstimate ? { totalIsEstimate: true as const } : {}), rows: ids.flatMap((id) => { const row = byId.get(id); return row ? [{ ...row, total: counted.total }] : []; }) };
+  return { ...(counted.totalIsEstimate ? { totalIsEstimate: true as const } : {}), rows: await rowsInOrder(db, ids, counted.total) };
+}
+
+/** The rows of the documents a plan picked, in its order, each with the total (gone ones left out). */
+async function rowsInOrder(db: Kysely<Database>, ids: number[], total: number): Promise<(HitRow & { total: number })[]> {
+  const found = new Map((await sql<HitRow>`SELECT ${HIT_COLUMNS}, NULL AS score FROM documents d WHERE d.id IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`.execute(db)).rows.map((row) => [row.id, row]));
+  return ids.flatMap((id) => {
+    const row = found.get(id);
+    return row ? [{ ...row, total }] : [];
+  });
 }
 
 /**
@@ -290,8 +295,7 @@ async function probedWalk(db: Kysely<Database>, expression: string, order: RawBu
   if (picked.length < offset + limit && batch.length === bound) return undefined;
   const page = picked.slice(offset, offset + limit);
   const { total } = estimated(Math.max(words.total, picked.length));
-  const found = new Map((await sql<HitRow>`SELECT ${HIT_COLUMNS}, NULL AS score FROM documents d WHERE d.id IN (SELECT value FROM json_each(${JSON.stringify(page)}))`.execute(db)).rows.map((row) => [row.id, row]));
-  return { totalIsEstimate: true, snippets, rows: page.flatMap((id) => { const row = found.get(id); return row ? [{ ...row, total }] : []; }) };
+  return { totalIsEstimate: true, snippets, rows: await rowsInOrder(db, page, total) };
 }
 
 /** A page of the matches (ids) in the order, looked up and sorted: costs as many lookups as matches. */
