@@ -40,11 +40,15 @@ export interface PairFields {
 export function pairsVector(fields: PairFields): string {
   const pairs = new Set<string>();
   for (const text of [fields.title, fields.tags.join(' '), fields.correspondent ?? '', fields.body.slice(0, MAX_INDEXED_BODY)]) {
-    const words = searchTokens(text);
-    for (let index = 1; index < words.length; index += 1) pairs.add(pairHash(words[index - 1] as string, words[index] as string));
+    for (const pair of pairHashes(searchTokens(text))) pairs.add(pair);
   }
   const literal = [...pairs].map((pair) => `'${pair}'`).join(' ');
   return literal.length > LIMIT ? `'${OVERFLOW}'` : literal;
+}
+
+/** Each two words in a row, hashed. */
+function pairHashes(words: readonly string[]): string[] {
+  return words.slice(1).map((word, index) => pairHash(words[index] as string, word));
 }
 
 /** FNV-1a over the two words, in base 36 (at most seven characters). */
@@ -75,9 +79,8 @@ function partPairs(part: QueryNode): string | undefined {
     case 'phrase': {
       const words = searchTokens(part.text);
       if (part.kind === 'term' && part.prefix) words.pop();
-      const pairs = new Set<string>();
-      for (let index = 1; index < words.length; index += 1) pairs.add(`'${pairHash(words[index - 1] as string, words[index] as string)}'`);
-      return pairs.size === 0 ? undefined : [...pairs].join(' & ');
+      const pairs = new Set(pairHashes(words));
+      return pairs.size === 0 ? undefined : [...pairs].map((pair) => `'${pair}'`).join(' & ');
     }
     case 'and':
       return part.children.map(partPairs).find((pairs) => pairs !== undefined);
