@@ -55,7 +55,7 @@ export async function sizeOf(db: Kysely<Database>, matches: Matches, expression:
   if (upper <= EXACT_COUNT_LIMIT) return { words: Math.min(joint, upper), few: true };
   const sample = (
     await sql<{ hits: number; tried: number }>`
-      SELECT count(*) FILTER (WHERE ${matches.text ?? sql<SqlBool>`TRUE`}) AS hits, count(*) AS tried FROM (SELECT tsv, head, pairs FROM documents_fts ORDER BY document_id DESC LIMIT ${SAMPLE}) f`.execute(db)
+      SELECT count(*) FILTER (WHERE ${matches.text ?? sql<SqlBool>`TRUE`}) AS hits, count(*) AS tried FROM (SELECT tsv, pairs FROM documents_fts ORDER BY document_id DESC LIMIT ${SAMPLE}) f`.execute(db)
   ).rows[0];
   const hits = Number(sample?.hits ?? 0);
   const tried = Number(sample?.tried ?? 0);
