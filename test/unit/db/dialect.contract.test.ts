@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Catalog } from '../../../src/db/catalog.js';
@@ -7,6 +6,7 @@ import { dialectFor, writeTransaction } from '../../../src/db/dialect.js';
 import type { NewDocument } from '../../../src/db/documents.js';
 import { parseQuery } from '../../../src/db/search/query-parser.js';
 import { DIALECTS, openTestCatalog } from '../../support/catalogs.js';
+import { newDocument } from '../../support/new-document.js';
 
 /**
  * The roles of the dialect object (db/dialect/types.ts), each run on both catalogue databases:
@@ -15,31 +15,21 @@ import { DIALECTS, openTestCatalog } from '../../support/catalogs.js';
  */
 
 function document(index: number, tags: string[]): NewDocument {
-  return {
-    sha256: createHash('sha256').update(`dialect contract ${index}`).digest('hex'),
+  return newDocument('dialect contract', index, {
     size: 100 + index,
     mime: 'text/plain',
     originalName: `doc-${index}.txt`,
-    blobBackend: 'local',
     blobKey: `sha256/d/${index}`,
     method: 'text',
-    pages: 1,
     words: 3,
-    language: 'en',
-    ocrConfidence: null,
     type: 'invoice',
     title: `Invoice ${index}`,
     tags,
-    documentDate: null,
     correspondent: 'Acme Ltd',
     classConfidence: 0.9,
-    classRule: 'test',
-    classifier: 'local',
     fields: { total: { amount: 10 * index, currency: 'EUR' }, dueDate: `2024-0${index}-15` },
-    warnings: [],
     text: `invoice number ${index} for widgets`,
-    metadata: {},
-  };
+  });
 }
 
 /** GLOB semantics, case-sensitive: * any run (slashes too), ? one character, [...] a class. */
