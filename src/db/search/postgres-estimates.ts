@@ -42,16 +42,19 @@ export async function sizeOf(db: Kysely<Database>, matches: Matches, expression:
   // phrase, which it takes to be its words anywhere in the document.
   // All in one round trip: the bounds are needed unless the query is one word, and cost little.
   const single = bounds.length <= 1;
-  const pairTests = pairs === undefined ? [] : [pairs];
-  const [joint = 0, guess = 0, ...rest] = await plannedRowsEach(db, [tsvMatches(expression), tsvMatches(UNKNOWN_WORD), ...pairTests, ...(single ? [] : bounds.map(tsvMatches))]);
-  const paired = pairs === undefined ? Number.POSITIVE_INFINITY : (rest.shift() ?? 0);
-  const bounded = rest;
+  // Each of the words' bounds and the pairs holds every match: the least of them bounds the words.
+  const [joint = 0, guess = 0, ...upperBounds] = await plannedRowsEach(db, [
+    tsvMatches(expression),
+    tsvMatches(UNKNOWN_WORD),
+    ...(single ? [] : bounds.map(tsvMatches)),
+    ...(pairs === undefined ? [] : [pairs]),
+  ]);
   // One word (or one OR of words), NOTs aside: the planner's own estimate when it knows the
   // words, or when they are few; measured when it guessed, or when the caller must have it right.
   const guessed = joint <= GUESSED * guess;
   if (single && joint <= EXACT_COUNT_LIMIT) return { words: joint, few: true };
   if (single && !guessed && !sampleMany) return { words: joint, few: false };
-  const upper = Math.min(paired, single ? joint : Math.min(...bounded));
+  const upper = Math.min(...(single ? [joint] : []), ...upperBounds);
   if (upper <= EXACT_COUNT_LIMIT) return { words: Math.min(joint, upper), few: true };
   const sample = (
     await sql<{ hits: number; tried: number }>`
