@@ -16,6 +16,11 @@ export function matchingIds(expression: string): RawBuilder<SqlBool> {
   return sql<SqlBool>`d.id IN (SELECT rowid FROM documents_fts WHERE documents_fts MATCH ${expression})`;
 }
 
+/** Documents already known to match, as a set to test d.id against. */
+export function knownIds(ids: readonly number[]): RawBuilder<SqlBool> {
+  return sql<SqlBool>`d.id IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`;
+}
+
 /** How many documents match: FTS5 counts without scoring, which is nearly free. */
 export async function countMatches(db: Kysely<Database>, expression: string): Promise<number> {
   const counted = await sql<{ count: number }>`SELECT count(*) AS count FROM documents_fts WHERE documents_fts MATCH ${expression}`.execute(db);

@@ -32,6 +32,8 @@ export interface WordsSize {
   total: number;
   /** The newest matches (ids, newest first), up to EXACT_COUNT_LIMIT + 1 of them. */
   newest: number[];
+  /** Their bm25 scores, in the same order, when asked for. */
+  scores?: number[];
 }
 
 /**
@@ -40,15 +42,22 @@ export interface WordsSize {
  * the oldest of them has up to the newest) stands for the whole catalogue. Any expression works
  * (phrases, AND, NOT, prefixes), since FTS5 itself says what matches; the sample leans to recent
  * documents, which is why the total is then said to be an estimate.
+ *
+ * `scored`: the matches' bm25 scores come along, so that few matches need not be read a second
+ * time to rank them. Worth it where matching costs more than scoring: a phrase reads every
+ * position of its words, once to size it and once more to rank it (at 1M, "total due": 8 ms to
+ * size, 17 to rank, where sizing with scores takes about as long as ranking).
  */
-export async function wordsSize(db: Kysely<Database>, expression: string): Promise<WordsSize> {
-  const found = await sql<{ ids: string }>`
-    SELECT json_group_array(rid) AS ids FROM (SELECT rowid AS rid FROM documents_fts WHERE documents_fts MATCH ${expression} ORDER BY rowid DESC LIMIT ${EXACT_COUNT_LIMIT + 1})`.execute(db);
+export async function wordsSize(db: Kysely<Database>, expression: string, scored = false): Promise<WordsSize> {
+  const found = await sql<{ ids: string; scores: string | null }>`
+    SELECT json_group_array(rid) AS ids, ${scored ? sql`json_group_array(score)` : sql`NULL`} AS scores
+    FROM (SELECT rowid AS rid ${scored ? sql`, bm25(documents_fts, ${WEIGHTS}) AS score` : sql``} FROM documents_fts WHERE documents_fts MATCH ${expression} ORDER BY rowid DESC LIMIT ${EXACT_COUNT_LIMIT + 1})`.execute(db);
   const newest = JSON.parse(found.rows[0]?.ids ?? '[]') as number[];
-  if (newest.length <= EXACT_COUNT_LIMIT) return { few: true, total: newest.length, newest };
+  const scores = found.rows[0]?.scores ? { scores: JSON.parse(found.rows[0].scores) as number[] } : {};
+  if (newest.length <= EXACT_COUNT_LIMIT) return { few: true, total: newest.length, newest, ...scores };
   const { low, high } = await idSpan(db);
   const oldest = newest[newest.length - 1] as number;
-  return { few: false, total: (newest.length * (high - low + 1)) / Math.max(1, high - oldest + 1), newest };
+  return { few: false, total: (newest.length * (high - low + 1)) / Math.max(1, high - oldest + 1), newest, ...scores };
 }
 
 /** A total that is an estimate: to two significant digits, and said to be one. */

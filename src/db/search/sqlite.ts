@@ -2,7 +2,7 @@ import { sql, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
 import type { SqlDialect } from '../dialect/types.js';
 import type { Database } from '../schema.js';
 import { compile, INDEXED_FIELDS } from './compile.js';
-import { countMatches, matchingIds } from './fts5.js';
+import { countMatches, knownIds, matchingIds } from './fts5.js';
 import { expandedSyntax } from './fts5-prefix.js';
 import { MARK_END, MARK_START, toHit } from './hits.js';
 import { positiveTextNodes, splitConjunction, type QueryNode } from './query-parser.js';
@@ -30,9 +30,13 @@ export async function searchSqlite(db: Kysely<Database>, options: SearchOptions,
   const ranked = matchQuery.length > 0 && byRelevance;
   const useExpression = expression !== undefined && byRelevance;
   const residualWhere = residual.length > 0 ? compile({ kind: 'and', children: residual }, now, 'probe', dialect) : sql<SqlBool>`1 = 1`;
-  const textSet = expression !== undefined ? matchingIds(expression) : undefined;
   // Words that match many documents are not all read: bounded plans (sqlite-many.ts) instead.
-  const words = expression !== undefined ? await wordsSize(db, expression) : undefined;
+  // A phrase alone by relevance is scored as it is sized (it is seldom common, see wordsSize).
+  const scored = useExpression && residual.length === 0 && positiveTextNodes(options.tree).some((node) => node.phrase);
+  const words = expression !== undefined ? await wordsSize(db, expression, scored) : undefined;
+  // Few matches were all read to size them: as a list of ids they are a set without running the
+  // expression again (a phrase reads both words' positions each time: 8 ms for "total due" at 1M).
+  const textSet = words?.few === true ? knownIds(words.newest) : expression !== undefined ? matchingIds(expression) : undefined;
   // Words that match nothing: nothing matches the conjunction either, and nothing needs reading.
   if (words?.few === true && words.total === 0) return { total: 0, hits: [] };
   const ranking = positiveTextNodes(options.tree).map((node) => syntax.word(node.text, node.prefix)).join(' OR ');
@@ -75,11 +79,13 @@ export async function searchSqlite(db: Kysely<Database>, options: SearchOptions,
   const walked: PageRows | undefined =
     expression === undefined || words === undefined || options.sort === 'relevance'
       ? undefined
-      : await matchesInOrder(db, options.sort, expression, words, order, options.limit, options.offset, residual.length > 0 ? { where: residualWhere, ...orderRange(residual, options.sort, now, dialect) } : undefined, !prefixed);
+      : await matchesInOrder(db, options.sort, expression, textSet ?? matchingIds(expression), words, order, options.limit, options.offset, residual.length > 0 ? { where: residualWhere, ...orderRange(residual, options.sort, now, dialect) } : undefined, !prefixed);
   const rows: { rows: (HitRow & { total: number | null })[] } = walked
     ? walked
     : useExpression && residual.length === 0
-    ? await topMatches(db, expression, options.limit, options.offset, words?.few ? words.total : undefined)
+    ? words?.few === true && words.scores !== undefined
+      ? await scoredPage(db, words.newest, words.scores, options.limit, options.offset)
+      : await topMatches(db, expression, options.limit, options.offset, words?.few ? words.total : undefined)
     : await sql<HitRow & { total: number | null }>`
     ${withRank}
     SELECT ${HIT_COLUMNS}, ${ranked ? sql`r.score` : sql`NULL`} AS score,
@@ -97,7 +103,9 @@ export async function searchSqlite(db: Kysely<Database>, options: SearchOptions,
     // With text, every match is scored anyway and the window counts them in the same pass.
     // Filters alone are counted apart, so that the page query can stop early on an index.
     total =
-      expression !== undefined && residual.length === 0
+      words?.few === true && residual.length === 0
+        ? words.total
+        : expression !== undefined && residual.length === 0
         ? await countMatches(db, expression)
         : Number((await sql<{ count: number }>`SELECT count(*) AS count FROM documents d WHERE ${countWhere}`.execute(db)).rows[0]?.count ?? 0);
   }
@@ -132,9 +140,6 @@ function anyWordMatches(parts: readonly QueryNode[]): boolean {
   return parts.length === 1 && words(parts[0] as QueryNode);
 }
 
-/** Below this many matches, SQLite's own plan (each match looked up, then sorted) is cheap enough. */
-const SMALL_MATCH_SET = 2_000;
-
 /**
  * How many entries of an order's index a walk reads for the cost of looking one document up: the
  * index is small and read in order, while a document's row is a page of its own read at random
@@ -165,30 +170,28 @@ function orderRange(residual: QueryNode[], sort: 'date' | 'added', now: Date, di
 const CANDIDATE_MARGIN = 4;
 
 /**
- * Text, ordered by date or by when added, matching many documents. Few matches with filters are
- * read whole (the total is then exact); words matching a large share are tested along the order
- * one row at a time (probedWalk); otherwise the order's first rows are tested against the matches
- * (walkOrderForMatches), and matches the walk could not reach cheaply are sorted. undefined: few
- * enough matches for SQLite's own plan.
+ * Text, ordered by date or by when added. Few matches (all known, `textSet` lists them) are looked
+ * up and sorted, or with filters read whole (the total is then exact); words matching a large
+ * share are tested along the order one row at a time (probedWalk); otherwise the order's first
+ * rows are tested against the matches (walkOrderForMatches), and matches the walk could not reach
+ * cheaply are sorted.
  */
-async function matchesInOrder(db: Kysely<Database>, sort: 'date' | 'added', expression: string, words: WordsSize, order: RawBuilder<unknown>, limit: number, offset: number, filtered: Filters | undefined, probe: boolean): Promise<PageRows | undefined> {
+async function matchesInOrder(db: Kysely<Database>, sort: 'date' | 'added', expression: string, textSet: RawBuilder<SqlBool>, words: WordsSize, order: RawBuilder<unknown>, limit: number, offset: number, filtered: Filters | undefined, probe: boolean): Promise<PageRows> {
   const filters = filtered?.where;
-  const textSet = matchingIds(expression);
   const column = sort === 'date' ? 'document_date' : 'added_at';
   if (filters !== undefined && words.few) return filteredMatchesInOrder(db, sql<SqlBool>`${textSet} AND ${filters}`, column, limit, offset);
   if (filters === undefined && !words.few && probe) {
     const probed = await probedWalk(db, expression, order, limit, offset, words);
     if (probed !== undefined) return probed;
   }
-  if (filters === undefined && words.total < SMALL_MATCH_SET) return undefined;
   // The matches that pass the filters, from the newest matches (undefined: none of them passed);
   // a range on the order's own column narrows the walk instead, so it is left out of the share.
   const passing = filters === undefined ? words.total : await filteredTotal(db, words, filters);
   const spread = filtered?.range === undefined ? passing : filtered.rest === undefined ? words.total : await filteredTotal(db, words, filtered.rest);
-  const walk = await walkOrderForMatches(db, sort, expression, order, limit, offset, words.total, spread, filtered);
+  const walk = await walkOrderForMatches(db, sort, words.few ? words.newest : expression, order, limit, offset, words.total, spread, filtered);
   if (walk === undefined) {
     if (filters !== undefined) return filteredMatchesInOrder(db, sql<SqlBool>`${textSet} AND ${filters}`, column, limit, offset);
-    const matches = JSON.parse((await sql<{ ids: string }>`SELECT json_group_array(rowid) AS ids FROM documents_fts WHERE documents_fts MATCH ${expression}`.execute(db)).rows[0]?.ids ?? '[]') as number[];
+    const matches = words.few ? words.newest : (JSON.parse((await sql<{ ids: string }>`SELECT json_group_array(rowid) AS ids FROM documents_fts WHERE documents_fts MATCH ${expression}`.execute(db)).rows[0]?.ids ?? '[]') as number[]);
     return sortedMatches(db, matches, order, limit, offset);
   }
   const { ids, complete } = walk;
@@ -225,20 +228,24 @@ async function rowsInOrder(db: Kysely<Database>, ids: number[], total: number): 
  * planner picks) reads a page per match. The walk reads at most the whole index, or, when the
  * matches are few against the catalogue, WALK_PER_LOOKUP entries per match: undefined when it
  * stopped there short of a page, so that the caller sorts them instead. `complete`: the walk
- * reached the end of the order.
+ * reached the end of the order. `matching`: the FTS5 expression, or the matches' ids when all are
+ * known (few): then the walk starts at once, since testing a row against a short list is cheaper
+ * than streaming the expression's matches (a phrase reads every position of both its words).
  */
-async function walkOrderForMatches(db: Kysely<Database>, sort: 'date' | 'added', expression: string, order: RawBuilder<unknown>, limit: number, offset: number, matches: number, passing: number | undefined, filtered: Filters | undefined): Promise<{ ids: number[]; complete: boolean } | undefined> {
+async function walkOrderForMatches(db: Kysely<Database>, sort: 'date' | 'added', matching: string | readonly number[], order: RawBuilder<unknown>, limit: number, offset: number, matches: number, passing: number | undefined, filtered: Filters | undefined): Promise<{ ids: number[]; complete: boolean } | undefined> {
   const filters = filtered?.where;
   const index = sql.raw(sort === 'date' ? 'documents_date' : 'documents_added');
   const key = sql.ref(`d.${sort === 'date' ? 'document_date' : 'added_at'}`);
   const { low, high } = await idSpan(db);
   const span = Math.max(1, high - low + 1);
-  const textSet = sql<SqlBool>`IN (SELECT rowid FROM documents_fts WHERE documents_fts MATCH ${expression})`;
+  const known = typeof matching !== 'string';
+  const textSet = known ? sql<SqlBool>`IN (SELECT value FROM json_each(${JSON.stringify(matching)}))` : sql<SqlBool>`IN (SELECT rowid FROM documents_fts WHERE documents_fts MATCH ${matching})`;
   const candidates = passing !== undefined && passing > 0 ? Math.ceil((CANDIDATE_MARGIN * (offset + limit) * span) / passing) : span;
-  if (candidates < span) {
+  // Matches already known cost nothing to test a walk's rows against: no first pass needed.
+  if (!known && candidates < span) {
     const ids = (
       await sql<{ id: number }>`WITH c AS MATERIALIZED (SELECT d.id, ${key} AS k FROM documents d INDEXED BY ${index} ${filtered?.range === undefined ? sql`` : sql`WHERE ${filtered.range}`} ${order} LIMIT ${candidates})
-        SELECT c.id FROM c WHERE c.id IN (SELECT rowid FROM documents_fts WHERE documents_fts MATCH ${expression} AND +rowid IN (SELECT id FROM c))
+        SELECT c.id FROM c WHERE c.id IN (SELECT rowid FROM documents_fts WHERE documents_fts MATCH ${matching} AND +rowid IN (SELECT id FROM c))
         ${filters === undefined ? sql`` : sql`AND EXISTS (SELECT 1 FROM documents d WHERE d.id = c.id AND ${filters})`}
         ORDER BY c.k DESC, c.id DESC LIMIT ${limit} OFFSET ${offset}`.execute(db)
     ).rows.map((row) => row.id);
@@ -262,20 +269,25 @@ async function walkOrderForMatches(db: Kysely<Database>, sort: 'date' | 'added',
   return walked < bound ? { ids, complete: true } : undefined;
 }
 
-/** Above this share of the catalogue, words are tested on the rows of the order's walk one by one. */
-const DENSE_SHARE = 0.3;
+/**
+ * What seeking one rowid in FTS5 costs, in matches streamed: a seek re-runs the expression for the
+ * rowid (20-50 µs at 1M documents, words, ORs and phrases alike), a streamed match about 0.06 µs.
+ */
+const SEEK_PER_STREAMED_MATCH = 650;
 
 /**
- * Words that match a large share of the catalogue, by date or when added: fetching every match
- * costs more (100 ms for the 510k of "tax OR premium" among 1M) than testing the words on the rows
- * of the order's walk, at about 1 ms each (FTS5 re-runs the query per rowid), since a page needs
- * only (offset + limit) / share of them. Four times that many at most; the total is the words'
- * estimate. Not for prefixes: FTS5 merges a prefix's words again for each rowid.
+ * Words that match a large share of the catalogue, by date or when added: the other plans stream
+ * every match at least once (14 ms for the 240k of insur* among 1M), while a page needs only
+ * (offset + limit) / share rows of the order's walk, each sought in FTS5. Taken when those seeks
+ * (the first batch is 1.5 times that many) cost less than streaming the matches, so as the
+ * catalogue grows, at a smaller share: 0.15 at 1M, 0.45 at 100k. Four times that many rows at most;
+ * the total is the words' estimate. Not for prefixes: FTS5 merges a prefix's words again for each
+ * rowid.
  */
 async function probedWalk(db: Kysely<Database>, expression: string, order: RawBuilder<unknown>, limit: number, offset: number, words: WordsSize): Promise<{ rows: (HitRow & { total: number })[]; totalIsEstimate: true; snippets: ReadonlyMap<number, string> } | undefined> {
   const { low, high } = await idSpan(db);
   const share = words.total / Math.max(1, high - low + 1);
-  if (share < DENSE_SHARE) return undefined;
+  if (share === 0 || (1.5 * (offset + limit) * SEEK_PER_STREAMED_MATCH) / share > words.total) return undefined;
   const bound = Math.ceil((4 * (offset + limit)) / share);
   const batch = (await sql<{ id: number }>`SELECT d.id FROM documents d ${order} LIMIT ${bound}`.execute(db)).rows.map((row) => row.id);
   const picked: number[] = [];
@@ -320,6 +332,13 @@ async function filteredMatchesInOrder(db: Kysely<Database>, where: RawBuilder<Sq
     SELECT ${HIT_COLUMNS}, NULL AS score, (SELECT count(*) FROM m) AS total
     FROM p JOIN documents d ON d.id = p.id
     ORDER BY ${key} DESC, d.id DESC`.execute(db);
+}
+
+/** All the matches, scored as they were counted: the page is cut from them in bm25 order. */
+async function scoredPage(db: Kysely<Database>, ids: readonly number[], scores: readonly number[], limit: number, offset: number): Promise<{ rows: (HitRow & { total: number })[] }> {
+  const page = ids.map((id, index) => ({ id, score: scores[index] as number })).sort((a, b) => a.score - b.score || b.id - a.id).slice(offset, offset + limit);
+  const scoreOf = new Map(page.map((hit) => [hit.id, hit.score]));
+  return { rows: (await rowsInOrder(db, page.map((hit) => hit.id), ids.length)).map((row) => ({ ...row, score: scoreOf.get(row.id) ?? null })) };
 }
 
 /**

@@ -217,6 +217,14 @@ describe('SQLite search with very many matches', () => {
       expect(mid.total).toBe(2_100);
       expect(mid.hits.map((hit) => hit.id)).toEqual((await sql<{ id: number }>`SELECT id FROM documents WHERE text LIKE 'midword%' ORDER BY document_date DESC, id DESC LIMIT 20 OFFSET ${offset}`.execute(db)).rows.map((row) => row.id));
     }
+    // The same phrase by relevance: scored as it was sized, in bm25's order (ties newest first),
+    // with the scores FTS5 gives (as hits show them, to three places).
+    for (const offset of [0, 1_880]) {
+      const ranked = await search('"oldword filler"', 'relevance', offset);
+      const truth = (await sql<{ id: number; score: number }>`SELECT rowid AS id, bm25(documents_fts, 10.0, 6.0, 3.0, 1.0) AS score FROM documents_fts WHERE documents_fts MATCH '"oldword filler"' ORDER BY score ASC, rowid DESC LIMIT 20 OFFSET ${offset}`.execute(db)).rows;
+      expect(ranked.total).toBe(1_890);
+      expect(ranked.hits.map((hit) => [hit.id, hit.score])).toEqual(truth.map((row) => [row.id, Math.round(row.score * 1000) / 1000]));
+    }
     for (const [sort, order] of [['date', 'document_date DESC, id DESC'], ['added', 'added_at DESC, id DESC']] as const) {
       for (const offset of [0, 2_090]) {
         const found = await search('oldword', sort, offset);
@@ -224,6 +232,11 @@ describe('SQLite search with very many matches', () => {
         expect(found.totalIsEstimate).toBeUndefined();
         expect(found.hits.map((hit) => hit.id)).toEqual((await sql<{ id: number }>`SELECT id FROM documents WHERE text LIKE 'oldword%' ORDER BY ${sql.raw(order)} LIMIT 20 OFFSET ${offset}`.execute(db)).rows.map((row) => row.id));
       }
+      // A phrase with few matches, known once sized: walked against, then sorted, as SQL sorts it.
+      // (1,890: the oldest documents with "tenthword" between the two words are not among them.)
+      const phrase = await search('"oldword filler"', sort, 1_880);
+      expect(phrase).toMatchObject({ total: 1_890 });
+      expect(phrase.hits.map((hit) => hit.id)).toEqual((await sql<{ id: number }>`SELECT id FROM documents WHERE text LIKE 'oldword filler%' ORDER BY ${sql.raw(order)} LIMIT 20 OFFSET 1880`.execute(db)).rows.map((row) => row.id));
       // More matches than are counted (10,000): not all read, the total estimated and said to be.
       const tenth = await search('tenthword', sort, 40);
       expect(tenth.totalIsEstimate).toBe(true);
