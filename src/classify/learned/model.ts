@@ -18,9 +18,10 @@ export type { Prediction } from './tables.js';
 
 /**
  * 2: line shapes among the features, and the rules' verdict weighs less; 3: the rules' evidence in
- * rows of its own, smoothed apart. A stored model of another format is retrained.
+ * rows of its own, smoothed apart; 4: line shapes weigh more. A stored model of another format is
+ * retrained.
  */
-export const MODEL_FORMAT = 3;
+export const MODEL_FORMAT = 4;
 
 export interface TrainingExample {
   text: string;
