@@ -31,7 +31,7 @@ if (port) {
     }
     const counts = trainer.counted();
     // Moved, not copied: the type table alone is 2^18 rows by the number of types.
-    const buffers = [counts.type, counts.correspondent, counts.tags].flatMap((part) => [part.documents.buffer, part.counts.buffer, part.totals.buffer] as ArrayBuffer[]);
+    const buffers = [counts.type, counts.correspondent, counts.tags].flatMap((part) => [part.documents.buffer, part.counts.buffer, part.totals.buffer, part.ruleTotals.buffer] as ArrayBuffer[]);
     port.postMessage({ counts } satisfies TrainWorkerReply, buffers);
   });
 }

@@ -10,13 +10,10 @@ export interface LearnedClassifierOptions {
 }
 
 /**
- * How much the rules' verdict weighs against the words: a word that occurs once weighs 0.7. The
- * rules know the vocabulary of every kind of document in two languages; a handful of examples
- * cannot teach that, but can teach which verdicts to trust for this user's documents. At 20 the
- * verdict outweighed everything else the model knew, so the model repeated the rules' mistakes
- * with full confidence (a gardener's bill written as a letter stayed a letter); at 5 it still
- * decides most documents, and the scores under it, the words and the line shapes can outvote it
- * where the rules were unsure.
+ * How much the rules' verdict weighs within the rules' evidence (tables.ts weighs that block as a
+ * whole against the words). The rules know the vocabulary of every kind of document in two
+ * languages; a handful of examples cannot teach that, but can teach which verdicts to trust for
+ * this user's documents.
  */
 const RULE_WEIGHT = 5;
 /**
@@ -35,9 +32,9 @@ export interface RuleScore {
 
 /** Facts outside the text that the model learns from too: the format, the rules' verdict and scores. */
 export function extraFeatures(input: Pick<ClassifyInput, 'mime'>, rulesVerdict: string, ruleScores: readonly RuleScore[] = []): ExtraFeature[] {
-  const extra: ExtraFeature[] = [`mime:${input.mime}`, [`rule:${rulesVerdict}`, RULE_WEIGHT]];
+  const extra: ExtraFeature[] = [`mime:${input.mime}`, { rules: `rule:${rulesVerdict}`, weight: RULE_WEIGHT }];
   const best = Math.max(0, ...ruleScores.map((entry) => entry.score));
-  if (best > 0) for (const { type, score } of ruleScores) if (score > 0) extra.push([`rules:${type.name}`, (RULE_SCORE_WEIGHT * score) / best]);
+  if (best > 0) for (const { type, score } of ruleScores) if (score > 0) extra.push({ rules: `rules:${type.name}`, weight: (RULE_SCORE_WEIGHT * score) / best });
   return extra;
 }
 

@@ -1,6 +1,6 @@
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { documentFeatures, type ExtraFeature, type FeatureVector } from './features.js';
-import { ALPHA, SHARPNESS, newTable, addExample, scoring, scores, softmaxTop, learnable, tally, type LabelTable, type ScoringTable, type Prediction } from './tables.js';
+import { ALPHA, RULE_ALPHA, RULE_BITS, RULE_EVIDENCE_WEIGHT, SHARPNESS, newTable, addExample, ruleRow, scoring, scores, softmaxTop, learnable, tally, type LabelTable, type ScoringTable, type Prediction } from './tables.js';
 
 /**
  * The learned classifier: multinomial naive Bayes over hashed word and word-pair features, one
@@ -10,13 +10,18 @@ import { ALPHA, SHARPNESS, newTable, addExample, scoring, scores, softmaxTop, le
  * seconds, predict in well under a millisecond" without a library or native code.
  *
  * Counts live in dense tables of 2^bits hashed rows per class: collisions are the price of a
- * model whose size does not grow with the vocabulary.
+ * model whose size does not grow with the vocabulary. The rules' evidence on a document (their
+ * verdict and scores) has rows of its own after those, smoothed and weighed as a block (tables.ts).
  */
 
-/** 2: line shapes among the features, and the rules' verdict weighs less (a model of format 1 is retrained). */
 export type { Prediction } from './tables.js';
 
-export const MODEL_FORMAT = 2;
+/**
+ * 2: line shapes among the features, and the rules' verdict weighs less; 3: the rules' evidence in
+ * rows of its own, smoothed apart; 4: line shapes weigh more. A stored model of another format is
+ * retrained.
+ */
+export const MODEL_FORMAT = 4;
 
 export interface TrainingExample {
   text: string;
@@ -58,10 +63,12 @@ export interface ModelSummary {
 export interface TrainerCounts {
   documents: number;
   verdicts: Record<string, Record<string, number>>;
-  type: { documents: Float64Array; counts: Float32Array; totals: Float64Array };
-  correspondent: { documents: Float64Array; counts: Float32Array; totals: Float64Array };
-  tags: { documents: Float64Array; counts: Float32Array; totals: Float64Array };
+  type: TableCounts;
+  correspondent: TableCounts;
+  tags: TableCounts;
 }
+
+type TableCounts = Pick<LabelTable, 'documents' | 'counts' | 'totals' | 'ruleTotals'>;
 
 /** Labels of one document, without its text: what decides the classes before any text is read. */
 export type Labels = Pick<TrainingExample, 'type' | 'correspondent' | 'tags' | 'weight' | 'verdict'>;
@@ -140,7 +147,7 @@ export class ModelTrainer {
    */
   counted(): TrainerCounts {
     const { type, correspondent, tags } = this.tables;
-    const part = (table: LabelTable) => ({ documents: table.documents, counts: table.counts, totals: table.totals });
+    const part = (table: LabelTable): TableCounts => ({ documents: table.documents, counts: table.counts, totals: table.totals, ruleTotals: table.ruleTotals });
     return { documents: this.documents, verdicts: this.summary.verdicts, type: part(type), correspondent: part(correspondent), tags: part(tags) };
   }
 
@@ -159,6 +166,7 @@ export class ModelTrainer {
       for (let column = 0; column < table.classes.length; column += 1) {
         table.documents[column] = (table.documents[column] as number) + (part.documents[column] as number);
         table.totals[column] = (table.totals[column] as number) + (part.totals[column] as number);
+        table.ruleTotals[column] = (table.ruleTotals[column] as number) + (part.ruleTotals[column] as number);
       }
     }
   }
@@ -232,6 +240,7 @@ export class LearnedModel {
     const width = table.classes.length;
     const mask = (1 << table.bits) - 1;
     const rows = 1 << table.bits;
+    const ruleRows = 1 << RULE_BITS;
     const allDocuments = raw.documents[allColumn] as number;
     const found: Prediction[] = [];
     for (let column = 0; column < allColumn; column += 1) {
@@ -244,7 +253,7 @@ export class LearnedModel {
       const withoutScore = Math.log(withoutDocuments / allDocuments);
       let likelihood = 0;
       let mass = 0;
-      for (const [hash, value] of features) {
+      for (const [hash, value] of features.text) {
         const row = (hash & mask) * width;
         const count = raw.counts[row + column] as number;
         const all = raw.counts[row + allColumn] as number;
@@ -252,7 +261,20 @@ export class LearnedModel {
         mass += value;
       }
       likelihood -= mass * (Math.log(withTotal + ALPHA * rows) - Math.log(Math.max(0, withoutTotal) + ALPHA * rows));
-      withScore += SHARPNESS * likelihood;
+      // The rules' evidence as the type table weighs it (tables.ts).
+      const withRuleTotal = raw.ruleTotals[column] as number;
+      const withoutRuleTotal = (raw.ruleTotals[allColumn] as number) - withRuleTotal;
+      let ruleLikelihood = 0;
+      let ruleMass = 0;
+      for (const [hash, value] of features.rules) {
+        const row = ruleRow(table.bits, hash) * width;
+        const count = raw.counts[row + column] as number;
+        const all = raw.counts[row + allColumn] as number;
+        ruleLikelihood += value * (Math.log(count + RULE_ALPHA) - Math.log(Math.max(0, all - count) + RULE_ALPHA));
+        ruleMass += value;
+      }
+      ruleLikelihood -= ruleMass * (Math.log(withRuleTotal + RULE_ALPHA * ruleRows) - Math.log(Math.max(0, withoutRuleTotal) + RULE_ALPHA * ruleRows));
+      withScore += SHARPNESS * (likelihood + RULE_EVIDENCE_WEIGHT * ruleLikelihood);
       const probability = 1 / (1 + Math.exp(withoutScore - withScore));
       if (probability >= minConfidence) found.push({ label: table.classes[column] as string, confidence: probability });
     }
@@ -262,10 +284,10 @@ export class LearnedModel {
   /** The model as bytes: a JSON header, then the count tables, deflated. */
   serialize(): Buffer {
     const parts: Buffer[] = [];
-    const layout: { name: string; bits: number; classes: string[]; documents: number[]; totals: number[]; bytes: number }[] = [];
+    const layout: { name: string; bits: number; classes: string[]; documents: number[]; totals: number[]; ruleTotals: number[]; bytes: number }[] = [];
     for (const [name, table] of Object.entries(this.tables) as [string, LabelTable][]) {
       const bytes = Buffer.from(table.counts.buffer, table.counts.byteOffset, table.counts.byteLength);
-      layout.push({ name, bits: table.bits, classes: table.classes, documents: [...table.documents], totals: [...table.totals], bytes: bytes.length });
+      layout.push({ name, bits: table.bits, classes: table.classes, documents: [...table.documents], totals: [...table.totals], ruleTotals: [...table.ruleTotals], bytes: bytes.length });
       parts.push(bytes);
     }
     const header = Buffer.from(JSON.stringify({ summary: this.summary, layout }), 'utf8');
@@ -279,7 +301,7 @@ export class LearnedModel {
     const headerLength = bytes.readUInt32LE(0);
     const header = JSON.parse(bytes.subarray(4, 4 + headerLength).toString('utf8')) as {
       summary: ModelSummary;
-      layout: { name: 'type' | 'correspondent' | 'tags'; bits: number; classes: string[]; documents: number[]; totals: number[]; bytes: number }[];
+      layout: { name: 'type' | 'correspondent' | 'tags'; bits: number; classes: string[]; documents: number[]; totals: number[]; ruleTotals: number[]; bytes: number }[];
     };
     if (header.summary.format !== MODEL_FORMAT) throw new Error(`model format ${header.summary.format}, this doccat reads ${MODEL_FORMAT}`);
     let offset = 4 + headerLength;
@@ -288,7 +310,7 @@ export class LearnedModel {
       // Copied out: the inflated buffer's offset need not be aligned for a Float32Array view.
       const counts = new Float32Array(bytes.buffer.slice(bytes.byteOffset + offset, bytes.byteOffset + offset + entry.bytes));
       offset += entry.bytes;
-      tables[entry.name] = { bits: entry.bits, classes: entry.classes, documents: Float64Array.from(entry.documents), totals: Float64Array.from(entry.totals), counts };
+      tables[entry.name] = { bits: entry.bits, classes: entry.classes, documents: Float64Array.from(entry.documents), totals: Float64Array.from(entry.totals), ruleTotals: Float64Array.from(entry.ruleTotals), counts };
     }
     return new LearnedModel(header.summary, tables);
   }

@@ -54,6 +54,27 @@ describe('the learned model against the rules', () => {
   });
 });
 
+describe('what a corrected document teaches about documents in another language', () => {
+  // A piano teacher's account and a dog walker's, each written as a letter: the rules call both letters.
+  const bills = [
+    `Liebe Frau Brandt,\n\nvielen Dank, dass Ihre Tochter auch in diesem Halbjahr bei mir Klavier lernt. Für die Stunden im Mai komme ich auf Folgendes:\n\n  06.05.2024   Unterricht 45 Minuten            32,00\n  13.05.2024   Unterricht 45 Minuten            32,00\n  27.05.2024   Unterricht 45 Minuten            32,00\n  Noten (Heft 2)                                 9,50\n  Zusammen                                     105,50 EUR\n\nIch freue mich auf die nächsten Stunden.\n\nHerzliche Grüße\nIlse Roth`,
+    `Dear Mr Fenwick,\n\nmany thanks for letting me look after the dogs again while you were away. Here is what the fortnight came to:\n\n  1-7 July     daily walks (7 days @ £12)          £84.00\n  8-14 July    daily walks (7 days @ £12)          £84.00\n  14 July      vet run and waiting time            £15.00\n               Total                               £183.00\n\nNo rush, whenever suits you.\n\nAll the best,\nRuth`,
+  ] as const;
+
+  it('the lines of amounts of a bill written as a letter, corrected in one language, outweigh the letter in the other', () => {
+    // They share almost no words: what carries over is how their lines look (dates, amounts, columns).
+    for (const [corrected, next] of [bills, [...bills].reverse()] as const) {
+      expect(seen(corrected).verdict).toBe('letter');
+      const model = LearnedModel.train([example(corrected, 'invoice'), ...[0, 1, 2, 3].map((index) => example(invoice(index), 'invoice')), ...[0, 1, 2, 3, 4].map((index) => example(letter(index), 'letter'))], { minExamples: 5 });
+      const { verdict, features } = seen(next);
+      expect(verdict).toBe('letter');
+      const prediction = model.predictType(features);
+      expect(prediction?.label).toBe('invoice');
+      expect(learnedDecides(verdict, prediction, scopeOf(model), config.learned.minConfidence)).toBe(true);
+    }
+  });
+});
+
 describe('training folds a text once', () => {
   it('gives the rules the same scores and the model the same features as folding twice', () => {
     for (const text of [invoice(0), invoice(1), letter(2), 'Straße «Über» Σίσυφος ΣΟΦΟΣ', '']) {

@@ -81,6 +81,38 @@ describe('the learned model', () => {
   });
 });
 
+describe('the rules\' evidence in the learned model', () => {
+  const plain = { mime: 'text/plain' };
+  const said = (verdict: string, scores: Record<string, number>) => extraFeatures(plain, verdict, Object.entries(scores).map(([name, score]) => ({ type: { name }, score })));
+  const contract = (index: number) => `Service agreement ${index}\n1. The supplier delivers the goods in batch ${index}.\n2. Either party may end this arrangement with notice in writing.\nSigned: ____________________`;
+  const letter = (index: number) => `Dear Anna,\nwe had a lovely time at the lake this summer, number ${index}, and the children still talk about the boat.\nWith love,\nMarta`;
+  const trained = (letterScores: Record<string, number>) =>
+    LearnedModel.train(
+      [
+        ...[1, 2, 3, 4, 5].map((index) => ({ text: contract(index), type: 'contract', weight: 1, verdict: 'contract', extra: said('contract', { contract: 8 }) })),
+        ...[1, 2, 3, 4, 5].map((index) => ({ text: letter(index), type: 'letter', weight: 1, verdict: 'letter', extra: said('letter', letterScores) })),
+      ],
+      { minExamples: 5 },
+    );
+
+  it('is a block apart: how much the rules said of a type\'s examples does not change what their words weigh', () => {
+    // The same examples, once with letters that scored only as letters, once with letters that also
+    // scored as four other types: more rule features, the same words.
+    const terse = trained({ letter: 6 });
+    const verbose = trained({ letter: 6, contract: 3, invoice: 2, receipt: 2, report: 1 });
+    const words = documentFeatures(`Dear Tom,\nthe children loved the lake.\n1. Either party may end this arrangement.`, ['mime:text/plain']);
+    const [a, b] = [terse.predictType(words), verbose.predictType(words)];
+    expect(a?.label).toBe(b?.label);
+    expect(a?.confidence).toBeCloseTo(b?.confidence ?? Number.NaN, 10);
+  });
+
+  it('still tells the types apart by the rules\' verdict where the text says little', () => {
+    const model = trained({ letter: 6, contract: 1 });
+    expect(model.predictType(documentFeatures('Thank you', said('letter', { letter: 6 })))).toMatchObject({ label: 'letter' });
+    expect(model.predictType(documentFeatures('Thank you', said('contract', { contract: 8 })))).toMatchObject({ label: 'contract' });
+  });
+});
+
 describe('evaluation', () => {
   it('scores accuracy, precision, recall and confusion', () => {
     const scores = score([
