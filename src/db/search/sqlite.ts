@@ -278,17 +278,18 @@ const SEEK_PER_STREAMED_MATCH = 650;
 /**
  * Words that match a large share of the catalogue, by date or when added: the other plans stream
  * every match at least once (14 ms for the 240k of insur* among 1M), while a page needs only
- * (offset + limit) / share rows of the order's walk, each sought in FTS5. Taken when those seeks
- * (the first batch is 1.5 times that many) cost less than streaming the matches, so as the
- * catalogue grows, at a smaller share: 0.15 at 1M, 0.45 at 100k. Four times that many rows at most;
- * the total is the words' estimate. Not for prefixes: FTS5 merges a prefix's words again for each
- * rowid.
+ * (offset + limit) / share rows of the order's walk, each sought in FTS5. Four times that many
+ * rows at most, and taken only when seeking all of those costs less than streaming the matches
+ * (0.23 of the catalogue at 1M, 0.72 at 100k): matches bunched away from the head of the order
+ * (a correspondent of years ago, by date) then cost no more than the plans that stream, where
+ * a bound on the first batch alone made such a word three to five times slower at 1M. The total
+ * is the words' estimate. Not for prefixes: FTS5 merges a prefix's words again for each rowid.
  */
 async function probedWalk(db: Kysely<Database>, expression: string, order: RawBuilder<unknown>, limit: number, offset: number, words: WordsSize): Promise<{ rows: (HitRow & { total: number })[]; totalIsEstimate: true; snippets: ReadonlyMap<number, string> } | undefined> {
   const { low, high } = await idSpan(db);
   const share = words.total / Math.max(1, high - low + 1);
-  if (share === 0 || (1.5 * (offset + limit) * SEEK_PER_STREAMED_MATCH) / share > words.total) return undefined;
   const bound = Math.ceil((4 * (offset + limit)) / share);
+  if (share === 0 || bound * SEEK_PER_STREAMED_MATCH > words.total) return undefined;
   const batch = (await sql<{ id: number }>`SELECT d.id FROM documents d ${order} LIMIT ${bound}`.execute(db)).rows.map((row) => row.id);
   const picked: number[] = [];
   // Each row is sought in FTS5 anyway: on a first page its snippet comes with it, where seeking
