@@ -170,8 +170,9 @@ function orderRange(residual: QueryNode[], sort: 'date' | 'added', now: Date, di
 const CANDIDATE_MARGIN = 4;
 
 /**
- * Text, ordered by date or by when added. Few matches (all known, `textSet` lists them) are looked
- * up and sorted, or with filters read whole (the total is then exact); words matching a large
+ * Text, ordered by date or by when added. Few matches (all known, `textSet` lists them) are walked
+ * against along the order and sorted when the walk cannot reach them, or with filters read whole
+ * (the total is then exact); words matching a large
  * share are tested along the order one row at a time (probedWalk); otherwise the order's first
  * rows are tested against the matches (walkOrderForMatches), and matches the walk could not reach
  * cheaply are sorted.
