@@ -83,6 +83,7 @@ export async function loadSqlite(file, count, from = 0) {
   const insertDocument = sqlite.prepare(`INSERT INTO documents (sha256, size, mime, original_name, blob_backend, blob_key, method, pages, words, language, ocr_confidence, type, title, tags, document_date, correspondent, class_confidence, class_rule, classifier, fields, warnings, text, added_at, updated_at)
     VALUES (?, 1000, 'application/pdf', ?, 'local', ?, 'text-layer', 1, ?, 'en', NULL, ?, ?, ?, ?, ?, 0.8, 'bench', 'local', '{}', '[]', ?, ?, ?)`);
   const insertFts = sqlite.prepare('INSERT INTO documents_fts (rowid, title, tags, correspondent, body) VALUES (?, ?, ?, ?, ?)');
+  const insertHead = sqlite.prepare('INSERT INTO documents_fts_head (rowid, title, tags, correspondent) VALUES (?, ?, ?, ?)');
   const insertTag = sqlite.prepare('INSERT INTO document_tags (document_id, tag) VALUES (?, ?)');
   const insertSource = sqlite.prepare(`INSERT INTO sources (path, document_id, sha256, size, mtime_ms, status, run_id, first_seen, last_seen) VALUES (?, ?, ?, 1000, 0, 'catalogued', 'bench', ?, ?)`);
   const started = performance.now();
@@ -90,6 +91,7 @@ export async function loadSqlite(file, count, from = 0) {
     for (const doc of syntheticDocuments(count, from)) {
       const { lastInsertRowid } = insertDocument.run(doc.sha, `doc-${doc.index}.pdf`, `sha256/${doc.sha}`, doc.length, doc.type, doc.title, JSON.stringify(doc.tags), doc.date, doc.correspondent, doc.text, doc.added, doc.added);
       insertFts.run(lastInsertRowid, doc.title, doc.tags.join(' '), doc.correspondent ?? '', doc.text);
+      insertHead.run(lastInsertRowid, doc.title, doc.tags.join(' '), doc.correspondent ?? '');
       for (const tag of doc.tags) insertTag.run(lastInsertRowid, tag);
       insertSource.run(doc.source, lastInsertRowid, doc.sha, doc.added, doc.added);
     }
@@ -181,6 +183,9 @@ export async function measureQueries(db) {
 }
 
 /** What the server promises about a commit, read from the server itself. */
+/** Server settings for a catalogue of up to a million documents (docs/scaling.md, "Postgres"). */
+export const POSTGRES_SIZING = { shared_buffers: '2GB', max_wal_size: '8GB', checkpoint_timeout: '30min' };
+
 export async function postgresDurability(url) {
   const { default: pg } = await import('pg');
   const client = new pg.Client({ connectionString: url });

@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { loadPostgres, loadSqlite, measureQueries, percentile, postgresDurability } from './catalogues.js';
+import { loadPostgres, loadSqlite, measureQueries, percentile, POSTGRES_SIZING, postgresDurability } from './catalogues.js';
 import { execFileAsync, root, line } from './common.js';
 
 /**
@@ -15,14 +15,17 @@ export async function benchScale() {
   if (process.argv.includes('--1m') && !sizes.includes(1_000_000)) sizes.push(1_000_000);
   const { startPostgres, createDatabase } = await import('../test/support/postgres.mjs');
   const { openSqliteDatabase, openPostgresDatabase } = await import('../dist/db/database.js');
-  const server = await startPostgres({ durable: true });
+  // Sized for a catalogue of a million documents as docs/scaling.md recommends (the default 128 MB
+  // of shared buffers and 1 GB of WAL between checkpoints hold a tenth of its indexes, and loading
+  // slows to a crawl writing the same GIN pages out again and again).
+  const server = await startPostgres({ durable: true, settings: POSTGRES_SIZING });
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'doccat-bench-scale-'));
   const file = path.join(dir, 'catalog.db');
   const rows = [];
   try {
     const url = await createDatabase(server.url, 'doccat_scale');
     const durability = await postgresDurability(url);
-    console.log(`\nScale: ${sizes.join(', ')} synthetic documents; Postgres fsync=${durability.fsync}, synchronous_commit=${durability.synchronousCommit}; SQLite WAL`);
+    console.log(`\nScale: ${sizes.join(', ')} synthetic documents; Postgres fsync=${durability.fsync}, synchronous_commit=${durability.synchronousCommit}, ${Object.entries(POSTGRES_SIZING).map(([name, value]) => `${name}=${value}`).join(', ')}; SQLite WAL`);
     const { default: pg } = await import('pg');
     const cli = async (env, args) => {
       const samples = [];

@@ -24,6 +24,9 @@ export function expectConsistentCatalogue(home: string): void {
     for (const document of documents) if (document.searchable_key !== null) expect(fs.statSync(path.join(home, 'blobs', document.searchable_key)).size).toBe(document.searchable_size);
     const indexed = (db.prepare('SELECT count(*) AS n FROM documents_fts').get() as { n: number }).n;
     expect(indexed).toBe(documents.length);
+    // The head index (title, tags, correspondent) holds the same documents.
+    const heads = (db.prepare('SELECT count(*) AS n FROM documents_fts_head').get() as { n: number }).n;
+    expect(heads).toBe(documents.length);
     const dangling = db.prepare('SELECT count(*) AS n FROM sources WHERE status != ? AND document_id IS NULL').get('failed') as { n: number };
     expect(dangling.n).toBe(0);
   } finally {

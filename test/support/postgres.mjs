@@ -37,7 +37,8 @@ function runAsServerUser(command, args) {
 
 /**
  * `durable: true` keeps PostgreSQL's default fsync and synchronous_commit (for benchmarks that
- * report figures a user would see); without it the server runs with fsync off.
+ * report figures a user would see); without it the server runs with fsync off. `settings` are
+ * further server parameters (name to value), such as the sizing docs/scaling.md recommends.
  */
 export async function startPostgres(options = {}) {
   if (process.env.DOCCAT_TEST_PG_URL) return { url: process.env.DOCCAT_TEST_PG_URL, stop: async () => undefined };
@@ -53,7 +54,8 @@ export async function startPostgres(options = {}) {
   const port = await freePort();
   // fsync off for tests: the data folder is thrown away, and durability is not what they measure.
   const durability = options.durable ? '' : ' -c fsync=off';
-  runAsServerUser(path.join(bin, 'pg_ctl'), ['-D', data, '-l', path.join(dir, 'server.log'), '-w', '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1${durability} -c max_connections=200`, 'start']);
+  const settings = Object.entries(options.settings ?? {}).map(([name, value]) => ` -c ${name}=${value}`).join('');
+  runAsServerUser(path.join(bin, 'pg_ctl'), ['-D', data, '-l', path.join(dir, 'server.log'), '-w', '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1${durability} -c max_connections=200${settings}`, 'start']);
   return {
     url: `postgres://doccat@127.0.0.1:${port}/postgres`,
     stop: async () => {

@@ -23,6 +23,7 @@ export const sqliteDialect: SqlDialect = {
   writeSearchEntry,
   deleteSearchEntry: async (db, documentId) => {
     await sql`DELETE FROM documents_fts WHERE rowid = ${documentId}`.execute(db);
+    await sql`DELETE FROM documents_fts_head WHERE rowid = ${documentId}`.execute(db);
   },
   // An INTEGER PRIMARY KEY AUTOINCREMENT continues after the largest id by itself.
   continueIdsAfterCopy: async () => undefined,
@@ -112,7 +113,7 @@ async function allApplied(db: Kysely<any>, provider: MigrationProvider): Promise
   }
 }
 
-/** An FTS5 row keyed by rowid. */
+/** An FTS5 row keyed by rowid, and its head (title, tags, correspondent: migration 0021). */
 async function writeSearchEntry(db: Kysely<Database>, documentId: number, fields: IndexedFields): Promise<void> {
   const tags = fields.tags.join(' ');
   const correspondent = fields.correspondent ?? '';
@@ -121,4 +122,7 @@ async function writeSearchEntry(db: Kysely<Database>, documentId: number, fields
   } else {
     await sql`UPDATE documents_fts SET title = ${fields.title}, tags = ${tags}, correspondent = ${correspondent} WHERE rowid = ${documentId}`.execute(db);
   }
+  // Contentless: an entry is replaced by deleting it first.
+  await sql`DELETE FROM documents_fts_head WHERE rowid = ${documentId}`.execute(db);
+  await sql`INSERT INTO documents_fts_head(rowid, title, tags, correspondent) VALUES (${documentId}, ${fields.title}, ${tags}, ${correspondent})`.execute(db);
 }

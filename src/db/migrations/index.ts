@@ -19,6 +19,7 @@ import * as documentParts from './0017_document_parts.js';
 import * as searchWordStatistics from './0018_search_word_statistics.js';
 import * as searchWordPairs from './0019_search_word_pairs.js';
 import * as postgresSourcesIndex from './0020_postgres_sources_index.js';
+import * as sqliteSearchHead from './0021_sqlite_search_head.js';
 
 /** Numbered migrations, imported statically so they ship inside dist/ without a folder scan. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -42,6 +43,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0018_search_word_statistics': searchWordStatistics,
   '0019_search_word_pairs': searchWordPairs,
   '0020_postgres_sources_index': postgresSourcesIndex,
+  '0021_sqlite_search_head': sqliteSearchHead,
 };
 
 export const migrationProvider: MigrationProvider = {

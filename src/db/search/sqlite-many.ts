@@ -1,5 +1,6 @@
 import { sql, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
 import type { Database } from '../schema.js';
+import { pageBm25 } from './fts5-bm25.js';
 import { tierCandidates } from './tiers.js';
 import type { HitRow, SearchOptions } from './types.js';
 
@@ -21,7 +22,8 @@ const TIER_WALK = 20_000;
 /** How many of the newest matches of the words the filters are tried on, to estimate the total. */
 const FILTER_SAMPLE = 1_000;
 /** bm25 column weights: title, tags, correspondent, body. */
-export const WEIGHTS = sql.raw('10.0, 6.0, 3.0, 1.0');
+const COLUMN_WEIGHTS = [10, 6, 3, 1] as const;
+export const WEIGHTS = sql.raw(COLUMN_WEIGHTS.map((weight) => weight.toFixed(1)).join(', '));
 /** The columns a match in which puts a document in the first tier. */
 const HEAD = '{title tags correspondent}';
 
@@ -32,8 +34,6 @@ export interface WordsSize {
   total: number;
   /** The newest matches (ids, newest first), up to EXACT_COUNT_LIMIT + 1 of them. */
   newest: number[];
-  /** Their bm25 scores, in the same order, when asked for. */
-  scores?: number[];
 }
 
 /**
@@ -42,22 +42,15 @@ export interface WordsSize {
  * the oldest of them has up to the newest) stands for the whole catalogue. Any expression works
  * (phrases, AND, NOT, prefixes), since FTS5 itself says what matches; the sample leans to recent
  * documents, which is why the total is then said to be an estimate.
- *
- * `scored`: the matches' bm25 scores come along, so that few matches need not be read a second
- * time to rank them. Worth it where matching costs more than scoring: a phrase reads every
- * position of its words, once to size it and once more to rank it (at 1M, "total due": 8 ms to
- * size, 17 to rank, where sizing with scores takes about as long as ranking).
  */
-export async function wordsSize(db: Kysely<Database>, expression: string, scored = false): Promise<WordsSize> {
-  const found = await sql<{ ids: string; scores: string | null }>`
-    SELECT json_group_array(rid) AS ids, ${scored ? sql`json_group_array(score)` : sql`NULL`} AS scores
-    FROM (SELECT rowid AS rid ${scored ? sql`, bm25(documents_fts, ${WEIGHTS}) AS score` : sql``} FROM documents_fts WHERE documents_fts MATCH ${expression} ORDER BY rowid DESC LIMIT ${EXACT_COUNT_LIMIT + 1})`.execute(db);
+export async function wordsSize(db: Kysely<Database>, expression: string): Promise<WordsSize> {
+  const found = await sql<{ ids: string }>`
+    SELECT json_group_array(rid) AS ids FROM (SELECT rowid AS rid FROM documents_fts WHERE documents_fts MATCH ${expression} ORDER BY rowid DESC LIMIT ${EXACT_COUNT_LIMIT + 1})`.execute(db);
   const newest = JSON.parse(found.rows[0]?.ids ?? '[]') as number[];
-  const scores = found.rows[0]?.scores ? { scores: JSON.parse(found.rows[0].scores) as number[] } : {};
-  if (newest.length <= EXACT_COUNT_LIMIT) return { few: true, total: newest.length, newest, ...scores };
+  if (newest.length <= EXACT_COUNT_LIMIT) return { few: true, total: newest.length, newest };
   const { low, high } = await idSpan(db);
   const oldest = newest[newest.length - 1] as number;
-  return { few: false, total: (newest.length * (high - low + 1)) / Math.max(1, high - oldest + 1), newest, ...scores };
+  return { few: false, total: (newest.length * (high - low + 1)) / Math.max(1, high - oldest + 1), newest };
 }
 
 /** A total that is an estimate: to two significant digits, and said to be one. */
@@ -92,32 +85,28 @@ export async function filteredTotal(db: Kysely<Database>, words: WordsSize, filt
 }
 
 /**
- * The newest `limit` matches of a tier's expression that pass the filters, with their bm25 scores
- * computed as the matches stream by (scoring chosen rowids afterwards would re-run the query per
- * rowid). With filters, each of the tier's newest TIER_WALK matches at most is tested, and only
- * those that pass are scored (bm25 reads the match's positions); undefined when the walk found too
- * few and did not reach the tier's end: the filters rarely go with the words.
- *
- * `scoreWith`: an expression that gives the tier's matches the same scores with fewer phrases to
- * count. bm25 counts the documents each phrase of the statement's expression matches, all of them,
- * before it scores a row; in the second tier, the words in the head columns are NOT-ed and add
- * nothing to a match's score, but counting them cost as much as the words themselves (1M, payment
- * due: 21 ms for the tier, 11 when its matches are scored on the words alone).
+ * The second tier: the newest `limit` matches of its expression (the words, NOT any word in the
+ * head) that pass the filters, then scored on the words alone (scoredBy). bm25 counts the
+ * documents each phrase of the statement's expression matches, all of them, before it scores a
+ * row: the NOT-ed head words add nothing to a match's score, but counting them cost as much as
+ * the words themselves (1M, payment due: 21 ms for the tier, 11 when its matches are scored on
+ * the words alone). With filters, each of the tier's newest TIER_WALK matches at most is tested;
+ * undefined when the walk found too few and did not reach the tier's end: the filters rarely go
+ * with the words.
  */
-async function newestInTier(db: Kysely<Database>, expression: string, filters: RawBuilder<SqlBool> | undefined, limit: number, scoreWith?: string): Promise<{ id: number; score: number }[] | undefined> {
+async function newestInBody(db: Kysely<Database>, expression: string, words: string, size: WordsSize, filters: RawBuilder<SqlBool> | undefined, limit: number): Promise<{ id: number; score: number }[] | undefined> {
   if (limit === 0) return [];
-  const scored = async (found: { id: number; score: number }[]) => (scoreWith === undefined ? found : scoredBy(db, scoreWith, found.map((row) => row.id)));
-  const score = scoreWith === undefined ? sql`bm25(documents_fts, ${WEIGHTS})` : sql`0`;
+  const scored = async (found: { id: number }[]) => scoredBy(db, words, found.map((row) => row.id), size);
   if (filters === undefined) {
-    return scored((await sql<{ id: number; score: number }>`SELECT rowid AS id, ${score} AS score FROM documents_fts WHERE documents_fts MATCH ${expression} ORDER BY rowid DESC LIMIT ${limit}`.execute(db)).rows);
+    return scored((await sql<{ id: number }>`SELECT rowid AS id FROM documents_fts WHERE documents_fts MATCH ${expression} ORDER BY rowid DESC LIMIT ${limit}`.execute(db)).rows);
   }
   // The walk is a co-routine: the outer LIMIT stops it once `limit` rows have passed.
   const found = (
-    await sql<{ id: number; score: number }>`
-      SELECT id, score FROM (
-        SELECT rowid AS id, CASE WHEN EXISTS (SELECT 1 FROM documents d WHERE d.id = documents_fts.rowid AND ${filters}) THEN ${score} END AS score
+    await sql<{ id: number }>`
+      SELECT id FROM (
+        SELECT rowid AS id, EXISTS (SELECT 1 FROM documents d WHERE d.id = documents_fts.rowid AND ${filters}) AS passes
         FROM documents_fts WHERE documents_fts MATCH ${expression} ORDER BY rowid DESC LIMIT ${TIER_WALK})
-      WHERE score IS NOT NULL LIMIT ${limit}`.execute(db)
+      WHERE passes LIMIT ${limit}`.execute(db)
   ).rows;
   if (found.length === limit) return scored(found);
   const walked = Number((await sql<{ count: number }>`SELECT count(*) AS count FROM (SELECT rowid FROM documents_fts WHERE documents_fts MATCH ${expression} ORDER BY rowid DESC LIMIT ${TIER_WALK})`.execute(db)).rows[0]?.count ?? 0);
@@ -125,15 +114,67 @@ async function newestInTier(db: Kysely<Database>, expression: string, filters: R
 }
 
 /**
- * bm25 scores of chosen matches of an expression, newest first: FTS5 streams the expression's
- * matches from the newest and stops at the oldest of them (seeking each rowid re-runs the query).
+ * What seeking one rowid in FTS5 costs, in matches streamed: a seek re-runs the expression for the
+ * rowid (20-50 µs at 1M documents, words, ORs and phrases alike), a streamed match about 0.06 µs.
  */
-async function scoredBy(db: Kysely<Database>, expression: string, ids: number[]): Promise<{ id: number; score: number }[]> {
-  if (ids.length === 0) return [];
-  const scores = new Map(
-    (await sql<{ id: number; score: number }>`SELECT rowid AS id, bm25(documents_fts, ${WEIGHTS}) AS score FROM documents_fts WHERE documents_fts MATCH ${expression} AND +rowid IN (SELECT value FROM json_each(${JSON.stringify(ids)})) ORDER BY rowid DESC LIMIT ${ids.length}`.execute(db)).rows.map((row) => [row.id, row.score]),
+export const SEEK_PER_STREAMED_MATCH = 650;
+
+/**
+ * The first tier: the newest `limit` matches with a word in their title, tags or correspondent
+ * that pass the filters, scored as the second tier is (bm25 of the words over all columns, so a
+ * word in the title weighs ten times one in the text). They are found in the head index
+ * (documents_fts_head, migration 0021), which holds only those fields' words: walked newest
+ * first with the filters, then tested against the words' whole expression (unless any word is a
+ * match), in growing batches until the page is full; with filters, a batch walks TIER_WALK head
+ * matches at most (undefined when that was not enough: the filters rarely go with the words).
+ */
+async function newestInHead(db: Kysely<Database>, words: Words, filters: RawBuilder<SqlBool> | undefined, limit: number): Promise<{ id: number; score: number }[] | undefined> {
+  if (limit === 0) return [];
+  const passes = filters === undefined ? sql`1` : sql`EXISTS (SELECT 1 FROM documents d WHERE d.id = documents_fts_head.rowid AND ${filters})`;
+  const headMatches = (before: number, walk: number) => sql`SELECT rowid AS id, ${passes} AS passes FROM documents_fts_head WHERE documents_fts_head MATCH ${words.ranking} AND rowid < ${before} ORDER BY rowid DESC LIMIT ${walk}`;
+  const picked: number[] = [];
+  let before = Number.MAX_SAFE_INTEGER;
+  for (let want = limit; picked.length < limit; want *= 2) {
+    // The walk is a co-routine: the outer LIMIT stops it once `want` rows have passed.
+    const batch = (await sql<{ id: number }>`SELECT id FROM (${headMatches(before, TIER_WALK)}) WHERE passes LIMIT ${want}`.execute(db)).rows.map((row) => row.id);
+    if (batch.length > 0) picked.push(...(words.anyWord ? batch : await matchingAmong(db, words, batch)));
+    if (batch.length < want) {
+      // The walk ended at the head's last match, or, with filters, after TIER_WALK rows.
+      if (filters !== undefined && picked.length < limit) {
+        const walked = Number((await sql<{ count: number }>`SELECT count(*) AS count FROM (${headMatches(before, TIER_WALK)})`.execute(db)).rows[0]?.count ?? 0);
+        if (walked === TIER_WALK) return undefined;
+      }
+      break;
+    }
+    before = batch[batch.length - 1] as number;
+  }
+  return scoredBy(db, words.expression, picked.slice(0, limit), words.size);
+}
+
+/**
+ * Which of some documents (ids, newest first) the words' expression matches: by streaming its
+ * matches newest first down to the oldest of them, or by seeking each, whichever the words' size
+ * says costs less (streaming reads every match newer than the oldest id).
+ */
+async function matchingAmong(db: Kysely<Database>, words: Words, ids: number[]): Promise<number[]> {
+  const { low, high } = await idSpan(db);
+  const streamed = (words.size.total * (high - (ids[ids.length - 1] as number) + 1)) / Math.max(1, high - low + 1);
+  const seek = streamed > ids.length * SEEK_PER_STREAMED_MATCH;
+  const found = new Set(
+    (
+      await sql<{ id: number }>`SELECT rowid AS id FROM documents_fts WHERE documents_fts MATCH ${words.expression} AND ${seek ? sql`rowid` : sql`+rowid`} IN (SELECT value FROM json_each(${JSON.stringify(ids)}))
+        ${seek ? sql`` : sql`ORDER BY rowid DESC LIMIT ${ids.length}`}`.execute(db)
+    ).rows.map((row) => row.id),
   );
-  return ids.flatMap((id) => { const score = scores.get(id); return score === undefined ? [] : [{ id, score }]; });
+  return ids.filter((id) => found.has(id));
+}
+
+/**
+ * bm25 scores of chosen matches of an expression (ids newest first), as fts5-bm25.ts computes
+ * them; `words` may say how many documents its phrases match, where that is known.
+ */
+export function scoredBy(db: Kysely<Database>, expression: string, ids: readonly number[], words?: WordsSize): Promise<{ id: number; score: number }[]> {
+  return pageBm25(db, expression, ids, COLUMN_WEIGHTS, words?.few ? words.total : undefined);
 }
 
 /**
@@ -147,16 +188,16 @@ async function scoredBy(db: Kysely<Database>, expression: string, ids: number[])
  * the words, and the exact plan must read every match.
  */
 export async function rankedInTiers(db: Kysely<Database>, options: SearchOptions, words: Words, filters: RawBuilder<SqlBool> | undefined, hitColumns: RawBuilder<unknown>): Promise<{ total: number; totalIsEstimate?: true; rows: RankedRow[] } | undefined> {
-  const inHead = `(${HEAD} : (${words.ranking}))`;
-  // When any one word matching is a match (no AND, no NOT), a match in the head is one: FTS5 then
-  // reads each word's list once, not twice.
-  const tierExpression = { 1: words.anyWord ? inHead : `${inHead} AND (${words.expression})`, 2: `(${words.expression}) NOT ${inHead}` };
-  const tiers = await tierCandidates(options.offset, options.limit, (tier, limit) => newestInTier(db, tierExpression[tier], filters, limit, tier === 2 ? words.expression : undefined));
+  // The second tier is every match but those with a word in the head, which FTS5 tests as it
+  // streams the matches (a NOT reads the head's positions of the rows it is asked about only).
+  const secondTier = `(${words.expression}) NOT (${HEAD} : (${words.ranking}))`;
+  const tiers = await tierCandidates(options.offset, options.limit, (tier, limit) => (tier === 1 ? newestInHead(db, words, filters, limit) : newestInBody(db, secondTier, words.expression, words.size, filters, limit)));
   if (tiers === undefined) return undefined;
   const { start, exact } = tiers;
   const candidates = tiers.candidates.map(({ match, tier, block }) => ({ ...match, tier, block }));
   let counted: { total: number; totalIsEstimate?: true };
   if (exact !== undefined) counted = { total: exact };
+  else if (words.size.few && filters === undefined) counted = { total: words.size.total };
   else {
     const total = filters === undefined ? words.size.total : await filteredTotal(db, words.size, filters);
     if (total === undefined) return undefined;

@@ -7,7 +7,8 @@ import { expandedSyntax } from './fts5-prefix.js';
 import { MARK_END, MARK_START, toHit } from './hits.js';
 import { positiveTextNodes, splitConjunction, type QueryNode } from './query-parser.js';
 import type { HitRow, Mode, SearchOptions, SearchResult } from './types.js';
-import { EXACT_COUNT_LIMIT, estimated, filteredTotal, filterShare, idSpan, rankedInTiers, WEIGHTS, walkOrderIndex, type WordsSize, wordsSize } from './sqlite-many.js';
+import { EXACT_COUNT_LIMIT, estimated, filteredTotal, filterShare, idSpan, rankedInTiers, scoredBy, SEEK_PER_STREAMED_MATCH, WEIGHTS, walkOrderIndex, type WordsSize, wordsSize } from './sqlite-many.js';
+import { RANK_BLOCK } from './tiers.js';
 
 /** SQLite's search plans: FTS5 for text, with the plan picked by sort order and filters. */
 
@@ -31,9 +32,11 @@ export async function searchSqlite(db: Kysely<Database>, options: SearchOptions,
   const useExpression = expression !== undefined && byRelevance;
   const residualWhere = residual.length > 0 ? compile({ kind: 'and', children: residual }, now, 'probe', dialect) : sql<SqlBool>`1 = 1`;
   // Words that match many documents are not all read: bounded plans (sqlite-many.ts) instead.
-  // A phrase alone by relevance is scored as it is sized (it is seldom common, see wordsSize).
-  const scored = useExpression && residual.length === 0 && positiveTextNodes(options.tree).some((node) => node.phrase);
-  const words = expression !== undefined ? await wordsSize(db, expression, scored) : undefined;
+  const words = expression !== undefined ? await wordsSize(db, expression) : undefined;
+  // A phrase alone, by relevance: FTS5's bm25 would read every position of its words once more to
+  // count it (at 1M, "total due": 10 ms to size, 20 to size and rank), so its matches are scored
+  // from the count sizing gave (fts5-bm25.ts): all of them when they fit in a block, else in tiers.
+  const phraseAlone = useExpression && residual.length === 0 && positiveTextNodes(options.tree).some((node) => node.phrase);
   // Few matches were all read to size them: as a list of ids they are a set without running the
   // expression again (a phrase reads both words' positions each time: 8 ms for "total due" at 1M).
   const textSet = words?.few === true ? knownIds(words.newest) : expression !== undefined ? matchingIds(expression) : undefined;
@@ -42,7 +45,7 @@ export async function searchSqlite(db: Kysely<Database>, options: SearchOptions,
   const ranking = positiveTextNodes(options.tree).map((node) => syntax.word(node.text, node.prefix)).join(' OR ');
   // A prefix FTS5 must expand itself (see fts5-prefix.ts) costs a merge per statement.
   const prefixed = positiveTextNodes(options.tree).some((node) => node.prefix && !expanded.has(node.text.toLowerCase()));
-  if (expression !== undefined && words !== undefined && !words.few && byRelevance && ranking.length > 0) {
+  if (expression !== undefined && words !== undefined && (!words.few || (phraseAlone && words.total > RANK_BLOCK)) && byRelevance && ranking.length > 0) {
     const textParts = conjuncts.filter((node) => !residual.includes(node));
     const many = await rankedInTiers(db, options, { expression, ranking, anyWord: anyWordMatches(textParts), size: words }, residual.length > 0 ? residualWhere : undefined, HIT_COLUMNS);
     if (many !== undefined) {
@@ -83,8 +86,8 @@ export async function searchSqlite(db: Kysely<Database>, options: SearchOptions,
   const rows: { rows: (HitRow & { total: number | null })[] } = walked
     ? walked
     : useExpression && residual.length === 0
-    ? words?.few === true && words.scores !== undefined
-      ? await scoredPage(db, words.newest, words.scores, options.limit, options.offset)
+    ? words?.few === true && phraseAlone
+      ? await scoredPage(db, await scoredBy(db, expression, words.newest, words), options.limit, options.offset)
       : await topMatches(db, expression, options.limit, options.offset, words?.few ? words.total : undefined)
     : await sql<HitRow & { total: number | null }>`
     ${withRank}
@@ -109,11 +112,20 @@ export async function searchSqlite(db: Kysely<Database>, options: SearchOptions,
         ? await countMatches(db, expression)
         : Number((await sql<{ count: number }>`SELECT count(*) AS count FROM documents d WHERE ${countWhere}`.execute(db)).rows[0]?.count ?? 0);
   }
-  return { total, ...estimate, hits: await withSnippets(db, rows.rows, prefixed, matchQuery, false, walked?.snippets) };
+  // Few matches of words are streamed for the page's snippets rather than sought one by one: a
+  // seek re-runs the expression (20 seeks of payment AND due: 7.7 ms at 100k; streaming its 4,190
+  // matches: 1). Not a phrase: its stream reads every position of its words in every document
+  // that has them all ("total due" at 1M: 10 ms, its seeks 1).
+  const streamed = words?.few === true && !positiveTextNodes(options.tree).some((node) => node.phrase);
+  return { total, ...estimate, hits: await withSnippets(db, rows.rows, prefixed, matchQuery, streamed, walked?.snippets) };
 }
 
-/** The page's hits, with snippets for its rows only: they cost a pass over each document's text. */
-async function withSnippets(db: Kysely<Database>, rows: HitRow[], prefixed: boolean, matchQuery: string, newest = false, known?: ReadonlyMap<number, string>): Promise<SearchResult['hits']> {
+/**
+ * The page's hits, with snippets for its rows only: they cost a pass over each document's text.
+ * `stream`: walk the matches newest first to the page's oldest row, which is bounded (a page from
+ * the newest matches, or few matches in all), instead of seeking each row.
+ */
+async function withSnippets(db: Kysely<Database>, rows: HitRow[], prefixed: boolean, matchQuery: string, stream = false, known?: ReadonlyMap<number, string>): Promise<SearchResult['hits']> {
   const snippets = new Map<number, string>(known);
   // A plan that sought the page's rows in FTS5 already made their snippets.
   const missing = rows.filter((row) => !snippets.has(row.id));
@@ -124,11 +136,11 @@ async function withSnippets(db: Kysely<Database>, rows: HitRow[], prefixed: bool
     // then one scan of the matches with the page as a plain filter (+rowid) is cheaper.
     // A page from the newest matches (sqlite-many.ts) is found by walking the matches newest
     // first, stopping at its last row: 2 ms instead of 19 for "invoice" at 100k, and bounded.
-    const page = newest || prefixed ? sql`+rowid` : sql`rowid`;
+    const page = stream || prefixed ? sql`+rowid` : sql`rowid`;
     const marked = await sql<{ rid: number; snip: string }>`
       SELECT rowid AS rid, snippet(documents_fts, -1, ${MARK_START}, ${MARK_END}, '…', 16) AS snip
       FROM documents_fts WHERE documents_fts MATCH ${matchQuery} AND ${page} IN (SELECT value FROM json_each(${ids}))
-      ${newest ? sql`ORDER BY rowid DESC LIMIT ${missing.length}` : sql``}`.execute(db);
+      ${stream ? sql`ORDER BY rowid DESC LIMIT ${missing.length}` : sql``}`.execute(db);
     for (const row of marked.rows) snippets.set(row.rid, row.snip);
   }
   return rows.map((row) => toHit(row, snippets.get(row.id)));
@@ -271,12 +283,6 @@ async function walkOrderForMatches(db: Kysely<Database>, sort: 'date' | 'added',
 }
 
 /**
- * What seeking one rowid in FTS5 costs, in matches streamed: a seek re-runs the expression for the
- * rowid (20-50 µs at 1M documents, words, ORs and phrases alike), a streamed match about 0.06 µs.
- */
-const SEEK_PER_STREAMED_MATCH = 650;
-
-/**
  * Words that match a large share of the catalogue, by date or when added: the other plans stream
  * every match at least once (14 ms for the 240k of insur* among 1M), while a page needs only
  * (offset + limit) / share rows of the order's walk, each sought in FTS5. Four times that many
@@ -336,11 +342,11 @@ async function filteredMatchesInOrder(db: Kysely<Database>, where: RawBuilder<Sq
     ORDER BY ${key} DESC, d.id DESC`.execute(db);
 }
 
-/** All the matches, scored as they were counted: the page is cut from them in bm25 order. */
-async function scoredPage(db: Kysely<Database>, ids: readonly number[], scores: readonly number[], limit: number, offset: number): Promise<{ rows: (HitRow & { total: number })[] }> {
-  const page = ids.map((id, index) => ({ id, score: scores[index] as number })).sort((a, b) => a.score - b.score || b.id - a.id).slice(offset, offset + limit);
+/** All the matches, scored: the page is cut from them in bm25 order. */
+async function scoredPage(db: Kysely<Database>, scored: readonly { id: number; score: number }[], limit: number, offset: number): Promise<{ rows: (HitRow & { total: number })[] }> {
+  const page = [...scored].sort((a, b) => a.score - b.score || b.id - a.id).slice(offset, offset + limit);
   const scoreOf = new Map(page.map((hit) => [hit.id, hit.score]));
-  return { rows: (await rowsInOrder(db, page.map((hit) => hit.id), ids.length)).map((row) => ({ ...row, score: scoreOf.get(row.id) ?? null })) };
+  return { rows: (await rowsInOrder(db, page.map((hit) => hit.id), scored.length)).map((row) => ({ ...row, score: scoreOf.get(row.id) ?? null })) };
 }
 
 /**

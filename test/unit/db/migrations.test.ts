@@ -59,6 +59,9 @@ describe('catalogue migrations', () => {
     const search = async (query: string) => (await searchDocuments(catalog.db, { tree: parseQuery(query), limit: 5, offset: 0, sort: 'relevance' })).hits.map((hit) => hit.title);
     expect(await search('insur*')).toEqual(['Old invoice']);
     expect(await search('tag:tax')).toEqual(['Old invoice']);
+    // Its title and tags are in the head index migration 0021 made, its text is not.
+    const head = async (words: string) => (await sql<{ id: number }>`SELECT rowid AS id FROM documents_fts_head WHERE documents_fts_head MATCH ${words}`.execute(catalog.db)).rows.map((found) => found.id);
+    expect([await head('invoice'), await head('tax'), await head('premium')]).toEqual([[1], [1], []]);
     const history = await catalog.db.selectFrom('classifications').selectAll().execute();
     expect(history).toHaveLength(1);
     const row = await catalog.db.selectFrom('documents').select('manual_fields').executeTakeFirstOrThrow();

@@ -169,6 +169,11 @@ for (const dialect of DIALECTS) describe(`search on a real ${dialect} catalogue`
     expect(audit.filter((item) => item.command === 'set').map((item) => item.field).sort()).toEqual(['tags', 'type']);
     expect(audit.every((item) => item.actor === 'tester')).toBe(true);
     expect(await search('title:"New title" checked')).toEqual(['New title']);
+    if (dialect === 'sqlite') {
+      // The head index (relevance's first tier, migration 0021) follows the title and tags too.
+      const head = async (words: string) => (await sql<{ id: number }>`SELECT rowid AS id FROM documents_fts_head WHERE documents_fts_head MATCH ${words}`.execute(catalog.db)).rows.map((found) => found.id);
+      expect([await head('"new title"'), await head('checked'), await head('march'), await head('consulting')]).toEqual([[id], [id], [], []]);
+    }
   });
 });
 
@@ -262,6 +267,7 @@ for (const dialect of DIALECTS) describe(`deleting a document (${dialect})`, () 
 
     expect(await repository.deleteDocument(gone.documentId, 'run-2')).toEqual({ sha256: document(1, {}).sha256, blobBackend: 'local', blobKey: 'sha256/x/1' });
     expect(await hits()).toEqual([kept.documentId]);
+    if (dialect === 'sqlite') expect((await sql<{ id: number }>`SELECT rowid AS id FROM documents_fts_head WHERE documents_fts_head MATCH 'zeppelin'`.execute(catalog.db)).rows.map((row) => row.id)).toEqual([kept.documentId]);
     expect(await repository.getDocument(gone.documentId)).toBeUndefined();
     for (const table of ['document_tags', 'classifications', 'sources'] as const) {
       expect(await catalog.db.selectFrom(table).select('document_id').where('document_id', '=', gone.documentId).execute(), table).toEqual([]);
