@@ -3,7 +3,7 @@ import type { ExtractResult, Extractor } from '../extractor.js';
 import { checkPageCount } from '../limits.js';
 import type { PageTextLayer } from '../searchable/graft.js';
 import { writeSearchablePdf } from '../searchable/output.js';
-import { openDocument } from './pdf/open.js';
+import { openDocument, type PdfSource } from './pdf/open.js';
 import { extractPages } from './pdf/pages.js';
 import { loadPdfJs, watchPdfWarnings } from './pdf/pdfjs.js';
 
@@ -17,23 +17,37 @@ import { loadPdfJs, watchPdfWarnings } from './pdf/pdfjs.js';
  */
 export const extractPdf: Extractor = async (input) => {
   const { pdfjs, root } = await loadPdfJs();
-  // Read when needed rather than held: pdf.js keeps its own copy while the pages are read, and a
-  // second one here would double what a long scan costs (a 108 MB, 200-page scan held twice).
-  // The file is doccat's private staged copy: it is the same bytes each time.
+  // pdf.js reads the pages' ranges from the file; the graft reads it whole when it needs it. The
+  // file is doccat's private staged copy: it is the same bytes each time.
   const load = async () => new Uint8Array(await fsp.readFile(input.path));
   const warnings = watchPdfWarnings();
   let extracted: { result: ExtractResult; layers: PageTextLayer[]; numberOfPages: number };
+  const file = await fsp.open(input.path, 'r');
   try {
-    const document = await openDocument(pdfjs, load, root, input);
+    const source: PdfSource = {
+      length: (await file.stat()).size,
+      read: async (begin, end) => {
+        const bytes = new Uint8Array(end - begin);
+        let done = 0;
+        while (done < bytes.length) {
+          const { bytesRead } = await file.read(bytes, done, bytes.length - done, begin + done);
+          if (bytesRead === 0) throw new Error(`the file ended at ${begin + done} bytes`);
+          done += bytesRead;
+        }
+        return bytes;
+      },
+    };
+    const opened = await openDocument(pdfjs, source, root, input);
     try {
       // The page count is in the page tree's root: refuse a 100,000-page file before reading any page.
-      checkPageCount(document.numPages, input.options.maxPages, 'the PDF');
-      extracted = await extractPages(pdfjs, document, input, warnings);
+      checkPageCount(opened.document.numPages, input.options.maxPages, 'the PDF');
+      extracted = await extractPages(pdfjs, opened, input, warnings);
     } finally {
-      await document.destroy().catch(() => undefined);
+      await opened.destroy();
     }
   } finally {
     warnings.stop();
+    await file.close();
   }
   const { result, layers, numberOfPages } = extracted;
   if (input.searchablePdfPath !== undefined && layers.length > 0 && !input.signal.aborted) {

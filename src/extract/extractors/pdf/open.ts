@@ -3,12 +3,35 @@ import { DoccatError } from '../../../errors.js';
 import type { ExtractInput } from '../../extractor.js';
 import type { PdfDocument, PdfJs } from './pdfjs.js';
 
+/** The PDF file as pdf.js reads it: its length, and any range of its bytes when asked. */
+export interface PdfSource {
+  length: number;
+  read(begin: number, end: number): Promise<Uint8Array>;
+}
+
+/**
+ * An open PDF that can be opened again: pdf.js keeps every byte it has read for as long as the
+ * document is open, so a long scan is reopened when it holds many (see extractPages) to let the
+ * bytes of the pages done go.
+ */
+export interface OpenedPdf {
+  readonly document: PdfDocument;
+  /** Bytes pdf.js has read into this document since it was opened (it keeps them all). */
+  readonly bytesHeld: number;
+  reopen(): Promise<void>;
+  destroy(): Promise<void>;
+}
+
+/** The size of the ranges pdf.js asks for (its own default). */
+const RANGE_CHUNK = 65_536;
+
 /**
  * Opens the PDF, trying no password, then each configured one in the forms encryption revisions
- * want. `load` reads the file: pdf.js transfers (detaches) the bytes it is given, so each attempt
- * reads its own copy, and nobody else holds one while the pages are read.
+ * want. pdf.js reads it range by range as pages need them (its range transport, fed from the
+ * file) instead of being handed the whole file: a 108 MB scan is not all in memory to read its
+ * first page, and what it holds is what the pages read since the document was opened.
  */
-export async function openDocument(pdfjs: PdfJs, load: () => Promise<Uint8Array>, root: string, input: ExtractInput): Promise<PdfDocument> {
+export async function openDocument(pdfjs: PdfJs, source: PdfSource, root: string, input: ExtractInput): Promise<OpenedPdf> {
   // Some encryption revisions (AES-256 R5) make pdf.js compare the password as UTF-8 bytes in a
   // binary string; try that form too for passwords with non-ASCII characters.
   // AES-256 R6 also runs the password through SASLprep, which pdf.js leaves to the caller.
@@ -20,10 +43,17 @@ export async function openDocument(pdfjs: PdfJs, load: () => Promise<Uint8Array>
     }
   }
   const passwords: (string | undefined)[] = [undefined, ...candidates];
-  let lastPasswordError: unknown;
-  for (const password of passwords) {
+  let bytesHeld = 0;
+  const open = (password: string | undefined) => {
+    bytesHeld = 0;
+    const transport = new pdfjs.PDFDataRangeTransport(source.length, null);
     const task = pdfjs.getDocument({
-      data: await load(),
+      range: transport,
+      length: source.length,
+      rangeChunkSize: RANGE_CHUNK,
+      // Only the ranges the pages read: no reading ahead, no streaming the whole file behind.
+      disableAutoFetch: true,
+      disableStream: true,
       ...(password === undefined ? {} : { password }),
       isEvalSupported: false,
       enableXfa: false,
@@ -42,8 +72,33 @@ export async function openDocument(pdfjs: PdfJs, load: () => Promise<Uint8Array>
       wasmUrl: path.join(root, 'wasm') + path.sep,
       iccUrl: path.join(root, 'iccs') + path.sep,
     });
+    // pdf.js has no way to hear that a range could not be read: opening fails with the read's
+    // error, and an open document is destroyed, which fails what waits on it.
+    let failOpening: (error: unknown) => void = () => undefined;
+    const unreadable = new Promise<never>((_, reject) => {
+      failOpening = reject;
+    });
+    unreadable.catch(() => undefined);
+    transport.requestDataRange = (begin: number, end: number) => {
+      source.read(begin, end).then(
+        (bytes) => {
+          bytesHeld += bytes.length;
+          transport.onDataRange(begin, bytes);
+        },
+        (error: unknown) => {
+          failOpening(error);
+          void task.destroy().catch(() => undefined);
+        },
+      );
+    };
+    return { task, document: Promise.race([task.promise, unreadable]) };
+  };
+  let lastPasswordError: unknown;
+  for (const password of passwords) {
+    const { task, document: opening } = open(password);
+    let document: PdfDocument;
     try {
-      return await task.promise;
+      document = await opening;
     } catch (error) {
       await task.destroy().catch(() => undefined);
       const name = (error as { name?: string }).name;
@@ -62,6 +117,19 @@ export async function openDocument(pdfjs: PdfJs, load: () => Promise<Uint8Array>
         cause: error,
       });
     }
+    return {
+      get document() {
+        return document;
+      },
+      get bytesHeld() {
+        return bytesHeld;
+      },
+      reopen: async () => {
+        await document.destroy().catch(() => undefined);
+        document = await open(password).document;
+      },
+      destroy: () => document.destroy().catch(() => undefined),
+    };
   }
   const tried = input.options.pdfPasswords.length;
   throw new DoccatError('E_PDF_ENCRYPTED', tried > 0 ? `the PDF is encrypted and none of the ${tried} configured passwords opens it` : 'the PDF is encrypted and needs a password', {

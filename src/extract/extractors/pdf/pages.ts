@@ -7,11 +7,20 @@ import { mean, PageReader, parallelPages, recognizeUpright } from '../../ocr-pag
 import type { PageTextLayer } from '../../searchable/graft.js';
 import { chain, unturn } from '../../searchable/matrix.js';
 import { hasVisibleContent, pageRaster } from './page-raster.js';
-import type { PdfDocument, PdfJs, PdfPage, PdfWarnings } from './pdfjs.js';
+import type { OpenedPdf } from './open.js';
+import type { PdfJs, PdfPage, PdfWarnings } from './pdfjs.js';
 import { isUsableText, readTextLayer } from './text-layer.js';
 
 /** Pages whose text layer is also laid out by position (ExtractResult.layoutText): invoices say who and what on the first. */
 const LAYOUT_PAGES = 2;
+
+/**
+ * The document is opened again between pages once pdf.js holds this many bytes of it: it keeps
+ * every range it read until the document is destroyed, which for a scan is every page's image (a
+ * 200-page scan: 108 MB). A text PDF seldom gets there, and reopening costs reading its
+ * cross-reference table, page tree and fonts again.
+ */
+const REOPEN_BYTES = 24 * 1024 * 1024;
 
 /** After this many pages in a row that cannot be read, the page tree is taken to be broken. */
 const MAX_CONSECUTIVE_PAGE_ERRORS = 5;
@@ -20,7 +29,7 @@ const MAX_CONSECUTIVE_PAGE_ERRORS = 5;
  * Every page in turn: its text layer where it is usable, else its raster queued for OCR (several
  * pages at once); warnings and OCR text layers come back in page order.
  */
-export async function extractPages(pdfjs: PdfJs, document: PdfDocument, input: ExtractInput, pdfWarnings: PdfWarnings): Promise<{ result: ExtractResult; layers: PageTextLayer[]; numberOfPages: number }> {
+export async function extractPages(pdfjs: PdfJs, opened: OpenedPdf, input: ExtractInput, pdfWarnings: PdfWarnings): Promise<{ result: ExtractResult; layers: PageTextLayer[]; numberOfPages: number }> {
   /** One entry per page read (unreadable pages have none), filled in as their OCR finishes. */
   const texts: string[] = [];
   const layouts: string[] = [];
@@ -35,7 +44,7 @@ export async function extractPages(pdfjs: PdfJs, document: PdfDocument, input: E
   let pagesRead = 0;
   // Scanned pages are decoded here one at a time and read by the OCR engine several at a time.
   const reader = new PageReader<void>(parallelPages(input));
-  const numberOfPages = document.numPages;
+  const numberOfPages = opened.document.numPages;
   if (numberOfPages === 0) {
     throw new DoccatError('E_PDF_NO_PAGES', 'the PDF has no pages', { hint: 'the file is damaged or was saved empty; export it again' });
   }
@@ -47,9 +56,11 @@ export async function extractPages(pdfjs: PdfJs, document: PdfDocument, input: E
   };
   for (let pageNumber = 1; pageNumber <= numberOfPages; pageNumber += 1) {
     if (input.signal.aborted || reader.failed) break;
+    // What pdf.js read for the pages done goes with the document it read them into.
+    if (opened.bytesHeld > REOPEN_BYTES) await opened.reopen();
     let page: PdfPage;
     try {
-      page = await document.getPage(pageNumber);
+      page = await opened.document.getPage(pageNumber);
     } catch (error) {
       consecutiveErrors += 1;
       warn(pageNumber, { code: 'W_PDF_PAGE_UNREADABLE', message: `page ${pageNumber}: ${(error as Error).message}` });
@@ -117,7 +128,7 @@ export async function extractPages(pdfjs: PdfJs, document: PdfDocument, input: E
   }
   const metadata: ExtractResult['metadata'] = {};
   try {
-    const info = (await document.getMetadata()).info as { Title?: unknown; Author?: unknown };
+    const info = (await opened.document.getMetadata()).info as { Title?: unknown; Author?: unknown };
     if (typeof info.Title === 'string' && info.Title.trim()) metadata.title = info.Title.trim();
     if (typeof info.Author === 'string' && info.Author.trim()) metadata.author = info.Author.trim();
   } catch {
