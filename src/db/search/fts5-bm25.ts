@@ -11,13 +11,11 @@ import type { Database } from '../schema.js';
  * page's own rows. The formula and constants are FTS5's (fts5_aux.c): k1 1.2, b 0.75, the IDF of
  * a phrase matched by n of N documents log((N - n + 0.5) / (n + 0.5)), floored at 1e-6; a phrase's
  * frequency in a row is the sum of its occurrences weighted by column; a row's length counts every
- * column. Where a phrase matches at most COUNTED documents its count is exact and so is the score;
- * beyond that, n is estimated as sqlite-many.ts estimates totals, and the score moves with it (a
- * common word's IDF is small: 10 % off in n moves it by about 0.1).
+ * column. Each phrase's document count comes from the caller (sqlite-many.ts sizes it as it sizes
+ * any expression: exact up to 5,000 matches, so that the score is too, estimated beyond, and the
+ * score moves with it: a common word's IDF is small, 10 % off in n moves it by about 0.1).
  */
 
-/** Up to this many matches of a phrase are counted exactly. */
-const COUNTED = 5_000;
 /**
  * Up to this many matches of all the words together, FTS5's own bm25 scores: counting them costs
  * less than highlighting a page of rows (about 1.5 ms at 1M documents, against 2-3 ms for 100 rows).
@@ -84,16 +82,6 @@ function countPhrases(marked: string, phrases: readonly Phrase[], weight: number
   }
 }
 
-/** How many documents a phrase matches: counted up to COUNTED, else from the share among the newest. */
-async function phraseDocuments(db: Kysely<Database>, quoted: string): Promise<number> {
-  const newest = (await sql<{ n: number; oldest: number | null }>`SELECT count(*) AS n, min(rid) AS oldest FROM (SELECT rowid AS rid FROM documents_fts WHERE documents_fts MATCH ${quoted} ORDER BY rowid DESC LIMIT ${COUNTED + 1})`.execute(db)).rows[0];
-  const found = Number(newest?.n ?? 0);
-  if (found <= COUNTED) return found;
-  const span = (await sql<{ low: number | null; high: number | null }>`SELECT (SELECT min(id) FROM documents) AS low, (SELECT max(id) FROM documents) AS high`.execute(db)).rows[0];
-  const [low, high] = [Number(span?.low ?? 0), Number(span?.high ?? 0)];
-  return (found * (high - low + 1)) / Math.max(1, high - Number(newest?.oldest ?? low) + 1);
-}
-
 /** The matches among `ids` (newest first), found by streaming the expression's matches down to the oldest of them. */
 function amongMatches(expression: string, ids: readonly number[]) {
   return sql`documents_fts WHERE documents_fts MATCH ${expression} AND +rowid IN (SELECT value FROM json_each(${JSON.stringify(ids)})) ORDER BY rowid DESC LIMIT ${ids.length}`;
@@ -111,16 +99,17 @@ function inOrder(ids: readonly number[], scores: ReadonlyMap<number, number>): {
  * newest first; ids it does not match are left out), with `weights` per column (title, tags,
  * correspondent, body). When the words are single and match few documents, FTS5's own bm25
  * counts them cheaply and scores the rows; otherwise highlightedBm25 scores them, which costs
- * about 20-40 µs a row instead of a pass over every match of every phrase. `matches`: how many
- * documents the expression matches, when it is one phrase and that is known.
+ * about 20-40 µs a row instead of a pass over every match of every phrase. `documentsMatching`
+ * sizes a phrase (its quoted form); `matches`: how many documents the whole expression matches,
+ * sized the same way, which is the count of its phrase when it has one.
  */
-export async function pageBm25(db: Kysely<Database>, expression: string, ids: readonly number[], weights: readonly number[], matches?: number): Promise<{ id: number; score: number }[]> {
+export async function pageBm25(db: Kysely<Database>, expression: string, ids: readonly number[], weights: readonly number[], documentsMatching: (quoted: string) => Promise<number>, matches?: number): Promise<{ id: number; score: number }[]> {
   if (ids.length === 0) return [];
   const phrases = expressionPhrases(expression);
   const counts = new Map<string, number>();
-  // An expression of one phrase matches what the phrase matches: counted already, when known.
+  // An expression of one phrase matches what the phrase matches: sized already, when known.
   if (phrases.length === 1 && matches !== undefined) counts.set((phrases[0] as Phrase).quoted, matches);
-  for (const phrase of phrases) if (!counts.has(phrase.quoted)) counts.set(phrase.quoted, await phraseDocuments(db, phrase.quoted));
+  for (const phrase of phrases) if (!counts.has(phrase.quoted)) counts.set(phrase.quoted, await documentsMatching(phrase.quoted));
   // FTS5 counts a phrase of several words by reading every position of them all, however few
   // documents it matches: that is never cheap.
   const documents = [...counts.values()].reduce((sum, count) => sum + count, 0);

@@ -171,10 +171,10 @@ async function matchingAmong(db: Kysely<Database>, words: Words, ids: number[]):
 
 /**
  * bm25 scores of chosen matches of an expression (ids newest first), as fts5-bm25.ts computes
- * them; `words` may say how many documents its phrases match, where that is known.
+ * them, each phrase sized as wordsSize sizes; `words`: the expression's own size, when known.
  */
 export function scoredBy(db: Kysely<Database>, expression: string, ids: readonly number[], words?: WordsSize): Promise<{ id: number; score: number }[]> {
-  return pageBm25(db, expression, ids, COLUMN_WEIGHTS, words?.few ? words.total : undefined);
+  return pageBm25(db, expression, ids, COLUMN_WEIGHTS, async (quoted) => (await wordsSize(db, quoted)).total, words?.total);
 }
 
 /**

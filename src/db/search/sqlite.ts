@@ -36,7 +36,8 @@ export async function searchSqlite(db: Kysely<Database>, options: SearchOptions,
   // A phrase alone, by relevance: FTS5's bm25 would read every position of its words once more to
   // count it (at 1M, "total due": 10 ms to size, 20 to size and rank), so its matches are scored
   // from the count sizing gave (fts5-bm25.ts): all of them when they fit in a block, else in tiers.
-  const phraseAlone = useExpression && residual.length === 0 && positiveTextNodes(options.tree).some((node) => node.phrase);
+  const hasPhrase = positiveTextNodes(options.tree).some((node) => node.phrase);
+  const phraseAlone = useExpression && residual.length === 0 && hasPhrase;
   // Few matches were all read to size them: as a list of ids they are a set without running the
   // expression again (a phrase reads both words' positions each time: 8 ms for "total due" at 1M).
   const textSet = words?.few === true ? knownIds(words.newest) : expression !== undefined ? matchingIds(expression) : undefined;
@@ -116,7 +117,7 @@ export async function searchSqlite(db: Kysely<Database>, options: SearchOptions,
   // seek re-runs the expression (20 seeks of payment AND due: 7.7 ms at 100k; streaming its 4,190
   // matches: 1). Not a phrase: its stream reads every position of its words in every document
   // that has them all ("total due" at 1M: 10 ms, its seeks 1).
-  const streamed = words?.few === true && !positiveTextNodes(options.tree).some((node) => node.phrase);
+  const streamed = words?.few === true && !hasPhrase;
   return { total, ...estimate, hits: await withSnippets(db, rows.rows, prefixed, matchQuery, streamed, walked?.snippets) };
 }
 
