@@ -11,14 +11,24 @@ export function ftsString(text: string, prefix: boolean): string {
   return `"${text.replace(/"/g, '""')}"${prefix ? '*' : ''}`;
 }
 
+/** The documents matching an FTS5 expression, as `IN (…)` to test an id against. */
+export function inMatches(expression: string): RawBuilder<SqlBool> {
+  return sql<SqlBool>`IN (SELECT rowid FROM documents_fts WHERE documents_fts MATCH ${expression})`;
+}
+
+/** Documents already known to match, as `IN (…)` to test an id against. */
+export function inKnown(ids: readonly number[]): RawBuilder<SqlBool> {
+  return sql<SqlBool>`IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`;
+}
+
 /** The documents matching an FTS5 expression, as a set to test d.id against. */
 export function matchingIds(expression: string): RawBuilder<SqlBool> {
-  return sql<SqlBool>`d.id IN (SELECT rowid FROM documents_fts WHERE documents_fts MATCH ${expression})`;
+  return sql<SqlBool>`d.id ${inMatches(expression)}`;
 }
 
 /** Documents already known to match, as a set to test d.id against. */
 export function knownIds(ids: readonly number[]): RawBuilder<SqlBool> {
-  return sql<SqlBool>`d.id IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`;
+  return sql<SqlBool>`d.id ${inKnown(ids)}`;
 }
 
 /** How many documents match: FTS5 counts without scoring, which is nearly free. */

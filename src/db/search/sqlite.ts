@@ -2,7 +2,7 @@ import { sql, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
 import type { SqlDialect } from '../dialect/types.js';
 import type { Database } from '../schema.js';
 import { compile, INDEXED_FIELDS } from './compile.js';
-import { countMatches, knownIds, matchingIds } from './fts5.js';
+import { countMatches, inKnown, inMatches, knownIds, matchingIds } from './fts5.js';
 import { expandedSyntax } from './fts5-prefix.js';
 import { MARK_END, MARK_START, toHit } from './hits.js';
 import { positiveTextNodes, splitConjunction, type QueryNode } from './query-parser.js';
@@ -253,7 +253,7 @@ async function walkOrderForMatches(db: Kysely<Database>, sort: 'date' | 'added',
   const { low, high } = await idSpan(db);
   const span = Math.max(1, high - low + 1);
   const known = typeof matching !== 'string';
-  const textSet = known ? sql<SqlBool>`IN (SELECT value FROM json_each(${JSON.stringify(matching)}))` : sql<SqlBool>`IN (SELECT rowid FROM documents_fts WHERE documents_fts MATCH ${matching})`;
+  const textSet = known ? inKnown(matching) : inMatches(matching);
   const candidates = passing !== undefined && passing > 0 ? Math.ceil((CANDIDATE_MARGIN * (offset + limit) * span) / passing) : span;
   // Matches already known cost nothing to test a walk's rows against: no first pass needed.
   if (!known && candidates < span) {
