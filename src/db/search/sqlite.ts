@@ -7,7 +7,7 @@ import { expandedSyntax } from './fts5-prefix.js';
 import { MARK_END, MARK_START, toHit } from './hits.js';
 import { positiveTextNodes, splitConjunction, type QueryNode } from './query-parser.js';
 import type { HitRow, Mode, SearchOptions, SearchResult } from './types.js';
-import { EXACT_COUNT_LIMIT, estimated, filteredTotal, filterShare, idSpan, rankedInTiers, scoredBy, SEEK_PER_STREAMED_MATCH, WEIGHTS, walkOrderIndex, type WordsSize, wordsSize } from './sqlite-many.js';
+import { countedShare, EXACT_COUNT_LIMIT, estimated, filteredTotal, filterShare, idSpan, rankedInTiers, scoredBy, SEEK_PER_STREAMED_MATCH, WEIGHTS, walkOrderIndex, type WordsSize, wordsSize } from './sqlite-many.js';
 import { RANK_BLOCK } from './tiers.js';
 
 /** SQLite's search plans: FTS5 for text, with the plan picked by sort order and filters. */
@@ -66,11 +66,12 @@ export async function searchSqlite(db: Kysely<Database>, options: SearchOptions,
   const countWhere = textSet !== undefined ? sql<SqlBool>`${textSet} AND ${residualWhere}` : options.tree ? compile(options.tree, now, countMode, dialect) : sql<SqlBool>`1 = 1`;
   // Filters alone: the share of the newest documents that pass says how to read the page and
   // whether to count (sqlite-many.ts).
-  const filtersAlone = expression === undefined && matchQuery.length === 0 && options.tree !== undefined ? await filterShare(db, where) : undefined;
-  const orderIndex =
-    filtersAlone !== undefined && walkOrderIndex(filtersAlone.share, options.offset, options.limit) ? sql.raw(options.sort === 'date' ? 'INDEXED BY documents_date' : 'INDEXED BY documents_added') : sql``;
   // One indexed column is counted off its index, however many documents it selects.
   const countable = conjuncts.length === 1 && conjuncts[0]?.kind === 'field' && INDEXED_FIELDS.has(conjuncts[0].field);
+  const filtersAlone =
+    expression === undefined && matchQuery.length === 0 && options.tree !== undefined ? await (countable ? countedShare(db, countWhere) : filterShare(db, where)) : undefined;
+  const orderIndex =
+    filtersAlone !== undefined && walkOrderIndex(filtersAlone.share, options.offset, options.limit) ? sql.raw(options.sort === 'date' ? 'INDEXED BY documents_date' : 'INDEXED BY documents_added') : sql``;
   // MATERIALIZED: score every match once; as a plain join SQLite re-ran the MATCH per document.
   const withRank = ranked ? sql`WITH r AS MATERIALIZED (SELECT rowid AS rid, bm25(documents_fts, ${WEIGHTS}) AS score FROM documents_fts WHERE documents_fts MATCH ${matchQuery})` : sql``;
   const from = useExpression ? sql`r JOIN documents d ON d.id = r.rid` : ranked ? sql`documents d LEFT JOIN r ON r.rid = d.id` : sql`documents d`;
