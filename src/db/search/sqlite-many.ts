@@ -255,8 +255,9 @@ export async function filterShare(db: Kysely<Database>, filters: RawBuilder<SqlB
 }
 
 /**
- * One filter on an indexed column: counted off its index (62,000 of 1M types in 4 ms), which also
- * gives the share exactly; the sample would cost as much again and still leave the count to do.
+ * One filter on an indexed column: counted off its index (type:invoice, 111,000 of 1M: 4.5 ms),
+ * which also gives the share exactly; the sample would cost as much again and still leave the count
+ * to do.
  */
 export async function countedShare(db: Kysely<Database>, filter: RawBuilder<SqlBool>): Promise<FilterShare> {
   const { low, high } = await idSpan(db);

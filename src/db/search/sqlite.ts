@@ -64,9 +64,9 @@ export async function searchSqlite(db: Kysely<Database>, options: SearchOptions,
   // An indexed column among the filters narrows better still, and the others are probed from it.
   const countMode: Mode = conjuncts.some((node) => node.kind === 'field' && INDEXED_FIELDS.has(node.field)) ? 'probe' : 'set';
   const countWhere = textSet !== undefined ? sql<SqlBool>`${textSet} AND ${residualWhere}` : options.tree ? compile(options.tree, now, countMode, dialect) : sql<SqlBool>`1 = 1`;
-  // Filters alone: the share of the newest documents that pass says how to read the page and
-  // whether to count (sqlite-many.ts).
-  // One indexed column is counted off its index, however many documents it selects.
+  // Filters alone: how many documents pass says how to read the page and whether to count
+  // (sqlite-many.ts). One indexed column is counted off its index, however many documents it
+  // selects; other filters are tried on a sample spread over the catalogue.
   const countable = conjuncts.length === 1 && conjuncts[0]?.kind === 'field' && INDEXED_FIELDS.has(conjuncts[0].field);
   const filtersAlone =
     expression === undefined && matchQuery.length === 0 && options.tree !== undefined ? await (countable ? countedShare(db, countWhere) : filterShare(db, where)) : undefined;
