@@ -147,8 +147,13 @@ export async function loadPostgres(url, count, from = 0) {
   // As autovacuum leaves a catalogue between ingests: statistics and the visibility map (without
   // it every index-only scan visits the table, which no settled catalogue does).
   await client.query('VACUUM ANALYZE');
+  const elapsed = (performance.now() - started) / 1000;
+  // And the load's pages on disk, outside the load's time as before: a durable server otherwise
+  // writes a bulk load back over the next minutes (a checkpoint spread over 90 % of
+  // checkpoint_timeout), and queries measured then wait on that disk, which a settled catalogue's do not.
+  await client.query('CHECKPOINT');
   await client.end();
-  return (performance.now() - started) / 1000;
+  return elapsed;
 }
 
 export const QUERY_MIX = ['invoice', 'payment due', '"total due"', 'insur*', 'tax OR premium', 'invoice -renewal', 'type:invoice', 'tag:tax date:2020', 'correspondent:acme invoice', 'after:2023-01-01 before:2023-07-01 receipt', 'w1a2', 'w3fa OR w9ke', 'muller', 'path:*/2019/* statement'];

@@ -20,6 +20,7 @@ import * as searchWordStatistics from './0018_search_word_statistics.js';
 import * as searchWordPairs from './0019_search_word_pairs.js';
 import * as postgresSourcesIndex from './0020_postgres_sources_index.js';
 import * as sqliteSearchHead from './0021_sqlite_search_head.js';
+import * as postgresDateOrderCovering from './0022_postgres_date_order_covering.js';
 
 /** Numbered migrations, imported statically so they ship inside dist/ without a folder scan. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -44,6 +45,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0019_search_word_pairs': searchWordPairs,
   '0020_postgres_sources_index': postgresSourcesIndex,
   '0021_sqlite_search_head': sqliteSearchHead,
+  '0022_postgres_date_order_covering': postgresDateOrderCovering,
 };
 
 export const migrationProvider: MigrationProvider = {

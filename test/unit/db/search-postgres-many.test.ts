@@ -70,6 +70,19 @@ describe('Postgres search with very many matches', () => {
     expect((await search('sevenword', 'date', 20, 20)).hits.map((hit) => hit.id)).toEqual(await sorted(sql`TRUE`, 20));
     expect((await search('sevenword type:invoice', 'date', 0, 20)).hits.map((hit) => hit.id)).toEqual(await sorted(sql`type = 'invoice'`, 0));
     expect((await search('sevenword note*', 'date', 0, 20)).hits.map((hit) => hit.id)).toEqual(await sorted(sql`title LIKE 'note%'`, 0));
+    // The walk's total: exact when it read every document the filter passes (the 31 of December
+    // 2029, fewer than the walk's bound), else the share of the walked documents that matched
+    // times the documents the filter passes; the hits those of the plain sort either way.
+    const plain = async (where: RawBuilder<unknown>) => (await sql<{ id: number }>`SELECT id FROM documents WHERE ${where} ORDER BY document_date DESC, id DESC LIMIT 20`.execute(db)).rows.map((row) => Number(row.id));
+    const fewFiltered = await search('common date:2029-12', 'date', 0, 20);
+    expect(fewFiltered.hits.map((hit) => hit.id)).toEqual(await plain(sql`document_date LIKE '2029-12-%'`));
+    expect(fewFiltered).toMatchObject({ total: 31 });
+    expect(fewFiltered.totalIsEstimate).toBeUndefined();
+    const manyFiltered = await search('common type:other', 'date', 0, 20);
+    expect(manyFiltered.hits.map((hit) => hit.id)).toEqual(await plain(sql`type = 'other'`));
+    expect(manyFiltered.totalIsEstimate).toBe(true);
+    expect(manyFiltered.total).toBeGreaterThan(11_760 * 0.8);
+    expect(manyFiltered.total).toBeLessThan(11_760 * 1.2);
 
     // Words and a filter that goes with them less often than the planner thinks: counted or
     // estimated from a sample, never wildly off, and every hit passes the filter.
