@@ -101,7 +101,7 @@ export async function searchSqlite(db: Kysely<Database>, options: SearchOptions,
     LIMIT ${options.limit} OFFSET ${options.offset}`.execute(db);
   let total = Number(rows.rows[0]?.total ?? 0);
   let estimate: { totalIsEstimate?: true } = walked?.totalIsEstimate === true && rows.rows.length > 0 ? { totalIsEstimate: true } : {};
-  if (filtersAlone !== undefined && (filtersAlone.exact || (!countable && filtersAlone.total > EXACT_COUNT_LIMIT))) {
+  if (filtersAlone !== undefined && (filtersAlone.exact || filtersAlone.total > EXACT_COUNT_LIMIT)) {
     if (filtersAlone.exact) total = filtersAlone.total;
     else ({ total, ...estimate } = estimated(Math.max(filtersAlone.total, options.offset + rows.rows.length)));
   } else if (rows.rows[0]?.total === null || rows.rows.length === 0) {
