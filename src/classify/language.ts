@@ -1,7 +1,8 @@
 /**
  * The language of a text, as an ISO 639-1 code, by eld (Efficient Language Detector: 60
  * languages in every script, n-gram models shipped in the package, no network). The extra-small
- * model loads in about half a second, once per process and only when a document is classified.
+ * model loads once per process and only when a document is classified: about 0.3 CPU-seconds in
+ * the bundle, which carries it as JSON (scripts/build.mjs), 0.7 from eld's own module.
  */
 
 interface Detector {
