@@ -55,3 +55,10 @@ export async function writeTransaction<DB, T>(db: Kysely<DB>, work: (trx: Kysely
   if (db.isTransaction || dialect.insideTransaction(db as Kysely<unknown>)) return work(db);
   return dialect.writeTransaction(db, work);
 }
+
+/** Writes that need not wait for the disk (dialect/types.ts). Inside a transaction, they join it. */
+export async function bookkeepingWrite<DB, T>(db: Kysely<DB>, work: (db: Kysely<DB>) => Promise<T>): Promise<T> {
+  const dialect = dialectFor(db);
+  if (db.isTransaction || dialect.insideTransaction(db as Kysely<unknown>)) return work(db);
+  return dialect.bookkeepingWrite(db, work);
+}

@@ -2,7 +2,7 @@ import type { Insertable, Kysely } from 'kysely';
 import { currentActor } from '../observability/actor.js';
 import type { Database, IngestEventsTable } from './schema.js';
 import { deleteSearchEntry, writeSearchEntry } from './search-index.js';
-import { dialectFor, type SqlDialect, writeTransaction } from './dialect.js';
+import { bookkeepingWrite, dialectFor, type SqlDialect, writeTransaction } from './dialect.js';
 import { unlinkDocument } from './document-parts.js';
 import * as blobs from './document-blobs.js';
 import { storedSearchable } from './document-blobs.js';
@@ -261,13 +261,18 @@ export class DocumentRepository {
     });
   }
 
-  /** Marks an already-known path as seen in this run without changing what it points to. */
+  /**
+   * Marks an already-known path as seen in this run without changing what it points to: a
+   * bookkeeping write (dialect/types.ts), since a cron run over a large unchanged folder makes one
+   * per file, and a lost one only shows an older "last seen" until the next run.
+   */
   async touchSource(filePath: string, runId: string): Promise<void> {
-    await this.db.updateTable('sources').set({ last_seen: new Date().toISOString(), run_id: runId }).where('path', '=', filePath).execute();
+    await bookkeepingWrite(this.db, (db) => db.updateTable('sources').set({ last_seen: new Date().toISOString(), run_id: runId }).where('path', '=', filePath).execute());
   }
 
+  /** A file's statistics row: a bookkeeping write (dialect/types.ts); the document's own commit came before. */
   async recordIngestEvent(event: Insertable<IngestEventsTable>): Promise<void> {
-    await this.db.insertInto('ingest_events').values(event).execute();
+    await bookkeepingWrite(this.db, (db) => db.insertInto('ingest_events').values(event).execute());
   }
 
   async recordFailure(sighting: SourceSighting, error: { code: string; message: string; hint?: string }): Promise<void> {

@@ -23,6 +23,13 @@ export const postgresDialect: SqlDialect = {
       : sql<string>`to_char((now() - make_interval(secs => ${secondsAgo})) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`,
   // Postgres transactions need nothing special.
   writeTransaction: (db, work) => db.transaction().execute(work),
+  // Committed without waiting for the WAL flush (the WAL writer flushes it within 200 ms): a
+  // server crash could lose such a commit, never corrupt anything.
+  bookkeepingWrite: (db, work) =>
+    db.transaction().execute(async (trx) => {
+      await sql`SET LOCAL synchronous_commit = off`.execute(trx);
+      return work(trx);
+    }),
   insideTransaction: () => false,
   // kysely's Migrator takes an advisory lock on Postgres.
   migrateToLatest: (db, provider) => new Migrator({ db, provider }).migrateToLatest(),

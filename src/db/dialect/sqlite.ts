@@ -17,6 +17,7 @@ export const sqliteDialect: SqlDialect = {
   lockForShare: (query) => query,
   isoNow: (secondsAgo) => (secondsAgo === undefined ? sql<string>`strftime('%Y-%m-%dT%H:%M:%fZ', 'now')` : sql<string>`strftime('%Y-%m-%dT%H:%M:%fZ', 'now', ${`-${secondsAgo} seconds`})`),
   writeTransaction,
+  bookkeepingWrite,
   // biome-ignore lint/suspicious/noExplicitAny: connections of any schema are tracked by identity only.
   insideTransaction: (db) => insideSqliteTransaction.has(db as Kysely<any>),
   migrateToLatest: migrateExclusively,
@@ -50,6 +51,25 @@ export const sqliteDialect: SqlDialect = {
     fieldText: (path) => sql<string | null>`json_extract(d.fields, ${sql.lit(`$.${path.join('.')}`)})`,
   },
 };
+
+/**
+ * The catalogue runs with synchronous = FULL (db/database.ts), an fsync of the WAL at every
+ * commit; these writes take NORMAL, which in WAL mode leaves the sync to the next FULL commit or
+ * checkpoint. The connection is held throughout (kysely queues every other query on it), so no
+ * other write of this process commits under NORMAL; and synchronous cannot change inside a
+ * transaction, which the callers here never open. Ingest of 190 new text files: 602 fsyncs
+ * instead of 1172; the unchanged re-run: 6 instead of 196 (strace -f -c).
+ */
+async function bookkeepingWrite<DB, T>(db: Kysely<DB>, work: (db: Kysely<DB>) => Promise<T>): Promise<T> {
+  return db.connection().execute(async (connection) => {
+    await sql`PRAGMA synchronous = NORMAL`.execute(connection);
+    try {
+      return await work(connection);
+    } finally {
+      await sql`PRAGMA synchronous = FULL`.execute(connection);
+    }
+  });
+}
 
 /**
  * A transaction that writes. SQLite's default BEGIN takes the write lock only at the first write,

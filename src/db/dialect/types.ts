@@ -76,6 +76,12 @@ export interface SqlDialect {
   isoNow(secondsAgo?: number): RawBuilder<string>;
   /** A transaction that writes, outside any other (dialect.ts' writeTransaction joins an open one). */
   writeTransaction<DB, T>(db: Kysely<DB>, work: (trx: Kysely<DB>) => Promise<T>): Promise<T>;
+  /**
+   * Writes whose loss in a power cut costs nothing (leases on content, per-file run statistics):
+   * seen by every other connection once they return, like any commit, but not waited on until
+   * the disk has them. Outside any transaction (dialect.ts' bookkeepingWrite joins an open one).
+   */
+  bookkeepingWrite<DB, T>(db: Kysely<DB>, work: (db: Kysely<DB>) => Promise<T>): Promise<T>;
   /** True inside a transaction this dialect began that kysely does not mark. */
   insideTransaction(db: Kysely<unknown>): boolean;
   /** Applies the pending migrations, safely against another process doing the same. */

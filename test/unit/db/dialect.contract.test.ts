@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Catalog } from '../../../src/db/catalog.js';
 import type { CatalogDatabase } from '../../../src/db/database.js';
-import { dialectFor, writeTransaction } from '../../../src/db/dialect.js';
+import { bookkeepingWrite, dialectFor, writeTransaction } from '../../../src/db/dialect.js';
 import type { NewDocument } from '../../../src/db/documents.js';
 import { parseQuery } from '../../../src/db/search/query-parser.js';
 import { DIALECTS, openTestCatalog } from '../../support/catalogs.js';
@@ -114,6 +114,36 @@ for (const name of DIALECTS) describe(`the ${name} dialect`, () => {
 
   it('has an empty job backlog before anything was queued', async () => {
     expect(await catalog.dialect.queueBacklog(catalog.db)).toEqual({ depth: 0, oldest: null });
+  });
+
+  it('commits bookkeeping writes for every connection to see, and leaves later commits waiting for the disk', async () => {
+    const claims = catalog.claims('run-2', 60_000);
+    const other = catalog.claims('run-3', 60_000);
+    const content = 'e'.repeat(64);
+    expect(await claims.claim(content)).toBe(true);
+    // A second owner sees the lease at once and does not get it.
+    expect(await other.claim(content)).toBe(false);
+    const seen = sql<{ owner: string }>`SELECT owner FROM claims WHERE sha256 = ${content}`;
+    expect((await seen.execute(catalog.db)).rows[0]?.owner).toBe(claims.owner);
+    await claims.release(content);
+    expect(await other.claim(content)).toBe(true);
+    await other.release(content);
+    // Inside a transaction, a bookkeeping write joins it (and is rolled back with it).
+    await expect(
+      writeTransaction(catalog.db, async (trx) => {
+        await bookkeepingWrite(trx, (db) => db.insertInto('claims').values({ sha256: content, owner: 'x', expires_at: new Date().toISOString() }).execute());
+        throw new Error('undo');
+      }),
+    ).rejects.toThrow('undo');
+    expect((await seen.execute(catalog.db)).rows).toEqual([]);
+    if (name === 'sqlite') {
+      // Every commit after the bookkeeping is synced again (2 = FULL), also after one that failed.
+      await expect(bookkeepingWrite(catalog.db, () => Promise.reject(new Error('failed write')))).rejects.toThrow('failed write');
+      expect((await sql<{ synchronous: number }>`PRAGMA synchronous`.execute(catalog.db)).rows[0]?.synchronous).toBe(2);
+    } else {
+      // Only the bookkeeping transaction skips the flush; the session keeps the server's setting.
+      expect((await sql<{ synchronous_commit: string }>`SHOW synchronous_commit`.execute(catalog.db)).rows[0]?.synchronous_commit).toBe('on');
+    }
   });
 
   it('gives the catalogue its repositories over the one connection', async () => {
