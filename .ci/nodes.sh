@@ -10,7 +10,8 @@
 # CI cannot reach, and compiles SQLite instead: about 90 CPU-seconds each time, and CI installs
 # better-sqlite3 six times on three Nodes. With npm_config_better_sqlite3_local_prebuilds pointing
 # at prebuilds/ (exported here), prebuild-install (better-sqlite3's install script) unpacks the one
-# built here, and compiles as before where there is none.
+# built here, and compiles as before where there is none. (npm 11 warns that it does not know the
+# variable as one of its own settings; the install script reads it from the environment.)
 
 # Made when this file is sourced, outside any subshell, so that every function below and every
 # script started from here share it. 755: some tests run doccat, and so this Node, as another user.
