@@ -277,7 +277,7 @@ export async function benchOcr({ root, corpus, cores }) {
     results.ocrmypdf.pagesPerSecond = pages.length / results.ocrmypdf.seconds;
     line(`OCRmyPDF --jobs ${cores}, the same PDF`, rate(pages.length, results.ocrmypdf.seconds));
   } else {
-    line(`OCRmyPDF --jobs ${cores}`, 'not installed (pip install ocrmypdf): no comparison');
+    line(`OCRmyPDF --jobs ${cores}`, 'not installed (apt-get install ocrmypdf, or pip install ocrmypdf): no comparison');
   }
 
   console.log('');
