@@ -46,19 +46,20 @@ export async function perDialect(db: Kysely<unknown>, steps: Partial<Record<Dial
   await steps[dialectOf(db)]?.();
 }
 
+/** Already inside a transaction, kysely's or one the dialect began itself: work then joins it. */
+function inOpenTransaction<DB>(db: Kysely<DB>): boolean {
+  return db.isTransaction || dialectFor(db).insideTransaction(db as Kysely<unknown>);
+}
+
 /**
  * A transaction that writes (on SQLite, BEGIN IMMEDIATE: see dialect/sqlite.ts). Already inside
  * one (a family of documents committed together), the work joins it.
  */
 export async function writeTransaction<DB, T>(db: Kysely<DB>, work: (trx: Kysely<DB>) => Promise<T>): Promise<T> {
-  const dialect = dialectFor(db);
-  if (db.isTransaction || dialect.insideTransaction(db as Kysely<unknown>)) return work(db);
-  return dialect.writeTransaction(db, work);
+  return inOpenTransaction(db) ? work(db) : dialectFor(db).writeTransaction(db, work);
 }
 
 /** Writes that need not wait for the disk (dialect/types.ts). Inside a transaction, they join it. */
 export async function bookkeepingWrite<DB, T>(db: Kysely<DB>, work: (db: Kysely<DB>) => Promise<T>): Promise<T> {
-  const dialect = dialectFor(db);
-  if (db.isTransaction || dialect.insideTransaction(db as Kysely<unknown>)) return work(db);
-  return dialect.bookkeepingWrite(db, work);
+  return inOpenTransaction(db) ? work(db) : dialectFor(db).bookkeepingWrite(db, work);
 }
