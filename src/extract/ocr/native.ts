@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { DoccatError } from '../../errors.js';
 import { abortError, ocrFailed, parseTsv, timeoutError, type OcrEngine, type OcrImage, type OcrEngineInfo, type OcrOrientation, type OcrPageResult, type OcrRecognizeOptions } from './engine.js';
+import { withHugePages } from '../../system/huge-pages.js';
 import type { NativeTesseract } from './native-probe.js';
 
 export interface NativeEngineOptions {
@@ -130,7 +131,7 @@ export class NativeTesseractEngine implements OcrEngine {
     if (signal?.aborted) return Promise.reject(abortError());
     return new Promise((resolve, reject) => {
       const child = spawn(this.options.tesseract.command, args, {
-        env: { ...process.env, OMP_THREAD_LIMIT: '1' },
+        env: withHugePages({ ...process.env, OMP_THREAD_LIMIT: '1' }),
         stdio: ['pipe', 'pipe', 'pipe'],
       });
       this.running.add(child);

@@ -8,6 +8,7 @@ import { decodeToRaster, type Raster } from '../../../src/extract/raster.js';
 import type { OcrEngine, OcrEngineName } from '../../../src/extract/ocr/engine.js';
 import { chooseOcrEngine } from '../../../src/extract/ocr/select.js';
 import { probeNativeTesseract } from '../../../src/extract/ocr/native-probe.js';
+import { NativeTesseractEngine } from '../../../src/extract/ocr/native.js';
 
 /**
  * One contract every OCR engine keeps, run against each (as the blob stores' contract is): text,
@@ -296,5 +297,49 @@ describe('choosing the engine', () => {
   it('knows whether OSD is there from the installed languages', async () => {
     expect((await chooseOcrEngine({ ...settings, engine: 'tesseract', tesseractPath: fakeTesseract('5.3.0', ['eng']) })).info.orientation).toBe(false);
     expect((await chooseOcrEngine({ ...settings, engine: 'tesseract', tesseractPath: fakeTesseract('5.3.0', ['eng', 'osd']) })).info).toMatchObject({ orientation: true, version: '5.3.0', dataPath: '/fake/tessdata' });
+  });
+});
+
+describe('the processes the native engine starts', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'doccat-engine-env-'));
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  /** A stand-in tesseract that writes its outputs and notes the environment it was started with. */
+  function recordingTesseract(): { command: string; seen: () => string } {
+    const command = path.join(dir, 'tesseract');
+    const seen = path.join(dir, 'seen');
+    fs.writeFileSync(
+      command,
+      `#!/bin/sh\nprintf '%s|%s' "$OMP_THREAD_LIMIT" "$GLIBC_TUNABLES" > '${seen}'\nprintf 'Total 9\\n' > "$2.txt"\nprintf '5\\t1\\t1\\t1\\t1\\t1\\t10\\t10\\t50\\t20\\t91\\tTotal\\n' > "$2.tsv"\n`,
+      { mode: 0o755 },
+    );
+    return { command, seen: () => fs.readFileSync(seen, 'utf8') };
+  }
+
+  async function environmentOfOnePage(tunables: string | undefined): Promise<string> {
+    const fake = recordingTesseract();
+    const saved = process.env.GLIBC_TUNABLES;
+    if (tunables === undefined) delete process.env.GLIBC_TUNABLES;
+    else process.env.GLIBC_TUNABLES = tunables;
+    const engine = new NativeTesseractEngine({ tesseract: { command: fake.command, version: '5.3.0', tessdataDir: undefined, languages: ['eng'], dataPath: dir }, languages: ['eng'], size: 1, pageTimeoutMs: 10_000 });
+    try {
+      const page = await engine.recognize(Buffer.from('P5\n1 1\n255\n\xff', 'latin1'));
+      expect(page).toMatchObject({ text: 'Total 9\n', confidence: 91 });
+      return fake.seen();
+    } finally {
+      await engine.close();
+      if (saved === undefined) delete process.env.GLIBC_TUNABLES;
+      else process.env.GLIBC_TUNABLES = saved;
+    }
+  }
+
+  it('runs tesseract single-threaded, with malloc on huge pages', async () => {
+    expect(await environmentOfOnePage(undefined)).toBe('1|glibc.malloc.hugetlb=1');
+    expect(await environmentOfOnePage('glibc.malloc.arena_max=2')).toBe('1|glibc.malloc.arena_max=2:glibc.malloc.hugetlb=1');
+  });
+
+  it('keeps a huge-page setting the user made', async () => {
+    expect(await environmentOfOnePage('glibc.malloc.hugetlb=0')).toBe('1|glibc.malloc.hugetlb=0');
+    expect(await environmentOfOnePage('glibc.malloc.arena_max=2:glibc.malloc.hugetlb=2')).toBe('1|glibc.malloc.arena_max=2:glibc.malloc.hugetlb=2');
   });
 });
