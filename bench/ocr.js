@@ -239,6 +239,8 @@ export async function benchOcr({ root, corpus, cores }) {
   };
 
   let native;
+  /** Runs the baseline again; undefined without native tesseract. @type {() => Promise<number | undefined>} */
+  let nativeAgain = async () => undefined;
   if (hasNative) {
     const env = { ...process.env, OMP_THREAD_LIMIT: '1' };
     // One process per core reading a list of pages, the model loaded once per process.
@@ -253,6 +255,7 @@ export async function benchOcr({ root, corpus, cores }) {
     const lanesScript = `${lists.map((list) => `tesseract '${list}' stdout -l eng > /dev/null &`).join(' ')} wait`;
     const measured = await runMeasured('sh', ['-c', lanesScript], { env });
     native = { seconds: measured.seconds, pagesPerSecond: pages.length / measured.seconds };
+    nativeAgain = async () => pages.length / (await runMeasured('sh', ['-c', lanesScript], { env })).seconds;
     line('native tesseract, a process per core (baseline)', `${rate(pages.length, native.seconds)}, peak RSS ${(measured.peakBytes / MB).toFixed(0)} MB; ${lanes.length} processes reading list files, OMP_THREAD_LIMIT=1`);
     const started = performance.now();
     await mapLimit(files, cores, (file) => execFileAsync('tesseract', [file, 'stdout', '-l', 'eng'], { env, maxBuffer: 64 * MB }));
@@ -265,14 +268,25 @@ export async function benchOcr({ root, corpus, cores }) {
   } else {
     line('native tesseract', 'not installed (apt-get install tesseract-ocr tesseract-ocr-osd): no baseline, no ratios');
   }
-  const ratio = (run) => (native ? ` = ${(run.pagesPerSecond / native.pagesPerSecond).toFixed(2)}x native` : '');
+  // This machine's speed drifts by a fifth over minutes: each run compared with native is
+  // followed by the baseline again, and its ratio is against the baseline just before and after it.
+  let lastNative = native?.pagesPerSecond;
+  const againstNative = async (run) => {
+    const after = await nativeAgain();
+    if (after === undefined || lastNative === undefined) return run;
+    line('  native baseline, measured again', `${after.toFixed(2)} pages/s`);
+    const nativeAround = (lastNative + after) / 2;
+    lastNative = after;
+    return { ...run, nativeAround };
+  };
+  const ratio = (run) => (run.nativeAround ? ` = ${(run.pagesPerSecond / run.nativeAround).toFixed(2)}x native` : '');
 
   const results = {};
-  if (hasNative) results.tesseract = await doccat('doccat, engine tesseract (same model as native)', images, { engine: 'tesseract' });
-  if (fastModel) results.tesseractJsSame = await doccat('doccat, engine tesseract.js, same model as native', images, { engine: 'tesseract.js', env: { DOCCAT_OCR_LANG_PATH: fastModel } });
-  results.tesseractJs = await doccat('doccat, engine tesseract.js, bundled best_int model', images, { engine: 'tesseract.js' });
+  if (hasNative) results.tesseract = await againstNative(await doccat('doccat, engine tesseract (same model as native)', images, { engine: 'tesseract' }));
+  if (fastModel) results.tesseractJsSame = await againstNative(await doccat('doccat, engine tesseract.js, same model as native', images, { engine: 'tesseract.js', env: { DOCCAT_OCR_LANG_PATH: fastModel } }));
+  results.tesseractJs = await againstNative(await doccat('doccat, engine tesseract.js, bundled best_int model', images, { engine: 'tesseract.js' }));
   const pdfEngine = hasNative ? 'tesseract' : 'tesseract.js';
-  results.pdf = await doccat(`doccat, the same pages as one ${pages.length}-page PDF (${pdfEngine}), -j ${cores}`, path.dirname(scanPdf), { engine: pdfEngine });
+  results.pdf = await againstNative(await doccat(`doccat, the same pages as one ${pages.length}-page PDF (${pdfEngine}), -j ${cores}`, path.dirname(scanPdf), { engine: pdfEngine }));
   results.pdfOne = await doccat(`doccat, the same PDF, -j 1`, path.dirname(scanPdf), { engine: pdfEngine, jobs: 1 });
   if (hasCommand('ocrmypdf')) {
     // Its default output is PDF/A-2b, as doccat's searchable PDF is (the issue's own comparison);
@@ -292,6 +306,7 @@ export async function benchOcr({ root, corpus, cores }) {
   }
 
   console.log('');
+  if (native) console.log('  Ratios to native are against the mean of the baselines measured just before and just after each run.');
   if (results.tesseract) line('ratio engine tesseract / native (goal ≥ 0.95)', ratio(results.tesseract).replace(' = ', ''));
   if (results.tesseractJsSame) line('ratio engine tesseract.js, same model / native (goal ≥ 0.75)', ratio(results.tesseractJsSame).replace(' = ', ''));
   line('ratio engine tesseract.js, bundled model / native', ratio(results.tesseractJs).replace(' = ', '') || '-');
