@@ -253,9 +253,10 @@ export async function benchOcr({ root, corpus, cores }) {
     // Under the same tree-RSS sampling as doccat's runs (reading /proc every 50 ms costs this
     // process some CPU on the same cores): both sides pay it.
     const lanesScript = `${lists.map((list) => `tesseract '${list}' stdout -l eng > /dev/null &`).join(' ')} wait`;
-    const measured = await runMeasured('sh', ['-c', lanesScript], { env });
+    const runLanes = (extraEnv = {}) => runMeasured('sh', ['-c', lanesScript], { env: { ...env, ...extraEnv } });
+    const measured = await runLanes();
     native = { seconds: measured.seconds, pagesPerSecond: pages.length / measured.seconds };
-    nativeAgain = async () => pages.length / (await runMeasured('sh', ['-c', lanesScript], { env })).seconds;
+    nativeAgain = async () => pages.length / (await runLanes()).seconds;
     line('native tesseract, a process per core (baseline)', `${rate(pages.length, native.seconds)}, peak RSS ${(measured.peakBytes / MB).toFixed(0)} MB; ${lanes.length} processes reading list files, OMP_THREAD_LIMIT=1`);
     const started = performance.now();
     await mapLimit(files, cores, (file) => execFileAsync('tesseract', [file, 'stdout', '-l', 'eng'], { env, maxBuffer: 64 * MB }));
@@ -263,7 +264,7 @@ export async function benchOcr({ root, corpus, cores }) {
     line('native tesseract, a process per page', `${rate(pages.length, perPage)}; ${cores} at a time, the model loaded for every page`);
     // doccat starts tesseract with malloc on huge pages (src/system/huge-pages.ts): the baseline
     // run the same way, for reference; the ratios stay against the plain command a user types.
-    const huge = await runMeasured('sh', ['-c', lanesScript], { env: { ...env, GLIBC_TUNABLES: 'glibc.malloc.hugetlb=1' } });
+    const huge = await runLanes({ GLIBC_TUNABLES: 'glibc.malloc.hugetlb=1' });
     line('native tesseract, a process per core, huge pages (reference)', `${rate(pages.length, huge.seconds)}, peak RSS ${(huge.peakBytes / MB).toFixed(0)} MB`);
   } else {
     line('native tesseract', 'not installed (apt-get install tesseract-ocr tesseract-ocr-osd): no baseline, no ratios');
