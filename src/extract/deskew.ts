@@ -145,8 +145,10 @@ function rowCounts(points: { xs: Int32Array; ys: Int32Array }, rows: number, col
   const margin = Math.ceil(Math.abs(slope) * columns) + 2;
   const counts = new Int32Array(rows + 2 * margin);
   const { xs, ys } = points;
+  // Math.round(y - x * slope) + margin, rounded by truncation: the margin keeps it positive.
+  const offset = margin + 0.5;
   for (let index = 0; index < xs.length; index += 1) {
-    const row = Math.round((ys[index] as number) - (xs[index] as number) * slope) + margin;
+    const row = ((ys[index] as number) - (xs[index] as number) * slope + offset) | 0;
     if (row >= 0 && row < counts.length) counts[row] = (counts[row] as number) + 1;
   }
   return counts;

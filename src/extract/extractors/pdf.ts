@@ -19,7 +19,7 @@ export const extractPdf: Extractor = async (input) => {
   const { pdfjs, root } = await loadPdfJs();
   // pdf.js reads the pages' ranges from the file; the graft reads it whole when it needs it. The
   // file is doccat's private staged copy: it is the same bytes each time.
-  const load = async () => new Uint8Array(await fsp.readFile(input.path));
+  const load = () => fsp.readFile(input.path);
   const warnings = watchPdfWarnings();
   let extracted: { result: ExtractResult; layers: PageTextLayer[]; numberOfPages: number };
   const file = await fsp.open(input.path, 'r');

@@ -34,7 +34,8 @@ export interface GraftedPdf {
  * Written as an incremental update (PDF 7.5.6): the new objects and the pages that draw them,
  * after the original's last byte, with a cross-reference section pointing back at the original's.
  * The original bytes are not rewritten, so a 200-page scan costs its own size in memory once
- * (pdf-lib's copy of its streams), not three times (the file, that copy, and the rewritten file).
+ * (the file, which pdf-lib's streams are views into), not three times (the file, a copy of its
+ * streams, and the rewritten file).
  */
 export async function graftTextLayers(read: () => Promise<Uint8Array>, expectedPages: number, layers: readonly PageTextLayer[], onProgress?: () => void): Promise<GraftedPdf> {
   const lib = await loadPdfLib();
@@ -72,11 +73,13 @@ type PdfLib = Awaited<ReturnType<typeof loadPdfLib>>;
 
 /**
  * The file as pdf-lib reads it, with what the update needs of its bytes (their length, the last
- * cross-reference section). The bytes themselves go when this returns: pdf-lib keeps copies of
- * what it needs.
+ * cross-reference section). pdf-lib takes each stream's contents with the bytes' slice(): a copy
+ * from a plain Uint8Array, a view into a Buffer. Handed a Buffer over the same memory, it holds
+ * the file once: a 111 MB scan's graft peaked at 379 MB of the extraction process with copies.
  */
 async function parse(lib: PdfLib, read: () => Promise<Uint8Array>): Promise<{ document: PDFDocument; length: number; previous: CrossReference | undefined }> {
-  const bytes = await read();
+  const given = await read();
+  const bytes = Buffer.isBuffer(given) ? given : Buffer.from(given.buffer, given.byteOffset, given.byteLength);
   try {
     const document = await quietly(() => lib.PDFDocument.load(bytes, { updateMetadata: false, ignoreEncryption: true }));
     return { document, length: bytes.length, previous: lastCrossReference(bytes) };

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ExtractResult } from '../../../src/extract/extractor.js';
 import { OcrPool, type OcrEngine } from '../../../src/extract/ocr/pool.js';
 import { extractorFor } from '../../../src/extract/registry.js';
@@ -381,3 +381,24 @@ function withExifOrientation(jpegBytes: Uint8Array, orientation: number): Buffer
   const bytes = Buffer.from(jpegBytes);
   return Buffer.concat([bytes.subarray(0, 2), segment, body, bytes.subarray(2)]);
 }
+
+describe('the graft’s memory', () => {
+  it('holds the original’s streams as views into its bytes, not as copies (a 111 MB scan once, not twice)', async () => {
+    const { PDFDocument, PDFRawStream } = await import('pdf-lib');
+    const load = vi.spyOn(PDFDocument, 'load');
+    try {
+      // A plain Uint8Array, as a caller may give: pdf-lib's slice() of one copies.
+      const original = new Uint8Array(fs.readFileSync(receipt));
+      await graftTextLayers(async () => original, 1, []);
+      const document = (await load.mock.results[0]?.value) as Awaited<ReturnType<typeof PDFDocument.load>>;
+      const streams = document.context
+        .enumerateIndirectObjects()
+        .map(([, object]) => object)
+        .filter((object) => object instanceof PDFRawStream);
+      expect(streams.length).toBeGreaterThan(0);
+      for (const stream of streams) expect(stream.contents.buffer).toBe(original.buffer);
+    } finally {
+      load.mockRestore();
+    }
+  });
+});
