@@ -91,10 +91,11 @@ export function createExtractionPool(options: ExtractionPoolOptions): Extraction
       // threshold with it: a child that decoded a few 26 MB page images kept 50-60 MB it no
       // longer used. Fixed at 128 KB, every page image (pdf.js's RGB copy of a gray A4 scan is
       // 26 MB) was a fresh mapping, zeroed page by page: 10,000 page faults a page, a third of the
-      // process's CPU (a 40-page scan: 21 CPU-seconds, 6 of them in the kernel). Fixed at 32 MB,
-      // the most glibc takes, page images reuse the heap (14 CPU-seconds) while the trim
-      // threshold stays low, and the process's peak RSS was 0-20 MB higher. Larger images are
-      // still mapped and returned.
+      // process's CPU (a 40-page scan: 20-22 CPU-seconds, 6 of them in the kernel). Fixed at
+      // 32 MB, the most glibc takes, page images reuse the heap (15-16 CPU-seconds, the scan at
+      // -j 2 9 % sooner) while the trim threshold stays low. The cost is memory: that scan's
+      // process peaked at 196-214 MB instead of 178-183. Larger images are still mapped and
+      // returned.
       env: { ...process.env, MALLOC_MMAP_THRESHOLD_: process.env.MALLOC_MMAP_THRESHOLD_ ?? String(32 * 1024 * 1024) },
     });
     child.stderr?.setEncoding('utf8');
