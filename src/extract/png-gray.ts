@@ -129,10 +129,19 @@ function fromColour(rows: Buffer, stride: number, width: number, height: number,
         gray[out + x] = overWhite(rows[offset] as number, rows[offset + 1] as number);
         continue;
       }
-      const luma = (299 * (rows[offset] as number) + 587 * (rows[offset + 1] as number) + 114 * (rows[offset + 2] as number)) / 1000;
-      gray[out + x] = channels === 4 ? overWhite(luma, rows[offset + 3] as number) : Math.round(luma);
+      const red = rows[offset] as number;
+      const green = rows[offset + 1] as number;
+      const blue = rows[offset + 2] as number;
+      gray[out + x] = channels === 4 ? overWhite((299 * red + 587 * green + 114 * blue) / 1000, rows[offset + 3] as number) : opaqueLuma(red, green, blue);
     }
   }
+}
+
+/** Math.round of the BT.601 luma of an opaque pixel, in integers: (sum + 500) / 1000 rounded down. */
+export function opaqueLuma(red: number, green: number, blue: number): number {
+  // A gray pixel (pdf.js hands 8-bit gray scans over as RGB) is its own luma.
+  if (red === green && green === blue) return red;
+  return ((299 * red + 587 * green + 114 * blue + 500) / 1000) | 0;
 }
 
 function overWhite(luma: number, alpha: number): number {

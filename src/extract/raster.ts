@@ -1,6 +1,6 @@
 import { DoccatError } from '../errors.js';
 import { checkImagePixels, formatPixels, tooLarge } from './limits.js';
-import { pngGray } from './png-gray.js';
+import { opaqueLuma, pngGray } from './png-gray.js';
 import { pngFacts } from './searchable/images.js';
 
 /**
@@ -246,13 +246,6 @@ export function rgbaToRaster(pixels: Uint8Array | Uint8ClampedArray, width: numb
     return { image: page.image, width, height, scale: 1, gray };
   }
   return boxFilter(width, height, maxPixels, (x, y) => grayAt((y * width + x) * channels));
-}
-
-/** Math.round of the BT.601 luma of an opaque pixel, in integers: (sum + 500) / 1000 rounded down. */
-function opaqueLuma(red: number, green: number, blue: number): number {
-  // A gray pixel (pdf.js hands 8-bit gray scans over as RGB) is its own luma.
-  if (red === green && green === blue) return red;
-  return ((299 * red + 587 * green + 114 * blue + 500) / 1000) | 0;
 }
 
 /**
