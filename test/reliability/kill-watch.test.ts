@@ -47,9 +47,14 @@ describe('kill -9 during watch --delete-after-ingest', () => {
       expectConsistentCatalogue(home);
     }
 
-    // Once more without a kill, until the drop folder is empty; then a clean stop.
+    // Once more without a kill, until the drop folder is empty; then a clean stop. The kills may
+    // have emptied it already: one more file, taken only by a running watch, makes sure the stop
+    // reaches a watch that is up rather than a process still starting, which SIGTERM just ends.
     const watch = startWatch(home, drop);
     const child = await watch.child;
+    const lastFile = path.join(drop, 'after-the-kills.txt');
+    fs.writeFileSync(lastFile, `written after ${KILLS} kills (seed ${seed})`);
+    shaOf.set(lastFile, sha256Of(lastFile));
     const deadline = Date.now() + 240_000;
     while (fs.readdirSync(drop).length > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 250));
     child.kill('SIGTERM');
