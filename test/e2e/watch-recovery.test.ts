@@ -29,18 +29,23 @@ describe('watch on a Postgres catalogue', () => {
     const b = machine('host-b');
     const first = startWatch(a.home, [inbox, '--stable', '300', '--jobs', '2'], a.config, a.env);
     await new Promise((resolve) => setTimeout(resolve, 1000));
-    // Scans take seconds to OCR, so the watcher is in the middle of some when it is killed; bytes
-    // after the image's end make each a different file with the same picture.
+    for (let index = 0; index < 20; index += 1) fs.writeFileSync(path.join(inbox, `drop-${index}.txt`), `Dropped note ${index}. ${'Words to read. '.repeat(30)}`);
+    await first.until((events) => events.filter((event) => event.event === 'done').length >= 3, 120_000);
+    // Killed while it holds a scan, which takes seconds to OCR: a note is done in milliseconds, so
+    // one seen active could be finished by the time the kill lands. Bytes after the image's end
+    // make each scan a different file with the same picture.
     const scan = fs.readFileSync(path.join(FIXTURES, 'scans', 'letter.png'));
     for (let index = 0; index < 4; index += 1) fs.writeFileSync(path.join(inbox, `scan-${index}.png`), Buffer.concat([scan, Buffer.from(`copy ${index}`)]));
-    for (let index = 0; index < 20; index += 1) fs.writeFileSync(path.join(inbox, `drop-${index}.txt`), `Dropped note ${index}. ${'Words to read. '.repeat(30)}`);
     const FILES = 24;
-    await first.until((events) => events.filter((event) => event.event === 'done').length >= 3, 120_000);
-    // Killed while it holds a file: pg-boss shows a job active (between two files it holds none).
     const client = new pg.Client({ connectionString: url });
     await client.connect();
-    const holding = async () => Number((await client.query<{ n: string }>("SELECT count(*) AS n FROM doccat_queue.job WHERE name = 'doccat-ingest' AND state = 'active'")).rows[0]?.n ?? 0);
-    while ((await holding()) === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+    const holdingScan = async () =>
+      Number((await client.query<{ n: string }>("SELECT count(*) AS n FROM doccat_queue.job WHERE name = 'doccat-ingest' AND state = 'active' AND data->>'path' LIKE '%/scan-%'")).rows[0]?.n ?? 0);
+    const waitUntil = Date.now() + 120_000;
+    while ((await holdingScan()) === 0) {
+      if (Date.now() > waitUntil) throw new Error(`no scan became active; events so far:\n${first.events.map((event) => JSON.stringify(event)).join('\n')}\n${first.stderr()}`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
     await first.kill();
     await client.end();
     // What the killed watcher left active (its jobs in pg-boss) is what the other must take over.
