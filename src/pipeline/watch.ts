@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { ErrorInfo } from '../errors.js';
 import { admissible, checkSource, containedFolder, isInside, isRefusal, moveInto, realFolder, RefusedError, writeNote, type Refusal } from './contained-files.js';
 import type { FileOutcome } from './ingest.js';
+import { watchForMissedFiles } from './missed-files.js';
 import type { IngestJob, JobQueue } from '../queue/contract.js';
 import type { SourceSnapshot } from './source-identity.js';
 
@@ -131,6 +132,15 @@ export async function watchFolders(
   watcher.on('add', take);
   watcher.on('change', take);
   watcher.on('error', (error) => logger.warn({ err: (error as Error).message }, 'watcher error'));
+  const missed = watchForMissedFiles({
+    known: () => watcher.getWatched(),
+    watch: (folder) => watcher.add(folder),
+    ignored,
+    stableMs: options.stableMs,
+    take,
+    onError: (error) => logger.warn({ err: error.message }, 'watcher error'),
+  });
+  watcher.on('addDir', (folder) => missed.folderAdded(path.resolve(folder)));
   const ready = new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
 
   const keep = (file: string, action: 'archive' | 'delete' | 'failed', refusal: Refusal) => {
@@ -226,6 +236,7 @@ export async function watchFolders(
     await queue.work({ concurrency: options.concurrency, signal: options.signal, drain: false, onDeadLetter, ...(options.liveness ? { liveness: options.liveness } : {}) }, handle);
   } finally {
     clearInterval(heartbeat);
+    missed.close();
     await watcher.close();
     await flushing;
   }
