@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { watchForMissedFiles } from '../../../src/pipeline/missed-files.js';
 import { tempDir } from '../../support/cli.js';
 
@@ -39,8 +39,9 @@ describe('files chokidar missed in a new folder', () => {
     for (const name of ['known.pdf', 'missed.pdf', 'upload.pdf.part']) fs.writeFileSync(path.join(folder, name), name);
     const { missed, taken, watched, errors } = setUp({ [folder]: ['known.pdf'] });
     missed.folderAdded(folder);
-    await wait(600);
+    await vi.waitFor(() => expect(taken).toEqual([path.join(folder, 'missed.pdf')]), { timeout: 5000 });
     // Read twice (30 ms and 230 ms), taken once.
+    await wait(500);
     expect(taken).toEqual([path.join(folder, 'missed.pdf')]);
     expect(watched).toEqual([]);
     expect(errors).toEqual([]);
@@ -52,8 +53,7 @@ describe('files chokidar missed in a new folder', () => {
     fs.writeFileSync(path.join(folder, 'scans', 'letter.pdf'), 'x');
     const { missed, taken, watched } = setUp({ [folder]: [] });
     missed.folderAdded(folder);
-    await wait(100);
-    expect(watched).toEqual([path.join(folder, 'scans')]);
+    await vi.waitFor(() => expect(watched).toEqual([path.join(folder, 'scans')]), { timeout: 5000 });
     expect(taken).toEqual([]);
   });
 
@@ -61,16 +61,16 @@ describe('files chokidar missed in a new folder', () => {
     const folder = fs.realpathSync(tempDir('doccat-missed-'));
     const file = path.join(folder, 'growing.pdf');
     fs.writeFileSync(file, 'a');
-    const { missed, taken } = setUp({ [folder]: [] }, 150);
+    // The stability time is ten times the growth interval, so a loaded machine's late timer does
+    // not make the file look still.
+    const { missed, taken } = setUp({ [folder]: [] }, 500);
     missed.folderAdded(folder);
-    // Grows every 50 ms for half a second: within the 150 ms stability time each time.
-    for (let index = 0; index < 10; index += 1) {
+    for (let index = 0; index < 12; index += 1) {
       await wait(50);
       fs.appendFileSync(file, 'more bytes');
       expect(taken).toEqual([]);
     }
-    await wait(800);
-    expect(taken).toEqual([file]);
+    await vi.waitFor(() => expect(taken).toEqual([file]), { timeout: 5000 });
   });
 
   it('does not take a file chokidar learned about while it settled, nor one that went away', async () => {
@@ -78,12 +78,13 @@ describe('files chokidar missed in a new folder', () => {
     fs.writeFileSync(path.join(folder, 'late.pdf'), 'x');
     fs.writeFileSync(path.join(folder, 'gone.pdf'), 'x');
     const known: Record<string, string[]> = { [folder]: [] };
-    const { missed, taken } = setUp(known, 150);
+    const { missed, taken } = setUp(known, 500);
     missed.folderAdded(folder);
     await wait(80);
     known[folder] = ['late.pdf'];
     fs.rmSync(path.join(folder, 'gone.pdf'));
-    await wait(600);
+    // Past both reads (30 and 230 ms) and their stability time.
+    await wait(1500);
     expect(taken).toEqual([]);
   });
 

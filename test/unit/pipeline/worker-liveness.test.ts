@@ -12,7 +12,9 @@ import { QUEUE_ENGINES, type QueueEngine } from '../../support/queue-engines.js'
  */
 
 const SETTINGS: QueueSettings = { maxAttempts: 3, retryDelaySeconds: 30, expireInSeconds: 900 };
-const TIMEOUT = 3;
+// Long enough that the beating worker, stamped once, stays alive however slow the run; the dead
+// one's beat is ten minutes old, so the reap at start still finds it.
+const TIMEOUT = 60;
 const STUCK = '/drop/stuck.pdf';
 const BUSY = '/drop/busy.pdf';
 /** pg-boss: taken by a worker killed before it wrote the job to its row. */
