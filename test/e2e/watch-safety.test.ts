@@ -243,8 +243,12 @@ describe('watch reloading its configuration', () => {
     const watch = startWatch(home, [inbox, '--stable', '300'], configFile);
     fs.writeFileSync(path.join(inbox, 'ready.txt'), 'The watcher is running.');
     await watch.until((events) => finished(events, 'ready.txt'));
-    fs.writeFileSync(configFile, JSON.stringify({ ai: { providers: [{ name: 'x', type: 'openai', model: 'm', apiKey: `cmd:touch ${marker}` }] } }));
-    fs.chmodSync(configFile, 0o666);
+    // Made world-writable before it takes the config's name: the watch reloads on a change of the
+    // file too, and must never see the new text with the old, safe mode.
+    const next = `${configFile}.next`;
+    fs.writeFileSync(next, JSON.stringify({ ai: { providers: [{ name: 'x', type: 'openai', model: 'm', apiKey: `cmd:touch ${marker}` }] } }));
+    fs.chmodSync(next, 0o666);
+    fs.renameSync(next, configFile);
     watch.child.kill('SIGHUP');
     await watch.until((events) => events.some((event) => event.event === 'reload-failed'));
     expect(watch.events.filter((event) => event.event === 'reload-failed').every((event) => event.error?.code === 'E_CONFIG_UNSAFE')).toBe(true);

@@ -188,8 +188,10 @@ for (const dialect of DIALECTS) describe(`AI classification through the real SDK
   });
 
   it('times out a stalled call, retries, and records the timeout', async () => {
-    fake.queue('gemini', { kind: 'stall', ms: 3000 });
-    const result = await service([provider('gemini', { timeoutMs: 300 })]).classify(input(INVOICE));
+    // The answer after the retry must come within the timeout too: 1.5 s, so a loaded machine's
+    // slow round trip is not taken for a stall.
+    fake.queue('gemini', { kind: 'stall', ms: 10_000 });
+    const result = await service([provider('gemini', { timeoutMs: 1500 })]).classify(input(INVOICE));
     expect(result.classifier).toBe('gemini');
     expect(fake.count('gemini')).toBe(2);
     expect((await calls()).map((call) => call.error_code)).toEqual(['E_PROVIDER_TIMEOUT', null]);
