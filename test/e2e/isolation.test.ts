@@ -3,6 +3,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FIXTURES, parseIngestJson, runDoccat, tempDir, type IngestJson } from '../support/cli.js';
+import { endsWithin } from '../support/process-state.js';
 import { processTree, sampleTreeRss } from '../support/process-tree-rss.mjs';
 import { writeBigImagePdf, writeBombTiff, writeDeepHtml, writeDeepMime, writeGiantTextLine, writeManyPagesPdf, writeZipBombDocx } from '../support/hostile-files.mjs';
 
@@ -34,23 +35,6 @@ function extractionChildren(pid: number): number[] {
       return false;
     }
   });
-}
-
-/** Whether a process is gone (or a zombie: killed, waiting to be reaped) within ms. */
-async function endsWithin(pid: number, ms: number): Promise<boolean> {
-  const until = Date.now() + ms;
-  for (;;) {
-    let state: string | undefined;
-    try {
-      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'latin1');
-      state = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0];
-    } catch {
-      return true;
-    }
-    if (state === 'Z' || state === 'X') return true;
-    if (Date.now() > until) return false;
-    await sleep(50);
-  }
 }
 
 function sleep(ms: number): Promise<void> {

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { parseIngestJson, runDoccat, tempDir } from '../support/cli.js';
 import { blobKeysOnDisk, documentShas, expectConsistentCatalogue, openCatalogDb, referencedBlobKeys, sha256Of } from '../support/catalogue-invariants.js';
 import { seededRandom, writeMixedFiles } from '../support/mixed-files.js';
+import { endsWithin, procStat } from '../support/process-state.js';
 import { processTree } from '../support/process-tree-rss.mjs';
 
 /**
@@ -14,26 +15,6 @@ import { processTree } from '../support/process-tree-rss.mjs';
 
 const FILES = 200;
 const KILLS = 20;
-
-/** State and start time of a process (fields 3 and 22 of /proc/PID/stat), undefined once it is gone. */
-function procStat(pid: number): { state: string; started: string } | undefined {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'latin1');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return { state: fields[0] as string, started: fields[19] as string };
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * Still running as the same process: a zombie waiting for a busy init to reap it holds neither
- * memory nor files, and on a loaded machine a pid may already belong to someone else.
- */
-function stillRunning(pid: number, started: string | undefined): boolean {
-  const now = procStat(pid);
-  return now !== undefined && now.state !== 'Z' && now.started === started;
-}
 
 describe('kill -9 while ingesting', () => {
   it(`loses and duplicates nothing after ${KILLS} kills at random points`, async () => {
@@ -64,10 +45,9 @@ describe('kill -9 while ingesting', () => {
       killedAt.push(delay);
       // Helpers of a killed run (extraction processes) must not live on, holding files and memory.
       // A tesseract already reading a page may finish it: seconds, more on a loaded machine.
-      const helpers = tree.slice(1);
       const gaveUpAt = Date.now() + 15_000;
-      while (helpers.some((entry) => stillRunning(entry.pid, entry.started)) && Date.now() < gaveUpAt) await new Promise((resolve) => setTimeout(resolve, 200));
-      leftBehind.push(...helpers.filter((entry) => stillRunning(entry.pid, entry.started)).map((entry) => entry.pid));
+      // No start time: the process was gone already when the tree was read.
+      for (const entry of tree.slice(1)) if (entry.started !== undefined && !(await endsWithin(entry.pid, gaveUpAt - Date.now(), entry.started))) leftBehind.push(entry.pid);
       // Killed before it created the catalogue: nothing to check yet.
       if (fs.existsSync(path.join(home, 'catalog.db'))) expectConsistentCatalogue(home);
     }

@@ -9,8 +9,8 @@ import { secretLookup } from '../../../src/config/secrets.js';
 import { resolveHookTargets, type HookTarget } from '../../../src/hooks/targets.js';
 import { retryAfterMs } from '../../../src/hooks/webhook.js';
 import { NO_TRACING } from '../../../src/observability/tracing.js';
-import { isProcessAlive } from '../../../src/system/process.js';
 import { tempDir } from '../../support/cli.js';
+import { endsWithin } from '../../support/process-state.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../../support/webhook-receiver.mjs';
 
 /** Hook delivery against a real receiver on 127.0.0.1 and real shell commands. */
@@ -50,16 +50,6 @@ function dispatcher(targets: HookTarget[], settings: Partial<HookSettings> = {})
     userAgent: 'doccat/test',
   });
   return { hooks, records, send: (event: HookEvent = runEvent()) => hooks.emit('onRun', event.event, () => event) };
-}
-
-/** Alive and not a zombie (an orphan killed here may wait for a reaper that never comes in a container). */
-function running(pid: number): boolean {
-  if (!isProcessAlive(pid)) return false;
-  try {
-    return fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0] !== 'Z';
-  } catch {
-    return false;
-  }
 }
 
 const webhook = (url: string, extra: Partial<Extract<HookTarget, { kind: 'webhook' }>> = {}): HookTarget => ({ kind: 'webhook', label: url, url, secret: SECRET, timeoutMs: 5000, ...extra });
@@ -191,8 +181,7 @@ describe('command hooks', () => {
     expect(records).toMatchObject([{ status: 'failed', attempts: 1, error: { code: 'E_HOOK_TIMEOUT' } }]);
     const child = Number(fs.readFileSync(path.join(dir, 'child.pid'), 'utf8'));
     // The whole process group went: no sleep left behind.
-    for (let wait = 0; wait < 50 && running(child); wait += 1) await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(running(child)).toBe(false);
+    expect(await endsWithin(child, 1000)).toBe(true);
   });
 
   it('tries a failing command again, but not one the shell cannot find, and keeps its last words', async () => {
