@@ -2,6 +2,7 @@
  * Amounts of money as numbers with an ISO 4217 currency, read from the ways invoices write them:
  * "€ 4.904,94", "EUR 34,73", "$4.11", "US$ 12", "Rs 1939", "1 234,56 CHF", "£1,234.56".
  */
+import { parseAmount } from '../text/amount.js';
 
 export interface Money {
   amount: number;
@@ -37,12 +38,13 @@ const SYMBOL_PATTERN = SYMBOLS.map(([symbol]) => symbol.replace(/[.$]/g, '\\$&')
 
 /**
  * A currency marker (code or symbol) and a number, either order, with the separators of any
- * locale: 1.234,56 / 1,234.56 / 1 234,56 / 1'234.56 / 1234. A plain space groups thousands only
- * before a decimal comma: "1 278.61" in a table is a quantity and a price. The code is case-sensitive on purpose:
- * currency codes are written in capitals, and words after an amount are not.
+ * locale: 1.234,56 / 1,234.56 / 1 234,56 / 1'234.56 / 1234, and India's lakh grouping
+ * 1,18,000.00. A plain space groups thousands only before a decimal comma: "1 278.61" in a table
+ * is a quantity and a price. The code is case-sensitive on purpose: currency codes are written in
+ * capitals, and words after an amount are not.
  */
 export const MONEY_PATTERN = new RegExp(
-  String.raw`(?:(?<before>${SYMBOL_PATTERN}|(?<![A-Za-z])[A-Z]{3}(?![A-Za-z]))[ \t\u00a0]*)?(?<![\p{L}\p{N}.,/])(?<number>-?\d{1,3}(?:[ \u00a0\u202f]\d{3})+,\d{2}(?!\d)|-?\d{1,3}(?:[.,'\u00a0\u202f]\d{3})*(?:[.,]\d{1,2})?(?!\d)|-?\d+(?:[.,]\d{1,2})?(?!\d))(?![\/\p{L}])(?:[ \t\u00a0]*(?<after>${SYMBOL_PATTERN}|(?<![A-Za-z])[A-Z]{3}(?![A-Za-z])))?`,
+  String.raw`(?:(?<before>${SYMBOL_PATTERN}|(?<![A-Za-z])[A-Z]{3}(?![A-Za-z]))[ \t\u00a0]*)?(?<![\p{L}\p{N}.,/])(?<number>-?\d{1,3}(?:[ \u00a0\u202f]\d{3})+,\d{2}(?!\d)|-?\d{1,2}(?:,\d{2})+,\d{3}(?:\.\d{1,2})?(?!\d)|-?\d{1,3}(?:[.,'\u00a0\u202f]\d{3})*(?:[.,]\d{1,2})?(?!\d)|-?\d+(?:[.,]\d{1,2})?(?!\d))(?![\/\p{L}])(?:[ \t\u00a0]*(?<after>${SYMBOL_PATTERN}|(?<![A-Za-z])[A-Z]{3}(?![A-Za-z])))?`,
   'gu',
 );
 
@@ -53,40 +55,6 @@ export function currencyCode(marker: string | undefined): string | undefined {
   if (symbol) return symbol[1];
   const upper = marker.toUpperCase();
   return ISO_CODES.has(upper) ? upper : undefined;
-}
-
-/**
- * A number as written in any common locale. A single separator followed by exactly three digits
- * is read as thousands ("1.234", "1,234"): totals of a thousand are commoner than amounts with
- * three decimals on invoices.
- */
-export function parseAmount(written: string): number | undefined {
-  let text = written.replace(/[\s\u00a0\u202f']/g, '');
-  const negative = text.startsWith('-');
-  if (negative) text = text.slice(1);
-  if (!/^\d[\d.,]*$/.test(text)) return undefined;
-  const lastDot = text.lastIndexOf('.');
-  const lastComma = text.lastIndexOf(',');
-  let integer = text;
-  let fraction = '';
-  if (lastDot >= 0 && lastComma >= 0) {
-    const decimal = Math.max(lastDot, lastComma);
-    integer = text.slice(0, decimal);
-    fraction = text.slice(decimal + 1);
-  } else if (lastDot >= 0 || lastComma >= 0) {
-    const separator = lastDot >= 0 ? '.' : ',';
-    const parts = text.split(separator);
-    const tail = parts[parts.length - 1] as string;
-    if (parts.length === 2 && tail.length !== 3) {
-      integer = parts[0] as string;
-      fraction = tail;
-    }
-  }
-  integer = integer.replace(/[.,]/g, '');
-  if (!/^\d+$/.test(integer) || !/^\d*$/.test(fraction)) return undefined;
-  const value = Number(`${integer}.${fraction || '0'}`);
-  if (!Number.isFinite(value)) return undefined;
-  return Math.round((negative ? -value : value) * 100) / 100;
 }
 
 /** Every amount in a piece of text, in order, with where it starts and ends. */

@@ -2,7 +2,8 @@ import * as z from 'zod';
 import { foldText } from '../text/fold.js';
 import type { Taxonomy } from './prompts/classify-v1.js';
 import type { Classification, FieldValue } from './classifier.js';
-import { currencyCode, parseAmount } from './money.js';
+import { parseAmount } from '../text/amount.js';
+import { currencyCode } from './money.js';
 
 /**
  * Reads a provider's answer leniently (code fences, prose around the JSON), validates it, and

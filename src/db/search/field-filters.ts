@@ -1,5 +1,6 @@
 import { sql, type RawBuilder, type SqlBool } from 'kysely';
 import type { SqlDialect } from '../dialect/types.js';
+import { parseAmount } from '../../text/amount.js';
 import { syntaxError } from './query-parser.js';
 
 /**
@@ -21,9 +22,10 @@ function comparison(operator: Operator): RawBuilder<unknown> {
 
 export function totalFilter(value: string, position: number, dialect: SqlDialect): RawBuilder<SqlBool> {
   const { operator, operand } = splitOperator(value);
-  // "1.234,56" is not accepted here: a query's number has at most one decimal point or comma.
-  const amount = /^-?\d+(?:[.,]\d+)?$/.test(operand) ? Number(operand.replace(',', '.')) : Number.NaN;
-  if (!Number.isFinite(amount)) throw syntaxError(`total: wants an amount such as total>100 or total<=49.90, not "${value}"`, position);
+  // Read as extraction and `doccat set --field` read an amount, so that total>1,000 means a thousand
+  // wherever the total came from, and total<=49,90 is 49.9.
+  const amount = parseAmount(operand);
+  if (amount === undefined) throw syntaxError(`total: wants an amount such as total>100 or total<=49.90, not "${value}"`, position);
   return sql<SqlBool>`${dialect.search.fieldNumber(['total', 'amount'])} ${comparison(operator)} ${amount}`;
 }
 

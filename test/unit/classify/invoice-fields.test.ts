@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { findInvoiceFields, findValidIban, findVatId, layoutInvoiceNumber } from '../../../src/classify/invoice-fields.js';
-import { findAmounts, parseAmount } from '../../../src/classify/money.js';
+import { findAmounts } from '../../../src/classify/money.js';
+import { parseAmount } from '../../../src/text/amount.js';
 
 describe('amounts of money', () => {
   it.each([
@@ -27,6 +28,10 @@ describe('amounts of money', () => {
     ['1 234,56 CHF', 1234.56, 'CHF'],
     ['56,02 €', 56.02, 'EUR'],
     ['316,83 PLN', 316.83, 'PLN'],
+    ['Rs. 1,18,000.00', 118000, 'INR'],
+    ['₹ 2,50,000', 250000, 'INR'],
+    ['12,34,56,789.50 INR', 123456789.5, 'INR'],
+    ['USD 1,234,567.89', 1234567.89, 'USD'],
   ])('reads %s with its ISO 4217 currency', (written, amount, currency) => {
     expect(findAmounts(written)[0]).toMatchObject({ amount, currency });
   });

@@ -52,6 +52,15 @@ for (const dialect of DIALECTS) describe(`typed field filters on a real ${dialec
     expect(await search('total>=49.9 total<1000')).toEqual(['fifty dollars', 'no currency', 'small euro']);
   });
 
+  it('reads the amount as extraction does: grouped thousands and decimal commas in any locale', async () => {
+    // 1,000 is a thousand, as "Total 1,000" on an invoice is, not 1.0.
+    expect(await search('total>1,000')).toEqual(['big euro']);
+    expect(await search('total>1.000')).toEqual(['big euro']);
+    expect(await search('total>=1.190,00')).toEqual(['big euro']);
+    expect(await search('total<=49,90')).toEqual(['small euro']);
+    expect(await search('total>49,9 total<1000')).toEqual(['fifty dollars', 'no currency']);
+  });
+
   it('filters by currency, in any case', async () => {
     expect(await search('currency:EUR')).toEqual(['big euro', 'small euro']);
     expect(await search('currency:usd total>10')).toEqual(['fifty dollars']);
