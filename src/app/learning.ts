@@ -8,6 +8,7 @@ import type { DoccatConfig as Config } from '../config/schema.js';
 import type { LearnedModel, Labels, ModelSummary, ModelTrainer, TrainerCounts } from '../classify/learned/model.js';
 import type { TrainingDocument } from '../classify/learned/training.js';
 import { LearnedModelRepository, type LabelRow } from '../db/learned-models.js';
+import { nothingLearned } from '../classify/learned/unlearned.js';
 import type { OpenCatalog } from './catalog.js';
 import type { TrainWorkerData, TrainWorkerMessage, TrainWorkerReply } from './train-worker.js';
 
@@ -121,7 +122,7 @@ export async function trainModel(catalog: OpenCatalog, config: Config): Promise<
     // every labelled text again to find out the same.
     const trainMs = Math.round(performance.now() - started);
     await repository.save({ format, fingerprint, trainedAt: new Date().toISOString(), documents: 0, trainMs, summary: model.summary, model: new Uint8Array(0) });
-    return { trained: false, reason: `no type, correspondent or tag has ${settings.minExamples} documents labelled by hand yet (doccat set ID --type TYPE)`, documents: rows.length, trainMs, cpuMs: cpuMs(), threads, modelBytes: 0, fingerprint, summary: model.summary };
+    return { trained: false, reason: nothingLearned(model.summary), documents: rows.length, trainMs, cpuMs: cpuMs(), threads, modelBytes: 0, fingerprint, summary: model.summary };
   }
   const bytes = model.serialize();
   const trainMs = Math.round(performance.now() - started);

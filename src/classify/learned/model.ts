@@ -52,8 +52,13 @@ export interface ModelSummary {
   types: Record<string, number>;
   correspondents: Record<string, number>;
   tags: Record<string, number>;
-  /** The labels the model predicts (those with at least minExamples). */
+  /**
+   * The labels the model predicts: those with at least minExamples, when two types (or
+   * correspondents) have that many; tags when as many documents were tagged by hand without them.
+   */
   learned: { types: string[]; correspondents: string[]; tags: string[] };
+  /** Documents whose tags were set by hand (summed weights); absent in models stored before it was kept. */
+  tagged?: number;
   /** Per learned type, the rules' verdicts on its examples (summed weights). */
   verdicts: Record<string, Record<string, number>>;
   minExamples: number;
@@ -90,9 +95,13 @@ export class ModelTrainer {
     const typeCounts = tally(all.flatMap((labels) => (labels.type ? [[labels.type, labels.weight] as [string, number]] : [])));
     const correspondentCounts = tally(all.flatMap((labels) => (labels.correspondent ? [[labels.correspondent, labels.weight] as [string, number]] : [])));
     const tagCounts = tally(all.flatMap((labels) => (labels.tags ?? []).map((tag) => [tag, labels.weight] as [string, number])));
-    const types = learnable(typeCounts, options.minExamples);
-    const correspondents = learnable(correspondentCounts, options.minExamples, options.maxCorrespondents ?? 64);
-    const tagNames = learnable(tagCounts, options.minExamples, options.maxTags ?? 64);
+    // A model chooses between labels: one label with enough examples alone would be said of everything.
+    const choice = (labels: string[]) => (labels.length >= 2 ? labels : []);
+    const types = choice(learnable(typeCounts, options.minExamples));
+    const correspondents = choice(learnable(correspondentCounts, options.minExamples, options.maxCorrespondents ?? 64));
+    // A tag's yes/no model learns "no" from documents tagged by hand without it, as many as "yes" needs.
+    const tagged = all.reduce((sum, labels) => sum + (labels.tags === undefined ? 0 : labels.weight), 0);
+    const tagNames = learnable(new Map([...tagCounts].filter(([, count]) => tagged - count >= options.minExamples)), options.minExamples, options.maxTags ?? 64);
     this.tables = {
       type: newTable(18, types),
       correspondent: newTable(16, correspondents),
@@ -109,6 +118,7 @@ export class ModelTrainer {
       correspondents: Object.fromEntries(correspondentCounts),
       tags: Object.fromEntries(tagCounts),
       learned: { types, correspondents, tags: tagNames },
+      tagged,
       verdicts: {},
       minExamples: options.minExamples,
     };
@@ -116,7 +126,7 @@ export class ModelTrainer {
 
   /** True when some label of these is learned, so the document's text is worth reading. */
   wants(labels: Labels): boolean {
-    return (labels.type !== undefined && this.typeIndex.has(labels.type)) || (labels.correspondent !== undefined && this.correspondentIndex.has(labels.correspondent)) || labels.tags !== undefined;
+    return (labels.type !== undefined && this.typeIndex.has(labels.type)) || (labels.correspondent !== undefined && this.correspondentIndex.has(labels.correspondent)) || (labels.tags !== undefined && this.tagIndex.size > 0);
   }
 
   add(labels: Labels, features: FeatureVector): void {

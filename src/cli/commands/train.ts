@@ -4,6 +4,7 @@ import { openCatalog } from '../../app/catalog.js';
 import { paint, renderTable, writeJson } from '../output.js';
 import { ExitCode } from '../../errors.js';
 import type { ModelSummary } from '../../classify/learned/model.js';
+import { whyNotLearned } from '../../classify/learned/unlearned.js';
 
 /**
  * Trains the learned classifier from the documents classified by hand and stores it in the
@@ -38,13 +39,14 @@ export async function trainCommand(command: Command): Promise<number> {
 
 async function labelTable(summary: ModelSummary, color: boolean): Promise<string> {
   const rows: (string | number)[][] = [];
-  const add = (kind: string, counts: Record<string, number>, learned: readonly string[]) => {
+  const add = (kind: 'type' | 'correspondent' | 'tag', counts: Record<string, number>) => {
     for (const [label, count] of Object.entries(counts).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))) {
-      rows.push([kind, label, Math.round(count * 100) / 100, learned.includes(label) ? 'yes' : `no (needs ${summary.minExamples})`]);
+      const why = whyNotLearned(summary, kind, label);
+      rows.push([kind, label, Math.round(count * 100) / 100, why === undefined ? 'yes' : `no (${why})`]);
     }
   };
-  add('type', summary.types, summary.learned.types);
-  add('correspondent', summary.correspondents, summary.learned.correspondents);
-  add('tag', summary.tags, summary.learned.tags);
+  add('type', summary.types);
+  add('correspondent', summary.correspondents);
+  add('tag', summary.tags);
   return `${await renderTable(['label', 'value', 'examples', 'predicted'], rows, color)}\n`;
 }

@@ -3,6 +3,7 @@ import { extraFeatures, learnedDecides, scopeOf } from '../../../src/classify/le
 import { crossValidatedPredictions, score, stratifiedFolds } from '../../../src/classify/learned/evaluation.js';
 import { documentFeatures } from '../../../src/classify/learned/features.js';
 import { LearnedModel, type TrainingExample } from '../../../src/classify/learned/model.js';
+import { nothingLearned, whyNotLearned } from '../../../src/classify/learned/unlearned.js';
 import { labelsOf } from '../../../src/app/learning.js';
 
 /** A utility's monthly bill and an employer's monthly payslip: the recurring paperwork users correct. */
@@ -43,6 +44,25 @@ describe('the learned model', () => {
   it('needs two types to choose between: one known type would be said of everything', () => {
     const single = LearnedModel.train(examples(bill, 'utility-bill', 6), { minExamples: 5 });
     expect(single.predictType(features(letter(1)))).toBeUndefined();
+    // And says so, rather than listing the type as learned.
+    expect(single.summary.learned.types).toEqual([]);
+    expect(single.usable).toBe(false);
+    expect(whyNotLearned(single.summary, 'type', 'utility-bill')).toMatch(/needs a second type with 5/);
+    expect(nothingLearned(single.summary)).toMatch(/^type utility-bill needs a second type with 5/);
+  });
+
+  it('learns a tag only from documents tagged by hand both with it and without it', () => {
+    // Five bills tagged by hand, payslips labelled by type only: nothing says what is not "home".
+    const onlyWith = LearnedModel.train([...examples(bill, 'utility-bill', 5, { tags: ['home'] }), ...examples(payslip, 'payslip', 5)], { minExamples: 5 });
+    expect(onlyWith.summary.learned.tags).toEqual([]);
+    expect(onlyWith.predictTags(features(bill(9)), 0.5)).toEqual([]);
+    expect(whyNotLearned(onlyWith.summary, 'tag', 'home')).toBe('needs 5 tagged by hand without it, has 0 (doccat tag ID -home)');
+    // The payslips' tags looked at by hand and left without "home": now it is learned and applied.
+    const both = LearnedModel.train([...examples(bill, 'utility-bill', 5, { tags: ['home'] }), ...examples(payslip, 'payslip', 5, { tags: [] })], { minExamples: 5 });
+    expect(both.summary.learned.tags).toEqual(['home']);
+    expect(whyNotLearned(both.summary, 'tag', 'home')).toBeUndefined();
+    expect(both.predictTags(features(bill(9)), 0.5).map((tag) => tag.label)).toEqual(['home']);
+    expect(both.predictTags(features(payslip(9)), 0.5)).toEqual([]);
   });
 
   it('survives being stored: the same answers after serialize and deserialize', () => {
