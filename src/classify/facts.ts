@@ -39,11 +39,17 @@ export function findDates(text: string, preferMonthFirst: boolean): DateCandidat
   for (const match of folded.matchAll(/\b(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})\b/g)) {
     push(isoDate(Number(match[1]), Number(match[2]), Number(match[3])), match.index);
   }
-  for (const match of folded.matchAll(/\b(\d{1,2})([./-])(\d{1,2})\2(\d{4}|\d{2})\b/g)) {
+  const numeric = [...folded.matchAll(/\b(\d{1,2})([./-])(\d{1,2})\2(\d{4}|\d{2})\b/g)];
+  // A document keeps one order: 25/03/2024 in it says that its 03/08/2024 is the 3rd of August,
+  // 03/25/2024 that it is March 8th. Only when none says, the language's custom decides.
+  const dayFirstSeen = numeric.some((match) => Number(match[1]) > 12 && Number(match[3]) <= 12);
+  const monthFirstSeen = numeric.some((match) => Number(match[1]) <= 12 && Number(match[3]) > 12 && match[2] === '/');
+  const slashMonthFirst = dayFirstSeen === monthFirstSeen ? preferMonthFirst : monthFirstSeen;
+  for (const match of numeric) {
     const first = Number(match[1]);
     const second = Number(match[3]);
     const year = Number(match[4]);
-    const monthFirst = first <= 12 && (second > 12 || (preferMonthFirst && match[2] === '/'));
+    const monthFirst = first <= 12 && (second > 12 || (slashMonthFirst && match[2] === '/'));
     push(monthFirst ? isoDate(year, first, second) : isoDate(year, second, first), match.index);
   }
   for (const match of folded.matchAll(/\b(\d{1,2})(?:st|nd|rd|th|er|\.)?\s+([a-z]{3,9})\.?,?\s+(\d{4})\b/g)) {

@@ -4,6 +4,7 @@ import { foldText } from '../../text/fold.js';
 import { detectLanguage } from '../language.js';
 import { chooseTitle, documentDate, findCorrespondent } from '../facts.js';
 import { findInvoiceFields, findValidIban } from '../invoice-fields.js';
+import { dominantCurrency } from '../money.js';
 import { FALLBACK_TYPE, mergeTypes } from '../taxonomy.js';
 
 export interface LocalClassifierOptions {
@@ -149,7 +150,7 @@ export class LocalClassifier implements Classifier {
       type,
       title: chooseTitle(body, input.fileName, input.metadata.title),
       tags: [...tags].sort(),
-      date: documentDate(body, monthFirst(language), input.metadata.date),
+      date: documentDate(body, monthFirst(language, body), input.metadata.date),
       correspondent: findCorrespondent(body, input.metadata.from),
       language,
       confidence: Math.round(confidence * 100) / 100,
@@ -163,7 +164,7 @@ export class LocalClassifier implements Classifier {
   fieldsFor(type: string, body: string, language: string | null, layoutText?: string): Record<string, FieldValue> {
     const fields: Record<string, FieldValue> = {};
     if (type === 'invoice' || type === 'receipt') {
-      for (const [key, value] of Object.entries(findInvoiceFields(body, monthFirst(language), layoutText))) if (value !== undefined) fields[key] = value;
+      for (const [key, value] of Object.entries(findInvoiceFields(body, monthFirst(language, body), layoutText))) if (value !== undefined) fields[key] = value;
     } else if (type === 'bank-statement') {
       const iban = findValidIban(body);
       if (iban) fields.iban = iban;
@@ -172,10 +173,20 @@ export class LocalClassifier implements Classifier {
   }
 }
 
-/** US English writes 03/08/2024 for March 8th; the rest of the world for August 3rd. */
-function monthFirst(language: string | null): boolean {
-  return language === 'en' || language === null;
+/**
+ * US English writes 03/08/2024 for March 8th; the rest of the world, most of the English-speaking
+ * world too, for August 3rd. Language detection says only "en", so the money says which English:
+ * a document in pounds, euros, rupees or Australian dollars is not American. A date that settles
+ * it (25/03/2024) settles it for the whole document (findDates).
+ */
+function monthFirst(language: string | null, body: string): boolean {
+  if (language !== 'en' && language !== null) return false;
+  const currency = dominantCurrency(body.slice(0, 20_000));
+  return currency === null || MONTH_FIRST_CURRENCIES.has(currency);
 }
+
+/** Currencies of the English-writing countries that put the month first: the United States, the Philippines. */
+const MONTH_FIRST_CURRENCIES = new Set(['USD', 'PHP']);
 
 /** Words per line up to which a line of the head reads as a heading, not as prose. */
 const HEADING_WORDS = 8;

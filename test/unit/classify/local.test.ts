@@ -129,6 +129,24 @@ describe('facts read from text', () => {
     expect(documentDate('no date here, 99.99.2024', true)).toBeNull();
   });
 
+  it('reads a document\'s ambiguous dates in the order its unambiguous ones show', () => {
+    // The 25th can only be a day: this document writes the day first, so 03/08 is the 3rd of August.
+    expect(documentDate('Date: 03/08/2024\nPeriod ending 25/07/2024', true)).toBe('2024-08-03');
+    // And here the month first, whatever the language's custom.
+    expect(documentDate('Datum: 03/08/2024\nbis 07/25/2024', false)).toBe('2024-03-08');
+    // Both orders in one document settle nothing: the custom decides.
+    expect(documentDate('Date: 03/08/2024 25/07/2024 07/25/2024', true)).toBe('2024-03-08');
+  });
+
+  it('takes English dates as British unless the money is American', async () => {
+    const british = await classify('Invoice\nInvoice date: 03/08/2024\nPlease pay the amount shown within thirty days of the invoice date.\nTotal due: £120.00');
+    expect(british).toMatchObject({ language: 'en', date: '2024-08-03' });
+    const american = await classify('Invoice\nInvoice date: 03/08/2024\nPlease pay the amount shown within thirty days of the invoice date.\nTotal due: $120.00');
+    expect(american).toMatchObject({ language: 'en', date: '2024-03-08' });
+    // No money named: the custom of the most common writer of English dates with slashes.
+    expect((await classify('Minutes of the meeting held on 03/08/2024 in the village hall, with eleven members present and apologies from two.')).date).toBe('2024-03-08');
+  });
+
   it('finds totals with their currency', () => {
     expect(findInvoiceFields('Subtotal 10.00\nTotal due: $ 12.50', true).total).toEqual({ amount: 12.5, currency: 'USD' });
     expect(findInvoiceFields('Gesamtbetrag 1.234,56 EUR', false).total).toEqual({ amount: 1234.56, currency: 'EUR' });
