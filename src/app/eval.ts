@@ -31,7 +31,6 @@ const TEXT_CHARS = 100_000;
  * never saw it), the chain the pipeline uses (model when sure, else rules), and a provider if asked.
  */
 export async function evaluateClassifiers(context: AppContext, options: EvaluationOptions): Promise<EvaluationReport> {
-  const { folds } = options;
   const { config } = context.config;
   const catalog = await openCatalog(context, { readonly: false });
   try {
@@ -48,6 +47,8 @@ export async function evaluateClassifiers(context: AppContext, options: Evaluati
     for (const input of inputs) ruled.push((await rules.classify(input)).type);
 
     const settings = config.classify.learned;
+    // More folds than documents would leave folds empty: one document per fold (leave-one-out) is the most there is.
+    const folds = Math.max(2, Math.min(options.folds, documents.length));
     // Each fold's model sees (K-1)/K of the examples: the threshold shrinks with it, or a type
     // labelled exactly minExamples times would never be learned in cross-validation.
     const foldMinExamples = Math.max(1, Math.floor((settings.minExamples * (folds - 1)) / folds));

@@ -1,10 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { REPO_ROOT, parseIngestJson, runDoccat, tempDir, type RunOptions } from '../support/cli.js';
 import { DIALECTS } from '../support/catalogs.js';
 import { createDatabase } from '../support/postgres.mjs';
 import { startFakeProviders, type FakeProviders } from '../support/fake-providers.mjs';
+import { killWatchers, startWatch } from '../support/watch.js';
 
 /**
  * Classification that learns, through the binary: a user corrects five documents of a kind the
@@ -44,8 +45,12 @@ for (const dialect of DIALECTS) describe(`learning from corrections (${dialect})
   const later = tempDir('doccat-learn-later-');
   let env: NodeJS.ProcessEnv = {};
   const ids: number[] = [];
+  let bill9 = 0;
+  let bill10 = 0;
   const run = (args: string[], options: RunOptions = {}) => runDoccat(args, { home, ...options, env: { ...env, ...options.env } });
   const show = async (id: number) => JSON.parse((await run(['show', String(id), '--json'])).stdout) as ShowJson;
+  // A test that failed midway must not leave its watcher running.
+  afterEach(() => killWatchers());
 
   beforeAll(async () => {
     env = dialect === 'postgres' ? { DOCCAT_DATABASE_URL: await createDatabase(inject('pgUrl')) } : {};
@@ -78,7 +83,8 @@ for (const dialect of DIALECTS) describe(`learning from corrections (${dialect})
     const ingest = await run(['ingest', later, '--json']);
     expect(ingest.code, ingest.stderr).toBe(0);
     const files = parseIngestJson(ingest).files.sort((a, b) => a.path.localeCompare(b.path));
-    const newBill = await show(files[0]?.documentId as number);
+    bill9 = files[0]?.documentId as number;
+    const newBill = await show(bill9);
     expect(newBill.document).toMatchObject({ type: 'utility-bill', correspondent: 'Stadtwerke Oberau', classification: { classifier: 'learned' } });
     expect(newBill.document.classification.rule).toMatch(/^learned: utility-bill \d\.\d\d from 5 examples/);
     expect((await show(files[1]?.documentId as number)).document).toMatchObject({ type: 'payslip', correspondent: 'Kestrel Logistics' });
@@ -105,6 +111,9 @@ for (const dialect of DIALECTS) describe(`learning from corrections (${dialect})
     expect(report.classifiers.rules?.perType['utility-bill']).toMatchObject({ recall: 0, support: 5 });
     expect(report.classifiers.learned?.accuracy).toBe(1);
     expect(report.classifiers.chain?.confusion['utility-bill']).toEqual({ 'utility-bill': 5 });
+    // More folds than documents: each document is a fold of its own, and the report says so.
+    const most = await run(['eval', '--folds', '500', '--json']);
+    expect(JSON.parse(most.stdout)).toMatchObject({ documents: 10, folds: 10 });
     const people = await run(['eval']);
     expect(people.stdout).toMatch(/10 documents with a type set by hand/);
     expect(people.stdout).toMatch(/\| chain\s+\| 100\.0%/);
@@ -114,7 +123,26 @@ for (const dialect of DIALECTS) describe(`learning from corrections (${dialect})
     fs.writeFileSync(path.join(later, 'bill-10.txt'), bill(10));
     const report = parseIngestJson(await run(['ingest', later, '--json'], { env: { DOCCAT_FEATURES_LEARNING: 'false' } }));
     const added = report.files.find((file) => file.path.endsWith('bill-10.txt'));
-    expect((await show(added?.documentId as number)).document.classification.classifier).toBe('local');
+    bill10 = added?.documentId as number;
+    expect((await show(bill10)).document.classification.classifier).toBe('local');
+  });
+
+  it('retrains at the start of watch and of reclassify too, when the labels changed', async () => {
+    // bill-10, classified by the rules alone, set by hand: the sixth example of a utility bill.
+    expect((await run(['set', String(bill10), '--type', 'utility-bill'])).code).toBe(0);
+    const watched = tempDir('doccat-learn-watched-');
+    fs.writeFileSync(path.join(watched, 'bill-11.txt'), bill(11));
+    const watch = startWatch(home, [watched, '--stable', '300'], undefined, env);
+    await watch.until((events) => events.some((event) => event.event === 'done' && event.path.endsWith('bill-11.txt')));
+    expect(await watch.stop()).toEqual({ code: 0, signal: null });
+    const bill11 = watch.events.find((event) => event.event === 'done')?.documentId as number;
+    expect((await show(bill11)).document.classification.rule).toMatch(/^learned: utility-bill \d\.\d\d from 6 examples/);
+    // bill-11 confirmed by hand: a seventh, which reclassify learns before it classifies again.
+    expect((await run(['set', String(bill11), '--type', 'utility-bill'])).code).toBe(0);
+    const reclassified = await run(['reclassify', 'type:utility-bill']);
+    expect(reclassified.code, reclassified.stderr).toBe(0);
+    // bill-9 was classified by the model trained on five bills; now by the one trained on seven.
+    expect((await show(bill9)).document.classification.rule).toMatch(/^learned: utility-bill \d\.\d\d from 7 examples/);
   });
 });
 
