@@ -5,6 +5,7 @@ import { openCatalog, type OpenCatalog } from './catalog.js';
 import { blobStores } from './stores.js';
 import { OCR_PROBE_PNG, OCR_PROBE_TEXT, runCheck, type CheckResult, type HealthCheck } from '../observability/health.js';
 import { backendNames } from '../storage/registry.js';
+import { makeFolder } from '../system/folders.js';
 
 export interface HealthOptions {
   /** Ask each provider a test request, not only check that its credentials are there. */
@@ -113,7 +114,7 @@ export async function runHealthChecks(context: AppContext, options: HealthOption
 
   checks.push(
     await runCheck('disk', async () => {
-      fs.mkdirSync(catalogDir, { recursive: true, mode: 0o700 });
+      makeFolder(catalogDir);
       const stats = await fs.promises.statfs(catalogDir);
       const free = stats.bavail * stats.bsize;
       const detail = `${(free / 1024 / 1024 / 1024).toFixed(1)} GB free under ${catalogDir}`;

@@ -6,6 +6,7 @@ import type { Database } from './schema.js';
 import { migrationProvider } from './migrations/index.js';
 import { sqliteDriver } from './sqlite-driver.js';
 import { DoccatError, ExitCode } from '../errors.js';
+import { folderProblem, makeFolder } from '../system/folders.js';
 
 export interface SqliteOptions {
   path: string;
@@ -98,7 +99,17 @@ export async function openSqliteDatabase(options: SqliteOptions): Promise<Catalo
   // Private by default: the catalogue holds the text of every document. A new folder is 0700 and
   // a new database file 0600 (SQLite gives its -wal and -shm the database file's permissions);
   // an existing catalogue keeps its own, since it may be shared on purpose (`doccat health` warns).
-  if (!options.readonly) fs.mkdirSync(path.dirname(options.path), { recursive: true, mode: 0o700 });
+  if (!options.readonly) {
+    try {
+      makeFolder(path.dirname(options.path));
+    } catch (error) {
+      throw new DoccatError('E_CATALOG_FOLDER', `cannot create the catalogue folder ${path.dirname(options.path)}: ${folderProblem(error)}`, {
+        hint: 'point --catalog (or DOCCAT_HOME, or "catalog" in the config) at a folder you can write to',
+        exitCode: ExitCode.usage,
+        cause: error,
+      });
+    }
+  }
   // Readers never create a catalogue, but they do bring an existing one up to date when they
   // may write to it; only a catalogue on read-only storage is opened read-only.
   const writable = !options.readonly || isWritable(options.path);

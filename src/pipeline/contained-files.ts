@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { sameSource, snapshotOf, type SourceSnapshot } from './source-identity.js';
+import { makeFolder } from '../system/folders.js';
 
 /**
  * What watch does to files after ingesting them (move to the archive or failed folder, delete,
@@ -128,7 +129,7 @@ export function isRefusal(value: unknown): value is Refusal {
  * planted at any level (`failed/sub -> /etc`) is refused, not followed.
  */
 export async function containedFolder(base: string, relativeDir: string): Promise<string> {
-  await fs.promises.mkdir(base, { recursive: true });
+  makeFolder(base, 0o755);
   const realBase = await fs.promises.realpath(base);
   let current = realBase;
   for (const part of relativeDir.split(path.sep).filter((segment) => segment !== '' && segment !== '.')) {

@@ -6,6 +6,7 @@ import { DoccatError, type ErrorInfo } from '../errors.js';
 import { isProcessAlive } from '../system/process.js';
 import { sameSource, snapshotOf, type SourceSnapshot } from './source-identity.js';
 import { isInsideRoots, linkOutsideWarning, notRegularFileWarning, type SourcePolicy } from './walk.js';
+import { makeFolder } from '../system/folders.js';
 
 /**
  * A source file is opened once, checked through its descriptor, and read once: into a private
@@ -100,7 +101,7 @@ export class StagingArea {
   private constructor(readonly directory: string) {}
 
   static async open(directory: string): Promise<StagingArea> {
-    await fsp.mkdir(directory, { recursive: true, mode: 0o700 });
+    makeFolder(directory);
     await fsp.chmod(directory, 0o700);
     const now = Date.now();
     for (const name of await fsp.readdir(directory).catch(() => [] as string[])) {

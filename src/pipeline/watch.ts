@@ -3,12 +3,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import picomatch from 'picomatch';
 import type { Logger } from 'pino';
-import type { ErrorInfo } from '../errors.js';
+import { DoccatError, ExitCode, type ErrorInfo } from '../errors.js';
 import { admissible, checkSource, containedFolder, isInside, isRefusal, moveInto, realFolder, RefusedError, writeNote, type Refusal } from './contained-files.js';
 import type { FileOutcome } from './ingest.js';
 import { watchForMissedFiles } from './missed-files.js';
 import type { IngestJob, JobQueue } from '../queue/contract.js';
 import type { SourceSnapshot } from './source-identity.js';
+import { folderProblem, makeFolder } from '../system/folders.js';
 
 /**
  * A drop folder, watched: a file is queued (durably, in the catalogue) once its size and mtime
@@ -33,6 +34,8 @@ export interface WatchOptions {
   signal: AbortSignal;
   /** This process's heartbeat row, so that other workers take its jobs at once if it dies. */
   liveness?: WorkerLiveness;
+  /** doccat's own folders and files (see walk.ts' WalkOptions.own): never taken. */
+  own?: readonly string[];
 }
 
 export type WatchEvent =
@@ -63,12 +66,22 @@ export async function watchFolders(
   // check compares real paths.
   const roots = options.roots.map(realFolder);
   const skipped = picomatch([...PARTIAL, ...options.ignore], { dot: true, basename: true });
-  for (const dir of [options.archiveDir, options.failedDir]) if (dir) await fs.promises.mkdir(dir, { recursive: true });
-  const internal = [options.archiveDir, options.failedDir].filter((dir): dir is string => dir !== undefined).map(realFolder);
+  for (const dir of [options.archiveDir, options.failedDir]) {
+    if (!dir) continue;
+    try {
+      makeFolder(dir, 0o755);
+    } catch (error) {
+      throw new DoccatError('E_USAGE', `cannot create ${dir === options.archiveDir ? 'the archive folder' : 'the failed folder'} ${dir}: ${folderProblem(error)}`, { hint: 'name a folder you can write to', exitCode: ExitCode.usage });
+    }
+  }
+  // A catalogue folder that holds a watched folder (or is one) is not ignored whole: only its own
+  // files in it are, by their paths.
+  const own = (options.own ?? []).map(realFolder).filter((mine) => !roots.some((root) => isInside(root, mine)));
+  const internal = [...[options.archiveDir, options.failedDir].filter((dir): dir is string => dir !== undefined).map(realFolder), ...own];
   const ignored = (candidate: string) => {
     const resolved = path.resolve(candidate);
     if (roots.includes(resolved)) return false;
-    // The archive and failed folders may sit inside a watched folder: never take files from them.
+    // The archive and failed folders, and the catalogue, may sit inside a watched folder: never take files from them.
     return internal.some((dir) => isInside(resolved, dir)) || skipped(path.basename(resolved));
   };
   const watcher = watch(roots, {

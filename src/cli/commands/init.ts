@@ -11,6 +11,7 @@ import { checkStorageAnswers, storageFromFlags } from '../init-storage.js';
 import { envOverrideNames, formatIssues } from '../../config/validate.js';
 import { maskUrlCredentials } from '../../config/mask.js';
 import { registerSecret } from '../../observability/redact.js';
+import { makeFolder } from '../../system/folders.js';
 
 /**
  * `doccat init`: asks (or takes from flags) where the catalogue lives, which database and blob
@@ -106,7 +107,7 @@ const DATABASE_URL_VARIABLE = [...envOverrideNames()].find(([, leaf]) => leaf.pa
  * its owner only: a config names where the catalogue and its secrets are.
  */
 function writePrivateFile(file: string, text: string): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  makeFolder(path.dirname(file));
   const temporary = `${file}.${process.pid}.tmp`;
   fs.rmSync(temporary, { force: true });
   fs.writeFileSync(temporary, text, { flag: 'wx', mode: 0o600 });

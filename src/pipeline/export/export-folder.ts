@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import * as z from 'zod';
 import { DoccatError, ExitCode } from '../../errors.js';
+import { folderProblem, makeFolder } from '../../system/folders.js';
 import { isProcessAlive } from '../../system/process.js';
 import { containedFolder, isInside, RefusedError } from '../contained-files.js';
 import { isSafeRelativePath, relativePath } from './manifest.js';
@@ -61,10 +62,13 @@ export class ExportFolder {
   /** Opens (creating it 0700 if needed) and locks the folder, clears temp files of dead writers, and reads the record. */
   static async open(directory: string): Promise<ExportFolder> {
     const resolved = path.resolve(directory);
-    const created = await fsp.mkdir(resolved, { recursive: true, mode: 0o700 }).catch((error: NodeJS.ErrnoException) => {
-      throw new DoccatError('E_EXPORT_FOLDER', `cannot create the export folder ${resolved}: ${error.code ?? error.message}`, { hint: 'check the path and its permissions', exitCode: ExitCode.usage });
-    });
-    if (created !== undefined) await fsp.chmod(resolved, 0o700);
+    let created: boolean;
+    try {
+      created = makeFolder(resolved);
+    } catch (error) {
+      throw new DoccatError('E_EXPORT_FOLDER', `cannot create the export folder ${resolved}: ${folderProblem(error)}`, { hint: 'check the path and its permissions', exitCode: ExitCode.usage });
+    }
+    if (created) await fsp.chmod(resolved, 0o700);
     const root = await fsp.realpath(resolved);
     if (!(await fsp.stat(root)).isDirectory()) throw new DoccatError('E_EXPORT_FOLDER', `${resolved} is not a folder`, { hint: 'name a folder to export into', exitCode: ExitCode.usage });
     const folder = new ExportFolder(root);

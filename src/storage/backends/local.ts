@@ -6,6 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
 import { assertSafeKey, blobKey, blobMissing, checksumMismatch, fileChangedIfMismatch, hashingStream, type BlobHead, type BlobStore, type HealthResult, type PutFileOptions, type PutResult } from '../blob-store.js';
 import { DoccatError, ExitCode } from '../../errors.js';
+import { folderProblem, makeFolder } from '../../system/folders.js';
 import { isProcessAlive } from '../../system/process.js';
 
 const TEMP_DIR = '.tmp';
@@ -33,9 +34,9 @@ export class LocalBlobStore implements BlobStore {
   static async open(name: string, root: string): Promise<LocalBlobStore> {
     const resolved = path.resolve(root);
     try {
-      await fsp.mkdir(path.join(resolved, TEMP_DIR), { recursive: true, mode: FOLDER_MODE });
+      makeFolder(path.join(resolved, TEMP_DIR), FOLDER_MODE);
     } catch (error) {
-      throw new DoccatError('E_STORAGE_UNAVAILABLE', `${name}: cannot create blob folder ${resolved}: ${(error as Error).message}`, {
+      throw new DoccatError('E_STORAGE_UNAVAILABLE', `${name}: cannot create blob folder ${resolved}: ${folderProblem(error)}`, {
         hint: 'check that the catalogue folder is writable',
         exitCode: ExitCode.backendUnavailable,
         cause: error,
