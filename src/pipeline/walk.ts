@@ -14,6 +14,11 @@ export interface WalkOptions {
   followSymlinks?: boolean;
   /** Called once for every folder read, for the walk's statistics. */
   onFolder?: (folder: string) => void;
+  /**
+   * doccat's own folders and files (the catalogue, its blobs, its database): never taken when
+   * found inside a folder walked, or every run would catalogue the database it had just written.
+   */
+  own?: readonly string[];
 }
 
 /** A regular file the walk found; `snapshot` is what the walk saw of it. */
@@ -103,6 +108,12 @@ export async function walkPaths(inputs: readonly string[], options: WalkOptions,
   const include = options.include.length > 0 ? picomatch([...options.include], { dot: true, basename: true }) : undefined;
   const exclude = options.exclude.length > 0 ? picomatch([...options.exclude], { dot: true, basename: true }) : undefined;
 
+  const ownIds = new Set<string>();
+  for (const own of options.own ?? []) {
+    const stat = await fsp.stat(own, { bigint: true }).catch(() => undefined);
+    if (stat) ownIds.add(`${stat.dev}:${stat.ino}`);
+  }
+
   const wanted = (filePath: string, root: string) => {
     const relative = toPosix(path.relative(root, filePath)) || path.basename(filePath);
     return !(include && !include(relative)) && !exclude?.(relative);
@@ -116,6 +127,7 @@ export async function walkPaths(inputs: readonly string[], options: WalkOptions,
 
   /** A folder, a file or something else, found at `childPath` (directly or through a link). */
   const take = async (childPath: string, stat: fs.BigIntStats, root: string, ancestors: ReadonlySet<string>, viaLink: boolean) => {
+    if (ownIds.has(`${stat.dev}:${stat.ino}`)) return;
     if (stat.isDirectory()) {
       if (!options.recursive) return;
       const identity = `${stat.dev}:${stat.ino}`;

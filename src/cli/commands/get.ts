@@ -67,6 +67,15 @@ export async function getCommand(idText: string, options: GetFlags, command: Com
     }
     const destination = path.resolve(target);
     const temp = `${destination}.doccat-${process.pid}.part`;
+    // A folder that is not there or not writable is the user's to fix, said before any bytes move.
+    try {
+      fs.closeSync(fs.openSync(temp, 'wx', 0o600));
+      fs.rmSync(temp);
+    } catch (error) {
+      const { code } = error as NodeJS.ErrnoException;
+      const reason = code === 'ENOENT' ? 'its folder does not exist' : code === 'ENOTDIR' ? 'a part of its path is not a folder' : code === 'EACCES' || code === 'EPERM' ? 'no permission to write there' : code === 'EROFS' ? 'a read-only file system' : (error as Error).message;
+      throw usageError('E_OUTPUT_UNWRITABLE', `cannot write ${target}: ${reason}`, 'name a file in a folder you can write to, or -o - for stdout');
+    }
     const hash = createHash('sha256');
     const source = await open();
     source.on('data', (chunk: Buffer) => hash.update(chunk));

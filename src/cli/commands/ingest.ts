@@ -13,6 +13,8 @@ import { ExitCode } from '../../errors.js';
 import { formatDocumentId } from '../../app/ids.js';
 import type { FileOutcome, IngestSummary } from '../../pipeline/ingest.js';
 import { memberRecorder, outcomeDescriber, provenanceRecorder } from '../../app/ingest-records.js';
+import { assertInputsExist } from '../inputs.js';
+import { ownPaths } from '../../app/own-paths.js';
 
 export interface IngestFlags {
   include: string[];
@@ -36,6 +38,7 @@ export interface IngestFlags {
 }
 
 export async function ingestCommand(paths: string[], options: IngestFlags, command: Command): Promise<number> {
+  assertInputsExist(paths, 'file or folder');
   const context = await createContext(command);
   const { config } = context.config;
   const { output } = context;
@@ -79,6 +82,7 @@ export async function ingestCommand(paths: string[], options: IngestFlags, comma
         recursive: options.recursive !== false && config.ingest.recursive,
         hidden: Boolean(options.hidden) || config.ingest.hidden,
         followSymlinks: Boolean(options.followSymlinks) || config.ingest.followSymlinks,
+        own: ownPaths(context.config),
         jobs,
         dryRun: Boolean(options.dryRun),
         maxFileSizeBytes: config.ingest.maxFileSizeMb * 1024 * 1024,
@@ -188,6 +192,7 @@ async function enqueueCommand(paths: string[], options: IngestFlags, context: Co
       recursive: options.recursive !== false && config.ingest.recursive,
       hidden: Boolean(options.hidden) || config.ingest.hidden,
       followSymlinks: Boolean(options.followSymlinks) || config.ingest.followSymlinks,
+      own: ownPaths(context.config),
     });
     // A file reached through a link the walk chose to follow is queued by its real path: the
     // worker does not know the folders given here, and follows no link out of its own.
@@ -198,12 +203,19 @@ async function enqueueCommand(paths: string[], options: IngestFlags, context: Co
     const span = tracer.enabled ? tracer.start('doccat.enqueue', { attributes: { 'doccat.run_id': context.runId, 'doccat.files': files.length } }) : undefined;
     try {
       const enqueued = options.dryRun ? 0 : await queue.enqueue(files, { traceParent: span?.traceParent });
+      // What the walk could not read gets its line and its failure record here, as plain ingest
+      // gives it: no worker will ever see it.
+      const unreadable = entries.flatMap((entry) => (entry.error === undefined ? [] : [{ path: entry.path, error: entry.error }]));
+      for (const entry of unreadable) {
+        process.stderr.write(`${problemLine(entry.path, entry.error, context.output.stderrColor)}\n`);
+        if (!options.dryRun) await catalog.repository.recordFailure({ path: entry.path, sha256: null, size: null, mtimeMs: null, runId: context.runId }, entry.error);
+      }
       const skipped = entries.filter((entry) => entry.skipped !== undefined).length;
-      const summary = { files: files.length, enqueued, alreadyQueued: options.dryRun ? 0 : files.length - enqueued, unreadable: entries.length - files.length - skipped, skipped, dryRun: Boolean(options.dryRun) };
+      const summary = { files: files.length, enqueued, alreadyQueued: options.dryRun ? 0 : files.length - enqueued, unreadable: unreadable.length, skipped, dryRun: Boolean(options.dryRun) };
       if (context.output.json) writeJson(summary);
       else if (context.output.ndjson) writeNdjson({ event: 'summary', ...summary });
       else if (!context.output.quiet) process.stdout.write(`${files.length} files: ${enqueued} queued for \`doccat worker\`${summary.alreadyQueued > 0 ? `, ${summary.alreadyQueued} already queued` : ''}${summary.unreadable > 0 ? `, ${summary.unreadable} unreadable` : ''}${skipped > 0 ? `, ${skipped} skipped` : ''}\n`);
-      return ExitCode.ok;
+      return unreadable.length > 0 ? ExitCode.someFailed : ExitCode.ok;
     } finally {
       span?.end();
       await tracer.shutdown();

@@ -10,6 +10,9 @@ import { problemLine, writeNdjson } from '../output.js';
 import { workerLiveness } from '../../app/queue.js';
 import { ExitCode, toErrorInfo, usageError, type ErrorInfo } from '../../errors.js';
 import type { WatchEvent } from '../../pipeline/watch.js';
+import { assertInputsExist } from '../inputs.js';
+import { ownPaths } from '../../app/own-paths.js';
+import { terminalSafe } from '../../text/terminal.js';
 
 export interface WatchFlags {
   poll?: boolean | number;
@@ -27,6 +30,7 @@ export interface WatchFlags {
 /** Catalogues each file that arrives in the folders, for as long as it runs. */
 export async function watchCommand(dirs: string[], options: WatchFlags, command: Command): Promise<number> {
   if (options.archive && options.deleteAfterIngest) throw usageError('E_USAGE', '--archive and --delete-after-ingest cannot be used together', 'pick one');
+  assertInputsExist(dirs, 'folder');
   const context = await createContext(command);
   const { config } = context.config;
   const run = await openQueuedIngest(context, { ...(options.jobs ? { jobs: options.jobs } : {}), searchablePdf: options.searchablePdf !== false, ...(options.ocrEngine ? { ocrEngine: options.ocrEngine } : {}), roots: dirs });
@@ -61,13 +65,17 @@ export async function watchCommand(dirs: string[], options: WatchFlags, command:
       writeNdjson({ ...event, at: new Date().toISOString() });
       return;
     }
-    const name = path.basename(event.path);
+    // One line per event whatever the name holds (a newline in it would forge a second line); the
+    // terminal guard would keep the newline, since it lets a line's own end through.
+    const file = path.basename(event.path);
+    const name = terminalSafe(file);
+    const movedTo = 'movedTo' in event && event.movedTo !== undefined ? terminalSafe(event.movedTo) : undefined;
     // -q keeps what needs a person (failures, files left in place) and drops the rest.
-    if (event.event === 'failed') process.stderr.write(`${problemLine(name, event.error ?? { code: 'E_INTERNAL', message: 'failed' }, color)}${event.final ? (event.movedTo ? ` -> ${event.movedTo}` : '') : ` (attempt ${event.attempt}, will retry)`}\n`);
-    else if (event.event === 'kept') process.stderr.write(`${problemLine(`${name}: left in place, not ${event.action === 'delete' ? 'deleted' : event.action === 'archive' ? 'archived' : 'moved to the failed folder'}`, event, color)}\n`);
+    if (event.event === 'failed') process.stderr.write(`${problemLine(file, event.error ?? { code: 'E_INTERNAL', message: 'failed' }, color)}${event.final ? (movedTo ? ` -> ${movedTo}` : '') : ` (attempt ${event.attempt}, will retry)`}\n`);
+    else if (event.event === 'kept') process.stderr.write(`${problemLine(`${file}: left in place, not ${event.action === 'delete' ? 'deleted' : event.action === 'archive' ? 'archived' : 'moved to the failed folder'}`, event, color)}\n`);
     else if (context.output.quiet) return;
-    else if (event.event === 'skipped') process.stderr.write(`${problemLine(name, event, color)}\n`);
-    else if (event.event !== 'queued') process.stdout.write(`${name}: ${event.event}${event.documentId !== undefined ? ` ${formatDocumentId(event.documentId)}` : ''}${event.movedTo ? ` -> ${event.movedTo}` : ''}\n`);
+    else if (event.event === 'skipped') process.stderr.write(`${problemLine(file, event, color)}\n`);
+    else if (event.event !== 'queued') process.stdout.write(`${name}: ${event.event}${event.documentId !== undefined ? ` ${formatDocumentId(event.documentId)}` : ''}${movedTo ? ` -> ${movedTo}` : ''}\n`);
   };
   // SIGHUP, or a change to the config file, reloads rules and providers; a config that does not
   // validate is reported and the running one kept.
@@ -118,6 +126,7 @@ export async function watchCommand(dirs: string[], options: WatchFlags, command:
         ignore: config.ingest.exclude,
         archiveDir: options.archive,
         failedDir: options.failed,
+        own: ownPaths(context.config),
         deleteAfterIngest: Boolean(options.deleteAfterIngest),
         concurrency: setup.jobs,
         maxAttempts: config.queue.maxAttempts,
