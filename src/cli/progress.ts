@@ -23,7 +23,9 @@ export class Progress {
   ) {}
 
   static async create(enabled: boolean, unit = 'files'): Promise<Progress> {
-    const progress = new Progress(enabled && Boolean(process.stderr.isTTY), unit);
+    // A terminal that reports no width (`script` starts with 0x0) sends ora's line counting round
+    // for ever: no spinner there, as on a pipe.
+    const progress = new Progress(enabled && Boolean(process.stderr.isTTY) && (process.stderr.columns ?? 0) > 0, unit);
     if (progress.enabled) {
       const { default: ora } = await import('ora');
       const { unguardedStderr } = await import('./output.js');

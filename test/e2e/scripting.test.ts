@@ -68,6 +68,24 @@ describe('one compact JSON object per line with --ndjson', () => {
     expect(JSON.parse(lines[0] as string)).toMatchObject({ event: 'summary', files: 3, enqueued: 3 });
   });
 
+  it('ingest --enqueue gives what it cannot read a line, a failure record and exit 3, as ingest does', async () => {
+    const home = tempDir();
+    const folder = tempDir();
+    fs.copyFileSync(path.join(TEXT, fs.readdirSync(TEXT)[0] as string), path.join(folder, 'readable.txt'));
+    fs.symlinkSync(path.join(folder, 'gone.txt'), path.join(folder, 'broken-link.txt'));
+    fs.symlinkSync('loop.txt', path.join(folder, 'loop.txt'));
+    const result = await runDoccat(['ingest', folder, '--enqueue', '-q'], { home });
+    expect(result.code).toBe(3);
+    const lines = result.stderr.trim().split('\n');
+    expect(lines).toHaveLength(2);
+    expect(lines.find((line) => line.includes('broken-link.txt'))).toMatch(/broken-link\.txt: E_BROKEN_LINK /);
+    expect(lines.find((line) => line.includes('loop.txt'))).toMatch(/loop\.txt: E_SYMLINK_LOOP /);
+    const failed = JSON.parse((await runDoccat(['list', '--status', 'failed', '--json'], { home })).stdout) as { total: number };
+    expect(failed.total).toBe(2);
+    const worker = await runDoccat(['worker', '--drain', '-q'], { home });
+    expect(worker.code, worker.stderr).toBe(0);
+  });
+
   it('worker prints each finished job on stdout, failures on stderr, nothing with -q', async () => {
     const home = tempDir();
     expect((await runDoccat(['ingest', TEXT, '--enqueue'], { home })).code).toBe(0);
@@ -82,6 +100,43 @@ describe('one compact JSON object per line with --ndjson', () => {
     fs.writeFileSync(path.join(inputs, 'quiet.txt'), 'Another note for a quiet worker.');
     expect((await runDoccat(['ingest', inputs, '--enqueue', '-q'], { home })).stdout).toBe('');
     expect(await runDoccat(['worker', '--drain', '-q'], { home })).toMatchObject({ code: 0, stdout: '', stderr: '' });
+  });
+});
+
+describe('a reader that stops reading', () => {
+  it('ends ingest --ndjson as an interrupt does: no EPIPE trace, and a re-run finishes the rest', async () => {
+    const home = tempDir();
+    // `true` reads nothing and exits: every line doccat writes meets a closed pipe.
+    const script = `"${process.execPath}" "${BIN}" ingest "${FIXTURES}" --ndjson | true; echo "status \${PIPESTATUS[0]}" >&2`;
+    const child = spawn('bash', ['-c', script], { env: { ...process.env, DOCCAT_HOME: home, NO_COLOR: '1' }, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    await new Promise((resolve) => child.on('close', resolve));
+    expect(stderr).not.toMatch(/EPIPE|E_INTERNAL|at .*\.js:\d+/);
+    expect(stderr).toMatch(/status 130\n$/);
+    expect(stderr).toMatch(/interrupted; run the same command again/);
+    const rerun = await runDoccat(['ingest', FIXTURES, '--json'], { home });
+    expect(rerun.code, rerun.stderr).toBe(0);
+    const summary = (JSON.parse(rerun.stdout) as { summary: { catalogued: number; unchanged: number; total: number } }).summary;
+    expect(summary.catalogued + summary.unchanged).toBe(summary.total);
+  });
+});
+
+describe('a terminal that reports no width', () => {
+  it('gets no spinner, and ingest ends (ora counted lines on a 0-column terminal for ever)', async () => {
+    const home = tempDir();
+    // util-linux `script` gives doccat a pseudo-terminal, and `stty cols 0` one of no width (as `script` itself starts).
+    const command = `stty cols 0 rows 24; exec ${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} ingest ${JSON.stringify(TEXT)}`;
+    const child = spawn('script', ['-qfec', command, '/dev/null'], { env: { ...process.env, NO_COLOR: '1', DOCCAT_HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let written = 0;
+    child.stdout.on('data', (chunk: Buffer) => (written += chunk.length));
+    const bound = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    clearTimeout(bound);
+    expect(code).toBe(0);
+    expect(written).toBeLessThan(100_000);
   });
 });
 

@@ -29,6 +29,14 @@ const NAMES = {
   styled: 'styled-\u001b[31mred\u001b[39m.txt',
 };
 
+/** A name with a line of its own in it, which printed raw would forge a line of doccat's. */
+const FORGED = 'first\nforged.txt: catalogued D999.txt';
+
+function expectForgedNameOnOneLine(stdout: string, what: string): void {
+  expect(stdout, what).toMatch(/^first\\nforged\.txt: catalogued D999\.txt: (?:done|catalogued) D\d+$/m);
+  expect(stdout.split('\n').filter((line) => line.startsWith('forged')), what).toEqual([]);
+}
+
 function expectNoRawControl(result: RunResult, what: string): void {
   for (const [stream, text] of [['stdout', result.stdout], ['stderr', result.stderr]] as const) {
     const found = RAW_CONTROL.exec(text);
@@ -138,6 +146,7 @@ describe('escape sequences from file names and documents never reach a terminal'
     const inbox = tempDir('doccat-escapes-inbox-');
     fs.copyFileSync(path.join(inputs, NAMES.osc), path.join(inbox, NAMES.osc));
     fs.copyFileSync(path.join(inputs, NAMES.broken), path.join(inbox, NAMES.broken));
+    fs.writeFileSync(path.join(inbox, FORGED), 'A note whose name holds a line of its own.\n');
     const child = spawn(process.execPath, [BIN, 'watch', inbox, '--stable', '300', '--no-color'], { env: { ...process.env, DOCCAT_HOME: tempDir() }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
@@ -145,12 +154,26 @@ describe('escape sequences from file names and documents never reach a terminal'
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
     const deadline = Date.now() + 60_000;
-    while (!(stdout.includes(': done') && stderr.includes('E_PDF_CORRUPT')) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+    while (!((stdout.match(/: done/g) ?? []).length >= 2 && stderr.includes('E_PDF_CORRUPT')) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
     child.kill('SIGTERM');
     await closed;
     captureOutput(['watch', inbox], stdout, stderr);
     expect(stdout).toContain('osc52-\\u001b]52;c;aGVsbG8=\\u0007.txt: done');
     expect(stderr).toContain('broken-\\u001b]0;pwned\\u0007.pdf: E_PDF_CORRUPT');
+    expectForgedNameOnOneLine(stdout, 'watch');
     expectNoRawControl({ code: 0, signal: null, stdout, stderr }, 'watch');
+  });
+
+  it('worker prints the names of the files it takes escaped, one line each', async () => {
+    const workerHome = tempDir();
+    const inbox = tempDir('doccat-escapes-queue-');
+    fs.copyFileSync(path.join(inputs, NAMES.osc), path.join(inbox, NAMES.osc));
+    fs.writeFileSync(path.join(inbox, FORGED), 'A note whose name holds a line of its own.\n');
+    expect((await runDoccat(['ingest', inbox, '--enqueue'], { home: workerHome })).code).toBe(0);
+    const worker = await runDoccat(['worker', '--drain'], { home: workerHome });
+    expect(worker.code, worker.stderr).toBe(0);
+    expect(worker.stdout).toContain('osc52-\\u001b]52;c;aGVsbG8=\\u0007.txt: catalogued');
+    expectForgedNameOnOneLine(worker.stdout, 'worker');
+    expectNoRawControl(worker, 'worker');
   });
 });

@@ -10,6 +10,7 @@ import { openQueue, queueState, workerLiveness, type WorkerView } from '../../ap
 import type { OpenCatalog } from '../../app/catalog.js';
 import { ExitCode, type ErrorInfo } from '../../errors.js';
 import type { IngestJob, JobQueue } from '../../queue/contract.js';
+import { terminalSafe } from '../../text/terminal.js';
 
 export interface WorkerFlags {
   concurrency?: number;
@@ -62,7 +63,7 @@ export async function workerCommand(options: WorkerFlags, command: Command): Pro
       automation.document(outcome);
       if (context.output.ndjson) writeNdjson({ event: 'job', jobId: job.id, attempt: job.attempt, runId: context.runId, ...outcome });
       else if (outcome.error) process.stderr.write(`${problemLine(outcome.path, outcome.error, color)}\n`);
-      else if (!context.output.quiet) process.stdout.write(`${path.basename(outcome.path)}: ${outcome.status}${outcome.documentId !== undefined ? ` ${formatDocumentId(outcome.documentId)}` : ''}\n`);
+      else if (!context.output.quiet) process.stdout.write(`${terminalSafe(path.basename(outcome.path))}: ${outcome.status}${outcome.documentId !== undefined ? ` ${formatDocumentId(outcome.documentId)}` : ''}\n`);
     });
     const status = context.signal.aborted ? 'interrupted' : failed > 0 ? 'partial' : 'ok';
     await catalog.repository.finishRun(context.runId, status, { done, failed });
