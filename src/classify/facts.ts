@@ -30,6 +30,30 @@ function isoDate(year: number, month: number, day: number): string | undefined {
   return `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
 }
 
+const NUMERIC_DATE = /\b(\d{1,2})([./-])(\d{1,2})\2(\d{4}|\d{2})\b/g;
+
+/**
+ * Whether a text's ambiguous slash dates put the month first. A document keeps one order: a date
+ * that is valid only day first (25/03/2024) says its 03/08/2024 is the 3rd of August, one valid
+ * only month first (03/25/2024) that it is March 8th. Only when none says (or both do), the
+ * custom `preferMonthFirst` decides. The date and the due date of one document are read with the
+ * answer for the whole of it.
+ */
+export function settledMonthFirst(text: string, preferMonthFirst: boolean): boolean {
+  let dayFirstSeen = false;
+  let monthFirstSeen = false;
+  for (const match of text.matchAll(NUMERIC_DATE)) {
+    const first = Number(match[1]);
+    const second = Number(match[3]);
+    const year = Number(match[4]);
+    const asDayFirst = isoDate(year, second, first) !== undefined;
+    const asMonthFirst = isoDate(year, first, second) !== undefined;
+    if (asDayFirst && !asMonthFirst) dayFirstSeen = true;
+    if (asMonthFirst && !asDayFirst && match[2] === '/') monthFirstSeen = true;
+  }
+  return dayFirstSeen === monthFirstSeen ? preferMonthFirst : monthFirstSeen;
+}
+
 export function findDates(text: string, preferMonthFirst: boolean): DateCandidate[] {
   const folded = foldText(text);
   const found: DateCandidate[] = [];
@@ -39,17 +63,11 @@ export function findDates(text: string, preferMonthFirst: boolean): DateCandidat
   for (const match of folded.matchAll(/\b(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})\b/g)) {
     push(isoDate(Number(match[1]), Number(match[2]), Number(match[3])), match.index);
   }
-  const numeric = [...folded.matchAll(/\b(\d{1,2})([./-])(\d{1,2})\2(\d{4}|\d{2})\b/g)];
-  // A document keeps one order: 25/03/2024 in it says that its 03/08/2024 is the 3rd of August,
-  // 03/25/2024 that it is March 8th. Only when none says, the language's custom decides.
-  const dayFirstSeen = numeric.some((match) => Number(match[1]) > 12 && Number(match[3]) <= 12);
-  const monthFirstSeen = numeric.some((match) => Number(match[1]) <= 12 && Number(match[3]) > 12 && match[2] === '/');
-  const slashMonthFirst = dayFirstSeen === monthFirstSeen ? preferMonthFirst : monthFirstSeen;
-  for (const match of numeric) {
+  for (const match of folded.matchAll(NUMERIC_DATE)) {
     const first = Number(match[1]);
     const second = Number(match[3]);
     const year = Number(match[4]);
-    const monthFirst = first <= 12 && (second > 12 || (slashMonthFirst && match[2] === '/'));
+    const monthFirst = first <= 12 && (second > 12 || (preferMonthFirst && match[2] === '/'));
     push(monthFirst ? isoDate(year, first, second) : isoDate(year, second, first), match.index);
   }
   for (const match of folded.matchAll(/\b(\d{1,2})(?:st|nd|rd|th|er|\.)?\s+([a-z]{3,9})\.?,?\s+(\d{4})\b/g)) {
@@ -71,7 +89,7 @@ const OTHER_DATE_LABEL = /\b(due date|date due|payment due|due on|due by|falligk
 /** The date a document is "of": one labelled as such, else the first plausible date in it. */
 export function documentDate(text: string, preferMonthFirst: boolean, fallback?: string): string | null {
   const head = text.slice(0, 20_000);
-  const dates = findDates(head, preferMonthFirst);
+  const dates = findDates(head, settledMonthFirst(head, preferMonthFirst));
   const folded = foldText(head);
   const excluded = [...folded.matchAll(OTHER_DATE_LABEL)].map((match) => [match.index, match.index + match[0].length] as const);
   const labels = [...folded.matchAll(DATE_LABEL)].filter((label) => !excluded.some(([start, end]) => label.index >= start && label.index < end));

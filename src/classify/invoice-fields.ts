@@ -1,5 +1,5 @@
 import { electronicFormatIBAN, isValidIBAN } from 'ibantools';
-import { findDates } from './facts.js';
+import { findDates, settledMonthFirst } from './facts.js';
 import { dominantCurrency, findAmounts, type Money } from './money.js';
 import { cellBelow, cellBeside, cellRows } from './layout-cells.js';
 
@@ -195,7 +195,9 @@ export function findInvoiceFields(text: string, preferMonthFirst: boolean, layou
 
   const number = findInvoiceNumber(body, lines, layoutText ?? body);
   if (number) fields.invoiceNumber = number;
-  const due = findDueDate(body, lines, preferMonthFirst);
+  // Read in the order the whole document shows, as its date is (facts.ts documentDate), though
+  // findDueDate looks at pieces of it.
+  const due = findDueDate(body, lines, settledMonthFirst(body.slice(0, 20_000), preferMonthFirst));
   if (due) fields.dueDate = due;
   const iban = findValidIban(body);
   if (iban) fields.iban = iban;

@@ -21,18 +21,6 @@ async function main(argv: string[]): Promise<number> {
     return ExitCode.ok;
   }
   guardTerminalOutput(argv.includes('--no-color') ? false : undefined);
-  // A reader that stops reading (`doccat ingest --ndjson | head -1`) ends the run as a first Ctrl-C
-  // would: work in flight finishes safely, jobs are handed back, and nothing more is written to
-  // the closed pipe (a write there would raise EPIPE again, and the last write's callback must run).
-  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code !== 'EPIPE') throw error;
-    process.stdout.write = ((...args: unknown[]) => {
-      const callback = args.find((arg) => typeof arg === 'function') as (() => void) | undefined;
-      if (callback) queueMicrotask(callback);
-      return true;
-    }) as typeof process.stdout.write;
-    interrupt();
-  });
   let interrupts = 0;
   const onSignal = () => {
     interrupts += 1;
@@ -47,6 +35,19 @@ async function main(argv: string[]): Promise<number> {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  // A reader that stops reading (`doccat ingest --ndjson | head -1`) ends the run as a first Ctrl-C
+  // would: work in flight finishes safely, jobs are handed back, and nothing more is written to
+  // the closed pipe (a write there would raise EPIPE again, and the last write's callback must run).
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    process.stdout.write = ((...args: unknown[]) => {
+      const callback = args.find((arg) => typeof arg === 'function') as (() => void) | undefined;
+      if (callback) queueMicrotask(callback);
+      return true;
+    }) as typeof process.stdout.write;
+    interrupts += 1;
+    interrupt();
+  });
 
   const program = await loadProgram(argv);
   try {

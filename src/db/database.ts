@@ -6,7 +6,7 @@ import type { Database } from './schema.js';
 import { migrationProvider } from './migrations/index.js';
 import { sqliteDriver } from './sqlite-driver.js';
 import { DoccatError, ExitCode } from '../errors.js';
-import { folderProblem, makeFolder } from '../system/folders.js';
+import { CATALOG_FOLDER_HINT, folderProblem, makeFolder } from '../system/folders.js';
 
 export interface SqliteOptions {
   path: string;
@@ -104,7 +104,7 @@ export async function openSqliteDatabase(options: SqliteOptions): Promise<Catalo
       makeFolder(path.dirname(options.path));
     } catch (error) {
       throw new DoccatError('E_CATALOG_FOLDER', `cannot create the catalogue folder ${path.dirname(options.path)}: ${folderProblem(error)}`, {
-        hint: 'point --catalog (or DOCCAT_HOME, or "catalog" in the config) at a folder you can write to',
+        hint: CATALOG_FOLDER_HINT,
         exitCode: ExitCode.usage,
         cause: error,
       });

@@ -129,7 +129,8 @@ export function isRefusal(value: unknown): value is Refusal {
  * planted at any level (`failed/sub -> /etc`) is refused, not followed.
  */
 export async function containedFolder(base: string, relativeDir: string): Promise<string> {
-  makeFolder(base, 0o755);
+  // Less the umask, as the folders made under it below.
+  makeFolder(base, 0o777);
   const realBase = await fs.promises.realpath(base);
   let current = realBase;
   for (const part of relativeDir.split(path.sep).filter((segment) => segment !== '' && segment !== '.')) {

@@ -2,11 +2,11 @@ import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import fsp, { type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
-import { DoccatError, type ErrorInfo } from '../errors.js';
+import { DoccatError, ExitCode, type ErrorInfo } from '../errors.js';
 import { isProcessAlive } from '../system/process.js';
 import { sameSource, snapshotOf, type SourceSnapshot } from './source-identity.js';
 import { isInsideRoots, linkOutsideWarning, notRegularFileWarning, type SourcePolicy } from './walk.js';
-import { makeFolder } from '../system/folders.js';
+import { CATALOG_FOLDER_HINT, folderProblem, makeFolder } from '../system/folders.js';
 
 /**
  * A source file is opened once, checked through its descriptor, and read once: into a private
@@ -101,7 +101,16 @@ export class StagingArea {
   private constructor(readonly directory: string) {}
 
   static async open(directory: string): Promise<StagingArea> {
-    makeFolder(directory);
+    try {
+      makeFolder(directory);
+    } catch (error) {
+      // It lives in the catalogue folder, which Postgres and S3 alone never made before this.
+      throw new DoccatError('E_CATALOG_FOLDER', `cannot create the staging folder ${directory}: ${folderProblem(error)}`, {
+        hint: CATALOG_FOLDER_HINT,
+        exitCode: ExitCode.usage,
+        cause: error,
+      });
+    }
     await fsp.chmod(directory, 0o700);
     const now = Date.now();
     for (const name of await fsp.readdir(directory).catch(() => [] as string[])) {

@@ -69,7 +69,8 @@ export async function watchFolders(
   for (const dir of [options.archiveDir, options.failedDir]) {
     if (!dir) continue;
     try {
-      makeFolder(dir, 0o755);
+      // Less the umask, as any folder a user makes: a group's shared drop folder stays shared.
+      makeFolder(dir, 0o777);
     } catch (error) {
       throw new DoccatError('E_USAGE', `cannot create ${dir === options.archiveDir ? 'the archive folder' : 'the failed folder'} ${dir}: ${folderProblem(error)}`, { hint: 'name a folder you can write to', exitCode: ExitCode.usage });
     }

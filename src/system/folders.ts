@@ -79,3 +79,6 @@ export function folderProblem(error: unknown): string {
       return (error as Error).message;
   }
 }
+
+/** What to do about a catalogue folder (or one inside it) that makeFolder could not make. */
+export const CATALOG_FOLDER_HINT = 'point --catalog (or DOCCAT_HOME, or "catalog" in the config) at a folder you can write to';

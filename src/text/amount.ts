@@ -25,7 +25,8 @@ export function parseAmount(written: string): number | undefined {
     const separator = lastDot >= 0 ? '.' : ',';
     const parts = text.split(separator);
     const tail = parts[parts.length - 1] as string;
-    if (parts.length === 2 && tail.length !== 3) {
+    // "0.125" has no thousands in it: a group of three after a lone 0 is decimals.
+    if (parts.length === 2 && (tail.length !== 3 || parts[0] === '0')) {
       integer = parts[0] as string;
       fraction = tail;
     }

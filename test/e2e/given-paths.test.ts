@@ -98,4 +98,13 @@ describe('a catalogue folder that cannot be made', () => {
       expect(result.stderr).not.toMatch(/E_INTERNAL|at .*\.js:\d+/);
     }
   });
+
+  it.skipIf(!fs.existsSync('/proc/self'))('says so too when only the staging folder lives there (database and blobs elsewhere)', async () => {
+    const base = tempDir();
+    const config = path.join(base, 'doccat.config.json');
+    fs.writeFileSync(config, JSON.stringify({ database: { sqlite: { path: path.join(base, 'db', 'catalog.db') } }, storage: { local: { path: path.join(base, 'blobs') } } }), { mode: 0o600 });
+    const result = await runDoccat(['--config', config, '--catalog', '/proc/doccat-no-such', 'ingest', TEXT]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/E_CATALOG_FOLDER cannot create the staging folder \/proc\/doccat-no-such\/\.staging/);
+  });
 });

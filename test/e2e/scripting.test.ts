@@ -124,6 +124,26 @@ describe('a reader that stops reading', () => {
   });
 });
 
+describe('a reader that stops reading what get writes', () => {
+  it('ends get -o - as an interrupt, without an EPIPE trace', async () => {
+    const home = tempDir();
+    const folder = tempDir();
+    // Larger than a pipe's buffer, so that the writes meet the closed pipe.
+    fs.writeFileSync(path.join(folder, 'long.txt'), 'A long note about the garden and the river.\n'.repeat(40_000));
+    const ingested = await runDoccat(['ingest', folder, '--json'], { home });
+    const id = (JSON.parse(ingested.stdout) as { files: { documentId?: number }[] }).files[0]?.documentId as number;
+    const script = `"${process.execPath}" "${BIN}" get ${id} -o - | head -c 10 > /dev/null; echo "status \${PIPESTATUS[0]}" >&2`;
+    const child = spawn('bash', ['-c', script], { env: { ...process.env, DOCCAT_HOME: home, NO_COLOR: '1' }, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    await new Promise((resolve) => child.on('close', resolve));
+    expect(stderr).not.toMatch(/EPIPE|E_INTERNAL/);
+    expect(stderr).toMatch(/status 130\n$/);
+  });
+});
+
 describe('a terminal that reports no width', () => {
   it('gets no spinner, and ingest ends (ora counted lines on a 0-column terminal for ever)', async () => {
     const home = tempDir();

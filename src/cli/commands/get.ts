@@ -62,7 +62,13 @@ export async function getCommand(idText: string, options: GetFlags, command: Com
       // Verify first: once bytes are on stdout they cannot be taken back.
       const actual = await hashStream(await open());
       if (actual !== blob.sha256) throw corrupt(actual);
-      await pipeline(await open(), process.stdout, { end: false });
+      try {
+        await pipeline(await open(), process.stdout, { end: false });
+      } catch (error) {
+        // The reader stopped reading (`doccat get 12 -o - | head -c 100`): as for any command, an interrupt.
+        if ((error as NodeJS.ErrnoException).code === 'EPIPE') return ExitCode.interrupted;
+        throw error;
+      }
       return ExitCode.ok;
     }
     const destination = path.resolve(target);

@@ -20,11 +20,15 @@ function comparison(operator: Operator): RawBuilder<unknown> {
   return sql.raw(operator);
 }
 
+const GROUPED = /^-?(?:[1-9]\d{0,2}(?:[.,' ]\d{3})+|[1-9]\d?(?:,\d{2})+,\d{3})(?:[.,]\d{1,2})?$/;
+const PLAIN = /^-?\d+(?:[.,]\d+)?$/;
+
 export function totalFilter(value: string, position: number, dialect: SqlDialect): RawBuilder<SqlBool> {
   const { operator, operand } = splitOperator(value);
-  // Read as extraction and `doccat set --field` read an amount, so that total>1,000 means a thousand
-  // wherever the total came from, and total<=49,90 is 49.9.
-  const amount = parseAmount(operand);
+  // Grouped thousands read as extraction and `doccat set --field` read them (total>1,000 is a
+  // thousand, total>=1.190,00 too); a plain number as written (total<=49,90, total<0.125). What is
+  // neither (5., 1,00,0) is a typo, not an amount.
+  const amount = GROUPED.test(operand) ? parseAmount(operand) : PLAIN.test(operand) ? Number(operand.replace(',', '.')) : undefined;
   if (amount === undefined) throw syntaxError(`total: wants an amount such as total>100 or total<=49.90, not "${value}"`, position);
   return sql<SqlBool>`${dialect.search.fieldNumber(['total', 'amount'])} ${comparison(operator)} ${amount}`;
 }

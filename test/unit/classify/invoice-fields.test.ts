@@ -13,6 +13,7 @@ describe('amounts of money', () => {
     ['34,73', 34.73],
     ['1939', 1939],
     ['1.234', 1234],
+    ['0,125', 0.13],
     ['-9,32', -9.32],
   ])('reads %s as %d', (written, amount) => {
     expect(parseAmount(written)).toBe(amount);

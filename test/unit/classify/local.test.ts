@@ -136,6 +136,11 @@ describe('facts read from text', () => {
     expect(documentDate('Datum: 03/08/2024\nbis 07/25/2024', false)).toBe('2024-03-08');
     // Both orders in one document settle nothing: the custom decides.
     expect(documentDate('Date: 03/08/2024 25/07/2024 07/25/2024', true)).toBe('2024-03-08');
+    // Nor does a number that is no date either way (a phone number's pieces, a reference).
+    expect(documentDate('Date: 03/08/2024\nCall 30-12-3456, ref 45/10/24', true)).toBe('2024-03-08');
+    // The due date is read in the order the whole document shows, as its date is.
+    const fields = findInvoiceFields('Invoice\nDate: 03/08/2024\nPeriod ending 25/07/2024\nDue date: 04/09/2024\nTotal due: $ 10.00', true);
+    expect(fields.dueDate).toBe('2024-09-04');
   });
 
   it('takes English dates as British unless the money is American', async () => {

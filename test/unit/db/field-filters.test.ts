@@ -59,6 +59,8 @@ for (const dialect of DIALECTS) describe(`typed field filters on a real ${dialec
     expect(await search('total>=1.190,00')).toEqual(['big euro']);
     expect(await search('total<=49,90')).toEqual(['small euro']);
     expect(await search('total>49,9 total<1000')).toEqual(['fifty dollars', 'no currency']);
+    // A plain number is as written: three decimals after a lone 0 are no thousands.
+    expect(await search('total>0.125 total<49.95')).toEqual(['small euro']);
   });
 
   it('filters by currency, in any case', async () => {
@@ -78,6 +80,7 @@ for (const dialect of DIALECTS) describe(`typed field filters on a real ${dialec
   it('says what a malformed filter wants', async () => {
     await expect(search('total>lots')).rejects.toThrow(DoccatError);
     await expect(search('total>lots')).rejects.toThrow(/total: wants an amount/);
+    for (const typo of ['total>5.', 'total>1,00,0', 'total>1.2.3']) await expect(search(typo), typo).rejects.toThrow(/total: wants an amount/);
     await expect(search('currency:euro')).rejects.toThrow(/ISO 4217/);
     await expect(search('due<soon')).rejects.toThrow(/due: wants a date/);
   });
