@@ -114,32 +114,13 @@ export class PgBossJobQueue implements JobQueue {
       workers.push(
         await this.boss.work<JobData>(QUEUE, { batchSize: 1, pollingIntervalSeconds: 0.5, includeMetadata: true }, async ([job]) => {
           if (!job) return;
-          const ingestJob: IngestJob = { id: job.id, path: job.data.path, attempt: job.retryCount + 1, ...(job.data.traceParent ? { traceParent: job.data.traceParent } : {}) };
-          const stops = await this.countStop(job);
-          if (job.retryCount >= this.settings.maxAttempts) {
-            // pg-boss gave up on the last attempt's handler (it ran past expireInSeconds) and retried
-            // it: that attempt failed rather than stopped, so the job fails for good as it is.
-            if (!isExpiredOutput(job.output)) throw new DoccatError('E_JOB_FAILED', outputMessage(job.output) ?? 'the last attempt failed', { hint: '`doccat queue retry` puts it back in the queue' });
-            const error = workerStoppedError(job.retryCount, stops, undefined);
-            await options.onDeadLetter?.({ ...ingestJob, attempt: job.retryCount }, error).catch(() => undefined);
-            // retryCount = retryLimit: pg-boss fails it for good and copies it to the dead letters.
-            throw new DoccatError(error.code, error.message, { ...(error.hint ? { hint: error.hint } : {}) });
-          }
+          // Counted from the moment the job is taken, so that work() cannot return while a job is
+          // between being taken and given back.
           running += 1;
           try {
-            await options.liveness?.holding(job.id, job.data.path);
-            // A throw here fails the job: pg-boss retries it with backoff, then dead-letters it.
-            await handler(ingestJob);
-          } catch (error) {
-            if (options.signal.aborted) {
-              await this.putBack(job.id);
-              return;
-            }
-            if (ingestJob.attempt >= this.settings.maxAttempts) await this.lastAttempt(job.id);
-            throw error;
+            await this.runJob(job, options, handler);
           } finally {
             running -= 1;
-            await options.liveness?.released(job.id);
           }
         }),
       );
@@ -154,6 +135,38 @@ export class PgBossJobQueue implements JobQueue {
       const timer = setInterval(() => void check().catch(() => undefined), 500);
     });
     for (const id of workers) await this.boss.offWork({ id, wait: true } as PgBoss.OffWorkOptions);
+    // offWork can return while a handler still gives its job back after an interrupt (CI: the job
+    // was still active when work() had returned): wait for them, so that every job taken is done,
+    // failed or back in the queue when work() returns.
+    while (running > 0) await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+
+  private async runJob(job: PgBoss.JobWithMetadata<JobData>, options: WorkOptions, handler: (job: IngestJob) => Promise<void>): Promise<void> {
+    const ingestJob: IngestJob = { id: job.id, path: job.data.path, attempt: job.retryCount + 1, ...(job.data.traceParent ? { traceParent: job.data.traceParent } : {}) };
+    const stops = await this.countStop(job);
+    if (job.retryCount >= this.settings.maxAttempts) {
+      // pg-boss gave up on the last attempt's handler (it ran past expireInSeconds) and retried
+      // it: that attempt failed rather than stopped, so the job fails for good as it is.
+      if (!isExpiredOutput(job.output)) throw new DoccatError('E_JOB_FAILED', outputMessage(job.output) ?? 'the last attempt failed', { hint: '`doccat queue retry` puts it back in the queue' });
+      const error = workerStoppedError(job.retryCount, stops, undefined);
+      await options.onDeadLetter?.({ ...ingestJob, attempt: job.retryCount }, error).catch(() => undefined);
+      // retryCount = retryLimit: pg-boss fails it for good and copies it to the dead letters.
+      throw new DoccatError(error.code, error.message, { ...(error.hint ? { hint: error.hint } : {}) });
+    }
+    try {
+      await options.liveness?.holding(job.id, job.data.path);
+      // A throw here fails the job: pg-boss retries it with backoff, then dead-letters it.
+      await handler(ingestJob);
+    } catch (error) {
+      if (options.signal.aborted) {
+        await this.putBack(job.id);
+        return;
+      }
+      if (ingestJob.attempt >= this.settings.maxAttempts) await this.lastAttempt(job.id);
+      throw error;
+    } finally {
+      await options.liveness?.released(job.id);
+    }
   }
 
   async deadLetteredAt(paths: readonly string[]): Promise<Map<string, number>> {
