@@ -177,7 +177,7 @@ export class LocalClassifier implements Classifier {
  * US English writes 03/08/2024 for March 8th; the rest of the world, most of the English-speaking
  * world too, for August 3rd. Language detection says only "en", so the money says which English:
  * a document in pounds, euros, rupees or Australian dollars is not American. A date that settles
- * it (25/03/2024) settles it for the whole document (findDates).
+ * it (25/03/2024) settles it for the whole document (facts.ts settledMonthFirst).
  */
 function monthFirst(language: string | null, body: string): boolean {
   if (language !== 'en' && language !== null) return false;
